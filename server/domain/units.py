@@ -1,0 +1,45 @@
+"""Volume units: millilitres are stored; US fluid ounces are only for display and export."""
+
+ML_PER_US_FL_OZ = 29.5735295625  # exact by definition (1 US fl oz = 1/128 US gallon)
+UNITS = ("ml", "oz")
+
+# Decimal places shown to a person: whole millilitres, tenths of an ounce.
+DISPLAY_PLACES = {"ml": 0, "oz": 1}
+# Decimal places written to an export: enough to sum columns without visible drift.
+EXPORT_PLACES = {"ml": 1, "oz": 2}
+
+
+def ml_to_oz(ml: float) -> float:
+    """Convert millilitres to US fluid ounces."""
+    return ml / ML_PER_US_FL_OZ
+
+
+def oz_to_ml(oz: float) -> float:
+    """Convert US fluid ounces to millilitres."""
+    return oz * ML_PER_US_FL_OZ
+
+
+def in_unit(ml: float, unit: str) -> float:
+    """Express a volume stored in millilitres in the given unit ("ml" or "oz")."""
+    if unit not in UNITS:
+        raise ValueError(f"unknown unit {unit!r}")
+    return ml if unit == "ml" else ml_to_oz(ml)
+
+
+def round_for_display(ml: float, unit: str) -> float:
+    """Round a volume in millilitres for a person reading it in the given unit."""
+    return round(in_unit(ml, unit), DISPLAY_PLACES[unit])
+
+
+def format_number(value: float, places: int) -> str:
+    """Write a number with at most `places` decimals and no trailing zeros ("12.5", "120")."""
+    text = f"{round(value, places):.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def format_volume(ml: float, unit: str) -> str:
+    """Write a volume for display with its unit, e.g. "120 mL" or "4.1 oz"."""
+    label = "mL" if unit == "ml" else "oz"
+    return f"{format_number(in_unit(ml, unit), DISPLAY_PLACES[unit])} {label}"
