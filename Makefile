@@ -1,0 +1,33 @@
+# `make run` and `make test` set up .venv by themselves on a fresh machine (Python 3.11+).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 5000
+export PORT
+
+.PHONY: setup run test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --editable '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Migrate, then serve the web app on 127.0.0.1:$(PORT) (DATABASE_URL picks the database).
+run: $(STAMP)
+	$(BIN)/alembic upgrade head
+	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) 'server:create_app()'
+
+# The whole suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/api.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,11 @@
+"""The JSON API: one blueprint module per resource."""
+
+from apiflask import APIFlask
+
+from server.api import accounts, goals, sessions
+
+
+def register_blueprints(app: APIFlask) -> None:
+    """Register every API blueprint (add new resources here)."""
+    for module in (accounts, sessions, goals):
+        app.register_blueprint(module.bp)

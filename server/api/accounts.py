@@ -1,0 +1,125 @@
+"""Registering, signing in and out, and the signed-in user's settings."""
+
+from datetime import timedelta
+
+from apiflask import APIBlueprint, Schema, fields
+from apiflask.validators import Length, OneOf
+from flask import current_app, g
+
+from server.api.auth import auth
+from server.api.fields import LocalTime, TimeZone
+from server.db import get_db
+from server.services import accounts
+from server.timeutil import utcnow
+
+bp = APIBlueprint("accounts", __name__, url_prefix="/api", tag="Accounts")
+
+
+class QuietHours(Schema):
+    """Local hours in which only night-gap and plan reminders fire."""
+
+    start = LocalTime(required=True)
+    end = LocalTime(required=True)
+
+
+class UserOut(Schema):
+    """The signed-in user's settings."""
+
+    id = fields.Integer()
+    email = fields.String()
+    time_zone = fields.String()
+    unit = fields.String()
+    quiet_hours = fields.Method("_quiet_hours")
+
+    def _quiet_hours(self, user):
+        """Group the two quiet-hour columns, or null when unset."""
+        if user.quiet_start is None:
+            return None
+        return {"start": user.quiet_start.strftime("%H:%M"), "end": user.quiet_end.strftime("%H:%M")}
+
+
+class Credentials(Schema):
+    """Email, password and a name for this device."""
+
+    email = fields.Email(required=True, validate=Length(max=254))
+    password = fields.String(required=True, validate=Length(min=8, max=200))
+    device_label = fields.String(load_default="", validate=Length(max=100))
+
+
+class Registration(Credentials):
+    """A new account's credentials and first settings."""
+
+    time_zone = TimeZone(load_default="UTC")
+    unit = fields.String(load_default="ml", validate=OneOf(["ml", "oz"]))
+
+
+class SettingsIn(Schema):
+    """Settings to change; leave out what stays."""
+
+    time_zone = TimeZone()
+    unit = fields.String(validate=OneOf(["ml", "oz"]))
+    quiet_hours = fields.Nested(QuietHours, allow_none=True)
+
+
+class TokenOut(Schema):
+    """A device token (shown once) and its user."""
+
+    token = fields.String()
+    user = fields.Nested(UserOut)
+
+
+def _token_lifetime() -> timedelta:
+    """Return how long a device token stays valid."""
+    return timedelta(days=current_app.config["TOKEN_LIFETIME_DAYS"])
+
+
+@bp.post("/auth/register")
+@bp.input(Registration, arg_name="body")
+@bp.output(TokenOut, status_code=201)
+@bp.doc(responses={409: "Email already registered"})
+def register(body):
+    """Create an account and sign this device in."""
+    user, token = accounts.register(
+        get_db(), current_app.extensions["passwords"], body["email"], body["password"], body["time_zone"],
+        body["unit"], body["device_label"], _token_lifetime(), utcnow(),
+    )
+    return {"token": token, "user": user}
+
+
+@bp.post("/auth/login")
+@bp.input(Credentials, arg_name="body")
+@bp.output(TokenOut)
+@bp.doc(responses={401: "Email or password is wrong"})
+def login(body):
+    """Sign this device in with its own token."""
+    user, token = accounts.login(
+        get_db(), current_app.extensions["passwords"], body["email"], body["password"], body["device_label"],
+        _token_lifetime(), utcnow(),
+    )
+    return {"token": token, "user": user}
+
+
+@bp.post("/auth/logout")
+@bp.auth_required(auth)
+@bp.output({}, status_code=204)
+def logout():
+    """Revoke this device's token."""
+    accounts.logout(get_db(), g.api_token)
+    return ""
+
+
+@bp.get("/me")
+@bp.auth_required(auth)
+@bp.output(UserOut)
+def me():
+    """Show the signed-in user's settings."""
+    return auth.current_user
+
+
+@bp.patch("/me")
+@bp.auth_required(auth)
+@bp.input(SettingsIn, arg_name="changes")
+@bp.output(UserOut)
+def update_me(changes):
+    """Change time zone, display unit or quiet hours."""
+    return accounts.update_settings(get_db(), auth.current_user, changes)

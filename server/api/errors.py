@@ -1,0 +1,71 @@
+"""One JSON error shape for every failure: {"error": {"code", "message", "fields"}}."""
+
+import logging
+
+from apiflask import APIFlask, HTTPError
+from flask import request
+from werkzeug.exceptions import UnsupportedMediaType
+
+from server.domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+    422: "validation_error", 429: "rate_limited", 500: "internal_error",
+}
+
+
+def error_body(status: int, message: str, fields: dict | None = None, code: str | None = None) -> dict:
+    """Build the one error shape."""
+    return {"error": {"code": code or CODES.get(status, "error"), "message": message, "fields": fields or {}}}
+
+
+def _fields(detail) -> dict:
+    """Flatten APIFlask's {"json": {...}, "query": {...}} validation detail into one field map."""
+    fields: dict = {}
+    if isinstance(detail, dict):
+        for location in ("json", "query", "path", "form", "headers"):
+            messages = detail.get(location)
+            if isinstance(messages, dict):
+                fields.update(messages)
+            elif messages:
+                # A list at the location's top level is about the whole body (e.g. not an object).
+                fields["_body"] = messages
+    return fields
+
+
+def require_json_body() -> None:
+    """Refuse a request body that is not JSON with 415 before any schema sees it."""
+    has_body = request.content_length or request.headers.get("Transfer-Encoding")
+    if request.method in {"POST", "PUT", "PATCH"} and has_body and not request.is_json:
+        raise UnsupportedMediaType("Send the body as application/json.")
+
+
+def init_app(app: APIFlask) -> None:
+    """Route every HTTP and domain error through the one shape."""
+
+    @app.error_processor
+    def http_error(error: HTTPError):
+        """Shape APIFlask's and werkzeug's HTTP errors."""
+        fields = _fields(error.detail)
+        status = error.status_code
+        message = error.message or "Error"
+        if status == 400 and request.is_json and not fields:
+            # Werkzeug's JSON parser failed before any schema ran.
+            message = "The body is not valid JSON."
+        elif status == 422:
+            message = "Some fields are not valid." if fields else message
+        return error_body(status, message, fields), status, error.headers
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        """Answer a rule the user broke."""
+        return error_body(error.status, error.message, error.fields, error.code), error.status
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        """Never leak a traceback: log it and answer the one shape."""
+        log.exception("unhandled error", exc_info=error)
+        return error_body(500, "Something went wrong on our side."), 500

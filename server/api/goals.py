@@ -1,0 +1,84 @@
+"""Goals and the daily summary measured against them."""
+
+from apiflask import APIBlueprint, Schema, fields
+from apiflask.validators import Range
+
+from server.api.auth import auth
+from server.api.fields import LocalTime
+from server.db import get_db
+from server.services import goals, summary
+from server.timeutil import utcnow
+
+bp = APIBlueprint("goals", __name__, url_prefix="/api", tag="Goals and summary")
+
+
+class GoalsSchema(Schema):
+    """Daily targets, the longest gaps by day and by night, and the local night window."""
+
+    daily_volume_ml = fields.Float(required=True, validate=Range(min=0, max=5000))
+    sessions_per_day = fields.Integer(required=True, validate=Range(min=1, max=24))
+    max_gap_day_min = fields.Integer(required=True, validate=Range(min=30, max=720))
+    max_gap_night_min = fields.Integer(required=True, validate=Range(min=30, max=720))
+    night_start = LocalTime(required=True)
+    night_end = LocalTime(required=True)
+
+
+class SummaryQuery(Schema):
+    """Local dates, both inclusive."""
+
+    from_ = fields.Date(data_key="from", required=True)
+    to = fields.Date(required=True)
+
+
+class DayOut(Schema):
+    """One local day: a session counts on the day it started, in the user's time zone."""
+
+    date = fields.Date()
+    hours = fields.Float(metadata={"description": "23 or 25 on a daylight-saving change."})
+    sessions = fields.Integer()
+    total_ml = fields.Float()
+    left_ml = fields.Float()
+    right_ml = fields.Float()
+    pumping_min = fields.Float()
+    longest_gap_min = fields.Float(allow_none=True)
+    night_sessions = fields.Integer(metadata={"description": "Sessions started 01:00-05:00 local."})
+    volume_progress = fields.Float()
+    sessions_progress = fields.Float()
+
+
+class SummaryOut(Schema):
+    """Per-day figures in the user's zone, with the goal they are measured against."""
+
+    time_zone = fields.String()
+    unit = fields.String()
+    goal = fields.Nested(GoalsSchema)
+    days = fields.List(fields.Nested(DayOut))
+
+
+@bp.get("/goals")
+@bp.auth_required(auth)
+@bp.output(GoalsSchema)
+def get_goals():
+    """Show the goals (the defaults until set)."""
+    return goals.get_goals(get_db(), auth.current_user)
+
+
+@bp.put("/goals")
+@bp.auth_required(auth)
+@bp.input(GoalsSchema, arg_name="values")
+@bp.output(GoalsSchema)
+def set_goals(values):
+    """Set all goals at once."""
+    return goals.set_goals(get_db(), auth.current_user, values, utcnow())
+
+
+@bp.get("/summary/daily")
+@bp.auth_required(auth)
+@bp.input(SummaryQuery, location="query", arg_name="query")
+@bp.output(SummaryOut)
+@bp.doc(description="A session belongs to the local day on which it started (in the user's time zone).")
+def daily_summary(query):
+    """Summarize local days from..to (at most 366)."""
+    db, user = get_db(), auth.current_user
+    days = summary.daily_summary(db, user, query["from_"], query["to"])
+    return {"time_zone": user.time_zone, "unit": user.unit, "goal": goals.get_goals(db, user), "days": days}

@@ -1,0 +1,129 @@
+"""Pumping sessions: log, list, read, edit, delete."""
+
+from apiflask import APIBlueprint, Schema, fields
+from apiflask.validators import Length, OneOf, Range
+
+from server.api.auth import auth
+from server.db import get_db
+from server.services import sessions
+from server.timeutil import utcnow
+
+bp = APIBlueprint("sessions", __name__, url_prefix="/api/sessions", tag="Sessions")
+
+MODES = ["double", "left", "right", "hand"]
+
+
+class SessionFields(Schema):
+    """Fields a client may set on a session; each checked against its own range."""
+
+    started_at = fields.AwareDateTime()
+    ended_at = fields.AwareDateTime()
+    duration_min = fields.Float(validate=Range(min=1, max=240), metadata={"description": "Instead of ended_at."})
+    left_ml = fields.Float(allow_none=True, validate=Range(min=0, max=1000))
+    right_ml = fields.Float(allow_none=True, validate=Range(min=0, max=1000))
+    mode = fields.String(validate=OneOf(MODES))
+    pump = fields.String(allow_none=True, validate=Length(max=100))
+    flange_mm = fields.Float(allow_none=True, validate=Range(min=10, max=40))
+    pain = fields.Integer(allow_none=True, validate=Range(min=0, max=10))
+    notes = fields.String(allow_none=True, validate=Length(max=2000))
+
+
+class SessionIn(SessionFields):
+    """A new session; `id` may be chosen by the client so an offline replay stores nothing twice."""
+
+    id = fields.UUID()
+    started_at = fields.AwareDateTime(required=True)
+    mode = fields.String(load_default="double", validate=OneOf(MODES))
+
+
+class SessionOut(Schema):
+    """A stored session; times in UTC, volumes in mL."""
+
+    id = fields.UUID()
+    started_at = fields.DateTime()
+    ended_at = fields.DateTime()
+    duration_min = fields.Method("_duration")
+    left_ml = fields.Float()
+    right_ml = fields.Float()
+    total_ml = fields.Method("_total")
+    mode = fields.String()
+    pump = fields.String()
+    flange_mm = fields.Float()
+    pain = fields.Integer()
+    notes = fields.String()
+    plan_slot_id = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+    def _duration(self, session):
+        """Minutes from start to end."""
+        return round((session.ended_at - session.started_at).total_seconds() / 60, 2)
+
+    def _total(self, session):
+        """Both sides together."""
+        return (session.left_ml or 0) + (session.right_ml or 0)
+
+
+class SessionQuery(Schema):
+    """A time range (start inclusive, end exclusive) and a page."""
+
+    from_ = fields.AwareDateTime(data_key="from")
+    to = fields.AwareDateTime()
+    limit = fields.Integer(load_default=50, validate=Range(min=1, max=200))
+    cursor = fields.String(validate=Length(max=200))
+
+
+class SessionPage(Schema):
+    """Sessions newest first and the cursor of the next page (null on the last)."""
+
+    items = fields.List(fields.Nested(SessionOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+@bp.post("")
+@bp.auth_required(auth)
+@bp.input(SessionIn, arg_name="values")
+@bp.output(SessionOut, status_code=201)
+@bp.doc(responses={200: "The same id and body were sent before", 409: "The id was used with another body"})
+def create_session(values):
+    """Log a session; give ended_at or duration_min."""
+    session, created = sessions.create_session(get_db(), auth.current_user, values, utcnow())
+    return session, 201 if created else 200
+
+
+@bp.get("")
+@bp.auth_required(auth)
+@bp.input(SessionQuery, location="query", arg_name="query")
+@bp.output(SessionPage)
+def list_sessions(query):
+    """List sessions newest first, with keyset pagination."""
+    items, next_cursor = sessions.list_sessions(
+        get_db(), auth.current_user, query.get("from_"), query.get("to"), query["limit"], query.get("cursor"),
+    )
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@bp.get("/<uuid:session_id>")
+@bp.auth_required(auth)
+@bp.output(SessionOut)
+def get_session(session_id):
+    """Read one session."""
+    return sessions.get_session(get_db(), auth.current_user, session_id)
+
+
+@bp.patch("/<uuid:session_id>")
+@bp.auth_required(auth)
+@bp.input(SessionFields, arg_name="changes")
+@bp.output(SessionOut)
+def update_session(session_id, changes):
+    """Change some fields of a session."""
+    return sessions.update_session(get_db(), auth.current_user, session_id, changes, utcnow())
+
+
+@bp.delete("/<uuid:session_id>")
+@bp.auth_required(auth)
+@bp.output({}, status_code=204)
+def delete_session(session_id):
+    """Delete a session."""
+    sessions.delete_session(get_db(), auth.current_user, session_id, utcnow())
+    return ""

@@ -1,0 +1,55 @@
+"""Settings read once from the environment, with safe defaults."""
+
+import os
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    """Read an on/off setting: 1, true, yes and on mean on."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Every setting of the app; the README's configuration table lists them."""
+
+    # Database: SQLite under instance/ unless DATABASE_URL names another one.
+    DATABASE_URL = os.environ.get("DATABASE_URL", "")
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "5000"))
+
+    # Accounts and tokens.
+    TOKEN_LIFETIME_DAYS = int(os.environ.get("TOKEN_LIFETIME_DAYS", "365"))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024)))
+
+    # Rate limits: memory:// suits one process; point it at Redis when scaling out.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+
+    # Web push: keys come from the environment or are generated into instance/.
+    VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+    VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:ops@pumpwell.invalid")
+    PUSH_ALLOWED_HOSTS = os.environ.get(
+        "PUSH_ALLOWED_HOSTS",
+        "fcm.googleapis.com,android.googleapis.com,updates.push.services.mozilla.com,"
+        "*.push.apple.com,*.notify.windows.com",
+    )
+    PUSH_ALLOW_LOOPBACK_HTTP = _flag("PUSH_ALLOW_LOOPBACK_HTTP")
+
+    # Development relaxes checks that only matter in production (e.g. VAPID contact).
+    DEVELOPMENT = _flag("PUMPWELL_DEVELOPMENT")
+
+    # API documentation (APIFlask): assets come from the swagger-ui-bundle package.
+    SPEC_FORMAT = "json"
+    INFO = {
+        "description": (
+            "Pumpwell API. Bearer token auth: register or log in to get a token. "
+            "Times are ISO 8601 with an offset; volumes are millilitres. "
+            "A session belongs to the local day (in the user's time zone) on which it started."
+        )
+    }
+    SWAGGER_UI_CSS = "/api/docs/assets/swagger-ui.css"
+    SWAGGER_UI_BUNDLE_JS = "/api/docs/assets/swagger-ui-bundle.js"
+    SWAGGER_UI_STANDALONE_PRESET_JS = "/api/docs/assets/swagger-ui-standalone-preset.js"
+    VALIDATION_ERROR_STATUS_CODE = 422
+    AUTH_ERROR_STATUS_CODE = 401

@@ -1,0 +1,65 @@
+"""Engine and one session per request; SQLite tuned for a phone-sized server."""
+
+import os
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def database_url(app: Flask) -> str:
+    """Return the configured database URL, or SQLite under instance/ by default."""
+    url = app.config.get("DATABASE_URL") or ""
+    if not url:
+        os.makedirs(app.instance_path, exist_ok=True)
+        url = "sqlite:///" + os.path.join(app.instance_path, "pumpwell.db")
+    # Heroku-style URLs say postgres://; SQLAlchemy wants a driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def make_engine(url: str, busy_timeout_ms: int = 5000) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _set_pragmas(dbapi_connection, _record):
+        """Apply per-connection pragmas: SQLite forgets them between connections."""
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        # WAL with synchronous=NORMAL stays consistent after a crash and skips an fsync per commit.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    # pysqlite's default stays: it opens a transaction at the first write, not the first
+    # read, so a writer waits on busy_timeout instead of failing on a stale read snapshot.
+
+    return engine
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's engine and session factory and close sessions after each request."""
+    engine = make_engine(database_url(app), app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    app.extensions["engine"] = engine
+    app.extensions["sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    app.teardown_appcontext(close_db)
+
+
+def get_db() -> Session:
+    """Return this request's session, opening it on first use."""
+    if "db" not in g:
+        g.db = current_app.extensions["sessionmaker"]()
+    return g.db
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    """Close this request's session, rolling back anything left uncommitted."""
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()

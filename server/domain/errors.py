@@ -1,0 +1,61 @@
+"""Named domain errors; server/api/errors.py maps each to the one JSON error shape."""
+
+
+class DomainError(Exception):
+    """Base of the errors a user can cause; `code` and `status` pick the HTTP answer."""
+
+    code = "bad_request"
+    status = 400
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class InvalidInput(DomainError):
+    """Values that are each well-formed but break a rule together (end before start)."""
+
+    code = "validation_error"
+    status = 422
+
+
+class NotFound(DomainError):
+    """The thing does not exist or belongs to someone else (we never say which)."""
+
+    code = "not_found"
+    status = 404
+
+
+class Conflict(DomainError):
+    """The request clashes with what is stored."""
+
+    code = "conflict"
+    status = 409
+
+
+class EmailTaken(Conflict):
+    """An account with this email exists already."""
+
+
+class SessionIdReused(Conflict):
+    """A client session id was sent again with a different body."""
+
+
+class BadCredentials(DomainError):
+    """Email or password is wrong; we do not say which."""
+
+    code = "unauthorized"
+    status = 401
+
+
+class UnknownTemplate(InvalidInput):
+    """No plan template has this key."""
+
+
+class InvalidPlanParams(InvalidInput):
+    """A plan's start time or parameter overrides break the template's limits."""
+
+
+class PlanConflict(Conflict):
+    """A plan of the same template is active already (start with replace=true to replace it)."""

@@ -1,0 +1,32 @@
+"""Rules a pumping session must follow, beyond each field's own range."""
+
+from datetime import datetime, timedelta
+
+from server.domain.errors import InvalidInput
+
+MIN_DURATION = timedelta(minutes=1)
+MAX_DURATION = timedelta(hours=4)
+# Phones drift; a little future tolerates that without letting people log tomorrow.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def resolve_end(started_at: datetime, ended_at: datetime | None, duration_min: float | None) -> datetime:
+    """Return the end time from an explicit end or a duration (exactly one is needed)."""
+    if ended_at is not None and duration_min is not None:
+        raise InvalidInput("Give an end time or a duration, not both.", {"ended_at": ["Give ended_at or duration_min, not both."]})
+    if ended_at is None and duration_min is None:
+        raise InvalidInput("An end time or a duration is needed.", {"ended_at": ["Give ended_at or duration_min."]})
+    return ended_at if ended_at is not None else started_at + timedelta(minutes=duration_min)
+
+
+def check_times(started_at: datetime, ended_at: datetime, now: datetime) -> None:
+    """Raise InvalidInput unless the session ends after it starts, lasts 1 min to 4 h and is not in the future."""
+    fields: dict[str, list[str]] = {}
+    if started_at > now + FUTURE_TOLERANCE:
+        fields["started_at"] = ["Must be at most 5 minutes in the future."]
+    if ended_at <= started_at:
+        fields["ended_at"] = ["Must be after started_at."]
+    elif not MIN_DURATION <= ended_at - started_at <= MAX_DURATION:
+        fields["ended_at"] = ["A session lasts from 1 minute to 4 hours."]
+    if fields:
+        raise InvalidInput("The session's times are not valid.", fields)

@@ -1,0 +1,106 @@
+"""Per-local-day figures of a user's sessions: counts, volumes, gaps, night sessions, progress."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+# Night sessions matter for supply: domain.md counts those starting 01:00-05:00 local.
+NIGHT_FROM = time(1, 0)
+NIGHT_TO = time(5, 0)
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    """What the summary needs of a session."""
+
+    started_at: datetime
+    ended_at: datetime
+    left_ml: float | None
+    right_ml: float | None
+
+
+@dataclass(frozen=True)
+class GoalFacts:
+    """What the summary needs of the goals."""
+
+    daily_volume_ml: float
+    sessions_per_day: int
+
+
+@dataclass
+class DaySummary:
+    """One local day's figures."""
+
+    date: date
+    hours: float
+    sessions: int = 0
+    left_ml: float = 0.0
+    right_ml: float = 0.0
+    pumping_min: float = 0.0
+    longest_gap_min: float | None = None
+    night_sessions: int = 0
+    volume_progress: float = 0.0
+    sessions_progress: float = 0.0
+
+    @property
+    def total_ml(self) -> float:
+        """Both sides together."""
+        return self.left_ml + self.right_ml
+
+
+def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """Return the aware start and end of a local day (23 or 25 hours long on DST days)."""
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return start, end
+
+
+def summarize_days(
+    sessions: list[SessionFacts],
+    first: date,
+    last: date,
+    zone: ZoneInfo,
+    goal: GoalFacts,
+    previous_end: datetime | None = None,
+) -> list[DaySummary]:
+    """Summarize sessions (sorted by start) into one entry per local day from first to last.
+
+    A session belongs to the local day on which it started. A gap is the time from one
+    session's end to the next one's start and counts on the day the next session starts;
+    `previous_end` is the end of the last session before the range, so the first day's
+    gap is right too.
+    """
+    days: dict[date, DaySummary] = {}
+    day = first
+    while day <= last:
+        start, end = day_bounds(day, zone)
+        # Subtracting aware datetimes of one zone ignores DST, so compare in UTC.
+        hours = (end.timestamp() - start.timestamp()) / 3600
+        days[day] = DaySummary(date=day, hours=hours)
+        day += timedelta(days=1)
+    for session in sessions:
+        local_start = session.started_at.astimezone(zone)
+        summary = days.get(local_start.date())
+        if previous_end is not None and summary is not None:
+            # Overlapping sessions (a second pump) leave no gap rather than a negative one.
+            gap = max((session.started_at - previous_end).total_seconds() / 60, 0.0)
+            if summary.longest_gap_min is None or gap > summary.longest_gap_min:
+                summary.longest_gap_min = gap
+        previous_end = session.ended_at if previous_end is None else max(previous_end, session.ended_at)
+        if summary is None:
+            continue
+        summary.sessions += 1
+        summary.left_ml += session.left_ml or 0.0
+        summary.right_ml += session.right_ml or 0.0
+        summary.pumping_min += (session.ended_at - session.started_at).total_seconds() / 60
+        if NIGHT_FROM <= local_start.time() < NIGHT_TO:
+            summary.night_sessions += 1
+    for summary in days.values():
+        summary.volume_progress = _ratio(summary.total_ml, goal.daily_volume_ml)
+        summary.sessions_progress = _ratio(summary.sessions, goal.sessions_per_day)
+    return list(days.values())
+
+
+def _ratio(value: float, target: float) -> float:
+    """Return value/target rounded for display, 0 when there is no target."""
+    return round(value / target, 3) if target else 0.0

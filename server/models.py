@@ -1,0 +1,238 @@
+"""The database tables as typed SQLAlchemy models: no Flask, no I/O."""
+
+import uuid
+from datetime import UTC, datetime, time
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    TypeDecorator,
+    Uuid,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Named constraints keep Alembic migrations deterministic on every database.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC datetime on every database (SQLite keeps no offset, so we add it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        """Refuse naive datetimes and store UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        """Return an aware UTC datetime."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Base of every model."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    """A person who pumps, with their display settings."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    unit: Mapped[str] = mapped_column(String(2), default="ml")
+    quiet_start: Mapped[time | None] = mapped_column(Time)
+    quiet_end: Mapped[time | None] = mapped_column(Time)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ApiToken(Base):
+    """A device's bearer token, stored only as its SHA-256 hash."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Goal(Base):
+    """A user's daily targets and the gaps they want to be reminded about."""
+
+    __tablename__ = "goals"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    daily_volume_ml: Mapped[float] = mapped_column(Float)
+    sessions_per_day: Mapped[int] = mapped_column(Integer)
+    max_gap_day_min: Mapped[int] = mapped_column(Integer)
+    max_gap_night_min: Mapped[int] = mapped_column(Integer)
+    night_start: Mapped[time] = mapped_column(Time)
+    night_end: Mapped[time] = mapped_column(Time)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Plan(Base):
+    """A template expanded for one user from a start time."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    template: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    params: Mapped[dict] = mapped_column(JSON)
+    time_zone: Mapped[str] = mapped_column(String(64))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    slots: Mapped[list["PlanSlot"]] = relationship(
+        back_populates="plan", order_by="PlanSlot.index", cascade="all, delete-orphan"
+    )
+
+
+class PlanSlot(Base):
+    """One planned pumping block of a plan, with its phases."""
+
+    __tablename__ = "plan_slots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    index: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    phases: Mapped[list] = mapped_column(JSON)
+
+    plan: Mapped[Plan] = relationship(back_populates="slots")
+
+
+class PumpSession(Base):
+    """One pumping session; its id may come from the client so offline replays are idempotent."""
+
+    __tablename__ = "pump_sessions"
+    __table_args__ = (Index("ix_pump_sessions_user_started", "user_id", "started_at", "id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    left_ml: Mapped[float | None] = mapped_column(Float)
+    right_ml: Mapped[float | None] = mapped_column(Float)
+    mode: Mapped[str] = mapped_column(String(10))
+    pump: Mapped[str | None] = mapped_column(String(100))
+    flange_mm: Mapped[float | None] = mapped_column(Float)
+    pain: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+    plan_slot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plan_slots.id", ondelete="SET NULL"), index=True
+    )
+    # Hash of the create request's body: a replay with the same id must carry the same body.
+    request_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Reminder(Base):
+    """Every notification to send: the dispatcher reads only this table."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        # One pending reminder per thing: recomputing upserts instead of adding a second.
+        Index(
+            "uq_reminders_pending_dedupe",
+            "user_id",
+            "dedupe_key",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_reminders_status_send_after", "status", "send_after"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the dispatcher may next try: the due time, or later after a retry or snooze.
+    send_after: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Past this moment the reminder is useless (the slot is over): expire it instead of sending.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    payload: Mapped[dict] = mapped_column(JSON)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    plan_slot_id: Mapped[int | None] = mapped_column(ForeignKey("plan_slots.id", ondelete="CASCADE"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PushSubscription(Base):
+    """A browser's push endpoint and keys for one of the user's devices."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(1000), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(200))
+    auth: Mapped[str] = mapped_column(String(100))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Share(Base):
+    """A read-only link for a consultant, stored only as the token's hash."""
+
+    __tablename__ = "shares"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,119 @@
+"""Registering, signing in and out, bearer tokens and a user's settings."""
+
+import hashlib
+import secrets
+from datetime import datetime, time, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from server.domain.errors import BadCredentials, EmailTaken
+from server.models import ApiToken, User
+
+# Don't write last_used_at on every request: once in a while is enough to show "last used".
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+class Passwords:
+    """Argon2id hashing with one dummy hash so unknown emails cost as much as wrong passwords."""
+
+    def __init__(self, memory_kib: int = 65536, time_cost: int = 3):
+        self.hasher = PasswordHasher(memory_cost=memory_kib, time_cost=time_cost)
+        self.dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+
+    def hash(self, password: str) -> str:
+        """Hash a password for storage."""
+        return self.hasher.hash(password)
+
+    def verify(self, stored_hash: str | None, password: str) -> bool:
+        """Check a password; with no stored hash, spend the same time and fail."""
+        try:
+            return self.hasher.verify(stored_hash or self.dummy_hash, password) and stored_hash is not None
+        except (VerificationError, InvalidHashError):
+            return False
+
+
+def hash_token(token: str) -> str:
+    """Return the SHA-256 hex digest under which a bearer token is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalize_email(email: str) -> str:
+    """Compare emails case-insensitively and without surrounding spaces."""
+    return email.strip().lower()
+
+
+def register(
+    db: Session, passwords: Passwords, email: str, password: str, time_zone: str, unit: str,
+    device_label: str, token_lifetime: timedelta, now: datetime,
+) -> tuple[User, str]:
+    """Create an account and a first device token; return the user and the token."""
+    user = User(
+        email=normalize_email(email), password_hash=passwords.hash(password),
+        time_zone=time_zone, unit=unit, created_at=now,
+    )
+    db.add(user)
+    try:
+        db.flush()
+    except IntegrityError:
+        # The unique email index, not a look-up first, decides: two sign-ups can race.
+        db.rollback()
+        raise EmailTaken("An account with this email exists already.", {"email": ["Already registered."]})
+    token = _issue_token(db, user, device_label, token_lifetime, now)
+    db.commit()
+    return user, token
+
+
+def login(
+    db: Session, passwords: Passwords, email: str, password: str, device_label: str,
+    token_lifetime: timedelta, now: datetime,
+) -> tuple[User, str]:
+    """Check the credentials and issue a token for this device."""
+    user = db.scalar(select(User).where(User.email == normalize_email(email)))
+    if not passwords.verify(user.password_hash if user else None, password):
+        raise BadCredentials("Email or password is wrong.")
+    token = _issue_token(db, user, device_label, token_lifetime, now)
+    db.commit()
+    return user, token
+
+
+def _issue_token(db: Session, user: User, label: str, lifetime: timedelta, now: datetime) -> str:
+    """Store a new 256-bit token's hash and return the token itself."""
+    token = secrets.token_urlsafe(32)
+    db.add(ApiToken(
+        user=user, token_hash=hash_token(token), label=label, created_at=now, expires_at=now + lifetime,
+    ))
+    return token
+
+
+def authenticate(db: Session, token: str, now: datetime) -> ApiToken | None:
+    """Return the live token row for a bearer token, noting its use."""
+    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+    if row is None or row.expires_at <= now:
+        return None
+    if row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION:
+        row.last_used_at = now
+        db.commit()
+    return row
+
+
+def logout(db: Session, token: ApiToken) -> None:
+    """Revoke one device's token."""
+    db.delete(token)
+    db.commit()
+
+
+def update_settings(db: Session, user: User, changes: dict) -> User:
+    """Apply settings changes (time zone, unit, quiet hours) to the user."""
+    for name in ("time_zone", "unit"):
+        if name in changes:
+            setattr(user, name, changes[name])
+    if "quiet_hours" in changes:
+        quiet: dict[str, time] | None = changes["quiet_hours"]
+        user.quiet_start = quiet["start"] if quiet else None
+        user.quiet_end = quiet["end"] if quiet else None
+    db.commit()
+    return user

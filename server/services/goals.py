@@ -1,0 +1,32 @@
+"""Reading and setting a user's goals."""
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from server.domain.goals import DEFAULT_GOALS
+from server.models import Goal, User
+
+
+def get_goals(db: Session, user: User) -> Goal:
+    """Return the user's goals, or the defaults when none were set (not stored)."""
+    return db.get(Goal, user.id) or Goal(user_id=user.id, **DEFAULT_GOALS)
+
+
+def set_goals(db: Session, user: User, values: dict, now: datetime) -> Goal:
+    """Store the user's goals (all fields) and move what depends on them."""
+    goal = db.get(Goal, user.id)
+    if goal is None:
+        goal = Goal(user_id=user.id)
+        db.add(goal)
+    for name, value in values.items():
+        setattr(goal, name, value)
+    goal.updated_at = now
+    db.flush()
+    goals_changed(db, user, now)
+    db.commit()
+    return goal
+
+
+def goals_changed(db: Session, user: User, now: datetime) -> None:
+    """Recompute what depends on the goals (the gap reminder), inside the caller's transaction."""

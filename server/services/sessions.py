@@ -1,0 +1,138 @@
+"""Logging, listing, editing and deleting pumping sessions."""
+
+import base64
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from server.domain.errors import InvalidInput, NotFound, SessionIdReused
+from server.domain.sessions import check_times, resolve_end
+from server.models import PumpSession, User
+
+DETAIL_FIELDS = ("left_ml", "right_ml", "mode", "pump", "flange_mm", "pain", "notes")
+
+
+def _digest(values: dict) -> str:
+    """Hash a create request's parsed values so a replay can be compared with the original."""
+    canonical = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items() if k != "id"}
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def create_session(db: Session, user: User, values: dict, now: datetime) -> tuple[PumpSession, bool]:
+    """Store a session; return it and whether it is new (False for an identical replay)."""
+    session_id = values.get("id") or uuid.uuid4()
+    digest = _digest(values)
+    existing = db.get(PumpSession, session_id)
+    if existing is not None:
+        return _replayed(existing, user, digest), False
+    started_at = values["started_at"].astimezone(UTC)
+    ended_at = resolve_end(started_at, values.get("ended_at"), values.get("duration_min")).astimezone(UTC)
+    check_times(started_at, ended_at, now)
+    session = PumpSession(
+        id=session_id, user_id=user.id, started_at=started_at, ended_at=ended_at,
+        request_digest=digest, created_at=now, updated_at=now,
+        **{name: values.get(name) for name in DETAIL_FIELDS},
+    )
+    db.add(session)
+    try:
+        db.flush()
+    except IntegrityError:
+        # Another request with the same id won the race: treat ours as its replay.
+        db.rollback()
+        return _replayed(db.get(PumpSession, session_id), user, digest), False
+    sessions_changed(db, user, now)
+    db.commit()
+    return session, True
+
+
+def _replayed(existing: PumpSession | None, user: User, digest: str) -> PumpSession:
+    """Return the stored session for an identical replay, or refuse a reused id."""
+    if existing is None or existing.user_id != user.id or existing.request_digest != digest:
+        raise SessionIdReused("This session id was already used with different values.")
+    return existing
+
+
+def get_session(db: Session, user: User, session_id: uuid.UUID) -> PumpSession:
+    """Return one of the user's sessions; someone else's is 'not found'."""
+    session = db.get(PumpSession, session_id)
+    if session is None or session.user_id != user.id:
+        raise NotFound("No such session.")
+    return session
+
+
+def update_session(db: Session, user: User, session_id: uuid.UUID, changes: dict, now: datetime) -> PumpSession:
+    """Apply a partial update; times are checked again as a whole."""
+    session = get_session(db, user, session_id)
+    started_at = changes.get("started_at", session.started_at).astimezone(UTC)
+    if "duration_min" in changes or "ended_at" in changes:
+        ended_at = resolve_end(started_at, changes.get("ended_at"), changes.get("duration_min")).astimezone(UTC)
+    else:
+        # Moving the start keeps the duration, as a user dragging a session expects.
+        ended_at = started_at + (session.ended_at - session.started_at)
+    check_times(started_at, ended_at, now)
+    session.started_at, session.ended_at = started_at, ended_at
+    for name in DETAIL_FIELDS:
+        if name in changes:
+            setattr(session, name, changes[name])
+    session.updated_at = now
+    db.flush()
+    sessions_changed(db, user, now)
+    db.commit()
+    return session
+
+
+def delete_session(db: Session, user: User, session_id: uuid.UUID, now: datetime) -> None:
+    """Delete one of the user's sessions."""
+    db.delete(get_session(db, user, session_id))
+    db.flush()
+    sessions_changed(db, user, now)
+    db.commit()
+
+
+def sessions_changed(db: Session, user: User, now: datetime) -> None:
+    """Recompute what depends on the user's sessions (gap reminder, plan slots), inside the caller's transaction."""
+
+
+def encode_cursor(session: PumpSession) -> str:
+    """Encode the position after a session for keyset pagination."""
+    raw = f"{session.started_at.isoformat()}|{session.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """Decode a cursor made by encode_cursor, refusing anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        started, session_id = raw.split("|")
+        position = datetime.fromisoformat(started), uuid.UUID(session_id)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a cursor from this API."]})
+    if position[0].tzinfo is None:
+        raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a cursor from this API."]})
+    return position
+
+
+def list_sessions(
+    db: Session, user: User, start: datetime | None, end: datetime | None, limit: int, cursor: str | None,
+) -> tuple[list[PumpSession], str | None]:
+    """Return a page of sessions, newest first, started in [start, end), and the next page's cursor."""
+    query = select(PumpSession).where(PumpSession.user_id == user.id)
+    if start is not None:
+        query = query.where(PumpSession.started_at >= start)
+    if end is not None:
+        query = query.where(PumpSession.started_at < end)
+    if cursor:
+        started_at, session_id = decode_cursor(cursor)
+        query = query.where(or_(
+            PumpSession.started_at < started_at,
+            and_(PumpSession.started_at == started_at, PumpSession.id < session_id),
+        ))
+    query = query.order_by(PumpSession.started_at.desc(), PumpSession.id.desc()).limit(limit + 1)
+    rows = list(db.scalars(query))
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
