@@ -1,0 +1,345 @@
+"""Deliver encrypted Web Push messages; the only module that talks to push services."""
+
+import asyncio
+import base64
+import binascii
+import email.utils
+import enum
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import aiohttp
+from cryptography.hazmat.primitives.asymmetric import ec
+from py_vapid import Vapid
+from pywebpush import WebPusher
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ALLOWED_HOSTS = (
+    "fcm.googleapis.com",
+    "android.googleapis.com",
+    "updates.push.services.mozilla.com",
+    "*.push.apple.com",
+    "*.notify.windows.com",
+)
+MAX_PAYLOAD_BYTES = 2048
+MAX_ENDPOINT_LENGTH = 1000  # the push_subscriptions.endpoint column's width
+# RFC 8292 allows a JWT `exp` up to 24 h ahead; we sign for 12 h and renew an hour early
+# so a cached header never reaches a push service with less than an hour to live.
+VAPID_LIFETIME_S = 12 * 3600
+VAPID_RENEW_BEFORE_S = 3600
+# A Retry-After longer than this is treated as this: a reminder is useless after an hour.
+MAX_RETRY_AFTER_S = 3600
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+
+
+class Outcome(enum.Enum):
+    """What a push service's answer means for the message and the subscription."""
+
+    DELIVERED = "delivered"  # 2xx: the push service accepted the message
+    GONE = "gone"  # 404/410: the subscription is dead; delete it
+    CONFIG_ERROR = "config_error"  # other 4xx (400/403/413...): our fault; log and keep it
+    RETRY = "retry"  # 429, 5xx, time-outs, connection errors: try again later
+    REFUSED = "refused"  # endpoint not allowed: never contacted
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A browser's push subscription: endpoint plus its base64url keys."""
+
+    endpoint: str
+    p256dh: str
+    auth: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """One payload for one subscription, with its Web Push headers."""
+
+    subscription: Subscription
+    payload: bytes
+    ttl: int
+    urgency: str = "normal"
+    topic: str | None = None
+    ref: object = None  # the caller's handle, returned untouched in the Result
+
+
+@dataclass(frozen=True)
+class Result:
+    """How one message went: outcome, HTTP status and any Retry-After seconds."""
+
+    message: Message
+    outcome: Outcome
+    status: int | None = None
+    retry_after: float | None = None
+    error: str | None = None
+
+
+def b64url_decode(value: str) -> bytes:
+    """Decode base64url with or without padding; raise ValueError on anything else."""
+    if not isinstance(value, str) or not value or any(c in value for c in "+/ \n\t"):
+        raise ValueError("not base64url")
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("not base64url") from exc
+
+
+def b64url_encode(raw: bytes) -> str:
+    """Encode bytes as unpadded base64url."""
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _host_allowed(host: str, allowed_hosts: Iterable[str]) -> bool:
+    """Tell whether host equals an allowed host or sits under an allowed `*.` wildcard."""
+    for pattern in allowed_hosts:
+        pattern = pattern.strip().lower()
+        if pattern.startswith("*."):
+            if host.endswith(pattern[1:]) and len(host) > len(pattern) - 1:
+                return True
+        elif host == pattern:
+            return True
+    return False
+
+
+def endpoint_problem(
+    endpoint: str, allowed_hosts: Iterable[str], allow_loopback_http: bool = False
+) -> str | None:
+    """Return why an endpoint may not be contacted, or None when it may."""
+    if not isinstance(endpoint, str) or not endpoint:
+        return "endpoint is required"
+    if len(endpoint) > MAX_ENDPOINT_LENGTH:
+        return "endpoint is too long"
+    if not endpoint.isascii() or any(ord(c) <= 32 or ord(c) == 127 for c in endpoint):
+        return "endpoint has characters a URL may not hold"
+    try:
+        parts = urlsplit(endpoint)
+        port = parts.port
+    except ValueError:
+        return "endpoint is not a valid URL"
+    host = (parts.hostname or "").lower()
+    if not host:
+        return "endpoint has no host"
+    # "@" anywhere in the authority means userinfo, which could disguise the real host.
+    if "@" in parts.netloc:
+        return "endpoint may not carry user information"
+    if parts.fragment:
+        return "endpoint may not carry a fragment"
+    if allow_loopback_http and parts.scheme == "http" and host in LOOPBACK_HOSTS:
+        return None
+    if parts.scheme != "https":
+        return "endpoint must use https"
+    if port not in (None, 443):
+        return "endpoint must use the default https port"
+    if not _host_allowed(host, allowed_hosts):
+        return f"push service host {host} is not allowed"
+    return None
+
+
+def keys_problem(p256dh: str, auth: str) -> str | None:
+    """Return why subscription keys are unusable, or None when they are sound."""
+    try:
+        point = b64url_decode(p256dh)
+    except ValueError:
+        return "p256dh is not base64url"
+    if len(point) != 65 or point[0] != 4:
+        return "p256dh must be a 65-byte uncompressed P-256 point"
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+    except ValueError:
+        return "p256dh is not a point on P-256"
+    try:
+        secret = b64url_decode(auth)
+    except ValueError:
+        return "auth is not base64url"
+    if len(secret) != 16:
+        return "auth must be 16 bytes"
+    return None
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Turn a Retry-After header (seconds or HTTP date) into seconds from now."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when is None or when.tzinfo is None:
+            return None
+        seconds = when.timestamp() - now
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
+
+
+def classify(status: int) -> Outcome:
+    """Map a push service's HTTP status to an outcome."""
+    if 200 <= status < 300:
+        return Outcome.DELIVERED
+    if status in (404, 410):
+        return Outcome.GONE
+    if status == 429 or status >= 500:
+        return Outcome.RETRY
+    # 400, 401, 403, 413 and unexpected redirects: a fault on our side, not the subscriber's.
+    return Outcome.CONFIG_ERROR
+
+
+class VapidHeaders:
+    """Sign and cache one VAPID Authorization header per push service origin."""
+
+    def __init__(self, vapid: Vapid, subject: str, clock: Callable[[], float] = time.time):
+        """Keep the key and contact; `clock` is wall time because push services check `exp` against it."""
+        self._vapid = vapid
+        self._subject = subject
+        self._clock = clock
+        self._cache: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def for_endpoint(self, endpoint: str) -> str:
+        """Return the Authorization header for the endpoint's origin, signing when stale."""
+        parts = urlsplit(endpoint)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        now = self._clock()
+        with self._lock:
+            cached = self._cache.get(origin)
+            if cached and cached[1] - VAPID_RENEW_BEFORE_S > now:
+                return cached[0]
+            exp = int(now) + VAPID_LIFETIME_S
+            header = self._vapid.sign({"aud": origin, "exp": exp, "sub": self._subject})
+            self._cache[origin] = (header["Authorization"], exp)
+            return header["Authorization"]
+
+
+def encrypt(subscription: Subscription, payload: bytes) -> bytes:
+    """Encrypt a payload for a subscription with aes128gcm (RFC 8291)."""
+    pusher = WebPusher(
+        {"endpoint": subscription.endpoint,
+         "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}}
+    )
+    return pusher.encode(payload, "aes128gcm")["body"]
+
+
+class PushClient:
+    """Send many messages at once over pooled keep-alive connections on a private event loop."""
+
+    def __init__(
+        self,
+        vapid: Vapid,
+        subject: str,
+        allowed_hosts: Iterable[str] = DEFAULT_ALLOWED_HOSTS,
+        allow_loopback_http: bool = False,
+        timeout: float = 10.0,
+        max_in_flight: int = 256,
+        clock: Callable[[], float] = time.time,
+    ):
+        """Configure the client; the loop and the connection pool start on first send."""
+        self.allowed_hosts = tuple(allowed_hosts)
+        self.allow_loopback_http = allow_loopback_http
+        self.timeout = timeout
+        self.max_in_flight = max_in_flight
+        self._clock = clock
+        self._headers = VapidHeaders(vapid, subject, clock)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._start_lock = threading.Lock()
+
+    def send(self, messages: Sequence[Message]) -> list[Result]:
+        """Send every message concurrently and return one Result per message, in order."""
+        if not messages:
+            return []
+        loop = self._ensure_loop()
+        return asyncio.run_coroutine_threadsafe(self._send_all(messages), loop).result()
+
+    def close(self) -> None:
+        """Close the connection pool and stop the loop thread."""
+        if self._loop is None:
+            return
+        asyncio.run_coroutine_threadsafe(self._session.close(), self._loop).result()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join()
+        self._loop.close()
+        self._loop = self._thread = self._session = None
+
+    def _ensure_loop(self) -> asyncio.AbstractEventLoop:
+        """Start the event loop thread and its aiohttp session once."""
+        with self._start_lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(target=loop.run_forever, name="push", daemon=True)
+                thread.start()
+                self._session = asyncio.run_coroutine_threadsafe(self._open_session(), loop).result()
+                self._loop, self._thread = loop, thread
+            return self._loop
+
+    async def _open_session(self) -> aiohttp.ClientSession:
+        """Open a session whose pool lets max_in_flight requests share keep-alive connections."""
+        connector = aiohttp.TCPConnector(
+            limit=self.max_in_flight, limit_per_host=self.max_in_flight,
+            ttl_dns_cache=300, keepalive_timeout=60,
+        )
+        return aiohttp.ClientSession(
+            connector=connector, timeout=aiohttp.ClientTimeout(total=self.timeout),
+            auto_decompress=False,
+        )
+
+    async def _send_all(self, messages: Sequence[Message]) -> list[Result]:
+        """Run all sends with at most max_in_flight encrypting or waiting at once."""
+        gate = asyncio.Semaphore(self.max_in_flight)
+
+        async def gated(message: Message) -> Result:
+            async with gate:
+                return await self._send_one(message)
+
+        return list(await asyncio.gather(*(gated(m) for m in messages)))
+
+    async def _send_one(self, message: Message) -> Result:
+        """Check, encrypt and post one message, and classify the answer."""
+        sub = message.subscription
+        problem = endpoint_problem(sub.endpoint, self.allowed_hosts, self.allow_loopback_http)
+        problem = problem or keys_problem(sub.p256dh, sub.auth)
+        if problem is None and len(message.payload) > MAX_PAYLOAD_BYTES:
+            problem = f"payload is {len(message.payload)} bytes; the limit is {MAX_PAYLOAD_BYTES}"
+        if problem:
+            log.warning("push refused for %s: %s", sub.endpoint[:80], problem)
+            return Result(message, Outcome.REFUSED, error=problem)
+        headers = {
+            "TTL": str(max(int(message.ttl), 0)),
+            "Content-Encoding": "aes128gcm",
+            "Content-Type": "application/octet-stream",
+            "Urgency": message.urgency,
+            "Authorization": self._headers.for_endpoint(sub.endpoint),
+        }
+        if message.topic:
+            headers["Topic"] = message.topic
+        body = encrypt(sub, message.payload)
+        try:
+            # Redirects are never followed: a push service that redirects is misconfigured or hostile.
+            async with self._session.post(
+                sub.endpoint, data=body, headers=headers, allow_redirects=False
+            ) as response:
+                await response.read()
+                status = response.status
+                retry_after = parse_retry_after(response.headers.get("Retry-After"), self._clock())
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            return Result(message, Outcome.RETRY, error=f"{type(exc).__name__}: {exc}"[:200])
+        outcome = classify(status)
+        if outcome is Outcome.CONFIG_ERROR:
+            log.error("push service answered %s for %s: check VAPID keys and payload",
+                      status, sub.endpoint[:80])
+        return Result(message, outcome, status=status,
+                      retry_after=retry_after if outcome is Outcome.RETRY else None,
+                      error=None if outcome is Outcome.DELIVERED else f"HTTP {status}")
+
+
+def topic_for(name: str) -> str:
+    """Make a Topic header value (at most 32 base64url characters) from any name."""
+    return b64url_encode(hashlib.sha256(name.encode()).digest()[:24])
