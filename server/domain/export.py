@@ -14,16 +14,15 @@ characters (volumes, minutes and counts are not negative, and UTC offsets are wr
 
 import csv
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from server.domain.summary import DaySummary, GoalFacts
 from server.domain.units import EXPORT_PLACES, format_number, ml_to_oz
 
 BOM = "\ufeff"  # lets Excel recognise UTF-8
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-NIGHT_START = time(1, 0)  # night sessions (01:00-05:00 local) matter for supply
-NIGHT_END = time(5, 0)
 ROWS_PER_CHUNK = 200  # lines joined per yielded chunk: fewer writes, memory still flat
 
 
@@ -31,7 +30,7 @@ class SessionRecord(NamedTuple):
     """One pumping session as the export needs it (times aware UTC, volumes mL)."""
 
     started_at: datetime
-    ended_at: datetime | None
+    ended_at: datetime
     left_ml: float | None
     right_ml: float | None
     mode: str
@@ -43,36 +42,11 @@ class SessionRecord(NamedTuple):
     plan_slot: int | None = None  # 1-based number of the slot in its plan
 
 
-class DayRecord(NamedTuple):
-    """One local day of the daily summary as the export needs it."""
-
-    date: date
-    sessions: int
-    total_ml: float
-    left_ml: float
-    right_ml: float
-    pumping_min: float
-    longest_gap_min: float | None
-    night_sessions: int
-
-
-class GoalRecord(NamedTuple):
-    """The user's goal written beside each day."""
-
-    daily_volume_ml: float | None
-    sessions_per_day: int | None
-
-
 def neutralise(text: str | None) -> str:
     """Return user text so that a spreadsheet shows it as text and never runs it as a formula."""
     if not text:
         return ""
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
-
-
-def is_night(local_start: datetime) -> bool:
-    """Tell whether a session starting at this local time counts as a night session (01:00-05:00)."""
-    return NIGHT_START <= local_start.time() < NIGHT_END
 
 
 def session_header(unit: str) -> list[str]:
@@ -82,7 +56,7 @@ def session_header(unit: str) -> list[str]:
         volumes += ["left_oz", "right_oz", "total_oz"]
     return [
         "date_local", "start_local", "start_utc_offset", "end_local", "end_utc_offset",
-        "duration_min", "since_previous_session_min", *volumes,
+        "duration_min", "since_previous_end_min", *volumes,
         "mode", "pump", "flange_mm", "pain_0_to_10", "notes", "plan", "plan_slot",
     ]  # fmt: skip
 
@@ -91,22 +65,27 @@ def session_rows(
     sessions: Iterable[SessionRecord],
     time_zone: ZoneInfo,
     unit: str,
-    previous_started_at: datetime | None = None,
+    previous_end: datetime | None = None,
 ) -> Iterator[list[str]]:
-    """Turn sessions in start order into CSV rows; minutes since previous run start to start."""
-    previous = previous_started_at
+    """Turn sessions in start order into CSV rows.
+
+    Minutes since the previous session run from its end to this start, as the daily
+    summary's gaps do; `previous_end` is the end of the last session before the range.
+    Overlapping sessions (a second pump) show 0, never a negative gap.
+    """
     for session in sessions:
         start = session.started_at.astimezone(time_zone)
-        end = session.ended_at.astimezone(time_zone) if session.ended_at else None
+        end = session.ended_at.astimezone(time_zone)
+        gap = max(session.started_at - previous_end, timedelta(0)) if previous_end else None
         volumes = [session.left_ml, session.right_ml, _total(session.left_ml, session.right_ml)]
         cells = [
             start.date().isoformat(),
             _local(start),
             _offset(start),
-            _local(end) if end else "",
-            _offset(end) if end else "",
-            _minutes(session.ended_at - session.started_at) if session.ended_at else "",
-            _minutes(session.started_at - previous) if previous else "",
+            _local(end),
+            _offset(end),
+            _minutes(session.ended_at - session.started_at),
+            _minutes(gap) if gap is not None else "",
             *(_volume(ml, "ml") for ml in volumes),
         ]
         if unit == "oz":
@@ -120,7 +99,7 @@ def session_rows(
             neutralise(session.plan_name),
             _number(session.plan_slot, 0),
         ]
-        previous = session.started_at
+        previous_end = session.ended_at if previous_end is None else max(previous_end, session.ended_at)
         yield cells
 
 
@@ -137,7 +116,7 @@ def daily_header(unit: str) -> list[str]:
     ]  # fmt: skip
 
 
-def daily_rows(days: Iterable[DayRecord], goal: GoalRecord, unit: str) -> Iterator[list[str]]:
+def daily_rows(days: Iterable[DaySummary], goal: GoalFacts, unit: str) -> Iterator[list[str]]:
     """Turn daily summaries into CSV rows with the goal beside each day."""
     goal_ml = goal.daily_volume_ml
     for day in days:

@@ -7,18 +7,16 @@ from zoneinfo import ZoneInfo
 
 from server.domain.export import (
     BOM,
-    DayRecord,
-    GoalRecord,
     SessionRecord,
     csv_chunks,
     daily_header,
     daily_rows,
     export_filename,
-    is_night,
     neutralise,
     session_header,
     session_rows,
 )
+from server.domain.summary import DaySummary, GoalFacts
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -49,7 +47,7 @@ def test_sessions_across_spring_forward_keep_elapsed_minutes_and_offsets():
     assert rows[0] == {
         "date_local": "2026-03-08", "start_local": "2026-03-08 00:30", "start_utc_offset": "UTC-05:00",
         "end_local": "2026-03-08 00:50", "end_utc_offset": "UTC-05:00", "duration_min": "20",
-        "since_previous_session_min": "", "left_ml": "60", "right_ml": "55.5", "total_ml": "115.5",
+        "since_previous_end_min": "", "left_ml": "60", "right_ml": "55.5", "total_ml": "115.5",
         "mode": "double", "pump": "", "flange_mm": "", "pain_0_to_10": "", "notes": "", "plan": "",
         "plan_slot": "",
     }  # fmt: skip
@@ -58,7 +56,7 @@ def test_sessions_across_spring_forward_keep_elapsed_minutes_and_offsets():
     assert rows[1]["end_local"] == "2026-03-08 03:15"
     assert rows[1]["end_utc_offset"] == "UTC-04:00"
     assert rows[1]["duration_min"] == "30"  # elapsed time, not wall-clock difference (90)
-    assert rows[1]["since_previous_session_min"] == "75"
+    assert rows[1]["since_previous_end_min"] == "55"
 
 
 def test_sessions_across_fall_back_tell_the_repeated_hour_apart_by_offset():
@@ -70,7 +68,7 @@ def test_sessions_across_fall_back_tell_the_repeated_hour_apart_by_offset():
         ("2026-11-01 01:30", "UTC-04:00"),
         ("2026-11-01 01:30", "UTC-05:00"),
     ]
-    assert rows[1]["since_previous_session_min"] == "60"
+    assert rows[1]["since_previous_end_min"] == "45"
 
 
 def test_oz_user_gets_oz_columns_beside_ml():
@@ -94,11 +92,18 @@ def test_session_without_right_volume_leaves_the_cell_empty_and_totals_the_left(
     assert row["mode"] == "left"
 
 
-def test_session_without_any_volume_or_end_leaves_those_cells_empty():
-    session = SessionRecord(utc(2026, 1, 5, 14), None, None, None, "hand")
+def test_session_without_any_volume_leaves_the_volume_cells_empty():
+    session = SessionRecord(utc(2026, 1, 5, 14), utc(2026, 1, 5, 14, 20), None, None, "hand")
     [row] = export_sessions([session])
-    assert (row["end_local"], row["end_utc_offset"], row["duration_min"]) == ("", "", "")
     assert (row["left_ml"], row["right_ml"], row["total_ml"]) == ("", "", "")
+
+
+def test_overlapping_sessions_show_no_negative_gap():
+    first = SessionRecord(utc(2026, 1, 5, 14), utc(2026, 1, 5, 14, 30), 10.0, None, "left")
+    second = SessionRecord(utc(2026, 1, 5, 14, 10), utc(2026, 1, 5, 14, 20), None, 10.0, "right")
+    third = SessionRecord(utc(2026, 1, 5, 15), utc(2026, 1, 5, 15, 20), 10.0, 10.0, "double")
+    rows = export_sessions([first, second, third])
+    assert [row["since_previous_end_min"] for row in rows] == ["", "0", "30"]
 
 
 def test_every_other_session_column_is_written():
@@ -108,7 +113,7 @@ def test_every_other_session_column_is_written():
     )  # fmt: skip
     [row] = export_sessions([session], previous=utc(2026, 1, 5, 11, 30))
     assert row["duration_min"] == "17.5"
-    assert row["since_previous_session_min"] == "150"
+    assert row["since_previous_end_min"] == "150"  # from the end of the session before the range
     assert row["left_ml"] == "70.3"
     assert (row["pump"], row["flange_mm"], row["pain_0_to_10"]) == ("Spectra S1", "24", "3")
     assert (row["notes"], row["plan"], row["plan_slot"]) == ("ok", "Power hour", "2")
@@ -125,7 +130,7 @@ def test_notes_with_commas_quotes_and_line_breaks_survive_the_round_trip():
 def test_formula_like_notes_and_labels_are_written_as_text():
     triggers = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
     sessions = [
-        SessionRecord(utc(2026, 1, 5, i), None, 10.0, 10.0, "double", pump=t, notes=t, plan_name=t)
+        SessionRecord(utc(2026, 1, 5, i), utc(2026, 1, 5, i, 15), 10.0, 10.0, "double", pump=t, notes=t, plan_name=t)
         for i, t in enumerate(triggers)
     ]
     rows = export_sessions(sessions)
@@ -137,9 +142,9 @@ def test_formula_like_notes_and_labels_are_written_as_text():
 
 def test_numbers_we_write_are_not_neutralised():
     session = SessionRecord(utc(2026, 1, 5, 14), utc(2026, 1, 5, 14, 15), 100.0, 0.0, "double", pain=0)
-    [row] = export_sessions([session], previous=utc(2026, 1, 5, 14))
+    [row] = export_sessions([session], previous=utc(2026, 1, 5, 14, 5))
     assert row["right_ml"] == "0"
-    assert row["since_previous_session_min"] == "0"
+    assert row["since_previous_end_min"] == "0"
     assert not any(value.startswith("'") for value in row.values())
 
 
@@ -150,7 +155,7 @@ def test_neutralise_leaves_ordinary_text_alone():
 
 
 def test_file_is_crlf_terminated_with_a_bom():
-    session = SessionRecord(utc(2026, 1, 5, 14), None, 1.0, 1.0, "double", notes="a\nb")
+    session = SessionRecord(utc(2026, 1, 5, 14), utc(2026, 1, 5, 14, 15), 1.0, 1.0, "double", notes="a\nb")
     text = "".join(csv_chunks(session_header("ml"), session_rows([session], NEW_YORK, "ml")))
     assert text.startswith(BOM + "date_local,")
     assert text.endswith("\r\n")
@@ -163,7 +168,7 @@ def test_chunks_stream_without_reading_all_rows_first():
         start = utc(2026, 1, 1)
         while True:
             start += timedelta(hours=3)
-            yield SessionRecord(start, None, 1.0, 1.0, "double")
+            yield SessionRecord(start, start + timedelta(minutes=15), 1.0, 1.0, "double")
 
     chunks = csv_chunks(session_header("ml"), session_rows(endless(), NEW_YORK, "ml"))
     next(chunks)  # header
@@ -173,10 +178,10 @@ def test_chunks_stream_without_reading_all_rows_first():
 
 def test_daily_rows_carry_goal_and_units():
     days = [
-        DayRecord(date(2026, 3, 8), 8, 750.0, 380.0, 370.0, 120.0, 210.0, 2),
-        DayRecord(date(2026, 3, 9), 0, 0.0, 0.0, 0.0, 0.0, None, 0),
+        DaySummary(date(2026, 3, 8), 23, 8, 380.0, 370.0, 120.0, 210.0, 2),
+        DaySummary(date(2026, 3, 9), 24),
     ]
-    rows = parse(csv_chunks(daily_header("oz"), daily_rows(days, GoalRecord(750.0, 8), "oz")))
+    rows = parse(csv_chunks(daily_header("oz"), daily_rows(days, GoalFacts(750.0, 8), "oz")))
     assert rows[0] == {
         "date_local": "2026-03-08", "sessions": "8", "total_ml": "750", "left_ml": "380", "right_ml": "370",
         "total_oz": "25.36", "left_oz": "12.85", "right_oz": "12.51", "pumping_min": "120",
@@ -188,16 +193,9 @@ def test_daily_rows_carry_goal_and_units():
 
 
 def test_daily_rows_without_goal_leave_goal_cells_empty():
-    days = [DayRecord(date(2026, 3, 8), 1, 100.0, 50.0, 50.0, 15.0, None, 0)]
-    [row] = parse(csv_chunks(daily_header("ml"), daily_rows(days, GoalRecord(None, None), "ml")))
-    assert (row["goal_volume_ml"], row["goal_sessions"], row["volume_of_goal_pct"]) == ("", "", "")
-
-
-def test_night_is_one_to_five_local():
-    assert is_night(datetime(2026, 1, 1, 1, 0, tzinfo=NEW_YORK))
-    assert is_night(datetime(2026, 1, 1, 4, 59, tzinfo=NEW_YORK))
-    assert not is_night(datetime(2026, 1, 1, 5, 0, tzinfo=NEW_YORK))
-    assert not is_night(datetime(2026, 1, 1, 0, 59, tzinfo=NEW_YORK))
+    days = [DaySummary(date(2026, 3, 8), 24, 1, 50.0, 50.0, 15.0)]
+    [row] = parse(csv_chunks(daily_header("ml"), daily_rows(days, GoalFacts(0.0, 0), "ml")))
+    assert (row["goal_volume_ml"], row["goal_sessions"], row["volume_of_goal_pct"]) == ("0", "0", "")
 
 
 def test_file_name_carries_the_date_range():
