@@ -1,0 +1,198 @@
+"""The pumping plan templates of domain.md: what each schedules, its parameters and its sources."""
+
+from dataclasses import dataclass
+from datetime import time
+
+DISCLAIMER = (
+    "This plan is general information, not medical advice. Pumping plans vary and evidence for some is limited; "
+    "talk to a lactation consultant (IBCLC) or your healthcare provider about what suits you and your baby."
+)
+
+# Evidence labels: domain.md asks us to say where a source is weak, in the same words.
+LIMITED_EVIDENCE = "limited evidence"
+NO_STANDARD_PROTOCOL = "no standard protocol"
+COMMON_PRACTICE = "common practice"
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One tunable parameter of a template, with its default and limits."""
+
+    name: str
+    type: str  # "integer" or "time" ("HH:MM" local wall-clock time)
+    default: int | str
+    min: int | str | None
+    max: int | str | None
+    unit: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class Template:
+    """A named pumping schedule and where it comes from."""
+
+    key: str
+    name: str
+    description: str
+    evidence: str
+    source: str
+    params: tuple[ParamSpec, ...]
+
+    def param(self, name: str) -> ParamSpec:
+        """Return the parameter called `name`."""
+        return next(spec for spec in self.params if spec.name == name)
+
+
+def _days(default: int, low: int, high: int) -> ParamSpec:
+    """Return the plan length parameter in days."""
+    return ParamSpec("days", "integer", default, low, high, "days", "How many days the plan lasts.")
+
+
+def _clock(name: str, default: str, description: str) -> ParamSpec:
+    """Return a local wall-clock time parameter."""
+    return ParamSpec(name, "time", default, "00:00", "23:59", None, description)
+
+
+def _minutes(name: str, default: int, low: int, high: int, description: str) -> ParamSpec:
+    """Return a duration parameter in minutes."""
+    return ParamSpec(name, "integer", default, low, high, "min", description)
+
+
+TEMPLATES: dict[str, Template] = {
+    t.key: t
+    for t in (
+        Template(
+            key="frequent-boost",
+            name="Frequent pumping boost",
+            description=(
+                "Both breasts for 15 minutes every 2 hours of elapsed time, day and night, for 48 to 72 hours "
+                "(default 48). Keep at least one session at night."
+            ),
+            evidence=LIMITED_EVIDENCE,
+            source='Seed article "Where is breast milk made in the body?" (author an IBCLC); single source.',
+            params=(
+                ParamSpec("hours", "integer", 48, 48, 72, "h", "How many hours the plan lasts."),
+                _minutes("interval_min", 120, 60, 180, "Elapsed time from the start of one session to the next."),
+                _minutes("pump_min", 15, 10, 30, "Pumping time per session, both breasts."),
+            ),
+        ),
+        Template(
+            key="power-hour",
+            name="Power pumping hour",
+            description=(
+                "One 60-minute block a day: pump 20, rest 10, pump 10, rest 10, pump 10 minutes, for 5 to 7 days "
+                "(default 7). It usually replaces one regular session; default start 07:00."
+            ),
+            evidence=COMMON_PRACTICE,
+            source=(
+                "thebreastpumpingmom.com power-pumping guide; huckleberrycare.com power-pumping schedule "
+                '("one hour each day for 5-7 days").'
+            ),
+            params=(
+                _days(7, 5, 7),
+                _clock("start_time", "07:00", "Local time the daily block starts."),
+            ),
+        ),
+        Template(
+            key="power-hour-long",
+            name="Long power pumping block",
+            description=(
+                "A 70-minute block: pump 20, rest 10, pump 15, rest 10, pump 15 minutes, once or twice a day "
+                "for 2 to 3 days."
+            ),
+            evidence=LIMITED_EVIDENCE,
+            source="parentingthefuture.wordpress.com (2015); single source.",
+            params=(
+                _days(3, 2, 3),
+                ParamSpec("blocks_per_day", "integer", 1, 1, 2, None, "One or two blocks a day."),
+                _clock("start_time", "07:00", "Local time the first daily block starts."),
+                _clock(
+                    "second_start_time",
+                    "19:00",
+                    "Local time the second block starts (with two blocks a day); at least 2 h after the first.",
+                ),
+            ),
+        ),
+        Template(
+            key="cluster-evening",
+            name="Evening cluster pumping",
+            description=(
+                "A 2 to 3 hour evening window of short sessions: pump 5 to 15 minutes, rest 10 to 20 minutes, "
+                "repeated across the window."
+            ),
+            evidence=NO_STANDARD_PROTOCOL,
+            source="aeroflowbreastpumps.com; lactationmamas.com. There is no standard protocol.",
+            params=(
+                _days(3, 1, 14),
+                _clock("start_time", "18:00", "Local time the evening window opens."),
+                _minutes("window_min", 120, 120, 180, "Length of the evening window."),
+                _minutes("pump_min", 10, 5, 15, "Pumping time of each short session."),
+                _minutes("rest_min", 15, 10, 20, "Rest between short sessions."),
+            ),
+        ),
+        Template(
+            key="exclusive-newborn",
+            name="Exclusive pumping, newborn",
+            description=(
+                "8 to 12 sessions per 24 hours, every 2 to 3 hours by day, with the longest night gap 5 hours "
+                "(or 4), 15 to 20 minutes each; aim for at least 100 pumping minutes a day."
+            ),
+            evidence=COMMON_PRACTICE,
+            source=(
+                'exclusivepumping.com newborn guide; ameda.com ("no longer than about 5 hours"); '
+                "womans.org NICU guidance (8+ sessions, 100+ minutes)."
+            ),
+            params=(
+                _days(7, 1, 28),
+                ParamSpec("sessions_per_day", "integer", 8, 8, 12, "sessions", "Sessions per 24 hours."),
+                _minutes("pump_min", 20, 15, 20, "Pumping time per session."),
+                ParamSpec("night_gap_h", "integer", 5, 4, 5, "h", "Longest gap, once a night."),
+                _clock("start_time", "06:00", "Local time of the first session of the day."),
+            ),
+        ),
+        Template(
+            key="exclusive-established",
+            name="Exclusive pumping, established supply",
+            description="7 to 8 sessions per 24 hours, about every 3 hours, with one night gap of up to 5 to 6 hours.",
+            evidence=COMMON_PRACTICE,
+            source="restonyc.com exclusive-pumping frequency.",
+            params=(
+                _days(7, 1, 28),
+                ParamSpec("sessions_per_day", "integer", 7, 7, 8, "sessions", "Sessions per 24 hours."),
+                _minutes("pump_min", 20, 15, 30, "Pumping time per session."),
+                ParamSpec("night_gap_h", "integer", 6, 5, 6, "h", "Longest gap, once a night."),
+                _clock("start_time", "06:00", "Local time of the first session of the day."),
+            ),
+        ),
+        Template(
+            key="wean",
+            name="Weaning from pumping",
+            description=(
+                "Drop one session every 3 to 7 days (default 4); at 3 or fewer sessions a day, wait 7 to 14 days "
+                "between drops. The remaining sessions are spread evenly across the day."
+            ),
+            evidence=COMMON_PRACTICE,
+            source="fedisbestbook.org weaning from pumping; pumpmommapump.com.",
+            params=(
+                ParamSpec("sessions_per_day", "integer", 6, 2, 12, "sessions", "Sessions a day when weaning starts."),
+                ParamSpec("drop_every_days", "integer", 4, 3, 7, "days", "Days between drops above 3 sessions a day."),
+                ParamSpec(
+                    "drop_every_days_low", "integer", 7, 7, 14, "days", "Days between drops at 3 or fewer sessions a day."
+                ),
+                _minutes("pump_min", 15, 5, 30, "Pumping time per session."),
+                _clock("start_time", "06:00", "Local time of the first session of the day."),
+                _clock("end_time", "22:00", "Local time of the last session of the day (with two or more)."),
+            ),
+        ),
+    )
+}
+
+
+def parse_clock(text: str) -> time:
+    """Return the time of an "HH:MM" string; raise ValueError if it is not one."""
+    hours, sep, minutes = text.partition(":")
+    if not sep or len(hours) != 2 or len(minutes) != 2 or not (hours + minutes).isascii():
+        raise ValueError(f"{text!r} is not HH:MM")
+    if not (hours + minutes).isdigit():
+        raise ValueError(f"{text!r} is not HH:MM")
+    return time(int(hours), int(minutes))

@@ -1,0 +1,72 @@
+"""The plan templates: every one of domain.md, with limits, evidence labels and sources."""
+
+import ast
+from pathlib import Path
+
+from server.domain.templates import DISCLAIMER, TEMPLATES, parse_clock
+
+DOMAIN = Path(__file__).resolve().parents[2] / "server" / "domain"
+
+
+def test_every_template_of_domain_md_is_offered():
+    assert set(TEMPLATES) == {
+        "frequent-boost", "power-hour", "power-hour-long", "cluster-evening",
+        "exclusive-newborn", "exclusive-established", "wean",
+    }
+
+
+def test_weak_sources_carry_the_label_domain_md_gives_them():
+    assert TEMPLATES["frequent-boost"].evidence == "limited evidence"
+    assert TEMPLATES["cluster-evening"].evidence == "no standard protocol"
+
+
+def test_every_template_names_its_source_and_describes_itself():
+    for template in TEMPLATES.values():
+        assert template.source and template.description and template.name and template.evidence
+
+
+def test_defaults_sit_within_their_limits():
+    for template in TEMPLATES.values():
+        for spec in template.params:
+            if spec.type == "integer":
+                assert spec.min <= spec.default <= spec.max, (template.key, spec.name)
+            else:
+                parse_clock(spec.default)
+            assert spec.description
+
+
+def test_defaults_and_ranges_match_domain_md():
+    boost = TEMPLATES["frequent-boost"]
+    assert (boost.param("hours").default, boost.param("hours").min, boost.param("hours").max) == (48, 48, 72)
+    assert boost.param("pump_min").default == 15 and boost.param("interval_min").default == 120
+    power = TEMPLATES["power-hour"]
+    assert (power.param("days").default, power.param("days").min, power.param("days").max) == (7, 5, 7)
+    assert power.param("start_time").default == "07:00"
+    assert (TEMPLATES["power-hour-long"].param("days").min, TEMPLATES["power-hour-long"].param("days").max) == (2, 3)
+    cluster = TEMPLATES["cluster-evening"]
+    assert (cluster.param("pump_min").min, cluster.param("pump_min").max) == (5, 15)
+    assert (cluster.param("rest_min").min, cluster.param("rest_min").max) == (10, 20)
+    assert (cluster.param("window_min").min, cluster.param("window_min").max) == (120, 180)
+    newborn = TEMPLATES["exclusive-newborn"]
+    assert (newborn.param("sessions_per_day").min, newborn.param("sessions_per_day").max) == (8, 12)
+    assert (newborn.param("night_gap_h").default, newborn.param("night_gap_h").min) == (5, 4)
+    assert (newborn.param("pump_min").min, newborn.param("pump_min").max) == (15, 20)
+    established = TEMPLATES["exclusive-established"]
+    assert (established.param("sessions_per_day").min, established.param("sessions_per_day").max) == (7, 8)
+    assert established.param("night_gap_h").max == 6
+    wean = TEMPLATES["wean"]
+    assert (wean.param("drop_every_days").default, wean.param("drop_every_days").min, wean.param("drop_every_days").max) == (4, 3, 7)
+    assert (wean.param("drop_every_days_low").min, wean.param("drop_every_days_low").max) == (7, 14)
+
+
+def test_disclaimer_says_it_is_not_medical_advice():
+    assert "not medical advice" in DISCLAIMER
+
+
+def test_domain_imports_only_the_standard_library():
+    for name in ("templates.py", "plans.py", "reminders.py"):
+        tree = ast.parse((DOMAIN / name).read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                module = node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
+                assert module.split(".")[0] in {"server", "bisect", "collections", "dataclasses", "datetime", "math", "zoneinfo"}
