@@ -5,6 +5,7 @@ from datetime import timedelta
 from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length, OneOf
 from flask import current_app, g
+from marshmallow import pre_load
 
 from server.api.auth import auth
 from server.api.fields import LocalTime, TimeZone
@@ -44,6 +45,13 @@ class Credentials(Schema):
     email = fields.Email(required=True, validate=Length(max=254))
     password = fields.String(required=True, validate=Length(min=8, max=200))
     device_label = fields.String(load_default="", validate=Length(max=100))
+
+    @pre_load
+    def strip_email(self, data, **kwargs):
+        """Drop the spaces phone keyboards add after an autocompleted email."""
+        if isinstance(data, dict) and isinstance(data.get("email"), str):
+            data = {**data, "email": data["email"].strip()}
+        return data
 
 
 class Registration(Credentials):

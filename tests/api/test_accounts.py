@@ -1,0 +1,115 @@
+"""Registering, signing in and out, settings, and the error shape for bad input."""
+
+import pytest
+from sqlalchemy import select
+
+from server.models import ApiToken, User
+from tests.conftest import PASSWORD
+
+
+def test_register_returns_a_token_that_works_and_is_stored_only_as_a_hash(client, db):
+    response = client.post("/api/auth/register", json={"email": " Ada@Example.com ", "password": PASSWORD})
+    assert response.status_code == 201
+    token = response.json["token"]
+    assert len(token) >= 43  # 256 bits in base64url
+    me = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json["email"] == "ada@example.com"
+    stored = db.scalars(select(ApiToken.token_hash)).all()
+    assert token not in stored and len(stored) == 1
+    assert db.scalar(select(User.password_hash)).startswith("$argon2id$")
+
+
+def test_each_device_gets_its_own_token_and_logout_revokes_only_that_one(client):
+    client.post("/api/auth/register", json={"email": "a@example.com", "password": PASSWORD})
+    phone = client.post("/api/auth/login", json={"email": "a@example.com", "password": PASSWORD}).json["token"]
+    tablet = client.post("/api/auth/login", json={"email": "a@example.com", "password": PASSWORD}).json["token"]
+    assert phone != tablet
+    assert client.post("/api/auth/logout", headers={"Authorization": f"Bearer {phone}"}).status_code == 204
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {phone}"}).status_code == 401
+    assert client.get("/api/me", headers={"Authorization": f"Bearer {tablet}"}).status_code == 200
+
+
+def test_failed_login_does_not_reveal_whether_the_email_exists(client):
+    client.post("/api/auth/register", json={"email": "a@example.com", "password": PASSWORD})
+    wrong_password = client.post("/api/auth/login", json={"email": "a@example.com", "password": "wrong-password"})
+    unknown_email = client.post("/api/auth/login", json={"email": "b@example.com", "password": "wrong-password"})
+    assert wrong_password.status_code == unknown_email.status_code == 401
+    assert wrong_password.json == unknown_email.json
+
+
+def test_registering_an_email_twice_answers_409_and_keeps_one_account(client, db):
+    client.post("/api/auth/register", json={"email": "a@example.com", "password": PASSWORD})
+    again = client.post("/api/auth/register", json={"email": "A@example.com", "password": PASSWORD})
+    assert again.status_code == 409
+    assert again.json["error"]["code"] == "conflict"
+    assert len(db.scalars(select(User)).all()) == 1
+
+
+def test_settings_change_time_zone_unit_and_quiet_hours(client, auth):
+    response = client.patch(
+        "/api/me", headers=auth,
+        json={"time_zone": "America/New_York", "unit": "oz", "quiet_hours": {"start": "22:30", "end": "06:00"}},
+    )
+    assert response.status_code == 200
+    assert response.json["time_zone"] == "America/New_York"
+    assert response.json["unit"] == "oz"
+    assert response.json["quiet_hours"] == {"start": "22:30", "end": "06:00"}
+    cleared = client.patch("/api/me", headers=auth, json={"quiet_hours": None})
+    assert cleared.json["quiet_hours"] is None
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"time_zone": "Mars/Olympus"}, "time_zone"),
+    ({"unit": "cups"}, "unit"),
+    ({"quiet_hours": {"start": "25:00", "end": "06:00"}}, "quiet_hours"),
+])
+def test_bad_settings_answer_422_with_the_field_and_change_nothing(client, auth, body, field):
+    response = client.patch("/api/me", headers=auth, json=body)
+    assert response.status_code == 422
+    assert field in response.json["error"]["fields"]
+    assert client.get("/api/me", headers=auth).json["time_zone"] == "UTC"
+
+
+def test_register_rejects_short_password_and_bad_email_with_one_message_per_field(client):
+    response = client.post("/api/auth/register", json={"email": "not-an-email", "password": "short"})
+    assert response.status_code == 422
+    assert set(response.json["error"]["fields"]) == {"email", "password"}
+
+
+@pytest.mark.parametrize("method, url", [
+    ("get", "/api/me"), ("patch", "/api/me"), ("post", "/api/auth/logout"),
+    ("get", "/api/sessions"), ("post", "/api/sessions"), ("get", "/api/goals"), ("put", "/api/goals"),
+    ("get", "/api/summary/daily?from=2026-01-01&to=2026-01-02"),
+])
+def test_protected_urls_answer_401_without_a_valid_token(client, method, url):
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}):
+        response = getattr(client, method)(url, headers=headers)
+        assert response.status_code == 401
+        assert response.json["error"]["code"] == "unauthorized"
+
+
+def test_malformed_json_answers_400_and_wrong_content_type_415(client, auth):
+    bad = client.post("/api/sessions", data="{not json", headers={**auth, "Content-Type": "application/json"})
+    assert bad.status_code == 400
+    assert bad.json["error"] == {"code": "bad_request", "message": "The body is not valid JSON.", "fields": {}}
+    form = client.post("/api/sessions", data="a=1", headers={**auth, "Content-Type": "application/x-www-form-urlencoded"})
+    assert form.status_code == 415
+    assert form.json["error"]["code"] == "unsupported_media_type"
+
+
+def test_a_json_array_or_oversized_body_is_refused_in_the_error_shape(client, auth):
+    array = client.post("/api/sessions", json=[1, 2], headers=auth)
+    assert array.status_code == 422
+    assert array.json["error"]["code"] == "validation_error"
+    huge = client.post("/api/sessions", json={"notes": "x" * 100_000}, headers=auth)
+    assert huge.status_code == 413
+    assert huge.json["error"]["code"] == "too_large"
+
+
+def test_health_checks_the_database_and_docs_need_no_cdn(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+    spec = client.get("/api/openapi.json").json
+    assert "/api/sessions" in spec["paths"]
+    docs = client.get("/api/docs").get_data(as_text=True)
+    assert "cdn" not in docs and "/api/docs/assets/swagger-ui-bundle.js" in docs
+    assert client.get("/api/docs/assets/swagger-ui-bundle.js").status_code == 200
