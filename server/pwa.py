@@ -1,29 +1,85 @@
 """Serve the installable web app from frontend/ with a strict Content-Security-Policy."""
 
+import hashlib
 from pathlib import Path
 
-from flask import Blueprint, Flask, request, send_from_directory
+from flask import Blueprint, Flask, Response, abort, request, send_from_directory
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 
 bp = Blueprint("pwa", __name__)
 
-CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+# Only these files under frontend/ are served; the rest (if any) stays private.
+ASSET_SUFFIXES = {".js", ".css", ".png", ".svg", ".webmanifest"}
+
+
+def shell_version() -> str:
+    """Hash every file of the app, so any change to it installs a new service worker and cache."""
+    digest = hashlib.sha256()
+    for path in sorted(FRONTEND.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(FRONTEND).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 @bp.get("/")
 def index():
-    """Serve the app shell."""
-    return send_from_directory(FRONTEND, "index.html")
+    """Serve the app shell; every screen is a #/route inside it."""
+    response = send_from_directory(FRONTEND, "index.html", max_age=0)
+    response.cache_control.no_cache = True
+    return response
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """Serve the service worker for scope / with the shell version baked in; never cached by HTTP."""
+    source = (FRONTEND / "sw.js").read_text(encoding="utf-8").replace("__VERSION__", shell_version())
+    response = Response(source, mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.headers["Cache-Control"] = "no-cache, max-age=0"
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """Serve the web app manifest with its registered media type."""
+    response = send_from_directory(FRONTEND, "manifest.webmanifest", mimetype="application/manifest+json", max_age=0)
+    response.cache_control.no_cache = True
+    return response
+
+
+@bp.get("/assets/<path:name>")
+def asset(name: str):
+    """Serve a script, style sheet or icon; the service worker caches them per version."""
+    if Path(name).suffix not in ASSET_SUFFIXES:
+        abort(404)
+    mimetype = "text/javascript" if name.endswith(".js") else None
+    response = send_from_directory(FRONTEND, name, mimetype=mimetype, max_age=0)
+    # Revalidate (ETag) rather than trust a stale copy: the service worker handles speed and offline.
+    response.cache_control.no_cache = True
+    return response
 
 
 @bp.after_app_request
 def security_headers(response):
-    """Forbid inline scripts and framing on every page the app serves."""
+    """Forbid inline scripts, framing, sniffing and leaking share tokens through the Referer."""
     # Swagger UI's page boots with an inline script; it is a developer page, not the app.
     if not request.path.startswith("/api/docs"):
         response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
 
 

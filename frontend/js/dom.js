@@ -1,0 +1,77 @@
+// Build DOM nodes without innerHTML, so server text is never parsed as markup.
+
+/** Create an element with attributes, properties, listeners ("on*") and children. */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else if (key === 'class') el.className = value;
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (key === 'value' || key === 'checked') el[key] = value;
+    else el.setAttribute(key, value === true ? '' : value);
+  }
+  append(el, children);
+  return el;
+}
+
+/** Append children, flattening arrays and skipping empty values. */
+export function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+/** Replace all of an element's children. */
+export function mount(el, ...children) {
+  el.replaceChildren();
+  return append(el, children);
+}
+
+let toastTimer;
+/** Show a short message that screen readers announce. */
+export function toast(message) {
+  const box = document.getElementById('toast');
+  mount(box, h('span', {}, message));
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => box.replaceChildren(), 4000);
+}
+
+/** Open a modal dialog holding the given content; resolves with the value passed to close. */
+export function openDialog(title, build) {
+  return new Promise((resolve) => {
+    const titleId = `dlg-${Math.random().toString(36).slice(2)}`;
+    const dialog = h('dialog', { 'aria-labelledby': titleId });
+    const close = (value) => { dialog.close(); dialog.remove(); resolve(value); };
+    dialog.addEventListener('cancel', (event) => { event.preventDefault(); close(null); });
+    append(dialog, [h('h2', { id: titleId }, title), build(close)]);
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
+
+/** Ask a yes/no question in a dialog. */
+export function confirmDialog(title, message, yesLabel, danger = false) {
+  return openDialog(title, (close) => h('div', {},
+    h('p', {}, message),
+    h('div', { class: 'row' },
+      h('button', { type: 'button', class: 'btn secondary', onclick: () => close(false) }, 'Cancel'),
+      h('button', { type: 'button', class: danger ? 'btn danger' : 'btn', onclick: () => close(true) }, yesLabel))));
+}
+
+/** Read a form's named fields into a plain object. */
+export function formValues(form) {
+  return Object.fromEntries(new FormData(form).entries());
+}
+
+/** Build a labelled input field. */
+export function field(label, input, hint) {
+  const id = input.id || `f-${Math.random().toString(36).slice(2)}`;
+  input.id = id;
+  const hintId = hint ? `${id}-hint` : null;
+  if (hintId) input.setAttribute('aria-describedby', hintId);
+  return h('div', { class: 'field' }, h('label', { for: id }, label), input,
+    hint ? h('p', { class: 'hint', id: hintId }, hint) : null);
+}

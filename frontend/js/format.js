@@ -1,0 +1,73 @@
+// Units and local times for display. Volumes are stored in mL; oz is only shown.
+
+export const ML_PER_OZ = 29.5735295625;
+
+/** Convert mL to the user's unit. */
+export function toUnit(ml, unit) {
+  return unit === 'oz' ? ml / ML_PER_OZ : ml;
+}
+
+/** Convert an amount in the user's unit to mL. */
+export function fromUnit(amount, unit) {
+  return unit === 'oz' ? amount * ML_PER_OZ : amount;
+}
+
+/** Format a volume in mL for the user's unit, e.g. "120 mL" or "4.1 oz". */
+export function volume(ml, unit) {
+  if (ml === null || ml === undefined) return '—';
+  return unit === 'oz' ? `${toUnit(ml, 'oz').toFixed(1)} oz` : `${Math.round(ml)} mL`;
+}
+
+/** The step a stepper moves by in this unit. */
+export function stepFor(unit) {
+  return unit === 'oz' ? 0.25 : 5;
+}
+
+/** Today's date (YYYY-MM-DD) in a time zone. */
+export function localDate(date, timeZone) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })
+    .format(date);
+}
+
+/** Add days to a YYYY-MM-DD date. */
+export function addDays(isoDate, days) {
+  const [y, m, d] = isoDate.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/** Format a time of day like "3:05 AM" in the user's zone. */
+export function clock(iso, timeZone) {
+  return new Intl.DateTimeFormat(undefined, { timeZone, hour: 'numeric', minute: '2-digit' }).format(new Date(iso));
+}
+
+/** Format a date and time like "Sat 28 Nov, 3:05 AM" in the user's zone. */
+export function dateTime(iso, timeZone) {
+  return new Intl.DateTimeFormat(undefined, {
+    timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit',
+  }).format(new Date(iso));
+}
+
+/** Format minutes as "1 h 05 min" or "25 min". */
+export function minutes(total) {
+  const m = Math.max(0, Math.round(total));
+  return m >= 60 ? `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min` : `${m} min`;
+}
+
+/** Format seconds as "mm:ss" (or "h:mm:ss"). */
+export function stopwatch(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  const mm = String(Math.floor(s / 60) % 60).padStart(2, '0');
+  const ss = String(s % 60).padStart(2, '0');
+  return s >= 3600 ? `${Math.floor(s / 3600)}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+/** Send a Date as ISO 8601 with an explicit offset, as the API expects. */
+export function isoWithOffset(date) {
+  return date.toISOString().replace('Z', '+00:00');
+}
+
+/** Value for a datetime-local input showing this device's local time. */
+export function toLocalInput(date) {
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
+  return local.toISOString().slice(0, 16);
+}

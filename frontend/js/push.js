@@ -1,0 +1,49 @@
+// Reminders on this device: permission (only ever asked from a tap), push subscription, and the iOS install rule.
+import { api } from './api.js';
+
+/** Whether this browser can receive web push at all. */
+export function pushSupported() {
+  return 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
+}
+
+/** iOS delivers web push only to an app added to the Home Screen. */
+export function needsInstallFirst() {
+  const ios = /iPhone|iPad|iPod/.test(navigator.userAgent)
+    || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1);
+  const installed = navigator.standalone === true || matchMedia('(display-mode: standalone)').matches;
+  return ios && !installed;
+}
+
+/** Decode the server's base64url VAPID key for pushManager.subscribe. */
+function keyBytes(base64url) {
+  const base64 = (base64url + '='.repeat((4 - (base64url.length % 4)) % 4)).replace(/-/g, '+').replace(/_/g, '/');
+  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+}
+
+/** The current push subscription of this device, or null. */
+export async function currentSubscription() {
+  if (!pushSupported()) return null;
+  const reg = await navigator.serviceWorker.ready;
+  return reg.pushManager.getSubscription();
+}
+
+/** Ask permission (call from a tap), subscribe and register the subscription with the server. */
+export async function enableReminders() {
+  const permission = await Notification.requestPermission();
+  if (permission !== 'granted') throw new Error('Notifications are blocked. Allow them in the browser or phone settings.');
+  const { public_key: publicKey } = await api('GET', '/push/key');
+  const reg = await navigator.serviceWorker.ready;
+  const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) });
+  const { endpoint, keys } = sub.toJSON();
+  await api('POST', '/push/subscriptions', { endpoint, keys, user_agent: navigator.userAgent });
+}
+
+/** Unsubscribe this device and remove it from the server. */
+export async function disableReminders() {
+  const sub = await currentSubscription();
+  if (!sub) return;
+  const { items } = await api('GET', '/push/subscriptions');
+  const mine = items.find((item) => item.endpoint === sub.endpoint);
+  if (mine) await api('DELETE', `/push/subscriptions/${mine.id}`);
+  await sub.unsubscribe();
+}

@@ -1,0 +1,57 @@
+// Sign up and sign in. Sign-up sends the browser's time zone so reminders land at local times.
+import { api, cacheUser, describeError, setToken } from '../api.js';
+import { field, h } from '../dom.js';
+
+/** Name the screen for the document title. */
+export const title = (name) => (name === 'signup' ? 'Create account' : 'Sign in');
+
+/** Guess a label for this device's token, shown in the list of signed-in devices. */
+function deviceLabel() {
+  const ua = navigator.userAgent;
+  if (/iPhone|iPad/.test(ua)) return 'iPhone';
+  if (/Android/.test(ua)) return 'Android phone';
+  return 'Browser';
+}
+
+/** Render the sign-in or sign-up form. */
+export function render(root, { name }) {
+  const signup = name === 'signup';
+  const status = h('p', { class: 'notice', role: 'alert', hidden: true });
+  const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true });
+  const password = h('input', {
+    type: 'password', name: 'password', minlength: 8, required: true,
+    autocomplete: signup ? 'new-password' : 'current-password',
+  });
+  const unit = h('select', { name: 'unit' }, h('option', { value: 'ml' }, 'millilitres (mL)'),
+    h('option', { value: 'oz' }, 'US fluid ounces (oz)'));
+  const submit = h('button', { type: 'submit', class: 'btn block' }, signup ? 'Create account' : 'Sign in');
+  const form = h('form', { class: 'card', novalidate: false },
+    h('h2', {}, signup ? 'Create your account' : 'Sign in'),
+    status,
+    field('Email', email),
+    field('Password', password, signup ? 'At least 8 characters.' : null),
+    signup ? field('Show volumes in', unit) : null,
+    submit);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    status.hidden = true;
+    const body = { email: email.value.trim(), password: password.value, device_label: deviceLabel() };
+    if (signup) Object.assign(body, { unit: unit.value, time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone });
+    try {
+      const result = await api('POST', signup ? '/auth/register' : '/auth/login', body);
+      cacheUser(result.user);
+      await setToken(result.token);
+      location.hash = '#/today';
+    } catch (err) {
+      status.textContent = describeError(err);
+      status.hidden = false;
+      submit.disabled = false;
+    }
+  });
+  root.append(
+    h('p', { class: 'muted' }, 'Log pumping sessions with one hand, follow a plan, get reminders.'),
+    form,
+    h('p', {}, signup ? 'Already have an account? ' : 'New here? ',
+      h('a', { href: signup ? '#/signin' : '#/signup' }, signup ? 'Sign in' : 'Create an account')));
+}

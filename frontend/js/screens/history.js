@@ -1,0 +1,77 @@
+// History: a 14-day chart against the goal and every session, newest first, with edit and delete.
+import { api, describeError } from '../api.js';
+import { volumeChart } from '../chart.js';
+import { confirmDialog, h, mount, toast } from '../dom.js';
+import { addDays, dateTime, localDate, minutes, volume } from '../format.js';
+import { askSession } from './session-form.js';
+
+/** Name the screen for the document title. */
+export const title = () => 'History';
+
+/** Render the 14-day chart card. */
+async function chartCard(user) {
+  const to = localDate(new Date(), user.time_zone);
+  const from = addDays(to, -13);
+  const card = h('section', { class: 'card chart', 'aria-labelledby': 'chart-h' }, h('h2', { id: 'chart-h' }, 'Last 14 days'));
+  try {
+    const summary = await api('GET', `/summary/daily?from=${from}&to=${to}`);
+    card.append(volumeChart(summary.days, summary.goal?.daily_volume_ml, user.unit));
+  } catch (err) {
+    card.append(h('p', { class: 'muted' }, describeError(err)));
+  }
+  return card;
+}
+
+/** Render one session row with its actions. */
+function sessionRow(user, session, refresh) {
+  const edit = async () => {
+    const body = await askSession('Edit session', { unit: user.unit, session, times: true });
+    if (!body) return;
+    try {
+      await api('PATCH', `/sessions/${session.id}`, body);
+      toast('Session updated.');
+      refresh();
+    } catch (err) { toast(describeError(err)); }
+  };
+  const remove = async () => {
+    const when = dateTime(session.started_at, user.time_zone);
+    if (!await confirmDialog('Delete session?', `Delete the session from ${when}? This cannot be undone.`, 'Delete', true)) return;
+    try {
+      await api('DELETE', `/sessions/${session.id}`);
+      toast('Session deleted.');
+      refresh();
+    } catch (err) { toast(describeError(err)); }
+  };
+  const sides = `L ${volume(session.left_ml, user.unit)} · R ${volume(session.right_ml, user.unit)}`;
+  return h('li', { dataset: { id: session.id } },
+    h('div', { class: 'item-head' }, h('span', {}, dateTime(session.started_at, user.time_zone)),
+      h('span', { class: 'total' }, volume(session.total_ml, user.unit))),
+    h('p', { class: 'muted small-text' }, `${minutes(session.duration_min || 0)} · ${sides} · ${session.mode}`),
+    session.notes ? h('p', { class: 'small-text' }, session.notes) : null,
+    h('div', { class: 'item-actions' },
+      h('button', { type: 'button', class: 'btn secondary small', onclick: edit, 'aria-label': `Edit session from ${dateTime(session.started_at, user.time_zone)}` }, 'Edit'),
+      h('button', { type: 'button', class: 'btn secondary small', onclick: remove, 'aria-label': `Delete session from ${dateTime(session.started_at, user.time_zone)}` }, 'Delete')));
+}
+
+/** Render the History screen. */
+export async function render(root, { user }) {
+  const refresh = () => render(mount(root), { user });
+  const list = h('ul', { class: 'list', id: 'history-list' });
+  const more = h('button', { type: 'button', class: 'btn secondary block', hidden: true }, 'Show older sessions');
+  const listCard = h('section', { class: 'card', 'aria-labelledby': 'hist-h' }, h('h2', { id: 'hist-h' }, 'Sessions'), list, more);
+  let cursor = null;
+  const load = async () => {
+    try {
+      const page = await api('GET', `/sessions?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      for (const s of page.items) list.append(sessionRow(user, s, refresh));
+      if (!list.children.length) list.append(h('li', { class: 'muted' }, 'No sessions yet.'));
+      cursor = page.next_cursor;
+      more.hidden = !cursor;
+    } catch (err) {
+      list.append(h('li', { class: 'muted' }, describeError(err)));
+    }
+  };
+  more.addEventListener('click', load);
+  root.append(await chartCard(user), listCard);
+  await load();
+}

@@ -1,0 +1,89 @@
+// A full-screen timer for a block with phases (the power hour: pump 20, rest 10, ...),
+// with a vibration and a beep at every change.
+import { api, describeError } from '../api.js';
+import { h, mount, toast } from '../dom.js';
+import { isoWithOffset, stopwatch } from '../format.js';
+import { logSession } from '../outbox.js';
+import { clearPhases, phaseAt, runningPhases, signalChange, startPhases } from '../timer.js';
+import { askSession } from './session-form.js';
+
+/** Name the screen for the document title. */
+export const title = () => 'Phase timer';
+
+/** Say a phase in words, e.g. "Pump both sides". */
+function phaseName(phase) {
+  if (!phase) return 'Done';
+  if (phase.kind === 'rest') return 'Rest';
+  return phase.side && phase.side !== 'both' ? `Pump ${phase.side} side` : 'Pump both sides';
+}
+
+/** Ask for volumes and log the block as one session. */
+async function finish(user, timer) {
+  const body = await askSession('How much did you pump?', { unit: user.unit, submitLabel: 'Save session' });
+  clearPhases();
+  if (body) {
+    const saved = await logSession({ ...body, started_at: isoWithOffset(new Date(timer.started_at)), ended_at: isoWithOffset(new Date()) });
+    toast(saved ? 'Session saved.' : 'Saved on this phone. It will be sent when you are back online.');
+  }
+  location.hash = '#/plans';
+}
+
+/** Show the running timer full screen; returns a function that stops it. */
+function showRunning(root, user, timer) {
+  const screen = h('section', { class: 'phase-screen', 'aria-label': 'Phase timer' });
+  const name = h('p', { class: 'phase-name', 'aria-live': 'assertive' });
+  const left = h('p', { class: 'phase-left', role: 'timer' });
+  const next = h('p', {});
+  const end = h('button', { type: 'button', class: 'btn', onclick: () => stop(true) }, 'Finish and log');
+  const quit = h('button', { type: 'button', class: 'btn secondary', onclick: () => { clearPhases(); stop(false); location.hash = '#/plans'; } }, 'Cancel timer');
+  mount(screen, name, left, next, end, quit);
+  root.append(screen);
+  let lastIndex = null;
+  const tick = () => {
+    const at = phaseAt(timer);
+    if (lastIndex !== null && at.index !== lastIndex) signalChange();
+    lastIndex = at.index;
+    if (at.done) { stop(true); return; }
+    screen.classList.toggle('pump', at.phase.kind === 'pump');
+    name.textContent = phaseName(at.phase);
+    left.textContent = stopwatch(at.secondsLeft);
+    const following = timer.phases[at.index + 1];
+    next.textContent = following ? `Next: ${phaseName(following).toLowerCase()} for ${following.minutes} min` : 'Last phase';
+  };
+  const interval = setInterval(tick, 500);
+  let stopped = false;
+  function stop(log) {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(interval);
+    if (log) finish(user, timer);
+  }
+  tick();
+  return () => { stopped = true; clearInterval(interval); };
+}
+
+/** Render the phase timer for a plan slot. */
+export async function render(root, { user, args }) {
+  const [planId, slotId] = args;
+  const running = runningPhases();
+  if (running && (!slotId || running.slot_id === slotId)) return showRunning(root, user, running);
+  let stopTimer = null;
+  try {
+    const plan = await api('GET', `/plans/${planId}`);
+    const slot = plan.slots.find((s) => s.id === slotId);
+    if (!slot) throw new Error('That session is not part of the plan any more.');
+    const total = slot.phases.reduce((sum, p) => sum + p.minutes, 0);
+    root.append(h('section', { class: 'card' },
+      h('h2', {}, plan.name),
+      h('p', {}, `${total} minutes: ${slot.phases.map((p) => `${phaseName(p).toLowerCase()} ${p.minutes}`).join(', ')}.`),
+      h('p', { class: 'hint' }, 'The phone vibrates and beeps at each change. Keep the screen on or check back; the timer keeps time even if the screen locks.'),
+      h('button', { type: 'button', class: 'btn big-start', onclick: () => {
+        signalChange();
+        mount(root);
+        stopTimer = showRunning(root, user, startPhases(plan.id, slot.id, slot.phases));
+      } }, 'Start')));
+  } catch (err) {
+    root.append(h('p', { class: 'card' }, err.message || describeError(err)));
+  }
+  return () => stopTimer?.();
+}

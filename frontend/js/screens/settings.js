@@ -1,0 +1,180 @@
+// Settings: unit, time zone, goals, quiet hours, reminders on this device, consultant share links, sign out.
+import { api, cachedUser, cacheUser, clearToken, describeError } from '../api.js';
+import { append, confirmDialog, field, h, mount, toast } from '../dom.js';
+import { dateTime, fromUnit, toUnit } from '../format.js';
+import { outboxAll, outboxClear } from '../idb.js';
+import { currentSubscription, disableReminders, enableReminders, needsInstallFirst, pushSupported } from '../push.js';
+
+/** Name the screen for the document title. */
+export const title = () => 'Settings';
+
+/** A card with a heading and a form that runs `save` on submit. */
+function formCard(id, heading, children, save) {
+  const form = h('form', { class: 'card', 'aria-labelledby': `${id}-h`, id }, h('h2', { id: `${id}-h` }, heading), children,
+    h('button', { type: 'submit', class: 'btn block' }, 'Save'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try { await save(new FormData(form)); toast('Saved.'); } catch (err) { toast(describeError(err)); }
+  });
+  return form;
+}
+
+/** Unit and time zone. */
+function displayCard(user, rerender) {
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [user.time_zone];
+  if (!zones.includes(user.time_zone)) zones.unshift(user.time_zone);
+  const zone = h('select', { name: 'time_zone' }, zones.map((z) => h('option', { value: z, selected: z === user.time_zone }, z)));
+  return formCard('display', 'Units and time zone', [
+    h('fieldset', {}, h('legend', {}, 'Show volumes in'), h('div', { class: 'choices' },
+      [['ml', 'mL'], ['oz', 'US fl oz']].map(([value, label]) => h('label', {},
+        h('input', { type: 'radio', name: 'unit', value, checked: user.unit === value }), label)))),
+    field('Time zone', zone, 'Reminders and days follow this zone.'),
+  ], async (data) => {
+    cacheUser(await api('PATCH', '/me', { unit: data.get('unit'), time_zone: data.get('time_zone') }));
+    rerender();
+  });
+}
+
+/** Daily goals and the longest gaps by day and night. */
+function goalsCard(user, goals) {
+  const unitLabel = user.unit === 'oz' ? 'oz' : 'mL';
+  const num = (name, value, step, min) => h('input', { type: 'number', name, value: String(value), step, min, inputmode: 'decimal', required: true });
+  return formCard('goals', 'Goals', [
+    field(`Daily volume (${unitLabel})`, num('volume', Number(toUnit(goals.daily_volume_ml, user.unit).toFixed(1)), 'any', 0)),
+    field('Sessions per day', num('sessions', goals.sessions_per_day, 1, 1)),
+    field('Longest gap by day (hours)', num('gap_day', goals.max_gap_day_min / 60, 0.25, 0.5)),
+    field('Longest gap at night (hours)', num('gap_night', goals.max_gap_night_min / 60, 0.25, 0.5)),
+    h('div', { class: 'row' },
+      field('Night starts', h('input', { type: 'time', name: 'night_start', value: goals.night_start, required: true })),
+      field('Night ends', h('input', { type: 'time', name: 'night_end', value: goals.night_end, required: true }))),
+  ], async (data) => {
+    await api('PUT', '/goals', {
+      daily_volume_ml: Number(fromUnit(Number(data.get('volume')), user.unit).toFixed(1)),
+      sessions_per_day: Number(data.get('sessions')),
+      max_gap_day_min: Math.round(Number(data.get('gap_day')) * 60),
+      max_gap_night_min: Math.round(Number(data.get('gap_night')) * 60),
+      night_start: data.get('night_start'),
+      night_end: data.get('night_end'),
+    });
+  });
+}
+
+/** Quiet hours, when reminders hold back. */
+function quietCard(user) {
+  const quiet = user.quiet_hours;
+  return formCard('quiet', 'Quiet hours', [
+    h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'on', checked: Boolean(quiet) }), 'No reminders during quiet hours'),
+    h('div', { class: 'row' },
+      field('From', h('input', { type: 'time', name: 'start', value: quiet?.start || '22:00' })),
+      field('Until', h('input', { type: 'time', name: 'end', value: quiet?.end || '07:00' }))),
+  ], async (data) => {
+    const quietHours = data.get('on') ? { start: data.get('start'), end: data.get('end') } : null;
+    cacheUser(await api('PATCH', '/me', { quiet_hours: quietHours }));
+  });
+}
+
+/** Reminders on this device: explain iOS installation first, ask permission only from a tap. */
+async function remindersCard(rerender) {
+  const card = h('section', { class: 'card', 'aria-labelledby': 'rem-h' }, h('h2', { id: 'rem-h' }, 'Reminders on this phone'));
+  if (needsInstallFirst()) {
+    card.append(h('div', { class: 'notice' },
+      h('p', {}, 'On iPhone, reminders only work once Pumpwell is on your Home Screen:'),
+      h('ol', {}, h('li', {}, 'Tap the Share button in Safari.'), h('li', {}, 'Choose "Add to Home Screen".'),
+        h('li', {}, 'Open Pumpwell from the new icon and come back here.'))));
+    return card;
+  }
+  if (!pushSupported()) {
+    card.append(h('p', {}, 'This browser cannot show reminders. Try Chrome, Firefox, Edge or Safari 16.4 or newer.'));
+    return card;
+  }
+  const on = Notification.permission === 'granted' && Boolean(await currentSubscription().catch(() => null));
+  const toggle = async () => {
+    try {
+      if (on) await disableReminders(); else await enableReminders();
+      toast(on ? 'Reminders are off on this phone.' : 'Reminders are on.');
+    } catch (err) { toast(err.message || describeError(err)); }
+    rerender();
+  };
+  const test = async () => {
+    try { await api('POST', '/push/test'); toast('Test reminder sent. It should arrive in a few seconds.'); } catch (err) { toast(describeError(err)); }
+  };
+  append(card, [
+    h('p', {}, on ? 'Reminders are on for this phone.' : 'Reminders are off for this phone.'),
+    Notification.permission === 'denied'
+      ? h('p', { class: 'notice' }, 'Notifications are blocked for Pumpwell. Allow them in the browser or phone settings.') : null,
+    h('button', { type: 'button', class: on ? 'btn secondary block spaced' : 'btn block spaced', onclick: toggle },
+      on ? 'Turn reminders off' : 'Turn reminders on'),
+    on ? h('button', { type: 'button', class: 'btn secondary block', onclick: test }, 'Send me a test') : null]);
+  return card;
+}
+
+/** Share links for a lactation consultant: create (token shown once), list, revoke. */
+async function sharesCard(user) {
+  const list = h('ul', { class: 'list', id: 'share-list' });
+  const created = h('div', { 'aria-live': 'polite' });
+  const refresh = async () => {
+    const { items } = await api('GET', '/shares');
+    mount(list, items.length ? items.map((share) => {
+      const revoked = Boolean(share.revoked_at);
+      const revoke = async () => {
+        if (!await confirmDialog('Revoke link?', `"${share.label}" will stop working straight away.`, 'Revoke', true)) return;
+        try { await api('DELETE', `/shares/${share.id}`); toast('Link revoked.'); } catch (err) { toast(describeError(err)); }
+        refresh();
+      };
+      return h('li', {},
+        h('div', { class: 'item-head' }, h('span', {}, share.label), h('span', { class: 'muted' }, revoked ? 'revoked' : 'active')),
+        h('p', { class: 'muted small-text' }, revoked ? `Revoked ${dateTime(share.revoked_at, user.time_zone)}`
+          : `Expires ${dateTime(share.expires_at, user.time_zone)} · ${share.last_used_at ? `last opened ${dateTime(share.last_used_at, user.time_zone)}` : 'not opened yet'}`),
+        revoked ? null : h('button', { type: 'button', class: 'btn secondary small', onclick: revoke, 'aria-label': `Revoke ${share.label}` }, 'Revoke'));
+    }) : h('li', { class: 'muted' }, 'No links yet.'));
+  };
+  const label = h('input', { type: 'text', name: 'label', required: true, maxlength: 80, placeholder: 'e.g. Dr. Ana, IBCLC' });
+  const days = h('input', { type: 'number', name: 'days', value: '14', min: 1, max: 90, step: 1, inputmode: 'numeric', required: true });
+  const form = h('form', {}, field('Who is it for?', label), field('Expires after (days)', days, 'At most 90 days. You can revoke it any time.'),
+    h('button', { type: 'submit', class: 'btn block' }, 'Create link'));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      const share = await api('POST', '/shares', { label: label.value.trim(), expires_in_days: Number(days.value) });
+      const url = new URL(share.url, location.origin).href;
+      const copy = async () => { await navigator.clipboard?.writeText(url).catch(() => {}); toast('Link copied.'); };
+      mount(created, h('div', { class: 'notice' },
+        h('p', {}, 'Send this link to your consultant. It is shown only once.'),
+        h('p', { class: 'share-url', id: 'share-url' }, url),
+        h('button', { type: 'button', class: 'btn small', onclick: copy }, 'Copy link')));
+      form.reset();
+      refresh();
+    } catch (err) { toast(describeError(err)); }
+  });
+  const card = h('section', { class: 'card', 'aria-labelledby': 'share-h' }, h('h2', { id: 'share-h' }, 'Share with your consultant'),
+    h('p', { class: 'muted' }, 'A read-only link with your chart, daily totals and sessions. No email, no changes possible.'),
+    form, created, h('h3', {}, 'Your links'), list);
+  await refresh().catch((err) => mount(list, h('li', { class: 'muted' }, describeError(err))));
+  return card;
+}
+
+/** Account and sign out. */
+function accountCard(user) {
+  const signOut = async () => {
+    const waiting = (await outboxAll()).length;
+    if (waiting && !await confirmDialog('Sign out?', `${waiting} session(s) have not been sent yet and will be lost.`, 'Sign out', true)) return;
+    await api('POST', '/auth/logout').catch(() => null);
+    await clearToken();
+    await outboxClear();
+    location.hash = '#/signin';
+  };
+  return h('section', { class: 'card', 'aria-labelledby': 'acct-h' }, h('h2', { id: 'acct-h' }, 'Account'),
+    h('p', {}, `Signed in as ${user.email}`),
+    h('button', { type: 'button', class: 'btn secondary block', onclick: signOut }, 'Sign out'));
+}
+
+/** Render the Settings screen. */
+export async function render(root, { user }) {
+  const rerender = async () => render(mount(root), { user: cachedUser() || user });
+  try {
+    const [goals, reminders, shares] = await Promise.all([api('GET', '/goals'), remindersCard(rerender), sharesCard(user)]);
+    root.append(displayCard(user, rerender), goalsCard(user, goals), quietCard(user), reminders, shares, accountCard(user));
+  } catch (err) {
+    root.append(h('p', { class: 'card' }, describeError(err)), accountCard(user));
+  }
+}

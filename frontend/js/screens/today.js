@@ -1,0 +1,140 @@
+// Today: one big Start button, Stop asks for volumes, and how the day is going.
+import { api } from '../api.js';
+import { h, mount, toast } from '../dom.js';
+import { clock, isoWithOffset, localDate, minutes, stopwatch, volume } from '../format.js';
+import { outboxAll } from '../idb.js';
+import { logSession } from '../outbox.js';
+import { clearSession, runningSession, startSession } from '../timer.js';
+import { askSession } from './session-form.js';
+
+/** Name the screen for the document title. */
+export const title = () => 'Today';
+
+/** Save a session through the outbox and tell the user where it went. */
+async function save(body) {
+  const saved = await logSession(body);
+  toast(saved ? 'Session saved.' : 'Saved on this phone. It will be sent when you are back online.');
+  window.dispatchEvent(new Event('pumpwell:outbox-changed'));
+}
+
+/** Load today's figures; any part may be missing offline. */
+async function loadDay(user) {
+  const day = localDate(new Date(), user.time_zone);
+  const [summary, sessions, reminders] = await Promise.all([
+    api('GET', `/summary/daily?from=${day}&to=${day}`).catch(() => null),
+    api('GET', '/sessions?limit=30').catch(() => null),
+    api('GET', '/reminders').catch(() => null),
+  ]);
+  const queued = await outboxAll();
+  return { day, summary, sessions: sessions?.items || null, reminders: reminders?.items || null, queued };
+}
+
+/** Render the timer card: Start, or the running time with Stop. */
+function timerCard(user, rerender) {
+  const running = runningSession();
+  if (!running) {
+    return h('section', { class: 'card', 'aria-label': 'Session timer' },
+      h('button', {
+        type: 'button', class: 'btn big-start', onclick: () => { startSession(); rerender(); },
+      }, 'Start'),
+      h('p', { class: 'hint' }, 'Tap when you start pumping. The timer keeps going if you lock the phone.'));
+  }
+  const readout = h('p', { class: 'timer-readout', role: 'timer', 'aria-live': 'off' });
+  const tick = () => { readout.textContent = stopwatch((Date.now() - Date.parse(running.started_at)) / 1000); };
+  tick();
+  const interval = setInterval(tick, 1000);
+  const stop = async () => {
+    const ended = new Date();
+    // The API keeps sessions of 1 minute to 4 hours; say so now rather than fail later.
+    if (ended - Date.parse(running.started_at) < 60000) {
+      toast('That was under a minute. Keep going, or discard the timer.');
+      return;
+    }
+    const body = await askSession('How much did you pump?', { unit: user.unit, submitLabel: 'Save session' });
+    if (!body) return;
+    clearSession();
+    await save({ ...body, started_at: isoWithOffset(new Date(running.started_at)), ended_at: isoWithOffset(ended) });
+    rerender();
+  };
+  const cancel = () => { clearSession(); rerender(); };
+  const card = h('section', { class: 'card', 'aria-label': 'Session timer' },
+    h('p', { class: 'muted' }, `Pumping since ${clock(running.started_at, user.time_zone)}`),
+    readout,
+    h('button', { type: 'button', class: 'btn danger big-start', onclick: stop }, 'Stop'),
+    h('button', { type: 'button', class: 'btn secondary block', onclick: cancel }, 'Discard timer'));
+  card.stopTicking = () => clearInterval(interval);
+  return card;
+}
+
+/** Render the day's figures against the goal. */
+function dayCard(user, data) {
+  const { summary, sessions, reminders, queued, day } = data;
+  const today = summary?.days?.[0];
+  const goal = summary?.goal;
+  const mine = (sessions || []).filter((s) => localDate(new Date(s.started_at), user.time_zone) === day);
+  const queuedToday = queued.filter((s) => localDate(new Date(s.started_at), user.time_zone) === day);
+  const totalMl = (today?.total_ml ?? mine.reduce((sum, s) => sum + (s.total_ml || 0), 0))
+    + queuedToday.reduce((sum, s) => sum + (s.left_ml || 0) + (s.right_ml || 0), 0);
+  const count = (today?.sessions ?? mine.length) + queuedToday.length;
+  const last = [...queued.map((s) => s.ended_at || s.started_at),
+    ...(sessions || []).map((s) => s.ended_at || s.started_at)].sort().at(-1);
+  const next = (reminders || []).filter((r) => r.status === 'pending' || !r.status)
+    .sort((a, b) => a.due_at.localeCompare(b.due_at))[0];
+  const pct = goal?.daily_volume_ml ? Math.min(100, Math.round((totalMl / goal.daily_volume_ml) * 100)) : 0;
+  return h('section', { class: 'card', 'aria-labelledby': 'today-h' },
+    h('h2', { id: 'today-h' }, 'Today'),
+    h('p', { id: 'today-total', class: 'timer-readout' }, volume(totalMl, user.unit)),
+    goal ? h('div', {},
+      h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Daily volume goal', 'aria-valuemin': 0,
+        'aria-valuemax': 100, 'aria-valuenow': pct }, h('span', { dataset: { pct } })),
+      h('p', { class: 'muted' }, `${pct}% of your ${volume(goal.daily_volume_ml, user.unit)} goal`)) : null,
+    h('div', { class: 'stats' },
+      h('div', { class: 'stat' }, h('span', { class: 'value', id: 'today-count' },
+        goal ? `${count} / ${goal.sessions_per_day}` : String(count)), h('span', { class: 'label' }, 'sessions today')),
+      h('div', { class: 'stat' }, h('span', { class: 'value' },
+        last ? minutes((Date.now() - Date.parse(last)) / 60000) : '—'), h('span', { class: 'label' }, 'since last session')),
+      h('div', { class: 'stat' }, h('span', { class: 'value' },
+        next ? clock(next.due_at, user.time_zone) : '—'), h('span', { class: 'label' }, next ? next.title || 'next reminder' : 'no reminder set')),
+      h('div', { class: 'stat' }, h('span', { class: 'value' }, String(queued.length)),
+        h('span', { class: 'label' }, 'waiting to send'))),
+    summary ? null : h('p', { class: 'muted' }, 'Offline: showing what is saved on this phone.'));
+}
+
+/** Render today's sessions, newest first, including ones still queued. */
+function sessionsCard(user, data) {
+  const mine = [
+    ...data.queued.map((s) => ({ ...s, total_ml: (s.left_ml || 0) + (s.right_ml || 0), queued: true })),
+    ...(data.sessions || []),
+  ].filter((s) => localDate(new Date(s.started_at), user.time_zone) === data.day)
+    .sort((a, b) => b.started_at.localeCompare(a.started_at));
+  return h('section', { class: 'card', 'aria-labelledby': 'today-list-h' },
+    h('h2', { id: 'today-list-h' }, 'Sessions today'),
+    mine.length ? h('ul', { class: 'list', id: 'today-sessions' }, mine.map((s) => h('li', {},
+      h('div', { class: 'item-head' }, h('span', {}, clock(s.started_at, user.time_zone)),
+        h('span', {}, volume(s.total_ml, user.unit))),
+      s.queued ? h('p', { class: 'hint' }, 'Waiting to send') : null)))
+      : h('p', { class: 'muted' }, 'Nothing logged yet today.'));
+}
+
+/** Render the Today screen; returns a cleanup function. */
+export async function render(root, { user, name, args }) {
+  let card = null;
+  const rerender = async () => {
+    card?.stopTicking?.();
+    const data = await loadDay(user);
+    card = timerCard(user, rerender);
+    mount(root, card,
+      h('button', { type: 'button', class: 'btn secondary block spaced', id: 'log-past', onclick: logPast }, 'Log a past session'),
+      dayCard(user, data), sessionsCard(user, data));
+    for (const bar of root.querySelectorAll('.progress > span')) bar.style.width = `${bar.dataset.pct}%`;
+  };
+  const logPast = async () => {
+    const body = await askSession('Log a session', { unit: user.unit, times: true });
+    if (body) { await save(body); rerender(); }
+  };
+  if (args[0] === 'start' && !runningSession()) startSession();
+  await rerender();
+  if (args[0] === 'start' || name === 'log') history.replaceState(null, '', '#/today');
+  if (name === 'log') logPast();
+  return () => card?.stopTicking?.();
+}

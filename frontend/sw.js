@@ -1,0 +1,168 @@
+// Pumpwell service worker: precaches the app shell, shows every push as a notification,
+// answers notification actions through the API, and replays the session outbox (Background Sync).
+// VERSION is replaced by the server with a hash of frontend/, so every deploy installs a fresh cache.
+const VERSION = '__VERSION__';
+const CACHE = `pumpwell-shell-${VERSION}`;
+const SHELL = [
+  '/',
+  '/manifest.webmanifest',
+  '/assets/app.css',
+  '/assets/js/api.js',
+  '/assets/js/app.js',
+  '/assets/js/chart.js',
+  '/assets/js/dom.js',
+  '/assets/js/format.js',
+  '/assets/js/idb.js',
+  '/assets/js/outbox.js',
+  '/assets/js/push.js',
+  '/assets/js/timer.js',
+  '/assets/js/screens/auth.js',
+  '/assets/js/screens/history.js',
+  '/assets/js/screens/phase-timer.js',
+  '/assets/js/screens/plans.js',
+  '/assets/js/screens/session-form.js',
+  '/assets/js/screens/settings.js',
+  '/assets/js/screens/today.js',
+  '/assets/icons/apple-touch-icon.png',
+  '/assets/icons/favicon-32.png',
+  '/assets/icons/icon-192.png',
+  '/assets/icons/icon-512.png',
+  '/assets/icons/icon-maskable-512.png',
+];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)));
+});
+
+// A waiting version takes over only when the page asks (the user tapped "Reload").
+self.addEventListener('message', (event) => {
+  if (event.data?.type === 'SKIP_WAITING') self.skipWaiting();
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names.filter((n) => n.startsWith('pumpwell-shell-') && n !== CACHE).map((n) => caches.delete(n)));
+    await self.clients.claim();
+  })());
+});
+
+// The shell is served from the cache (fast on a bad 3 a.m. connection, and offline);
+// the API and share pages always go to the network.
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
+  const path = event.request.mode === 'navigate' && url.pathname === '/' ? '/' : url.pathname;
+  if (!SHELL.includes(path)) return;
+  event.respondWith(caches.match(path, { cacheName: CACHE }).then((hit) => hit || fetch(event.request)));
+});
+
+// --- IndexedDB, the same database and stores as js/idb.js ---
+
+/** Open the app database. */
+function openDb() {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open('pumpwell', 1);
+    req.onupgradeneeded = () => {
+      req.result.createObjectStore('kv');
+      req.result.createObjectStore('outbox', { keyPath: 'id' });
+    };
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+/** Run one request against a store and resolve with its result. */
+async function idb(store, mode, makeRequest) {
+  const db = await openDb();
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(store, mode);
+    const req = makeRequest(tx.objectStore(store));
+    tx.oncomplete = () => resolve(req.result);
+    tx.onerror = () => reject(tx.error);
+  });
+}
+
+/** Call the API with the token the page stored. */
+async function apiFetch(method, path, body) {
+  const token = await idb('kv', 'readonly', (s) => s.get('token'));
+  const headers = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  return fetch(`/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
+// --- push and notifications ---
+
+/** Read a push payload; a payload we cannot parse still becomes a notification. */
+function readPayload(data) {
+  if (!data) return {};
+  try { return data.json(); } catch { return { body: data.text() }; }
+}
+
+/** Show the notification for a push payload (the contract's reminder shape). */
+function showReminder(payload) {
+  const title = payload.title || payload.notification?.title || 'Pumpwell';
+  return self.registration.showNotification(title, {
+    body: payload.body || payload.notification?.body || 'Time to check in.',
+    tag: payload.tag || (payload.reminder_id ? `reminder-${payload.reminder_id}` : 'pumpwell'),
+    renotify: true,
+    icon: '/assets/icons/icon-192.png',
+    badge: '/assets/icons/favicon-32.png',
+    actions: payload.actions || [],
+    data: { reminder_id: payload.reminder_id ?? null, kind: payload.kind || null, url: payload.url || payload.notification?.navigate || '/#/today' },
+  });
+}
+
+// Every push shows a notification: browsers penalise silent pushes and the user expects one.
+self.addEventListener('push', (event) => {
+  event.waitUntil(showReminder(readPayload(event.data)));
+});
+
+/** Focus an open Pumpwell window on `url`, or open one. */
+async function openApp(url) {
+  const target = new URL(url, self.location.origin);
+  const safe = target.origin === self.location.origin ? target.href : new URL('/', self.location.origin).href;
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const client = windows[0];
+  if (!client) return self.clients.openWindow(safe);
+  await client.focus();
+  return client.navigate(safe).catch(() => client.postMessage({ type: 'navigate', url: safe }));
+}
+
+/** Act on a tap on a notification or one of its actions: snooze, skip, start, or open the screen. */
+async function handleNotificationClick(notification, action) {
+  notification.close();
+  const { reminder_id: id, url } = notification.data || {};
+  if (action === 'snooze' && id) return apiFetch('POST', `/reminders/${id}/snooze`, { minutes: 10 });
+  if (action === 'skip' && id) return apiFetch('POST', `/reminders/${id}/skip`);
+  if (action === 'start') {
+    if (id) await apiFetch('POST', `/reminders/${id}/done`).catch(() => null);
+    return openApp('/#/today/start');
+  }
+  return openApp(url || '/#/today');
+}
+
+self.addEventListener('notificationclick', (event) => {
+  event.waitUntil(handleNotificationClick(event.notification, event.action));
+});
+
+// --- Background Sync: send sessions logged offline ---
+
+/** Post every queued session; throw on a network failure so the browser retries later. */
+async function flushOutbox() {
+  const items = await idb('outbox', 'readonly', (s) => s.getAll());
+  let sent = 0;
+  for (const item of items) {
+    const res = await apiFetch('POST', '/sessions', item);
+    if (res.status === 401 || res.status === 429 || res.status >= 500) throw new Error(`outbox: ${res.status}`);
+    await idb('outbox', 'readwrite', (s) => s.delete(item.id));
+    sent += 1;
+  }
+  const windows = await self.clients.matchAll({ type: 'window' });
+  if (sent) windows.forEach((client) => client.postMessage({ type: 'outbox-sent', sent }));
+}
+
+self.addEventListener('sync', (event) => {
+  if (event.tag === 'outbox') event.waitUntil(flushOutbox());
+});
