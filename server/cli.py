@@ -3,8 +3,10 @@
 import click
 from flask import Flask, current_app
 
+from server import clock
 from server.db import get_db
-from server.services import accounts
+from server.domain.errors import NotFound
+from server.services import accounts, dispatch, subscriptions
 from server.timeutil import utcnow
 
 
@@ -23,6 +25,37 @@ def create_user_command(email: str, password: str, time_zone: str) -> None:
     click.echo(f"Created {email}.")
 
 
+@click.command("clock")
+def clock_command() -> None:
+    """Run the reminder dispatcher until interrupted (the Procfile's clock process)."""
+    try:
+        clock.run(current_app._get_current_object())
+    except clock.ClockRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.command("push-test")
+@click.argument("email")
+def push_test_command(email: str) -> None:
+    """Send a test notification to every device of the user with this email, now."""
+    app, db = current_app._get_current_object(), get_db()
+    try:
+        user = subscriptions.user_by_email(db, email)
+        client = clock.push_client(app)
+    except (clock.ClockRefused, NotFound) as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        reminder = subscriptions.queue_test_reminder(db, user, utcnow())
+        report = dispatch.dispatch_due(db, client, utcnow(), reminder_ids=[reminder.id],
+                                       base_url=app.config.get("PUBLIC_URL", ""))
+    finally:
+        client.close()
+    # A running clock may win the claim; then it reports the delivery in its own log.
+    click.echo(f"Test reminder {reminder.id}: {dict(report.counts) or 'sent by the running clock'}")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(create_user_command)
+    app.cli.add_command(clock_command)
+    app.cli.add_command(push_test_command)

@@ -81,3 +81,12 @@ def subject_problem(subject: str | None, development: bool) -> str | None:
     if _LOCAL_HOST.match(subject) and not development:
         return "VAPID_SUBJECT points at localhost; set a real contact outside development"
     return None
+
+
+def app_vapid(app) -> Vapid:
+    """Return the app's VAPID key, loaded (or created) once per process."""
+    if "vapid" not in app.extensions:
+        app.extensions["vapid"] = load_vapid(
+            app.config.get("VAPID_PRIVATE_KEY"), app.config.get("VAPID_PUBLIC_KEY"), app.instance_path
+        )
+    return app.extensions["vapid"]

@@ -2,10 +2,10 @@
 
 from apiflask import APIFlask
 
-from server.api import accounts, goals, sessions
+from server.api import accounts, goals, push, sessions
 
 
 def register_blueprints(app: APIFlask) -> None:
     """Register every API blueprint (add new resources here)."""
-    for module in (accounts, sessions, goals):
+    for module in (accounts, sessions, goals, push):
         app.register_blueprint(module.bp)

@@ -59,3 +59,7 @@ class InvalidPlanParams(InvalidInput):
 
 class PlanConflict(Conflict):
     """A plan of the same template is active already (start with replace=true to replace it)."""
+
+
+class SubscriptionRejected(InvalidInput):
+    """A push subscription's endpoint is not an allowed push service, or its keys are unusable."""

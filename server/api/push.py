@@ -1,0 +1,105 @@
+"""Web push: the server's public key, a user's device subscriptions, and a test notification."""
+
+from apiflask import APIBlueprint, Schema, fields
+from apiflask.validators import Length
+from flask import current_app
+
+from server.api.auth import auth
+from server.db import get_db
+from server.services import subscriptions
+from server.timeutil import utcnow
+from server.vapid import app_vapid, public_key_b64
+
+bp = APIBlueprint("push", __name__, url_prefix="/api/push", tag="Push")
+
+
+class KeyOut(Schema):
+    """The VAPID public key, raw base64url, as PushManager.subscribe's applicationServerKey wants it."""
+
+    public_key = fields.String()
+
+
+class KeysIn(Schema):
+    """The subscription's keys from PushSubscription.toJSON()."""
+
+    p256dh = fields.String(required=True, validate=Length(max=200))
+    auth = fields.String(required=True, validate=Length(max=100))
+
+
+class SubscriptionIn(Schema):
+    """A browser's push subscription."""
+
+    endpoint = fields.String(required=True, validate=Length(min=1, max=1000))
+    keys = fields.Nested(KeysIn, required=True)
+    user_agent = fields.String(allow_none=True, validate=Length(max=300))
+
+
+class SubscriptionOut(Schema):
+    """A stored subscription (its keys are not echoed)."""
+
+    id = fields.Integer()
+    endpoint = fields.String()
+    user_agent = fields.String()
+    created_at = fields.DateTime()
+    last_success_at = fields.DateTime()
+    failures = fields.Integer()
+
+
+class SubscriptionList(Schema):
+    """The user's subscriptions, newest first."""
+
+    items = fields.List(fields.Nested(SubscriptionOut))
+
+
+class QueuedOut(Schema):
+    """The queued test reminder."""
+
+    reminder_id = fields.Integer()
+
+
+@bp.get("/key")
+@bp.output(KeyOut)
+def get_key():
+    """Show the VAPID public key."""
+    return {"public_key": public_key_b64(app_vapid(current_app))}
+
+
+@bp.post("/subscriptions")
+@bp.auth_required(auth)
+@bp.input(SubscriptionIn, arg_name="body")
+@bp.output(SubscriptionOut, status_code=201)
+@bp.doc(responses={200: "The endpoint was saved before; it is updated.", 422: "Endpoint or keys refused."})
+def save_subscription(body):
+    """Save this device's subscription (saving the same endpoint again updates it)."""
+    config = current_app.config
+    sub, created = subscriptions.save_subscription(
+        get_db(), auth.current_user, body["endpoint"], body["keys"]["p256dh"], body["keys"]["auth"],
+        body.get("user_agent"), config["PUSH_ALLOWED_HOSTS"].split(","), config["PUSH_ALLOW_LOOPBACK_HTTP"],
+        utcnow(),
+    )
+    return sub, 201 if created else 200
+
+
+@bp.get("/subscriptions")
+@bp.auth_required(auth)
+@bp.output(SubscriptionList)
+def list_subscriptions():
+    """List the user's subscriptions."""
+    return {"items": subscriptions.list_subscriptions(get_db(), auth.current_user)}
+
+
+@bp.delete("/subscriptions/<int:subscription_id>")
+@bp.auth_required(auth)
+@bp.output({}, status_code=204)
+def delete_subscription(subscription_id):
+    """Remove a subscription (turn reminders off for that device)."""
+    subscriptions.delete_subscription(get_db(), auth.current_user, subscription_id)
+    return ""
+
+
+@bp.post("/test")
+@bp.auth_required(auth)
+@bp.output(QueuedOut, status_code=202)
+def send_test():
+    """Queue a test notification to all of the user's devices, due now."""
+    return {"reminder_id": subscriptions.queue_test_reminder(get_db(), auth.current_user, utcnow()).id}

@@ -1,0 +1,71 @@
+"""The clock process: an APScheduler job, in UTC, that dispatches due reminders every few seconds."""
+
+import logging
+from datetime import UTC
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from server.push import PushClient
+from server.services.dispatch import DEFAULT_BATCH, dispatch_due
+from server.timeutil import utcnow
+from server.vapid import app_vapid, subject_problem
+
+log = logging.getLogger(__name__)
+
+
+class ClockRefused(RuntimeError):
+    """The clock may not start with these settings."""
+
+
+def push_client(app: Flask) -> PushClient:
+    """Build the push client from the app's settings."""
+    config = app.config
+    problem = subject_problem(config.get("VAPID_SUBJECT"), bool(config.get("DEVELOPMENT")))
+    if problem:
+        raise ClockRefused(problem)
+    return PushClient(
+        app_vapid(app), config["VAPID_SUBJECT"],
+        allowed_hosts=config["PUSH_ALLOWED_HOSTS"].split(","),
+        allow_loopback_http=bool(config.get("PUSH_ALLOW_LOOPBACK_HTTP")),
+        timeout=float(config.get("PUSH_TIMEOUT_SECONDS", 10)),
+        max_in_flight=int(config.get("PUSH_MAX_IN_FLIGHT", 256)),
+    )
+
+
+def dispatch_until_idle(app: Flask, client: PushClient) -> int:
+    """Dispatch batch after batch until fewer than a full batch is due; return how many were claimed."""
+    batch = int(app.config.get("PUSH_BATCH_SIZE", DEFAULT_BATCH))
+    total = 0
+    with app.extensions["sessionmaker"]() as db:
+        while True:
+            report = dispatch_due(db, client, utcnow(), batch, base_url=app.config.get("PUBLIC_URL", ""))
+            total += report.claimed
+            if report.claimed < batch:
+                return total
+
+
+def tick(app: Flask, client: PushClient) -> None:
+    """Run one scheduler tick; log and survive any failure so the next tick runs."""
+    try:
+        dispatch_until_idle(app, client)
+    except Exception:
+        log.exception("dispatch tick failed; the leases lapse and the next tick reclaims")
+
+
+def run(app: Flask) -> None:
+    """Block running the dispatcher job until interrupted."""
+    client = push_client(app)
+    scheduler = BlockingScheduler(timezone=UTC)
+    scheduler.add_job(
+        tick, "interval", args=(app, client), id="dispatch",
+        seconds=float(app.config.get("CLOCK_INTERVAL_SECONDS", 2)),
+        coalesce=True, max_instances=1, next_run_time=utcnow(),
+    )
+    log.info("clock started: dispatching due reminders every %ss", scheduler.get_job("dispatch").trigger.interval)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        client.close()

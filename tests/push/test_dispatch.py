@@ -1,0 +1,224 @@
+"""The dispatcher: due reminder rows end as decrypted notifications, with retries, expiry and leases."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server import clock
+from server.models import PushSubscription, Reminder
+from server.services.dispatch import claim_due, dispatch_due
+from tests.pushservice import Reply
+
+T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+
+
+def add_reminder(db, user_id, due_at=T0, kind="plan_slot", expires_at=None, key=None, title="Time to pump"):
+    """Insert a pending reminder row as the plans service writes them."""
+    reminder = Reminder(
+        user_id=user_id, kind=kind, status="pending", dedupe_key=key or f"{kind}:{due_at.isoformat()}",
+        due_at=due_at, send_after=due_at, expires_at=expires_at, attempts=0,
+        payload={"title": title, "body": "Pump 15 min (both sides)", "url": "/#/plans/1"},
+        created_at=T0 - timedelta(days=1), updated_at=T0 - timedelta(days=1),
+    )
+    db.add(reminder)
+    db.commit()
+    return reminder.id
+
+
+def reminder(db, reminder_id):
+    """Read a reminder row afresh."""
+    db.expire_all()
+    return db.get(Reminder, reminder_id)
+
+
+def test_reminders_arrive_decrypted_when_due_and_not_before(db, make_user, device, push_service, push_client):
+    user, headers = make_user()
+    phone = device(headers)
+    first = add_reminder(db, user["id"], T0, expires_at=T0 + timedelta(minutes=15))
+    second = add_reminder(db, user["id"], T0 + timedelta(hours=2), key="later")
+
+    assert dispatch_due(db, push_client, T0 - timedelta(seconds=1)).claimed == 0
+    assert push_service.requests == []
+    dispatch_due(db, push_client, T0)
+    [got] = push_service.delivered(phone)
+    note = got.json()
+    assert note["reminder_id"] == first and note["kind"] == "plan_slot" and note["title"] == "Time to pump"
+    assert note["body"] == "Pump 15 min (both sides)" and note["url"] == "/#/plans/1"
+    assert [a["action"] for a in note["actions"]] == ["start", "snooze", "skip"]
+    assert note["web_push"] == 8030 and note["notification"]["navigate"] == "/#/plans/1"
+    assert note["notification"]["tag"] == note["tag"]
+    assert got.headers["urgency"] == "high" and got.headers["ttl"] == "900"
+    assert 0 < len(got.headers["topic"]) <= 32
+    assert len(got.payload) < 2048
+    assert reminder(db, first).status == "sent" and reminder(db, first).sent_at == T0
+    assert reminder(db, second).status == "pending"
+
+    dispatch_due(db, push_client, T0 + timedelta(hours=2))
+    assert [r.json()["reminder_id"] for r in push_service.delivered(phone)] == [first, second]
+
+
+def test_every_device_of_the_user_receives_it_and_nobody_else(db, make_user, device, push_service, push_client):
+    user, headers = make_user()
+    phone, laptop = device(headers), device(headers)
+    stranger = device(make_user()[1])
+    add_reminder(db, user["id"])
+    dispatch_due(db, push_client, T0)
+    assert len(push_service.delivered(phone)) == len(push_service.delivered(laptop)) == 1
+    assert push_service.requests_for(stranger) == []
+
+
+def test_410_and_404_delete_the_subscription(db, make_user, device, push_service, push_client):
+    user, headers = make_user()
+    gone, missing, alive = device(headers), device(headers), device(headers)
+    push_service.answer(gone, 410)
+    push_service.answer(missing, 404)
+    rid = add_reminder(db, user["id"])
+    dispatch_due(db, push_client, T0)
+    endpoints = set(db.scalars(select(PushSubscription.endpoint)))
+    assert endpoints == {alive.endpoint}
+    assert reminder(db, rid).status == "sent"
+
+
+def test_429_waits_for_retry_after_then_delivers(db, make_user, device, push_service, push_client):
+    user, headers = make_user()
+    phone = device(headers)
+    push_service.answer(phone, Reply(429, {"Retry-After": "120"}))
+    rid = add_reminder(db, user["id"], expires_at=T0 + timedelta(minutes=30))
+    dispatch_due(db, push_client, T0)
+    row = reminder(db, rid)
+    assert (row.status, row.send_after, row.attempts) == ("pending", T0 + timedelta(seconds=120), 1)
+    assert dispatch_due(db, push_client, T0 + timedelta(seconds=119)).claimed == 0
+    dispatch_due(db, push_client, T0 + timedelta(seconds=120))
+    assert [r.status for r in push_service.requests_for(phone)] == [429, 201]
+    assert reminder(db, rid).status == "sent" and reminder(db, rid).attempts == 2
+
+
+def test_500_and_time_outs_back_off_exponentially_then_deliver(db, make_user, device, push_service, push_client):
+    user, headers = make_user()
+    phone = device(headers)
+    push_service.answer(phone, 500, Reply(201, delay=1.5), 503)
+    rid = add_reminder(db, user["id"], expires_at=T0 + timedelta(hours=1))
+    now = T0
+    for wait in (30, 60, 120):
+        dispatch_due(db, push_client, now)
+        row = reminder(db, rid)
+        assert row.status == "pending" and row.send_after == now + timedelta(seconds=wait)
+        now = row.send_after
+    dispatch_due(db, push_client, now)
+    row = reminder(db, rid)
+    assert row.status == "sent" and row.attempts == 4
+
+
+def test_gives_up_after_max_attempts(db, make_user, device, push_service, push_client):
+    user, headers = make_user()
+    phone = device(headers)
+    push_service.answer(phone, *[500] * 5)
+    rid = add_reminder(db, user["id"], kind="gap", expires_at=T0 + timedelta(days=1))
+    now = T0
+    for _ in range(5):
+        dispatch_due(db, push_client, now)
+        now += timedelta(hours=1)
+    row = reminder(db, rid)
+    assert row.status == "failed" and row.attempts == 5 and "HTTP 500" in row.last_error
+    assert db.scalar(select(PushSubscription.failures)) == 5
+
+
+def test_413_is_logged_as_our_fault_and_keeps_the_subscription(db, make_user, device, push_service, push_client):
+    user, headers = make_user()
+    phone = device(headers)
+    push_service.answer(phone, 413)
+    rid = add_reminder(db, user["id"])
+    dispatch_due(db, push_client, T0)
+    assert reminder(db, rid).status == "failed" and reminder(db, rid).last_error == "HTTP 413"
+    assert db.scalar(select(PushSubscription.endpoint)) == phone.endpoint
+
+
+def test_a_reminder_past_its_slot_expires_instead_of_sending(db, make_user, device, push_service, push_client):
+    user, headers = make_user()
+    device(headers)
+    rid = add_reminder(db, user["id"], expires_at=T0 + timedelta(minutes=15))
+    report = dispatch_due(db, push_client, T0 + timedelta(minutes=16))
+    assert report.counts["expired"] == 1 and push_service.requests == []
+    assert reminder(db, rid).status == "expired"
+
+
+def test_ttl_never_outlives_the_slot(db, make_user, device, push_service, push_client):
+    user, headers = make_user()
+    phone = device(headers)
+    add_reminder(db, user["id"], expires_at=T0 + timedelta(minutes=15))
+    dispatch_due(db, push_client, T0 + timedelta(minutes=10))
+    assert push_service.delivered(phone)[0].headers["ttl"] == "300"
+
+
+def test_user_without_devices_fails_the_reminder_quietly(db, make_user, push_client):
+    user, _ = make_user()
+    rid = add_reminder(db, user["id"])
+    dispatch_due(db, push_client, T0)
+    assert reminder(db, rid).status == "failed" and reminder(db, rid).last_error == "no push subscription"
+
+
+def test_a_lapsed_lease_is_reclaimed_and_delivered_once(db, make_user, device, push_service, push_client):
+    user, headers = make_user()
+    phone = device(headers)
+    rid = add_reminder(db, user["id"], expires_at=T0 + timedelta(minutes=15))
+    claimed, _ = claim_due(db, T0, 10, timedelta(minutes=2))  # a clock that dies before sending
+    assert [c.id for c in claimed] == [rid]
+    assert dispatch_due(db, push_client, T0 + timedelta(minutes=1)).claimed == 0  # lease still held
+    dispatch_due(db, push_client, T0 + timedelta(minutes=2, seconds=1))
+    assert len(push_service.delivered(phone)) == 1
+    row = reminder(db, rid)
+    assert row.status == "sent" and row.attempts == 2
+
+
+def test_a_result_after_the_lease_was_taken_over_is_not_recorded(db, make_user, device, push_service, push_client):
+    user, headers = make_user()
+    device(headers)
+    rid = add_reminder(db, user["id"])
+    claim_due(db, T0, 10, timedelta(minutes=2))
+    # Another clock reclaims after the lease lapsed and records "sent"; the first clock's late write must not win.
+    dispatch_due(db, push_client, T0 + timedelta(minutes=3))
+    assert reminder(db, rid).status == "sent"
+    assert dispatch_due(db, push_client, T0 + timedelta(minutes=10)).claimed == 0
+
+
+def test_two_dispatchers_deliver_each_reminder_exactly_once(app, db, make_user, device, push_service):
+    users = [make_user() for _ in range(6)]
+    phones = {user["id"]: device(headers) for user, headers in users}
+    for phone in phones.values():
+        push_service.answer(phone, *[Reply(201, delay=0.01)] * 50)
+    ids = [add_reminder(db, user["id"], T0 + timedelta(seconds=n), key=f"k{n}")
+           for n in range(40) for user, _ in users]
+    def run_dispatcher():
+        """Dispatch in small batches until nothing is due, on its own session and client."""
+        client = clock.push_client(app)
+        with Session(app.extensions["engine"], expire_on_commit=False) as own:
+            while dispatch_due(own, client, T0 + timedelta(minutes=1), batch_size=7).claimed:
+                pass
+        client.close()
+
+    threads = [threading.Thread(target=run_dispatcher) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    delivered = sorted(r.json()["reminder_id"] for r in push_service.delivered())
+    assert delivered == sorted(ids)
+    db.expire_all()
+    assert set(db.scalars(select(Reminder.status))) == {"sent"}
+    assert set(db.scalars(select(Reminder.attempts))) == {1}
+
+
+def test_a_subscription_no_longer_allowed_is_never_contacted(app, db, make_user, device, push_service):
+    user, headers = make_user()
+    device(headers)
+    rid = add_reminder(db, user["id"])
+    app.config["PUSH_ALLOW_LOOPBACK_HTTP"] = False  # the operator tightened the allowlist after it was saved
+    strict = clock.push_client(app)
+    try:
+        dispatch_due(db, strict, T0)
+    finally:
+        strict.close()
+    assert push_service.requests == []
+    assert reminder(db, rid).status == "failed" and "https" in reminder(db, rid).last_error
