@@ -17,9 +17,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Migrate, then serve the web app on 127.0.0.1:$(PORT) (DATABASE_URL picks the database).
+# Migrate, then serve the web app on 127.0.0.1:$(PORT) (DATABASE_URL picks the database),
+# with the clock (the reminder dispatcher) beside it; stopping the web app stops the clock.
 run: $(STAMP)
 	$(BIN)/alembic upgrade head
+	$(BIN)/flask --app server clock & clock=$$!; trap 'kill $$clock 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) 'server:create_app()'
 
 # The whole suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.

@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from server import clock
 from server.db import get_db
@@ -26,6 +27,7 @@ def create_user_command(email: str, password: str, time_zone: str) -> None:
 
 
 @click.command("clock")
+@with_appcontext
 def clock_command() -> None:
     """Run the reminder dispatcher until interrupted (the Procfile's clock process)."""
     try:
@@ -36,6 +38,7 @@ def clock_command() -> None:
 
 @click.command("push-test")
 @click.argument("email")
+@with_appcontext
 def push_test_command(email: str) -> None:
     """Send a test notification to every device of the user with this email, now."""
     app, db = current_app._get_current_object(), get_db()

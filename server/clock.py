@@ -53,16 +53,25 @@ def tick(app: Flask, client: PushClient) -> None:
         log.exception("dispatch tick failed; the leases lapse and the next tick reclaims")
 
 
-def run(app: Flask) -> None:
-    """Block running the dispatcher job until interrupted."""
-    client = push_client(app)
+def scheduler_for(app: Flask, client: PushClient) -> BlockingScheduler:
+    """Build the scheduler: one UTC interval job that never overlaps itself and skips missed runs."""
     scheduler = BlockingScheduler(timezone=UTC)
     scheduler.add_job(
         tick, "interval", args=(app, client), id="dispatch",
         seconds=float(app.config.get("CLOCK_INTERVAL_SECONDS", 2)),
         coalesce=True, max_instances=1, next_run_time=utcnow(),
     )
-    log.info("clock started: dispatching due reminders every %ss", scheduler.get_job("dispatch").trigger.interval)
+    return scheduler
+
+
+def run(app: Flask) -> None:
+    """Block running the dispatcher job until interrupted."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # APScheduler logs every run at INFO; one line per tick every 2 s would drown the dispatch lines.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    client = push_client(app)
+    scheduler = scheduler_for(app, client)
+    log.info("clock started: dispatching due reminders every %s", scheduler.get_job("dispatch").trigger.interval)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
