@@ -126,7 +126,8 @@ async function openApp(url) {
   const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
   const client = windows[0];
   if (!client) return self.clients.openWindow(safe);
-  await client.focus();
+  // focus() is only allowed while handling a click; a failed focus must not stop the navigation.
+  await client.focus().catch(() => null);
   return client.navigate(safe).catch(() => client.postMessage({ type: 'navigate', url: safe }));
 }
 

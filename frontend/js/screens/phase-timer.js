@@ -46,7 +46,7 @@ function showRunning(root, user, timer) {
     if (at.done) { stop(true); return; }
     screen.classList.toggle('pump', at.phase.kind === 'pump');
     name.textContent = phaseName(at.phase);
-    left.textContent = stopwatch(at.secondsLeft);
+    left.textContent = stopwatch(Math.ceil(at.secondsLeft));
     const following = timer.phases[at.index + 1];
     next.textContent = following ? `Next: ${phaseName(following).toLowerCase()} for ${following.minutes} min` : 'Last phase';
   };
@@ -66,11 +66,11 @@ function showRunning(root, user, timer) {
 export async function render(root, { user, args }) {
   const [planId, slotId] = args;
   const running = runningPhases();
-  if (running && (!slotId || running.slot_id === slotId)) return showRunning(root, user, running);
+  if (running && (!slotId || String(running.slot_id) === slotId)) return showRunning(root, user, running);
   let stopTimer = null;
   try {
     const plan = await api('GET', `/plans/${planId}`);
-    const slot = plan.slots.find((s) => s.id === slotId);
+    const slot = plan.slots.find((s) => String(s.id) === slotId);
     if (!slot) throw new Error('That session is not part of the plan any more.');
     const total = slot.phases.reduce((sum, p) => sum + p.minutes, 0);
     root.append(h('section', { class: 'card' },

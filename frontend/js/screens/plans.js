@@ -16,7 +16,7 @@ const hasPhases = (slot) => slot.phases.length > 1;
 
 /** Render the list of a plan's slots with local times. */
 function slotList(user, slots, limit = 60) {
-  return h('ol', { class: 'slots', 'aria-label': 'Session times' }, slots.slice(0, limit).map((slot) => h('li', {},
+  return h('ol', { class: 'slots', 'aria-label': 'Session times', tabindex: 0 }, slots.slice(0, limit).map((slot) => h('li', {},
     h('span', {}, dateTime(slot.starts_at, user.time_zone)),
     h('span', { class: 'muted' }, slot.status && slot.status !== 'upcoming' ? slot.status : phaseText(slot.phases)))),
   slots.length > limit ? h('li', { class: 'muted' }, `…and ${slots.length - limit} more`) : null);
@@ -61,17 +61,14 @@ function defaultStart() {
   return d;
 }
 
-/** An input for one template parameter. */
+/** An input for one template parameter ("integer" or a local "time" HH:MM). */
 function paramInput(param) {
-  if (param.type === 'bool' || param.type === 'boolean') {
-    const input = h('input', { type: 'checkbox', name: param.name, checked: Boolean(param.default) });
-    return h('label', { class: 'check' }, input, param.description || param.name);
-  }
-  const input = h('input', {
+  const label = `${param.description || param.name}${param.unit ? ` (${param.unit})` : ''}`;
+  if (param.type === 'time') return field(label, h('input', { type: 'time', name: param.name, value: param.default, required: true }));
+  return field(label, h('input', {
     type: 'number', name: param.name, value: String(param.default ?? ''), min: param.min ?? null, max: param.max ?? null,
-    step: param.type === 'int' || param.type === 'integer' ? 1 : 'any', inputmode: 'decimal',
-  });
-  return field(`${param.description || param.name}${param.unit ? ` (${param.unit})` : ''}`, input);
+    step: 1, inputmode: 'numeric', required: true,
+  }));
 }
 
 /** Render the choose/preview/start form for a template. */
@@ -88,7 +85,7 @@ function templateForm(user, template, rerender) {
     const params = {};
     for (const param of template.params || []) {
       const input = form.elements[param.name];
-      params[param.name] = input.type === 'checkbox' ? input.checked : Number(input.value);
+      params[param.name] = param.type === 'time' ? input.value : Number(input.value);
     }
     return { template: template.key, starts_at: isoWithOffset(new Date(start.value)), params };
   };

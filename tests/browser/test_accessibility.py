@@ -1,0 +1,63 @@
+"""axe-core finds no serious or critical accessibility problem on any screen, light or dark."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_past_session, new_phone, sign_up
+
+AXE = Axe()
+
+
+def serious_violations(page) -> list[str]:
+    """Run axe-core on the page and describe its serious and critical violations."""
+    results = AXE.run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"] if v["impact"] in ("serious", "critical")
+    ]
+
+
+def screens(page):
+    """Visit every screen and state worth checking; yield a name for each."""
+    page.goto("/#/signin")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    yield "sign in"
+    page.goto("/#/signup")
+    expect(page.get_by_role("heading", name="Create your account")).to_be_visible()
+    yield "sign up"
+    sign_up(page)
+    log_past_session(page, "60", "70")
+    yield "today"
+    page.get_by_role("button", name="Start", exact=True).click()
+    yield "today with the timer running"
+    page.get_by_role("button", name="Log a past session").click()
+    yield "session form"
+    page.keyboard.press("Escape")
+    page.get_by_role("link", name="History").click()
+    expect(page.locator("#history-list > li")).to_have_count(1)
+    yield "history"
+    page.get_by_role("link", name="Plans").click()
+    page.get_by_role("button", name="Choose Power pumping hour").click()
+    page.get_by_role("button", name="Preview times").click()
+    expect(page.locator(".preview ol")).to_be_visible()
+    yield "plans with a preview"
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Who is it for?").fill("Dr. Ana")
+    page.get_by_role("button", name="Create link").click()
+    expect(page.locator("#share-url")).to_be_visible()
+    yield "settings"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_or_critical_violations_on_any_screen(browser, live_server, scheme):
+    """Every screen passes axe-core's serious and critical rules (contrast included) in both colour schemes."""
+    context = new_phone(browser, live_server, color_scheme=scheme)
+    page = context.new_page()
+    found = {}
+    try:
+        for name in screens(page):
+            found[name] = serious_violations(page)
+    finally:
+        context.close()
+    assert {name: v for name, v in found.items() if v} == {}

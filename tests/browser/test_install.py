@@ -1,0 +1,48 @@
+"""Chromium itself judges the app installable, and the shell honours the CSP."""
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+
+
+def test_chromium_reports_no_installability_errors(playwright, live_server, tmp_path):
+    """Manifest, icons and a fetch-handling service worker at scope / satisfy Chromium's install checks."""
+    # Incognito contexts are never installable, so this one test uses a real profile.
+    context = playwright.chromium.launch_persistent_context(
+        tmp_path / "profile", executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+        base_url=live_server.url, viewport=PHONE, is_mobile=True, has_touch=True,
+    )
+    try:
+        page = context.pages[0]
+        page.goto("/")
+        page.evaluate("navigator.serviceWorker.ready")
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        cdp = context.new_cdp_session(page)
+        assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
+        assert not cdp.send("Page.getAppManifest").get("errors")
+    finally:
+        context.close()
+
+
+def test_the_manifest_offers_the_two_shortcuts_and_a_maskable_icon(page, live_server):
+    """The home-screen icon can be masked and long-press offers Log a session and Start a power hour."""
+    response = page.request.get("/manifest.webmanifest")
+    assert response.headers["content-type"].startswith("application/manifest+json")
+    manifest = response.json()
+    assert (manifest["display"], manifest["scope"]) == ("standalone", "/")
+    assert [s["name"] for s in manifest["shortcuts"]] == ["Log a session", "Start a power hour"]
+    assert {"192x192", "512x512"} <= {icon["sizes"] for icon in manifest["icons"]}
+    assert any(icon["purpose"] == "maskable" for icon in manifest["icons"])
+    for icon in manifest["icons"]:
+        assert page.request.get(icon["src"]).headers["content-type"] == "image/png"
+
+
+def test_the_page_runs_under_a_csp_without_inline_script(page, live_server):
+    """The shell's CSP forbids inline script, and the app still renders under it."""
+    violations = []
+    page.on("console", lambda msg: "Content Security Policy" in msg.text and violations.append(msg.text))
+    response = page.goto("/")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert violations == []
