@@ -110,6 +110,17 @@ class Plan(Base):
     """A template expanded for one user from a start time."""
 
     __tablename__ = "plans"
+    __table_args__ = (
+        # One active plan per template and user, also when two starts race; finished ones are closed first.
+        Index(
+            "uq_plans_active_template",
+            "user_id",
+            "template",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -2,10 +2,10 @@
 
 from apiflask import APIFlask
 
-from server.api import accounts, goals, push, sessions
+from server.api import accounts, goals, plans, push, reminders, sessions
 
 
 def register_blueprints(app: APIFlask) -> None:
     """Register every API blueprint (add new resources here)."""
-    for module in (accounts, sessions, goals, push):
+    for module in (accounts, sessions, goals, push, plans, reminders):
         app.register_blueprint(module.bp)

@@ -91,7 +91,9 @@ def get_template(key: str) -> Template:
     try:
         return TEMPLATES[key]
     except (KeyError, TypeError):
-        raise UnknownTemplate("No plan template has this key.", {"template": [f"Pick one of {', '.join(TEMPLATES)}."]})
+        raise UnknownTemplate(
+            "No plan template has this key.", {"template": [f"Pick one of {', '.join(TEMPLATES)}."]}
+        ) from None
 
 
 def resolve_params(template: Template, overrides: dict | None) -> dict:
@@ -134,7 +136,7 @@ def expand_plan(template_key: str, starts_at: datetime, overrides: dict | None, 
     try:
         zone = ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise InvalidPlanParams("Unknown time zone.", {"time_zone": ["Not an IANA time zone."]})
+        raise InvalidPlanParams("Unknown time zone.", {"time_zone": ["Not an IANA time zone."]}) from None
     if starts_at.tzinfo is None:
         raise InvalidPlanParams("The start needs a UTC offset.", {"starts_at": ["Give a time with an offset."]})
     starts_at = starts_at.astimezone(UTC)
@@ -150,7 +152,8 @@ def local_to_utc(local: datetime, zone: ZoneInfo) -> datetime:
     """Return the UTC moment of a naive local wall-clock time in `zone`."""
     # Deliberate, as RFC 5545 (3.3.5) reads calendar times, so the .ics export agrees with us: a nonexistent time
     # (in a spring-forward gap) takes the offset from before the gap, landing as much later as the gap is long
-    # (02:30 -> 03:30); an ambiguous time (fall-back) means its first occurrence, so no slot is doubled. fold=0 does both.
+    # (02:30 -> 03:30); an ambiguous time (fall-back) means its first occurrence, so no slot is doubled.
+    # fold=0 does both.
     return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
 
 

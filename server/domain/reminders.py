@@ -54,7 +54,7 @@ def plan_reminders(plan_id: int, plan_name: str, slots: Iterable[Slot], now: dat
     """Return the reminders still ahead for a plan: each slot's start, and each phase change inside a block."""
     drafts = []
     for slot in slots:
-        url = f"/#/plans/{plan_id}"
+        url = "/#/plans"
         key = f"plan:{plan_id}:slot:{slot.index}"
         drafts.append(
             ReminderDraft(
@@ -68,7 +68,8 @@ def plan_reminders(plan_id: int, plan_name: str, slots: Iterable[Slot], now: dat
                 moment += timedelta(minutes=phase.minutes)
                 following = slot.phases[number + 1] if number + 1 < len(slot.phases) else None
                 title = f"{following.kind.capitalize()} {following.minutes} min" if following else "Done"
-                body = f"{plan_name}: step {number + 2} of {len(slot.phases)}" if following else f"{plan_name}: block done"
+                step = f"step {number + 2} of {len(slot.phases)}" if following else "block done"
+                body = f"{plan_name}: {step}"
                 drafts.append(
                     ReminderDraft(
                         PHASE_CHANGE, f"{key}:phase:{number + 1}", moment, moment + PHASE_GRACE,

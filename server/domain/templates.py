@@ -177,7 +177,8 @@ TEMPLATES: dict[str, Template] = {
                 ParamSpec("sessions_per_day", "integer", 6, 2, 12, "sessions", "Sessions a day when weaning starts."),
                 ParamSpec("drop_every_days", "integer", 4, 3, 7, "days", "Days between drops above 3 sessions a day."),
                 ParamSpec(
-                    "drop_every_days_low", "integer", 7, 7, 14, "days", "Days between drops at 3 or fewer sessions a day."
+                    "drop_every_days_low", "integer", 7, 7, 14, "days",
+                    "Days between drops at 3 or fewer sessions a day.",
                 ),
                 _minutes("pump_min", 15, 5, 30, "Pumping time per session."),
                 _clock("start_time", "06:00", "Local time of the first session of the day."),

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.goals import DEFAULT_GOALS
 from server.models import Goal, User
+from server.services.reminders import refresh_gap_reminder
 
 
 def get_goals(db: Session, user: User) -> Goal:
@@ -30,3 +31,4 @@ def set_goals(db: Session, user: User, values: dict, now: datetime) -> Goal:
 
 def goals_changed(db: Session, user: User, now: datetime) -> None:
     """Recompute what depends on the goals (the gap reminder), inside the caller's transaction."""
+    refresh_gap_reminder(db, user, now)

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from server.domain.errors import InvalidInput, NotFound, SessionIdReused
 from server.domain.sessions import check_times, resolve_end
 from server.models import PumpSession, User
+from server.services.plans import relink_plan_sessions
+from server.services.reminders import refresh_gap_reminder
 
 DETAIL_FIELDS = ("left_ml", "right_ml", "mode", "pump", "flange_mm", "pain", "notes")
 
@@ -96,6 +98,8 @@ def delete_session(db: Session, user: User, session_id: uuid.UUID, now: datetime
 
 def sessions_changed(db: Session, user: User, now: datetime) -> None:
     """Recompute what depends on the user's sessions (gap reminder, plan slots), inside the caller's transaction."""
+    refresh_gap_reminder(db, user, now)
+    relink_plan_sessions(db, user, now)
 
 
 def encode_cursor(session: PumpSession) -> str:

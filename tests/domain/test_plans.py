@@ -2,6 +2,7 @@
 
 import math
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -60,7 +61,7 @@ def assert_well_formed(draft, starts_at):
     for slot in draft.slots:
         assert slot.ends_at - slot.starts_at == timedelta(minutes=sum(p.minutes for p in slot.phases))
         assert slot.phases[0].kind == "pump" and slot.phases[-1].kind == "pump"
-    for before, after in zip(draft.slots, draft.slots[1:]):
+    for before, after in pairwise(draft.slots):
         assert before.ends_at <= after.starts_at
     assert draft.ends_at == draft.slots[-1].ends_at
 
@@ -72,7 +73,7 @@ def test_frequent_boost_slots_are_exact_elapsed_intervals_across_dst(zone, start
     assert_well_formed(draft, starts_at)
     assert len(draft.slots) == hours * 60 // interval
     assert draft.slots[0].starts_at == starts_at
-    for before, after in zip(draft.slots, draft.slots[1:]):
+    for before, after in pairwise(draft.slots):
         assert after.starts_at - before.starts_at == timedelta(minutes=interval)
 
 
@@ -86,7 +87,7 @@ def test_power_hour_keeps_its_wall_clock_time_every_day_across_dst(zone_name, st
     local_days = [s.starts_at.astimezone(zone).date() for s in draft.slots]
     # One block per local day, no day skipped or doubled, each at the wall-clock time asked for.
     assert local_days == [local_days[0] + timedelta(days=k) for k in range(days)]
-    for day, slot in zip(local_days, draft.slots):
+    for day, slot in zip(local_days, draft.slots, strict=True):
         assert slot.starts_at == expected_utc(day, clock, zone)
     assert [p.minutes for p in draft.slots[0].phases] == [20, 10, 10, 10, 10]
 
@@ -231,19 +232,19 @@ def test_cluster_evening_alternates_short_pumps_and_rests_over_2_hours():
 def test_exclusive_newborn_gives_8_sessions_with_night_gap_at_most_5_h_and_100_min():
     draft = expand_plan("exclusive-newborn", datetime(2026, 11, 28, 5, tzinfo=UTC), {"days": 2}, "UTC")
     day = draft.slots[:8]
-    gaps = [b.starts_at - a.starts_at for a, b in zip(draft.slots, draft.slots[1:])]
+    gaps = [b.starts_at - a.starts_at for a, b in pairwise(draft.slots)]
     assert len(draft.slots) == 16
     assert all(timedelta(hours=2) <= g <= timedelta(hours=3) for g in gaps[:7])
     assert max(gaps) - timedelta(minutes=20) <= timedelta(hours=5)  # session start to start minus pumping time
     assert sum(p.minutes for s in day for p in s.phases) >= 100
     four = expand_plan("exclusive-newborn", datetime(2026, 11, 28, 5, tzinfo=UTC), {"night_gap_h": 4}, "UTC")
-    gaps = [b.starts_at - a.starts_at for a, b in zip(four.slots, four.slots[1:])]
+    gaps = [b.starts_at - a.starts_at for a, b in pairwise(four.slots)]
     assert max(gaps) <= timedelta(hours=4)
 
 
 def test_exclusive_established_gives_7_sessions_every_3_h_and_a_6_h_night():
     draft = expand_plan("exclusive-established", datetime(2026, 11, 28, 5, tzinfo=UTC), {"days": 1}, "UTC")
-    gaps = {b.starts_at - a.starts_at for a, b in zip(draft.slots, draft.slots[1:])}
+    gaps = {b.starts_at - a.starts_at for a, b in pairwise(draft.slots)}
     assert len(draft.slots) == 7 and gaps == {timedelta(hours=3)}
     two = expand_plan("exclusive-established", datetime(2026, 11, 28, 5, tzinfo=UTC), {"days": 2}, "UTC")
     assert two.slots[7].starts_at - two.slots[6].starts_at == timedelta(hours=6)

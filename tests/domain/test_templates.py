@@ -5,6 +5,7 @@ from pathlib import Path
 
 from server.domain.templates import DISCLAIMER, TEMPLATES, parse_clock
 
+STANDARD = {"server", "bisect", "collections", "dataclasses", "datetime", "math", "zoneinfo"}
 DOMAIN = Path(__file__).resolve().parents[2] / "server" / "domain"
 
 
@@ -55,7 +56,8 @@ def test_defaults_and_ranges_match_domain_md():
     assert (established.param("sessions_per_day").min, established.param("sessions_per_day").max) == (7, 8)
     assert established.param("night_gap_h").max == 6
     wean = TEMPLATES["wean"]
-    assert (wean.param("drop_every_days").default, wean.param("drop_every_days").min, wean.param("drop_every_days").max) == (4, 3, 7)
+    drop = wean.param("drop_every_days")
+    assert (drop.default, drop.min, drop.max) == (4, 3, 7)
     assert (wean.param("drop_every_days_low").min, wean.param("drop_every_days_low").max) == (7, 14)
 
 
@@ -69,4 +71,4 @@ def test_domain_imports_only_the_standard_library():
         for node in ast.walk(tree):
             if isinstance(node, ast.Import | ast.ImportFrom):
                 module = node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
-                assert module.split(".")[0] in {"server", "bisect", "collections", "dataclasses", "datetime", "math", "zoneinfo"}
+                assert module.split(".")[0] in STANDARD

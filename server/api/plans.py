@@ -1,0 +1,177 @@
+"""Pumping plans: templates, preview, start, follow, cancel, calendar file."""
+
+from apiflask import APIBlueprint, Schema, fields
+from apiflask.validators import Length
+from flask import Response
+
+from server.api.auth import auth
+from server.db import get_db
+from server.services import plans
+from server.timeutil import utcnow
+
+bp = APIBlueprint("plans", __name__, url_prefix="/api/plans", tag="Plans")
+
+
+class ParamOut(Schema):
+    """A template parameter: its type, default and limits."""
+
+    name = fields.String()
+    type = fields.String(metadata={"description": '"integer" or "time" (local HH:MM).'})
+    default = fields.Raw()
+    min = fields.Raw()
+    max = fields.Raw()
+    unit = fields.String(allow_none=True)
+    description = fields.String()
+
+
+class TemplateOut(Schema):
+    """A plan template and where its figures come from."""
+
+    key = fields.String()
+    name = fields.String()
+    description = fields.String()
+    evidence = fields.String(metadata={"description": 'For example "limited evidence" or "no standard protocol".'})
+    source = fields.String()
+    params = fields.List(fields.Nested(ParamOut))
+
+
+class TemplatesOut(Schema):
+    """Every template, and the note that none of this is medical advice."""
+
+    items = fields.List(fields.Nested(TemplateOut))
+    disclaimer = fields.String()
+
+
+class PreviewIn(Schema):
+    """A template, a start time and overrides of its parameters (see /api/plans/templates)."""
+
+    template = fields.String(required=True, validate=Length(max=40))
+    starts_at = fields.AwareDateTime(required=True)
+    params = fields.Dict(keys=fields.String(validate=Length(max=40)), load_default=dict)
+
+
+class PlanIn(PreviewIn):
+    """A plan to start; replace=true cancels an active plan of the same template first."""
+
+    replace = fields.Boolean(load_default=False)
+
+
+class PhaseOut(Schema):
+    """Pumping (on which side) or resting, for some minutes."""
+
+    kind = fields.String()
+    side = fields.String(allow_none=True)
+    minutes = fields.Integer()
+
+
+class SlotOut(Schema):
+    """A planned block and how it went."""
+
+    id = fields.Integer(allow_none=True)
+    index = fields.Integer()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    phases = fields.List(fields.Nested(PhaseOut))
+    status = fields.String(metadata={"description": "done, missed, upcoming, or cancelled after the plan was."})
+    late_min = fields.Integer(allow_none=True)
+    session_id = fields.String(allow_none=True)
+
+
+class ProgressOut(Schema):
+    """Slot counts, and mean daily volume during the plan against the 7 days before it."""
+
+    done = fields.Integer()
+    missed = fields.Integer()
+    upcoming = fields.Integer()
+    daily_volume_during_ml = fields.Float(allow_none=True)
+    daily_volume_before_ml = fields.Float()
+
+
+class PlanSummaryOut(Schema):
+    """A plan without its slots."""
+
+    id = fields.Integer(allow_none=True)
+    template = fields.String()
+    name = fields.String()
+    evidence = fields.String()
+    status = fields.String(metadata={"description": "active, cancelled or finished."})
+    time_zone = fields.String()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    cancelled_at = fields.DateTime(allow_none=True)
+    params = fields.Dict()
+    disclaimer = fields.String()
+
+
+class PlanOut(PlanSummaryOut):
+    """A plan with its slots and progress."""
+
+    slots = fields.List(fields.Nested(SlotOut))
+    progress = fields.Nested(ProgressOut)
+
+
+class PlanList(Schema):
+    """The user's plans, newest first."""
+
+    items = fields.List(fields.Nested(PlanSummaryOut))
+
+
+@bp.get("/templates")
+@bp.auth_required(auth)
+@bp.output(TemplatesOut)
+def list_templates():
+    """List the plan templates."""
+    return plans.plan_templates()
+
+
+@bp.post("/preview")
+@bp.auth_required(auth)
+@bp.input(PreviewIn, arg_name="values")
+@bp.output(PlanOut)
+def preview_plan(values):
+    """Expand a plan in your time zone without storing it."""
+    return plans.preview_plan(get_db(), auth.current_user, values, utcnow())
+
+
+@bp.post("")
+@bp.auth_required(auth)
+@bp.input(PlanIn, arg_name="values")
+@bp.output(PlanOut, status_code=201)
+@bp.doc(responses={409: "A plan of this template is active (send replace=true)"})
+def start_plan(values):
+    """Start a plan and schedule its reminders."""
+    return plans.start_plan(get_db(), auth.current_user, values, utcnow())
+
+
+@bp.get("")
+@bp.auth_required(auth)
+@bp.output(PlanList)
+def list_plans():
+    """List your plans."""
+    return {"items": plans.list_plans(get_db(), auth.current_user, utcnow())}
+
+
+@bp.get("/<int:plan_id>")
+@bp.auth_required(auth)
+@bp.output(PlanOut)
+def get_plan(plan_id):
+    """Read a plan with its slots and progress."""
+    return plans.get_plan(get_db(), auth.current_user, plan_id, utcnow())
+
+
+@bp.post("/<int:plan_id>/cancel")
+@bp.auth_required(auth)
+@bp.output(PlanOut)
+def cancel_plan(plan_id):
+    """Cancel an active plan and its pending reminders."""
+    return plans.cancel_plan(get_db(), auth.current_user, plan_id, utcnow())
+
+
+@bp.get("/<int:plan_id>.ics")
+@bp.auth_required(auth)
+@bp.doc(responses={200: {"description": "An iCalendar file", "content": {"text/calendar": {}}}})
+def plan_calendar(plan_id):
+    """Download the plan as a calendar file with an alarm at each slot."""
+    body = plans.plan_calendar(get_db(), auth.current_user, plan_id)
+    disposition = f'attachment; filename="pumpwell-plan-{plan_id}.ics"'
+    return Response(body, mimetype="text/calendar", headers={"Content-Disposition": disposition})

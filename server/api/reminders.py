@@ -1,0 +1,70 @@
+"""Reminders: the upcoming ones, and snooze, skip or done on one."""
+
+from apiflask import APIBlueprint, Schema, fields
+from apiflask.validators import Range
+
+from server.api.auth import auth
+from server.db import get_db
+from server.services import reminders
+from server.timeutil import utcnow
+
+bp = APIBlueprint("reminders", __name__, url_prefix="/api/reminders", tag="Reminders")
+
+
+class ReminderOut(Schema):
+    """A notification to send (or sent); due_at is when it fires, later after a snooze."""
+
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "plan_slot, phase_change, gap, or another helper's kind."})
+    due_at = fields.DateTime(attribute="send_after")
+    title = fields.Function(lambda r: r.payload.get("title"))
+    body = fields.Function(lambda r: r.payload.get("body"))
+    url = fields.Function(lambda r: r.payload.get("url"))
+    status = fields.String()
+    plan_id = fields.Integer(allow_none=True)
+    plan_slot_id = fields.Integer(allow_none=True)
+
+
+class ReminderList(Schema):
+    """Pending reminders, soonest first."""
+
+    items = fields.List(fields.Nested(ReminderOut))
+
+
+class SnoozeIn(Schema):
+    """How long to wait before reminding again."""
+
+    minutes = fields.Integer(load_default=None, allow_none=True, validate=Range(min=1, max=24 * 60))
+
+
+@bp.post("/<int:reminder_id>/snooze")
+@bp.auth_required(auth)
+@bp.input(SnoozeIn, arg_name="values")
+@bp.output(ReminderOut)
+def snooze_reminder(reminder_id, values):
+    """Remind again later (10 minutes unless minutes is given)."""
+    return reminders.snooze_reminder(get_db(), auth.current_user, reminder_id, values["minutes"], utcnow())
+
+
+@bp.post("/<int:reminder_id>/skip")
+@bp.auth_required(auth)
+@bp.output(ReminderOut)
+def skip_reminder(reminder_id):
+    """Do not send this reminder."""
+    return reminders.close_reminder(get_db(), auth.current_user, reminder_id, "skipped", utcnow())
+
+
+@bp.post("/<int:reminder_id>/done")
+@bp.auth_required(auth)
+@bp.output(ReminderOut)
+def mark_reminder_done(reminder_id):
+    """Mark what the reminder asked for as done."""
+    return reminders.close_reminder(get_db(), auth.current_user, reminder_id, "done", utcnow())
+
+
+@bp.get("")
+@bp.auth_required(auth)
+@bp.output(ReminderList)
+def list_reminders():
+    """List your upcoming reminders."""
+    return {"items": reminders.list_reminders(get_db(), auth.current_user, utcnow())}

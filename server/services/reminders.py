@@ -1,0 +1,127 @@
+"""Writing reminder rows (upserted on their dedupe key) and the user's actions on them."""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from server.domain.errors import Conflict, NotFound
+from server.domain.goals import DEFAULT_GOALS
+from server.domain.reminders import GAP_DEDUPE_KEY, GapRule, QuietHours, ReminderDraft, gap_reminder, snoozed_until
+from server.models import Goal, PumpSession, Reminder, User
+
+PENDING = "pending"
+# The partial unique index on (user_id, dedupe_key) covers pending rows only; ON CONFLICT must name the same predicate.
+PENDING_ONLY = text("status = 'pending'")
+UPSERT_CHUNK = 200
+UPDATED_ON_CONFLICT = ("kind", "due_at", "send_after", "expires_at", "payload", "plan_id", "plan_slot_id", "updated_at")
+
+
+def upsert_reminders(
+    db: Session, user: User, drafts: Iterable[tuple[ReminderDraft, int | None, int | None]], now: datetime
+) -> None:
+    """Write (draft, plan id, slot id) rows; a pending row with the same dedupe key is updated, never doubled."""
+    rows = [
+        {
+            "user_id": user.id, "kind": d.kind, "status": PENDING, "dedupe_key": d.dedupe_key, "due_at": d.due_at,
+            "send_after": d.due_at, "expires_at": d.expires_at, "attempts": 0,
+            "payload": {"title": d.title, "body": d.body, "url": d.url},
+            "plan_id": plan_id, "plan_slot_id": slot_id, "created_at": now, "updated_at": now,
+        }
+        for d, plan_id, slot_id in drafts
+    ]
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    for start in range(0, len(rows), UPSERT_CHUNK):
+        # One statement per chunk: the database settles a race on the unique index, not a read-then-write here.
+        statement = insert(Reminder).values(rows[start:start + UPSERT_CHUNK])
+        statement = statement.on_conflict_do_update(
+            index_elements=["user_id", "dedupe_key"],
+            index_where=PENDING_ONLY,
+            set_={name: statement.excluded[name] for name in UPDATED_ON_CONFLICT},
+        )
+        db.execute(statement)
+
+
+def refresh_gap_reminder(db: Session, user: User, now: datetime) -> None:
+    """Move the gap reminder to the day or night maximum after the latest session end, or cancel it."""
+    last_end = db.scalar(select(func.max(PumpSession.ended_at)).where(PumpSession.user_id == user.id))
+    if last_end is not None and last_end.tzinfo is None:
+        # SQLite's MAX() bypasses the column type and returns a naive UTC time.
+        last_end = last_end.replace(tzinfo=UTC)
+    # Read the row here rather than through services.goals, which calls us when goals change.
+    goals = db.get(Goal, user.id) or Goal(**DEFAULT_GOALS)
+    rule = GapRule(goals.max_gap_day_min, goals.max_gap_night_min, goals.night_start, goals.night_end)
+    quiet = QuietHours(user.quiet_start, user.quiet_end) if user.quiet_start and user.quiet_end else None
+    draft = gap_reminder(last_end, rule, ZoneInfo(user.time_zone), quiet, now)
+    if draft is None:
+        cancel_pending(db, user, now, Reminder.dedupe_key == GAP_DEDUPE_KEY)
+    else:
+        upsert_reminders(db, user, [(draft, None, None)], now)
+
+
+def cancel_pending(db: Session, user: User, now: datetime, *where) -> None:
+    """Cancel the user's pending reminders that match `where`."""
+    db.execute(
+        update(Reminder)
+        .where(Reminder.user_id == user.id, Reminder.status == PENDING, *where)
+        .values(status="cancelled", updated_at=now)
+    )
+
+
+def list_reminders(db: Session, user: User, now: datetime) -> list[Reminder]:
+    """Return the user's pending reminders, soonest first."""
+    query = (
+        select(Reminder)
+        .where(Reminder.user_id == user.id, Reminder.status == PENDING)
+        .where((Reminder.expires_at.is_(None)) | (Reminder.expires_at > now))
+        .order_by(Reminder.send_after, Reminder.id)
+        .limit(500)
+    )
+    return list(db.scalars(query))
+
+
+def get_reminder(db: Session, user: User, reminder_id: int) -> Reminder:
+    """Return one of the user's reminders; someone else's is 'not found'."""
+    # Ids past a 32-bit integer cannot exist; PostgreSQL would refuse to compare them.
+    reminder = db.get(Reminder, reminder_id) if 0 < reminder_id < 2**31 else None
+    if reminder is None or reminder.user_id != user.id:
+        raise NotFound("No such reminder.")
+    return reminder
+
+
+def snooze_reminder(db: Session, user: User, reminder_id: int, minutes: int | None, now: datetime) -> Reminder:
+    """Send the reminder again `minutes` from now (10 by default), even if it was sent already."""
+    reminder = get_reminder(db, user, reminder_id)
+    _check_not_in_flight(reminder)
+    if reminder.status != PENDING:
+        # Back to pending: if another pending row holds this key, it is the newer reminder and wins.
+        cancel_pending(db, user, now, Reminder.dedupe_key == reminder.dedupe_key, Reminder.id != reminder.id)
+    reminder.status = PENDING
+    reminder.send_after = snoozed_until(now, minutes)
+    if reminder.expires_at is not None and reminder.expires_at <= reminder.send_after:
+        reminder.expires_at = None
+    reminder.lease_until = None
+    reminder.updated_at = now
+    db.commit()
+    return reminder
+
+
+def close_reminder(db: Session, user: User, reminder_id: int, status: str, now: datetime) -> Reminder:
+    """Mark a reminder skipped or done so it is not sent (again)."""
+    reminder = get_reminder(db, user, reminder_id)
+    _check_not_in_flight(reminder)
+    reminder.status = status
+    reminder.updated_at = now
+    db.commit()
+    return reminder
+
+
+def _check_not_in_flight(reminder: Reminder) -> None:
+    """Refuse to touch a reminder the dispatcher is sending or that its plan's cancelling withdrew."""
+    if reminder.status == "sending":
+        raise Conflict("This reminder is being sent right now; try again in a moment.")
+    if reminder.status == "cancelled":
+        raise Conflict("This reminder was cancelled.")

@@ -1,0 +1,164 @@
+"""Plans over the API: templates, preview, start, replace, cancel, progress, calendar file, owner scoping."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from icalendar import Calendar
+
+from tests.api import plan_helpers
+
+clock = plan_helpers.clock
+start, log, reminders = plan_helpers.start, plan_helpers.log, plan_helpers.reminders
+
+
+def test_templates_list_every_template_with_evidence_params_and_disclaimer(client, auth):
+    body = client.get("/api/plans/templates", headers=auth).json
+    by_key = {t["key"]: t for t in body["items"]}
+    assert len(by_key) == 7
+    assert by_key["frequent-boost"]["evidence"] == "limited evidence"
+    assert by_key["cluster-evening"]["evidence"] == "no standard protocol"
+    hours = next(p for p in by_key["frequent-boost"]["params"] if p["name"] == "hours")
+    assert hours == {"name": "hours", "type": "integer", "default": 48, "min": 48, "max": 72, "unit": "h",
+                     "description": "How many hours the plan lasts."}
+    assert "not medical advice" in body["disclaimer"]
+
+
+def test_preview_expands_in_the_users_zone_and_stores_nothing(client, make_user, clock):
+    _, headers = make_user(time_zone="America/New_York")
+    body = {"template": "power-hour", "starts_at": clock.now.isoformat(), "params": {"days": 5}}
+    plan = client.post("/api/plans/preview", json=body, headers=headers).json
+    assert plan["id"] is None and len(plan["slots"]) == 5 and "not medical advice" in plan["disclaimer"]
+    first = datetime.fromisoformat(plan["slots"][0]["starts_at"])
+    assert first.astimezone(__import__("zoneinfo").ZoneInfo("America/New_York")).strftime("%H:%M") == "07:00"
+    assert plan["slots"][0]["phases"][:2] == [
+        {"kind": "pump", "side": "both", "minutes": 20}, {"kind": "rest", "side": None, "minutes": 10}
+    ]
+    assert client.get("/api/plans", headers=headers).json["items"] == []
+    assert reminders(client, headers) == []
+
+
+def test_start_stores_slots_and_a_reminder_per_slot(client, auth, clock):
+    response = start(client, auth, starts_at=clock.now + timedelta(minutes=30))
+    assert response.status_code == 201
+    plan = response.json
+    assert plan["status"] == "active" and len(plan["slots"]) == 24 and all(s["id"] for s in plan["slots"])
+    assert plan["progress"]["upcoming"] == 24
+    items = reminders(client, auth)
+    assert len(items) == 24 and {r["kind"] for r in items} == {"plan_slot"}
+    assert items[0]["plan_id"] == plan["id"] and items[0]["plan_slot_id"] == plan["slots"][0]["id"]
+    assert client.get(f"/api/plans/{plan['id']}", headers=auth).json == plan
+
+
+def test_power_hour_schedules_phase_change_reminders(client, auth, clock):
+    plan = start(client, auth, "power-hour", clock.now, {"days": 5, "start_time": "23:00"}).json
+    titles = [r["title"] for r in reminders(client, auth) if r["plan_slot_id"] == plan["slots"][0]["id"]]
+    assert titles == [
+        "Power pumping hour: time to pump", "Rest 10 min", "Pump 10 min", "Rest 10 min", "Pump 10 min", "Done"
+    ]
+
+
+def test_second_plan_of_the_same_template_conflicts_unless_replacing(client, auth, clock):
+    first = start(client, auth, starts_at=clock.now).json
+    conflict = start(client, auth, starts_at=clock.now + timedelta(hours=1))
+    assert conflict.status_code == 409 and conflict.json["error"]["code"] == "conflict"
+    assert start(client, auth, "power-hour", clock.now).status_code == 201  # another template is fine
+    replaced = start(client, auth, starts_at=clock.now + timedelta(hours=1), replace=True)
+    assert replaced.status_code == 201
+    assert client.get(f"/api/plans/{first['id']}", headers=auth).json["status"] == "cancelled"
+    plan_ids = (first["id"], replaced.json["id"])
+    boost = {r["plan_id"] for r in reminders(client, auth) if r["kind"] == "plan_slot" and r["plan_id"] in plan_ids}
+    assert boost == {replaced.json["id"]}
+
+
+def test_a_finished_plan_stays_readable_and_frees_its_template(client, auth, clock):
+    plan = start(client, auth, starts_at=clock.now - timedelta(hours=20), params={"hours": 48}).json
+    clock.now += timedelta(days=3)
+    assert client.get(f"/api/plans/{plan['id']}", headers=auth).json["status"] == "finished"
+    assert start(client, auth, starts_at=clock.now).status_code == 201
+    assert client.post(f"/api/plans/{plan['id']}/cancel", headers=auth).status_code == 409
+
+
+def test_cancel_withdraws_pending_reminders_and_keeps_the_plan(client, auth, clock):
+    plan = start(client, auth, "power-hour", clock.now).json
+    cancelled = client.post(f"/api/plans/{plan['id']}/cancel", headers=auth)
+    assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
+    assert [r for r in reminders(client, auth) if r["plan_id"] == plan["id"]] == []
+    assert {s["status"] for s in cancelled.json["slots"]} == {"cancelled"}
+    assert client.get("/api/plans", headers=auth).json["items"][0]["status"] == "cancelled"
+
+
+def test_progress_counts_done_late_and_missed_slots_and_links_sessions(client, auth, clock):
+    begin = clock.now - timedelta(hours=7)
+    plan = start(client, auth, starts_at=begin).json
+    early = log(client, auth, begin - timedelta(minutes=20))
+    late = log(client, auth, begin + timedelta(hours=2, minutes=45))
+    progress = client.get(f"/api/plans/{plan['id']}", headers=auth).json
+    slots = progress["slots"]
+    assert (slots[0]["status"], slots[0]["late_min"], slots[0]["session_id"]) == ("done", 0, early["id"])
+    assert (slots[1]["status"], slots[1]["late_min"]) == ("done", 45)
+    assert [s["status"] for s in slots[2:5]] == ["missed", "upcoming", "upcoming"]  # slot 3 can still be met
+    assert progress["progress"]["done"] == 2 and progress["progress"]["missed"] == 1
+    assert progress["progress"]["daily_volume_during_ml"] == 120.0  # the early session was before the start
+    stored = client.get(f"/api/sessions/{late['id']}", headers=auth).json
+    assert stored["plan_slot_id"] == slots[1]["id"]
+
+
+def test_volume_during_the_plan_is_compared_with_the_week_before(client, auth, clock):
+    for day in range(1, 8):
+        log(client, auth, clock.now - timedelta(days=day) + timedelta(hours=2), ml=300.0)
+    plan = start(client, auth, starts_at=clock.now).json
+    assert plan["progress"]["daily_volume_before_ml"] == 600.0
+
+
+def test_calendar_file_has_an_event_and_alarm_per_slot(client, auth, clock):
+    plan = start(client, auth, "power-hour", clock.now, {"days": 5}).json
+    response = client.get(f"/api/plans/{plan['id']}.ics", headers=auth)
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    events = Calendar.from_ical(response.data).walk("VEVENT")
+    assert len(events) == 5
+    first = events[0]
+    assert first.decoded("dtstart") == datetime.fromisoformat(plan["slots"][0]["starts_at"])
+    assert first.decoded("dtend") - first.decoded("dtstart") == timedelta(minutes=60)
+    assert "Pump 20 min" in str(first["description"]) and "Rest 10 min" in str(first["description"])
+    alarms = first.walk("VALARM")
+    assert len(alarms) == 1 and alarms[0].decoded("trigger") == timedelta(0)
+
+
+@pytest.mark.parametrize("method, url", [
+    ("get", "/api/plans/{id}"), ("post", "/api/plans/{id}/cancel"), ("get", "/api/plans/{id}.ics"),
+])
+def test_another_users_plan_answers_404(client, make_user, clock, method, url):
+    _, owner = make_user()
+    _, other = make_user()
+    plan = start(client, owner, starts_at=clock.now).json
+    response = getattr(client, method)(url.format(id=plan["id"]), headers=other)
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
+    assert client.get("/api/plans", headers=other).json["items"] == []
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"template": "nope"}, "template"),
+    ({"params": {"hours": 500}}, "params.hours"),
+    ({"params": {"hours": "x"}}, "params.hours"),
+    ({"params": {"zzz": 1}}, "params.zzz"),
+    ({"params": []}, "params"),
+    ({"starts_at": "2026-11-28T08:00:00"}, "starts_at"),
+    ({"starts_at": "2001-01-01T08:00:00+00:00"}, "starts_at"),
+    ({"template": None}, "template"),
+    ({"replace": "maybe"}, "replace"),
+])
+def test_bad_plan_input_answers_422_naming_the_field(client, auth, clock, body, field):
+    request = {"template": "frequent-boost", "starts_at": clock.now.isoformat(), "params": {}, **body}
+    response = client.post("/api/plans", json=request, headers=auth)
+    assert response.status_code == 422, response.json
+    assert field in response.json["error"]["fields"]
+
+
+@pytest.mark.parametrize("url", ["/api/plans/0", "/api/plans/99999999999999999999", "/api/plans/7.ics"])
+def test_missing_or_absurd_plan_ids_answer_404(client, auth, url):
+    assert client.get(url, headers=auth).status_code == 404
+
+
+def test_plans_need_a_token(client):
+    assert client.get("/api/plans/templates").status_code == 401
+    assert client.post("/api/plans", data="nonsense", content_type="text/plain").status_code in (401, 415)
