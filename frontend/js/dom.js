@@ -8,7 +8,10 @@ export function h(tag, attrs = {}, ...children) {
     if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
     else if (key === 'class') el.className = value;
     else if (key === 'dataset') Object.assign(el.dataset, value);
-    else if (key === 'value' || key === 'checked') el[key] = value;
+    // Inputs get value and checked as defaults too, so form.reset() returns to them.
+    else if (key === 'value' && el.tagName === 'INPUT') el.setAttribute('value', value);
+    else if (key === 'checked') { el.checked = Boolean(value); el.defaultChecked = Boolean(value); }
+    else if (key === 'value') el.value = value;
     else el.setAttribute(key, value === true ? '' : value);
   }
   append(el, children);

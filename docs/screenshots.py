@@ -1,0 +1,105 @@
+"""Save every screen of the app at phone size, light and dark, into docs/screenshots/ (run by `make screenshots`)."""
+
+import sys
+import tempfile
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer, new_phone, sign_up  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def seed_two_weeks(server: LiveServer, token: str) -> None:
+    """Log 14 days of sessions, growing towards the goal, so the chart and lists have something to show."""
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    for day in range(13, -1, -1):
+        for n in range(7 if day else 3):
+            start = now - timedelta(days=day, hours=3 * n + 1)
+            side = 38 + (13 - day) * 3 + n
+            server.api("POST", "/sessions", token, json={
+                "started_at": start.isoformat(), "duration_min": 18, "left_ml": side, "right_ml": side - 6, "mode": "double",
+            })
+
+
+def shoot(page, name: str, scheme: str) -> None:
+    """Save the current page as docs/screenshots/<name>-<scheme>.png once it settles."""
+    page.wait_for_load_state("networkidle")
+    page.evaluate("document.getElementById('toast').replaceChildren()")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(OUT / f"{name}-{scheme}.png"))
+    print(f"docs/screenshots/{name}-{scheme}.png")
+
+
+def screens(browser, server: LiveServer, scheme: str) -> None:
+    """Walk through every screen in one colour scheme."""
+    context = new_phone(browser, server, color_scheme=scheme)
+    page = context.new_page()
+    page.goto("/#/signin")
+    page.get_by_role("heading", name="Sign in").wait_for()
+    shoot(page, "sign-in", scheme)
+    token = sign_up(page, f"screens-{scheme}@example.com")
+    seed_two_weeks(server, token)
+    page.reload()
+    page.locator("#today-sessions").wait_for()
+    shoot(page, "today", scheme)
+    started = (datetime.now(timezone.utc) - timedelta(minutes=12, seconds=34)).isoformat()
+    page.evaluate(f"localStorage.setItem('pumpwell.timer', JSON.stringify({{started_at: '{started}', mode: 'double'}}))")
+    page.reload()
+    page.get_by_role("button", name="Stop").click()
+    page.get_by_label("Left (mL)").fill("65")
+    page.get_by_label("Right (mL)").fill("60")
+    shoot(page, "stop-volumes", scheme)
+    page.keyboard.press("Escape")
+    shoot(page, "timer-running", scheme)
+    page.get_by_role("button", name="Discard timer").click()
+    page.get_by_role("link", name="History").click()
+    page.locator("#history-list > li").first.wait_for()
+    shoot(page, "history", scheme)
+    page.get_by_role("link", name="Plans").click()
+    card = page.locator("#tpl-power-hour")
+    card.get_by_role("button", name="Choose Power pumping hour").click()
+    card.get_by_role("button", name="Preview times").click()
+    card.locator(".preview ol").wait_for()
+    card.scroll_into_view_if_needed()
+    shoot(page, "plan-preview", scheme)
+    card.get_by_role("button", name="Start plan").click()
+    page.locator("#active-plan").wait_for()
+    page.evaluate("window.scrollTo(0, 0)")
+    shoot(page, "plans", scheme)
+    page.locator("#active-plan").get_by_role("link", name="Open phase timer").click()
+    page.get_by_role("button", name="Start", exact=True).click()
+    page.get_by_label("Phase timer").wait_for()
+    shoot(page, "phase-timer", scheme)
+    page.get_by_role("button", name="Cancel timer").click()
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Who is it for?").fill("Dr. Ana, IBCLC")
+    page.get_by_role("button", name="Create link").click()
+    page.locator("#share-url").wait_for()
+    shoot(page, "settings-share", scheme)
+    page.evaluate("window.scrollTo(0, 0)")
+    shoot(page, "settings", scheme)
+    context.close()
+
+
+def main() -> None:
+    """Start a throwaway server and browser and shoot every screen twice."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
+        server = LiveServer(Path(tmp))
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            for scheme in ("light", "dark"):
+                screens(browser, server, scheme)
+        finally:
+            browser.close()
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()
