@@ -2,7 +2,7 @@
 
 import sys
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,13 +17,14 @@ OUT = ROOT / "docs" / "screenshots"
 
 def seed_two_weeks(server: LiveServer, token: str) -> None:
     """Log 14 days of sessions, growing towards the goal, so the chart and lists have something to show."""
-    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
     for day in range(13, -1, -1):
         for n in range(7 if day else 3):
             start = now - timedelta(days=day, hours=3 * n + 1)
             side = 38 + (13 - day) * 3 + n
             server.api("POST", "/sessions", token, json={
-                "started_at": start.isoformat(), "duration_min": 18, "left_ml": side, "right_ml": side - 6, "mode": "double",
+                "started_at": start.isoformat(), "duration_min": 18,
+                "left_ml": side, "right_ml": side - 6, "mode": "double",
             })
 
 
@@ -48,8 +49,8 @@ def screens(browser, server: LiveServer, scheme: str) -> None:
     page.reload()
     page.locator("#today-sessions").wait_for()
     shoot(page, "today", scheme)
-    started = (datetime.now(timezone.utc) - timedelta(minutes=12, seconds=34)).isoformat()
-    page.evaluate(f"localStorage.setItem('pumpwell.timer', JSON.stringify({{started_at: '{started}', mode: 'double'}}))")
+    started = (datetime.now(UTC) - timedelta(minutes=12, seconds=34)).isoformat()
+    page.evaluate("t => localStorage.setItem('pumpwell.timer', JSON.stringify({started_at: t}))", started)
     page.reload()
     page.get_by_role("button", name="Stop").click()
     page.get_by_label("Left (mL)").fill("65")

@@ -1,7 +1,7 @@
 """Plans on a phone: preview the exact times, start a plan, follow its progress and the power-hour phase timer."""
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from playwright.sync_api import expect
 
@@ -10,7 +10,7 @@ from tests.browser.conftest import sign_up
 
 def test_start_a_power_hour_and_see_its_times_and_phase_timer(page, live_server):
     """Preview lists seven 07:00 blocks, Start makes the plan active, and the phase timer changes from pump to rest."""
-    page.clock.install(time=datetime.now(timezone.utc))
+    page.clock.install(time=datetime.now(UTC))
     token = sign_up(page)
     page.get_by_role("link", name="Plans").click()
     card = page.locator("#tpl-power-hour")

@@ -1,7 +1,7 @@
 """Reminders reach the phone: a push shows a notification, and its actions call the API from the service worker."""
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
@@ -67,7 +67,7 @@ def test_push_shows_a_notification_whose_snooze_action_posts_to_the_api(signed_i
     assert shown["body"] == "Power hour starts now."
     assert shown["data"]["reminder_id"] == reminder_id
     assert shown["actions"][:2] == ["start", "snooze"]  # Chromium shows at most two actions
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     # The notificationclick listener hands the notification and action to this function.
     status = worker.evaluate("""async () => {
         const [notification] = await self.registration.getNotifications();

@@ -1,6 +1,6 @@
 """Logging sessions on a phone: the timer, the total, edit and delete, and the offline outbox."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
@@ -16,7 +16,7 @@ def server_sessions(live_server, token):
 
 def test_timer_survives_a_reload_and_stop_logs_the_session_with_its_total(page, live_server):
     """Start, reload 20 minutes later, Stop, enter volumes: Today shows the total and the server has it."""
-    page.clock.install(time=datetime.now(timezone.utc) - timedelta(minutes=30))
+    page.clock.install(time=datetime.now(UTC) - timedelta(minutes=30))
     token = sign_up(page)
     page.get_by_role("button", name="Start", exact=True).click()
     page.clock.fast_forward("20:00")

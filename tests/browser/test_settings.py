@@ -3,7 +3,7 @@
 from playwright.sync_api import expect
 
 from server import pwa
-from tests.browser.conftest import new_phone, sign_up
+from tests.browser.conftest import PHONE, sign_up
 
 IPHONE_SAFARI = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
@@ -33,7 +33,7 @@ def test_in_ounces_the_stop_form_asks_oz_and_the_server_stores_ml(signed_in, liv
 
 def test_iphone_safari_not_installed_explains_add_to_home_screen_before_reminders(browser, live_server):
     """On iOS push needs the installed app, so Settings shows the steps instead of a reminders switch."""
-    context = browser.new_context(base_url=live_server.url, user_agent=IPHONE_SAFARI, viewport={"width": 360, "height": 740})
+    context = browser.new_context(base_url=live_server.url, user_agent=IPHONE_SAFARI, viewport=PHONE)
     try:
         page = context.new_page()
         sign_up(page)
