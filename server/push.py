@@ -7,6 +7,7 @@ import email.utils
 import enum
 import hashlib
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -36,6 +37,7 @@ VAPID_RENEW_BEFORE_S = 3600
 # A Retry-After longer than this is treated as this: a reminder is useless after an hour.
 MAX_RETRY_AFTER_S = 3600
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+_URL_CHARS = re.compile(r"[\x21-\x7e]+")  # printable ASCII: no spaces or control characters
 
 
 class Outcome(enum.Enum):
@@ -115,7 +117,7 @@ def endpoint_problem(
         return "endpoint is required"
     if len(endpoint) > MAX_ENDPOINT_LENGTH:
         return "endpoint is too long"
-    if not endpoint.isascii() or any(ord(c) <= 32 or ord(c) == 127 for c in endpoint):
+    if not _URL_CHARS.fullmatch(endpoint):
         return "endpoint has characters a URL may not hold"
     try:
         parts = urlsplit(endpoint)
@@ -247,6 +249,7 @@ class PushClient:
         self.max_in_flight = max_in_flight
         self._clock = clock
         self._headers = VapidHeaders(vapid, subject, clock)
+        self._checked: dict[Subscription, str | None] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._session: aiohttp.ClientSession | None = None
@@ -301,11 +304,19 @@ class PushClient:
 
         return list(await asyncio.gather(*(gated(m) for m in messages)))
 
+    def _problem(self, sub: Subscription) -> str | None:
+        """Check a subscription's endpoint and keys, remembering the verdict (the settings do not change)."""
+        if sub not in self._checked:
+            if len(self._checked) > 100_000:
+                self._checked.clear()
+            problem = endpoint_problem(sub.endpoint, self.allowed_hosts, self.allow_loopback_http)
+            self._checked[sub] = problem or keys_problem(sub.p256dh, sub.auth)
+        return self._checked[sub]
+
     async def _send_one(self, message: Message) -> Result:
         """Check, encrypt and post one message, and classify the answer."""
         sub = message.subscription
-        problem = endpoint_problem(sub.endpoint, self.allowed_hosts, self.allow_loopback_http)
-        problem = problem or keys_problem(sub.p256dh, sub.auth)
+        problem = self._problem(sub)
         if problem is None and len(message.payload) > MAX_PAYLOAD_BYTES:
             problem = f"payload is {len(message.payload)} bytes; the limit is {MAX_PAYLOAD_BYTES}"
         if problem:

@@ -15,7 +15,7 @@ from server.push import Message, Outcome, PushClient, Result, Subscription, topi
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BATCH = 500
+DEFAULT_BATCH = 1000
 # Longer than the slowest possible send of a batch (time-out x rounds), so a live claim never lapses.
 DEFAULT_LEASE = timedelta(minutes=2)
 
