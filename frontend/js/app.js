@@ -15,6 +15,7 @@ const tabs = document.getElementById('tabs');
 let cleanup = null;
 let userFresh = false;
 let routeSeq = 0;
+let shownScreen = null;
 
 /** Load the signed-in user once per page load, falling back to the cached copy offline. */
 async function currentUser() {
@@ -63,8 +64,14 @@ async function route() {
   const view = document.createElement('div');
   mount(main, view);
   const stop = await screen.render(view, { name, args, user });
-  if (seq === routeSeq) cleanup = stop || null;
-  else stop?.();
+  if (seq !== routeSeq) { stop?.(); return; }
+  cleanup = stop || null;
+  if (name !== shownScreen) {
+    // A new screen starts at the top, and screen readers start reading it from there.
+    if (shownScreen) main.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+    shownScreen = name;
+  }
 }
 
 /** Show whether we are online and how many sessions wait to be sent. */

@@ -64,11 +64,6 @@ export function confirmDialog(title, message, yesLabel, danger = false) {
       h('button', { type: 'button', class: danger ? 'btn danger' : 'btn', onclick: () => close(true) }, yesLabel))));
 }
 
-/** Read a form's named fields into a plain object. */
-export function formValues(form) {
-  return Object.fromEntries(new FormData(form).entries());
-}
-
 /** Build a labelled input field. */
 export function field(label, input, hint) {
   const id = input.id || `f-${Math.random().toString(36).slice(2)}`;

@@ -31,8 +31,6 @@ async function run(store, mode, makeRequest) {
   });
 }
 
-/** Read a value from the key-value store. */
-export const kvGet = (key) => run('kv', 'readonly', (s) => s.get(key));
 /** Write a value to the key-value store. */
 export const kvSet = (key, value) => run('kv', 'readwrite', (s) => s.put(value, key));
 /** Delete a value from the key-value store. */

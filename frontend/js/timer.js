@@ -4,14 +4,14 @@
 const SESSION_KEY = 'pumpwell.timer';
 const PHASE_KEY = 'pumpwell.phases';
 
-/** Return the running session timer ({started_at, mode}) or null. */
+/** Return the running session timer ({started_at}) or null. */
 export function runningSession() {
   try { return JSON.parse(localStorage.getItem(SESSION_KEY)); } catch { return null; }
 }
 
 /** Start the session timer now. */
-export function startSession(mode = 'double') {
-  const timer = { started_at: new Date().toISOString(), mode };
+export function startSession() {
+  const timer = { started_at: new Date().toISOString() };
   localStorage.setItem(SESSION_KEY, JSON.stringify(timer));
   return timer;
 }

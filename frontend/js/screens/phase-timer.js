@@ -71,7 +71,10 @@ export async function render(root, { user, args }) {
   try {
     const plan = await api('GET', `/plans/${planId}`);
     const slot = plan.slots.find((s) => String(s.id) === slotId);
-    if (!slot) throw new Error('That session is not part of the plan any more.');
+    if (!slot) {
+      root.append(h('p', { class: 'card' }, 'That session is not part of the plan any more.'));
+      return null;
+    }
     const total = slot.phases.reduce((sum, p) => sum + p.minutes, 0);
     root.append(h('section', { class: 'card' },
       h('h2', {}, plan.name),
@@ -83,7 +86,7 @@ export async function render(root, { user, args }) {
         stopTimer = showRunning(root, user, startPhases(plan.id, slot.id, slot.phases));
       } }, 'Start')));
   } catch (err) {
-    root.append(h('p', { class: 'card' }, err.message || describeError(err)));
+    root.append(h('p', { class: 'card' }, describeError(err)));
   }
   return () => stopTimer?.();
 }

@@ -7,7 +7,7 @@ import { clock, dateTime, isoWithOffset, toLocalInput } from '../format.js';
 export const title = () => 'Plans';
 
 /** Describe a slot's phases, e.g. "pump 20 · rest 10 · pump 10". */
-export function phaseText(phases) {
+function phaseText(phases) {
   return phases.map((p) => `${p.kind}${p.side && p.side !== 'both' ? ` ${p.side}` : ''} ${p.minutes}`).join(' · ');
 }
 
