@@ -14,7 +14,6 @@ import asyncio
 import logging
 import multiprocessing
 import os
-import statistics
 import sys
 import tempfile
 import threading

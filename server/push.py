@@ -340,7 +340,7 @@ class PushClient:
                 await response.read()
                 status = response.status
                 retry_after = parse_retry_after(response.headers.get("Retry-After"), self._clock())
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             return Result(message, Outcome.RETRY, error=f"{type(exc).__name__}: {exc}"[:200])
         outcome = classify(status)
         if outcome is Outcome.CONFIG_ERROR:

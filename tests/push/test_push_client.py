@@ -7,8 +7,16 @@ import pytest
 from py_vapid import Vapid
 
 from server.push import (
-    DEFAULT_ALLOWED_HOSTS, Message, Outcome, PushClient, Subscription, VapidHeaders,
-    endpoint_problem, keys_problem, parse_retry_after, topic_for,
+    DEFAULT_ALLOWED_HOSTS,
+    Message,
+    Outcome,
+    PushClient,
+    Subscription,
+    VapidHeaders,
+    endpoint_problem,
+    keys_problem,
+    parse_retry_after,
+    topic_for,
 )
 from server.vapid import public_key_b64
 from tests.pushservice import LocalPushService, Reply
