@@ -5,7 +5,7 @@ from flask import send_from_directory
 from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
 
-from server import cli, db, pwa
+from server import cli, db, limits, pwa, share_page
 from server.api import errors, register_blueprints
 from server.config import Config
 from server.services.accounts import Passwords
@@ -30,6 +30,8 @@ def create_app(config: dict | None = None) -> APIFlask:
     app.before_request(errors.require_json_body)
     register_blueprints(app)
     pwa.init_app(app)
+    share_page.init_app(app)
+    limits.init_app(app)
     cli.init_app(app)
 
     @app.get("/api/docs/assets/<path:name>")

@@ -24,6 +24,8 @@ class Config:
 
     # Rate limits: memory:// suits one process; point it at Redis when scaling out.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Public share pages (/share/<token>...) per client address, in flask-limiter's notation.
+    SHARE_RATE_LIMIT = os.environ.get("SHARE_RATE_LIMIT", "60 per minute")
 
     # Web push: keys come from the environment or are generated into instance/.
     VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")

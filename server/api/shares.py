@@ -1,0 +1,65 @@
+"""Read-only links for a consultant: create (token shown once), list, revoke."""
+
+from apiflask import APIBlueprint, Schema, fields
+from apiflask.validators import Length, Range
+from flask import url_for
+
+from server.api.auth import auth
+from server.db import get_db
+from server.services import shares
+from server.timeutil import utcnow
+
+bp = APIBlueprint("shares", __name__, url_prefix="/api/shares", tag="Shares")
+
+
+class ShareIn(Schema):
+    """Who the link is for, and how long it lives."""
+
+    label = fields.String(required=True, validate=Length(min=1, max=100), metadata={"example": "IBCLC Dana"})
+    expires_in_days = fields.Integer(load_default=14, validate=Range(min=1, max=90))
+
+
+class ShareOut(Schema):
+    """A link; `token` and `url` are given only when it is created, never again."""
+
+    id = fields.Integer()
+    label = fields.String()
+    token = fields.String(allow_none=True)
+    url = fields.String(allow_none=True, dump_default=None)
+    expires_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+    last_used_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class ShareList(Schema):
+    """The user's links, newest first."""
+
+    items = fields.List(fields.Nested(ShareOut(exclude=("token",))))
+
+
+@bp.post("")
+@bp.auth_required(auth)
+@bp.input(ShareIn, arg_name="values")
+@bp.output(ShareOut, status_code=201)
+def create_share(values):
+    """Create a link for a consultant; copy the token now, it cannot be shown again."""
+    share, token = shares.create_share(get_db(), auth.current_user, values["label"], values["expires_in_days"], utcnow())
+    return {**vars(share), "token": token, "url": url_for("share_page.page", token=token, _external=True)}
+
+
+@bp.get("")
+@bp.auth_required(auth)
+@bp.output(ShareList)
+def list_shares():
+    """List the links with their expiry, revocation and last use."""
+    return {"items": shares.list_shares(get_db(), auth.current_user)}
+
+
+@bp.delete("/<int:share_id>")
+@bp.auth_required(auth)
+@bp.output({}, status_code=204)
+def revoke_share(share_id):
+    """Revoke a link: it answers 'not found' from now on."""
+    shares.revoke_share(get_db(), auth.current_user, share_id, utcnow())
+    return ""

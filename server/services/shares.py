@@ -1,0 +1,119 @@
+"""Read-only links for a consultant: create, list, revoke, open, and what the page shows."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.domain.chart import Chart, daily_volume_chart
+from server.domain.errors import NotFound
+from server.domain.export import SessionRecord
+from server.domain.plans import LoggedSession, Progress, plan_progress, plan_status
+from server.domain.summary import DaySummary, day_bounds
+from server.models import Goal, Plan, PumpSession, Share, User
+from server.services.accounts import hash_token
+from server.services.export import export_range, plan_name, session_records
+from server.services.goals import get_goals
+from server.services.summary import daily_summary
+
+TOKEN_BYTES = 32  # 256 bits: guessing is hopeless, so a leaked link is the only risk
+PLAN_LOOKBACK = timedelta(days=7)  # adherence compares the plan with the week before it
+
+
+@dataclass(frozen=True)
+class PlanOverview:
+    """The active or last plan and how it is being followed."""
+
+    name: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    progress: Progress
+
+
+@dataclass(frozen=True)
+class ShareOverview:
+    """Everything the consultant's page shows, in the user's zone and unit."""
+
+    time_zone: ZoneInfo
+    unit: str
+    first: date
+    last: date
+    days: list[DaySummary]
+    goal: Goal
+    chart: Chart
+    sessions: list[SessionRecord]  # newest first
+    plan: PlanOverview | None
+
+
+def create_share(db: Session, user: User, label: str, expires_in_days: int, now: datetime) -> tuple[Share, str]:
+    """Create a link; return it and its token, which is shown once and stored only as a hash."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    share = Share(
+        user_id=user.id, label=label, token_hash=hash_token(token),
+        created_at=now, expires_at=now + timedelta(days=expires_in_days),
+    )
+    db.add(share)
+    db.commit()
+    return share, token
+
+
+def list_shares(db: Session, user: User) -> list[Share]:
+    """Return the user's links, newest first, revoked and expired ones included."""
+    return list(db.scalars(select(Share).where(Share.user_id == user.id).order_by(Share.id.desc())))
+
+
+def revoke_share(db: Session, user: User, share_id: int, now: datetime) -> None:
+    """Revoke one of the user's links at once; revoking twice keeps the first time."""
+    share = db.get(Share, share_id)
+    if share is None or share.user_id != user.id:
+        raise NotFound("No such share.")
+    share.revoked_at = share.revoked_at or now
+    db.commit()
+
+
+def open_share(db: Session, token: str, now: datetime) -> User:
+    """Return the user behind a live link and note its use; unknown, expired or revoked is 'not found'."""
+    share = db.scalar(select(Share).where(Share.token_hash == hash_token(token)))
+    if share is None or share.revoked_at is not None or share.expires_at <= now:
+        raise NotFound("This link has expired or does not exist.")
+    share.last_used_at = now
+    db.commit()
+    return db.get(User, share.user_id)
+
+
+def share_overview(db: Session, user: User, now: datetime) -> ShareOverview:
+    """Gather the last days' summary, chart, sessions and plan for the consultant's page."""
+    zone = ZoneInfo(user.time_zone)
+    first, last = export_range(user, None, None, now)
+    days = daily_summary(db, user, first, last)
+    goal = get_goals(db, user)
+    chart = daily_volume_chart([(day.date, day.total_ml) for day in days], goal.daily_volume_ml, user.unit)
+    start, end = day_bounds(first, zone)[0], day_bounds(last, zone)[1]
+    sessions = list(session_records(db, user, start, end))[::-1]
+    return ShareOverview(zone, user.unit, first, last, days, goal, chart, sessions, plan_overview(db, user, now))
+
+
+def plan_overview(db: Session, user: User, now: datetime) -> PlanOverview | None:
+    """Return the active plan, or else the one started last, with its adherence."""
+    plans = select(Plan).where(Plan.user_id == user.id)
+    plan = db.scalar(
+        plans.where(Plan.status == "active", Plan.ends_at > now).order_by(Plan.starts_at.desc()).limit(1)
+    ) or db.scalar(plans.order_by(Plan.starts_at.desc()).limit(1))
+    if plan is None:
+        return None
+    rows = db.execute(
+        select(PumpSession.id, PumpSession.started_at, PumpSession.left_ml, PumpSession.right_ml).where(
+            PumpSession.user_id == user.id,
+            PumpSession.started_at >= plan.starts_at - PLAN_LOOKBACK,
+            PumpSession.started_at < plan.ends_at + timedelta(days=1),
+        )
+    )
+    logged = [LoggedSession(str(id_), started, (left or 0.0) + (right or 0.0)) for id_, started, left, right in rows]
+    progress = plan_progress(plan.slots, logged, plan.starts_at, now, plan.cancelled_at)
+    status = plan_status(plan.status, plan.ends_at, now)
+    return PlanOverview(plan_name(plan.template) or plan.template, status, plan.starts_at, plan.ends_at, progress)
+

@@ -1,0 +1,114 @@
+"""The consultant's read-only page behind a share link, and its CSV downloads (no /api access)."""
+
+from datetime import datetime
+
+from flask import Blueprint, Flask, render_template, request
+from marshmallow import ValidationError
+from werkzeug.exceptions import TooManyRequests
+
+from server.api.export import RangeQuery, csv_response
+from server.db import get_db
+from server.domain.errors import InvalidInput, NotFound
+from server.domain.templates import DISCLAIMER
+from server.domain.units import format_volume
+from server.services import export, shares
+from server.timeutil import utcnow
+
+bp = Blueprint(
+    "share_page", __name__, url_prefix="/share",
+    template_folder="templates", static_folder="static", static_url_path="/assets",
+)
+
+
+@bp.get("/<token>")
+def page(token: str):
+    """Show the user's last days, sessions and plan, read-only."""
+    db = get_db()
+    user = shares.open_share(db, token, utcnow())
+    overview = shares.share_overview(db, user, utcnow())
+    return render_template(
+        "share.html", token=token, o=overview, disclaimer=DISCLAIMER,
+        volume=_volume, local=_local, minutes=_hours_minutes,
+    )
+
+
+@bp.get("/<token>/sessions.csv")
+def sessions_csv(token: str):
+    """Download the sessions, as the user's own export would."""
+    db = get_db()
+    user = shares.open_share(db, token, utcnow())
+    first, last = _range()
+    return csv_response(*export.export_sessions_csv(db, user, first, last, utcnow()), close=db.close)
+
+
+@bp.get("/<token>/daily.csv")
+def daily_csv(token: str):
+    """Download the daily summary, as the user's own export would."""
+    db = get_db()
+    user = shares.open_share(db, token, utcnow())
+    first, last = _range()
+    return csv_response(*export.export_daily_csv(db, user, first, last, utcnow()), close=db.close)
+
+
+@bp.after_request
+def no_index(response):
+    """Keep every share response out of search engines and shared caches."""
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.errorhandler(NotFound)
+def gone(_error):
+    """Answer an unknown, expired or revoked link with a plain page that says no more."""
+    return _message("Link not available", "This link has expired, was revoked, or does not exist."), 404
+
+
+@bp.errorhandler(InvalidInput)
+def bad_range(_error):
+    """Answer a date range that ends before it starts."""
+    return _message("Check the dates", "The range ends before it starts."), 422
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many(_error):
+    """Answer a burst of requests with a plain page instead of the API's JSON."""
+    return _message("Too many requests", "Please wait a minute and reload the page."), 429
+
+
+def _message(title: str, text: str) -> str:
+    """Render the plain page used for errors."""
+    return render_template("share_message.html", title=title, text=text)
+
+
+def _range():
+    """Read an optional from/to (local dates) from the query string; bad values answer 'not found'."""
+    try:
+        values = RangeQuery().load(request.args)
+    except ValidationError:
+        # A public page explains nothing about its parameters.
+        raise NotFound("Not found.")
+    return values.get("from_"), values.get("to")
+
+
+def _volume(ml: float | None, unit: str) -> str:
+    """Write a volume in the user's unit, or a dash when it was not measured."""
+    return "–" if ml is None else format_volume(ml, unit)
+
+
+def _local(moment: datetime, zone) -> str:
+    """Write a moment as local date and time."""
+    return moment.astimezone(zone).strftime("%a %d %b %H:%M")
+
+
+def _hours_minutes(minutes: float | None) -> str:
+    """Write a length of time as 3 h 05 min."""
+    if minutes is None:
+        return "–"
+    hours, rest = divmod(round(minutes), 60)
+    return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
+
+
+def init_app(app: Flask) -> None:
+    """Register the share pages."""
+    app.register_blueprint(bp)
