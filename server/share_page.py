@@ -9,7 +9,6 @@ from werkzeug.exceptions import TooManyRequests
 from server.api.export import RangeQuery, csv_response
 from server.db import get_db
 from server.domain.errors import InvalidInput, NotFound
-from server.domain.templates import DISCLAIMER
 from server.domain.units import format_volume
 from server.services import export, shares
 from server.timeutil import utcnow
@@ -27,7 +26,7 @@ def page(token: str):
     user = shares.open_share(db, token, utcnow())
     overview = shares.share_overview(db, user, utcnow())
     return render_template(
-        "share.html", token=token, o=overview, disclaimer=DISCLAIMER,
+        "share.html", token=token, o=overview,
         volume=_volume, local=_local, minutes=_hours_minutes,
     )
 
@@ -87,7 +86,7 @@ def _range():
         values = RangeQuery().load(request.args)
     except ValidationError:
         # A public page explains nothing about its parameters.
-        raise NotFound("Not found.")
+        raise NotFound("Not found.") from None
     return values.get("from_"), values.get("to")
 
 

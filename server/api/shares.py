@@ -44,7 +44,8 @@ class ShareList(Schema):
 @bp.output(ShareOut, status_code=201)
 def create_share(values):
     """Create a link for a consultant; copy the token now, it cannot be shown again."""
-    share, token = shares.create_share(get_db(), auth.current_user, values["label"], values["expires_in_days"], utcnow())
+    args = (values["label"], values["expires_in_days"], utcnow())
+    share, token = shares.create_share(get_db(), auth.current_user, *args)
     return {**vars(share), "token": token, "url": url_for("share_page.page", token=token, _external=True)}
 
 

@@ -11,27 +11,15 @@ from sqlalchemy.orm import Session
 from server.domain.chart import Chart, daily_volume_chart
 from server.domain.errors import NotFound
 from server.domain.export import SessionRecord
-from server.domain.plans import LoggedSession, Progress, plan_progress, plan_status
 from server.domain.summary import DaySummary, day_bounds
-from server.models import Goal, Plan, PumpSession, Share, User
+from server.models import Goal, Plan, Share, User
 from server.services.accounts import hash_token
-from server.services.export import export_range, plan_name, session_records
+from server.services.export import export_range, session_records
 from server.services.goals import get_goals
+from server.services.plans import plan_view
 from server.services.summary import daily_summary
 
 TOKEN_BYTES = 32  # 256 bits: guessing is hopeless, so a leaked link is the only risk
-PLAN_LOOKBACK = timedelta(days=7)  # adherence compares the plan with the week before it
-
-
-@dataclass(frozen=True)
-class PlanOverview:
-    """The active or last plan and how it is being followed."""
-
-    name: str
-    status: str
-    starts_at: datetime
-    ends_at: datetime
-    progress: Progress
 
 
 @dataclass(frozen=True)
@@ -46,7 +34,7 @@ class ShareOverview:
     goal: Goal
     chart: Chart
     sessions: list[SessionRecord]  # newest first
-    plan: PlanOverview | None
+    plan: dict | None  # the plans API's view of the active or last plan
 
 
 def create_share(db: Session, user: User, label: str, expires_in_days: int, now: datetime) -> tuple[Share, str]:
@@ -97,23 +85,10 @@ def share_overview(db: Session, user: User, now: datetime) -> ShareOverview:
     return ShareOverview(zone, user.unit, first, last, days, goal, chart, sessions, plan_overview(db, user, now))
 
 
-def plan_overview(db: Session, user: User, now: datetime) -> PlanOverview | None:
-    """Return the active plan, or else the one started last, with its adherence."""
+def plan_overview(db: Session, user: User, now: datetime) -> dict | None:
+    """Return the active plan, or else the one started last, with its adherence (as the plans API shows it)."""
     plans = select(Plan).where(Plan.user_id == user.id)
     plan = db.scalar(
         plans.where(Plan.status == "active", Plan.ends_at > now).order_by(Plan.starts_at.desc()).limit(1)
-    ) or db.scalar(plans.order_by(Plan.starts_at.desc()).limit(1))
-    if plan is None:
-        return None
-    rows = db.execute(
-        select(PumpSession.id, PumpSession.started_at, PumpSession.left_ml, PumpSession.right_ml).where(
-            PumpSession.user_id == user.id,
-            PumpSession.started_at >= plan.starts_at - PLAN_LOOKBACK,
-            PumpSession.started_at < plan.ends_at + timedelta(days=1),
-        )
-    )
-    logged = [LoggedSession(str(id_), started, (left or 0.0) + (right or 0.0)) for id_, started, left, right in rows]
-    progress = plan_progress(plan.slots, logged, plan.starts_at, now, plan.cancelled_at)
-    status = plan_status(plan.status, plan.ends_at, now)
-    return PlanOverview(plan_name(plan.template) or plan.template, status, plan.starts_at, plan.ends_at, progress)
-
+    ) or db.scalar(plans.order_by(Plan.starts_at.desc(), Plan.id.desc()).limit(1))
+    return None if plan is None else plan_view(db, user, plan, now)
