@@ -20,11 +20,10 @@ class ShareIn(Schema):
 
 
 class ShareOut(Schema):
-    """A link; `token` and `url` are given only when it is created, never again."""
+    """A link as listed; its token is never shown again, so `url` is null."""
 
     id = fields.Integer()
     label = fields.String()
-    token = fields.String(allow_none=True)
     url = fields.String(allow_none=True, dump_default=None)
     expires_at = fields.DateTime()
     revoked_at = fields.DateTime(allow_none=True)
@@ -32,16 +31,22 @@ class ShareOut(Schema):
     created_at = fields.DateTime()
 
 
+class ShareCreated(ShareOut):
+    """A new link with its token and address: shown this once only."""
+
+    token = fields.String()
+
+
 class ShareList(Schema):
     """The user's links, newest first."""
 
-    items = fields.List(fields.Nested(ShareOut(exclude=("token",))))
+    items = fields.List(fields.Nested(ShareOut))
 
 
 @bp.post("")
 @bp.auth_required(auth)
 @bp.input(ShareIn, arg_name="values")
-@bp.output(ShareOut, status_code=201)
+@bp.output(ShareCreated, status_code=201)
 def create_share(values):
     """Create a link for a consultant; copy the token now, it cannot be shown again."""
     args = (values["label"], values["expires_in_days"], utcnow())

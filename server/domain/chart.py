@@ -7,13 +7,14 @@ from typing import NamedTuple
 
 from server.domain.units import format_volume, in_unit
 
-WIDTH = 720
-HEIGHT = 260
-LEFT = 56  # room for the volume axis labels
-RIGHT = 12
-TOP = 12
-BOTTOM = 36  # room for the date labels
-MAX_DATE_LABELS = 10
+# A narrow drawing keeps its labels readable when a phone scales it down.
+WIDTH = 480
+HEIGHT = 220
+LEFT = 64  # room for the volume axis labels ("1000 mL")
+RIGHT = 8
+TOP = 10
+BOTTOM = 30  # room for the date labels
+MAX_DATE_LABELS = 6
 
 
 class Bar(NamedTuple):
