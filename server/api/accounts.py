@@ -130,4 +130,4 @@ def me():
 @bp.output(UserOut)
 def update_me(changes):
     """Change time zone, display unit or quiet hours."""
-    return accounts.update_settings(get_db(), auth.current_user, changes)
+    return accounts.update_settings(get_db(), auth.current_user, changes, utcnow())

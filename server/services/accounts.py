@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.errors import BadCredentials, EmailTaken
 from server.models import ApiToken, User
+from server.services.reminders import refresh_gap_reminder
 
 # Don't write last_used_at on every request: once in a while is enough to show "last used".
 LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -106,7 +107,7 @@ def logout(db: Session, token: ApiToken) -> None:
     db.commit()
 
 
-def update_settings(db: Session, user: User, changes: dict) -> User:
+def update_settings(db: Session, user: User, changes: dict, now: datetime) -> User:
     """Apply settings changes (time zone, unit, quiet hours) to the user."""
     for name in ("time_zone", "unit"):
         if name in changes:
@@ -115,5 +116,7 @@ def update_settings(db: Session, user: User, changes: dict) -> User:
         quiet: dict[str, time] | None = changes["quiet_hours"]
         user.quiet_start = quiet["start"] if quiet else None
         user.quiet_end = quiet["end"] if quiet else None
+    # Quiet hours and the time zone decide when the gap reminder may fire.
+    refresh_gap_reminder(db, user, now)
     db.commit()
     return user

@@ -44,17 +44,20 @@ def create_session(db: Session, user: User, values: dict, now: datetime) -> tupl
     try:
         db.flush()
     except IntegrityError:
-        # Another request with the same id won the race: treat ours as its replay.
         db.rollback()
-        return _replayed(db.get(PumpSession, session_id), user, digest), False
+        winner = db.get(PumpSession, session_id)
+        if winner is None:
+            raise
+        # Another request with the same id won the race: treat ours as its replay.
+        return _replayed(winner, user, digest), False
     sessions_changed(db, user, now)
     db.commit()
     return session, True
 
 
-def _replayed(existing: PumpSession | None, user: User, digest: str) -> PumpSession:
+def _replayed(existing: PumpSession, user: User, digest: str) -> PumpSession:
     """Return the stored session for an identical replay, or refuse a reused id."""
-    if existing is None or existing.user_id != user.id or existing.request_digest != digest:
+    if existing.user_id != user.id or existing.request_digest != digest:
         raise SessionIdReused("This session id was already used with different values.")
     return existing
 

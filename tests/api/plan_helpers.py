@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-PLAN_MODULES = ("server.api.plans", "server.api.reminders", "server.api.sessions", "server.api.goals")
+PLAN_MODULES = ("server.api.plans", "server.api.reminders", "server.api.sessions", "server.api.goals", "server.api.accounts")
 
 
 @pytest.fixture

@@ -151,3 +151,10 @@ def test_reminder_times_are_utc_iso_strings(client, auth, midday):
     assert datetime.fromisoformat(due).utcoffset() == timedelta(0) and due.endswith("+00:00")
     assert datetime.fromisoformat(due).tzinfo is not None
     assert datetime.fromisoformat(due) > datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def test_gap_reminder_moves_when_quiet_hours_change(client, auth, midday):
+    log(client, auth, midday.now - timedelta(minutes=30), minutes=15)  # day gap due 14:45
+    assert due(client, auth) == midday.now.replace(hour=14, minute=45)
+    client.patch("/api/me", json={"quiet_hours": {"start": "14:00", "end": "16:00"}}, headers=auth)
+    assert due(client, auth) == midday.now.replace(hour=16)
