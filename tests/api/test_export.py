@@ -161,6 +161,11 @@ def test_bad_ranges_answer_422_in_the_error_shape(client, auth):
     assert not_a_date.status_code == 422 and "from" in not_a_date.json["error"]["fields"]
     too_long = client.get("/api/export/daily.csv?from=2024-01-01&to=2026-01-01", headers=auth)
     assert too_long.status_code == 422
+    for kind in ("sessions", "daily"):
+        at_the_calendars_end = client.get(f"/api/export/{kind}.csv?from=9999-12-30&to=9999-12-31", headers=auth)
+        assert at_the_calendars_end.status_code == 422, kind
+        before_anything = client.get(f"/api/export/{kind}.csv?from=0001-01-01&to=0001-01-02", headers=auth)
+        assert before_anything.status_code == 422, kind
 
 
 def test_export_shows_only_the_users_own_sessions(client, make_user):

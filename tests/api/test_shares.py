@@ -141,6 +141,9 @@ def test_csv_downloads_through_the_link_match_the_users_own(client, user):
 def test_bad_csv_range_through_the_link_is_not_found(client, user):
     token = share(client, user)["token"]
     assert client.get(f"/share/{token}/daily.csv?from=yesterday").status_code == 404
+    assert client.get(f"/share/{token}/sessions.csv?from=9999-12-31").status_code == 404
+    backwards = client.get(f"/share/{token}/sessions.csv?from=2026-06-02&to=2026-06-01")
+    assert backwards.status_code == 422 and backwards.mimetype == "text/html"
 
 
 def test_opening_the_link_records_its_last_use(client, user):
@@ -213,3 +216,9 @@ def test_share_pages_are_rate_limited_with_a_plain_429(app, client, user):
     assert client.get(page_path("guess")).status_code == 429
     # The API is not behind the share limit.
     assert client.get("/api/shares", headers=user).status_code == 200
+
+
+@pytest.mark.parametrize("share_id", ["0", "2147483648", "99999999999999999999999"])
+def test_ids_no_link_can_have_are_not_found(client, auth, share_id):
+    response = client.delete(f"/api/shares/{share_id}", headers=auth)
+    assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
