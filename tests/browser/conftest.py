@@ -126,3 +126,12 @@ def log_past_session(page, left: str, right: str) -> None:
     dialog.get_by_label("Right (mL)").fill(right)
     dialog.get_by_role("button", name="Save").click()
     dialog.wait_for(state="detached")
+
+
+def wait_until(page, expression: str, timeout_ms: int = 10_000) -> None:
+    """Evaluate an expression (awaiting a promise) until it is truthy; wait_for_function would not await it."""
+    for _ in range(timeout_ms // 100):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"still false after {timeout_ms} ms: {expression}")

@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
+from tests.browser.conftest import wait_until
+
 
 def service_worker(page, context):
     """Wait until the page is controlled and return the active service worker."""
@@ -20,16 +22,11 @@ def notification_count(page) -> int:
 
 def wait_for_notifications(page, count: int) -> None:
     """Poll getNotifications() until it shows `count` notifications."""
-    for _ in range(50):
-        if notification_count(page) == count:
-            return
-        page.wait_for_timeout(100)
-    assert notification_count(page) == count
+    wait_until(page, f"navigator.serviceWorker.ready.then(r => r.getNotifications()).then(n => n.length === {count})")
 
 
-def deliver_push(page, live_server, payload: dict) -> None:
-    """Deliver a push message to the app's service worker through the DevTools protocol."""
-    cdp = page.context.new_cdp_session(page)
+def registration_id(page, live_server, cdp) -> str:
+    """The DevTools id of the app's service-worker registration (scope /)."""
     registrations = []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
     cdp.send("ServiceWorker.enable")
@@ -37,9 +34,16 @@ def deliver_push(page, live_server, payload: dict) -> None:
         if registrations:
             break
         page.wait_for_timeout(100)
-    [registration] = [r for r in registrations if r["scopeURL"] == f"{live_server.url}/"]
+    [registration] = [r for r in registrations if r["scopeURL"] == f"{live_server.url}/" and not r["isDeleted"]]
+    return registration["registrationId"]
+
+
+def deliver_push(page, live_server, payload: dict) -> None:
+    """Deliver a push message to the app's service worker through the DevTools protocol."""
+    cdp = page.context.new_cdp_session(page)
+    registration = registration_id(page, live_server, cdp)
     cdp.send("ServiceWorker.deliverPushMessage", {
-        "origin": live_server.url, "registrationId": registration["registrationId"], "data": json.dumps(payload),
+        "origin": live_server.url, "registrationId": registration, "data": json.dumps(payload),
     })
 
 

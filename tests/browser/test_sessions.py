@@ -4,7 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_past_session, sign_up
+from tests.browser.conftest import log_past_session, sign_up, wait_until
+from tests.browser.test_push import registration_id
 
 
 def server_sessions(live_server, token):
@@ -72,3 +73,27 @@ def test_sessions_logged_offline_reach_the_server_exactly_once(signed_in, contex
     page.reload()  # a start-up flush on top of the online one must not duplicate anything
     expect(page.locator("#today-sessions > li")).to_have_count(3)
     assert sorted(s["left_ml"] for s in server_sessions(live_server, token)) == [10, 20, 30]
+
+
+# The app's own IndexedDB module, imported into the page, reads and fills the outbox.
+OUTBOX_EMPTY = "import('/assets/js/idb.js').then((idb) => idb.outboxAll()).then((items) => items.length === 0)"
+QUEUE_ONE = "(item) => import('/assets/js/idb.js').then((idb) => idb.outboxPut(item))"
+
+
+def test_background_sync_sends_the_outbox_and_a_replay_stores_nothing_twice(signed_in, live_server):
+    """The service worker's 'outbox' sync posts queued sessions; the same UUID sent again is not a second session."""
+    page, token = signed_in
+    page.evaluate("navigator.serviceWorker.ready")
+    started = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    item = {"id": "7d3c1c5e-4a57-4d0e-9a55-2b1f0f6f3a10", "started_at": started, "duration_min": 15,
+            "left_ml": 40, "right_ml": 45, "mode": "double", "notes": None}
+    cdp = page.context.new_cdp_session(page)
+    registration = registration_id(page, live_server, cdp)
+    for _ in range(2):
+        page.evaluate(QUEUE_ONE, item)
+        cdp.send("ServiceWorker.dispatchSyncEvent", {
+            "origin": live_server.url, "registrationId": registration, "tag": "outbox", "lastChance": False,
+        })
+        wait_until(page, OUTBOX_EMPTY)
+    [session] = server_sessions(live_server, token)
+    assert (session["id"], session["total_ml"]) == (item["id"], 85)

@@ -3,7 +3,7 @@
 from playwright.sync_api import expect
 
 from server import pwa
-from tests.browser.conftest import PHONE, sign_up
+from tests.browser.conftest import PHONE, sign_up, wait_until
 
 IPHONE_SAFARI = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
@@ -52,7 +52,26 @@ def test_a_new_version_waits_for_reload_then_replaces_the_old_cache(page, live_s
     old = page.evaluate("caches.keys()")
     monkeypatch.setattr(pwa, "shell_version", lambda: "0123456789abcdef")
     page.evaluate("navigator.serviceWorker.ready.then(r => r.update())")
-    page.get_by_role("button", name="Reload").click()
-    page.wait_for_function("caches.keys().then(k => k.length === 1 && k[0] === 'pumpwell-shell-0123456789abcdef')")
+    with page.expect_navigation():  # the app reloads once the new worker has taken over
+        page.get_by_role("button", name="Reload").click()
+    wait_until(page, "caches.keys().then(k => k.length === 1 && k[0] === 'pumpwell-shell-0123456789abcdef')")
     assert old != ["pumpwell-shell-0123456789abcdef"]
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+# What the service worker would read: the "token" key of the app database's "kv" store.
+WORKER_TOKEN = """import('/assets/js/idb.js').then((idb) => idb.openDb()).then((db) => new Promise((resolve) => {
+    const request = db.transaction('kv').objectStore('kv').get('token');
+    request.onsuccess = () => resolve(request.result ?? null);
+}))"""
+
+
+def test_sign_out_forgets_the_token_for_the_page_and_the_service_worker(signed_in, live_server):
+    """After Sign out the app shows Sign in, and neither storage keeps a token the old device could use."""
+    page, token = signed_in
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert page.evaluate("localStorage.getItem('pumpwell.token')") is None
+    assert page.evaluate(WORKER_TOKEN) is None
+    assert live_server.api("GET", "/me", token).status_code == 401
