@@ -1,6 +1,7 @@
 """The clock process: an APScheduler job, in UTC, that dispatches due reminders every few seconds."""
 
 import logging
+import os
 from datetime import UTC
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -30,6 +31,7 @@ def push_client(app: Flask) -> PushClient:
         allow_loopback_http=bool(config.get("PUSH_ALLOW_LOOPBACK_HTTP")),
         timeout=float(config.get("PUSH_TIMEOUT_SECONDS", 10)),
         max_in_flight=int(config.get("PUSH_MAX_IN_FLIGHT", 512)),
+        encrypt_processes=int(config.get("PUSH_ENCRYPT_PROCESSES", 1 if (os.cpu_count() or 1) > 1 else 0)),
     )
 
 

@@ -7,10 +7,13 @@ import email.utils
 import enum
 import hashlib
 import logging
+import multiprocessing
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -29,6 +32,7 @@ DEFAULT_ALLOWED_HOSTS = (
     "*.notify.windows.com",
 )
 MAX_PAYLOAD_BYTES = 2048
+ENCRYPT_CHUNK = 50  # messages per trip to an encryption worker: amortises the pickling, keeps posts flowing
 MAX_ENDPOINT_LENGTH = 1000  # the push_subscriptions.endpoint column's width
 # RFC 8292 allows a JWT `exp` up to 24 h ahead; we sign for 12 h and renew an hour early
 # so a cached header never reaches a push service with less than an hour to live.
@@ -229,6 +233,11 @@ def encrypt(subscription: Subscription, payload: bytes) -> bytes:
     return pusher.encode(payload, "aes128gcm")["body"]
 
 
+def encrypt_many(items: list[tuple[Subscription, bytes]]) -> list[bytes]:
+    """Encrypt a chunk of (subscription, payload) pairs; runs in an encryption worker process."""
+    return [encrypt(sub, payload) for sub, payload in items]
+
+
 class PushClient:
     """Send many messages at once over pooled keep-alive connections on a private event loop."""
 
@@ -240,6 +249,7 @@ class PushClient:
         allow_loopback_http: bool = False,
         timeout: float = 10.0,
         max_in_flight: int = 256,
+        encrypt_processes: int = 0,
         clock: Callable[[], float] = time.time,
     ):
         """Configure the client; the loop and the connection pool start on first send."""
@@ -254,6 +264,9 @@ class PushClient:
         self._thread: threading.Thread | None = None
         self._session: aiohttp.ClientSession | None = None
         self._start_lock = threading.Lock()
+        self.encrypt_processes = encrypt_processes
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_broken = False
 
     def send(self, messages: Sequence[Message]) -> list[Result]:
         """Send every message concurrently and return one Result per message, in order."""
@@ -270,10 +283,12 @@ class PushClient:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
         self._loop.close()
-        self._loop = self._thread = self._session = None
+        if self._pool is not None:
+            self._pool.shutdown()
+        self._loop = self._thread = self._session = self._pool = None
 
     def _ensure_loop(self) -> asyncio.AbstractEventLoop:
-        """Start the event loop thread and its aiohttp session once."""
+        """Start the event loop thread and its aiohttp session once, and the encryption workers."""
         with self._start_lock:
             if self._loop is None:
                 loop = asyncio.new_event_loop()
@@ -281,6 +296,14 @@ class PushClient:
                 thread.start()
                 self._session = asyncio.run_coroutine_threadsafe(self._open_session(), loop).result()
                 self._loop, self._thread = loop, thread
+            if self.encrypt_processes and (self._pool is None or self._pool_broken):
+                if self._pool is not None:
+                    self._pool.shutdown(wait=False)
+                # Encryption is most of a send's CPU; worker processes put it on other cores.
+                # "spawn": forking a process that runs threads can copy a held lock.
+                self._pool = ProcessPoolExecutor(
+                    self.encrypt_processes, mp_context=multiprocessing.get_context("spawn"))
+                self._pool_broken = False
             return self._loop
 
     async def _open_session(self) -> aiohttp.ClientSession:
@@ -295,17 +318,48 @@ class PushClient:
         )
 
     async def _send_all(self, messages: Sequence[Message]) -> list[Result]:
-        """Run all sends with at most max_in_flight encrypting or waiting at once."""
+        """Send all messages with at most max_in_flight requests open; results keep the input order."""
         gate = asyncio.Semaphore(self.max_in_flight)
+        results: list[Result | None] = [None] * len(messages)
+        sendable = []
+        for index, message in enumerate(messages):
+            problem = self._refusal(message)
+            if problem:
+                log.warning("push refused for %s: %s", message.subscription.endpoint[:80], problem)
+                results[index] = Result(message, Outcome.REFUSED, error=problem)
+            else:
+                sendable.append(index)
 
-        async def gated(message: Message) -> Result:
+        async def post(index: int, body: bytes) -> None:
+            """Post one encrypted message once a slot is free."""
             async with gate:
-                return await self._send_one(message)
+                results[index] = await self._post(messages[index], body)
 
-        return list(await asyncio.gather(*(gated(m) for m in messages)))
+        async def encrypt_then_post(chunk: list[int]) -> None:
+            """Encrypt a chunk (in a worker process when there is one), then post its messages."""
+            items = [(messages[i].subscription, messages[i].payload) for i in chunk]
+            if self._pool is None:
+                bodies = [encrypt(sub, payload) for sub, payload in items]
+            else:
+                try:
+                    bodies = await asyncio.get_running_loop().run_in_executor(self._pool, encrypt_many, items)
+                except BrokenProcessPool:
+                    # A worker died (killed, out of memory): encrypt here; the next send starts fresh workers.
+                    log.warning("encryption worker died; encrypting in-process")
+                    self._pool_broken = True
+                    bodies = [encrypt(sub, payload) for sub, payload in items]
+            await asyncio.gather(*(post(i, body) for i, body in zip(chunk, bodies)))
 
-    def _problem(self, sub: Subscription) -> str | None:
-        """Check a subscription's endpoint and keys, remembering the verdict (the settings do not change)."""
+        step = ENCRYPT_CHUNK if self._pool is not None else 1
+        await asyncio.gather(*(encrypt_then_post(sendable[n:n + step]) for n in range(0, len(sendable), step)))
+        return results
+
+    def _refusal(self, message: Message) -> str | None:
+        """Return why a message may not be sent (endpoint, keys or size), or None."""
+        if len(message.payload) > MAX_PAYLOAD_BYTES:
+            return f"payload is {len(message.payload)} bytes; the limit is {MAX_PAYLOAD_BYTES}"
+        sub = message.subscription
+        # The verdict is remembered: the settings cannot change while the client lives.
         if sub not in self._checked:
             if len(self._checked) > 100_000:
                 self._checked.clear()
@@ -313,15 +367,9 @@ class PushClient:
             self._checked[sub] = problem or keys_problem(sub.p256dh, sub.auth)
         return self._checked[sub]
 
-    async def _send_one(self, message: Message) -> Result:
-        """Check, encrypt and post one message, and classify the answer."""
+    async def _post(self, message: Message, body: bytes) -> Result:
+        """Post one encrypted message and classify the answer."""
         sub = message.subscription
-        problem = self._problem(sub)
-        if problem is None and len(message.payload) > MAX_PAYLOAD_BYTES:
-            problem = f"payload is {len(message.payload)} bytes; the limit is {MAX_PAYLOAD_BYTES}"
-        if problem:
-            log.warning("push refused for %s: %s", sub.endpoint[:80], problem)
-            return Result(message, Outcome.REFUSED, error=problem)
         headers = {
             "TTL": str(max(int(message.ttl), 0)),
             "Content-Encoding": "aes128gcm",
@@ -331,7 +379,6 @@ class PushClient:
         }
         if message.topic:
             headers["Topic"] = message.topic
-        body = encrypt(sub, message.payload)
         try:
             # Redirects are never followed: a push service that redirects is misconfigured or hostile.
             async with self._session.post(

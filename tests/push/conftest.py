@@ -8,6 +8,16 @@ from tests.pushservice import LocalPushService
 
 
 @pytest.fixture
+def app(app):
+    """The app with encryption kept in-process: starting a worker process per test costs a second.
+
+    test_push_client covers the worker-process path.
+    """
+    app.config["PUSH_ENCRYPT_PROCESSES"] = 0
+    return app
+
+
+@pytest.fixture
 def push_service(app):
     """Run a local push service that trusts the app's VAPID public key."""
     with LocalPushService(public_key_b64(app_vapid(app))) as service:

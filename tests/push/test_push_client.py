@@ -80,6 +80,33 @@ def test_many_messages_reuse_connections_and_fly_at_once(service, client):
     assert len(peers) <= 40  # 80 requests over at most 40 kept-alive connections
 
 
+def test_encryption_in_a_worker_process_delivers_the_same_messages_in_order(service, vapid):
+    subs = [service.subscribe() for _ in range(120)]
+    pooled = PushClient(vapid, SUBJECT, allow_loopback_http=True, encrypt_processes=1)
+    try:
+        results = pooled.send([message(s, b'{"n":%d}' % n, ref=n) for n, s in enumerate(subs)]
+                              + [message(subs[0], b"x" * 3000, ref="big")])
+    finally:
+        pooled.close()
+    assert [r.message.ref for r in results] == [*range(120), "big"]
+    assert [r.outcome for r in results] == [Outcome.DELIVERED] * 120 + [Outcome.REFUSED]
+    assert sorted(r.json()["n"] for r in service.delivered()) == list(range(120))
+
+
+def test_a_dead_encryption_worker_is_replaced_without_losing_messages(service, vapid):
+    sub = service.subscribe()
+    pooled = PushClient(vapid, SUBJECT, allow_loopback_http=True, encrypt_processes=1)
+    try:
+        pooled.send([message(sub)])
+        for process in pooled._pool._processes.values():
+            process.kill()
+            process.join()
+        results = pooled.send([message(sub)] * 3) + pooled.send([message(sub)])
+    finally:
+        pooled.close()
+    assert [r.outcome for r in results] == [Outcome.DELIVERED] * 4
+
+
 @pytest.mark.parametrize("status, outcome", [
     (404, Outcome.GONE), (410, Outcome.GONE),
     (400, Outcome.CONFIG_ERROR), (403, Outcome.CONFIG_ERROR), (413, Outcome.CONFIG_ERROR),
