@@ -49,11 +49,11 @@ def postgres_url():
     return url
 
 
-def _truncate_all(engine) -> None:
-    """Empty every table between tests; faster than recreating the schema."""
-    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+def _empty_all(engine) -> None:
+    """Empty every table between tests; DELETE beats TRUNCATE on tables this small."""
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 @pytest.fixture(params=_backends())
@@ -70,7 +70,7 @@ def app(request, tmp_path):
         Base.metadata.create_all(engine)
     yield app
     if request.param == "postgresql":
-        _truncate_all(engine)
+        _empty_all(engine)
     engine.dispose()
 
 
