@@ -348,7 +348,7 @@ class PushClient:
                     log.warning("encryption worker died; encrypting in-process")
                     self._pool_broken = True
                     bodies = [encrypt(sub, payload) for sub, payload in items]
-            await asyncio.gather(*(post(i, body) for i, body in zip(chunk, bodies)))
+            await asyncio.gather(*(post(i, body) for i, body in zip(chunk, bodies, strict=True)))
 
         step = ENCRYPT_CHUNK if self._pool is not None else 1
         await asyncio.gather(*(encrypt_then_post(sendable[n:n + step]) for n in range(0, len(sendable), step)))
