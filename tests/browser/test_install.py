@@ -46,3 +46,14 @@ def test_the_page_runs_under_a_csp_without_inline_script(page, live_server):
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     assert violations == []
+
+
+def test_home_screen_shortcuts_open_the_log_form_and_the_power_hour(signed_in):
+    """The manifest's shortcut URLs land on the session form and on the power hour's set-up."""
+    page, _ = signed_in
+    log, power_hour = (s["url"] for s in page.request.get("/manifest.webmanifest").json()["shortcuts"])
+    page.goto(log)
+    expect(page.get_by_role("dialog", name="Log a session")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.goto(power_hour)
+    expect(page.locator("#tpl-power-hour").get_by_role("button", name="Preview times")).to_be_visible()
