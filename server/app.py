@@ -4,11 +4,20 @@ from apiflask import APIFlask
 from flask import send_from_directory
 from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from server import cli, db, limits, pwa, share_page
 from server.api import errors, register_blueprints
 from server.config import Config
 from server.services.accounts import Passwords
+
+
+class DatabaseId(IntegerConverter):
+    """An integer id that fits the database's 32-bit key: larger ones are simply not found."""
+
+    def __init__(self, url_map, **kwargs):
+        super().__init__(url_map, min=1, max=2**31 - 1, **kwargs)
 
 
 def create_app(config: dict | None = None) -> APIFlask:
@@ -22,6 +31,12 @@ def create_app(config: dict | None = None) -> APIFlask:
     if config:
         app.config.update(config)
     app.security_schemes = {"BearerAuth": {"type": "http", "scheme": "bearer"}}
+    # Before any route is added: every <int:...> in a URL is a row id.
+    app.url_map.converters["int"] = DatabaseId
+    if app.config["TRUSTED_PROXY_HOPS"]:
+        # Behind a load balancer, rate limits must count the client's address, not the balancer's.
+        hops = app.config["TRUSTED_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.extensions["passwords"] = Passwords(
         app.config.get("ARGON2_MEMORY_KIB", 65536), app.config.get("ARGON2_TIME_COST", 3)
     )

@@ -1,13 +1,12 @@
 """CSV downloads of the signed-in user's sessions and daily summary."""
 
 from collections.abc import Callable, Iterator
-from datetime import date
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import Range
 from flask import Response
 
 from server.api.auth import auth
+from server.api.fields import LocalDate
 from server.db import get_db
 from server.services import export
 from server.timeutil import utcnow
@@ -22,15 +21,11 @@ CSV_RESPONSE = {
 }
 
 
-# Dates far outside any pumping history would overflow time zone arithmetic at the calendar's ends.
-PLAUSIBLE_DATES = Range(min=date(1970, 1, 1), max=date(2100, 12, 31))
-
-
 class RangeQuery(Schema):
     """Local dates, both inclusive; by default the last 30 days up to today."""
 
-    from_ = fields.Date(data_key="from", validate=PLAUSIBLE_DATES)
-    to = fields.Date(validate=PLAUSIBLE_DATES)
+    from_ = LocalDate(data_key="from")
+    to = LocalDate()
 
 
 def csv_response(filename: str, chunks: Iterator[str], close: Callable[[], None]) -> Response:

@@ -1,11 +1,12 @@
 """Schema fields and validators shared by the API's resources."""
 
-from datetime import time
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from zoneinfo import available_timezones
 
 from apiflask import fields
 from marshmallow import ValidationError
+from marshmallow.validate import Range
 
 
 @lru_cache(maxsize=1)
@@ -45,3 +46,22 @@ class LocalTime(fields.String):
         except (ValueError, TypeError):
             raise ValidationError("Use HH:MM, 00:00 to 23:59.")
 
+
+
+# Far outside any pumping history, time zone arithmetic overflows at the calendar's ends.
+PLAUSIBLE_DATES = Range(min=date(1970, 1, 1), max=date(2100, 12, 31))
+PLAUSIBLE_INSTANTS = Range(min=datetime(1970, 1, 1, tzinfo=UTC), max=datetime(2100, 12, 31, tzinfo=UTC))
+
+
+class LocalDate(fields.Date):
+    """A local calendar date YYYY-MM-DD between 1970 and 2100."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=PLAUSIBLE_DATES, **kwargs)
+
+
+class Instant(fields.AwareDateTime):
+    """An ISO 8601 time with its UTC offset (a bare local time is ambiguous), 1970 to 2100."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=PLAUSIBLE_INSTANTS, **kwargs)

@@ -4,7 +4,7 @@ from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Range
 
 from server.api.auth import auth
-from server.api.fields import LocalTime
+from server.api.fields import LocalDate, LocalTime
 from server.db import get_db
 from server.services import goals, summary
 from server.timeutil import utcnow
@@ -26,8 +26,8 @@ class GoalsSchema(Schema):
 class SummaryQuery(Schema):
     """Local dates, both inclusive."""
 
-    from_ = fields.Date(data_key="from", required=True)
-    to = fields.Date(required=True)
+    from_ = LocalDate(data_key="from", required=True)
+    to = LocalDate(required=True)
 
 
 class DayOut(Schema):

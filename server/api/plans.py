@@ -5,6 +5,7 @@ from apiflask.validators import Length
 from flask import Response
 
 from server.api.auth import auth
+from server.api.fields import Instant
 from server.db import get_db
 from server.services import plans
 from server.timeutil import utcnow
@@ -46,7 +47,7 @@ class PreviewIn(Schema):
     """A template, a start time and overrides of its parameters (see /api/plans/templates)."""
 
     template = fields.String(required=True, validate=Length(max=40))
-    starts_at = fields.AwareDateTime(required=True)
+    starts_at = Instant(required=True)
     params = fields.Dict(keys=fields.String(validate=Length(max=40)), load_default=dict)
 
 

@@ -4,6 +4,7 @@ from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length, OneOf, Range
 
 from server.api.auth import auth
+from server.api.fields import Instant
 from server.db import get_db
 from server.services import sessions
 from server.timeutil import utcnow
@@ -16,8 +17,8 @@ MODES = ["double", "left", "right", "hand"]
 class SessionFields(Schema):
     """Fields a client may set on a session; each checked against its own range."""
 
-    started_at = fields.AwareDateTime()
-    ended_at = fields.AwareDateTime()
+    started_at = Instant()
+    ended_at = Instant()
     duration_min = fields.Float(validate=Range(min=1, max=240), metadata={"description": "Instead of ended_at."})
     left_ml = fields.Float(allow_none=True, validate=Range(min=0, max=1000))
     right_ml = fields.Float(allow_none=True, validate=Range(min=0, max=1000))
@@ -32,7 +33,7 @@ class SessionIn(SessionFields):
     """A new session; `id` may be chosen by the client so an offline replay stores nothing twice."""
 
     id = fields.UUID()
-    started_at = fields.AwareDateTime(required=True)
+    started_at = Instant(required=True)
     mode = fields.String(load_default="double", validate=OneOf(MODES))
 
 
@@ -67,8 +68,8 @@ class SessionOut(Schema):
 class SessionQuery(Schema):
     """A time range (start inclusive, end exclusive) and a page."""
 
-    from_ = fields.AwareDateTime(data_key="from")
-    to = fields.AwareDateTime()
+    from_ = Instant(data_key="from")
+    to = Instant()
     limit = fields.Integer(load_default=50, validate=Range(min=1, max=200))
     cursor = fields.String(validate=Length(max=200))
 

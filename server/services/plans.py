@@ -24,8 +24,6 @@ from server.domain.templates import DISCLAIMER, TEMPLATES
 from server.models import Plan, PlanSlot, PumpSession, Reminder, User
 from server.services.reminders import cancel_pending, upsert_reminders
 
-# Ids beyond a 32-bit integer cannot exist; refusing them early keeps PostgreSQL from raising an overflow.
-MAX_ID = 2**31 - 1
 # Plans ended longer ago than this no longer gain or lose sessions when one is logged.
 RELINK_AFTER_END = timedelta(days=2)
 
@@ -200,7 +198,7 @@ def _summary(plan: Plan, now: datetime) -> dict:
 
 def _own_plan(db: Session, user: User, plan_id: int) -> Plan:
     """Return one of the user's plans; someone else's is 'not found'."""
-    plan = db.get(Plan, plan_id) if 0 < plan_id <= MAX_ID else None
+    plan = db.get(Plan, plan_id)
     if plan is None or plan.user_id != user.id:
         raise NotFound("No such plan.")
     return plan

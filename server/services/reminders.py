@@ -85,8 +85,7 @@ def list_reminders(db: Session, user: User, now: datetime) -> list[Reminder]:
 
 def get_reminder(db: Session, user: User, reminder_id: int) -> Reminder:
     """Return one of the user's reminders; someone else's is 'not found'."""
-    # Ids past a 32-bit integer cannot exist; PostgreSQL would refuse to compare them.
-    reminder = db.get(Reminder, reminder_id) if 0 < reminder_id < 2**31 else None
+    reminder = db.get(Reminder, reminder_id)
     if reminder is None or reminder.user_id != user.id:
         raise NotFound("No such reminder.")
     return reminder

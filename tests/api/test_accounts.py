@@ -113,3 +113,30 @@ def test_health_checks_the_database_and_docs_need_no_cdn(client):
     docs = client.get("/api/docs").get_data(as_text=True)
     assert "cdn" not in docs and "/api/docs/assets/swagger-ui-bundle.js" in docs
     assert client.get("/api/docs/assets/swagger-ui-bundle.js").status_code == 200
+
+
+@pytest.mark.parametrize("url", [
+    "/api/summary/daily?from=9999-12-31&to=9999-12-31",
+    "/api/summary/daily?from=0001-01-01&to=0001-01-01",
+    "/api/sessions?from=0001-01-01T00:00:00%2B01:00",
+])
+def test_dates_at_the_calendars_ends_answer_422_not_500(client, auth, url):
+    response = client.get(url, headers=auth)
+    assert response.status_code == 422
+    assert response.json["error"]["code"] == "validation_error"
+
+
+def test_a_session_in_year_one_answers_422(client, auth):
+    body = {"started_at": "0001-01-01T00:00:00+01:00", "duration_min": 15}
+    assert client.post("/api/sessions", json=body, headers=auth).status_code == 422
+
+
+@pytest.mark.parametrize("method, url", [
+    ("get", "/api/plans/99999999999999999999"), ("post", "/api/plans/2147483648/cancel"),
+    ("post", "/api/reminders/99999999999999999999/skip"), ("delete", "/api/shares/99999999999999999999"),
+    ("delete", "/api/push/subscriptions/99999999999999999999"),
+])
+def test_ids_beyond_the_database_range_answer_404(client, auth, method, url):
+    response = getattr(client, method)(url, headers=auth)
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "not_found"
