@@ -15,7 +15,7 @@ class ReminderOut(Schema):
     """A notification to send (or sent); due_at is when it fires, later after a snooze."""
 
     id = fields.Integer()
-    kind = fields.String(metadata={"description": "plan_slot, phase_change, gap, or another helper's kind."})
+    kind = fields.String(metadata={"description": "plan_slot, phase_change, gap or test."})
     due_at = fields.DateTime(attribute="send_after")
     title = fields.Function(lambda r: r.payload.get("title"))
     body = fields.Function(lambda r: r.payload.get("body"))
