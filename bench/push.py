@@ -3,7 +3,8 @@
 Run: .venv/bin/python bench/push.py [--db sqlite|postgres] [--count 10000] [--sample 300]
 A sink in its own process (so it does not take the sender's GIL) answers 201 after 0 ms, then 50 ms.
 For each phase the real clock (APScheduler job, 2 s interval) runs the dispatcher; the sink stamps each
-arrival, and lateness is arrival minus due time. Last, a plain loop of pywebpush.webpush() sends a sample
+arrival. msg/s counts from the first arrival to the last; lateness is arrival minus due time, so it also
+holds the wait for the next clock tick. Last, a plain loop of pywebpush.webpush() sends a sample
 one at a time; its rate is extrapolated to the full count.
 --db sqlite uses a temporary file; --db postgres uses postgresql+psycopg://postgres@127.0.0.1:5432/bench_push
 (or BENCH_DATABASE_URL), dropping and recreating its schema.
