@@ -216,7 +216,6 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--sample", type=int, default=300)
     args = parser.parse_args()
-    from server.services.dispatch import DEFAULT_BATCH
     # A run skipped while a tick drains the backlog is what max_instances=1 intends; do not print it.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
@@ -229,8 +228,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as workdir:
             app = make_app(args.db, workdir)
             subs = fill(app, port, args.count)
-            print(f"{args.count} reminders for {args.count} subscriptions on {args.db}; batch {DEFAULT_BATCH}, "
-                  f"clock every 2 s, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+            config = app.config
+            print(f"{args.count} reminders for {args.count} subscriptions on {args.db}; "
+                  f"batch {config['PUSH_BATCH_SIZE']}, clock every {config['CLOCK_INTERVAL_SECONDS']:g} s, "
+                  f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
             for sink_delay in (0.0, 0.05):
                 clock_phase(app, port, delay, args.count, sink_delay)
             for sink_delay in (0.0, 0.05):

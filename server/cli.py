@@ -50,7 +50,7 @@ def push_test_command(email: str) -> None:
     try:
         reminder = subscriptions.queue_test_reminder(db, user, utcnow())
         report = dispatch.dispatch_due(db, client, utcnow(), reminder_ids=[reminder.id],
-                                       base_url=app.config.get("PUBLIC_URL", ""))
+                                       base_url=app.config["PUBLIC_URL"])
     finally:
         client.close()
     # A running clock may win the claim; then it reports the delivery in its own log.

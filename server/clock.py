@@ -1,14 +1,13 @@
 """The clock process: an APScheduler job, in UTC, that dispatches due reminders every few seconds."""
 
 import logging
-import os
 from datetime import UTC
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from server.push import PushClient
-from server.services.dispatch import DEFAULT_BATCH, dispatch_due
+from server.services.dispatch import dispatch_due
 from server.timeutil import utcnow
 from server.vapid import app_vapid, subject_problem
 
@@ -29,19 +28,19 @@ def push_client(app: Flask) -> PushClient:
         app_vapid(app), config["VAPID_SUBJECT"],
         allowed_hosts=config["PUSH_ALLOWED_HOSTS"].split(","),
         allow_loopback_http=bool(config.get("PUSH_ALLOW_LOOPBACK_HTTP")),
-        timeout=float(config.get("PUSH_TIMEOUT_SECONDS", 10)),
-        max_in_flight=int(config.get("PUSH_MAX_IN_FLIGHT", 512)),
-        encrypt_processes=int(config.get("PUSH_ENCRYPT_PROCESSES", 1 if (os.cpu_count() or 1) > 1 else 0)),
+        timeout=config["PUSH_TIMEOUT_SECONDS"],
+        max_in_flight=config["PUSH_MAX_IN_FLIGHT"],
+        encrypt_processes=config["PUSH_ENCRYPT_PROCESSES"],
     )
 
 
 def dispatch_until_idle(app: Flask, client: PushClient) -> int:
     """Dispatch batch after batch until fewer than a full batch is due; return how many were claimed."""
-    batch = int(app.config.get("PUSH_BATCH_SIZE", DEFAULT_BATCH))
+    batch = app.config["PUSH_BATCH_SIZE"]
     total = 0
     with app.extensions["sessionmaker"]() as db:
         while True:
-            report = dispatch_due(db, client, utcnow(), batch, base_url=app.config.get("PUBLIC_URL", ""))
+            report = dispatch_due(db, client, utcnow(), batch, base_url=app.config["PUBLIC_URL"])
             total += report.claimed
             if report.claimed < batch:
                 return total
@@ -60,7 +59,7 @@ def scheduler_for(app: Flask, client: PushClient) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone=UTC)
     scheduler.add_job(
         tick, "interval", args=(app, client), id="dispatch",
-        seconds=float(app.config.get("CLOCK_INTERVAL_SECONDS", 2)),
+        seconds=app.config["CLOCK_INTERVAL_SECONDS"],
         coalesce=True, max_instances=1, next_run_time=utcnow(),
     )
     return scheduler

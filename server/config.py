@@ -39,6 +39,15 @@ class Config:
         "*.push.apple.com,*.notify.windows.com",
     )
     PUSH_ALLOW_LOOPBACK_HTTP = _flag("PUSH_ALLOW_LOOPBACK_HTTP")
+    # The clock: how often it looks for due reminders, and how it sends them.
+    CLOCK_INTERVAL_SECONDS = float(os.environ.get("CLOCK_INTERVAL_SECONDS", "2"))
+    PUSH_BATCH_SIZE = int(os.environ.get("PUSH_BATCH_SIZE", "1000"))
+    PUSH_TIMEOUT_SECONDS = float(os.environ.get("PUSH_TIMEOUT_SECONDS", "10"))
+    PUSH_MAX_IN_FLIGHT = int(os.environ.get("PUSH_MAX_IN_FLIGHT", "512"))
+    # Worker processes that encrypt beside the sender; 0 keeps encryption in the clock process.
+    PUSH_ENCRYPT_PROCESSES = int(os.environ.get("PUSH_ENCRYPT_PROCESSES", "1" if (os.cpu_count() or 1) > 1 else "0"))
+    # Public origin of the app (https://pumpwell.example): makes notification links absolute.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
 
     # Development relaxes checks that only matter in production (e.g. VAPID contact).
     DEVELOPMENT = _flag("PUMPWELL_DEVELOPMENT")
