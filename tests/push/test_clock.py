@@ -46,8 +46,14 @@ def test_push_test_command_delivers_to_the_users_devices(app, make_user, device,
     user, headers = make_user()
     device(headers)
     result = app.test_cli_runner().invoke(args=["push-test", user["email"].upper()])
-    assert result.exit_code == 0 and "'sent': 1" in result.output
+    assert result.exit_code == 0 and result.output.strip().endswith(": sent")
     assert push_service.delivered()[0].json()["kind"] == "test"
+
+
+def test_push_test_command_says_why_nothing_was_sent(app, make_user):
+    user, _ = make_user()
+    result = app.test_cli_runner().invoke(args=["push-test", user["email"]])
+    assert result.exit_code == 0 and "failed (no push subscription)" in result.output
 
 
 def test_push_test_command_names_an_unknown_email(app):
