@@ -1,5 +1,7 @@
 """Flask commands: `flask --app server <command>`."""
 
+from datetime import timedelta
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -15,10 +17,9 @@ from server.timeutil import utcnow
 @click.argument("email")
 @click.password_option()
 @click.option("--time-zone", default="UTC", help="IANA time zone, e.g. Europe/Berlin.")
+@with_appcontext
 def create_user_command(email: str, password: str, time_zone: str) -> None:
     """Create an account from the command line."""
-    from datetime import timedelta
-
     accounts.register(
         get_db(), current_app.extensions["passwords"], email, password, time_zone, "ml", "cli",
         timedelta(days=1), utcnow(),
