@@ -79,6 +79,10 @@ async def client_loop(port: int, make_request, seconds: float, latencies: list[f
         started = time.perf_counter()
         writer.write(request)
         status_line = await reader.readline()
+        if not status_line:
+            # The server closed the keep-alive connection: reconnect and send again.
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            continue
         length = 0
         while (line := await reader.readline()) not in (b"\r\n", b""):
             if line.lower().startswith(b"content-length:"):

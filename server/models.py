@@ -157,7 +157,11 @@ class PumpSession(Base):
     """One pumping session; its id may come from the client so offline replays are idempotent."""
 
     __tablename__ = "pump_sessions"
-    __table_args__ = (Index("ix_pump_sessions_user_started", "user_id", "started_at", "id"),)
+    __table_args__ = (
+        Index("ix_pump_sessions_user_started", "user_id", "started_at", "id"),
+        # The gap reminder asks for the latest end after every change: an index lookup, not a scan.
+        Index("ix_pump_sessions_user_ended", "user_id", "ended_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 04:25:12.935502
+Create Date: 2026-11-28 04:28:32.360176
 """
 
 from collections.abc import Sequence
@@ -146,6 +146,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('pump_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pump_sessions_plan_slot_id'), ['plan_slot_id'], unique=False)
+        batch_op.create_index('ix_pump_sessions_user_ended', ['user_id', 'ended_at'], unique=False)
         batch_op.create_index('ix_pump_sessions_user_started', ['user_id', 'started_at', 'id'], unique=False)
 
     op.create_table('reminders',
@@ -192,6 +193,7 @@ def downgrade() -> None:
     op.drop_table('reminders')
     with op.batch_alter_table('pump_sessions', schema=None) as batch_op:
         batch_op.drop_index('ix_pump_sessions_user_started')
+        batch_op.drop_index('ix_pump_sessions_user_ended')
         batch_op.drop_index(batch_op.f('ix_pump_sessions_plan_slot_id'))
 
     op.drop_table('pump_sessions')

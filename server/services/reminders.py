@@ -1,7 +1,7 @@
 """Writing reminder rows (upserted on their dedupe key) and the user's actions on them."""
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text, update
@@ -48,9 +48,6 @@ def upsert_reminders(
 def refresh_gap_reminder(db: Session, user: User, now: datetime) -> None:
     """Move the gap reminder to the day or night maximum after the latest session end, or cancel it."""
     last_end = db.scalar(select(func.max(PumpSession.ended_at)).where(PumpSession.user_id == user.id))
-    if last_end is not None and last_end.tzinfo is None:
-        # SQLite's MAX() bypasses the column type and returns a naive UTC time.
-        last_end = last_end.replace(tzinfo=UTC)
     # Read the row here rather than through services.goals, which calls us when goals change.
     goals = db.get(Goal, user.id) or Goal(**DEFAULT_GOALS)
     rule = GapRule(goals.max_gap_day_min, goals.max_gap_night_min, goals.night_start, goals.night_end)
