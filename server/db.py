@@ -1,9 +1,10 @@
 """Engine and one session per request; SQLite tuned for a phone-sized server."""
 
+import fcntl
 import os
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -38,9 +39,35 @@ def make_engine(url: str, busy_timeout_ms: int = 5000) -> Engine:
         cursor.close()
 
     # pysqlite's default stays: it opens a transaction at the first write, not the first
-    # read, so a writer waits on busy_timeout instead of failing on a stale read snapshot.
-
+    # read, so a writer waits for the lock instead of failing on a stale read snapshot.
+    database = make_url(url).database
+    if database and database != ":memory:":
+        _queue_writers(engine, database + ".writelock")
     return engine
+
+
+def _queue_writers(engine: Engine, lock_path: str) -> None:
+    """Make SQLite writers of every process wait in line on a file lock.
+
+    SQLite's busy handler polls with naps of up to 100 ms, so under concurrent writes a
+    waiter can sleep long after the lock is free; a blocking flock wakes it at once.
+    """
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _take_write_lock(conn, _cursor, statement, _params, _context, _executemany):
+        """Join the writers' line before the transaction's first write."""
+        if "write_lock" not in conn.info and not statement.lstrip()[:6].upper() in ("SELECT", "PRAGMA"):
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            conn.info["write_lock"] = fd
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _release_write_lock(conn):
+        """Leave the line when the transaction ends (closing the file releases the lock)."""
+        fd = conn.info.pop("write_lock", None)
+        if fd is not None:
+            os.close(fd)
 
 
 def init_app(app: Flask) -> None:
