@@ -58,6 +58,8 @@ self.addEventListener('fetch', (event) => {
 });
 
 // --- IndexedDB, the same database and stores as js/idb.js ---
+// Repeated here because a classic service worker cannot import ES modules in every browser
+// we support (module workers arrived late in Firefox and Safari).
 
 /** Open the app database. */
 function openDb() {
