@@ -26,6 +26,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # Public share pages (/share/<token>...) per client address, in flask-limiter's notation.
     SHARE_RATE_LIMIT = os.environ.get("SHARE_RATE_LIMIT", "60 per minute")
+    # Sign-in and sign-up attempts per client address.
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "20 per minute")
     # How many proxies in front of the app set X-Forwarded-For (0: none, trust no header).
     TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
 
