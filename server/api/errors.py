@@ -17,6 +17,46 @@ CODES = {
 }
 
 
+# The one error shape, as the OpenAPI document describes every error response.
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string", "example": "validation_error"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "description": "Messages per field; a nested field's messages sit in an object under its parent.",
+                    "additionalProperties": {"type": ["array", "object"]},
+                },
+            },
+        }
+    },
+}
+
+# Answers any operation with a body can give before its own schema runs.
+BODY_ERRORS = {
+    "400": "The body is not valid JSON.",
+    "413": "The body is too large.",
+    "415": "The body is not application/json.",
+}
+
+
+def document_body_errors(spec: dict) -> dict:
+    """Add the body-level error answers to every operation that takes a JSON body."""
+    reference = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPError"}}}}
+    for path in spec.get("paths", {}).values():
+        for operation in path.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                for status, description in BODY_ERRORS.items():
+                    operation["responses"].setdefault(status, {"description": description, **reference})
+    return spec
+
+
 def error_body(status: int, message: str, fields: dict | None = None, code: str | None = None) -> dict:
     """Build the one error shape."""
     return {"error": {"code": code or CODES.get(status, "error"), "message": message, "fields": fields or {}}}
@@ -44,7 +84,10 @@ def require_json_body() -> None:
 
 
 def init_app(app: APIFlask) -> None:
-    """Route every HTTP and domain error through the one shape."""
+    """Route every HTTP and domain error through the one shape, and document it."""
+    app.config["HTTP_ERROR_SCHEMA"] = ERROR_SCHEMA
+    app.config["VALIDATION_ERROR_SCHEMA"] = ERROR_SCHEMA
+    app.spec_processor(document_body_errors)
 
     @app.error_processor
     def http_error(error: HTTPError):

@@ -39,9 +39,9 @@ class SubscriptionOut(Schema):
 
     id = fields.Integer()
     endpoint = fields.String()
-    user_agent = fields.String()
+    user_agent = fields.String(allow_none=True)
     created_at = fields.DateTime()
-    last_success_at = fields.DateTime()
+    last_success_at = fields.DateTime(allow_none=True)
     failures = fields.Integer()
 
 
