@@ -3,6 +3,7 @@
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import wait_until
@@ -57,10 +58,15 @@ def reminder_payload(reminder_id: int) -> dict:
     }
 
 
-def test_push_shows_a_notification_whose_snooze_action_posts_to_the_api(signed_in, context, live_server):
+@pytest.fixture
+def notifications_allowed(context, live_server):
+    """Allow notifications before the first page opens, so the service worker never starts without them."""
+    context.grant_permissions(["notifications"], origin=live_server.url)
+
+
+def test_push_shows_a_notification_whose_snooze_action_posts_to_the_api(notifications_allowed, signed_in, context, live_server):
     """A pushed reminder becomes a visible notification; Snooze from it moves the reminder 10 minutes."""
     page, token = signed_in
-    context.grant_permissions(["notifications"], origin=live_server.url)
     worker = service_worker(page, context)
     reminder_id = live_server.api("POST", "/push/test", token).json["reminder_id"]
     deliver_push(page, live_server, reminder_payload(reminder_id))
@@ -85,19 +91,17 @@ def test_push_shows_a_notification_whose_snooze_action_posts_to_the_api(signed_i
     assert notification_count(page) == 0
 
 
-def test_a_push_without_a_payload_still_shows_a_notification(signed_in, context, live_server):
+def test_a_push_without_a_payload_still_shows_a_notification(notifications_allowed, signed_in, context, live_server):
     """Browsers punish silent pushes, so even an empty push shows something."""
     page, _ = signed_in
-    context.grant_permissions(["notifications"], origin=live_server.url)
     service_worker(page, context)
     deliver_push(page, live_server, {})
     wait_for_notifications(page, 1)
 
 
-def test_tapping_start_marks_the_reminder_done_and_starts_the_timer(signed_in, context, live_server):
+def test_tapping_start_marks_the_reminder_done_and_starts_the_timer(notifications_allowed, signed_in, context, live_server):
     """The Start action tells the API and opens Today with the session timer running."""
     page, token = signed_in
-    context.grant_permissions(["notifications"], origin=live_server.url)
     worker = service_worker(page, context)
     reminder_id = live_server.api("POST", "/push/test", token).json["reminder_id"]
     deliver_push(page, live_server, reminder_payload(reminder_id))
