@@ -24,8 +24,9 @@ run: $(STAMP)
 	$(BIN)/flask --app server clock & clock=$$!; trap 'kill $$clock 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) 'server:create_app()'
 
-# The whole suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
+# Lint, then the whole suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
 test: $(STAMP)
+	$(BIN)/ruff check server tests bench docs migrations
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 bench: $(STAMP)

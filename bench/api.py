@@ -158,7 +158,8 @@ def main() -> None:
             "GET", f"/api/summary/daily?from={today - timedelta(days=89)}&to={today}", token)
         ceiling = request_bytes("GET", "/ping")
 
-        results = {"ceiling (bare Flask)": asyncio.run(drive(ceiling_port, lambda: ceiling, args.clients, args.seconds))}
+        ceiling_result = asyncio.run(drive(ceiling_port, lambda: ceiling, args.clients, args.seconds))
+        results = {"ceiling (bare Flask)": ceiling_result}
         # Reads first, so the sessions that the create phase adds don't inflate what they read.
         results["list 50 sessions"] = asyncio.run(drive(api_port, lambda: list_50, args.clients, args.seconds))
         results["daily summary, 90 days"] = asyncio.run(drive(api_port, lambda: summary, args.clients, args.seconds))

@@ -56,7 +56,7 @@ def _queue_writers(engine: Engine, lock_path: str) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _take_write_lock(conn, _cursor, statement, _params, _context, _executemany):
         """Join the writers' line before the transaction's first write."""
-        if "write_lock" not in conn.info and not statement.lstrip()[:6].upper() in ("SELECT", "PRAGMA"):
+        if "write_lock" not in conn.info and statement.lstrip()[:6].upper() not in ("SELECT", "PRAGMA"):
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
             fcntl.flock(fd, fcntl.LOCK_EX)
             conn.info["write_lock"] = fd

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterator
 
-from apiflask import APIBlueprint, Schema, fields
+from apiflask import APIBlueprint, Schema
 from flask import Response
 
 from server.api.auth import auth

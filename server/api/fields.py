@@ -44,7 +44,7 @@ class LocalTime(fields.String):
             hours, minutes = str(value).split(":")
             return time(int(hours), int(minutes))
         except (ValueError, TypeError):
-            raise ValidationError("Use HH:MM, 00:00 to 23:59.")
+            raise ValidationError("Use HH:MM, 00:00 to 23:59.") from None
 
 
 

@@ -13,7 +13,9 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 def resolve_end(started_at: datetime, ended_at: datetime | None, duration_min: float | None) -> datetime:
     """Return the end time from an explicit end or a duration (exactly one is needed)."""
     if ended_at is not None and duration_min is not None:
-        raise InvalidInput("Give an end time or a duration, not both.", {"ended_at": ["Give ended_at or duration_min, not both."]})
+        raise InvalidInput(
+            "Give an end time or a duration, not both.", {"ended_at": ["Give ended_at or duration_min, not both."]}
+        )
     if ended_at is None and duration_min is None:
         raise InvalidInput("An end time or a duration is needed.", {"ended_at": ["Give ended_at or duration_min."]})
     return ended_at if ended_at is not None else started_at + timedelta(minutes=duration_min)

@@ -62,7 +62,9 @@ def register(
     except IntegrityError:
         # The unique email index, not a look-up first, decides: two sign-ups can race.
         db.rollback()
-        raise EmailTaken("An account with this email exists already.", {"email": ["Already registered."]})
+        raise EmailTaken(
+            "An account with this email exists already.", {"email": ["Already registered."]}
+        ) from None
     token = _issue_token(db, user, device_label, token_lifetime, now)
     db.commit()
     return user, token

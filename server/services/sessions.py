@@ -118,7 +118,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         started, session_id = raw.split("|")
         position = datetime.fromisoformat(started), uuid.UUID(session_id)
     except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a cursor from this API."]})
+        raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a cursor from this API."]}) from None
     if position[0].tzinfo is None:
         raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a cursor from this API."]})
     return position

@@ -4,7 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-PLAN_MODULES = ("server.api.plans", "server.api.reminders", "server.api.sessions", "server.api.goals", "server.api.accounts")
+PLAN_MODULES = (
+    "server.api.plans", "server.api.reminders", "server.api.sessions", "server.api.goals", "server.api.accounts",
+)
 
 
 @pytest.fixture

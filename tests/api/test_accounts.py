@@ -92,7 +92,8 @@ def test_malformed_json_answers_400_and_wrong_content_type_415(client, auth):
     bad = client.post("/api/sessions", data="{not json", headers={**auth, "Content-Type": "application/json"})
     assert bad.status_code == 400
     assert bad.json["error"] == {"code": "bad_request", "message": "The body is not valid JSON.", "fields": {}}
-    form = client.post("/api/sessions", data="a=1", headers={**auth, "Content-Type": "application/x-www-form-urlencoded"})
+    form_headers = {**auth, "Content-Type": "application/x-www-form-urlencoded"}
+    form = client.post("/api/sessions", data="a=1", headers=form_headers)
     assert form.status_code == 415
     assert form.json["error"]["code"] == "unsupported_media_type"
 

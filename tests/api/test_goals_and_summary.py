@@ -68,7 +68,8 @@ def test_summary_counts_night_sessions_gaps_and_progress_in_local_time(client, m
     # 01:30 and 04:59 Berlin (winter, UTC+1) are night sessions; 05:00 is not.
     for hh, mm in ((0, 30), (3, 59), (4, 0), (10, 0)):
         _log(client, headers, datetime(2026, 1, 15, hh, mm, tzinfo=UTC), minutes=20, left=100, right=None)
-    day = client.get("/api/summary/daily", query_string={"from": "2026-01-15", "to": "2026-01-15"}, headers=headers).json["days"][0]
+    query = {"from": "2026-01-15", "to": "2026-01-15"}
+    day = client.get("/api/summary/daily", query_string=query, headers=headers).json["days"][0]
     assert day["sessions"] == 4
     assert day["night_sessions"] == 2
     assert (day["left_ml"], day["right_ml"], day["total_ml"]) == (400, 0, 400)

@@ -29,7 +29,9 @@ def bearer():
     client = APP.test_client()
     body = {"email": "fuzz@example.com", "password": PASSWORD, "time_zone": "Europe/Berlin"}
     response = client.post("/api/auth/register", json=body)
-    token = response.json["token"] if response.status_code == 201 else client.post("/api/auth/login", json=body).json["token"]
+    if response.status_code != 201:
+        response = client.post("/api/auth/login", json=body)
+    token = response.json["token"]
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -11,9 +11,10 @@ from tests.conftest import TEST_CONFIG
 
 def test_sign_in_attempts_are_limited_per_address_in_the_error_shape(app, client):
     app.config["AUTH_RATE_LIMIT"] = "3 per minute"
+    wrong = {"email": "a@example.com", "password": "wrong-pass"}
     for _ in range(3):
-        assert client.post("/api/auth/login", json={"email": "a@example.com", "password": "wrong-pass"}).status_code == 401
-    limited = client.post("/api/auth/login", json={"email": "a@example.com", "password": "wrong-pass"})
+        assert client.post("/api/auth/login", json=wrong).status_code == 401
+    limited = client.post("/api/auth/login", json=wrong)
     assert limited.status_code == 429
     assert limited.json["error"]["code"] == "rate_limited"
     assert "Retry-After" in limited.headers

@@ -22,7 +22,8 @@ def _count(db) -> int:
 
 
 def test_log_a_session_with_duration_and_read_it_back(client, auth):
-    created = client.post("/api/sessions", json=_body(pump="Spectra S1", flange_mm=24, pain=2, notes="ok"), headers=auth)
+    body = _body(pump="Spectra S1", flange_mm=24, pain=2, notes="ok")
+    created = client.post("/api/sessions", json=body, headers=auth)
     assert created.status_code == 201
     session = created.json
     assert session["duration_min"] == 15
@@ -33,7 +34,10 @@ def test_log_a_session_with_duration_and_read_it_back(client, auth):
 
 def test_log_with_end_time_and_a_single_side(client, auth):
     start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-    body = {"started_at": "2026-01-05T10:00:00+01:00", "ended_at": "2026-01-05T10:20:00+01:00", "left_ml": 80, "mode": "left"}
+    body = {
+        "started_at": "2026-01-05T10:00:00+01:00", "ended_at": "2026-01-05T10:20:00+01:00",
+        "left_ml": 80, "mode": "left",
+    }
     session = client.post("/api/sessions", json=body, headers=auth).json
     assert session["started_at"] == start.isoformat()
     assert session["right_ml"] is None and session["total_ml"] == 80
@@ -80,7 +84,8 @@ def test_out_of_range_values_answer_422_naming_the_field(client, auth, db, overr
 
 def test_end_must_follow_start_and_length_must_be_1_min_to_4_h(client, auth, db):
     start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-    for end in (start, start - timedelta(minutes=5), start + timedelta(seconds=30), start + timedelta(hours=4, minutes=1)):
+    too_long = start + timedelta(hours=4, minutes=1)
+    for end in (start, start - timedelta(minutes=5), start + timedelta(seconds=30), too_long):
         body = {"started_at": start.isoformat(), "ended_at": end.isoformat()}
         response = client.post("/api/sessions", json=body, headers=auth)
         assert response.status_code == 422
@@ -104,7 +109,8 @@ def test_start_may_be_at_most_5_minutes_in_the_future(client, auth):
 def test_edit_moves_the_start_keeping_the_duration_and_checks_the_rules(client, auth):
     session = client.post("/api/sessions", json=_body(), headers=auth).json
     new_start = datetime.fromisoformat(session["started_at"]) - timedelta(hours=2)
-    edited = client.patch(f"/api/sessions/{session['id']}", json={"started_at": new_start.isoformat(), "notes": "moved"}, headers=auth)
+    changes = {"started_at": new_start.isoformat(), "notes": "moved"}
+    edited = client.patch(f"/api/sessions/{session['id']}", json=changes, headers=auth)
     assert edited.status_code == 200
     assert edited.json["duration_min"] == 15 and edited.json["notes"] == "moved"
     bad = client.patch(f"/api/sessions/{session['id']}", json={"duration_min": 500}, headers=auth)
@@ -139,7 +145,8 @@ def test_list_is_newest_first_with_a_time_range_and_keyset_pages(client, auth):
         client.post("/api/sessions", json=_body(started_at=(base + timedelta(hours=hour)).isoformat()), headers=auth)
     seen, cursor = [], None
     while True:
-        params = {"limit": 5, "from": (base + timedelta(hours=2)).isoformat(), "to": (base + timedelta(hours=10)).isoformat()}
+        window = {"from": (base + timedelta(hours=2)).isoformat(), "to": (base + timedelta(hours=10)).isoformat()}
+        params = {"limit": 5, **window}
         if cursor:
             params["cursor"] = cursor
         page = client.get("/api/sessions", query_string=params, headers=auth).json

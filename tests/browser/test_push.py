@@ -64,7 +64,9 @@ def notifications_allowed(context, live_server):
     context.grant_permissions(["notifications"], origin=live_server.url)
 
 
-def test_push_shows_a_notification_whose_snooze_action_posts_to_the_api(notifications_allowed, signed_in, context, live_server):
+def test_push_shows_a_notification_whose_snooze_action_posts_to_the_api(
+    notifications_allowed, signed_in, context, live_server
+):
     """A pushed reminder becomes a visible notification; Snooze from it moves the reminder 10 minutes."""
     page, token = signed_in
     worker = service_worker(page, context)
@@ -99,7 +101,9 @@ def test_a_push_without_a_payload_still_shows_a_notification(notifications_allow
     wait_for_notifications(page, 1)
 
 
-def test_tapping_start_marks_the_reminder_done_and_starts_the_timer(notifications_allowed, signed_in, context, live_server):
+def test_tapping_start_marks_the_reminder_done_and_starts_the_timer(
+    notifications_allowed, signed_in, context, live_server
+):
     """The Start action tells the API and opens Today with the session timer running."""
     page, token = signed_in
     worker = service_worker(page, context)
