@@ -31,7 +31,7 @@ def seed_two_weeks(server: LiveServer, token: str) -> None:
 def shoot(page, name: str, scheme: str) -> None:
     """Save the current page as docs/screenshots/<name>-<scheme>.png once it settles."""
     page.wait_for_load_state("networkidle")
-    page.evaluate("document.getElementById('toast').replaceChildren()")
+    page.evaluate("document.getElementById('toast')?.replaceChildren()")
     page.wait_for_timeout(300)
     page.screenshot(path=str(OUT / f"{name}-{scheme}.png"))
     print(f"docs/screenshots/{name}-{scheme}.png")
@@ -83,9 +83,17 @@ def screens(browser, server: LiveServer, scheme: str) -> None:
     page.get_by_role("button", name="Create link").click()
     page.locator("#share-url").wait_for()
     shoot(page, "settings-share", scheme)
+    share_url = page.locator("#share-url").inner_text().strip()
     page.evaluate("window.scrollTo(0, 0)")
     shoot(page, "settings", scheme)
     context.close()
+    # What the consultant sees: a fresh context with no account, as on their own device.
+    consultant = new_phone(browser, server, color_scheme=scheme)
+    share_page = consultant.new_page()
+    share_page.goto(share_url)
+    share_page.locator("svg").first.wait_for()
+    shoot(share_page, "share-page", scheme)
+    consultant.close()
 
 
 def main() -> None:
