@@ -22,20 +22,18 @@ def test_sign_in_attempts_are_limited_per_address_in_the_error_shape(app, client
 
 @pytest.fixture
 def redis_url():
-    """The Redis the tests may use (CI always sets TEST_REDIS_URL)."""
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but TEST_REDIS_URL is not")
-        url = "redis://127.0.0.1:6379/15"
+    """The Redis named by TEST_REDIS_URL (CI always sets it), emptied before and after."""
     import redis
 
+    url = os.environ["TEST_REDIS_URL"]
     connection = redis.Redis.from_url(url)
     connection.flushdb()
     yield url
     connection.flushdb()
 
 
+# Like PostgreSQL, Redis is optional on a laptop; in CI a skip fails the run and .ci/run sets the URL.
+@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL is not set")
 def test_two_web_processes_share_the_count_through_redis(tmp_path, redis_url):
     config = {**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}", "RATELIMIT_STORAGE_URI": redis_url,
               "AUTH_RATE_LIMIT": "4 per minute"}
