@@ -12,10 +12,20 @@ export function fromUnit(amount, unit) {
   return unit === 'oz' ? amount * ML_PER_OZ : amount;
 }
 
-/** Format a volume in mL for the user's unit, e.g. "120 mL" or "4.1 oz". */
+// Decimal places shown, as server/domain/units.py: whole mL, hundredths of an oz (so 1.25 oz reads back as 1.25).
+export const DISPLAY_PLACES = { ml: 0, oz: 2 };
+
+/** Write a number with at most `places` decimals and no trailing zeros ("4.06", "1.25", "4"). */
+export function number(value, places) {
+  const text = value.toFixed(places);
+  const trimmed = text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
+  return trimmed === '-0' ? '0' : trimmed;
+}
+
+/** Format a volume in mL for the user's unit, e.g. "120 mL" or "4.06 oz". */
 export function volume(ml, unit) {
   if (ml === null || ml === undefined) return '—';
-  return unit === 'oz' ? `${toUnit(ml, 'oz').toFixed(1)} oz` : `${Math.round(ml)} mL`;
+  return unit === 'oz' ? `${number(toUnit(ml, 'oz'), DISPLAY_PLACES.oz)} oz` : `${number(ml, DISPLAY_PLACES.ml)} mL`;
 }
 
 /** The step a stepper moves by in this unit. */

@@ -70,7 +70,8 @@ def session_rows(
     """Turn sessions in start order into CSV rows.
 
     Minutes since the previous session run from its end to this start, as the daily
-    summary's gaps do; `previous_end` is the end of the last session before the range.
+    summary's gaps do, from the latest end among all earlier sessions; `previous_end` is the
+    latest end among the sessions started before the range.
     Overlapping sessions (a second pump) show 0, never a negative gap.
     """
     for session in sessions:

@@ -1,11 +1,11 @@
 """When reminders are due and what they say: plan slots, phase changes, the gap since the last session, quiet hours."""
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from server.domain.plans import Phase, Slot, local_to_utc
+from server.domain.plans import Phase, Slot
 
 PLAN_SLOT = "plan_slot"
 PHASE_CHANGE = "phase_change"
@@ -14,6 +14,8 @@ GAP_DEDUPE_KEY = "gap"
 DEFAULT_SNOOZE_MIN = 10
 # A slot reminder still helps a little after the slot began; past its end it would only confuse.
 PHASE_GRACE = timedelta(minutes=5)
+# How far apart offset_changes looks at the zone's offset; no zone changes its offset twice within an hour.
+OFFSET_PROBE = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -92,29 +94,44 @@ def describe_phases(phases: Iterable[Phase]) -> str:
 def gap_reminder(
     last_session_end: datetime | None, rule: GapRule, zone: ZoneInfo, quiet: QuietHours | None, now: datetime
 ) -> ReminderDraft | None:
-    """Return the reminder due when the gap since the last session reaches the day (or night) maximum, or None."""
+    """Return the reminder due when the time since the last session reaches the limit in force, or None.
+
+    It is due at the first instant t after the end at which the time since the end reaches the limit in force
+    at t: the night limit while the local clock at t is in the night window, the day limit otherwise (so from
+    the night's end, a gap past the day limit is due at once). A day-limit reminder in quiet hours waits for
+    the first instant the local clock leaves them, whichever pass of a repeated hour that is; a night-limit
+    reminder does not wait.
+    """
     if last_session_end is None:
         return None
-    due = last_session_end + timedelta(minutes=rule.max_gap_day_min)
-    night = in_window(due, rule.night_start, rule.night_end, zone)
-    # A gap that ends at night is measured against the longer night maximum.
-    gap_min = rule.max_gap_night_min if night else rule.max_gap_day_min
-    due = last_session_end + timedelta(minutes=gap_min)
+    longest = timedelta(minutes=max(rule.max_gap_day_min, rule.max_gap_night_min))
+    # Quiet hours are shorter than a day, so leaving them is at most a day (plus a clock change) away.
+    clocks = (rule.night_start, rule.night_end) + ((quiet.start, quiet.end) if quiet else ())
+    spans = local_spans(last_session_end, last_session_end + longest + timedelta(days=2), zone, clocks)
+    # By end + the longer limit every limit is reached, so a span well inside the horizon holds the moment.
+    number, due, at_night = next(_limit_reached(last_session_end, spans, rule, zone))
+    if quiet is not None and not at_night and in_window(due, quiet.start, quiet.end, zone):
+        due = next(start for start, _ in spans[number + 1:] if not in_window(start, quiet.start, quiet.end, zone))
     if due <= now:
-        # The gap is already over: we do not nag after the fact on every recompute.
+        # The reminder's moment is over: we do not nag after the fact on every recompute.
         return None
-    draft = ReminderDraft(
-        GAP, GAP_DEDUPE_KEY, due, None, f"{format_minutes(gap_min)} since your last session",
-        "Time to pump? Log it when you are done.", "/#/log", None, night,
+    waited = (due - last_session_end) // timedelta(minutes=1)
+    return ReminderDraft(
+        GAP, GAP_DEDUPE_KEY, due, None, f"{format_minutes(waited)} since your last session",
+        "Time to pump? Log it when you are done.", "/#/log", None, at_night,
     )
-    return defer_for_quiet_hours(draft, quiet, zone)
 
 
-def defer_for_quiet_hours(draft: ReminderDraft, quiet: QuietHours | None, zone: ZoneInfo) -> ReminderDraft:
-    """Return the draft moved to the end of quiet hours, unless it may fire in them or falls outside them."""
-    if quiet is None or draft.fires_in_quiet_hours or not in_window(draft.due_at, quiet.start, quiet.end, zone):
-        return draft
-    return replace(draft, due_at=next_local_time(draft.due_at, quiet.end, zone))
+def _limit_reached(
+    last_session_end: datetime, spans: list[tuple[datetime, datetime]], rule: GapRule, zone: ZoneInfo
+) -> Iterator[tuple[int, datetime, bool]]:
+    """Yield (span number, moment, at night) for each span in which the gap reaches the limit in force."""
+    for number, (start, end) in enumerate(spans):
+        at_night = in_window(start, rule.night_start, rule.night_end, zone)
+        limit = timedelta(minutes=rule.max_gap_night_min if at_night else rule.max_gap_day_min)
+        due = max(start, last_session_end + limit)
+        if due < end:
+            yield number, due, at_night
 
 
 def in_window(moment: datetime, start: time, end: time, zone: ZoneInfo) -> bool:
@@ -127,14 +144,51 @@ def in_window(moment: datetime, start: time, end: time, zone: ZoneInfo) -> bool:
     return clock >= start or clock < end
 
 
-def next_local_time(moment: datetime, clock: time, zone: ZoneInfo) -> datetime:
-    """Return the first moment after `moment` at which local wall-clock time reads `clock`."""
-    local = moment.astimezone(zone)
-    candidate = local_to_utc(datetime.combine(local.date(), clock), zone)
-    while candidate <= moment:
-        local_day = candidate.astimezone(zone).date() + timedelta(days=1)
-        candidate = local_to_utc(datetime.combine(local_day, clock), zone)
-    return candidate
+def local_spans(
+    begin: datetime, stop: datetime, zone: ZoneInfo, clocks: Iterable[time]
+) -> list[tuple[datetime, datetime]]:
+    """Split [begin, stop) where the local clock passes one of `clocks` or the UTC offset changes.
+
+    Inside each span, whether the local clock is in a window bounded by those clocks does not change, so its
+    start tells for the whole span. A repeated hour is passed twice and gives two boundaries.
+    """
+    begin, stop = begin.astimezone(UTC), stop.astimezone(UTC)
+    changes = offset_changes(begin, stop, zone)
+    bounds = {begin, stop, *changes}
+    edges = [begin, *changes, stop]
+    for left, right in zip(edges, edges[1:], strict=False):
+        offset = left.astimezone(zone).utcoffset()
+        day = (left + offset).date() - timedelta(days=1)
+        while datetime.combine(day, time()) - offset <= right.replace(tzinfo=None) + timedelta(days=1):
+            for clock in clocks:
+                moment = (datetime.combine(day, clock) - offset).replace(tzinfo=UTC)
+                if left < moment < right:
+                    bounds.add(moment)
+            day += timedelta(days=1)
+    ordered = sorted(bounds)
+    return list(zip(ordered, ordered[1:], strict=False))
+
+
+def offset_changes(begin: datetime, stop: datetime, zone: ZoneInfo) -> list[datetime]:
+    """Return the instants in (begin, stop) at which the zone's UTC offset changes (transitions are whole seconds)."""
+    changes = []
+    second = timedelta(seconds=1)
+    # Offsets change at most a few times a year, never twice within an hour.
+    left = begin.replace(microsecond=0)
+    while left < stop:
+        right = left + OFFSET_PROBE
+        if left.astimezone(zone).utcoffset() != right.astimezone(zone).utcoffset():
+            low, high = left, right
+            while high - low > second:
+                middle = low + (high - low) // 2 // second * second
+                if middle.astimezone(zone).utcoffset() == low.astimezone(zone).utcoffset():
+                    low = middle
+                else:
+                    high = middle
+            if begin < high < stop:
+                changes.append(high)
+        left = right
+    return changes
 
 
 def snoozed_until(now: datetime, minutes: int | None) -> datetime:

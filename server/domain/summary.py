@@ -67,8 +67,9 @@ def summarize_days(
 
     A session belongs to the local day on which it started. A gap is the time from one
     session's end to the next one's start and counts on the day the next session starts;
-    `previous_end` is the end of the last session before the range, so the first day's
-    gap is right too.
+    the gap runs from the latest end among all earlier sessions, and `previous_end` is the
+    latest end among the sessions started before the range, so a day's figures are the
+    same whatever range it is asked in.
     """
     days: dict[date, DaySummary] = {}
     day = first

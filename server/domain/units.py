@@ -3,8 +3,11 @@
 ML_PER_US_FL_OZ = 29.5735295625  # exact by definition (1 US fl oz = 1/128 US gallon)
 UNITS = ("ml", "oz")
 
-# Decimal places shown to a person: whole millilitres, tenths of an ounce.
-DISPLAY_PLACES = {"ml": 0, "oz": 1}
+# Decimal places shown to a person: whole millilitres, hundredths of an ounce. Amounts are stored in mL to
+# 0.01, which moves an ounce figure by under 0.0002 oz, so an amount entered in quarter (or hundredth) ounces
+# reads back exactly as entered; tenths would show 1.25 oz as "1.3" and 4.75 as "4.7". frontend/js/format.js
+# rounds the same way.
+DISPLAY_PLACES = {"ml": 0, "oz": 2}
 # Decimal places written to an export: enough to sum columns without visible drift.
 EXPORT_PLACES = {"ml": 1, "oz": 2}
 
@@ -40,6 +43,6 @@ def format_number(value: float, places: int) -> str:
 
 
 def format_volume(ml: float, unit: str) -> str:
-    """Write a volume for display with its unit, e.g. "120 mL" or "4.1 oz"."""
+    """Write a volume for display with its unit, e.g. "120 mL" or "4.06 oz"."""
     label = "mL" if unit == "ml" else "oz"
     return f"{format_number(in_unit(ml, unit), DISPLAY_PLACES[unit])} {label}"

@@ -21,7 +21,7 @@ from server.domain.summary import GoalFacts, day_bounds
 from server.domain.templates import TEMPLATES
 from server.models import Plan, PlanSlot, PumpSession, User
 from server.services.goals import get_goals
-from server.services.summary import daily_summary
+from server.services.summary import daily_summary, previous_end
 
 DEFAULT_DAYS = 30  # what a consultant usually reviews; from/to choose any other range
 # Rows fetched per round trip: PostgreSQL streams them through a server-side cursor,
@@ -78,16 +78,6 @@ def session_records(db: Session, user: User, start: datetime, end: datetime) -> 
         yield SessionRecord(
             *facts, plan_name=plan_name(template), plan_slot=None if slot_index is None else slot_index + 1
         )
-
-
-def previous_end(db: Session, user: User, start: datetime) -> datetime | None:
-    """Return the end of the user's last session started before `start` (the first gap runs from it)."""
-    return db.scalar(
-        select(PumpSession.ended_at)
-        .where(PumpSession.user_id == user.id, PumpSession.started_at < start)
-        .order_by(PumpSession.started_at.desc())
-        .limit(1)
-    )
 
 
 def plan_name(template: str | None) -> str | None:

@@ -1,9 +1,9 @@
 """Daily summaries of a user's sessions in their own time zone."""
 
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.domain.errors import InvalidInput
@@ -29,15 +29,17 @@ def daily_summary(db: Session, user: User, first: date, last: date) -> list[DayS
         .where(PumpSession.user_id == user.id, PumpSession.started_at >= start, PumpSession.started_at < end)
         .order_by(PumpSession.started_at)
     )
-    # The first day's longest gap starts at the end of the session before the range.
-    previous_end = db.scalar(
-        select(PumpSession.ended_at)
-        .where(PumpSession.user_id == user.id, PumpSession.started_at < start)
-        .order_by(PumpSession.started_at.desc())
-        .limit(1)
-    )
     goal = get_goals(db, user)
     return summarize_days(
         [SessionFacts(*row) for row in rows], first, last, zone,
-        GoalFacts(goal.daily_volume_ml, goal.sessions_per_day), previous_end,
+        GoalFacts(goal.daily_volume_ml, goal.sessions_per_day), previous_end(db, user, start),
+    )
+
+
+def previous_end(db: Session, user: User, start: datetime) -> datetime | None:
+    """Return the latest end among the user's sessions started before `start` (the first gap runs from it)."""
+    # The latest end, not the end of the latest start: an earlier, longer session can end after a later, shorter
+    # one, and only the latest end makes a day's gaps the same whatever range it is asked in.
+    return db.scalar(
+        select(func.max(PumpSession.ended_at)).where(PumpSession.user_id == user.id, PumpSession.started_at < start)
     )

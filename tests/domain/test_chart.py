@@ -25,7 +25,7 @@ def test_axis_covers_the_highest_day_and_labels_in_the_users_unit():
     chart = daily_volume_chart(days(1000, 500), 750, "oz")
     assert chart.bars[0].y >= chart.plot_top
     assert chart.y_ticks[0].label == "0 oz"
-    assert chart.bars[0].label == "2026-03-01: 33.8 oz"
+    assert chart.bars[0].label == "2026-03-01: 33.81 oz"
 
 
 def test_long_ranges_label_at_most_ten_dates_and_no_goal_draws_no_line():

@@ -13,11 +13,9 @@ from server.domain.reminders import (
     PLAN_SLOT,
     GapRule,
     QuietHours,
-    defer_for_quiet_hours,
     format_minutes,
     gap_reminder,
     in_window,
-    next_local_time,
     plan_reminders,
     snoozed_until,
 )
@@ -94,25 +92,12 @@ def test_day_gap_in_quiet_hours_waits_until_they_end_but_night_gap_fires():
     assert gap_reminder(end, RULE, UTC_ZONE, quiet, end).due_at == datetime(2026, 11, 29, 2, tzinfo=UTC)
 
 
-def test_plan_reminders_fire_in_quiet_hours():
-    start = datetime(2026, 11, 28, 23, tzinfo=UTC)
-    slots = expand_plan("frequent-boost", start, None, "UTC").slots
-    draft = plan_reminders(1, "Boost", slots, start - timedelta(minutes=1))[0]
-    assert defer_for_quiet_hours(draft, QuietHours(time(22), time(7)), UTC_ZONE) == draft
-
-
 def test_quiet_hours_wrap_midnight():
     quiet = (time(22), time(7))
     at = lambda h: datetime(2026, 11, 28, h, tzinfo=UTC)  # noqa: E731
     assert in_window(at(23), *quiet, UTC_ZONE) and in_window(at(3), *quiet, UTC_ZONE)
     assert not in_window(at(7), *quiet, UTC_ZONE) and not in_window(at(12), *quiet, UTC_ZONE)
     assert not in_window(at(12), time(9), time(9), UTC_ZONE)
-
-
-def test_next_local_time_crosses_midnight_and_dst():
-    zone = ZoneInfo("Europe/London")
-    moment = datetime(2026, 3, 28, 23, tzinfo=UTC)  # 23:00 GMT, the night before clocks go forward
-    assert next_local_time(moment, time(7), zone) == datetime(2026, 3, 29, 6, tzinfo=UTC)  # 07:00 BST
 
 
 def test_snooze_defaults_to_10_minutes():
