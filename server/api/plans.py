@@ -31,7 +31,9 @@ class TemplateOut(Schema):
     key = fields.String()
     name = fields.String()
     description = fields.String()
-    evidence = fields.String(metadata={"description": 'For example "limited evidence" or "no standard protocol".'})
+    evidence = fields.String(
+        metadata={"description": 'What the sources are, e.g. "limited evidence: one article", "no standard protocol".'}
+    )
     source = fields.String()
     params = fields.List(fields.Nested(ParamOut))
 
@@ -76,6 +78,9 @@ class SlotOut(Schema):
     status = fields.String(metadata={"description": "done, missed, upcoming, or cancelled after the plan was."})
     late_min = fields.Integer(allow_none=True)
     session_id = fields.String(allow_none=True)
+    note = fields.String(
+        allow_none=True, metadata={"description": "Why the slot is not at its usual time (a night the clocks go back)."}
+    )
 
 
 class ProgressOut(Schema):
@@ -94,7 +99,7 @@ class PlanSummaryOut(Schema):
     id = fields.Integer(allow_none=True)
     template = fields.String()
     name = fields.String()
-    evidence = fields.String()
+    evidence = fields.String(metadata={"description": "The template's label, or an adaptation beyond its sources."})
     status = fields.String(metadata={"description": "active, cancelled or finished."})
     time_zone = fields.String()
     starts_at = fields.DateTime()

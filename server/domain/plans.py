@@ -18,6 +18,8 @@ MAX_START_AHEAD = timedelta(days=90)
 DAY_MIN = 24 * 60
 # Templates counted in elapsed time; all the others keep local wall-clock times.
 ELAPSED_TEMPLATES = frozenset({"frequent-boost"})
+# Wall-clock templates whose longest gap is a limit in elapsed time, and the parameter that holds it (hours).
+GAP_LIMIT_PARAMS = {"exclusive-newborn": "night_gap_h", "exclusive-established": "night_gap_h"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,10 @@ class Slot:
     starts_at: datetime
     ends_at: datetime
     phases: tuple[Phase, ...]
+    note: str | None = None  # why the slot is not at its usual time, when it is not
+
+
+TimedPhases = tuple[datetime, tuple[Phase, ...]]
 
 
 @dataclass(frozen=True)
@@ -139,13 +145,57 @@ def expand_plan(template_key: str, starts_at: datetime, overrides: dict | None, 
         raise InvalidPlanParams("Unknown time zone.", {"time_zone": ["Not an IANA time zone."]}) from None
     if starts_at.tzinfo is None:
         raise InvalidPlanParams("The start needs a UTC offset.", {"starts_at": ["Give a time with an offset."]})
-    starts_at = starts_at.astimezone(UTC)
-    timed = list(_EXPANDERS[template.key](starts_at, zone, params))
+    # Whole minutes: a calendar (.ics) keeps whole seconds only, and the plan and its calendar must agree.
+    starts_at = starts_at.astimezone(UTC).replace(second=0, microsecond=0)
+    timed = _in_order(_EXPANDERS[template.key](starts_at, zone, params))
+    if template.key in GAP_LIMIT_PARAMS:
+        held = _hold_gap_limit(timed, int(params[GAP_LIMIT_PARAMS[template.key]]), zone)
+    else:
+        held = [(start, phases, None) for start, phases in timed]
     slots = tuple(
-        Slot(index, start, start + timedelta(minutes=sum(p.minutes for p in phases)), phases)
-        for index, (start, phases) in enumerate(timed)
+        Slot(index, start, start + timedelta(minutes=sum(p.minutes for p in phases)), phases, note)
+        for index, (start, phases, note) in enumerate(held)
     )
-    return PlanDraft(template.key, params, time_zone, starts_at, slots[-1].ends_at, slots)
+    ends_at = max(slots[-1].ends_at, _chosen_end(starts_at, zone, params))
+    return PlanDraft(template.key, params, time_zone, starts_at, ends_at, slots)
+
+
+def _chosen_end(starts_at: datetime, zone: ZoneInfo, params: dict) -> datetime:
+    """Return when the length the parent chose runs out: hours of elapsed time, or days of the local calendar."""
+    if "hours" in params:
+        return starts_at + timedelta(hours=int(params["hours"]))
+    if "days" in params:
+        local = starts_at.astimezone(zone).replace(tzinfo=None)
+        return local_to_utc(local + timedelta(days=int(params["days"])), zone)
+    return starts_at
+
+
+def _in_order(timed: Iterable[TimedPhases]) -> list[TimedPhases]:
+    """Keep each slot that starts after the one before: where the clocks skip, two local times can be one instant."""
+    kept: list[TimedPhases] = []
+    for start, phases in timed:
+        if not kept or start > kept[-1][0]:
+            kept.append((start, phases))
+    return kept
+
+
+def _hold_gap_limit(
+    timed: list[TimedPhases], limit_h: int, zone: ZoneInfo
+) -> list[tuple[datetime, tuple[Phase, ...], str | None]]:
+    """Move a slot earlier where the elapsed gap before it would pass the limit (a night the clocks go back)."""
+    limit = timedelta(hours=limit_h)
+    held: list[tuple[datetime, tuple[Phase, ...], str | None]] = []
+    for start, phases in timed:
+        note = None
+        if held and start - held[-1][0] > limit:
+            usual = start.astimezone(zone).strftime("%H:%M")
+            start = held[-1][0] + limit
+            note = (
+                f"Earlier than the usual {usual}: the clocks went back, and this keeps the time since the "
+                f"last session within the plan's {limit_h} h limit."
+            )
+        held.append((start, phases, note))
+    return held
 
 
 def local_to_utc(local: datetime, zone: ZoneInfo) -> datetime:
@@ -257,9 +307,6 @@ def _rest(minutes: int) -> Phase:
     return Phase("rest", None, int(minutes))
 
 
-TimedPhases = tuple[datetime, tuple[Phase, ...]]
-
-
 def _frequent_boost(starts_at: datetime, zone: ZoneInfo, p: dict) -> Iterator[TimedPhases]:
     """Yield a session every interval of elapsed time, so a DST change neither stretches nor shrinks it."""
     interval = timedelta(minutes=int(p["interval_min"]))
@@ -328,11 +375,14 @@ def _daily(
     wanted = days * len(routine)
     # Begin the day before: a routine that runs past midnight has its last slots on the next date.
     day = starts_at.astimezone(zone).date() - timedelta(days=1)
+    last = None
     while wanted:
         for minute, phases in routine:
             moment = _at(day, minute, zone)
-            if moment >= starts_at and wanted:
+            # A day the clocks skip (Kiritimati, 1994-12-31) maps its times onto the next day's: count them once.
+            if moment >= starts_at and wanted and (last is None or moment > last):
                 wanted -= 1
+                last = moment
                 yield moment, phases
         day += timedelta(days=1)
 

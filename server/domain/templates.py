@@ -8,10 +8,13 @@ DISCLAIMER = (
     "talk to a lactation consultant (IBCLC) or your healthcare provider about what suits you and your baby."
 )
 
-# Evidence labels: domain.md asks us to say where a source is weak, in the same words.
-LIMITED_EVIDENCE = "limited evidence"
+# Evidence labels say what the sources are and nothing stronger: none of them grades its evidence.
+ONE_ARTICLE = "limited evidence: one article"
+ONE_BLOG_POST = "limited evidence: one blog post"
+ONE_WEBSITE = "limited evidence: one website"
+TWO_WEBSITES = "guidance from two websites; evidence not graded"
+MANUFACTURER_AND_HOSPITAL = "manufacturer, hospital and guide websites; evidence not graded"
 NO_STANDARD_PROTOCOL = "no standard protocol"
-COMMON_PRACTICE = "common practice"
 
 
 @dataclass(frozen=True)
@@ -37,10 +40,19 @@ class Template:
     evidence: str
     source: str
     params: tuple[ParamSpec, ...]
+    # The values of each parameter that the sources give; a plan outside them is an adaptation.
+    source_figures: tuple[tuple[str, int, int], ...] = ()
 
     def param(self, name: str) -> ParamSpec:
         """Return the parameter called `name`."""
         return next(spec for spec in self.params if spec.name == name)
+
+    def evidence_for(self, params: dict) -> str:
+        """Return the evidence label of a plan with these parameters: adapted where they leave the source's figures."""
+        adapted = [name for name, low, high in self.source_figures if not low <= int(params[name]) <= high]
+        if not adapted:
+            return self.evidence
+        return f"adaptation: {', '.join(adapted)} outside the source's figures ({self.evidence})"
 
 
 def _days(default: int, low: int, high: int) -> ParamSpec:
@@ -65,16 +77,19 @@ TEMPLATES: dict[str, Template] = {
             key="frequent-boost",
             name="Frequent pumping boost",
             description=(
-                "Both breasts for 15 minutes every 2 hours of elapsed time, day and night, for 48 to 72 hours "
-                "(default 48). Keep at least one session at night."
+                'The source says: "both breasts for 15 minutes every two hours for 48-72 hours". Pumpwell counts '
+                "the 2 hours in elapsed time from the start you choose, so slots run round the clock, and ends "
+                "the plan exactly 48 to 72 hours later (default 48). Another interval or pumping time is an "
+                "adaptation, not the source's figures, and is labelled so."
             ),
-            evidence=LIMITED_EVIDENCE,
+            evidence=ONE_ARTICLE,
             source='Seed article "Where is breast milk made in the body?" (author an IBCLC); single source.',
             params=(
                 ParamSpec("hours", "integer", 48, 48, 72, "h", "How many hours the plan lasts."),
                 _minutes("interval_min", 120, 60, 180, "Elapsed time from the start of one session to the next."),
                 _minutes("pump_min", 15, 10, 30, "Pumping time per session, both breasts."),
             ),
+            source_figures=(("hours", 48, 72), ("interval_min", 120, 120), ("pump_min", 15, 15)),
         ),
         Template(
             key="power-hour",
@@ -83,7 +98,7 @@ TEMPLATES: dict[str, Template] = {
                 "One 60-minute block a day: pump 20, rest 10, pump 10, rest 10, pump 10 minutes, for 5 to 7 days "
                 "(default 7). It usually replaces one regular session; default start 07:00."
             ),
-            evidence=COMMON_PRACTICE,
+            evidence=TWO_WEBSITES,
             source=(
                 "thebreastpumpingmom.com power-pumping guide; huckleberrycare.com power-pumping schedule "
                 '("one hour each day for 5-7 days").'
@@ -100,7 +115,7 @@ TEMPLATES: dict[str, Template] = {
                 "A 70-minute block: pump 20, rest 10, pump 15, rest 10, pump 15 minutes, once or twice a day "
                 "for 2 to 3 days."
             ),
-            evidence=LIMITED_EVIDENCE,
+            evidence=ONE_BLOG_POST,
             source="parentingthefuture.wordpress.com (2015); single source.",
             params=(
                 _days(3, 2, 3),
@@ -134,10 +149,15 @@ TEMPLATES: dict[str, Template] = {
             key="exclusive-newborn",
             name="Exclusive pumping, newborn",
             description=(
-                "8 to 12 sessions per 24 hours, every 2 to 3 hours by day, with the longest night gap 5 hours "
-                "(or 4), 15 to 20 minutes each; aim for at least 100 pumping minutes a day."
+                "The sources say: 8 to 12 sessions per 24 hours, every 2 to 3 hours by day, 15 to 20 minutes each "
+                "(exclusivepumping.com); a night gap no longer than about 5 hours (ameda.com); at least 8 sessions "
+                "and 100 pumping minutes a day (womans.org). The 4-hour night gap is a stricter option of ours. "
+                "Pumpwell spreads the sessions evenly by day and leaves one night gap within the limit: with 8 to "
+                "10 sessions they come 2 h 10 min to 2 h 55 min apart; with 11 or 12, 1 h 45 min to 2 h apart, "
+                "closer than every 2 hours. The night gap stays within its limit in elapsed time, also on a night "
+                "the clocks go back (the morning session then comes earlier)."
             ),
-            evidence=COMMON_PRACTICE,
+            evidence=MANUFACTURER_AND_HOSPITAL,
             source=(
                 'exclusivepumping.com newborn guide; ameda.com ("no longer than about 5 hours"); '
                 "womans.org NICU guidance (8+ sessions, 100+ minutes)."
@@ -153,8 +173,13 @@ TEMPLATES: dict[str, Template] = {
         Template(
             key="exclusive-established",
             name="Exclusive pumping, established supply",
-            description="7 to 8 sessions per 24 hours, about every 3 hours, with one night gap of up to 5 to 6 hours.",
-            evidence=COMMON_PRACTICE,
+            description=(
+                "The source says: 7 to 8 sessions per 24 hours, about every 3 hours, with one night gap of up to 5 "
+                "to 6 hours. Pumpwell spreads the sessions evenly by day, 2 h 35 min to 3 h 10 min apart, and keeps "
+                "the night gap within the limit in elapsed time, also on a night the clocks go back. The source "
+                "gives no session length: choose your own."
+            ),
+            evidence=ONE_WEBSITE,
             source="restonyc.com exclusive-pumping frequency.",
             params=(
                 _days(7, 1, 28),
@@ -169,9 +194,10 @@ TEMPLATES: dict[str, Template] = {
             name="Weaning from pumping",
             description=(
                 "Drop one session every 3 to 7 days (default 4); at 3 or fewer sessions a day, wait 7 to 14 days "
-                "between drops. The remaining sessions are spread evenly across the day."
+                "between drops. Pumpwell spreads the remaining sessions evenly (5-minute steps) from the first time "
+                "you choose up to, at most, the last; the sources give no session length or times."
             ),
-            evidence=COMMON_PRACTICE,
+            evidence=TWO_WEBSITES,
             source="fedisbestbook.org weaning from pumping; pumpmommapump.com.",
             params=(
                 ParamSpec("sessions_per_day", "integer", 6, 2, 12, "sessions", "Sessions a day when weaning starts."),

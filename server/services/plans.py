@@ -121,9 +121,12 @@ def plan_calendar(db: Session, user: User, plan_id: int) -> bytes:
     calendar.add("prodid", "-//Pumpwell//Pumping plans//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"Pumpwell: {name}")
+    notes = {s.index: s.note for s in expand_plan(plan.template, plan.starts_at, plan.params, plan.time_zone).slots}
     for slot in plan.slots:
         phases = _phases(slot)
         steps = "\n".join(f"{n}. {describe_phases([p])}" for n, p in enumerate(phases, 1))
+        if notes.get(slot.index):
+            steps += f"\n\n{notes[slot.index]}"
         event = Event()
         event.add("uid", f"pumpwell-plan-{plan.id}-slot-{slot.index}")
         event.add("dtstamp", plan.created_at)
@@ -153,7 +156,9 @@ def relink_plan_sessions(db: Session, user: User, now: datetime) -> None:
 
 def plan_view(db: Session, user: User, plan: Plan, now: datetime) -> dict:
     """Return a stored plan with its slots and progress, as the API shows it."""
-    slots = [_slot(row) for row in plan.slots]
+    # Notes are not stored: expanding the plan again gives the same slots and says why any of them moved.
+    notes = {s.index: s.note for s in expand_plan(plan.template, plan.starts_at, plan.params, plan.time_zone).slots}
+    slots = [_slot(row, notes.get(row.index)) for row in plan.slots]
     sessions = _sessions_near(db, user, plan.starts_at, plan.ends_at)
     progress = plan_progress(slots, sessions, plan.starts_at, now, plan.cancelled_at)
     draft = PlanDraft(plan.template, plan.params, plan.time_zone, plan.starts_at, plan.ends_at, tuple(slots))
@@ -166,7 +171,7 @@ def _view(plan_id: int | None, draft: PlanDraft, status: str, slot_ids: list, pr
     template = TEMPLATES[draft.template]
     by_index = {p.index: p for p in progress.slots}
     return {
-        "id": plan_id, "template": template.key, "name": template.name, "evidence": template.evidence,
+        "id": plan_id, "template": template.key, "name": template.name, "evidence": template.evidence_for(draft.params),
         "status": status, "time_zone": draft.time_zone, "starts_at": draft.starts_at, "ends_at": draft.ends_at,
         "params": draft.params, "disclaimer": DISCLAIMER,
         "slots": [
@@ -174,6 +179,7 @@ def _view(plan_id: int | None, draft: PlanDraft, status: str, slot_ids: list, pr
                 "id": slot_id, "index": slot.index, "starts_at": slot.starts_at, "ends_at": slot.ends_at,
                 "phases": [p.as_dict() for p in slot.phases], "status": by_index[slot.index].status,
                 "late_min": by_index[slot.index].late_min, "session_id": by_index[slot.index].session_id,
+                "note": slot.note,
             }
             for slot_id, slot in zip(slot_ids, draft.slots, strict=True)
         ],
@@ -189,7 +195,7 @@ def _summary(plan: Plan, now: datetime) -> dict:
     """Return a plan without its slots."""
     template = TEMPLATES[plan.template]
     return {
-        "id": plan.id, "template": plan.template, "name": template.name, "evidence": template.evidence,
+        "id": plan.id, "template": plan.template, "name": template.name, "evidence": template.evidence_for(plan.params),
         "status": plan_status(plan.status, plan.ends_at, now), "time_zone": plan.time_zone,
         "starts_at": plan.starts_at, "ends_at": plan.ends_at, "cancelled_at": plan.cancelled_at,
         "params": plan.params, "disclaimer": DISCLAIMER,
@@ -250,9 +256,9 @@ def _logged(row: PumpSession) -> LoggedSession:
     return LoggedSession(str(row.id), row.started_at.astimezone(UTC), (row.left_ml or 0) + (row.right_ml or 0))
 
 
-def _slot(row: PlanSlot) -> Slot:
+def _slot(row: PlanSlot, note: str | None = None) -> Slot:
     """Return a stored slot as the domain's slot."""
-    return Slot(row.index, row.starts_at, row.ends_at, _phases(row))
+    return Slot(row.index, row.starts_at, row.ends_at, _phases(row), note)
 
 
 def _phases(row: PlanSlot) -> tuple[Phase, ...]:

@@ -15,7 +15,7 @@ def test_templates_list_every_template_with_evidence_params_and_disclaimer(clien
     body = client.get("/api/plans/templates", headers=auth).json
     by_key = {t["key"]: t for t in body["items"]}
     assert len(by_key) == 7
-    assert by_key["frequent-boost"]["evidence"] == "limited evidence"
+    assert by_key["frequent-boost"]["evidence"] == "limited evidence: one article"
     assert by_key["cluster-evening"]["evidence"] == "no standard protocol"
     hours = next(p for p in by_key["frequent-boost"]["params"] if p["name"] == "hours")
     assert hours == {"name": "hours", "type": "integer", "default": 48, "min": 48, "max": 72, "unit": "h",

@@ -104,7 +104,7 @@ def test_page_shows_an_oz_user_in_oz(client, make_user):
     _, headers = make_user(unit="oz")
     log(client, headers, datetime.now(UTC) - timedelta(hours=1))
     html = client.get(page_path(share(client, headers)["token"])).data.decode()
-    assert "Goal 25.4 oz" in html and "3.9 oz" in html and "volumes in US fl oz" in html
+    assert "Goal 25.36 oz" in html and "3.89 oz" in html and "volumes in US fl oz" in html
 
 
 def test_page_shows_the_active_plan_with_its_adherence(client, user):

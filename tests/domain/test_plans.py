@@ -63,7 +63,8 @@ def assert_well_formed(draft, starts_at):
         assert slot.phases[0].kind == "pump" and slot.phases[-1].kind == "pump"
     for before, after in pairwise(draft.slots):
         assert before.ends_at <= after.starts_at
-    assert draft.ends_at == draft.slots[-1].ends_at
+    # The plan lasts what was chosen, and never ends before its last slot.
+    assert draft.ends_at >= draft.slots[-1].ends_at
 
 
 @SETTINGS
@@ -73,6 +74,7 @@ def test_frequent_boost_slots_are_exact_elapsed_intervals_across_dst(zone, start
     assert_well_formed(draft, starts_at)
     assert len(draft.slots) == hours * 60 // interval
     assert draft.slots[0].starts_at == starts_at
+    assert draft.ends_at == starts_at + timedelta(hours=hours)
     for before, after in pairwise(draft.slots):
         assert after.starts_at - before.starts_at == timedelta(minutes=interval)
 
@@ -114,9 +116,15 @@ def test_exclusive_plans_keep_wall_clock_slots_and_their_count(zone_name, starts
     grid = sorted(
         local_to_utc(first + timedelta(days=d, minutes=k * spacing), zone) for d in range(days + 3) for k in range(n)
     )
-    moments = [s.starts_at for s in draft.slots]
-    assert [g for g in grid if moments[0] <= g <= moments[-1]] == moments
-    assert all(g < starts_at for g in grid if g < moments[0])
+    expected = [g for g in grid if g >= starts_at][: days * n]
+    limit = timedelta(hours=gap_h)
+    for number, (slot, usual) in enumerate(zip(draft.slots, expected, strict=True)):
+        if slot.note is None:
+            assert slot.starts_at == usual
+        else:
+            # Moved earlier only where the clocks went back and the gap would pass its limit, and only so far.
+            previous = draft.slots[number - 1].starts_at
+            assert usual - previous > limit and slot.starts_at == previous + limit and "clocks went back" in slot.note
 
 
 @SETTINGS
@@ -160,6 +168,27 @@ def test_wean_drops_one_session_a_stage_at_wall_clock_times(zone_name, starts_at
     lengths = [len(day) for day in counts[1:]]
     assert lengths == sorted(lengths, reverse=True)
     assert lengths[-1] == 1
+
+
+@pytest.mark.parametrize(("hours", "finish"), [(48, 48), (72, 72)])
+def test_boost_plan_finishes_exactly_the_hours_chosen_after_its_start(hours, finish):
+    start = datetime(2026, 11, 28, 8, tzinfo=UTC)
+    draft = expand_plan("frequent-boost", start, {"hours": hours}, "America/New_York")
+    assert draft.ends_at == start + timedelta(hours=finish)
+    assert plan_status("active", draft.ends_at, start + timedelta(hours=finish, minutes=-1)) == "active"
+
+
+def test_daily_plan_lasts_the_local_days_chosen():
+    ny = ZoneInfo("America/New_York")
+    start = datetime(2026, 10, 28, 12, tzinfo=ny)  # the clocks go back on 1 November, inside the plan
+    draft = expand_plan("power-hour", start, {"days": 7, "start_time": "13:00"}, "America/New_York")
+    assert draft.ends_at == datetime(2026, 11, 4, 12, tzinfo=ny).astimezone(UTC)
+
+
+def test_plan_starts_on_a_whole_minute():
+    start = datetime(2026, 11, 28, 8, 0, 13, 500_000, tzinfo=UTC)
+    draft = expand_plan("frequent-boost", start, None, "UTC")
+    assert draft.starts_at == draft.slots[0].starts_at == datetime(2026, 11, 28, 8, tzinfo=UTC)
 
 
 def test_frequent_boost_defaults_to_15_min_every_2_h_for_48_h():

@@ -17,8 +17,29 @@ def test_every_template_of_domain_md_is_offered():
 
 
 def test_weak_sources_carry_the_label_domain_md_gives_them():
-    assert TEMPLATES["frequent-boost"].evidence == "limited evidence"
+    assert TEMPLATES["frequent-boost"].evidence == "limited evidence: one article"
+    assert TEMPLATES["power-hour-long"].evidence == "limited evidence: one blog post"
     assert TEMPLATES["cluster-evening"].evidence == "no standard protocol"
+
+
+def test_labels_claim_no_grade_a_source_does_not_give():
+    for template in TEMPLATES.values():
+        assert "common practice" not in template.evidence.lower()
+        assert "common practice" not in template.description.lower()
+
+
+def test_boost_attributes_to_its_seed_article_only_what_it_says():
+    boost = TEMPLATES["frequent-boost"]
+    assert '"both breasts for 15 minutes every two hours for 48-72 hours"' in boost.description
+    assert "day and night" not in boost.description and "at least one session at night" not in boost.description
+
+
+def test_overrides_outside_a_source_figures_are_labelled_as_adaptations():
+    boost = TEMPLATES["frequent-boost"]
+    assert boost.evidence_for({"hours": 72, "interval_min": 120, "pump_min": 15}) == boost.evidence
+    label = boost.evidence_for({"hours": 48, "interval_min": 90, "pump_min": 20})
+    assert label.startswith("adaptation: interval_min, pump_min outside the source's figures")
+    assert boost.evidence in label
 
 
 def test_every_template_names_its_source_and_describes_itself():
