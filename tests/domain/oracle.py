@@ -1,6 +1,7 @@
 """Brute-force answers, written apart from the code they check: walk time minute by minute."""
 
 from datetime import UTC, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 MINUTE = timedelta(minutes=1)
@@ -27,7 +28,11 @@ def inside(clock: time, start: time, end: time) -> bool:
 
 
 def gap_due(
-    end: datetime, day_min: int, night_min: int, night: tuple[time, time], quiet: tuple[time, time] | None,
+    end: datetime,
+    day_min: int,
+    night_min: int,
+    night: tuple[time, time],
+    quiet: tuple[time, time] | None,
     zone: ZoneInfo,
 ) -> tuple[datetime, bool]:
     """Return (when the gap reminder is due, whether the night limit applies), minute by minute."""
@@ -43,6 +48,7 @@ def gap_due(
     return moment, at_night
 
 
+@cache
 def transitions(zone: ZoneInfo, year: int) -> list[datetime]:
     """Return the whole-minute instants in a year at which the zone's UTC offset changes, by an hourly scan."""
     found = []

@@ -55,12 +55,16 @@ def local(zone: str, *args, fold: int = 0) -> datetime:
         ("America/New_York", utc(2026, 11, 1, 5, 50), (time(23), time(1, 30)), utc(2026, 11, 1, 6, 30)),
         # Chatham repeats 02:45-03:45 on 5 April 2026; quiet 03:00-03:30 is left at its second 03:30.
         (
-            "Pacific/Chatham", local("Pacific/Chatham", 2026, 4, 5, 3, 35), (time(3), time(3, 30)),
+            "Pacific/Chatham",
+            local("Pacific/Chatham", 2026, 4, 5, 3, 35),
+            (time(3), time(3, 30)),
             local("Pacific/Chatham", 2026, 4, 5, 3, 30, fold=1),
         ),
         # Casablanca repeats 02:00-03:00 on 7 February 2027; quiet 01:00-02:40 is left at its second 02:40.
         (
-            "Africa/Casablanca", local("Africa/Casablanca", 2027, 2, 7, 2, 30), (time(1), time(2, 40)),
+            "Africa/Casablanca",
+            local("Africa/Casablanca", 2027, 2, 7, 2, 30),
+            (time(1), time(2, 40)),
             local("Africa/Casablanca", 2027, 2, 7, 2, 40, fold=1),
         ),
     ],
@@ -74,8 +78,11 @@ def test_day_limit_reminder_leaves_quiet_hours_at_the_right_pass_of_a_repeated_h
 
 def test_new_york_reminder_says_how_long_it_has_been_when_it_arrives():
     draft = gap_reminder(
-        utc(2026, 11, 1, 5, 50), GapRule(30, 300, time(12), time(13)), ZoneInfo("America/New_York"),
-        QuietHours(time(23), time(1, 30)), utc(2026, 11, 1, 5, 50),
+        utc(2026, 11, 1, 5, 50),
+        GapRule(30, 300, time(12), time(13)),
+        ZoneInfo("America/New_York"),
+        QuietHours(time(23), time(1, 30)),
+        utc(2026, 11, 1, 5, 50),
     )
     assert draft.title == "40 min since your last session"
 
