@@ -173,3 +173,31 @@ def test_export_shows_only_the_users_own_sessions(client, make_user):
     _, theirs = make_user()
     log(client, theirs, datetime(2026, 6, 1, 14, 0, tzinfo=UTC), notes="not yours")
     assert read_csv(client.get("/api/export/sessions.csv?from=2026-06-01&to=2026-06-01", headers=mine)) == []
+
+
+def test_a_day_reads_the_same_alone_and_in_a_wider_range_in_summary_and_both_csvs(client, make_user):
+    _, headers = make_user(time_zone="Asia/Kolkata")
+    ist = "+05:30"
+    log(client, headers, datetime.fromisoformat(f"2026-07-09T23:00:00{ist}"), 50)
+    log(client, headers, datetime.fromisoformat(f"2026-07-09T23:10:00{ist}"), 10)
+    log(client, headers, datetime.fromisoformat(f"2026-07-10T00:30:00{ist}"), 15)
+
+    def summary(first, last):
+        query = {"from": first, "to": last}
+        return client.get("/api/summary/daily", query_string=query, headers=headers).json["days"]
+
+    assert summary("2026-07-09", "2026-07-10")[1]["longest_gap_min"] == 40
+    assert summary("2026-07-10", "2026-07-10")[0]["longest_gap_min"] == 40
+    for first in ("2026-07-09", "2026-07-10"):
+        daily = read_csv(client.get(f"/api/export/daily.csv?from={first}&to=2026-07-10", headers=headers))
+        assert daily[-1]["longest_gap_min"] == "40"
+        rows = read_csv(client.get(f"/api/export/sessions.csv?from={first}&to=2026-07-10", headers=headers))
+        assert rows[-1]["since_previous_end_min"] == "40"
+
+
+def test_quarter_ounces_read_back_as_entered_in_the_csv(client, make_user):
+    _, headers = make_user(unit="oz")
+    ml = round(1.25 * 29.5735295625, 2)
+    log(client, headers, datetime(2026, 7, 10, 12, tzinfo=UTC), left_ml=ml, right_ml=None)
+    [row] = read_csv(client.get("/api/export/sessions.csv?from=2026-07-10&to=2026-07-10", headers=headers))
+    assert row["left_oz"] == "1.25"

@@ -162,3 +162,53 @@ def test_missing_or_absurd_plan_ids_answer_404(client, auth, url):
 def test_plans_need_a_token(client):
     assert client.get("/api/plans/templates").status_code == 401
     assert client.post("/api/plans", data="nonsense", content_type="text/plain").status_code in (401, 415)
+
+
+def test_casablanca_newborn_preview_keeps_5_h_on_the_night_clocks_go_back(client, make_user, clock):
+    clock.now = datetime.fromisoformat("2027-02-05T12:00:00+00:00")
+    _, headers = make_user(time_zone="Africa/Casablanca")
+    body = {"template": "exclusive-newborn", "starts_at": "2027-02-06T03:00:00+01:00", "params": {"days": 3}}
+    plan = client.post("/api/plans/preview", json=body, headers=headers).json
+    starts = [datetime.fromisoformat(s["starts_at"]) for s in plan["slots"]]
+    assert max(b - a for a, b in zip(starts, starts[1:], strict=False)) == timedelta(hours=5)
+    [moved] = [s for s in plan["slots"] if s["note"]]
+    assert "clocks went back" in moved["note"] and moved["starts_at"] == "2027-02-07T05:15:00+00:00"
+
+
+def test_stored_plan_and_its_calendar_keep_the_moved_slot_and_its_note(client, make_user, clock):
+    clock.now = datetime.fromisoformat("2027-02-05T12:00:00+00:00")
+    _, headers = make_user(time_zone="Africa/Casablanca")
+    started = start(client, headers, "exclusive-newborn", datetime.fromisoformat("2027-02-06T03:00:00+01:00"),
+                    {"days": 3}).json  # fmt: skip
+    [moved] = [s for s in started["slots"] if s["note"]]
+    assert client.get(f"/api/plans/{started['id']}", headers=headers).json == started
+    events = Calendar.from_ical(client.get(f"/api/plans/{started['id']}.ics", headers=headers).data).walk("VEVENT")
+    event = events[moved["index"]]
+    assert event.decoded("dtstart") == datetime.fromisoformat(moved["starts_at"])
+    assert moved["note"] in str(event["description"])
+
+
+def test_boost_plan_is_active_until_exactly_48_h_after_its_start(client, auth, clock):
+    begin = clock.now + timedelta(minutes=30)
+    plan = start(client, auth, starts_at=begin).json
+    assert datetime.fromisoformat(plan["ends_at"]) == begin + timedelta(hours=48)
+    clock.now = begin + timedelta(hours=47, minutes=59)
+    assert client.get(f"/api/plans/{plan['id']}", headers=auth).json["status"] == "active"
+    clock.now = begin + timedelta(hours=48)
+    assert client.get(f"/api/plans/{plan['id']}", headers=auth).json["status"] == "finished"
+
+
+def test_calendar_and_api_agree_to_the_second_for_a_start_with_fractions(client, auth, clock):
+    plan = start(client, auth, starts_at=clock.now + timedelta(minutes=30, seconds=17, microseconds=250_000)).json
+    assert datetime.fromisoformat(plan["starts_at"]) == clock.now + timedelta(minutes=30)
+    events = Calendar.from_ical(client.get(f"/api/plans/{plan['id']}.ics", headers=auth).data).walk("VEVENT")
+    for event, slot in zip(events, plan["slots"], strict=True):
+        assert event.decoded("dtstart") == datetime.fromisoformat(slot["starts_at"])
+        assert event.decoded("dtend") == datetime.fromisoformat(slot["ends_at"])
+
+
+def test_boost_plan_outside_the_source_figures_is_labelled_an_adaptation(client, auth, clock):
+    plan = start(client, auth, starts_at=clock.now, params={"interval_min": 90}).json
+    assert plan["evidence"].startswith("adaptation: interval_min outside the source's figures")
+    listed = client.get("/api/plans", headers=auth).json["items"][0]
+    assert listed["evidence"] == plan["evidence"]

@@ -1,0 +1,87 @@
+"""A day's figures never depend on the range asked for, in any zone (oracle: every earlier session, one by one)."""
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from server.domain.export import SessionRecord, session_rows
+from server.domain.summary import GoalFacts, SessionFacts, day_bounds, summarize_days
+from tests.domain.oracle import ALL_ZONES, ODD_ZONES
+
+GOAL = GoalFacts(daily_volume_ml=750, sessions_per_day=8)
+zones = st.sampled_from(ODD_ZONES) | st.sampled_from(ALL_ZONES)
+
+
+@st.composite
+def histories(draw):
+    """Draw a zone and sessions with distinct whole-minute starts over a few days of a year in 1990-2037."""
+    zone = draw(zones)
+    base = datetime(draw(st.integers(1990, 2037)), 1, 1, tzinfo=UTC) + timedelta(days=draw(st.integers(0, 360)))
+    starts = draw(st.lists(st.integers(0, 4 * 24 * 60), min_size=1, max_size=12, unique=True))
+    lengths = draw(st.lists(st.integers(1, 180), min_size=len(starts), max_size=len(starts)))
+    sessions = [
+        SessionFacts(base + timedelta(minutes=s), base + timedelta(minutes=s + n), 10.0, 10.0)
+        for s, n in zip(sorted(starts), lengths, strict=True)
+    ]
+    return ZoneInfo(zone), sessions
+
+
+def latest_end_before(sessions: list[SessionFacts], moment: datetime) -> datetime | None:
+    """Return the latest end among the sessions started before `moment`, as the services ask the database."""
+    return max((s.ended_at for s in sessions if s.started_at < moment), default=None)
+
+
+def summary(sessions, first: date, last: date, zone: ZoneInfo):
+    """Summarize a range the way the summary service does: its sessions, and the latest end before it."""
+    start, end = day_bounds(first, zone)[0], day_bounds(last, zone)[1]
+    inside = [s for s in sessions if start <= s.started_at < end]
+    return summarize_days(inside, first, last, zone, GOAL, latest_end_before(sessions, start))
+
+
+def oracle_longest_gap(sessions: list[SessionFacts], day: date, zone: ZoneInfo) -> float | None:
+    """Return the day's longest gap: each of its sessions against the latest end of every session started before."""
+    gaps = []
+    for session in sessions:
+        if session.started_at.astimezone(zone).date() != day:
+            continue
+        before = [s.ended_at for s in sessions if s.started_at < session.started_at]
+        if before:
+            gaps.append(max((session.started_at - max(before)).total_seconds() / 60, 0.0))
+    return max(gaps, default=None)
+
+
+@settings(max_examples=100, deadline=None)
+@given(histories(), st.integers(0, 3), st.integers(0, 3))
+def test_a_day_reads_the_same_alone_and_inside_any_wider_range(history, before, after):
+    zone, sessions = history
+    days = sorted({s.started_at.astimezone(zone).date() for s in sessions})
+    for day in days:
+        [alone] = summary(sessions, day, day, zone)
+        wide = summary(sessions, day - timedelta(days=before), day + timedelta(days=after), zone)
+        [inside] = [d for d in wide if d.date == day]
+        assert alone == inside
+        assert alone.longest_gap_min == oracle_longest_gap(sessions, day, zone)
+
+
+def test_kolkata_late_long_session_counts_for_the_next_day_in_any_range():
+    kolkata = ZoneInfo("Asia/Kolkata")
+    sessions = [
+        SessionFacts(datetime(2026, 7, 9, 23, 0, tzinfo=kolkata), datetime(2026, 7, 9, 23, 50, tzinfo=kolkata), 1, 1),
+        SessionFacts(datetime(2026, 7, 9, 23, 10, tzinfo=kolkata), datetime(2026, 7, 9, 23, 20, tzinfo=kolkata), 1, 1),
+        SessionFacts(datetime(2026, 7, 10, 0, 30, tzinfo=kolkata), datetime(2026, 7, 10, 0, 45, tzinfo=kolkata), 1, 1),
+    ]
+    both = summary(sessions, date(2026, 7, 9), date(2026, 7, 10), kolkata)
+    [alone] = summary(sessions, date(2026, 7, 10), date(2026, 7, 10), kolkata)
+    assert both[1].longest_gap_min == alone.longest_gap_min == 40
+
+
+def test_sessions_csv_gap_runs_from_the_latest_end_before_the_range():
+    kolkata = ZoneInfo("Asia/Kolkata")
+    late = datetime(2026, 7, 10, 0, 30, tzinfo=kolkata)
+    [row] = session_rows(
+        [SessionRecord(late, late + timedelta(minutes=15), 1.0, 1.0, "double")], kolkata, "ml",
+        previous_end=datetime(2026, 7, 9, 23, 50, tzinfo=kolkata),
+    )  # fmt: skip
+    assert row[6] == "40"
