@@ -2,6 +2,9 @@
 
 export const ML_PER_OZ = 29.5735295625;
 
+// The short line every screen that shows a goal, a limit or a plan carries (the plan disclaimer says more).
+export const NOT_ADVICE = 'General information, not medical advice: ask a lactation consultant (IBCLC) or your healthcare provider.';
+
 /** Convert mL to the user's unit. */
 export function toUnit(ml, unit) {
   return unit === 'oz' ? ml / ML_PER_OZ : ml;

@@ -2,7 +2,7 @@
 import { api, describeError } from '../api.js';
 import { volumeChart } from '../chart.js';
 import { confirmDialog, h, mount, toast } from '../dom.js';
-import { addDays, dateTime, localDate, minutes, volume } from '../format.js';
+import { NOT_ADVICE, addDays, dateTime, localDate, minutes, volume } from '../format.js';
 import { askSession } from './session-form.js';
 
 /** Name the screen for the document title. */
@@ -15,7 +15,7 @@ async function chartCard(user) {
   const card = h('section', { class: 'card chart', 'aria-labelledby': 'chart-h' }, h('h2', { id: 'chart-h' }, 'Last 14 days'));
   try {
     const summary = await api('GET', `/summary/daily?from=${from}&to=${to}`);
-    card.append(volumeChart(summary.days, summary.goal?.daily_volume_ml, user.unit));
+    card.append(volumeChart(summary.days, summary.goal?.daily_volume_ml, user.unit), h('p', { class: 'hint not-advice' }, NOT_ADVICE));
   } catch (err) {
     card.append(h('p', { class: 'muted' }, describeError(err)));
   }

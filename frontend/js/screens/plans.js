@@ -18,7 +18,8 @@ const hasPhases = (slot) => slot.phases.length > 1;
 function slotList(user, slots, limit = 60) {
   return h('ol', { class: 'slots', 'aria-label': 'Session times', tabindex: 0 }, slots.slice(0, limit).map((slot) => h('li', {},
     h('span', {}, dateTime(slot.starts_at, user.time_zone)),
-    h('span', { class: 'muted' }, slot.status && slot.status !== 'upcoming' ? slot.status : phaseText(slot.phases)))),
+    h('span', { class: 'muted' }, slot.status && slot.status !== 'upcoming' ? slot.status : phaseText(slot.phases)),
+    slot.note ? h('p', { class: 'hint small-text' }, slot.note) : null)),
   slots.length > limit ? h('li', { class: 'muted' }, `…and ${slots.length - limit} more`) : null);
 }
 

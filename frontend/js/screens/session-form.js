@@ -1,6 +1,6 @@
 // The session form used after Stop, for a past session, and to edit one.
 import { field, h, openDialog } from '../dom.js';
-import { fromUnit, isoWithOffset, stepFor, toLocalInput, toUnit } from '../format.js';
+import { NOT_ADVICE, fromUnit, isoWithOffset, stepFor, toLocalInput, toUnit } from '../format.js';
 
 const MODES = [['double', 'Both'], ['left', 'Left'], ['right', 'Right'], ['hand', 'By hand']];
 
@@ -52,6 +52,7 @@ export function askSession(heading, { unit, session = {}, times = false, submitL
       stepper('Right', 'right', session.right_ml, unit),
       modeChoice(session.mode || 'double'),
       field('Notes (optional)', notes),
+      h('p', { class: 'hint not-advice' }, NOT_ADVICE),
       h('div', { class: 'row' },
         h('button', { type: 'button', class: 'btn secondary', onclick: () => close(null) }, 'Cancel'),
         h('button', { type: 'submit', class: 'btn' }, submitLabel)));

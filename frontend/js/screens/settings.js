@@ -1,7 +1,7 @@
 // Settings: unit, time zone, goals, quiet hours, reminders on this device, consultant share links, sign out.
 import { api, cachedUser, cacheUser, clearToken, describeError } from '../api.js';
 import { append, confirmDialog, field, h, mount, toast } from '../dom.js';
-import { dateTime, fromUnit, toUnit } from '../format.js';
+import { DISPLAY_PLACES, NOT_ADVICE, dateTime, fromUnit, toUnit } from '../format.js';
 import { outboxAll, outboxClear } from '../idb.js';
 import { currentSubscription, disableReminders, enableReminders, needsInstallFirst, pushSupported } from '../push.js';
 
@@ -40,13 +40,14 @@ function goalsCard(user, goals) {
   const unitLabel = user.unit === 'oz' ? 'oz' : 'mL';
   const num = (name, value, step, min) => h('input', { type: 'number', name, value: String(value), step, min, inputmode: 'decimal', required: true });
   return formCard('goals', 'Goals', [
-    field(`Daily volume (${unitLabel})`, num('volume', Number(toUnit(goals.daily_volume_ml, user.unit).toFixed(1)), 'any', 0)),
+    field(`Daily volume (${unitLabel})`, num('volume', Number(toUnit(goals.daily_volume_ml, user.unit).toFixed(DISPLAY_PLACES[user.unit])), 'any', 0)),
     field('Sessions per day', num('sessions', goals.sessions_per_day, 1, 1)),
     field('Longest gap by day (hours)', num('gap_day', goals.max_gap_day_min / 60, 0.25, 0.5)),
     field('Longest gap at night (hours)', num('gap_night', goals.max_gap_night_min / 60, 0.25, 0.5)),
     h('div', { class: 'row' },
       field('Night starts', h('input', { type: 'time', name: 'night_start', value: goals.night_start, required: true })),
       field('Night ends', h('input', { type: 'time', name: 'night_end', value: goals.night_end, required: true }))),
+    h('p', { class: 'hint not-advice' }, NOT_ADVICE),
   ], async (data) => {
     await api('PUT', '/goals', {
       daily_volume_ml: Number(fromUnit(Number(data.get('volume')), user.unit).toFixed(1)),

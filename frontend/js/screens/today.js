@@ -1,7 +1,7 @@
 // Today: one big Start button, Stop asks for volumes, and how the day is going.
 import { api } from '../api.js';
 import { h, mount, toast } from '../dom.js';
-import { clock, isoWithOffset, localDate, minutes, stopwatch, volume } from '../format.js';
+import { NOT_ADVICE, clock, isoWithOffset, localDate, minutes, stopwatch, volume } from '../format.js';
 import { outboxAll } from '../idb.js';
 import { logSession } from '../outbox.js';
 import { clearSession, runningSession, startSession } from '../timer.js';
@@ -97,7 +97,8 @@ function dayCard(user, data) {
         next ? clock(next.due_at, user.time_zone) : '—'), h('span', { class: 'label' }, next ? next.title || 'next reminder' : 'no reminder set')),
       h('div', { class: 'stat' }, h('span', { class: 'value' }, String(queued.length)),
         h('span', { class: 'label' }, 'waiting to send'))),
-    summary ? null : h('p', { class: 'muted' }, 'Offline: showing what is saved on this phone.'));
+    summary ? null : h('p', { class: 'muted' }, 'Offline: showing what is saved on this phone.'),
+    h('p', { class: 'hint not-advice' }, NOT_ADVICE));
 }
 
 /** Render today's sessions, newest first, including ones still queued. */
