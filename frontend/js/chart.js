@@ -1,5 +1,5 @@
 // A 14-day bar chart of daily volume with the goal as a dashed line, drawn as SVG.
-import { toUnit, volume } from './format.js';
+import { volume } from './format.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 
@@ -38,7 +38,7 @@ export function volumeChart(days, goalMl, unit) {
   if (goalMl) {
     const gy = y(goalMl).toFixed(1);
     svg.append(s('line', { class: 'goal', x1: left, x2: width - right, y1: gy, y2: gy }));
-    const label = unit === 'oz' ? `goal ${toUnit(goalMl, 'oz').toFixed(0)} oz` : `goal ${Math.round(goalMl)} mL`;
+    const label = `goal ${volume(goalMl, unit)}`;
     svg.append(s('text', { class: 'goal-label', x: width - right, y: Number(gy) - 4, 'text-anchor': 'end' }, label));
   }
   return svg;
