@@ -94,7 +94,8 @@ function templateForm(user, template, rerender) {
     event.preventDefault();
     try {
       const plan = await api('POST', '/plans/preview', body());
-      mount(preview, h('h3', {}, `${plan.slots.length} sessions`), slotList(user, plan.slots),
+      mount(preview, h('h3', {}, `${plan.slots.length} sessions`),
+        plan.evidence !== template.evidence ? h('p', { class: 'notice' }, plan.evidence) : null, slotList(user, plan.slots),
         h('p', { class: 'hint' }, plan.disclaimer || ''));
     } catch (err) { mount(preview, h('p', { class: 'notice' }, describeError(err))); }
   });
