@@ -158,3 +158,22 @@ def test_gap_reminder_moves_when_quiet_hours_change(client, auth, midday):
     assert due(client, auth) == midday.now.replace(hour=14, minute=45)
     client.patch("/api/me", json={"quiet_hours": {"start": "14:00", "end": "16:00"}}, headers=auth)
     assert due(client, auth) == midday.now.replace(hour=16)
+
+
+def test_day_gap_in_quiet_hours_is_sent_when_they_end_on_the_repeated_hour_not_a_day_late(client, make_user, clock):
+    clock.now = datetime(2026, 11, 1, 5, 50, tzinfo=UTC)  # 01:50 EDT; at 06:00 UTC New York repeats 01:00-02:00
+    _, headers = make_user(time_zone="America/New_York")
+    client.put("/api/goals", json={**GOALS, "max_gap_day_min": 30, "night_start": "12:00", "night_end": "13:00"},
+               headers=headers)  # fmt: skip
+    client.patch("/api/me", json={"quiet_hours": {"start": "23:00", "end": "01:30"}}, headers=headers)
+    log(client, headers, datetime(2026, 11, 1, 5, 30, tzinfo=UTC), minutes=20)
+    [reminder] = gap(client, headers)
+    assert datetime.fromisoformat(reminder["due_at"]) == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 EST
+
+
+def test_day_limit_applies_from_the_end_of_the_night(client, make_user, clock):
+    clock.now = datetime(2026, 11, 27, 15, 13, tzinfo=UTC)  # 02:13 in Sydney (UTC+11)
+    _, headers = make_user(time_zone="Australia/Sydney")
+    log(client, headers, clock.now - timedelta(minutes=20), minutes=20)
+    [reminder] = gap(client, headers)
+    assert datetime.fromisoformat(reminder["due_at"]) == datetime(2026, 11, 27, 19, tzinfo=UTC)  # 06:00
