@@ -1,6 +1,7 @@
 """The dispatcher: due reminder rows end as decrypted notifications, with retries, expiry and leases."""
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from server import clock
 from server.models import PushSubscription, Reminder
 from server.services.dispatch import claim_due, dispatch_due
+from server.timeutil import utcnow
 from tests.pushservice import Reply
 
 T0 = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -264,3 +266,25 @@ def test_a_user_whose_only_phone_is_stopped_gets_failed_reminders_without_a_requ
         dispatch_due(db, push_client, T0 + timedelta(minutes=n))
     assert len(push_service.requests_for(phone)) == 3
     assert (reminder(db, rid).status, reminder(db, rid).last_error) == ("failed", "no push subscription")
+
+
+def test_a_batch_longer_than_its_lease_renews_it_so_no_other_clock_takes_over(app, db, make_user, device,
+                                                                            push_service, push_client):
+    lease = timedelta(seconds=1)
+    push_client.timeout = 3
+    start = utcnow()
+    ids = []
+    for delay in (0.1, 0.7, 1.4, 2.0):  # answers keep coming for twice the lease
+        user, headers = make_user()
+        push_service.answer(device(headers), Reply(201, delay=delay))
+        ids.append(add_reminder(db, user["id"], start))
+    sender = threading.Thread(target=lambda: dispatch_due(Session(app.extensions["engine"]), push_client, start,
+                                                          lease=lease))
+    sender.start()
+    time.sleep(1.2)  # past the first lease: only a renewed one still holds the rows
+    with Session(app.extensions["engine"]) as other:
+        stolen, _ = claim_due(other, start + timedelta(seconds=1.2), 10, lease)
+    sender.join()
+    assert stolen == []
+    assert {reminder(db, rid).status for rid in ids} == {"sent"}
+    assert len(push_service.delivered()) == len(ids)
