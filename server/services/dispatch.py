@@ -144,12 +144,10 @@ class _Batch:
             self.waiting[message.ref[0]] += 1
         self._settle({rid: ("failed", "no push subscription") for rid in self.open if not self.waiting[rid]},
                      self.now())
-        self.db.commit()
 
     def expire(self, reminder_ids: list[int]) -> None:
         """Settle reminders that are too late to be useful without sending them."""
         self._settle({rid: ("expired", "too late to be useful") for rid in reminder_ids}, self.now())
-        self.db.commit()
 
     def record(self, arrived: list[tuple[int, Result]]) -> None:
         """Write what these results decide: sent at the first delivery, else once every device answered."""
@@ -172,9 +170,8 @@ class _Batch:
                     retries.append((rid, retry_at, error))
                 else:
                     finals[rid] = (status, error)
-        self._settle(finals, now)
         _record_subscriptions(self.db, results, now, self.report)
-        self.db.commit()
+        self._settle(finals, now)
         self._retry(retries, now)
 
     def give_back(self) -> int:
@@ -214,17 +211,20 @@ class _Batch:
         self.lease_until = renewed
 
     def _settle(self, finals: dict[int, tuple[str, str | None]], now: datetime) -> None:
-        """Write final statuses, grouped into one statement per (status, error)."""
+        """Write final statuses, one statement per (status, error), and commit with what came before."""
         groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
         for rid, key in finals.items():
             groups[key].append(rid)
-            del self.open[rid]
-            self.report.counts[key[0]] += 1
         for (status, error), ids in groups.items():
             self.db.execute(update(Reminder).where(Reminder.id.in_(ids), self.ours())
                             .values(status=status, lease_until=None, last_error=error, updated_at=now,
                                     sent_at=now if status == "sent" else None)
                             .execution_options(synchronize_session=False))
+        self.db.commit()
+        # Only once on record: a failed write leaves them open, to be given back.
+        for rid, (status, _) in finals.items():
+            del self.open[rid]
+            self.report.counts[status] += 1
 
     def _retry(self, retries: list[tuple[int, datetime, str]], now: datetime) -> None:
         """Put reminders back to pending for a later try."""

@@ -288,3 +288,17 @@ def test_a_batch_longer_than_its_lease_renews_it_so_no_other_clock_takes_over(ap
     assert stolen == []
     assert {reminder(db, rid).status for rid in ids} == {"sent"}
     assert len(push_service.delivered()) == len(ids)
+
+
+def test_a_stop_gives_back_what_was_not_sent_as_if_never_claimed(db, make_user, device, push_service, push_client):
+    user, headers = make_user()
+    device(headers)
+    rid = add_reminder(db, user["id"])
+    stop = threading.Event()
+    stop.set()
+    report = dispatch_due(db, push_client, T0, stop=stop)
+    assert (report.claimed, report.counts["given_back"]) == (1, 1) and push_service.requests == []
+    row = reminder(db, rid)
+    assert (row.status, row.lease_until, row.attempts, row.send_after) == ("pending", None, 0, T0)
+    dispatch_due(db, push_client, T0)
+    assert reminder(db, rid).status == "sent"
