@@ -337,7 +337,8 @@ class PushClient:
                     deadline = time.monotonic() + grace
                 if deadline is not None and time.monotonic() > deadline:
                     future.cancel()
-                done = finished.is_set()
+                # A task cancelled before it ever ran never reports itself finished.
+                done = finished.is_set() or (deadline is not None and time.monotonic() > deadline + grace)
                 enough = min(len(messages) - received, max(self.max_in_flight // 2, 1))
                 arrived = _drain(arrivals, 0 if done else 0.05, enough)
                 if not arrived:
@@ -355,7 +356,7 @@ class PushClient:
             if not finished.is_set():  # record failed: post nothing more
                 loop.call_soon_threadsafe(stopping.set)
                 future.cancel()
-                finished.wait()
+                finished.wait(grace)
         if not future.cancelled():
             future.result()
         return len(messages) - received
