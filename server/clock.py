@@ -1,9 +1,11 @@
 """The clock process: an APScheduler job, in UTC, that dispatches due reminders every few seconds."""
 
 import logging
+import signal
+import threading
 from datetime import UTC
 
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from server.push import PushClient
@@ -34,31 +36,33 @@ def push_client(app: Flask) -> PushClient:
     )
 
 
-def dispatch_until_idle(app: Flask, client: PushClient) -> int:
-    """Dispatch batch after batch until fewer than a full batch is due; return how many were claimed."""
+def dispatch_until_idle(app: Flask, client: PushClient, stop: threading.Event | None = None) -> int:
+    """Dispatch batch after batch until fewer than a full batch is due or a stop is asked; return how many
+    were claimed."""
     batch = app.config["PUSH_BATCH_SIZE"]
     total = 0
     with app.extensions["sessionmaker"]() as db:
-        while True:
-            report = dispatch_due(db, client, utcnow(), batch, base_url=app.config["PUBLIC_URL"])
+        while stop is None or not stop.is_set():
+            report = dispatch_due(db, client, utcnow(), batch, base_url=app.config["PUBLIC_URL"], stop=stop)
             total += report.claimed
             if report.claimed < batch:
-                return total
+                break
+    return total
 
 
-def tick(app: Flask, client: PushClient) -> None:
+def tick(app: Flask, client: PushClient, stop: threading.Event | None = None) -> None:
     """Run one scheduler tick; log and survive any failure so the next tick runs."""
     try:
-        dispatch_until_idle(app, client)
+        dispatch_until_idle(app, client, stop)
     except Exception:
         log.exception("dispatch tick failed; the leases lapse and the next tick reclaims")
 
 
-def scheduler_for(app: Flask, client: PushClient) -> BlockingScheduler:
+def scheduler_for(app: Flask, client: PushClient, stop: threading.Event | None = None) -> BackgroundScheduler:
     """Build the scheduler: one UTC interval job that never overlaps itself and skips missed runs."""
-    scheduler = BlockingScheduler(timezone=UTC)
+    scheduler = BackgroundScheduler(timezone=UTC)
     scheduler.add_job(
-        tick, "interval", args=(app, client), id="dispatch",
+        tick, "interval", args=(app, client, stop), id="dispatch",
         seconds=app.config["CLOCK_INTERVAL_SECONDS"],
         coalesce=True, max_instances=1, next_run_time=utcnow(),
     )
@@ -66,17 +70,33 @@ def scheduler_for(app: Flask, client: PushClient) -> BlockingScheduler:
 
 
 def run(app: Flask) -> None:
-    """Block running the dispatcher job until interrupted."""
+    """Dispatch due reminders until SIGTERM or SIGINT, then finish cleanly: record what was sent, give
+    back the leases held, and stop the encryption workers."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # APScheduler logs every run at INFO, and a skipped run (a tick still draining a backlog, which
     # max_instances=1 intends) at WARNING; neither helps an operator.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
     client = push_client(app)
-    scheduler = scheduler_for(app, client)
-    log.info("clock started: dispatching due reminders every %s", scheduler.get_job("dispatch").trigger.interval)
+    stop = threading.Event()
+
+    def request_stop(signum, _frame) -> None:
+        """Ask the running tick to stop claiming and wind down."""
+        log.info("clock stopping on %s", signal.Signals(signum).name)
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, request_stop)
+    scheduler = scheduler_for(app, client, stop)
     try:
         scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+        log.info("clock started: dispatching due reminders every %s",
+                 scheduler.get_job("dispatch").trigger.interval)
+        # A timed wait, so the signal handler runs promptly on the main thread.
+        while not stop.wait(1):
+            pass
     finally:
+        stop.set()
+        if scheduler.running:
+            scheduler.shutdown(wait=True)  # the running tick records, gives back its leases, returns
         client.close()
+        log.info("clock stopped")

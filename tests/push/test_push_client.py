@@ -1,6 +1,7 @@
 """push.py against the local push service: encryption, VAPID, headers, answers, safety."""
 
 import email.utils
+import threading
 import time
 
 import pytest
@@ -225,3 +226,43 @@ def test_retry_after_accepts_seconds_and_http_dates():
 def test_topic_is_at_most_32_base64url_characters():
     topic = topic_for("reminder-123456789")
     assert len(topic) <= 32 and topic.replace("-", "").replace("_", "").isalnum()
+
+
+def test_a_message_holds_its_in_flight_slot_until_its_result_is_recorded(service, vapid):
+    slow = PushClient(vapid, SUBJECT, allow_loopback_http=True, timeout=2.0, max_in_flight=3)
+    subs = [service.subscribe() for _ in range(12)]
+    recorded = []
+
+    def record(arrived):
+        """Check nothing went out beyond the window, then take a while to record."""
+        assert len(service.requests) <= len(recorded) + 3
+        time.sleep(0.05)
+        recorded.extend(arrived)
+
+    try:
+        assert slow.deliver([message(s, ref=n) for n, s in enumerate(subs)], record) == 0
+    finally:
+        slow.close()
+    assert sorted(index for index, _ in recorded) == list(range(12))
+    assert {result.outcome for _, result in recorded} == {Outcome.DELIVERED}
+
+
+def test_a_stop_posts_nothing_more_and_reports_what_got_no_result(service, vapid):
+    slow = PushClient(vapid, SUBJECT, allow_loopback_http=True, timeout=2.0, max_in_flight=2)
+    subs = [service.subscribe() for _ in range(10)]
+    for sub in subs:
+        service.answer(sub, Reply(201, delay=0.1))
+    stop = threading.Event()
+    recorded = []
+
+    def record(arrived):
+        """Keep the results and ask for a stop after the first."""
+        recorded.extend(arrived)
+        stop.set()
+
+    try:
+        unsent = slow.deliver([message(s) for s in subs], record, stop)
+    finally:
+        slow.close()
+    assert unsent == 10 - len(recorded) and unsent >= 6
+    assert len(service.requests) == len(recorded)
