@@ -1,7 +1,8 @@
 // Boot, routing between screens, connection status and service-worker updates.
-import { api, cachedUser, cacheUser, getToken } from './api.js';
+import { api, cachedUser, cacheUser, describeError, getToken } from './api.js';
 import { mount, toast } from './dom.js';
 import { flushOutbox, onOutboxChange, outboxCounts } from './outbox.js';
+import { enableReminders, reminderState } from './push.js';
 import * as auth from './screens/auth.js';
 import * as today from './screens/today.js';
 import * as history from './screens/history.js';
@@ -101,6 +102,20 @@ function outboxChanged(results, mine) {
   if (sent.length || refused.length || results.discarded?.length) route();
 }
 
+/** Renew a subscription made with an old server key, and say so when reminders stopped on this phone. */
+async function checkReminders() {
+  const banner = document.getElementById('reminders-stopped');
+  const { state } = getToken() ? await reminderState() : { state: 'off' };
+  banner.hidden = state !== 'stopped';
+  document.getElementById('reminders-again').onclick = async () => {
+    try {
+      await enableReminders();
+      toast('Reminders are on again.');
+      window.dispatchEvent(new Event('pumpwell:reminders-changed'));
+    } catch (err) { toast(err.message || describeError(err)); }
+  };
+}
+
 /** Register the service worker and offer a reload when a new version waits. */
 async function registerWorker() {
   if (!('serviceWorker' in navigator)) return;
@@ -135,6 +150,10 @@ window.addEventListener('online', sync);
 window.addEventListener('offline', showNetwork);
 window.addEventListener('pumpwell:signed-out', () => { location.hash = '#/signin'; route(); });
 onOutboxChange(outboxChanged);
+window.addEventListener('pumpwell:reminders-changed', () => {
+  checkReminders().catch(() => null);
+  if (parseRoute().name === 'settings') route();
+});
 
 registerWorker().catch(() => {});
-route().then(sync);
+route().then(sync).then(checkReminders).catch(() => null);
