@@ -17,7 +17,9 @@
 
 self.PumpwellOutbox = (() => {
   const DB_NAME = 'pumpwell';
-  const DB_VERSION = 2;
+  // Still version 1: pages and workers of the previous release keep connections open that
+  // would block an upgrade; its bare session bodies are read as requests instead (see `normal`).
+  const DB_VERSION = 1;
   const CHANNEL = 'pumpwell-outbox';
   const BACKOFF_FIRST_MS = 2000;
   const BACKOFF_MAX_MS = 15 * 60000;
@@ -26,25 +28,13 @@ self.PumpwellOutbox = (() => {
   let dbPromise = null;
   let flushing = null;
 
-  /** Wrap version 1's bare session bodies as POST /sessions requests. */
-  function upgradeItems(store) {
-    store.openCursor().onsuccess = (event) => {
-      const cursor = event.target.result;
-      if (!cursor) return;
-      if (!cursor.value.path) cursor.update(newItem({ id: cursor.value.id, method: 'POST', path: '/sessions', body: cursor.value }));
-      cursor.continue();
-    };
-  }
-
   /** Open (and on first use create or upgrade) the app database. */
   function openDb() {
     dbPromise ??= new Promise((resolve, reject) => {
       const req = indexedDB.open(DB_NAME, DB_VERSION);
-      req.onupgradeneeded = (event) => {
-        const db = req.result;
-        if (!db.objectStoreNames.contains('kv')) db.createObjectStore('kv');
-        if (!db.objectStoreNames.contains('outbox')) db.createObjectStore('outbox', { keyPath: 'id' });
-        else if (event.oldVersion < 2) upgradeItems(req.transaction.objectStore('outbox'));
+      req.onupgradeneeded = () => {
+        req.result.createObjectStore('kv');
+        req.result.createObjectStore('outbox', { keyPath: 'id' });
       };
       req.onsuccess = () => {
         // Another context upgrading the database must not wait on this connection forever.
@@ -71,7 +61,7 @@ self.PumpwellOutbox = (() => {
   const kvGet = (key) => run('kv', 'readonly', (s) => s.get(key));
   const kvSet = (key, value) => run('kv', 'readwrite', (s) => s.put(value, key));
   const kvDelete = (key) => run('kv', 'readwrite', (s) => s.delete(key));
-  const get = (id) => run('outbox', 'readonly', (s) => s.get(id));
+  const get = (id) => run('outbox', 'readonly', (s) => s.get(id)).then(normal);
   const put = (item) => run('outbox', 'readwrite', (s) => s.put(item));
   const clear = () => run('outbox', 'readwrite', (s) => s.clear());
 
@@ -80,9 +70,15 @@ self.PumpwellOutbox = (() => {
     return { id, method, path, body, state: 'pending', queued_at: Date.now(), attempts: 0, next_at: 0, error: null };
   }
 
+  /** A stored item; the previous release stored bare session bodies, which are POST /sessions requests. */
+  function normal(item) {
+    if (!item || item.path) return item;
+    return { ...newItem({ id: item.id, method: 'POST', path: '/sessions', body: item }), queued_at: 0 };
+  }
+
   /** Every queued request, oldest first. */
   async function all() {
-    const items = await run('outbox', 'readonly', (s) => s.getAll());
+    const items = (await run('outbox', 'readonly', (s) => s.getAll())).map(normal);
     return items.sort((a, b) => a.queued_at - b.queued_at || String(a.id).localeCompare(String(b.id)));
   }
 
