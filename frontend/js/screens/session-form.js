@@ -112,16 +112,12 @@ function formValues(body) {
 }
 
 /** Show a refused session again with the server's reasons; resolves with the fixed body or null (kept for later). */
-export function askToFix(item, unit) {
+function askToFix(item, unit) {
   return askSession('Check this session', { unit, session: formValues(item.body), times: true, errors: item.error, submitLabel: 'Send again' });
 }
 
-/**
- * Send a session through the outbox and say where it went; while the server refuses it, ask the
- * parent to fix it. Resolves true once the server has it (false: kept on this phone).
- */
-export async function saveSession(body, unit) {
-  let item = await logSession(body);
+/** While the server refuses a queued session, ask for a fix; say where it ended; true once the server has it. */
+async function untilStored(item, unit) {
   while (item?.state === 'refused') {
     const fixed = await askToFix(item, unit);
     if (!fixed) {
@@ -133,3 +129,11 @@ export async function saveSession(body, unit) {
   toast(item ? 'Saved on this phone. It will be sent when you are back online.' : 'Session saved.');
   return !item;
 }
+
+/** Send a new session through the outbox (asking for fixes while it is refused); true once the server has it. */
+export async function saveSession(body, unit) {
+  return untilStored(await logSession(body), unit);
+}
+
+/** Fix a session the server refused earlier; true once the server has it. */
+export const fixSession = (item, unit) => untilStored(item, unit);

@@ -3,9 +3,9 @@ import { api } from '../api.js';
 import { confirmDialog, h, mount, toast } from '../dom.js';
 import { clock, isoWithOffset, localDate, minutes, stopwatch, volume } from '../format.js';
 import { outboxAll } from '../idb.js';
-import { discardQueued, resendSession } from '../outbox.js';
+import { discardQueued } from '../outbox.js';
 import { clearSession, markStopped, runningSession, startSession } from '../timer.js';
-import { askSession, askToFix, saveSession } from './session-form.js';
+import { askSession, fixSession, saveSession } from './session-form.js';
 
 /** Name the screen for the document title. */
 export const title = () => 'Today';
@@ -40,7 +40,8 @@ function timerCard(user, rerender) {
       h('button', {
         type: 'button', class: 'btn big-start', onclick: () => { startSession(); rerender(); },
       }, 'Start'),
-      running ? h('p', { class: 'hint', id: 'timer-queued' }, `Your session from ${clock(running.started_at, user.time_zone)} is kept on this phone until it is sent.`)
+      running ? h('p', { class: 'hint', id: 'timer-queued' },
+        `Your session from ${clock(running.started_at, user.time_zone)} is kept on this phone until it is sent.`)
         : h('p', { class: 'hint' }, 'Tap when you start pumping. The timer keeps going if you lock the phone.'));
   }
   const readout = h('p', { class: 'timer-readout', role: 'timer', 'aria-live': 'off' });
@@ -59,7 +60,8 @@ function timerCard(user, rerender) {
     // The timer's start is kept until the server has the session (a refused typo loses nothing).
     const id = crypto.randomUUID();
     markStopped(id);
-    const stored = await saveSession({ ...body, id, started_at: isoWithOffset(new Date(running.started_at)), ended_at: isoWithOffset(ended) }, user.unit);
+    const started = isoWithOffset(new Date(running.started_at));
+    const stored = await saveSession({ ...body, id, started_at: started, ended_at: isoWithOffset(ended) }, user.unit);
     if (stored) clearSession();
     rerender();
   };
@@ -111,11 +113,7 @@ function dayCard(user, data) {
 /** Fix or discard a session the server refused; both end with the list redrawn. */
 function attentionActions(user, item, rerender) {
   const fix = async () => {
-    const body = await askToFix(item, user.unit);
-    if (!body) return;
-    const left = await resendSession(item.id, body);
-    if (!left) toast('Session saved.');
-    else toast(left.state === 'refused' ? 'Still refused: see the reason below.' : 'Saved on this phone. It will be sent when you are back online.');
+    if (await fixSession(item, user.unit) && runningSession()?.session_id === item.id) clearSession();
     rerender();
   };
   const discard = async () => {
@@ -149,7 +147,8 @@ function sessionsCard(user, data, rerender) {
     mine.length ? h('ul', { class: 'list', id: 'today-sessions' }, mine.map((s) => h('li', {},
       h('div', { class: 'item-head' }, h('span', {}, clock(s.started_at, user.time_zone)),
         h('span', {}, volume(s.total_ml, user.unit))),
-      s.outbox?.state === 'refused' ? [h('p', { class: 'field-error' }, refusalText(s.outbox.error)), attentionActions(user, s.outbox, rerender)]
+      s.outbox?.state === 'refused'
+        ? [h('p', { class: 'field-error' }, refusalText(s.outbox.error)), attentionActions(user, s.outbox, rerender)]
         : s.queued ? h('p', { class: 'hint' }, 'Waiting to send') : null)))
       : h('p', { class: 'muted' }, 'Nothing logged yet today.'));
 }
