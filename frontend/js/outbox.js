@@ -43,9 +43,6 @@ async function scheduleRetry() {
 /** Discard a queued session the parent chose not to keep. */
 export const discardQueued = (id) => core.discard(id);
 
-/** One queued item by id, or undefined. */
-export const queuedItem = (id) => core.get(id);
-
 /** How many items wait to be sent and how many were refused. */
 export async function outboxCounts() {
   const items = await core.all();
