@@ -97,7 +97,7 @@ def test_refused_and_failing_sessions_do_not_block_the_ones_queued_after_them(si
             return route.fulfill(status=503, content_type="application/json", body=UNAVAILABLE)
         return route.fallback()
 
-    page.route("**/api/sessions", fail_one)
+    context.route("**/api/sessions", fail_one)  # the service worker's requests too
     context.set_offline(True)
     for item in (refused, failing, good):
         page.evaluate(QUEUE, item)
@@ -110,7 +110,7 @@ def test_refused_and_failing_sessions_do_not_block_the_ones_queued_after_them(si
     assert (states[failing["id"]]["state"], states[failing["id"]]["error"]["status"]) == ("pending", 503)
 
 
-def test_server_errors_are_retried_with_growing_backoff_until_stored(signed_in, live_server):
+def test_server_errors_are_retried_with_growing_backoff_until_stored(signed_in, context, live_server):
     """Two 503 answers put the session back with a wait that doubles; a flush before it is due sends nothing."""
     page, token = signed_in
     posts: list[float] = []  # when each POST reached the server, in ms since the epoch like Date.now()
@@ -124,7 +124,7 @@ def test_server_errors_are_retried_with_growing_backoff_until_stored(signed_in, 
             return route.fulfill(status=503, content_type="application/json", body=UNAVAILABLE)
         return route.fallback()
 
-    page.route("**/api/sessions", fail_twice)
+    context.route("**/api/sessions", fail_twice)  # the service worker's requests too
     fill_past_session(page, "70")
     expect(page.locator("#toast")).to_contain_text("Saved on this phone")
     [item] = page.evaluate(OUTBOX)
@@ -212,3 +212,33 @@ def test_sessions_queued_by_the_previous_version_are_kept_as_requests(page):
     [kept] = page.evaluate(OUTBOX)
     assert (kept["id"], kept["method"], kept["path"], kept["state"]) == (item["id"], "POST", "/sessions", "pending")
     assert kept["body"] == item
+
+
+def test_stop_during_a_server_error_keeps_the_timer_until_the_retry_stores_the_session(page, context, live_server):
+    """A 503 on Stop leaves the session queued and the timer's start kept; the retry stores it and ends the timer."""
+    token = sign_up(page)
+    started = (datetime.now(UTC) - timedelta(minutes=20)).isoformat()
+    page.evaluate("(started) => localStorage.setItem('pumpwell.timer', JSON.stringify({started_at: started}))", started)
+    page.reload()  # a timer started 20 minutes ago, as the Start button stores it
+    failed: list[bool] = []
+
+    def fail_once(route):
+        """Answer the first POST with 503."""
+        if route.request.method == "POST" and not failed:
+            failed.append(True)
+            return route.fulfill(status=503, content_type="application/json", body=UNAVAILABLE)
+        return route.fallback()
+
+    context.route("**/api/sessions", fail_once)  # the service worker's requests too
+    page.get_by_role("button", name="Stop").click()
+    dialog = page.get_by_role("dialog", name="How much did you pump?")
+    dialog.get_by_label("Left (mL)").fill("80")
+    dialog.get_by_role("button", name="Save session").click()
+    expect(page.locator("#toast")).to_contain_text("Saved on this phone")
+    expect(page.locator("#timer-queued")).to_be_visible()
+    assert server_sessions(live_server, token) == []
+    # The page retries after the first backoff (2 s, give or take a quarter) and then redraws.
+    expect(page.locator("#timer-queued")).to_have_count(0, timeout=15_000)
+    assert page.evaluate("localStorage.getItem('pumpwell.timer')") is None
+    [session] = server_sessions(live_server, token)
+    assert session["left_ml"] == 80
