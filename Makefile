@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 5000
 export PORT
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup run test bench screenshots clean
+.PHONY: setup chromium run test bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
@@ -24,16 +25,31 @@ run: $(STAMP)
 	$(BIN)/flask --app server clock & clock=$$!; trap 'kill $$clock 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) 'server:create_app()'
 
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here): install it
+# with the OS package manager when it is missing and we are root, else say how.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	        echo "Installing Chromium for the browser tests (apt-get install chromium)..."; \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	    fi; \
+	    if [ ! -x $(CHROMIUM) ]; then \
+	        echo "The browser tests need Chromium at $(CHROMIUM). Install it with your package manager," \
+	            "e.g. 'sudo apt-get install chromium' on Debian, then run make test again." >&2; \
+	        exit 1; \
+	    fi; \
+	fi
+
 # Lint, then the whole suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/ruff check server tests bench docs migrations
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/api.py
 
-# Every screen at phone size, light and dark, into docs/screenshots/ (needs /usr/bin/chromium).
-screenshots: $(STAMP)
+# Every screen at phone size, light and dark, into docs/screenshots/.
+screenshots: $(STAMP) chromium
 	$(BIN)/python docs/screenshots.py
 
 clean:
