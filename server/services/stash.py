@@ -273,10 +273,11 @@ def list_batches(
 
 def totals(db: Session, user: User, now: datetime) -> dict:
     """Sum the milk left in open containers per place and overall; expired milk is counted apart."""
+    expired = (MilkBatch.expires_at <= now).label("expired")
     query = (
-        select(MilkBatch.location, MilkBatch.expires_at <= now, func.count(), func.sum(MilkBatch.remaining_ml))
+        select(MilkBatch.location, expired, func.count(), func.sum(MilkBatch.remaining_ml))
         .where(MilkBatch.user_id == user.id, MilkBatch.closed.is_(None))
-        .group_by(MilkBatch.location, MilkBatch.expires_at <= now)
+        .group_by(MilkBatch.location, expired)
     )
     result = {place: {"containers": 0, "ml": 0.0} for place in (*storage.LOCATIONS, "overall", "expired")}
     for location, expired, count, ml in db.execute(query):
