@@ -168,7 +168,7 @@ def _answer(batch_and_created):
 @bp.auth_required(auth)
 @bp.input(BatchIn, arg_name="values")
 @bp.output(BatchOut, status_code=201)
-@bp.doc(responses=REPLAY_DOC)
+@bp.doc(responses={**REPLAY_DOC, 404: "No such session"})
 def add_batch(values):
     """Add a container of milk (from a session, split as you like, never more than its volume)."""
     view, created = _answer(stash.add_batch(get_db(), auth.current_user, values, utcnow()))
