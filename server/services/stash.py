@@ -4,7 +4,9 @@ import base64
 import hashlib
 import json
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -12,8 +14,11 @@ from sqlalchemy.orm import Session
 
 from server.domain import storage
 from server.domain.errors import Conflict, InvalidInput, NotFound
+from server.domain.export import csv_chunks
+from server.domain.stash_export import BatchRecord, stash_header, stash_rows
 from server.domain.units import oz_to_ml
 from server.models import MilkBatch, MilkBatchEvent, PumpSession, User
+from server.services.export import YIELD_PER
 from server.services.reminders import refresh_stash_reminder
 
 # A phone's clock may run a little fast; anything later than this is a typo, not a clock.
@@ -196,7 +201,7 @@ def _record(
     return batch, True
 
 
-def state_of(batch: MilkBatch) -> storage.Container:
+def state_of(batch) -> storage.Container:
     """Return the domain state a stored container caches."""
     return storage.Container(
         batch.expressed_at, batch.location, batch.location_since, batch.volume_ml, batch.remaining_ml,
@@ -311,3 +316,22 @@ def set_guideline(db: Session, user: User, guideline: str, now: datetime) -> dic
         refresh_stash_reminder(db, user, batch.id, batch.label, state, now)
     db.commit()
     return guideline_view(user)
+
+
+def export_stash_csv(db: Session, user: User, now: datetime) -> tuple[str, Iterator[str]]:
+    """Return the file name and the streamed CSV of every container, oldest expression first."""
+    zone = ZoneInfo(user.time_zone)
+    # Plain rows, not ORM objects: the body streams after the request's teardown closed the session.
+    query = (
+        select(*MilkBatch.__table__.columns).where(MilkBatch.user_id == user.id)
+        .order_by(MilkBatch.expressed_at, MilkBatch.id).execution_options(yield_per=YIELD_PER)
+    )
+
+    def records() -> Iterator[BatchRecord]:
+        """Run the query when the body is streamed, on the session the response closes."""
+        for b in db.execute(query):
+            yield BatchRecord(b.label, b.entered_volume, b.entered_unit, b.volume_ml, state_of(b), b.discard_reason)
+
+    rows = stash_rows(records(), user.stash_guideline, zone, user.unit, now)
+    today = now.astimezone(zone).date().isoformat()
+    return f"pumpwell-stash_{today}.csv", csv_chunks(stash_header(user.unit), rows)

@@ -1,5 +1,7 @@
 """The milk stash over HTTP: add, replay, list in use-first order, move, use, discard, reminders, guideline."""
 
+import csv
+import io
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -193,3 +195,29 @@ def test_invalid_containers_are_refused_with_the_one_error_shape(client, auth, b
     response = client.post("/api/stash", json=body, headers=auth)
     assert response.status_code == 422
     assert set(response.json["error"]) == {"code", "message", "fields"}
+
+
+def test_the_stash_export_names_units_in_headers_and_neutralises_typed_text(client, make_user):
+    _, auth = make_user(unit="oz", time_zone="America/New_York")
+    _add(client, auth, volume=4, unit="oz", label="=HYPERLINK(1)")
+    used = _add(client, auth, volume=2, unit="oz", label="+1").json["id"]
+    client.post(f"/api/stash/{used}/discard", json={"reason": "-spilled"}, headers=auth)
+    response = client.get("/api/export/stash.csv", headers=auth)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert {"volume_ml", "remaining_ml", "volume_oz", "remaining_oz", "limit_source"} <= set(rows[0])
+    assert {row["label"] for row in rows} == {"'=HYPERLINK(1)", "'+1"}
+    discarded = next(row for row in rows if row["status"] == "discarded")
+    assert discarded["discard_reason"] == "'-spilled" and discarded["volume_oz"] == "2"
+    assert discarded["expressed_utc_offset"] == "UTC-05:00"
+
+
+def test_the_share_page_shows_the_stash_only_when_the_parent_ticked_include_my_stash(client, auth):
+    _add(client, auth, label="Freezer bag 3", location="freezer")
+    without = client.post("/api/shares", json={"label": "IBCLC"}, headers=auth).json
+    with_stash = client.post("/api/shares", json={"label": "IBCLC", "include_stash": True}, headers=auth).json
+    assert (without["include_stash"], with_stash["include_stash"]) == (False, True)
+    hidden = client.get(f"/share/{without['token']}").get_data(as_text=True)
+    shown = client.get(f"/share/{with_stash['token']}").get_data(as_text=True)
+    assert "Freezer bag 3" not in hidden and "stash" not in hidden.lower()
+    assert "Freezer bag 3" in shown and "Milk stash" in shown and "CDC" in shown
