@@ -1,5 +1,5 @@
 // Pumpwell service worker: precaches the app shell, shows every push as a notification,
-// answers notification actions through the API, and replays the session outbox (Background Sync).
+// answers notification actions through the API, and replays the outbox (Background Sync).
 // VERSION is replaced by the server with a hash of frontend/, so every deploy installs a fresh cache.
 const VERSION = '__VERSION__';
 const CACHE = `pumpwell-shell-${VERSION}`;
@@ -13,6 +13,7 @@ const SHELL = [
   '/assets/js/dom.js',
   '/assets/js/format.js',
   '/assets/js/idb.js',
+  '/assets/js/outbox-core.js',
   '/assets/js/outbox.js',
   '/assets/js/push.js',
   '/assets/js/timer.js',
@@ -57,37 +58,12 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(caches.match(path, { cacheName: CACHE }).then((hit) => hit || fetch(event.request)));
 });
 
-// --- IndexedDB, the same database and stores as js/idb.js ---
-// Repeated here because a classic service worker cannot import ES modules in every browser
-// we support (module workers arrived late in Firefox and Safari).
-
-/** Open the app database. */
-function openDb() {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open('pumpwell', 1);
-    req.onupgradeneeded = () => {
-      req.result.createObjectStore('kv');
-      req.result.createObjectStore('outbox', { keyPath: 'id' });
-    };
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-/** Run one request against a store and resolve with its result. */
-async function idb(store, mode, makeRequest) {
-  const db = await openDb();
-  return new Promise((resolve, reject) => {
-    const tx = db.transaction(store, mode);
-    const req = makeRequest(tx.objectStore(store));
-    tx.oncomplete = () => resolve(req.result);
-    tx.onerror = () => reject(tx.error);
-  });
-}
+// The outbox and IndexedDB code the page uses too (js/outbox-core.js defines self.PumpwellOutbox).
+importScripts('/assets/js/outbox-core.js');
 
 /** Call the API with the token the page stored. */
 async function apiFetch(method, path, body) {
-  const token = await idb('kv', 'readonly', (s) => s.get('token'));
+  const token = await self.PumpwellOutbox.kvGet('token');
   const headers = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -150,22 +126,14 @@ self.addEventListener('notificationclick', (event) => {
   event.waitUntil(handleNotificationClick(event.notification, event.action));
 });
 
-// --- Background Sync: send sessions logged offline ---
+// --- Background Sync: send what was queued offline, with the page's own outbox code ---
 
-/** Post every queued session; throw on a network failure so the browser retries later. */
-async function flushOutbox() {
-  const items = await idb('outbox', 'readonly', (s) => s.getAll());
-  let sent = 0;
-  for (const item of items) {
-    const res = await apiFetch('POST', '/sessions', item);
-    if (res.status === 401 || res.status === 429 || res.status >= 500) throw new Error(`outbox: ${res.status}`);
-    await idb('outbox', 'readwrite', (s) => s.delete(item.id));
-    sent += 1;
-  }
-  const windows = await self.clients.matchAll({ type: 'window' });
-  if (sent) windows.forEach((client) => client.postMessage({ type: 'outbox-sent', sent }));
+/** Send what is due; throw while something still waits, so the browser syncs again later. */
+async function syncOutbox() {
+  await self.PumpwellOutbox.flush();
+  if (await self.PumpwellOutbox.nextDue() !== null) throw new Error('outbox: items wait for a retry');
 }
 
 self.addEventListener('sync', (event) => {
-  if (event.tag === 'outbox') event.waitUntil(flushOutbox());
+  if (event.tag === 'outbox') event.waitUntil(syncOutbox());
 });

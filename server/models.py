@@ -240,6 +240,13 @@ class PushSubscription(Base):
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The device token that saved it: signing that device out deletes its subscription.
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True)
+    # Permanent refusals (400/403...) in a row; at the limit the subscription is stopped, not deleted,
+    # so the phone can show why and turn reminders on again.
+    refusals: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    stop_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Share(Base):

@@ -3,12 +3,16 @@
 import asyncio
 import base64
 import binascii
+import ctypes
 import email.utils
 import enum
 import hashlib
 import logging
 import multiprocessing
+import os
+import queue
 import re
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -41,6 +45,10 @@ VAPID_RENEW_BEFORE_S = 3600
 # A Retry-After longer than this is treated as this: a reminder is useless after an hour.
 MAX_RETRY_AFTER_S = 3600
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+# After a stop request, messages already posted get this long to be answered before they are abandoned;
+# short enough that a process manager's usual 10 s before SIGKILL leaves time to record and give back leases.
+STOP_GRACE_S = 5.0
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _URL_CHARS = re.compile(r"[\x21-\x7e]+")  # printable ASCII: no spaces or control characters
 
 
@@ -49,7 +57,7 @@ class Outcome(enum.Enum):
 
     DELIVERED = "delivered"  # 2xx: the push service accepted the message
     GONE = "gone"  # 404/410: the subscription is dead; delete it
-    CONFIG_ERROR = "config_error"  # other 4xx (400/403/413...): our fault; log and keep it
+    CONFIG_ERROR = "config_error"  # other 4xx (400/403/413...): permanent; three in a row stop the subscription
     RETRY = "retry"  # 429, 5xx, time-outs, connection errors: try again later
     REFUSED = "refused"  # endpoint not allowed: never contacted
 
@@ -194,7 +202,8 @@ def classify(status: int) -> Outcome:
         return Outcome.GONE
     if status == 429 or status >= 500:
         return Outcome.RETRY
-    # 400, 401, 403, 413 and unexpected redirects: a fault on our side, not the subscriber's.
+    # 400, 401, 403, 413 and unexpected redirects: sending the same again will not help (a changed
+    # VAPID key, a subscription the push service no longer honours, our payload).
     return Outcome.CONFIG_ERROR
 
 
@@ -238,6 +247,28 @@ def encrypt_many(items: list[tuple[Subscription, bytes]]) -> list[bytes]:
     return [encrypt(sub, payload) for sub, payload in items]
 
 
+def _watch_parent(parent_pid: int) -> None:
+    """Exit this worker as soon as its parent is gone (it was re-parented)."""
+    while os.getppid() == parent_pid:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def _worker_init(parent_pid: int) -> None:
+    """Tie an encryption worker's life to the process that started it, however that one ends."""
+    # Ctrl-C reaches the whole process group; the parent decides when its workers stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        # The kernel kills us when the thread that started us (the client's event loop thread) ends,
+        # SIGKILL of the parent included.
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (AttributeError, OSError):
+        log.warning("prctl is not available; the parent watchdog alone ends orphaned workers")
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(0)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), name="parent-watchdog", daemon=True).start()
+
+
 class PushClient:
     """Send many messages at once over pooled keep-alive connections on a private event loop."""
 
@@ -270,22 +301,78 @@ class PushClient:
 
     def send(self, messages: Sequence[Message]) -> list[Result]:
         """Send every message concurrently and return one Result per message, in order."""
+        results: list[Result | None] = [None] * len(messages)
+
+        def keep(arrived: list[tuple[int, Result]]) -> None:
+            """Put each result in its message's place."""
+            for index, result in arrived:
+                results[index] = result
+
+        self.deliver(messages, keep)
+        return results
+
+    def deliver(self, messages: Sequence[Message], record: Callable[[list[tuple[int, Result]]], None],
+                stop: threading.Event | None = None, grace: float = STOP_GRACE_S) -> int:
+        """Send messages concurrently, handing (index, Result) pairs to `record` on this thread as they arrive.
+
+        A message holds one of max_in_flight slots from its request until `record` has returned, so no
+        more than that many are ever sent but unrecorded. Once `stop` is set nothing more is posted and
+        requests already open get `grace` seconds. Return how many messages got no result.
+        """
         if not messages:
-            return []
+            return 0
         loop = self._ensure_loop()
-        return asyncio.run_coroutine_threadsafe(self._send_all(messages), loop).result()
+        arrivals: queue.SimpleQueue = queue.SimpleQueue()
+        gate, stopping, finished = asyncio.Semaphore(self.max_in_flight), asyncio.Event(), threading.Event()
+        future = asyncio.run_coroutine_threadsafe(
+            self._send_all(messages, arrivals, gate, stopping, finished), loop)
+        received, deadline = 0, None
+        try:
+            while True:
+                if stop is not None and stop.is_set() and deadline is None:
+                    loop.call_soon_threadsafe(stopping.set)
+                    deadline = time.monotonic() + grace
+                if deadline is not None and time.monotonic() > deadline:
+                    future.cancel()
+                done = finished.is_set()
+                arrived = _drain(arrivals, 0 if done else 0.05)
+                if not arrived:
+                    if done:
+                        break
+                    continue
+                try:
+                    record(arrived)
+                finally:
+                    # Only now may further messages go out: what was sent is on record.
+                    slots = sum(1 for _, result in arrived if result.outcome is not Outcome.REFUSED)
+                    loop.call_soon_threadsafe(_release, gate, slots)
+                received += len(arrived)
+        finally:
+            if not finished.is_set():  # record failed: post nothing more
+                loop.call_soon_threadsafe(stopping.set)
+                future.cancel()
+                finished.wait()
+        if not future.cancelled():
+            future.result()
+        return len(messages) - received
 
     def close(self) -> None:
-        """Close the connection pool and stop the loop thread."""
+        """Stop the encryption workers, close the connection pool and stop the loop thread."""
         if self._loop is None:
             return
+        if self._pool is not None:
+            # Before the loop thread ends: the workers' death signal is tied to that thread.
+            self._pool.shutdown(wait=True, cancel_futures=True)
         asyncio.run_coroutine_threadsafe(self._session.close(), self._loop).result()
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
         self._loop.close()
-        if self._pool is not None:
-            self._pool.shutdown()
         self._loop = self._thread = self._session = self._pool = None
+
+    def worker_pids(self) -> list[int]:
+        """Return the process ids of the live encryption workers."""
+        processes = getattr(self._pool, "_processes", None) or {}
+        return sorted(pid for pid, process in list(processes.items()) if process.is_alive())
 
     def _ensure_loop(self) -> asyncio.AbstractEventLoop:
         """Start the event loop thread and its aiohttp session once, and the encryption workers."""
@@ -301,8 +388,10 @@ class PushClient:
                     self._pool.shutdown(wait=False)
                 # Encryption is most of a send's CPU; worker processes put it on other cores.
                 # "spawn": forking a process that runs threads can copy a held lock.
+                # Workers start on first use, from the loop thread, and die with it (see _worker_init).
                 self._pool = ProcessPoolExecutor(
-                    self.encrypt_processes, mp_context=multiprocessing.get_context("spawn"))
+                    self.encrypt_processes, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_worker_init, initargs=(os.getpid(),))
                 self._pool_broken = False
             return self._loop
 
@@ -317,26 +406,43 @@ class PushClient:
             auto_decompress=False,
         )
 
-    async def _send_all(self, messages: Sequence[Message]) -> list[Result]:
-        """Send all messages with at most max_in_flight requests open; results keep the input order."""
-        gate = asyncio.Semaphore(self.max_in_flight)
-        results: list[Result | None] = [None] * len(messages)
+    async def _send_all(self, messages: Sequence[Message], arrivals: queue.SimpleQueue,
+                        gate: asyncio.Semaphore, stopping: asyncio.Event, finished: threading.Event) -> None:
+        """Post every message, each once a slot is free, and queue (index, Result) as answers come."""
+        try:
+            await self._post_all(messages, arrivals, gate, stopping)
+        finally:
+            finished.set()
+
+    async def _post_all(self, messages: Sequence[Message], arrivals: queue.SimpleQueue,
+                        gate: asyncio.Semaphore, stopping: asyncio.Event) -> None:
+        """Encrypt in chunks and post; stop posting once `stopping` is set."""
         sendable = []
         for index, message in enumerate(messages):
             problem = self._refusal(message)
             if problem:
                 log.warning("push refused for %s: %s", message.subscription.endpoint[:80], problem)
-                results[index] = Result(message, Outcome.REFUSED, error=problem)
+                arrivals.put((index, Result(message, Outcome.REFUSED, error=problem)))
             else:
                 sendable.append(index)
 
         async def post(index: int, body: bytes) -> None:
-            """Post one encrypted message once a slot is free."""
-            async with gate:
-                results[index] = await self._post(messages[index], body)
+            """Post one encrypted message once a slot is free; the recorder frees the slot."""
+            await gate.acquire()
+            if stopping.is_set():
+                gate.release()
+                return
+            try:
+                result = await self._post(messages[index], body)
+            except BaseException:
+                gate.release()
+                raise
+            arrivals.put((index, result))
 
         async def encrypt_then_post(chunk: list[int]) -> None:
             """Encrypt a chunk (in a worker process when there is one), then post its messages."""
+            if stopping.is_set():
+                return
             items = [(messages[i].subscription, messages[i].payload) for i in chunk]
             if self._pool is None:
                 bodies = [encrypt(sub, payload) for sub, payload in items]
@@ -352,7 +458,6 @@ class PushClient:
 
         step = ENCRYPT_CHUNK if self._pool is not None else 1
         await asyncio.gather(*(encrypt_then_post(sendable[n:n + step]) for n in range(0, len(sendable), step)))
-        return results
 
     def _refusal(self, message: Message) -> str | None:
         """Return why a message may not be sent (endpoint, keys or size), or None."""
@@ -396,6 +501,25 @@ class PushClient:
         return Result(message, outcome, status=status,
                       retry_after=retry_after if outcome is Outcome.RETRY else None,
                       error=None if outcome is Outcome.DELIVERED else f"HTTP {status}")
+
+
+def _drain(arrivals: queue.SimpleQueue, timeout: float) -> list:
+    """Take everything queued, waiting up to `timeout` for the first item."""
+    try:
+        items = [arrivals.get(timeout=timeout) if timeout else arrivals.get_nowait()]
+    except queue.Empty:
+        return []
+    while True:
+        try:
+            items.append(arrivals.get_nowait())
+        except queue.Empty:
+            return items
+
+
+def _release(gate: asyncio.Semaphore, slots: int) -> None:
+    """Free slots of the in-flight gate (on the loop thread)."""
+    for _ in range(slots):
+        gate.release()
 
 
 def topic_for(name: str) -> str:

@@ -1,7 +1,8 @@
 // Boot, routing between screens, connection status and service-worker updates.
-import { api, cachedUser, cacheUser, getToken } from './api.js';
+import { api, cachedUser, cacheUser, describeError, getToken } from './api.js';
 import { mount, toast } from './dom.js';
-import { flushOutbox, pendingCount } from './outbox.js';
+import { flushOutbox, onOutboxChange, outboxCounts } from './outbox.js';
+import { enableReminders, reminderState } from './push.js';
 import * as auth from './screens/auth.js';
 import * as today from './screens/today.js';
 import * as history from './screens/history.js';
@@ -74,19 +75,45 @@ async function route() {
   }
 }
 
-/** Show whether we are online and how many sessions wait to be sent. */
+/** Show whether we are online, how many sessions wait to be sent and how many need attention. */
 async function showNetwork() {
-  const waiting = await pendingCount().catch(() => 0);
+  const { waiting, refused } = await outboxCounts().catch(() => ({ waiting: 0, refused: 0 }));
   const parts = [];
   if (!navigator.onLine) parts.push('Offline');
   if (waiting) parts.push(`${waiting} waiting to send`);
+  if (refused) parts.push(`${refused} need${refused > 1 ? '' : 's'} attention`);
   document.getElementById('net').textContent = parts.join(' · ');
 }
 
-/** Send queued sessions now and refresh the screen if any went out. */
+/** Send everything queued now, backoff or not (we are back online, or just opened). */
 async function sync() {
-  if (getToken()) await flushOutbox().catch(() => 0);
+  if (getToken()) await flushOutbox({ force: true }).catch(() => null);
   await showNetwork();
+}
+
+/** Tell the parent what a flush elsewhere (the worker, a retry, another tab) did, and redraw. */
+function outboxChanged(results, mine) {
+  showNetwork();
+  // A save reports its own session; everything else is news.
+  if (mine && results.quiet) return;
+  const { sent = [], refused = [] } = results;
+  if (refused.length) toast(`${refused.length} session${refused.length > 1 ? 's' : ''} refused: see Today.`);
+  else if (sent.length) toast(`${sent.length} saved session${sent.length > 1 ? 's' : ''} sent.`);
+  if (sent.length || refused.length || results.discarded?.length) route();
+}
+
+/** Renew a subscription made with an old server key, and say so when reminders stopped on this phone. */
+async function checkReminders() {
+  const banner = document.getElementById('reminders-stopped');
+  const { state } = getToken() ? await reminderState() : { state: 'off' };
+  banner.hidden = state !== 'stopped';
+  document.getElementById('reminders-again').onclick = async () => {
+    try {
+      await enableReminders();
+      toast('Reminders are on again.');
+      window.dispatchEvent(new Event('pumpwell:reminders-changed'));
+    } catch (err) { toast(err.message || describeError(err)); }
+  };
 }
 
 /** Register the service worker and offer a reload when a new version waits. */
@@ -114,21 +141,19 @@ async function registerWorker() {
     }
   });
   navigator.serviceWorker.addEventListener('message', (event) => {
-    if (event.data?.type === 'outbox-sent') { showNetwork(); route(); }
     if (event.data?.type === 'navigate') location.href = event.data.url;
   });
 }
 
 window.addEventListener('hashchange', route);
-window.addEventListener('online', () => sync().then(route));
+window.addEventListener('online', sync);
 window.addEventListener('offline', showNetwork);
 window.addEventListener('pumpwell:signed-out', () => { location.hash = '#/signin'; route(); });
-window.addEventListener('pumpwell:outbox-sent', (event) => {
-  toast(`${event.detail} saved session${event.detail > 1 ? 's' : ''} sent.`);
-  showNetwork();
+onOutboxChange(outboxChanged);
+window.addEventListener('pumpwell:reminders-changed', () => {
+  checkReminders().catch(() => null);
+  if (parseRoute().name === 'settings') route();
 });
-window.addEventListener('pumpwell:outbox-rejected', (event) => toast(`A queued session was refused: ${event.detail.message}`));
-window.addEventListener('pumpwell:outbox-changed', showNetwork);
 
 registerWorker().catch(() => {});
-route().then(sync);
+route().then(sync).then(checkReminders).catch(() => null);

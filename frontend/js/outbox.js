@@ -1,56 +1,62 @@
-// Sessions are written to the IndexedDB outbox first and then sent, so a session
-// logged without a connection is never lost. The client picks the UUID, which makes
-// a replay (page and service worker both sending) idempotent on the server.
-import { api, ApiError } from './api.js';
-import { outboxAll, outboxDelete, outboxPut } from './idb.js';
+// Sessions are written to the IndexedDB outbox first and then sent, so a session logged without a
+// connection or refused by the server is never lost. The queue itself is outbox-core.js, shared
+// with the service worker; this module adds what only a page does: retry timers and Background Sync.
+import './outbox-core.js';
 
-let flushing = null;
+const core = self.PumpwellOutbox;
+let retryTimer = null;
 
-/** Queue a session and try to send it; resolves with the saved session or null if it waits. */
+/** Queue a new session and try to send it; resolves with its item ({state, error}) or null once stored. */
 export async function logSession(body) {
-  const item = { ...body, id: body.id || crypto.randomUUID() };
-  await outboxPut(item);
-  await flushOutbox();
-  const left = await outboxAll();
-  if (left.some((queued) => queued.id === item.id)) {
-    requestBackgroundSync();
-    return null;
-  }
-  return item;
+  const id = body.id || crypto.randomUUID();
+  return sendSession(id, { ...body, id });
 }
 
-/** Send every queued session; stops at the first network failure. */
-export function flushOutbox() {
-  flushing ??= sendAll().finally(() => { flushing = null; });
-  return flushing;
+/** Replace a queued session's body (a fix after a refusal) and try again. */
+export function resendSession(id, body) {
+  return sendSession(id, { ...body, id });
 }
 
-/** Post queued sessions one by one, oldest first. */
-async function sendAll() {
-  const items = (await outboxAll()).sort((a, b) => a.started_at.localeCompare(b.started_at));
-  let sent = 0;
-  for (const item of items) {
-    try {
-      await api('POST', '/sessions', item);
-    } catch (err) {
-      // 4xx other than 401 will never succeed on replay; drop it rather than block the queue.
-      if (err instanceof ApiError && err.status !== 401 && err.status < 500 && err.status !== 429) {
-        await outboxDelete(item.id);
-        window.dispatchEvent(new CustomEvent('pumpwell:outbox-rejected', { detail: err }));
-        continue;
-      }
-      break;
-    }
-    await outboxDelete(item.id);
-    sent += 1;
-  }
-  if (sent) window.dispatchEvent(new CustomEvent('pumpwell:outbox-sent', { detail: sent }));
-  return sent;
+/** Queue `body` under `id`, flush, and report what became of it: null when the server has it. */
+async function sendSession(id, body) {
+  await core.enqueue({ id, method: 'POST', path: '/sessions', body });
+  await flushOutbox({ force: true, quiet: true });
+  const item = await core.get(id);
+  if (item?.state === 'pending') requestBackgroundSync();
+  return item || null;
 }
 
-/** How many sessions wait to be sent. */
-export async function pendingCount() {
-  return (await outboxAll()).length;
+/** Send what is due now, then arm a timer for the next retry. */
+export async function flushOutbox(options) {
+  const results = await core.flush(options);
+  await scheduleRetry();
+  return results;
+}
+
+/** Wake up when the earliest backed-off item is due. */
+async function scheduleRetry() {
+  clearTimeout(retryTimer);
+  const due = await core.nextDue();
+  if (due !== null) retryTimer = setTimeout(() => flushOutbox().catch(() => null), Math.max(0, due - Date.now()));
+}
+
+/** Discard a queued session the parent chose not to keep. */
+export const discardQueued = (id) => core.discard(id);
+
+/** One queued item by id, or undefined. */
+export const queuedItem = (id) => core.get(id);
+
+/** How many items wait to be sent and how many were refused. */
+export async function outboxCounts() {
+  const items = await core.all();
+  const refused = items.filter((item) => item.state === 'refused').length;
+  return { waiting: items.length - refused, refused };
+}
+
+/** Call `listener(results, mine)` after every flush or discard in any page or the service worker. */
+export function onOutboxChange(listener) {
+  if (typeof BroadcastChannel === 'undefined') return;
+  new BroadcastChannel(core.CHANNEL).addEventListener('message', (event) => listener(event.data, event.data.source === core.SOURCE));
 }
 
 /** Ask the browser to run the service worker's 'outbox' sync when online (where supported). */

@@ -27,15 +27,56 @@ export async function currentSubscription() {
   return reg.pushManager.getSubscription();
 }
 
+/** Whether a subscription was made with these key bytes (unknown, e.g. no options: assume so). */
+function madeWithKey(sub, bytes) {
+  const used = sub.options?.applicationServerKey;
+  if (!used) return true;
+  const view = new Uint8Array(used);
+  return view.length === bytes.length && view.every((byte, i) => byte === bytes[i]);
+}
+
+/** Subscribe this device afresh with the server's key and save it, replacing any older subscription. */
+async function subscribeAfresh(publicKey) {
+  const reg = await navigator.serviceWorker.ready;
+  const old = await reg.pushManager.getSubscription();
+  if (old) {
+    // The server forgets the old endpoint too, so the device list shows this phone once.
+    const { items } = await api('GET', '/push/subscriptions');
+    const stale = items.find((item) => item.endpoint === old.endpoint);
+    if (stale) await api('DELETE', `/push/subscriptions/${stale.id}`);
+    await old.unsubscribe();
+  }
+  const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) });
+  const { endpoint, keys } = sub.toJSON();
+  await api('POST', '/push/subscriptions', { endpoint, keys, user_agent: navigator.userAgent });
+}
+
 /** Ask permission (call from a tap), subscribe and register the subscription with the server. */
 export async function enableReminders() {
   const permission = await Notification.requestPermission();
   if (permission !== 'granted') throw new Error('Notifications are blocked. Allow them in the browser or phone settings.');
   const { public_key: publicKey } = await api('GET', '/push/key');
-  const reg = await navigator.serviceWorker.ready;
-  const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) });
-  const { endpoint, keys } = sub.toJSON();
-  await api('POST', '/push/subscriptions', { endpoint, keys, user_agent: navigator.userAgent });
+  await subscribeAfresh(publicKey);
+}
+
+/**
+ * Whether reminders reach this phone: 'on', 'off' (never turned on here) or 'stopped' (the server
+ * stopped or lost this phone's subscription). A subscription made with another VAPID key than the
+ * server's (its keys were replaced) is renewed on the spot, without asking.
+ */
+export async function reminderState() {
+  if (!pushSupported() || Notification.permission !== 'granted') return { state: 'off' };
+  const sub = await currentSubscription();
+  if (!sub) return { state: 'off' };
+  const { public_key: publicKey } = await api('GET', '/push/key');
+  if (!madeWithKey(sub, keyBytes(publicKey))) {
+    await subscribeAfresh(publicKey);
+    return { state: 'on', renewed: true };
+  }
+  const { items } = await api('GET', '/push/subscriptions');
+  const mine = items.find((item) => item.endpoint === sub.endpoint);
+  if (mine?.state === 'active') return { state: 'on' };
+  return { state: 'stopped', reason: mine?.stop_reason || null };
 }
 
 /** Unsubscribe this device and remove it from the server. */
@@ -46,4 +87,10 @@ export async function disableReminders() {
   const mine = items.find((item) => item.endpoint === sub.endpoint);
   if (mine) await api('DELETE', `/push/subscriptions/${mine.id}`);
   await sub.unsubscribe();
+}
+
+/** Forget this device's subscription locally (the server removes its copy when signing out). */
+export async function forgetSubscription() {
+  const sub = await currentSubscription().catch(() => null);
+  await sub?.unsubscribe().catch(() => false);
 }

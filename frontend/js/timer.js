@@ -16,6 +16,12 @@ export function startSession() {
   return timer;
 }
 
+/** Remember that the running timer became queued session `id`; it is forgotten once the server has it. */
+export function markStopped(id) {
+  const timer = runningSession();
+  if (timer) localStorage.setItem(SESSION_KEY, JSON.stringify({ ...timer, session_id: id }));
+}
+
 /** Stop (forget) the session timer. */
 export function clearSession() {
   localStorage.removeItem(SESSION_KEY);

@@ -111,7 +111,7 @@ def login(body):
 @bp.auth_required(auth)
 @bp.output({}, status_code=204)
 def logout():
-    """Revoke this device's token."""
+    """Revoke this device's token; the push subscription it saved goes with it."""
     accounts.logout(get_db(), g.api_token)
     return ""
 

@@ -1,8 +1,8 @@
 """Web push: the server's public key, a user's device subscriptions, and a test notification."""
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import Length
-from flask import current_app
+from apiflask.validators import Length, OneOf
+from flask import current_app, g
 
 from server.api.auth import auth
 from server.db import get_db
@@ -43,6 +43,13 @@ class SubscriptionOut(Schema):
     created_at = fields.DateTime()
     last_success_at = fields.DateTime(allow_none=True)
     failures = fields.Integer()
+    state = fields.String(
+        validate=OneOf(["active", "stopped"]),
+        metadata={"description": "stopped: the push service kept refusing it; saving it again turns it on"})
+    stopped_at = fields.DateTime(allow_none=True)
+    stop_reason = fields.String(allow_none=True, metadata={"description": "Why it stopped, for the parent"})
+    device_label = fields.String(allow_none=True, metadata={"description": "Label of the device that saved it"})
+    current_device = fields.Boolean(metadata={"description": "Saved by the device making this request"})
 
 
 class SubscriptionList(Schema):
@@ -68,12 +75,16 @@ def get_key():
 @bp.auth_required(auth)
 @bp.input(SubscriptionIn, arg_name="body")
 @bp.output(SubscriptionOut, status_code=201)
-@bp.doc(responses={200: "The endpoint was saved before; it is updated.", 422: "Endpoint or keys refused."})
+@bp.doc(responses={
+    200: "The endpoint was saved before; it is updated and turned on again.",
+    409: "The endpoint is registered to another account with other keys.",
+    422: "Endpoint or keys refused.",
+})
 def save_subscription(body):
-    """Save this device's subscription (saving the same endpoint again updates it)."""
+    """Save this device's subscription (saving it again updates it and turns reminders on again)."""
     config = current_app.config
     sub, created = subscriptions.save_subscription(
-        get_db(), auth.current_user, body["endpoint"], body["keys"]["p256dh"], body["keys"]["auth"],
+        get_db(), auth.current_user, g.api_token.id, body["endpoint"], body["keys"]["p256dh"], body["keys"]["auth"],
         body.get("user_agent"), config["PUSH_ALLOWED_HOSTS"].split(","), config["PUSH_ALLOW_LOOPBACK_HTTP"],
         utcnow(),
     )
@@ -84,8 +95,8 @@ def save_subscription(body):
 @bp.auth_required(auth)
 @bp.output(SubscriptionList)
 def list_subscriptions():
-    """List the user's subscriptions."""
-    return {"items": subscriptions.list_subscriptions(get_db(), auth.current_user)}
+    """List the account's devices with their state; current_device marks this one."""
+    return {"items": subscriptions.list_subscriptions(get_db(), auth.current_user, g.api_token.id)}
 
 
 @bp.delete("/subscriptions/<int:subscription_id>")

@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 
 TEST = "test"
 MAX_ATTEMPTS = 5
+# A subscription its push service refuses permanently (400/403...) this many times in a row is stopped.
+STOP_AFTER_REFUSALS = 3
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(minutes=15)
 MAX_PAYLOAD_BYTES = 2000  # push services take 4 KB; staying under 2 KB leaves room for encryption
@@ -52,6 +54,18 @@ def retry_at(attempts: int, retry_after_s: float | None, now: datetime) -> datet
     """Return when to try again: exponential backoff from 30 s, never sooner than Retry-After."""
     backoff = min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
     return now + max(backoff, timedelta(seconds=retry_after_s or 0))
+
+
+def should_stop(refusals: int) -> bool:
+    """Tell whether a subscription refused this many times in a row must stop receiving reminders."""
+    return refusals >= STOP_AFTER_REFUSALS
+
+
+def stop_reason(status: int | None) -> str:
+    """Explain to a parent why reminders stopped on a phone, and what turns them on again."""
+    answer = f" (HTTP {status})" if status else ""
+    return (f"Reminders stopped on this phone: its push service refused them {STOP_AFTER_REFUSALS} times"
+            f"{answer}. Open Pumpwell on this phone and turn reminders on again.")
 
 
 def tag(dedupe_key: str) -> str:

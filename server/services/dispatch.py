@@ -1,6 +1,8 @@
 """Turn due reminders into push messages: claim with a lease, send outside a transaction, record."""
 
 import logging
+import threading
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,8 +18,9 @@ from server.push import Message, Outcome, PushClient, Result, Subscription, topi
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH = 1000
-# Longer than the slowest possible send of a batch (time-out x rounds), so a live claim never lapses.
-DEFAULT_LEASE = timedelta(minutes=2)
+# A dead clock's reminders are taken over this long after its claim at the latest; a live clock renews
+# at half-time, which stays ahead as long as answers keep coming (the push time-out is shorter than that).
+DEFAULT_LEASE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -69,12 +72,12 @@ def claim_due(db: Session, now: datetime, limit: int, lease: timedelta,
 
 
 def _subscriptions_of(db: Session, user_ids: set[int]) -> dict[int, list[tuple[int, Subscription]]]:
-    """Load every subscription of the given users as (id, Subscription) per user."""
+    """Load every active (not stopped) subscription of the given users as (id, Subscription) per user."""
     found = defaultdict(list)
     if user_ids:
         rows = db.execute(select(PushSubscription.id, PushSubscription.user_id, PushSubscription.endpoint,
                                  PushSubscription.p256dh, PushSubscription.auth)
-                          .where(PushSubscription.user_id.in_(user_ids)))
+                          .where(PushSubscription.user_id.in_(user_ids), PushSubscription.stopped_at.is_(None)))
         for sub_id, user_id, endpoint, p256dh, auth in rows:
             found[user_id].append((sub_id, Subscription(endpoint, p256dh, auth)))
     db.commit()  # end the read transaction: nothing is held open while we send
@@ -111,86 +114,219 @@ def _verdict(reminder: Claimed, results: list[Result], now: datetime) -> tuple[s
     return "pending", delivery.retry_at(reminder.attempts, wait, now), errors
 
 
-def _record(db: Session, claimed: list[Claimed], expired: list[Claimed], results: list[Result],
-            lease_until: datetime, now: datetime, report: DispatchReport) -> None:
-    """Write each reminder's and subscription's outcome; only rows still under our lease change."""
-    by_reminder: dict[int, list[Result]] = defaultdict(list)
-    for result in results:
-        by_reminder[result.message.ref[0]].append(result)
-    ours = and_(Reminder.status == "sending", Reminder.lease_until == lease_until)
-    finals: dict[tuple[str, str | None], list[int]] = defaultdict(list)
-    retries = []
-    for reminder in expired:
-        finals[("expired", "too late to be useful")].append(reminder.id)
-    for reminder in claimed:
-        status, retry_at, error = _verdict(reminder, by_reminder[reminder.id], now)
-        report.counts["retried" if status == "pending" else status] += 1
-        if status == "pending":
-            retries.append((reminder.id, retry_at, error))
-        else:
-            finals[(status, error)].append(reminder.id)
-    report.counts["expired"] += len(expired)
-    for (status, error), ids in finals.items():
-        db.execute(update(Reminder).where(Reminder.id.in_(ids), ours)
-                   .values(status=status, lease_until=None, last_error=error, updated_at=now,
-                           sent_at=now if status == "sent" else None)
-                   .execution_options(synchronize_session=False))
-    _record_subscriptions(db, results, now, report)
-    db.commit()
-    for reminder_id, retry_at, error in retries:
-        _schedule_retry(db, reminder_id, retry_at, error, ours, now)
+class _Batch:
+    """A claimed batch: records each result as it arrives and keeps the lease alive while sending."""
 
+    def __init__(self, db: Session, claimed: list[Claimed], lease: timedelta, lease_until: datetime,
+                 now: datetime, report: DispatchReport):
+        """Hold the claim; `now` is the claim's time, later times count on from it."""
+        self.db, self.lease, self.lease_until, self.report = db, lease, lease_until, report
+        self._claimed_at, self._started = now, time.monotonic()
+        self.open = {r.id: r for r in claimed}  # not settled yet, still under our lease
+        self.waiting: Counter = Counter()  # messages per reminder without a result
+        self.failed: dict[int, list[Result]] = defaultdict(list)
 
-def _schedule_retry(db: Session, reminder_id: int, retry_at: datetime, error: str, ours, now: datetime) -> None:
-    """Put a reminder back to pending for a later try, or cancel it if a newer one replaced it."""
-    values = {"lease_until": None, "last_error": error, "updated_at": now}
-    try:
-        db.execute(update(Reminder).where(Reminder.id == reminder_id, ours)
-                   .values(status="pending", send_after=retry_at, **values)
-                   .execution_options(synchronize_session=False))
-        db.commit()
-    except IntegrityError:
-        # A newer pending reminder with the same dedupe key exists: it supersedes this one.
-        db.rollback()
-        db.execute(update(Reminder).where(Reminder.id == reminder_id, ours)
-                   .values(status="cancelled", **values).execution_options(synchronize_session=False))
-        db.commit()
+    def now(self) -> datetime:
+        """Return the dispatch time: every outcome of the batch is stamped with it, as the callers' rules expect."""
+        return self._claimed_at
+
+    def elapsed_now(self) -> datetime:
+        """Return the claim time plus the time spent since, which is what the lease runs on."""
+        return self._claimed_at + timedelta(seconds=time.monotonic() - self._started)
+
+    def ours(self):
+        """Match the rows still under this batch's lease (another clock may have taken a lapsed one)."""
+        return and_(Reminder.status == "sending", Reminder.lease_until == self.lease_until)
+
+    def expect(self, messages: list[Message]) -> None:
+        """Count each reminder's messages; a reminder with none fails now."""
+        for message in messages:
+            self.waiting[message.ref[0]] += 1
+        self._settle({rid: ("failed", "no push subscription") for rid in self.open if not self.waiting[rid]},
+                     self.now())
+        self.db.commit()
+
+    def expire(self, reminder_ids: list[int]) -> None:
+        """Settle reminders that are too late to be useful without sending them."""
+        self._settle({rid: ("expired", "too late to be useful") for rid in reminder_ids}, self.now())
+        self.db.commit()
+
+    def record(self, arrived: list[tuple[int, Result]]) -> None:
+        """Write what these results decide: sent at the first delivery, else once every device answered."""
+        now = self.now()
+        self._renew(self.elapsed_now())
+        results = [result for _, result in arrived]
+        finals, retries = {}, []
+        for result in results:
+            rid = result.message.ref[0]
+            self.waiting[rid] -= 1
+            if rid not in self.open or rid in finals:
+                continue
+            if result.outcome is Outcome.DELIVERED:
+                finals[rid] = ("sent", None)
+                continue
+            self.failed[rid].append(result)
+            if self.waiting[rid] == 0:
+                status, retry_at, error = _verdict(self.open[rid], self.failed[rid], now)
+                if status == "pending":
+                    retries.append((rid, retry_at, error))
+                else:
+                    finals[rid] = (status, error)
+        self._settle(finals, now)
+        _record_subscriptions(self.db, results, now, self.report)
+        self.db.commit()
+        self._retry(retries, now)
+
+    def give_back(self) -> int:
+        """Return the leases of reminders left unsettled (a stop mid-batch) so any clock sends them now."""
+        left = list(self.open)
+        if not left:
+            return 0
+        now = self.now()
+        untouched = [rid for rid in left if not self.failed[rid]]
+        tried = [rid for rid in left if self.failed[rid]]
+        values = {"status": "pending", "lease_until": None, "updated_at": now}
+        try:
+            # An untouched reminder was never tried: its claim does not count as an attempt.
+            for ids, attempts in ((untouched, Reminder.attempts - 1), (tried, Reminder.attempts)):
+                if ids:
+                    self.db.execute(update(Reminder).where(Reminder.id.in_(ids), self.ours())
+                                    .values(attempts=attempts, **values)
+                                    .execution_options(synchronize_session=False))
+            self.db.commit()
+        except IntegrityError:
+            # A newer pending reminder for the same thing exists: it supersedes ours.
+            self.db.rollback()
+            for rid in left:
+                self._retry_one(rid, None, None, now, keep_attempt=bool(self.failed[rid]))
+        self.report.counts["given_back"] += len(left)
+        self.open.clear()
+        return len(left)
+
+    def _renew(self, now: datetime) -> None:
+        """Extend the lease once half of it is spent, so a long batch is never taken over while alive."""
+        if not self.open or now < self.lease_until - self.lease / 2:
+            return
+        renewed = now + self.lease
+        self.db.execute(update(Reminder).where(Reminder.id.in_(list(self.open)), self.ours())
+                        .values(lease_until=renewed).execution_options(synchronize_session=False))
+        self.db.commit()
+        self.lease_until = renewed
+
+    def _settle(self, finals: dict[int, tuple[str, str | None]], now: datetime) -> None:
+        """Write final statuses, grouped into one statement per (status, error)."""
+        groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+        for rid, key in finals.items():
+            groups[key].append(rid)
+            del self.open[rid]
+            self.report.counts[key[0]] += 1
+        for (status, error), ids in groups.items():
+            self.db.execute(update(Reminder).where(Reminder.id.in_(ids), self.ours())
+                            .values(status=status, lease_until=None, last_error=error, updated_at=now,
+                                    sent_at=now if status == "sent" else None)
+                            .execution_options(synchronize_session=False))
+
+    def _retry(self, retries: list[tuple[int, datetime, str]], now: datetime) -> None:
+        """Put reminders back to pending for a later try."""
+        for rid, retry_at, error in retries:
+            self._retry_one(rid, retry_at, error, now)
+            del self.open[rid]
+            self.report.counts["retried"] += 1
+
+    def _retry_one(self, rid: int, retry_at: datetime | None, error: str | None, now: datetime,
+                   keep_attempt: bool = True) -> None:
+        """Make one reminder pending again (at retry_at, or as due as before), or cancel it if a newer
+        one replaced it."""
+        values = {"lease_until": None, "last_error": error, "updated_at": now}
+        if not keep_attempt:
+            values["attempts"] = Reminder.attempts - 1
+        later = {} if retry_at is None else {"send_after": retry_at}
+        try:
+            self.db.execute(update(Reminder).where(Reminder.id == rid, self.ours())
+                            .values(status="pending", **later, **values)
+                            .execution_options(synchronize_session=False))
+            self.db.commit()
+        except IntegrityError:
+            # A newer pending reminder with the same dedupe key exists: it supersedes this one.
+            self.db.rollback()
+            self.db.execute(update(Reminder).where(Reminder.id == rid, self.ours())
+                            .values(status="cancelled", **values).execution_options(synchronize_session=False))
+            self.db.commit()
 
 
 def _record_subscriptions(db: Session, results: list[Result], now: datetime, report: DispatchReport) -> None:
-    """Mark subscriptions that worked, count failures, and delete those the push service says are gone."""
+    """Mark subscriptions that worked, count failures and refusals, stop the refused, delete the gone."""
     ok = {r.message.ref[1] for r in results if r.outcome is Outcome.DELIVERED}
     gone = {r.message.subscription.endpoint for r in results if r.outcome is Outcome.GONE}
     failing = {r.message.ref[1] for r in results
                if r.outcome in (Outcome.RETRY, Outcome.CONFIG_ERROR, Outcome.REFUSED)} - ok
+    refused: dict[int, int | None] = {r.message.ref[1]: r.status for r in results
+                                      if r.outcome is Outcome.CONFIG_ERROR and r.message.ref[1] not in ok}
     if ok:
         db.execute(update(PushSubscription).where(PushSubscription.id.in_(ok))
-                   .values(last_success_at=now, failures=0).execution_options(synchronize_session=False))
+                   .values(last_success_at=now, failures=0, refusals=0).execution_options(synchronize_session=False))
     if failing:
         db.execute(update(PushSubscription).where(PushSubscription.id.in_(failing))
                    .values(failures=PushSubscription.failures + 1, last_failure_at=now)
                    .execution_options(synchronize_session=False))
+    if refused:
+        db.execute(update(PushSubscription).where(PushSubscription.id.in_(refused))
+                   .values(refusals=PushSubscription.refusals + 1).execution_options(synchronize_session=False))
+        _stop_refused(db, refused, now, report)
     if gone:
         db.execute(delete(PushSubscription).where(PushSubscription.endpoint.in_(gone))
                    .execution_options(synchronize_session=False))
         report.counts["subscriptions_deleted"] += len(gone)
 
 
+def _stop_refused(db: Session, refused: dict[int, int | None], now: datetime, report: DispatchReport) -> None:
+    """Stop sending to subscriptions refused too often in a row; saving them again turns them on."""
+    candidates = db.execute(select(PushSubscription.id, PushSubscription.refusals)
+                            .where(PushSubscription.id.in_(refused), PushSubscription.stopped_at.is_(None)))
+    by_status: dict[int | None, list[int]] = defaultdict(list)
+    for sub_id, refusals in candidates:
+        if delivery.should_stop(refusals):
+            by_status[refused[sub_id]].append(sub_id)
+    for status, ids in by_status.items():
+        db.execute(update(PushSubscription).where(PushSubscription.id.in_(ids))
+                   .values(stopped_at=now, stop_reason=delivery.stop_reason(status))
+                   .execution_options(synchronize_session=False))
+        log.warning("stopped %s push subscriptions refused %s times in a row (HTTP %s)",
+                    len(ids), delivery.STOP_AFTER_REFUSALS, status)
+        report.counts["subscriptions_stopped"] += len(ids)
+
+
+def _give_back_or_let_lapse(db: Session, batch: _Batch) -> None:
+    """Give back a stopped or failed batch's unsettled leases; if even that fails they lapse by themselves."""
+    db.rollback()
+    try:
+        log.info("gave back %s reminder leases", batch.give_back())
+    except Exception:
+        db.rollback()
+        log.exception("could not give back %s leases; they lapse at %s", len(batch.open), batch.lease_until)
+
+
 def dispatch_due(db: Session, client: PushClient, now: datetime, batch_size: int = DEFAULT_BATCH,
                  lease: timedelta = DEFAULT_LEASE, base_url: str = "",
-                 reminder_ids: list[int] | None = None) -> DispatchReport:
-    """Claim one batch of due reminders, send them to every subscription of their users, record."""
+                 reminder_ids: list[int] | None = None, stop: threading.Event | None = None) -> DispatchReport:
+    """Claim one batch of due reminders, send them to every active subscription of their users, and
+    record each result as it arrives; on `stop`, give back what was not settled."""
     report = DispatchReport()
     claimed, lease_until = claim_due(db, now, batch_size, lease, reminder_ids)
     report.claimed = len(claimed)
     if not claimed:
         return report
-    expired = [r for r in claimed if delivery.is_too_late(r.kind, r.due_at, r.expires_at, now)]
-    expired_ids = {r.id for r in expired}
-    live = [r for r in claimed if r.id not in expired_ids]
-    subs = _subscriptions_of(db, {r.user_id for r in live})
-    messages = [_message(r, sub_id, sub, base_url, now) for r in live for sub_id, sub in subs[r.user_id]]
-    results = client.send(messages)
-    _record(db, live, expired, results, lease_until, now, report)
+    batch = _Batch(db, claimed, lease, lease_until, now, report)
+    try:
+        if stop is None or not stop.is_set():
+            batch.expire([r.id for r in claimed if delivery.is_too_late(r.kind, r.due_at, r.expires_at, now)])
+            live = list(batch.open.values())
+            subs = _subscriptions_of(db, {r.user_id for r in live})
+            messages = [_message(r, sub_id, sub, base_url, now) for r in live for sub_id, sub in subs[r.user_id]]
+            batch.expect(messages)
+            client.deliver(messages, batch.record, stop)
+    finally:
+        if batch.open:
+            _give_back_or_let_lapse(db, batch)
     log.info("dispatched %s reminders: %s", report.claimed, dict(report.counts))
     return report

@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -9,16 +10,44 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.domain import delivery
-from server.domain.errors import NotFound, SubscriptionRejected
-from server.models import PushSubscription, Reminder, User
+from server.domain.errors import Conflict, NotFound, SubscriptionRejected
+from server.models import ApiToken, PushSubscription, Reminder, User
 from server.push import endpoint_problem, keys_problem
 
 
+@dataclass(frozen=True)
+class DeviceSubscription:
+    """A subscription as its owner sees it: its state and the device that saved it."""
+
+    id: int
+    endpoint: str
+    user_agent: str | None
+    created_at: datetime
+    last_success_at: datetime | None
+    failures: int
+    state: str
+    stopped_at: datetime | None
+    stop_reason: str | None
+    device_label: str | None
+    current_device: bool
+
+
+def _describe(sub: PushSubscription, label: str | None, token_id: int | None) -> DeviceSubscription:
+    """Describe a stored subscription for the device whose token is token_id."""
+    return DeviceSubscription(
+        id=sub.id, endpoint=sub.endpoint, user_agent=sub.user_agent, created_at=sub.created_at,
+        last_success_at=sub.last_success_at, failures=sub.failures,
+        state="stopped" if sub.stopped_at else "active", stopped_at=sub.stopped_at,
+        stop_reason=sub.stop_reason, device_label=label,
+        current_device=token_id is not None and sub.token_id == token_id,
+    )
+
+
 def save_subscription(
-    db: Session, user: User, endpoint: str, p256dh: str, auth: str, user_agent: str | None,
+    db: Session, user: User, token_id: int, endpoint: str, p256dh: str, auth: str, user_agent: str | None,
     allowed_hosts: Iterable[str], allow_loopback_http: bool, now: datetime,
-) -> tuple[PushSubscription, bool]:
-    """Store a subscription (or refresh the one with this endpoint); return it and whether it is new."""
+) -> tuple[DeviceSubscription, bool]:
+    """Store this device's subscription (or refresh and turn on again the one with this endpoint)."""
     problem = endpoint_problem(endpoint, allowed_hosts, allow_loopback_http)
     if problem:
         raise SubscriptionRejected("This push endpoint is not accepted.", {"endpoint": [problem]})
@@ -29,26 +58,38 @@ def save_subscription(
         sub = db.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
         created = sub is None
         if created:
-            sub = PushSubscription(endpoint=endpoint, created_at=now, failures=0)
+            sub = PushSubscription(endpoint=endpoint, created_at=now)
             db.add(sub)
-        # An endpoint belongs to one browser profile: whoever saves it last receives its pushes.
-        sub.user_id, sub.p256dh, sub.auth, sub.user_agent = user.id, p256dh, auth, user_agent
-        sub.failures, sub.last_failure_at = 0, None
+        elif sub.user_id != user.id and (sub.p256dh, sub.auth) != (p256dh, auth):
+            # Only the browser holding the subscription knows its auth secret: a caller who knows
+            # just the endpoint may not divert another parent's reminders.
+            db.rollback()
+            raise Conflict("This push endpoint is registered to another account.",
+                           {"endpoint": ["already registered to another account"]})
+        # The same keys prove the caller holds this browser's subscription (another account signed
+        # in on the same browser): it moves to whoever saves it last.
+        sub.user_id, sub.token_id, sub.p256dh, sub.auth, sub.user_agent = user.id, token_id, p256dh, auth, user_agent
+        sub.failures, sub.last_failure_at, sub.refusals, sub.stopped_at, sub.stop_reason = 0, None, 0, None, None
         try:
             db.commit()
-            return sub, created
         except IntegrityError:
             # Another request saved the same endpoint a moment ago: update that row instead.
             db.rollback()
+            continue
+        label = db.scalar(select(ApiToken.label).where(ApiToken.id == token_id))
+        return _describe(sub, label, token_id), created
     raise SubscriptionRejected("This endpoint is being saved by another request; try again.")
 
 
-def list_subscriptions(db: Session, user: User) -> list[PushSubscription]:
-    """Return the user's subscriptions, newest first."""
-    return list(db.scalars(
-        select(PushSubscription).where(PushSubscription.user_id == user.id)
+def list_subscriptions(db: Session, user: User, token_id: int | None) -> list[DeviceSubscription]:
+    """Return the user's subscriptions, newest first, marking the one saved by this device's token."""
+    rows = db.execute(
+        select(PushSubscription, ApiToken.label)
+        .outerjoin(ApiToken, ApiToken.id == PushSubscription.token_id)
+        .where(PushSubscription.user_id == user.id)
         .order_by(PushSubscription.created_at.desc(), PushSubscription.id.desc())
-    ))
+    )
+    return [_describe(sub, label, token_id) for sub, label in rows]
 
 
 def delete_subscription(db: Session, user: User, subscription_id: int) -> None:

@@ -2,12 +2,13 @@
 
 import logging
 import os
+import re
 import threading
 import uuid
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from server import create_app
@@ -126,6 +127,8 @@ def log_past_session(page, left: str, right: str) -> None:
     dialog.get_by_label("Right (mL)").fill(right)
     dialog.get_by_role("button", name="Save").click()
     dialog.wait_for(state="detached")
+    # The toast comes once the outbox knows where the session went (stored, or kept on the phone).
+    expect(page.locator("#toast")).to_contain_text(re.compile("Session saved|Saved on this phone"))
 
 
 def wait_until(page, expression: str, timeout_ms: int = 10_000) -> None:

@@ -75,9 +75,9 @@ def test_sessions_logged_offline_reach_the_server_exactly_once(signed_in, contex
     assert sorted(s["left_ml"] for s in server_sessions(live_server, token)) == [10, 20, 30]
 
 
-# The app's own IndexedDB module, imported into the page, reads and fills the outbox.
-OUTBOX_EMPTY = "import('/assets/js/idb.js').then((idb) => idb.outboxAll()).then((items) => items.length === 0)"
-QUEUE_ONE = "(item) => import('/assets/js/idb.js').then((idb) => idb.outboxPut(item))"
+# The app's own outbox (outbox-core.js, shared with the service worker) reads and fills the queue.
+OUTBOX_EMPTY = "self.PumpwellOutbox.all().then((items) => items.length === 0)"
+QUEUE_ONE = "(item) => self.PumpwellOutbox.enqueue({id: item.id, method: 'POST', path: '/sessions', body: item})"
 
 
 def test_background_sync_sends_the_outbox_and_a_replay_stores_nothing_twice(signed_in, live_server):

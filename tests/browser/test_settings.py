@@ -59,11 +59,8 @@ def test_a_new_version_waits_for_reload_then_replaces_the_old_cache(page, live_s
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
-# What the service worker would read: the "token" key of the app database's "kv" store.
-WORKER_TOKEN = """import('/assets/js/idb.js').then((idb) => idb.openDb()).then((db) => new Promise((resolve) => {
-    const request = db.transaction('kv').objectStore('kv').get('token');
-    request.onsuccess = () => resolve(request.result ?? null);
-}))"""
+# What the service worker reads, through the outbox code it shares with the page: the "kv" store's token.
+WORKER_TOKEN = "self.PumpwellOutbox.kvGet('token').then((token) => token ?? null)"
 
 
 def test_sign_out_forgets_the_token_for_the_page_and_the_service_worker(signed_in, live_server):

@@ -1,4 +1,4 @@
-"""Delivery rules: payload shape and size, TTL, urgency, backoff and expiry."""
+"""Delivery rules: payload shape and size, TTL, urgency, backoff, expiry and stopping refused phones."""
 
 import json
 from datetime import UTC, datetime, timedelta
@@ -12,6 +12,8 @@ from server.domain.delivery import (
     is_too_late,
     notification_payload,
     retry_at,
+    should_stop,
+    stop_reason,
     ttl_seconds,
     urgency,
 )
@@ -59,3 +61,10 @@ def test_a_reminder_without_expiry_goes_stale_after_its_kinds_window():
     assert expiry("gap", NOW, None) == NOW + timedelta(hours=2)
     assert not is_too_late("gap", NOW, None, NOW + timedelta(hours=1))
     assert is_too_late("plan_slot", NOW, NOW + timedelta(minutes=15), NOW + timedelta(minutes=15))
+
+
+def test_a_subscription_stops_at_the_third_refusal_with_a_reason_a_parent_can_read():
+    assert [should_stop(n) for n in range(5)] == [False, False, False, True, True]
+    reason = stop_reason(403)
+    assert reason.startswith("Reminders stopped on this phone") and "HTTP 403" in reason and "again" in reason
+    assert "HTTP" not in stop_reason(None)

@@ -1,11 +1,10 @@
 // A full-screen timer for a block with phases (the power hour: pump 20, rest 10, ...),
 // with a vibration and a beep at every change.
 import { api, describeError } from '../api.js';
-import { h, mount, toast } from '../dom.js';
+import { h, mount } from '../dom.js';
 import { isoWithOffset, stopwatch } from '../format.js';
-import { logSession } from '../outbox.js';
 import { clearPhases, phaseAt, runningPhases, signalChange, startPhases } from '../timer.js';
-import { askSession } from './session-form.js';
+import { askSession, saveSession } from './session-form.js';
 
 /** Name the screen for the document title. */
 export const title = () => 'Phase timer';
@@ -21,10 +20,7 @@ function phaseName(phase) {
 async function finish(user, timer) {
   const body = await askSession('How much did you pump?', { unit: user.unit, submitLabel: 'Save session' });
   clearPhases();
-  if (body) {
-    const saved = await logSession({ ...body, started_at: isoWithOffset(new Date(timer.started_at)), ended_at: isoWithOffset(new Date()) });
-    toast(saved ? 'Session saved.' : 'Saved on this phone. It will be sent when you are back online.');
-  }
+  if (body) await saveSession({ ...body, started_at: isoWithOffset(new Date(timer.started_at)), ended_at: isoWithOffset(new Date()) }, user.unit);
   location.hash = '#/plans';
 }
 

@@ -3,7 +3,7 @@ import { api, cachedUser, cacheUser, clearToken, describeError } from '../api.js
 import { append, confirmDialog, field, h, mount, toast } from '../dom.js';
 import { dateTime, fromUnit, toUnit } from '../format.js';
 import { outboxAll, outboxClear } from '../idb.js';
-import { currentSubscription, disableReminders, enableReminders, needsInstallFirst, pushSupported } from '../push.js';
+import { disableReminders, enableReminders, forgetSubscription, needsInstallFirst, pushSupported, reminderState } from '../push.js';
 
 /** Name the screen for the document title. */
 export const title = () => 'Settings';
@@ -74,7 +74,7 @@ function quietCard(user) {
 }
 
 /** Reminders on this device: explain iOS installation first, ask permission only from a tap. */
-async function remindersCard(rerender) {
+async function remindersCard() {
   const card = h('section', { class: 'card', 'aria-labelledby': 'rem-h' }, h('h2', { id: 'rem-h' }, 'Reminders on this phone'));
   if (needsInstallFirst()) {
     card.append(h('div', { class: 'notice' },
@@ -87,25 +87,52 @@ async function remindersCard(rerender) {
     card.append(h('p', {}, 'This browser cannot show reminders. Try Chrome, Firefox, Edge or Safari 16.4 or newer.'));
     return card;
   }
-  const on = Notification.permission === 'granted' && Boolean(await currentSubscription().catch(() => null));
+  const { state, reason } = await reminderState().catch(() => ({ state: 'off' }));
+  const on = state === 'on';
   const toggle = async () => {
     try {
       if (on) await disableReminders(); else await enableReminders();
       toast(on ? 'Reminders are off on this phone.' : 'Reminders are on.');
     } catch (err) { toast(err.message || describeError(err)); }
-    rerender();
+    window.dispatchEvent(new Event('pumpwell:reminders-changed'));
   };
   const test = async () => {
     try { await api('POST', '/push/test'); toast('Test reminder sent. It should arrive in a few seconds.'); } catch (err) { toast(describeError(err)); }
   };
+  const says = { on: 'Reminders are on for this phone.', off: 'Reminders are off for this phone.', stopped: 'Reminders stopped on this phone.' };
   append(card, [
-    h('p', {}, on ? 'Reminders are on for this phone.' : 'Reminders are off for this phone.'),
+    h('p', { id: 'reminders-state' }, says[state]),
+    state === 'stopped' ? h('p', { class: 'muted' }, reason || 'The push service stopped accepting them.') : null,
     Notification.permission === 'denied'
       ? h('p', { class: 'notice' }, 'Notifications are blocked for Pumpwell. Allow them in the browser or phone settings.') : null,
     h('button', { type: 'button', class: on ? 'btn secondary block spaced' : 'btn block spaced', onclick: toggle },
-      on ? 'Turn reminders off' : 'Turn reminders on'),
+      { on: 'Turn reminders off', off: 'Turn reminders on', stopped: 'Turn reminders on again' }[state]),
     on ? h('button', { type: 'button', class: 'btn secondary block', onclick: test }, 'Send me a test') : null]);
   return card;
+}
+
+/** Say which device a subscription belongs to, in the parent's words. */
+function deviceName(sub) {
+  const name = sub.device_label || (sub.user_agent || '').match(/\(([^;)]+)/)?.[1] || 'A device';
+  return sub.current_device ? `${name} (this phone)` : name;
+}
+
+/** This account's devices that get reminders, with their state and last delivered reminder. */
+async function devicesCard(user) {
+  const list = h('ul', { class: 'list', id: 'device-list' });
+  try {
+    const { items } = await api('GET', '/push/subscriptions');
+    mount(list, items.length ? items.map((sub) => h('li', {},
+      h('div', { class: 'item-head' }, h('span', {}, deviceName(sub)),
+        h('span', { class: 'muted' }, sub.state === 'stopped' ? 'stopped' : 'on')),
+      h('p', { class: 'muted small-text' }, [
+        sub.state === 'stopped' ? `Stopped ${dateTime(sub.stopped_at, user.time_zone)}${sub.stop_reason ? `: ${sub.stop_reason}` : ''}. ` : '',
+        sub.last_success_at ? `Last reminder delivered ${dateTime(sub.last_success_at, user.time_zone)}` : 'No reminder delivered yet',
+      ].join('')))) : h('li', { class: 'muted' }, 'No device gets reminders yet.'));
+  } catch (err) {
+    mount(list, h('li', { class: 'muted' }, describeError(err)));
+  }
+  return h('section', { class: 'card', 'aria-labelledby': 'devices-h' }, h('h2', { id: 'devices-h' }, 'Devices with reminders'), list);
 }
 
 /** Share links for a lactation consultant: create (token shown once), list, revoke. */
@@ -159,6 +186,8 @@ function accountCard(user) {
     const waiting = (await outboxAll()).length;
     if (waiting && !await confirmDialog('Sign out?', `${waiting} session(s) have not been sent yet and will be lost.`, 'Sign out', true)) return;
     await api('POST', '/auth/logout').catch(() => null);
+    // The server dropped this phone's subscription with the token; the phone forgets it too.
+    await forgetSubscription();
     await clearToken();
     await outboxClear();
     location.hash = '#/signin';
@@ -172,8 +201,8 @@ function accountCard(user) {
 export async function render(root, { user }) {
   const rerender = async () => render(mount(root), { user: cachedUser() || user });
   try {
-    const [goals, reminders, shares] = await Promise.all([api('GET', '/goals'), remindersCard(rerender), sharesCard(user)]);
-    root.append(displayCard(user, rerender), goalsCard(user, goals), quietCard(user), reminders, shares, accountCard(user));
+    const [goals, reminders, devices, shares] = await Promise.all([api('GET', '/goals'), remindersCard(), devicesCard(user), sharesCard(user)]);
+    root.append(displayCard(user, rerender), goalsCard(user, goals), quietCard(user), reminders, devices, shares, accountCard(user));
   } catch (err) {
     root.append(h('p', { class: 'card' }, describeError(err)), accountCard(user));
   }

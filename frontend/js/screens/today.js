@@ -1,20 +1,21 @@
 // Today: one big Start button, Stop asks for volumes, and how the day is going.
 import { api } from '../api.js';
-import { h, mount, toast } from '../dom.js';
+import { confirmDialog, h, mount, toast } from '../dom.js';
 import { clock, isoWithOffset, localDate, minutes, stopwatch, volume } from '../format.js';
 import { outboxAll } from '../idb.js';
-import { logSession } from '../outbox.js';
-import { clearSession, runningSession, startSession } from '../timer.js';
-import { askSession } from './session-form.js';
+import { discardQueued, resendSession } from '../outbox.js';
+import { clearSession, markStopped, runningSession, startSession } from '../timer.js';
+import { askSession, askToFix, saveSession } from './session-form.js';
 
 /** Name the screen for the document title. */
 export const title = () => 'Today';
 
-/** Save a session through the outbox and tell the user where it went. */
-async function save(body) {
-  const saved = await logSession(body);
-  toast(saved ? 'Session saved.' : 'Saved on this phone. It will be sent when you are back online.');
-  window.dispatchEvent(new Event('pumpwell:outbox-changed'));
+/** Forget a stopped timer once its session has left the outbox and the server has it. */
+async function settleTimer(queued) {
+  const running = runningSession();
+  if (!running?.session_id || queued.some((item) => item.id === running.session_id)) return;
+  const stored = await api('GET', `/sessions/${running.session_id}`).then(() => true, () => false);
+  if (stored) clearSession();
 }
 
 /** Load today's figures; any part may be missing offline. */
@@ -25,19 +26,22 @@ async function loadDay(user) {
     api('GET', '/sessions?limit=30').catch(() => null),
     api('GET', '/reminders').catch(() => null),
   ]);
-  const queued = await outboxAll();
+  const queued = (await outboxAll()).filter((item) => item.path === '/sessions')
+    .map((item) => ({ ...item.body, outbox: item }));
+  await settleTimer(queued);
   return { day, summary, sessions: sessions?.items || null, reminders: reminders?.items || null, queued };
 }
 
 /** Render the timer card: Start, or the running time with Stop. */
 function timerCard(user, rerender) {
   const running = runningSession();
-  if (!running) {
+  if (!running || running.session_id) {
     return h('section', { class: 'card', 'aria-label': 'Session timer' },
       h('button', {
         type: 'button', class: 'btn big-start', onclick: () => { startSession(); rerender(); },
       }, 'Start'),
-      h('p', { class: 'hint' }, 'Tap when you start pumping. The timer keeps going if you lock the phone.'));
+      running ? h('p', { class: 'hint', id: 'timer-queued' }, `Your session from ${clock(running.started_at, user.time_zone)} is kept on this phone until it is sent.`)
+        : h('p', { class: 'hint' }, 'Tap when you start pumping. The timer keeps going if you lock the phone.'));
   }
   const readout = h('p', { class: 'timer-readout', role: 'timer', 'aria-live': 'off' });
   const tick = () => { readout.textContent = stopwatch((Date.now() - Date.parse(running.started_at)) / 1000); };
@@ -52,8 +56,11 @@ function timerCard(user, rerender) {
     }
     const body = await askSession('How much did you pump?', { unit: user.unit, submitLabel: 'Save session' });
     if (!body) return;
-    clearSession();
-    await save({ ...body, started_at: isoWithOffset(new Date(running.started_at)), ended_at: isoWithOffset(ended) });
+    // The timer's start is kept until the server has the session (a refused typo loses nothing).
+    const id = crypto.randomUUID();
+    markStopped(id);
+    const stored = await saveSession({ ...body, id, started_at: isoWithOffset(new Date(running.started_at)), ended_at: isoWithOffset(ended) }, user.unit);
+    if (stored) clearSession();
     rerender();
   };
   const cancel = () => { clearSession(); rerender(); };
@@ -68,7 +75,8 @@ function timerCard(user, rerender) {
 
 /** Render the day's figures against the goal. */
 function dayCard(user, data) {
-  const { summary, sessions, reminders, queued, day } = data;
+  const { summary, sessions, reminders, day } = data;
+  const queued = data.queued.filter((s) => s.outbox.state !== 'refused');
   const today = summary?.days?.[0];
   const goal = summary?.goal;
   const mine = (sessions || []).filter((s) => localDate(new Date(s.started_at), user.time_zone) === day);
@@ -100,19 +108,49 @@ function dayCard(user, data) {
     summary ? null : h('p', { class: 'muted' }, 'Offline: showing what is saved on this phone.'));
 }
 
+/** Fix or discard a session the server refused; both end with the list redrawn. */
+function attentionActions(user, item, rerender) {
+  const fix = async () => {
+    const body = await askToFix(item, user.unit);
+    if (!body) return;
+    const left = await resendSession(item.id, body);
+    if (!left) toast('Session saved.');
+    else toast(left.state === 'refused' ? 'Still refused: see the reason below.' : 'Saved on this phone. It will be sent when you are back online.');
+    rerender();
+  };
+  const discard = async () => {
+    if (!await confirmDialog('Discard this session?', 'It was never stored on the server and will be gone for good.', 'Discard', true)) return;
+    await discardQueued(item.id);
+    if (runningSession()?.session_id === item.id) clearSession();
+    toast('Session discarded.');
+    rerender();
+  };
+  return h('div', { class: 'row' },
+    h('button', { type: 'button', class: 'btn small', onclick: fix }, 'Fix'),
+    h('button', { type: 'button', class: 'btn secondary small', onclick: discard }, 'Discard'));
+}
+
+/** Say what the server refused, with each field's reason. */
+function refusalText(error) {
+  const fields = Object.entries(error?.fields || {}).map(([key, v]) => `${key}: ${[].concat(v).join(' ')}`);
+  return `Needs attention: ${fields.length ? fields.join('; ') : error?.message || 'refused by the server'}`;
+}
+
 /** Render today's sessions, newest first, including ones still queued. */
-function sessionsCard(user, data) {
+function sessionsCard(user, data, rerender) {
+  // Refused sessions show whatever day they name (a start in 2030 must not hide); the rest show today's.
   const mine = [
     ...data.queued.map((s) => ({ ...s, total_ml: (s.left_ml || 0) + (s.right_ml || 0), queued: true })),
     ...(data.sessions || []),
-  ].filter((s) => localDate(new Date(s.started_at), user.time_zone) === data.day)
+  ].filter((s) => s.outbox?.state === 'refused' || localDate(new Date(s.started_at), user.time_zone) === data.day)
     .sort((a, b) => b.started_at.localeCompare(a.started_at));
   return h('section', { class: 'card', 'aria-labelledby': 'today-list-h' },
     h('h2', { id: 'today-list-h' }, 'Sessions today'),
     mine.length ? h('ul', { class: 'list', id: 'today-sessions' }, mine.map((s) => h('li', {},
       h('div', { class: 'item-head' }, h('span', {}, clock(s.started_at, user.time_zone)),
         h('span', {}, volume(s.total_ml, user.unit))),
-      s.queued ? h('p', { class: 'hint' }, 'Waiting to send') : null)))
+      s.outbox?.state === 'refused' ? [h('p', { class: 'field-error' }, refusalText(s.outbox.error)), attentionActions(user, s.outbox, rerender)]
+        : s.queued ? h('p', { class: 'hint' }, 'Waiting to send') : null)))
       : h('p', { class: 'muted' }, 'Nothing logged yet today.'));
 }
 
@@ -125,12 +163,12 @@ export async function render(root, { user, name, args }) {
     card = timerCard(user, rerender);
     mount(root, card,
       h('button', { type: 'button', class: 'btn secondary block spaced', id: 'log-past', onclick: logPast }, 'Log a past session'),
-      dayCard(user, data), sessionsCard(user, data));
+      dayCard(user, data), sessionsCard(user, data, rerender));
     for (const bar of root.querySelectorAll('.progress > span')) bar.style.width = `${bar.dataset.pct}%`;
   };
   const logPast = async () => {
     const body = await askSession('Log a session', { unit: user.unit, times: true });
-    if (body) { await save(body); rerender(); }
+    if (body) { await saveSession(body, user.unit); rerender(); }
   };
   if (args[0] === 'start' && !runningSession()) startSession();
   await rerender();

@@ -1,0 +1,190 @@
+// The one IndexedDB and outbox implementation, shared by the page (imported by js/idb.js) and the
+// service worker (importScripts), so the two can never flush differently. A classic script: it only
+// defines self.PumpwellOutbox.
+//
+// The outbox is a queue of API requests keyed by a client-chosen UUID ({id, method, path, body}),
+// so a replay from the page and the worker at once stores nothing twice. Each item keeps its own
+// result: 'pending' (to send, with a backoff after 5xx, 429 or no connection) or 'refused' (a 4xx
+// answer, kept with the server's error until the parent fixes or discards it). Sent items leave
+// the queue. Every flush announces its results on the 'pumpwell-outbox' BroadcastChannel.
+//
+// API: enqueue({id, method, path, body}) (same id again replaces the body: a fix), get(id), all(),
+// discard(id), clear(), flush({force, quiet}) -> {sent, refused, retrying, discarded, answers},
+// nextDue(), kvGet/kvSet/kvDelete. Items are sent oldest first but independently: one refused or
+// failing never holds back the next, so a request must not depend on an earlier queued one.
+// Pages use it through js/outbox.js (retry timer, Background Sync, change listener).
+'use strict';
+
+self.PumpwellOutbox = (() => {
+  const DB_NAME = 'pumpwell';
+  const DB_VERSION = 2;
+  const CHANNEL = 'pumpwell-outbox';
+  const BACKOFF_FIRST_MS = 2000;
+  const BACKOFF_MAX_MS = 15 * 60000;
+  // Names this page or worker in its announcements, so it can tell its own from another's.
+  const SOURCE = Math.random().toString(36).slice(2);
+  let dbPromise = null;
+  let flushing = null;
+
+  /** Wrap version 1's bare session bodies as POST /sessions requests. */
+  function upgradeItems(store) {
+    store.openCursor().onsuccess = (event) => {
+      const cursor = event.target.result;
+      if (!cursor) return;
+      if (!cursor.value.path) cursor.update(newItem({ id: cursor.value.id, method: 'POST', path: '/sessions', body: cursor.value }));
+      cursor.continue();
+    };
+  }
+
+  /** Open (and on first use create or upgrade) the app database. */
+  function openDb() {
+    dbPromise ??= new Promise((resolve, reject) => {
+      const req = indexedDB.open(DB_NAME, DB_VERSION);
+      req.onupgradeneeded = (event) => {
+        const db = req.result;
+        if (!db.objectStoreNames.contains('kv')) db.createObjectStore('kv');
+        if (!db.objectStoreNames.contains('outbox')) db.createObjectStore('outbox', { keyPath: 'id' });
+        else if (event.oldVersion < 2) upgradeItems(req.transaction.objectStore('outbox'));
+      };
+      req.onsuccess = () => {
+        // Another context upgrading the database must not wait on this connection forever.
+        req.result.onversionchange = () => { req.result.close(); dbPromise = null; };
+        resolve(req.result);
+      };
+      req.onerror = () => { dbPromise = null; reject(req.error); };
+    });
+    return dbPromise;
+  }
+
+  /** Run one request in a transaction and resolve with its result once committed. */
+  async function run(store, mode, makeRequest) {
+    const db = await openDb();
+    return new Promise((resolve, reject) => {
+      const tx = db.transaction(store, mode);
+      const req = makeRequest(tx.objectStore(store));
+      tx.oncomplete = () => resolve(req.result);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+  }
+
+  const kvGet = (key) => run('kv', 'readonly', (s) => s.get(key));
+  const kvSet = (key, value) => run('kv', 'readwrite', (s) => s.put(value, key));
+  const kvDelete = (key) => run('kv', 'readwrite', (s) => s.delete(key));
+  const get = (id) => run('outbox', 'readonly', (s) => s.get(id));
+  const put = (item) => run('outbox', 'readwrite', (s) => s.put(item));
+  const clear = () => run('outbox', 'readwrite', (s) => s.clear());
+
+  /** A fresh queued request, due now. */
+  function newItem({ id, method, path, body }) {
+    return { id, method, path, body, state: 'pending', queued_at: Date.now(), attempts: 0, next_at: 0, error: null };
+  }
+
+  /** Every queued request, oldest first. */
+  async function all() {
+    const items = await run('outbox', 'readonly', (s) => s.getAll());
+    return items.sort((a, b) => a.queued_at - b.queued_at || String(a.id).localeCompare(String(b.id)));
+  }
+
+  /**
+   * Tell every page and the worker what a change did: {sent, refused, retrying, discarded} lists of ids,
+   * `answers` (the server's answer per sent id), `source` and `quiet` (the caller tells the parent itself).
+   */
+  function announce(results, quiet = false) {
+    if (typeof BroadcastChannel === 'undefined') return;
+    const channel = new BroadcastChannel(CHANNEL);
+    channel.postMessage({ ...results, source: SOURCE, quiet });
+    channel.close();
+  }
+
+  /** Queue a request (or replace one with the same id, e.g. a fixed body); returns the item. */
+  async function enqueue({ id, method, path, body }) {
+    const old = await get(id);
+    const item = { ...newItem({ id, method, path, body }), queued_at: old?.queued_at ?? Date.now() };
+    await put(item);
+    return item;
+  }
+
+  /** Drop a request the parent chose to discard. */
+  async function discard(id) {
+    await run('outbox', 'readwrite', (s) => s.delete(id));
+    announce({ sent: [], refused: [], retrying: [], discarded: [id], answers: {} });
+  }
+
+  /** The wait before attempt n+1: 2 s doubling to 15 min, with jitter so phones do not retry in step. */
+  function backoff(attempts) {
+    const base = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (attempts - 1));
+    return Math.round(base * (0.75 + Math.random() * 0.5));
+  }
+
+  /** Describe an error answer as the API's error shape, or a generic one. */
+  async function errorOf(res) {
+    const data = await res.json().catch(() => null);
+    const error = data?.error || {};
+    return { status: res.status, code: error.code || 'error', message: error.message || `Refused (${res.status})`, fields: error.fields || {} };
+  }
+
+  /** Send one item with the stored token; resolves with [outcome, the server's answer when sent]. */
+  async function sendOne(item) {
+    const token = await kvGet('token');
+    if (!token) return ['signed-out'];
+    const headers = { Accept: 'application/json', Authorization: `Bearer ${token}` };
+    if (item.body !== undefined) headers['Content-Type'] = 'application/json';
+    let res;
+    let error;
+    try {
+      res = await fetch(`/api${item.path}`, {
+        method: item.method, headers, body: item.body === undefined ? undefined : JSON.stringify(item.body),
+      });
+      if (res.ok) return ['sent', res.status === 204 ? null : await res.json().catch(() => null)];
+      if (res.status === 401) return ['signed-out'];
+      error = await errorOf(res);
+    } catch {
+      error = { status: 0, code: 'offline', message: 'No connection', fields: {} };
+    }
+    // 408 and 429 are "not now"; every other 4xx will be refused again until the body changes.
+    const state = !res || res.status >= 500 || res.status === 408 || res.status === 429 ? 'pending' : 'refused';
+    const attempts = item.attempts + 1;
+    await put({ ...item, state, attempts, error, next_at: state === 'pending' ? Date.now() + backoff(attempts) : 0 });
+    return [state === 'pending' ? 'retry' : 'refused'];
+  }
+
+  /** Send every pending item that is due (all of them with `force`, e.g. back online); one at a time. */
+  async function sendDue(force, quiet) {
+    const results = { sent: [], refused: [], retrying: [], discarded: [], answers: {} };
+    for (const item of await all()) {
+      if (item.state !== 'pending' || (!force && item.next_at > Date.now())) continue;
+      const [outcome, answer] = await sendOne(item);
+      if (outcome === 'signed-out') break;
+      if (outcome === 'sent') {
+        await run('outbox', 'readwrite', (s) => s.delete(item.id));
+        results.sent.push(item.id);
+        results.answers[item.id] = answer;
+      } else if (outcome === 'refused') {
+        results.refused.push(item.id);
+      } else {
+        results.retrying.push(item.id);
+        // Without a connection the rest would fail too; they wait for the next flush unpunished.
+        if (!navigator.onLine) break;
+      }
+    }
+    if (results.sent.length || results.refused.length || results.retrying.length) announce(results, quiet);
+    return results;
+  }
+
+  /** Send what is due after any flush already running in this context; resolves with this flush's results. */
+  function flush({ force = false, quiet = false } = {}) {
+    const next = (flushing || Promise.resolve()).catch(() => null).then(() => sendDue(force, quiet));
+    flushing = next;
+    next.catch(() => null).finally(() => { if (flushing === next) flushing = null; });
+    return next;
+  }
+
+  /** When the earliest pending item is due (ms since the epoch), or null when nothing waits. */
+  async function nextDue() {
+    const due = (await all()).filter((item) => item.state === 'pending').map((item) => item.next_at);
+    return due.length ? Math.min(...due) : null;
+  }
+
+  return { CHANNEL, SOURCE, openDb, kvGet, kvSet, kvDelete, all, get, enqueue, discard, clear, flush, nextDue };
+})();
