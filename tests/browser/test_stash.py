@@ -1,0 +1,114 @@
+"""The Stash screen on a phone: add, move, use, offline replay, and no serious accessibility problem."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import new_phone, sign_up
+from tests.browser.test_accessibility import serious_violations
+
+
+def server_stash(live_server, token, which="open"):
+    """The containers the server holds for this token."""
+    response = live_server.api("GET", f"/stash?which={which}&limit=200", token)
+    assert response.status_code == 200
+    return response.json["items"]
+
+
+def add_container(page, volume: str, where: str, label: str) -> None:
+    """Fill and send the add form."""
+    form = page.locator("#stash-add")
+    form.get_by_label("Volume (mL)").fill(volume)
+    form.get_by_label("Where").select_option(label=where)
+    form.get_by_label("Label").fill(label)
+    form.get_by_role("button", name="Add to stash").click()
+
+
+def test_add_move_and_use_containers_in_use_first_order(signed_in, live_server):
+    """Two containers list fridge before freezer; moving to the freezer and using part show on screen and server."""
+    page, token = signed_in
+    page.get_by_role("link", name="Stash").click()
+    expect(page.get_by_text("not medical advice").first).to_be_visible()
+    expect(page.locator("#stash-empty")).to_be_visible()
+    add_container(page, "120", "Freezer", "Bag A")
+    expect(page.locator("#stash-list > li")).to_have_count(1)
+    add_container(page, "90", "Fridge", "Bottle B")
+    rows = page.locator("#stash-list > li")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Bottle B")  # the fridge expires first
+    expect(rows.first).to_contain_text("3 days 23 h left")
+    expect(rows.first).to_contain_text("CDC")
+    expect(page.locator("#stash-totals")).to_contain_text("210 mL")
+
+    rows.first.get_by_role("button", name="Move Bottle B").click()
+    dialog = page.get_by_role("dialog", name="Move container")
+    dialog.get_by_label("Move to").select_option("freezer")
+    dialog.get_by_role("button", name="Move").click()
+    expect(page.locator("#stash-list > li", has_text="Bottle B")).to_contain_text("Freezer")
+
+    page.locator("#stash-list > li", has_text="Bag A").get_by_role("button", name="Use Bag A").click()
+    dialog = page.get_by_role("dialog", name="Use milk")
+    dialog.get_by_label("Amount used", exact=False).fill("50")
+    dialog.get_by_role("button", name="Use").click()
+    expect(page.locator("#stash-list > li", has_text="Bag A")).to_contain_text("70 mL")
+    by_label = {b["label"]: b for b in server_stash(live_server, token)}
+    assert by_label["Bottle B"]["location"] == "freezer" and by_label["Bottle B"]["first_frozen_at"]
+    assert by_label["Bag A"]["remaining_ml"] == 70
+
+
+def test_thawed_milk_to_the_freezer_is_refused_with_the_servers_words(signed_in, live_server):
+    """Freezer to fridge thaws; back to the freezer is refused and the container stays thawed."""
+    page, token = signed_in
+    page.get_by_role("link", name="Stash").click()
+    expect(page.locator("#stash-empty")).to_be_visible()
+    add_container(page, "100", "Freezer", "Bag C")
+    row = page.locator("#stash-list > li", has_text="Bag C")
+    for target in ("fridge", "freezer"):
+        row.get_by_role("button", name="Move Bag C").click()
+        dialog = page.get_by_role("dialog", name="Move container")
+        dialog.get_by_label("Move to").select_option(target)
+        dialog.get_by_role("button", name="Move").click()
+        if target == "fridge":
+            expect(row).to_contain_text("thawed")
+    expect(page.locator("#toast")).to_contain_text("never go back to the freezer")
+    [batch] = server_stash(live_server, token)
+    assert batch["status"] == "thawed" and batch["location"] == "fridge"
+
+
+def test_stash_changes_made_offline_reach_the_server_exactly_once(signed_in, context, live_server):
+    """Offline, two containers wait in the outbox; back online each is stored once, even after a reload."""
+    page, token = signed_in
+    page.get_by_role("link", name="Stash").click()
+    expect(page.locator("#stash-empty")).to_be_visible()  # the stash was seen online once
+    page.evaluate("navigator.serviceWorker.ready")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_text("Offline: showing the stash as last seen.")).to_be_visible()
+    add_container(page, "60", "Fridge", "Offline 1")
+    expect(page.locator("#stash-waiting")).to_contain_text("1 change waiting to send")
+    add_container(page, "40", "Room temperature", "Offline 2")
+    expect(page.locator("#stash-waiting")).to_contain_text("2 changes waiting to send")
+    assert server_stash(live_server, token) == []
+    context.set_offline(False)
+    expect(page.locator("#net")).not_to_contain_text("waiting", timeout=15_000)
+    page.reload()
+    expect(page.locator("#stash-list > li")).to_have_count(2)
+    assert sorted(b["label"] for b in server_stash(live_server, token)) == ["Offline 1", "Offline 2"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_stash_screen_has_no_serious_accessibility_problem(browser, live_server, scheme):
+    context = new_phone(browser, live_server, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        sign_up(page)
+        page.get_by_role("link", name="Stash").click()
+        expect(page.locator("#stash-empty")).to_be_visible()
+        add_container(page, "90", "Fridge", "Bottle")
+        expect(page.locator("#stash-list > li")).to_have_count(1)
+        page.locator("details summary").click()
+        assert serious_violations(page) == []
+        page.get_by_role("button", name="Use Bottle").click()
+        assert serious_violations(page) == []
+    finally:
+        context.close()
