@@ -112,3 +112,23 @@ def test_the_stash_screen_has_no_serious_accessibility_problem(browser, live_ser
         assert serious_violations(page) == []
     finally:
         context.close()
+
+
+def test_a_share_link_shows_the_stash_only_when_include_my_stash_was_ticked(signed_in, browser, live_server):
+    """Settings makes a link with the box ticked; the consultant's page then lists the containers."""
+    page, token = signed_in
+    live_server.api("POST", "/stash", token, json={"volume": 80, "location": "freezer", "label": "Bag Z",
+                                                    "expressed_at": "2026-11-01T08:00:00+00:00"})
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Who is it for?").fill("Dr. Ana")
+    page.get_by_label("Include my stash").check()
+    page.get_by_role("button", name="Create link").click()
+    url = page.locator("#share-url").inner_text().strip()
+    consultant = new_phone(browser, live_server)
+    try:
+        share_page = consultant.new_page()
+        share_page.goto(url)
+        expect(share_page.get_by_role("heading", name="Milk stash")).to_be_visible()
+        expect(share_page.get_by_text("Bag Z")).to_be_visible()
+    finally:
+        consultant.close()

@@ -54,8 +54,8 @@ async function load() {
 /** Render the totals per place. */
 function totalsCard(page, unit) {
   const t = page.totals;
-  const stat = (label, total) => h('div', { class: 'stat' }, h('span', { class: 'muted small-text' }, label),
-    h('strong', {}, volume(total.ml, unit)), h('span', { class: 'muted small-text' }, `${total.containers} ctr`));
+  const stat = (label, total) => h('div', { class: 'stat' }, h('span', { class: 'value' }, volume(total.ml, unit)),
+    h('span', { class: 'label' }, `${label} · ${total.containers} container${total.containers === 1 ? '' : 's'}`));
   return h('section', { class: 'card', 'aria-labelledby': 'stash-totals-h' },
     h('h2', { id: 'stash-totals-h' }, 'In date'),
     h('div', { class: 'stats', id: 'stash-totals' },
@@ -64,10 +64,10 @@ function totalsCard(page, unit) {
     t.expired.containers ? h('p', { class: 'notice' }, `${t.expired.containers} expired (${volume(t.expired.ml, unit)}): discard them.`) : null);
 }
 
-/** Say a container's limit and who gives it, with the CDC's figure beside a longer one. */
+/** Say a container's limit and who gives it (the full source is under Limits and sources), with the CDC's figure beside a longer one. */
 function limitLine(limit) {
   const cdc = limit.cdc_limit ? ` · CDC: ${limit.cdc_limit}` : '';
-  return `Limit ${limit.limit} (${limit.source})${cdc}`;
+  return `Limit ${limit.limit} (${limit.source.split(/[,:]/)[0]})${cdc}`;
 }
 
 /** Ask where the container goes. */
