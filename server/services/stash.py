@@ -170,13 +170,13 @@ def _record(
     db: Session, user: User, batch_id: uuid.UUID, values: dict, events: list[storage.Event], reason, now: datetime
 ) -> tuple[MilkBatch, bool]:
     """Append events to a container's history once per action id, and refresh what depends on it."""
-    batch = get_batch(db, user, batch_id)
+    # Lock the row (PostgreSQL): two actions on one container replay its history one after the other.
+    batch = db.get(MilkBatch, batch_id, with_for_update=True)
+    if batch is None or batch.user_id != user.id:
+        raise NotFound("No such container.")
     action_id = values.get("id") or uuid.uuid4()
     digest = _digest({**values, "batch": str(batch_id)})
-    stored = db.get(MilkBatchEvent, action_id)
-    if stored is not None:
-        if stored.user_id != user.id or stored.batch_id != batch.id or stored.request_digest != digest:
-            raise StashIdReused("This action id was already used with different values.")
+    if _already_recorded(db, user, batch, action_id, digest):
         return batch, False
     for event in events:
         _check_not_future(event.at, now, "at")
@@ -193,12 +193,25 @@ def _record(
     try:
         db.flush()
     except IntegrityError:
-        # The same action raced itself: the first one counts.
         db.rollback()
-        return get_batch(db, user, batch_id), False
+        batch = get_batch(db, user, batch_id)
+        # The same action raced itself: the first one counts, if it was the same request.
+        if _already_recorded(db, user, batch, action_id, digest):
+            return batch, False
+        raise
     refresh_stash_reminder(db, user, batch.id, batch.label, state, now)
     db.commit()
     return batch, True
+
+
+def _already_recorded(db: Session, user: User, batch: MilkBatch, action_id: uuid.UUID, digest: str) -> bool:
+    """Tell whether this action id was recorded already with the same body; refuse it with another."""
+    stored = db.get(MilkBatchEvent, action_id)
+    if stored is None:
+        return False
+    if stored.user_id != user.id or stored.batch_id != batch.id or stored.request_digest != digest:
+        raise StashIdReused("This action id was already used with different values.")
+    return True
 
 
 def state_of(batch) -> storage.Container:
