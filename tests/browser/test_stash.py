@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import new_phone, sign_up
+from tests.browser.conftest import log_past_session, new_phone, sign_up
 from tests.browser.test_accessibility import serious_violations
 
 
@@ -132,3 +132,20 @@ def test_a_share_link_shows_the_stash_only_when_include_my_stash_was_ticked(sign
         expect(share_page.get_by_text("Bag Z")).to_be_visible()
     finally:
         consultant.close()
+
+
+def test_milk_from_a_session_is_stashed_with_its_end_time_and_never_beyond_its_volume(signed_in, live_server):
+    """Choosing a session fills the expression time from it; a second container past its volume is refused."""
+    page, token = signed_in
+    log_past_session(page, "60", "40")
+    [session] = live_server.api("GET", "/sessions", token).json["items"]
+    page.get_by_role("link", name="Stash").click()
+    expect(page.locator("#stash-empty")).to_be_visible()
+    page.get_by_label("From a session").select_option(session["id"])
+    add_container(page, "70", "Fridge", "From session")
+    expect(page.locator("#stash-list > li")).to_have_count(1)
+    page.get_by_label("From a session").select_option(session["id"])
+    add_container(page, "40", "Fridge", "Too much")
+    expect(page.locator("#toast")).to_contain_text("more than the session's milk")
+    [batch] = server_stash(live_server, token)
+    assert (batch["session_id"], batch["expressed_at"]) == (session["id"], session["ended_at"])

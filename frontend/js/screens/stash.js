@@ -51,6 +51,15 @@ async function load() {
   }
 }
 
+/** The last few sessions with milk, newest first (none when they cannot be loaded). */
+async function recentSessions() {
+  try {
+    return (await api('GET', '/sessions?limit=10')).items.filter((s) => s.total_ml > 0);
+  } catch {
+    return [];
+  }
+}
+
 /** Render the totals per place. */
 function totalsCard(page, unit) {
   const t = page.totals;
@@ -137,20 +146,24 @@ function batchRow(batch, rank, user, refresh) {
       h('button', { type: 'button', class: 'btn secondary small', onclick: act(askDiscard, 'discard'), 'aria-label': `Discard ${name}` }, 'Discard')));
 }
 
-/** Render the add-a-container form. */
-function addCard(user, refresh) {
+/** Render the add-a-container form; `sessions` (recent, with milk) can be the milk's source. */
+function addCard(user, refresh, sessions = []) {
   const unitLabel = user.unit === 'oz' ? 'oz' : 'mL';
   const amount = h('input', { id: 'stash-volume', type: 'number', inputmode: 'decimal', min: '0', step: 'any', required: true });
   const place = h('select', { id: 'stash-location' }, Object.entries(PLACES).map(([key, label]) => h('option', { value: key, selected: key === 'fridge' }, label)));
   const when = h('input', { id: 'stash-expressed', type: 'datetime-local', required: true, value: toLocalInput(new Date()) });
   const label = h('input', { id: 'stash-label', type: 'text', maxlength: '100', placeholder: 'Optional, e.g. Mon am' });
+  const source = h('select', { id: 'stash-session' }, h('option', { value: '' }, 'None (enter the time)'),
+    sessions.map((s) => h('option', { value: s.id }, `${dateTime(s.started_at, user.time_zone)} · ${volume(s.total_ml, user.unit)}`)));
+  source.addEventListener('change', () => { when.disabled = Boolean(source.value); });
   const submit = async (event) => {
     event.preventDefault();
     if (!(Number(amount.value) > 0)) { toast('Enter how much milk is in the container.'); return; }
-    await queue('/stash', {
-      volume: Number(amount.value), unit: user.unit, location: place.value, label: label.value,
-      expressed_at: isoWithOffset(new Date(when.value)),
-    });
+    const body = { volume: Number(amount.value), unit: user.unit, location: place.value, label: label.value };
+    // From a session, the milk was expressed when it ended; a session's milk is never stashed twice over.
+    if (source.value) body.session_id = source.value;
+    else body.expressed_at = isoWithOffset(new Date(when.value));
+    await queue('/stash', body);
     refresh();
   };
   return h('section', { class: 'card', 'aria-labelledby': 'stash-add-h' },
@@ -158,6 +171,7 @@ function addCard(user, refresh) {
     h('form', { id: 'stash-add', onsubmit: submit },
       h('div', { class: 'field' }, h('label', { for: 'stash-volume' }, `Volume (${unitLabel})`), amount),
       h('div', { class: 'field' }, h('label', { for: 'stash-location' }, 'Where'), place),
+      sessions.length ? h('div', { class: 'field' }, h('label', { for: 'stash-session' }, 'From a session'), source) : null,
       h('div', { class: 'field' }, h('label', { for: 'stash-expressed' }, 'Expressed at'), when),
       h('div', { class: 'field' }, h('label', { for: 'stash-label' }, 'Label'), label),
       h('button', { type: 'submit', class: 'btn block' }, 'Add to stash')));
@@ -195,6 +209,7 @@ export async function render(root, { user }) {
     return;
   }
   const pending = await waiting();
+  const sessions = data.fresh ? await recentSessions() : [];
   const list = h('ul', { class: 'list', id: 'stash-list' });
   let rank = 0;
   for (const batch of data.page.items) list.append(batchRow(batch, batch.expired ? 0 : ++rank, user, refresh));
@@ -205,7 +220,7 @@ export async function render(root, { user }) {
       data.fresh ? null : h('p', { class: 'notice' }, 'Offline: showing the stash as last seen.'),
       pending.length ? h('p', { class: 'notice', id: 'stash-waiting' }, `${pending.length} change${pending.length > 1 ? 's' : ''} waiting to send.`) : null,
       list.children.length ? list : h('p', { class: 'muted', id: 'stash-empty' }, 'No milk stored yet.')),
-    addCard(user, refresh),
+    addCard(user, refresh, sessions),
     guidelineCard(data.guideline, refresh),
   );
 }
