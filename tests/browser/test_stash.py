@@ -149,3 +149,19 @@ def test_milk_from_a_session_is_stashed_with_its_end_time_and_never_beyond_its_v
     expect(page.locator("#toast")).to_contain_text("more than the session's milk")
     [batch] = server_stash(live_server, token)
     assert (batch["session_id"], batch["expressed_at"]) == (session["id"], session["ended_at"])
+
+
+def test_a_change_refused_on_replay_is_shown_with_the_reason_and_can_be_dismissed(signed_in, live_server):
+    """A queued move the server refuses (thawed milk to the freezer) is explained on the Stash screen."""
+    page, token = signed_in
+    batch = live_server.api("POST", "/stash", token, json={"volume": 80, "location": "freezer", "label": "Bag R",
+                                                            "expressed_at": "2026-11-01T08:00:00+00:00"}).json
+    live_server.api("POST", f"/stash/{batch['id']}/move", token, json={"location": "fridge"})
+    move = {"id": "0b7e4f0c-6f55-4c1e-9d1e-2d7f8a0c5a11", "method": "POST",
+            "path": f"/stash/{batch['id']}/move", "body": {"location": "freezer"}}
+    page.evaluate("(item) => self.PumpwellOutbox.enqueue(item).then(() => self.PumpwellOutbox.flush())", move)
+    page.get_by_role("link", name="Stash").click()
+    refused = page.locator("#stash-refused > li")
+    expect(refused).to_contain_text("never go back to the freezer")
+    refused.get_by_role("button", name="Dismiss").click()
+    expect(page.locator("#stash-refused")).to_have_count(0)

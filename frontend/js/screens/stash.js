@@ -32,9 +32,19 @@ async function queue(path, body) {
   return item;
 }
 
-/** The stash changes still waiting in the outbox. */
-async function waiting() {
-  return (await core.all()).filter((item) => item.path.startsWith('/stash') && item.state === 'pending');
+/** The stash changes in the outbox: still waiting, and refused when a replay reached the server. */
+async function queued() {
+  const items = (await core.all()).filter((item) => item.path.startsWith('/stash'));
+  return { pending: items.filter((i) => i.state === 'pending'), refused: items.filter((i) => i.state === 'refused') };
+}
+
+/** Say what a refused change was and why, with a button to let it go. */
+function refusedRow(item, refresh) {
+  const action = item.path === '/stash' ? `Add ${item.body.label || 'container'}` : `${item.path.split('/').pop()} a container`;
+  const dismiss = async () => { await core.discard(item.id); refresh(); };
+  return h('li', {},
+    h('p', { class: 'field-error' }, `${action}: ${item.error?.message || 'refused by the server'}`),
+    h('button', { type: 'button', class: 'btn secondary small', onclick: dismiss }, 'Dismiss'));
 }
 
 /** Load the stash (or the last copy seen, offline). */
@@ -208,12 +218,15 @@ export async function render(root, { user }) {
     root.append(addCard(user, refresh), h('p', { class: 'card muted' }, describeError(err)), h('p', { class: 'muted small-text' }, NOT_ADVICE));
     return;
   }
-  const pending = await waiting();
+  const { pending, refused } = await queued();
   const sessions = data.fresh ? await recentSessions() : [];
   const list = h('ul', { class: 'list', id: 'stash-list' });
   let rank = 0;
   for (const batch of data.page.items) list.append(batchRow(batch, batch.expired ? 0 : ++rank, user, refresh));
   root.append(
+    refused.length ? h('section', { class: 'card', 'aria-labelledby': 'stash-refused-h' },
+      h('h2', { id: 'stash-refused-h' }, 'Needs attention'),
+      h('ul', { class: 'list', id: 'stash-refused' }, refused.map((item) => refusedRow(item, refresh)))) : null,
     totalsCard(data.page, user.unit),
     h('section', { class: 'card', 'aria-labelledby': 'stash-list-h' },
       h('h2', { id: 'stash-list-h' }, 'Use first'),
