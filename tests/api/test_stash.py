@@ -221,3 +221,14 @@ def test_the_share_page_shows_the_stash_only_when_the_parent_ticked_include_my_s
     shown = client.get(f"/share/{with_stash['token']}").get_data(as_text=True)
     assert "Freezer bag 3" not in hidden and "stash" not in hidden.lower()
     assert "Freezer bag 3" in shown and "Milk stash" in shown and "CDC" in shown
+
+
+def test_switching_to_a_shorter_guideline_keeps_the_history_and_flags_what_is_now_expired(client, auth):
+    client.put("/api/stash/guideline", json={"guideline": "555"}, headers=auth)
+    batch_id = _add(client, auth, volume=100, expressed_at=_ago(days=4, hours=12)).json["id"]
+    used = client.post(f"/api/stash/{batch_id}/use", json={"volume": 30}, headers=auth).json
+    assert used["status"] == "fresh" and used["limit"]["cdc_limit"] == "4 days"
+    client.put("/api/stash/guideline", json={"guideline": "cdc"}, headers=auth)
+    batch = client.get(f"/api/stash/{batch_id}", headers=auth).json
+    assert batch["status"] == "expired" and batch["remaining_ml"] == 70
+    assert batch["time_left"].startswith("expired 12 h")
