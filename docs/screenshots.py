@@ -28,6 +28,19 @@ def seed_two_weeks(server: LiveServer, token: str) -> None:
             })
 
 
+def seed_stash(server: LiveServer, token: str) -> None:
+    """Store a few containers in different places so the Stash screen shows its order and totals."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    for volume, location, label, hours_ago in (
+        (120, "fridge", "Mon am", 50), (150, "freezer", "Bag 12", 24 * 20), (60, "room", "After work", 1),
+        (90, "cooler", "Daycare", 6),
+    ):
+        server.api("POST", "/stash", token, json={
+            "volume": volume, "location": location, "label": label,
+            "expressed_at": (now - timedelta(hours=hours_ago)).isoformat(),
+        })
+
+
 def shoot(page, name: str, scheme: str) -> None:
     """Save the current page as docs/screenshots/<name>-<scheme>.png once it settles."""
     page.wait_for_load_state("networkidle")
@@ -86,6 +99,10 @@ def screens(browser, server: LiveServer, scheme: str) -> None:
     share_url = page.locator("#share-url").inner_text().strip()
     page.evaluate("window.scrollTo(0, 0)")
     shoot(page, "settings", scheme)
+    seed_stash(server, token)
+    page.get_by_role("link", name="Stash").click()
+    page.locator("#stash-list > li").first.wait_for()
+    shoot(page, "stash", scheme)
     context.close()
     # What the consultant sees: a fresh context with no account, as on their own device.
     consultant = new_phone(browser, server, color_scheme=scheme)

@@ -23,6 +23,7 @@ const SHELL = [
   '/assets/js/screens/plans.js',
   '/assets/js/screens/session-form.js',
   '/assets/js/screens/settings.js',
+  '/assets/js/screens/stash.js',
   '/assets/js/screens/today.js',
   '/assets/icons/apple-touch-icon.png',
   '/assets/icons/favicon-32.png',

@@ -5,6 +5,8 @@ from datetime import UTC, datetime, time
 
 from sqlalchemy import (
     JSON,
+    Boolean,
+    CheckConstraint,
     DateTime,
     Float,
     ForeignKey,
@@ -73,6 +75,8 @@ class User(Base):
     quiet_start: Mapped[time | None] = mapped_column(Time)
     quiet_end: Mapped[time | None] = mapped_column(Time)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The milk storage guideline the stash's expiry follows: cdc, abm or 555 (server/domain/storage.py).
+    stash_guideline: Mapped[str] = mapped_column(String(3), default="cdc", server_default="cdc")
 
 
 class ApiToken(Base):
@@ -258,3 +262,72 @@ class Share(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The parent ticked "include my stash" when making the link.
+    include_stash: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+
+
+class MilkBatch(Base):
+    """A container of stored milk; its columns cache what its events lead to (server/domain/storage.py)."""
+
+    __tablename__ = "milk_batches"
+    __table_args__ = (
+        # Use-first order is expiry order: the list pages through this index.
+        Index("ix_milk_batches_user_expires", "user_id", "expires_at", "expressed_at", "id"),
+        CheckConstraint("location IN ('room', 'cooler', 'fridge', 'freezer')", name="location"),
+        CheckConstraint("entered_unit IN ('ml', 'oz')", name="entered_unit"),
+        CheckConstraint("closed IS NULL OR closed IN ('used', 'discarded')", name="closed"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    session_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("pump_sessions.id", ondelete="SET NULL"), index=True
+    )
+    label: Mapped[str] = mapped_column(String(100), default="")
+    # The volume as the parent entered it, in her unit; volume_ml is the same amount in mL.
+    entered_volume: Mapped[float] = mapped_column(Float)
+    entered_unit: Mapped[str] = mapped_column(String(2))
+    volume_ml: Mapped[float] = mapped_column(Float)
+    remaining_ml: Mapped[float] = mapped_column(Float)
+    expressed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    location: Mapped[str] = mapped_column(String(8))
+    location_since: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    thawed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    condition: Mapped[str] = mapped_column(String(16))
+    closed: Mapped[str | None] = mapped_column(String(10))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    discard_reason: Mapped[str | None] = mapped_column(String(200))
+    request_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    events: Mapped[list["MilkBatchEvent"]] = relationship(
+        back_populates="batch", order_by="MilkBatchEvent.seq", cascade="all, delete-orphan"
+    )
+
+
+class MilkBatchEvent(Base):
+    """One step of a container's history; its id may come from the client so a replayed action counts once."""
+
+    __tablename__ = "milk_batch_events"
+    __table_args__ = (
+        CheckConstraint("kind IN ('expressed', 'moved', 'used', 'offered', 'discarded')", name="kind"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    batch_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("milk_batches.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Order of events with the same time (used, then offered, from one request).
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    location: Mapped[str | None] = mapped_column(String(8))
+    volume_ml: Mapped[float | None] = mapped_column(Float)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    request_digest: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    batch: Mapped[MilkBatch] = relationship(back_populates="events")

@@ -10,6 +10,7 @@ from server.api.export import RangeQuery, csv_response
 from server.db import get_db
 from server.domain.errors import InvalidInput, NotFound
 from server.domain.units import format_volume
+from server.models import User
 from server.services import export, shares
 from server.timeutil import utcnow
 
@@ -23,8 +24,8 @@ bp = Blueprint(
 def page(token: str):
     """Show the user's last days, sessions and plan, read-only."""
     db = get_db()
-    user = shares.open_share(db, token, utcnow())
-    overview = shares.share_overview(db, user, utcnow())
+    share = shares.open_link(db, token, utcnow())
+    overview = shares.share_overview(db, db.get(User, share.user_id), utcnow(), share.include_stash)
     return render_template(
         "share.html", token=token, o=overview,
         volume=_volume, local=_local, minutes=_hours_minutes,

@@ -9,8 +9,9 @@ import * as history from './screens/history.js';
 import * as plans from './screens/plans.js';
 import * as settings from './screens/settings.js';
 import * as phaseTimer from './screens/phase-timer.js';
+import * as stash from './screens/stash.js';
 
-const screens = { signin: auth, signup: auth, today, log: today, history, plans, settings, timer: phaseTimer };
+const screens = { signin: auth, signup: auth, today, log: today, history, plans, stash, settings, timer: phaseTimer };
 const main = document.getElementById('main');
 const tabs = document.getElementById('tabs');
 let cleanup = null;

@@ -8,7 +8,7 @@ from flask import Response
 from server.api.auth import auth
 from server.api.fields import LocalDate
 from server.db import get_db
-from server.services import export
+from server.services import export, stash
 from server.timeutil import utcnow
 
 bp = APIBlueprint("export", __name__, url_prefix="/api/export", tag="Export")
@@ -65,3 +65,12 @@ def daily_csv(query):
     db = get_db()
     args = (db, auth.current_user, query.get("from_"), query.get("to"), utcnow())
     return csv_response(*export.export_daily_csv(*args), close=db.close)
+
+
+@bp.get("/stash.csv")
+@bp.auth_required(auth)
+@bp.doc(responses=CSV_RESPONSE)
+def stash_csv():
+    """Download every container (open, used and discarded) with its expiry, limit and source."""
+    db = get_db()
+    return csv_response(*stash.export_stash_csv(db, auth.current_user, utcnow()), close=db.close)

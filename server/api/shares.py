@@ -17,6 +17,7 @@ class ShareIn(Schema):
 
     label = fields.String(required=True, validate=Length(min=1, max=100), metadata={"example": "IBCLC Dana"})
     expires_in_days = fields.Integer(load_default=14, validate=Range(min=1, max=90))
+    include_stash = fields.Boolean(load_default=False, metadata={"description": "Show the milk stash on the page."})
 
 
 class ShareOut(Schema):
@@ -25,6 +26,7 @@ class ShareOut(Schema):
     id = fields.Integer()
     label = fields.String()
     url = fields.String(allow_none=True, dump_default=None)
+    include_stash = fields.Boolean()
     expires_at = fields.DateTime()
     revoked_at = fields.DateTime(allow_none=True)
     last_used_at = fields.DateTime(allow_none=True)
@@ -49,7 +51,7 @@ class ShareList(Schema):
 @bp.output(ShareCreated, status_code=201)
 def create_share(values):
     """Create a link for a consultant; copy the token now, it cannot be shown again."""
-    args = (values["label"], values["expires_in_days"], utcnow())
+    args = (values["label"], values["expires_in_days"], utcnow(), values["include_stash"])
     share, token = shares.create_share(get_db(), auth.current_user, *args)
     return {**vars(share), "token": token, "url": url_for("share_page.page", token=token, _external=True)}
 

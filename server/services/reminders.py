@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from server.domain.errors import Conflict, NotFound
 from server.domain.goals import DEFAULT_GOALS
 from server.domain.reminders import GAP_DEDUPE_KEY, GapRule, QuietHours, ReminderDraft, gap_reminder, snoozed_until
+from server.domain.storage import Container, stash_dedupe_key, stash_reminder
 from server.models import Goal, PumpSession, Reminder, User
 
 PENDING = "pending"
@@ -121,3 +122,13 @@ def _check_not_in_flight(reminder: Reminder) -> None:
         raise Conflict("This reminder is being sent right now; try again in a moment.")
     if reminder.status == "cancelled":
         raise Conflict("This reminder was cancelled.")
+
+
+def refresh_stash_reminder(db: Session, user: User, batch_id, label: str, state: Container, now: datetime) -> None:
+    """Move a container's reminder to what its state calls for, or cancel it (used, discarded, too late)."""
+    quiet = QuietHours(user.quiet_start, user.quiet_end) if user.quiet_start and user.quiet_end else None
+    draft = stash_reminder(batch_id, label, state, ZoneInfo(user.time_zone), quiet, now)
+    if draft is None:
+        cancel_pending(db, user, now, Reminder.dedupe_key == stash_dedupe_key(batch_id))
+    else:
+        upsert_reminders(db, user, [(draft, None, None)], now)

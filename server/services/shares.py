@@ -17,8 +17,10 @@ from server.services.accounts import hash_token
 from server.services.export import export_range, session_records
 from server.services.goals import get_goals
 from server.services.plans import plan_view
+from server.services.stash import list_batches
 from server.services.summary import daily_summary
 
+STASH_ROWS = 200  # open containers shown on the page, in use-first order
 TOKEN_BYTES = 32  # 256 bits: guessing is hopeless, so a leaked link is the only risk
 
 
@@ -35,13 +37,16 @@ class ShareOverview:
     chart: Chart
     sessions: list[SessionRecord]  # newest first
     plan: dict | None  # the plans API's view of the active or last plan
+    stash: dict | None = None  # the stash API's list, only when the parent ticked "include my stash"
 
 
-def create_share(db: Session, user: User, label: str, expires_in_days: int, now: datetime) -> tuple[Share, str]:
+def create_share(
+    db: Session, user: User, label: str, expires_in_days: int, now: datetime, include_stash: bool = False
+) -> tuple[Share, str]:
     """Create a link; return it and its token, which is shown once and stored only as a hash."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     share = Share(
-        user_id=user.id, label=label, token_hash=hash_token(token),
+        user_id=user.id, label=label, token_hash=hash_token(token), include_stash=include_stash,
         created_at=now, expires_at=now + timedelta(days=expires_in_days),
     )
     db.add(share)
@@ -65,16 +70,21 @@ def revoke_share(db: Session, user: User, share_id: int, now: datetime) -> None:
 
 def open_share(db: Session, token: str, now: datetime) -> User:
     """Return the user behind a live link and note its use; unknown, expired or revoked is 'not found'."""
+    return db.get(User, open_link(db, token, now).user_id)
+
+
+def open_link(db: Session, token: str, now: datetime) -> Share:
+    """Return a live link and note its use; unknown, expired or revoked is 'not found'."""
     share = db.scalar(select(Share).where(Share.token_hash == hash_token(token)))
     if share is None or share.revoked_at is not None or share.expires_at <= now:
         raise NotFound("This link has expired or does not exist.")
     share.last_used_at = now
     db.commit()
-    return db.get(User, share.user_id)
+    return share
 
 
-def share_overview(db: Session, user: User, now: datetime) -> ShareOverview:
-    """Gather the last days' summary, chart, sessions and plan for the consultant's page."""
+def share_overview(db: Session, user: User, now: datetime, include_stash: bool = False) -> ShareOverview:
+    """Gather the last days' summary, chart, sessions and plan (and the stash if shared) for the consultant's page."""
     zone = ZoneInfo(user.time_zone)
     first, last = export_range(user, None, None, now)
     days = daily_summary(db, user, first, last)
@@ -82,7 +92,9 @@ def share_overview(db: Session, user: User, now: datetime) -> ShareOverview:
     chart = daily_volume_chart([(day.date, day.total_ml) for day in days], goal.daily_volume_ml, user.unit)
     start, end = day_bounds(first, zone)[0], day_bounds(last, zone)[1]
     sessions = list(session_records(db, user, start, end))[::-1]
-    return ShareOverview(zone, user.unit, first, last, days, goal, chart, sessions, plan_overview(db, user, now))
+    stash = list_batches(db, user, "open", STASH_ROWS, None, now) if include_stash else None
+    plan = plan_overview(db, user, now)
+    return ShareOverview(zone, user.unit, first, last, days, goal, chart, sessions, plan, stash)
 
 
 def plan_overview(db: Session, user: User, now: datetime) -> dict | None:

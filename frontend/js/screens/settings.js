@@ -158,12 +158,14 @@ async function sharesCard(user) {
   };
   const label = h('input', { type: 'text', name: 'label', required: true, maxlength: 80, placeholder: 'e.g. Dr. Ana, IBCLC' });
   const days = h('input', { type: 'number', name: 'days', value: '14', min: 1, max: 90, step: 1, inputmode: 'numeric', required: true });
+  const stash = h('input', { type: 'checkbox', name: 'include_stash' });
   const form = h('form', {}, field('Who is it for?', label), field('Expires after (days)', days, 'At most 90 days. You can revoke it any time.'),
+    h('label', { class: 'check' }, stash, 'Include my stash'),
     h('button', { type: 'submit', class: 'btn block' }, 'Create link'));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
-      const share = await api('POST', '/shares', { label: label.value.trim(), expires_in_days: Number(days.value) });
+      const share = await api('POST', '/shares', { label: label.value.trim(), expires_in_days: Number(days.value), include_stash: stash.checked });
       const url = new URL(share.url, location.origin).href;
       const copy = async () => { await navigator.clipboard?.writeText(url).catch(() => {}); toast('Link copied.'); };
       mount(created, h('div', { class: 'notice' },

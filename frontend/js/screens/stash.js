@@ -1,0 +1,239 @@
+// Stash: the containers of stored milk in use-first order, with their expiry and the limit's source.
+// Every change goes through the shared outbox under a client-chosen UUID, so a change made offline
+// is sent once when the connection returns and the server stores it once.
+import '../outbox-core.js';
+import { api, describeError } from '../api.js';
+import { h, mount, openDialog, toast } from '../dom.js';
+import { dateTime, isoWithOffset, toLocalInput, volume } from '../format.js';
+import { flushOutbox, requestBackgroundSync } from '../outbox.js';
+
+const core = self.PumpwellOutbox;
+const CACHE_KEY = 'pumpwell.stash';
+const PLACES = { room: 'Room temperature', cooler: 'Cooler with ice packs', fridge: 'Fridge', freezer: 'Freezer' };
+const NOT_ADVICE = 'Storage limits are general guidance, not medical advice; when in doubt, ask your IBCLC.';
+
+/** Name the screen for the document title. */
+export const title = () => 'Stash';
+
+/** Queue a stash change under its own UUID and try to send it now; resolves with the queued item or null once sent. */
+async function queue(path, body) {
+  const id = crypto.randomUUID();
+  await core.enqueue({ id, method: 'POST', path, body: { ...body, id } });
+  await flushOutbox({ force: true, quiet: true });
+  const item = await core.get(id);
+  if (item?.state === 'pending') requestBackgroundSync();
+  if (item?.state === 'refused') {
+    // The server said no (for example thawed milk to the freezer): say why and drop the request.
+    await core.discard(id);
+    toast(item.error?.message || 'Refused.');
+    return item;
+  }
+  toast(item ? 'Saved on this phone; it will be sent when you are back online.' : 'Saved.');
+  return item;
+}
+
+/** The stash changes in the outbox: still waiting, and refused when a replay reached the server. */
+async function queued() {
+  const items = (await core.all()).filter((item) => item.path.startsWith('/stash'));
+  return { pending: items.filter((i) => i.state === 'pending'), refused: items.filter((i) => i.state === 'refused') };
+}
+
+/** Say what a refused change was and why, with a button to let it go. */
+function refusedRow(item, refresh) {
+  const action = item.path === '/stash' ? `Add ${item.body.label || 'container'}` : `${item.path.split('/').pop()} a container`;
+  const dismiss = async () => { await core.discard(item.id); refresh(); };
+  return h('li', {},
+    h('p', { class: 'field-error' }, `${action}: ${item.error?.message || 'refused by the server'}`),
+    h('button', { type: 'button', class: 'btn secondary small', onclick: dismiss }, 'Dismiss'));
+}
+
+/** Load the stash (or the last copy seen, offline). */
+async function load() {
+  try {
+    const [page, guideline] = await Promise.all([api('GET', '/stash?limit=200'), api('GET', '/stash/guideline')]);
+    const data = { page, guideline, fresh: true };
+    localStorage.setItem(CACHE_KEY, JSON.stringify({ page, guideline }));
+    return data;
+  } catch (err) {
+    const cached = JSON.parse(localStorage.getItem(CACHE_KEY) || 'null');
+    if (cached) return { ...cached, fresh: false };
+    throw err;
+  }
+}
+
+/** The last few sessions with milk, newest first (none when they cannot be loaded). */
+async function recentSessions() {
+  try {
+    return (await api('GET', '/sessions?limit=10')).items.filter((s) => s.total_ml > 0);
+  } catch {
+    return [];
+  }
+}
+
+/** Render the totals per place. */
+function totalsCard(page, unit) {
+  const t = page.totals;
+  const stat = (label, total) => h('div', { class: 'stat' }, h('span', { class: 'value' }, volume(total.ml, unit)),
+    h('span', { class: 'label' }, `${label} · ${total.containers} container${total.containers === 1 ? '' : 's'}`));
+  return h('section', { class: 'card', 'aria-labelledby': 'stash-totals-h' },
+    h('h2', { id: 'stash-totals-h' }, 'In date'),
+    h('div', { class: 'stats', id: 'stash-totals' },
+      stat('All', t.overall), stat('Fridge', t.fridge), stat('Freezer', t.freezer),
+      stat('Cooler', t.cooler), stat('Room', t.room)),
+    t.expired.containers ? h('p', { class: 'notice' }, `${t.expired.containers} expired (${volume(t.expired.ml, unit)}): discard them.`) : null);
+}
+
+/** Say a container's limit and who gives it (the full source is under Limits and sources), with the CDC's figure beside a longer one. */
+function limitLine(limit) {
+  const cdc = limit.cdc_limit ? ` · CDC: ${limit.cdc_limit}` : '';
+  return `Limit ${limit.limit} (${limit.source.split(/[,:]/)[0]})${cdc}`;
+}
+
+/** Ask where the container goes. */
+function askMove(batch) {
+  return openDialog('Move container', (close) => {
+    const select = h('select', { id: 'move-to' },
+      Object.entries(PLACES).filter(([key]) => key !== batch.location).map(([key, label]) => h('option', { value: key }, label)));
+    return h('form', { method: 'dialog', onsubmit: (e) => { e.preventDefault(); close({ location: select.value }); } },
+      h('div', { class: 'field' }, h('label', { for: 'move-to' }, 'Move to'), select),
+      h('p', { class: 'hint' }, 'Fridge or cooler to freezer keeps the time it was expressed. Thawed milk never goes back to the freezer.'),
+      h('div', { class: 'row' },
+        h('button', { type: 'button', class: 'btn secondary', onclick: () => close(null) }, 'Cancel'),
+        h('button', { type: 'submit', class: 'btn' }, 'Move')));
+  });
+}
+
+/** Ask how much was used and whether the bottle was offered for a feed. */
+function askUse(batch, unit) {
+  return openDialog('Use milk', (close) => {
+    const amount = h('input', { id: 'use-amount', type: 'number', inputmode: 'decimal', min: '0', step: 'any', placeholder: 'All of it' });
+    const offered = h('input', { id: 'use-offered', type: 'checkbox' });
+    const submit = (e) => {
+      e.preventDefault();
+      const body = { offered: offered.checked };
+      if (amount.value) body.volume = Number(amount.value);
+      if (amount.value) body.unit = unit;
+      close(body);
+    };
+    return h('form', { method: 'dialog', onsubmit: submit },
+      h('div', { class: 'field' }, h('label', { for: 'use-amount' }, `Amount used (${unit === 'oz' ? 'oz' : 'mL'}), ${volume(batch.remaining_ml, unit)} left`), amount),
+      h('div', { class: 'check' }, offered, h('label', { for: 'use-offered' }, 'Offered for a feed (what is left keeps 2 h from the start of the feed)')),
+      h('div', { class: 'row' },
+        h('button', { type: 'button', class: 'btn secondary', onclick: () => close(null) }, 'Cancel'),
+        h('button', { type: 'submit', class: 'btn' }, 'Use')));
+  });
+}
+
+/** Ask why the milk is discarded. */
+function askDiscard() {
+  return openDialog('Discard container', (close) => {
+    const reason = h('input', { id: 'discard-reason', type: 'text', maxlength: '200', placeholder: 'Expired, spilled…' });
+    return h('form', { method: 'dialog', onsubmit: (e) => { e.preventDefault(); close({ reason: reason.value }); } },
+      h('div', { class: 'field' }, h('label', { for: 'discard-reason' }, 'Reason (optional)'), reason),
+      h('div', { class: 'row' },
+        h('button', { type: 'button', class: 'btn secondary', onclick: () => close(null) }, 'Cancel'),
+        h('button', { type: 'submit', class: 'btn danger' }, 'Discard')));
+  });
+}
+
+/** Render one container with its expiry words and actions. */
+function batchRow(batch, rank, user, refresh) {
+  const name = batch.label || `${volume(batch.volume_ml, user.unit)} from ${dateTime(batch.expressed_at, user.time_zone)}`;
+  const act = (ask, action) => async () => {
+    const body = await ask();
+    if (!body) return;
+    await queue(`/stash/${batch.id}/${action}`, body);
+    refresh();
+  };
+  const flag = batch.expired ? h('span', { class: 'badge' }, 'Expired') : h('span', { class: 'badge' }, `Use #${rank}`);
+  return h('li', { dataset: { id: batch.id, status: batch.status } },
+    h('div', { class: 'item-head' }, h('span', {}, flag, ' ', name), h('span', { class: 'total' }, volume(batch.remaining_ml, user.unit))),
+    h('p', { class: 'small-text' }, `${PLACES[batch.location]} · ${batch.status} · `, h('strong', {}, batch.time_left)),
+    h('p', { class: 'muted small-text' }, `Expires ${dateTime(batch.expires_at, user.time_zone)} · ${limitLine(batch.limit)}`),
+    h('div', { class: 'item-actions' },
+      batch.expired ? null : h('button', { type: 'button', class: 'btn secondary small', onclick: act(() => askMove(batch), 'move'), 'aria-label': `Move ${name}` }, 'Move'),
+      batch.expired ? null : h('button', { type: 'button', class: 'btn secondary small', onclick: act(() => askUse(batch, user.unit), 'use'), 'aria-label': `Use ${name}` }, 'Use'),
+      h('button', { type: 'button', class: 'btn secondary small', onclick: act(askDiscard, 'discard'), 'aria-label': `Discard ${name}` }, 'Discard')));
+}
+
+/** Render the add-a-container form; `sessions` (recent, with milk) can be the milk's source. */
+function addCard(user, refresh, sessions = []) {
+  const unitLabel = user.unit === 'oz' ? 'oz' : 'mL';
+  const amount = h('input', { id: 'stash-volume', type: 'number', inputmode: 'decimal', min: '0', step: 'any', required: true });
+  const place = h('select', { id: 'stash-location' }, Object.entries(PLACES).map(([key, label]) => h('option', { value: key, selected: key === 'fridge' }, label)));
+  const when = h('input', { id: 'stash-expressed', type: 'datetime-local', required: true, value: toLocalInput(new Date()) });
+  const label = h('input', { id: 'stash-label', type: 'text', maxlength: '100', placeholder: 'Optional, e.g. Mon am' });
+  const source = h('select', { id: 'stash-session' }, h('option', { value: '' }, 'None (enter the time)'),
+    sessions.map((s) => h('option', { value: s.id }, `${dateTime(s.started_at, user.time_zone)} · ${volume(s.total_ml, user.unit)}`)));
+  source.addEventListener('change', () => { when.disabled = Boolean(source.value); });
+  const submit = async (event) => {
+    event.preventDefault();
+    if (!(Number(amount.value) > 0)) { toast('Enter how much milk is in the container.'); return; }
+    const body = { volume: Number(amount.value), unit: user.unit, location: place.value, label: label.value };
+    // From a session, the milk was expressed when it ended; a session's milk is never stashed twice over.
+    if (source.value) body.session_id = source.value;
+    else body.expressed_at = isoWithOffset(new Date(when.value));
+    await queue('/stash', body);
+    refresh();
+  };
+  return h('section', { class: 'card', 'aria-labelledby': 'stash-add-h' },
+    h('h2', { id: 'stash-add-h' }, 'Add a container'),
+    h('form', { id: 'stash-add', onsubmit: submit },
+      h('div', { class: 'field' }, h('label', { for: 'stash-volume' }, `Volume (${unitLabel})`), amount),
+      h('div', { class: 'field' }, h('label', { for: 'stash-location' }, 'Where'), place),
+      sessions.length ? h('div', { class: 'field' }, h('label', { for: 'stash-session' }, 'From a session'), source) : null,
+      h('div', { class: 'field' }, h('label', { for: 'stash-expressed' }, 'Expressed at'), when),
+      h('div', { class: 'field' }, h('label', { for: 'stash-label' }, 'Label'), label),
+      h('button', { type: 'submit', class: 'btn block' }, 'Add to stash')));
+}
+
+/** Render the guideline choice and its limits, each naming its source. */
+function guidelineCard(guideline, refresh) {
+  const select = h('select', { id: 'stash-guideline' },
+    guideline.choices.map((c) => h('option', { value: c.key, selected: c.key === guideline.guideline }, c.name)));
+  select.addEventListener('change', async () => {
+    try {
+      await api('PUT', '/stash/guideline', { guideline: select.value });
+      toast('Guideline changed; expiries follow it.');
+      refresh();
+    } catch (err) { toast(describeError(err)); }
+  });
+  const rows = guideline.limits.map((row) => h('li', { class: 'small-text' },
+    h('strong', {}, `${row.condition.replace('_', ' ')}: ${row.limit}`),
+    row.cdc_limit ? ` (CDC: ${row.cdc_limit})` : '', ` · ${row.source}`, row.note ? ` · ${row.note}` : ''));
+  return h('section', { class: 'card', 'aria-labelledby': 'stash-guide-h' },
+    h('h2', { id: 'stash-guide-h' }, 'Storage guideline'),
+    h('div', { class: 'field' }, h('label', { for: 'stash-guideline' }, 'Follow'), select),
+    h('details', {}, h('summary', {}, 'Limits and sources'), h('ul', { class: 'list' }, rows)),
+    h('p', { class: 'muted small-text' }, guideline.not_medical_advice || NOT_ADVICE));
+}
+
+/** Render the Stash screen. */
+export async function render(root, { user }) {
+  const refresh = () => render(mount(root), { user });
+  let data;
+  try {
+    data = await load();
+  } catch (err) {
+    root.append(addCard(user, refresh), h('p', { class: 'card muted' }, describeError(err)), h('p', { class: 'muted small-text' }, NOT_ADVICE));
+    return;
+  }
+  const { pending, refused } = await queued();
+  const sessions = data.fresh ? await recentSessions() : [];
+  const list = h('ul', { class: 'list', id: 'stash-list' });
+  let rank = 0;
+  for (const batch of data.page.items) list.append(batchRow(batch, batch.expired ? 0 : ++rank, user, refresh));
+  root.append(
+    refused.length ? h('section', { class: 'card', 'aria-labelledby': 'stash-refused-h' },
+      h('h2', { id: 'stash-refused-h' }, 'Needs attention'),
+      h('ul', { class: 'list', id: 'stash-refused' }, refused.map((item) => refusedRow(item, refresh)))) : null,
+    totalsCard(data.page, user.unit),
+    h('section', { class: 'card', 'aria-labelledby': 'stash-list-h' },
+      h('h2', { id: 'stash-list-h' }, 'Use first'),
+      data.fresh ? null : h('p', { class: 'notice' }, 'Offline: showing the stash as last seen.'),
+      pending.length ? h('p', { class: 'notice', id: 'stash-waiting' }, `${pending.length} change${pending.length > 1 ? 's' : ''} waiting to send.`) : null,
+      list.children.length ? list : h('p', { class: 'muted', id: 'stash-empty' }, 'No milk stored yet.')),
+    addCard(user, refresh, sessions),
+    guidelineCard(data.guideline, refresh),
+  );
+}

@@ -1,0 +1,241 @@
+"""The milk stash: containers, their moves, uses and discards, and the storage guideline."""
+
+from apiflask import APIBlueprint, Schema, fields
+from apiflask.validators import Length, OneOf, Range
+
+from server.api.auth import auth
+from server.api.fields import Instant
+from server.db import get_db
+from server.domain import storage
+from server.services import stash
+from server.timeutil import utcnow
+
+bp = APIBlueprint("stash", __name__, url_prefix="/api/stash", tag="Stash")
+
+REPLAY_DOC = {200: "The same id and body were sent before: nothing changed", 409: "Not allowed now, or id reused"}
+
+
+class ActionIn(Schema):
+    """What every change carries: an optional client id (so a replay counts once) and when it happened."""
+
+    id = fields.UUID(metadata={"description": "Chosen by the client; the same id and body again change nothing."})
+    at = Instant(metadata={"description": "When it happened; now if left out."})
+
+
+class BatchIn(Schema):
+    """A new container: the volume as entered, when the milk was expressed, where it is."""
+
+    id = fields.UUID(metadata={"description": "Chosen by the client so an offline replay stores nothing twice."})
+    volume = fields.Float(required=True, validate=Range(min=0, min_inclusive=False, max=2000))
+    unit = fields.String(load_default="ml", validate=OneOf(["ml", "oz"]))
+    expressed_at = Instant(metadata={"description": "Required unless session_id is given (then its end)."})
+    location = fields.String(required=True, validate=OneOf(storage.LOCATIONS))
+    label = fields.String(load_default="", validate=Length(max=100))
+    session_id = fields.UUID(allow_none=True, metadata={"description": "The session this milk came from."})
+
+
+class MoveIn(ActionIn):
+    """Where the container goes."""
+
+    location = fields.String(required=True, validate=OneOf(storage.LOCATIONS))
+
+
+class UseIn(ActionIn):
+    """How much was used (all if left out); offered=true starts the 2 h leftover clock."""
+
+    volume = fields.Float(validate=Range(min=0, min_inclusive=False, max=2000))
+    unit = fields.String(load_default="ml", validate=OneOf(["ml", "oz"]))
+    offered = fields.Boolean(load_default=False, metadata={"description": "The bottle was offered for a feed."})
+
+
+class DiscardIn(ActionIn):
+    """Why the milk was thrown away."""
+
+    reason = fields.String(load_default="", validate=Length(max=200))
+
+
+class LimitOut(Schema):
+    """The limit that sets a container's expiry, its source, and the CDC's when the guideline allows longer."""
+
+    condition = fields.String()
+    limit = fields.String()
+    source = fields.String()
+    note = fields.String()
+    cdc_limit = fields.String(allow_none=True)
+    cdc_source = fields.String(allow_none=True)
+
+
+class BatchOut(Schema):
+    """A container: volume as entered and in mL, where it is, when it expires, and its status."""
+
+    id = fields.UUID()
+    label = fields.String()
+    entered_volume = fields.Float()
+    entered_unit = fields.String()
+    volume_ml = fields.Float()
+    remaining_ml = fields.Float()
+    expressed_at = fields.DateTime()
+    location = fields.String()
+    location_since = fields.DateTime()
+    first_frozen_at = fields.DateTime(allow_none=True)
+    thawed_at = fields.DateTime(allow_none=True)
+    offered_at = fields.DateTime(allow_none=True)
+    expires_at = fields.DateTime()
+    status = fields.String(metadata={"enum": list(storage.STATUSES)})
+    expired = fields.Boolean()
+    time_left = fields.String(allow_none=True, metadata={"example": "2 days 4 h left"})
+    limit = fields.Nested(LimitOut)
+    session_id = fields.UUID(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    discard_reason = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class Total(Schema):
+    """How many containers and how much milk."""
+
+    containers = fields.Integer()
+    ml = fields.Float()
+
+
+class Totals(Schema):
+    """Milk left in open containers per place and overall; expired milk apart."""
+
+    room = fields.Nested(Total)
+    cooler = fields.Nested(Total)
+    fridge = fields.Nested(Total)
+    freezer = fields.Nested(Total)
+    overall = fields.Nested(Total)
+    expired = fields.Nested(Total)
+
+
+class StashQuery(Schema):
+    """Which containers (open by default), and a page."""
+
+    which = fields.String(load_default="open", validate=OneOf(["open", "closed", "all"]))
+    limit = fields.Integer(load_default=50, validate=Range(min=1, max=200))
+    cursor = fields.String(validate=Length(max=300))
+
+
+class StashPage(Schema):
+    """Containers in use-first order (whatever expires first comes first), the totals and the next cursor."""
+
+    items = fields.List(fields.Nested(BatchOut))
+    next_cursor = fields.String(allow_none=True)
+    totals = fields.Nested(Totals)
+    guideline = fields.String()
+    not_medical_advice = fields.String()
+
+
+class GuidelineIn(Schema):
+    """The storage guideline to follow."""
+
+    guideline = fields.String(required=True, validate=OneOf(storage.GUIDELINES))
+
+
+class GuidelineChoice(Schema):
+    """A guideline one may choose."""
+
+    key = fields.String()
+    name = fields.String()
+    source = fields.String()
+
+
+class GuidelineLimit(LimitOut):
+    """One row of the limits table under the chosen guideline."""
+
+    hours = fields.Float()
+
+
+class GuidelineOut(Schema):
+    """The chosen guideline and every limit it sets, each naming its source."""
+
+    guideline = fields.String()
+    name = fields.String()
+    choices = fields.List(fields.Nested(GuidelineChoice))
+    limits = fields.List(fields.Nested(GuidelineLimit))
+    not_medical_advice = fields.String()
+
+
+def _answer(batch_and_created):
+    """Answer a change: 201 or 200 for a new container, 200 for an action, with the container's view."""
+    batch, created = batch_and_created
+    return stash.batch_view(batch, auth.current_user.stash_guideline, utcnow()), created
+
+
+@bp.post("")
+@bp.auth_required(auth)
+@bp.input(BatchIn, arg_name="values")
+@bp.output(BatchOut, status_code=201)
+@bp.doc(responses={**REPLAY_DOC, 404: "No such session"})
+def add_batch(values):
+    """Add a container of milk (from a session, split as you like, never more than its volume)."""
+    view, created = _answer(stash.add_batch(get_db(), auth.current_user, values, utcnow()))
+    return view, 201 if created else 200
+
+
+@bp.get("")
+@bp.auth_required(auth)
+@bp.input(StashQuery, location="query", arg_name="query")
+@bp.output(StashPage)
+def list_batches(query):
+    """List containers in use-first order, with totals per place."""
+    args = (query["which"], query["limit"], query.get("cursor"), utcnow())
+    return stash.list_batches(get_db(), auth.current_user, *args)
+
+
+@bp.get("/guideline")
+@bp.auth_required(auth)
+@bp.output(GuidelineOut)
+def get_guideline():
+    """Show the storage guideline in use and its limits with sources."""
+    return stash.guideline_view(auth.current_user)
+
+
+@bp.put("/guideline")
+@bp.auth_required(auth)
+@bp.input(GuidelineIn, arg_name="values")
+@bp.output(GuidelineOut)
+def set_guideline(values):
+    """Choose CDC, ABM protocol #8 or the informal 5-5-5 rule; expiries follow."""
+    return stash.set_guideline(get_db(), auth.current_user, values["guideline"], utcnow())
+
+
+@bp.get("/<uuid:batch_id>")
+@bp.auth_required(auth)
+@bp.output(BatchOut)
+def get_batch(batch_id):
+    """Read one container."""
+    return stash.batch_view(stash.get_batch(get_db(), auth.current_user, batch_id),
+                            auth.current_user.stash_guideline, utcnow())
+
+
+@bp.post("/<uuid:batch_id>/move")
+@bp.auth_required(auth)
+@bp.input(MoveIn, arg_name="values")
+@bp.output(BatchOut)
+@bp.doc(responses=REPLAY_DOC)
+def move_batch(batch_id, values):
+    """Move a container; thawed milk never goes back to the freezer (409)."""
+    return _answer(stash.move_batch(get_db(), auth.current_user, batch_id, values, utcnow()))[0]
+
+
+@bp.post("/<uuid:batch_id>/use")
+@bp.auth_required(auth)
+@bp.input(UseIn, arg_name="values")
+@bp.output(BatchOut)
+@bp.doc(responses=REPLAY_DOC)
+def use_batch(batch_id, values):
+    """Use all or part of a container; offered=true keeps the rest as a leftover for 2 h."""
+    return _answer(stash.use_batch(get_db(), auth.current_user, batch_id, values, utcnow()))[0]
+
+
+@bp.post("/<uuid:batch_id>/discard")
+@bp.auth_required(auth)
+@bp.input(DiscardIn, arg_name="values")
+@bp.output(BatchOut)
+@bp.doc(responses=REPLAY_DOC)
+def discard_batch(batch_id, values):
+    """Discard a container with a reason; it stays in the history."""
+    return _answer(stash.discard_batch(get_db(), auth.current_user, batch_id, values, utcnow()))[0]

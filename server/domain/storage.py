@@ -1,0 +1,400 @@
+"""Milk storage: the limits table with its sources, and a container's expiry, status and order of use.
+
+A container's state is a pure function of its history (expressed, moved, used, offered, discarded),
+the chosen guideline and `now`. Every limit is elapsed time, so a daylight-saving change never
+stretches or shortens it. None of this is medical advice.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from server.domain.errors import Conflict, InvalidInput
+from server.domain.plans import local_to_utc
+from server.domain.reminders import QuietHours, ReminderDraft, in_window
+
+CDC, ABM, FIVE = "cdc", "abm", "555"
+GUIDELINES = (CDC, ABM, FIVE)
+DEFAULT_GUIDELINE = CDC
+GUIDELINE_NAMES = {CDC: "CDC", ABM: "ABM protocol #8 (2017)", FIVE: '"5-5-5" rule (informal)'}
+SOURCES = {
+    CDC: "CDC, Proper Storage and Preparation of Breast Milk (cdc.gov breastfeeding storage FAQ)",
+    ABM: "Academy of Breastfeeding Medicine, Clinical Protocol #8: Human Milk Storage (2017)",
+    FIVE: 'The seed article\'s "5-5-5" paragraph: an informal rule of thumb, not a clinical guideline',
+}
+NOT_MEDICAL_ADVICE = "Storage limits are general guidance, not medical advice; when in doubt, ask your IBCLC."
+
+ROOM, COOLER, FRIDGE, FREEZER = "room", "cooler", "fridge", "freezer"
+LOCATIONS = (ROOM, COOLER, FRIDGE, FREEZER)
+COLDNESS = {ROOM: 0, COOLER: 1, FRIDGE: 2, FREEZER: 3}
+# Conditions that have a limit of their own: the four places, plus milk that was thawed and leftovers.
+THAWED_FRIDGE, THAWED_ROOM, LEFTOVER = "thawed_fridge", "thawed_room", "leftover"
+
+FRESH, FROZEN, THAWED, LEFTOVER_STATUS = "fresh", "frozen", "thawed", "leftover"
+EXPIRED, USED, DISCARDED = "expired", "used", "discarded"
+STATUSES = (FRESH, FROZEN, THAWED, LEFTOVER_STATUS, EXPIRED, USED, DISCARDED)
+
+EXPRESSED, MOVED, USED_EVENT, OFFERED, DISCARDED_EVENT = "expressed", "moved", "used", "offered", "discarded"
+EVENT_KINDS = (EXPRESSED, MOVED, USED_EVENT, OFFERED, DISCARDED_EVENT)
+
+# Sources give freezer limits in months; a month counts as 30 days, which never exceeds a calendar month.
+MONTH = timedelta(days=30)
+# Volumes are floats (oz converted to mL): a remainder this small is nothing left.
+EMPTY_ML = 0.01
+MAX_VOLUME_ML = 2000.0
+
+
+@dataclass(frozen=True)
+class Limit:
+    """How long milk keeps in one condition under one guideline, and who says so."""
+
+    duration: timedelta
+    words: str
+    source: str
+    note: str = ""
+
+
+def _limit(duration: timedelta, words: str, guideline: str, note: str = "") -> Limit:
+    """Build a limit attributed to a guideline's source."""
+    return Limit(duration, words, SOURCES[guideline], note)
+
+
+H, D = timedelta(hours=1), timedelta(days=1)
+# The one table of domain.md. A guideline that says nothing about a condition falls back to the CDC,
+# and its source then says CDC, so every figure shown names the source that gives it.
+LIMITS: dict[str, dict[str, Limit]] = {
+    ROOM: {
+        CDC: _limit(4 * H, "4 h", CDC, "at or below 25 °C / 77 °F"),
+        ABM: _limit(4 * H, "4 h", ABM, "6–8 h if expressed very cleanly"),
+        FIVE: _limit(5 * H, "5 h", FIVE),
+    },
+    COOLER: {
+        CDC: _limit(24 * H, "24 h", CDC, "insulated cooler with ice packs"),
+        ABM: _limit(24 * H, "24 h", ABM),
+        FIVE: _limit(24 * H, "24 h", CDC, "the 5-5-5 rule says nothing about coolers"),
+    },
+    FRIDGE: {
+        CDC: _limit(4 * D, "4 days", CDC, "4 °C / 40 °F"),
+        ABM: _limit(4 * D, "4 days", ABM, "5–8 days if expressed very cleanly"),
+        FIVE: _limit(5 * D, "5 days", FIVE),
+    },
+    FREEZER: {
+        CDC: _limit(12 * MONTH, "12 months", CDC, "−18 °C / 0 °F; best within 6 months; counted from the first freeze"),
+        ABM: _limit(12 * MONTH, "12 months", ABM, "6 months best, 12 acceptable; counted from the first freeze"),
+        FIVE: _limit(5 * MONTH, "5 months", FIVE, "counted from the first freeze"),
+    },
+    THAWED_ROOM: {
+        g: _limit(1 * H, "1 h", CDC, "CDC says 1–2 h; we use 1 h; also milk brought from the fridge to room")
+        for g in GUIDELINES
+    },
+    THAWED_FRIDGE: {g: _limit(24 * H, "24 h", CDC, "from thawing; never refreeze") for g in GUIDELINES},
+    LEFTOVER: {g: _limit(2 * H, "2 h", CDC, "from the start of the feed, then discard") for g in GUIDELINES},
+}
+BEST_IN_FREEZER = {CDC: 6 * MONTH, ABM: 6 * MONTH, FIVE: 5 * MONTH}
+
+
+class ThawedMilkCannotRefreeze(Conflict):
+    """Thawed milk never goes back to the freezer."""
+
+
+class MoveNotAllowed(Conflict):
+    """A move the storage rules do not allow (leftovers, frozen or thawed milk into a cooler)."""
+
+
+class MilkExpired(Conflict):
+    """The container is past its limit: it can only be discarded."""
+
+
+class ContainerClosed(Conflict):
+    """The container was used up or discarded: it stays in the history, unchanged."""
+
+
+def limit_for(condition: str, guideline: str) -> Limit:
+    """Return the limit of a condition under a guideline."""
+    return LIMITS[condition][guideline]
+
+
+def cdc_beside(condition: str, guideline: str) -> Limit | None:
+    """Return the CDC limit when the chosen guideline allows longer, else None."""
+    chosen, cdc = limit_for(condition, guideline), limit_for(condition, CDC)
+    return cdc if chosen.duration > cdc.duration else None
+
+
+def limits_table(guideline: str) -> list[dict]:
+    """Return every condition's limit under a guideline, with the CDC figure beside a longer one."""
+    rows = []
+    for condition in LIMITS:
+        limit, cdc = limit_for(condition, guideline), cdc_beside(condition, guideline)
+        rows.append({
+            "condition": condition, "limit": limit.words, "hours": limit.duration / H,
+            "source": limit.source, "note": limit.note,
+            "cdc_limit": cdc.words if cdc else None, "cdc_source": cdc.source if cdc else None,
+        })
+    return rows
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened to a container, in the order it happened."""
+
+    kind: str
+    at: datetime
+    location: str | None = None
+    volume_ml: float | None = None
+
+
+@dataclass(frozen=True)
+class Container:
+    """A container's state after its history: where it is, how much is left, and when it expires."""
+
+    expressed_at: datetime
+    location: str
+    location_since: datetime
+    volume_ml: float
+    remaining_ml: float
+    expires_at: datetime
+    condition: str  # the row of LIMITS that set the expiry
+    first_frozen_at: datetime | None = None
+    thawed_at: datetime | None = None
+    offered_at: datetime | None = None
+    closed: str | None = None  # USED or DISCARDED
+    closed_at: datetime | None = None
+    last_event_at: datetime | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+
+def replay(events: Sequence[Event], guideline: str, strict: bool = True) -> Container:
+    """Return the state a history leads to under a guideline; refuse a step the rules forbid.
+
+    Not strict, a step taken after the milk expired is applied anyway: a guideline chosen later
+    may count as expired what was in date when the step happened.
+    """
+    first = events[0]
+    if first.kind != EXPRESSED:
+        raise InvalidInput("A container's history starts when the milk was expressed.")
+    state = express(first.at, first.location, first.volume_ml, guideline)
+    for event in events[1:]:
+        state = apply(state, event, guideline, strict)
+    return state
+
+
+def express(at: datetime, location: str, volume_ml: float, guideline: str) -> Container:
+    """Return a new container of milk expressed at `at` and put in `location`."""
+    check_volume(volume_ml)
+    if location == FREEZER:
+        return Container(at, FREEZER, at, volume_ml, volume_ml, at + limit_for(FREEZER, guideline).duration,
+                         FREEZER, first_frozen_at=at, last_event_at=at)
+    return Container(at, location, at, volume_ml, volume_ml, at + limit_for(location, guideline).duration,
+                     location, last_event_at=at)
+
+
+def check_volume(volume_ml: float | None) -> None:
+    """Refuse a volume that is not a positive amount a container could hold."""
+    if volume_ml is None or not 0 < volume_ml <= MAX_VOLUME_ML:
+        raise InvalidInput("A container holds more than 0 and at most 2000 mL.",
+                           {"volume": ["More than 0 and at most 2000 mL (67.6 oz)."]})
+
+
+def apply(state: Container, event: Event, guideline: str, strict: bool = True) -> Container:
+    """Return the state after one more event; refuse what the rules forbid."""
+    if state.closed:
+        raise ContainerClosed(f"This container was {state.closed} already; it stays in the history as it is.")
+    if state.last_event_at and event.at < state.last_event_at:
+        raise InvalidInput("This happened before the container's last change.",
+                           {"at": ["Must not be before the container's last change."]})
+    if event.kind == DISCARDED_EVENT:
+        return replace(state, closed=DISCARDED, closed_at=event.at, last_event_at=event.at)
+    if strict and event.at >= state.expires_at:
+        raise MilkExpired("This milk is past its storage limit; it can only be discarded.")
+    state = replace(state, last_event_at=event.at)
+    if event.kind == MOVED:
+        return move(state, event.location, event.at, guideline)
+    if event.kind == OFFERED:
+        return offer(state, event.at, guideline)
+    if event.kind == USED_EVENT:
+        return use(state, event.volume_ml, event.at)
+    raise InvalidInput(f"Unknown event {event.kind!r}.")
+
+
+def move(state: Container, location: str, at: datetime, guideline: str) -> Container:
+    """Move the container: freezing keeps the expression time, thawing starts the thawed clock."""
+    if location == state.location:
+        raise InvalidInput("The container is there already.", {"location": [f"Already in the {location}."]})
+    if state.offered_at is not None:
+        raise MoveNotAllowed("Milk left over from a feed is used within 2 h of the feed's start, then discarded.")
+    moved = replace(state, location=location, location_since=at)
+    if state.thawed_at is not None:
+        return _move_thawed(moved, location, at, guideline)
+    if state.location == FREEZER:
+        return _thaw(moved, location, at, guideline)
+    if location == FREEZER:
+        # Freezer age counts from the first freeze; the expression time stays as it was.
+        limit = limit_for(FREEZER, guideline).duration
+        return replace(moved, first_frozen_at=at, expires_at=at + limit, condition=FREEZER)
+    if location == ROOM:
+        # Milk brought out of the cold is treated like thawed milk at room temperature, never longer than before.
+        limit = limit_for(THAWED_ROOM, guideline).duration
+        return replace(moved, expires_at=min(state.expires_at, at + limit), condition=THAWED_ROOM)
+    if state.condition == THAWED_ROOM:
+        return replace(moved, expires_at=state.expires_at)
+    limit = limit_for(location, guideline).duration
+    if COLDNESS[location] > COLDNESS[state.location]:
+        # Colder: the cooler and fridge limits count from expression (the CDC's "store within 4 hours").
+        return replace(moved, expires_at=state.expressed_at + limit, condition=location)
+    # Fridge to cooler: the cooler's limit runs from the move, never past the fridge's.
+    return replace(moved, expires_at=min(state.expires_at, at + limit), condition=location)
+
+
+def _thaw(moved: Container, location: str, at: datetime, guideline: str) -> Container:
+    """Take frozen milk out: to the fridge (24 h from thawing) or to room temperature (1 h)."""
+    if location == COOLER:
+        raise MoveNotAllowed("Frozen milk goes to the fridge to thaw, or to room temperature for a feed.")
+    condition = THAWED_FRIDGE if location == FRIDGE else THAWED_ROOM
+    return replace(moved, thawed_at=at, expires_at=at + limit_for(condition, guideline).duration, condition=condition)
+
+
+def _move_thawed(moved: Container, location: str, at: datetime, guideline: str) -> Container:
+    """Move thawed milk between fridge and room; it never goes back to the freezer."""
+    if location == FREEZER:
+        raise ThawedMilkCannotRefreeze("Thawed milk can never go back to the freezer: use it within 24 h of thawing.")
+    if location == COOLER:
+        raise MoveNotAllowed("Thawed milk stays in the fridge or at room temperature; no source gives a cooler limit.")
+    if location == ROOM:
+        limit = limit_for(THAWED_ROOM, guideline).duration
+        return replace(moved, expires_at=min(moved.expires_at, at + limit), condition=THAWED_ROOM)
+    # Back into the fridge: the clock that ran at room temperature keeps running.
+    return moved
+
+
+def offer(state: Container, at: datetime, guideline: str) -> Container:
+    """Start the leftover clock: what the baby does not finish keeps 2 h from the start of the feed."""
+    if state.offered_at is not None:
+        return state
+    if state.location == FREEZER:
+        raise MoveNotAllowed("Frozen milk cannot be offered: thaw it first.")
+    limit = limit_for(LEFTOVER, guideline).duration
+    return replace(state, offered_at=at, expires_at=min(state.expires_at, at + limit), condition=LEFTOVER)
+
+
+def use(state: Container, volume_ml: float | None, at: datetime) -> Container:
+    """Take some (or all, when volume is None) milk out; at zero the container is used."""
+    amount = state.remaining_ml if volume_ml is None else volume_ml
+    if amount <= 0 or amount > state.remaining_ml + EMPTY_ML:
+        raise InvalidInput("Use more than 0 and at most what is left.",
+                           {"volume": [f"At most {state.remaining_ml:.1f} mL is left."]})
+    left = state.remaining_ml - amount
+    if left <= EMPTY_ML:
+        return replace(state, remaining_ml=0.0, closed=USED, closed_at=at)
+    return replace(state, remaining_ml=left)
+
+
+def status(state: Container, now: datetime) -> str:
+    """Return fresh, frozen, thawed, leftover, expired, used or discarded."""
+    if state.closed:
+        return state.closed
+    if now >= state.expires_at:
+        return EXPIRED
+    if state.offered_at is not None:
+        return LEFTOVER_STATUS
+    if state.thawed_at is not None:
+        return THAWED
+    return FROZEN if state.location == FREEZER else FRESH
+
+
+def time_left_words(expires_at: datetime, now: datetime) -> str:
+    """Say how long is left, or how long ago it expired: "2 days 4 h left", "expired 3 h ago"."""
+    left = expires_at - now
+    if left > timedelta(0):
+        return f"{duration_words(left)} left"
+    return f"expired {duration_words(-left)} ago"
+
+
+def duration_words(span: timedelta) -> str:
+    """Write a length of time in its two largest units: "2 days 4 h", "3 h 20 min", "5 min"."""
+    minutes = int(span.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        unit = "day" if days == 1 else "days"
+        return f"{days} {unit} {hours} h" if hours else f"{days} {unit}"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min" if minutes else "less than a minute"
+
+
+def use_first(containers: Iterable[tuple[object, Container]], now: datetime) -> list[object]:
+    """Order open, unexpired containers by expiry; ties by expression time, then by key."""
+    usable = [(key, c) for key, c in containers if status(c, now) not in (EXPIRED, USED, DISCARDED)]
+    usable.sort(key=lambda pair: (pair[1].expires_at, pair[1].expressed_at, str(pair[0])))
+    return [key for key, _ in usable]
+
+
+# Reminders: the evening before milk in the fridge, cooler or freezer expires; 3 h into room
+# temperature; shortly before thawed or leftover milk expires.
+STASH_REMINDER = "stash_expiry"
+EVENING = time(19, 0)
+ROOM_NUDGE_AFTER = 3 * H
+SHORT_LEAD = timedelta(minutes=15)
+THAWED_FRIDGE_LEAD = 2 * H
+LATE_LEAD = 2 * H
+
+
+def stash_dedupe_key(container_id: object) -> str:
+    """Return the dedupe key of a container's one pending reminder."""
+    return f"stash:{container_id}"
+
+
+def stash_reminder(
+    container_id: object, label: str, state: Container, zone: ZoneInfo, quiet: QuietHours | None, now: datetime
+) -> ReminderDraft | None:
+    """Return the next reminder for a container, or None when none is due any more."""
+    if status(state, now) in (EXPIRED, USED, DISCARDED):
+        return None
+    name = label or "A container"
+    key, url = stash_dedupe_key(container_id), "/#/stash"
+    expires_at = state.expires_at
+    if state.condition == ROOM:
+        due = state.location_since + ROOM_NUDGE_AFTER
+        left = "within the hour" if expires_at - due <= H else f"within {duration_words(expires_at - due)}"
+        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, f"{name}: 3 h at room temperature",
+                              f"Put it in the fridge or use it {left}.", url, None, True)
+    elif state.condition in (THAWED_ROOM, LEFTOVER):
+        due = expires_at - SHORT_LEAD
+        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, f"{name}: use it within 15 min",
+                              "After that it is past its storage limit.", url, None, True)
+    elif state.condition == THAWED_FRIDGE:
+        due = _before_quiet_hours(expires_at - THAWED_FRIDGE_LEAD, quiet, zone)
+        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, f"{name}: thawed milk expires soon",
+                              f"Use it by {_clock(expires_at, zone)}; thawed milk is never refrozen.", url)
+    else:
+        due = _evening_before(expires_at, zone)
+        if due <= now:
+            due = expires_at - LATE_LEAD
+        due = _before_quiet_hours(due, quiet, zone)
+        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, f"{name} expires tomorrow",
+                              f"Use it first: it keeps until {_clock(expires_at, zone)}.", url)
+    return draft if draft.due_at > now else None
+
+
+def _evening_before(moment: datetime, zone: ZoneInfo) -> datetime:
+    """Return 19:00 local time on the day before `moment`'s local date."""
+    day = moment.astimezone(zone).date() - timedelta(days=1)
+    return local_to_utc(datetime.combine(day, EVENING), zone)
+
+
+def _before_quiet_hours(due: datetime, quiet: QuietHours | None, zone: ZoneInfo) -> datetime:
+    """Move a reminder that falls in quiet hours to the moment they began: waiting would be too late."""
+    if quiet is None or not in_window(due, quiet.start, quiet.end, zone):
+        return due
+    day = due.astimezone(zone).date()
+    for candidate_day in (day, day - timedelta(days=1)):
+        start = local_to_utc(datetime.combine(candidate_day, quiet.start), zone)
+        if start <= due:
+            return start - timedelta(minutes=1)
+    return due
+
+
+def _clock(moment: datetime, zone: ZoneInfo) -> str:
+    """Write a moment as local date and time, "Tue 01 Dec 19:00"."""
+    return moment.astimezone(zone).strftime("%a %d %b %H:%M")

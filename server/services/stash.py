@@ -1,0 +1,350 @@
+"""The milk stash: add containers, move, use and discard them, list them in use-first order."""
+
+import base64
+import hashlib
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from server.domain import storage
+from server.domain.errors import Conflict, InvalidInput, NotFound
+from server.domain.export import csv_chunks
+from server.domain.stash_export import BatchRecord, stash_header, stash_rows
+from server.domain.units import oz_to_ml
+from server.models import MilkBatch, MilkBatchEvent, PumpSession, User
+from server.services.export import YIELD_PER
+from server.services.reminders import refresh_stash_reminder
+
+# A phone's clock may run a little fast; anything later than this is a typo, not a clock.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class StashIdReused(Conflict):
+    """A client-chosen container or action id was sent again with a different body."""
+
+
+def _digest(values: dict) -> str:
+    """Hash a request's parsed values so a replay can be compared with the original."""
+    canonical = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in values.items() if k != "id"}
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _to_ml(volume: float, unit: str) -> float:
+    """Return an entered volume in millilitres."""
+    return oz_to_ml(volume) if unit == "oz" else volume
+
+
+def _check_not_future(moment: datetime, now: datetime, field: str) -> datetime:
+    """Refuse a time in the future (beyond a phone clock's skew); return it in UTC."""
+    if moment > now + CLOCK_SKEW:
+        raise InvalidInput("That time is in the future.", {field: ["Must not be in the future."]})
+    return moment.astimezone(UTC)
+
+
+def add_batch(db: Session, user: User, values: dict, now: datetime) -> tuple[MilkBatch, bool]:
+    """Store a new container; return it and whether it is new (False for an identical replay)."""
+    batch_id = values.get("id") or uuid.uuid4()
+    digest = _digest(values)
+    existing = db.get(MilkBatch, batch_id)
+    if existing is not None:
+        return _replayed_batch(existing, user, digest), False
+    volume_ml = _to_ml(values["volume"], values["unit"])
+    expressed_at = values.get("expressed_at")
+    session = None
+    if values.get("session_id") is not None:
+        session = _session_with_room_for(db, user, values["session_id"], volume_ml)
+        expressed_at = expressed_at or session.ended_at
+    if expressed_at is None:
+        raise InvalidInput("Say when the milk was expressed.", {"expressed_at": ["Missing data for required field."]})
+    expressed_at = _check_not_future(expressed_at, now, "expressed_at")
+    events = [storage.Event(storage.EXPRESSED, expressed_at, values["location"], volume_ml)]
+    state = storage.replay(events, user.stash_guideline)
+    batch = MilkBatch(
+        id=batch_id, user_id=user.id, session_id=session.id if session else None, label=values.get("label") or "",
+        entered_volume=values["volume"], entered_unit=values["unit"], request_digest=digest,
+        created_at=now, **_columns(state, now),
+    )
+    batch.events.append(_event_row(uuid.uuid4(), batch, user, 0, events[0], None, digest, now))
+    db.add(batch)
+    try:
+        db.flush()
+    except IntegrityError:
+        db.rollback()
+        winner = db.get(MilkBatch, batch_id)
+        if winner is None:
+            raise
+        # Another request with the same id won the race: ours is its replay.
+        return _replayed_batch(winner, user, digest), False
+    refresh_stash_reminder(db, user, batch.id, batch.label, state, now)
+    db.commit()
+    return batch, True
+
+
+def _replayed_batch(existing: MilkBatch, user: User, digest: str) -> MilkBatch:
+    """Return the stored container for an identical replay, or refuse a reused id."""
+    if existing.user_id != user.id or existing.request_digest != digest:
+        raise StashIdReused("This container id was already used with different values.")
+    return existing
+
+
+def _session_with_room_for(db: Session, user: User, session_id: uuid.UUID, volume_ml: float) -> PumpSession:
+    """Return the user's session if its milk not yet stashed covers `volume_ml`."""
+    session = db.get(PumpSession, session_id)
+    if session is None or session.user_id != user.id:
+        raise NotFound("No such session.")
+    expressed = (session.left_ml or 0) + (session.right_ml or 0)
+    stashed = db.scalar(select(func.coalesce(func.sum(MilkBatch.volume_ml), 0.0))
+                        .where(MilkBatch.session_id == session.id)) or 0.0
+    if stashed + volume_ml > expressed + storage.EMPTY_ML:
+        free = max(expressed - stashed, 0)
+        raise InvalidInput("That is more than the session's milk not yet stashed.",
+                           {"volume": [f"At most {free:.0f} mL of this session is left to stash."]})
+    return session
+
+
+def _columns(state: storage.Container, now: datetime) -> dict:
+    """Return the MilkBatch columns that cache a container's state."""
+    return {
+        "volume_ml": state.volume_ml, "remaining_ml": state.remaining_ml, "expressed_at": state.expressed_at,
+        "location": state.location, "location_since": state.location_since,
+        "first_frozen_at": state.first_frozen_at, "thawed_at": state.thawed_at, "offered_at": state.offered_at,
+        "expires_at": state.expires_at, "condition": state.condition,
+        "closed": state.closed, "closed_at": state.closed_at, "updated_at": now,
+    }
+
+
+def _event_row(event_id, batch, user, seq, event: storage.Event, reason, digest, now) -> MilkBatchEvent:
+    """Build the row of one history event."""
+    return MilkBatchEvent(
+        id=event_id, batch=batch, user_id=user.id, seq=seq, kind=event.kind, at=event.at,
+        location=event.location, volume_ml=event.volume_ml, reason=reason, request_digest=digest, created_at=now,
+    )
+
+
+def _history(batch: MilkBatch) -> list[storage.Event]:
+    """Return a container's stored history as domain events."""
+    return [storage.Event(e.kind, e.at, e.location, e.volume_ml) for e in batch.events]
+
+
+def get_batch(db: Session, user: User, batch_id: uuid.UUID) -> MilkBatch:
+    """Return one of the user's containers; someone else's is 'not found'."""
+    batch = db.get(MilkBatch, batch_id)
+    if batch is None or batch.user_id != user.id:
+        raise NotFound("No such container.")
+    return batch
+
+
+def move_batch(db: Session, user: User, batch_id: uuid.UUID, values: dict, now: datetime) -> tuple[MilkBatch, bool]:
+    """Move a container to another place (freezing, thawing and their rules apply)."""
+    at = values.get("at") or now
+    return _record(db, user, batch_id, values, [storage.Event(storage.MOVED, at, values["location"])], None, now)
+
+
+def use_batch(db: Session, user: User, batch_id: uuid.UUID, values: dict, now: datetime) -> tuple[MilkBatch, bool]:
+    """Take milk out: all of it by default; offered for a feed, the rest becomes a leftover."""
+    at = values.get("at") or now
+    events = []
+    if values.get("offered"):
+        events.append(storage.Event(storage.OFFERED, at))
+    if values.get("volume") is not None:
+        events.append(storage.Event(storage.USED_EVENT, at, None, _to_ml(values["volume"], values["unit"])))
+    elif not values.get("offered"):
+        events.append(storage.Event(storage.USED_EVENT, at))
+    return _record(db, user, batch_id, values, events, None, now)
+
+
+def discard_batch(db: Session, user: User, batch_id: uuid.UUID, values: dict, now: datetime) -> tuple[MilkBatch, bool]:
+    """Discard a container with a reason; it stays in the history."""
+    at = values.get("at") or now
+    events = [storage.Event(storage.DISCARDED_EVENT, at)]
+    return _record(db, user, batch_id, values, events, values.get("reason") or "", now)
+
+
+def _record(
+    db: Session, user: User, batch_id: uuid.UUID, values: dict, events: list[storage.Event], reason, now: datetime
+) -> tuple[MilkBatch, bool]:
+    """Append events to a container's history once per action id, and refresh what depends on it."""
+    # Lock the row (PostgreSQL): two actions on one container replay its history one after the other.
+    batch = db.get(MilkBatch, batch_id, with_for_update=True)
+    if batch is None or batch.user_id != user.id:
+        raise NotFound("No such container.")
+    action_id = values.get("id") or uuid.uuid4()
+    digest = _digest({**values, "batch": str(batch_id)})
+    if _already_recorded(db, user, batch, action_id, digest):
+        return batch, False
+    for event in events:
+        _check_not_future(event.at, now, "at")
+    state = storage.replay([*_history(batch), *events], user.stash_guideline)
+    seq = len(batch.events)
+    for number, event in enumerate(events):
+        # One request may add two events (offered, then used); the second gets an id derived from the first.
+        event_id = action_id if number == 0 else uuid.uuid5(action_id, event.kind)
+        batch.events.append(_event_row(event_id, batch, user, seq + number, event, reason, digest, now))
+    for name, value in _columns(state, now).items():
+        setattr(batch, name, value)
+    if reason is not None:
+        batch.discard_reason = reason
+    try:
+        db.flush()
+    except IntegrityError:
+        db.rollback()
+        batch = get_batch(db, user, batch_id)
+        # The same action raced itself: the first one counts, if it was the same request.
+        if _already_recorded(db, user, batch, action_id, digest):
+            return batch, False
+        raise
+    refresh_stash_reminder(db, user, batch.id, batch.label, state, now)
+    db.commit()
+    return batch, True
+
+
+def _already_recorded(db: Session, user: User, batch: MilkBatch, action_id: uuid.UUID, digest: str) -> bool:
+    """Tell whether this action id was recorded already with the same body; refuse it with another."""
+    stored = db.get(MilkBatchEvent, action_id)
+    if stored is None:
+        return False
+    if stored.user_id != user.id or stored.batch_id != batch.id or stored.request_digest != digest:
+        raise StashIdReused("This action id was already used with different values.")
+    return True
+
+
+def state_of(batch) -> storage.Container:
+    """Return the domain state a stored container caches."""
+    return storage.Container(
+        batch.expressed_at, batch.location, batch.location_since, batch.volume_ml, batch.remaining_ml,
+        batch.expires_at, batch.condition, batch.first_frozen_at, batch.thawed_at, batch.offered_at,
+        batch.closed, batch.closed_at,
+    )
+
+
+def batch_view(batch: MilkBatch, guideline: str, now: datetime) -> dict:
+    """Return a container as the API shows it: status, time left in words, the limit and its source."""
+    state = state_of(batch)
+    status = storage.status(state, now)
+    limit = storage.limit_for(batch.condition, guideline)
+    cdc = storage.cdc_beside(batch.condition, guideline)
+    return {
+        **{c.name: getattr(batch, c.name) for c in MilkBatch.__table__.columns},
+        "status": status,
+        "expired": status == storage.EXPIRED,
+        "time_left": None if batch.closed else storage.time_left_words(batch.expires_at, now),
+        "limit": {
+            "condition": batch.condition, "limit": limit.words, "source": limit.source, "note": limit.note,
+            "cdc_limit": cdc.words if cdc else None, "cdc_source": cdc.source if cdc else None,
+        },
+    }
+
+
+def encode_cursor(batch: MilkBatch) -> str:
+    """Encode the position after a container for keyset pagination."""
+    raw = f"{batch.expires_at.isoformat()}|{batch.expressed_at.isoformat()}|{batch.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, datetime, uuid.UUID]:
+    """Decode a cursor made by encode_cursor, refusing anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        expires, expressed, batch_id = raw.split("|")
+        position = datetime.fromisoformat(expires), datetime.fromisoformat(expressed), uuid.UUID(batch_id)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a cursor from this API."]}) from None
+    if position[0].tzinfo is None or position[1].tzinfo is None:
+        raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a cursor from this API."]})
+    return position
+
+
+def list_batches(
+    db: Session, user: User, which: str, limit: int, cursor: str | None, now: datetime
+) -> dict:
+    """Return a page of containers in use-first order (expiry, then expression time), the totals and next cursor."""
+    query = select(MilkBatch).where(MilkBatch.user_id == user.id)
+    if which == "open":
+        query = query.where(MilkBatch.closed.is_(None))
+    elif which == "closed":
+        query = query.where(MilkBatch.closed.is_not(None))
+    if cursor:
+        expires, expressed, batch_id = decode_cursor(cursor)
+        query = query.where(or_(
+            MilkBatch.expires_at > expires,
+            and_(MilkBatch.expires_at == expires, MilkBatch.expressed_at > expressed),
+            and_(MilkBatch.expires_at == expires, MilkBatch.expressed_at == expressed, MilkBatch.id > batch_id),
+        ))
+    query = query.order_by(MilkBatch.expires_at, MilkBatch.expressed_at, MilkBatch.id).limit(limit + 1)
+    rows = list(db.scalars(query))
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    guideline = user.stash_guideline
+    return {
+        "items": [batch_view(b, guideline, now) for b in rows[:limit]],
+        "next_cursor": next_cursor,
+        "totals": totals(db, user, now),
+        "guideline": guideline,
+        "not_medical_advice": storage.NOT_MEDICAL_ADVICE,
+    }
+
+
+def totals(db: Session, user: User, now: datetime) -> dict:
+    """Sum the milk left in open containers per place and overall; expired milk is counted apart."""
+    expired = (MilkBatch.expires_at <= now).label("expired")
+    query = (
+        select(MilkBatch.location, expired, func.count(), func.sum(MilkBatch.remaining_ml))
+        .where(MilkBatch.user_id == user.id, MilkBatch.closed.is_(None))
+        .group_by(MilkBatch.location, expired)
+    )
+    result = {place: {"containers": 0, "ml": 0.0} for place in (*storage.LOCATIONS, "overall", "expired")}
+    for location, expired, count, ml in db.execute(query):
+        for key in ("expired",) if expired else (location, "overall"):
+            result[key]["containers"] += count
+            result[key]["ml"] += ml or 0.0
+    return result
+
+
+def guideline_view(user: User) -> dict:
+    """Return the user's guideline with every limit it sets, each with its source and the CDC figure beside it."""
+    return {
+        "guideline": user.stash_guideline,
+        "name": storage.GUIDELINE_NAMES[user.stash_guideline],
+        "choices": [{"key": key, "name": storage.GUIDELINE_NAMES[key], "source": storage.SOURCES[key]}
+                    for key in storage.GUIDELINES],
+        "limits": storage.limits_table(user.stash_guideline),
+        "not_medical_advice": storage.NOT_MEDICAL_ADVICE,
+    }
+
+
+def set_guideline(db: Session, user: User, guideline: str, now: datetime) -> dict:
+    """Choose the guideline; every open container's expiry and reminder follow it."""
+    user.stash_guideline = guideline
+    batches = db.scalars(select(MilkBatch).where(MilkBatch.user_id == user.id, MilkBatch.closed.is_(None)))
+    for batch in batches:
+        # A step the new guideline would call too late was in date when taken: replay it anyway.
+        state = storage.replay(_history(batch), guideline, strict=False)
+        for name, value in _columns(state, now).items():
+            setattr(batch, name, value)
+        refresh_stash_reminder(db, user, batch.id, batch.label, state, now)
+    db.commit()
+    return guideline_view(user)
+
+
+def export_stash_csv(db: Session, user: User, now: datetime) -> tuple[str, Iterator[str]]:
+    """Return the file name and the streamed CSV of every container, oldest expression first."""
+    zone = ZoneInfo(user.time_zone)
+    # Plain rows, not ORM objects: the body streams after the request's teardown closed the session.
+    query = (
+        select(*MilkBatch.__table__.columns).where(MilkBatch.user_id == user.id)
+        .order_by(MilkBatch.expressed_at, MilkBatch.id).execution_options(yield_per=YIELD_PER)
+    )
+
+    def records() -> Iterator[BatchRecord]:
+        """Run the query when the body is streamed, on the session the response closes."""
+        for b in db.execute(query):
+            yield BatchRecord(b.label, b.entered_volume, b.entered_unit, b.volume_ml, state_of(b), b.discard_reason)
+
+    rows = stash_rows(records(), user.stash_guideline, zone, user.unit, now)
+    today = now.astimezone(zone).date().isoformat()
+    return f"pumpwell-stash_{today}.csv", csv_chunks(stash_header(user.unit), rows)

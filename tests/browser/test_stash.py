@@ -1,0 +1,167 @@
+"""The Stash screen on a phone: add, move, use, offline replay, and no serious accessibility problem."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_past_session, new_phone, sign_up
+from tests.browser.test_accessibility import serious_violations
+
+
+def server_stash(live_server, token, which="open"):
+    """The containers the server holds for this token."""
+    response = live_server.api("GET", f"/stash?which={which}&limit=200", token)
+    assert response.status_code == 200
+    return response.json["items"]
+
+
+def add_container(page, volume: str, where: str, label: str) -> None:
+    """Fill and send the add form."""
+    form = page.locator("#stash-add")
+    form.get_by_label("Volume (mL)").fill(volume)
+    form.get_by_label("Where").select_option(label=where)
+    form.get_by_label("Label").fill(label)
+    form.get_by_role("button", name="Add to stash").click()
+
+
+def test_add_move_and_use_containers_in_use_first_order(signed_in, live_server):
+    """Two containers list fridge before freezer; moving to the freezer and using part show on screen and server."""
+    page, token = signed_in
+    page.get_by_role("link", name="Stash").click()
+    expect(page.get_by_text("not medical advice").first).to_be_visible()
+    expect(page.locator("#stash-empty")).to_be_visible()
+    add_container(page, "120", "Freezer", "Bag A")
+    expect(page.locator("#stash-list > li")).to_have_count(1)
+    add_container(page, "90", "Fridge", "Bottle B")
+    rows = page.locator("#stash-list > li")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Bottle B")  # the fridge expires first
+    expect(rows.first).to_contain_text("3 days 23 h left")
+    expect(rows.first).to_contain_text("CDC")
+    expect(page.locator("#stash-totals")).to_contain_text("210 mL")
+
+    rows.first.get_by_role("button", name="Move Bottle B").click()
+    dialog = page.get_by_role("dialog", name="Move container")
+    dialog.get_by_label("Move to").select_option("freezer")
+    dialog.get_by_role("button", name="Move").click()
+    expect(page.locator("#stash-list > li", has_text="Bottle B")).to_contain_text("Freezer")
+
+    page.locator("#stash-list > li", has_text="Bag A").get_by_role("button", name="Use Bag A").click()
+    dialog = page.get_by_role("dialog", name="Use milk")
+    dialog.get_by_label("Amount used", exact=False).fill("50")
+    dialog.get_by_role("button", name="Use").click()
+    expect(page.locator("#stash-list > li", has_text="Bag A")).to_contain_text("70 mL")
+    by_label = {b["label"]: b for b in server_stash(live_server, token)}
+    assert by_label["Bottle B"]["location"] == "freezer" and by_label["Bottle B"]["first_frozen_at"]
+    assert by_label["Bag A"]["remaining_ml"] == 70
+
+
+def test_thawed_milk_to_the_freezer_is_refused_with_the_servers_words(signed_in, live_server):
+    """Freezer to fridge thaws; back to the freezer is refused and the container stays thawed."""
+    page, token = signed_in
+    page.get_by_role("link", name="Stash").click()
+    expect(page.locator("#stash-empty")).to_be_visible()
+    add_container(page, "100", "Freezer", "Bag C")
+    row = page.locator("#stash-list > li", has_text="Bag C")
+    for target in ("fridge", "freezer"):
+        row.get_by_role("button", name="Move Bag C").click()
+        dialog = page.get_by_role("dialog", name="Move container")
+        dialog.get_by_label("Move to").select_option(target)
+        dialog.get_by_role("button", name="Move").click()
+        if target == "fridge":
+            expect(row).to_contain_text("thawed")
+    expect(page.locator("#toast")).to_contain_text("never go back to the freezer")
+    [batch] = server_stash(live_server, token)
+    assert batch["status"] == "thawed" and batch["location"] == "fridge"
+
+
+def test_stash_changes_made_offline_reach_the_server_exactly_once(signed_in, context, live_server):
+    """Offline, two containers wait in the outbox; back online each is stored once, even after a reload."""
+    page, token = signed_in
+    page.get_by_role("link", name="Stash").click()
+    expect(page.locator("#stash-empty")).to_be_visible()  # the stash was seen online once
+    page.evaluate("navigator.serviceWorker.ready")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_text("Offline: showing the stash as last seen.")).to_be_visible()
+    add_container(page, "60", "Fridge", "Offline 1")
+    expect(page.locator("#stash-waiting")).to_contain_text("1 change waiting to send")
+    add_container(page, "40", "Room temperature", "Offline 2")
+    expect(page.locator("#stash-waiting")).to_contain_text("2 changes waiting to send")
+    assert server_stash(live_server, token) == []
+    context.set_offline(False)
+    expect(page.locator("#net")).not_to_contain_text("waiting", timeout=15_000)
+    page.reload()
+    expect(page.locator("#stash-list > li")).to_have_count(2)
+    assert sorted(b["label"] for b in server_stash(live_server, token)) == ["Offline 1", "Offline 2"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_stash_screen_has_no_serious_accessibility_problem(browser, live_server, scheme):
+    context = new_phone(browser, live_server, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        sign_up(page)
+        page.get_by_role("link", name="Stash").click()
+        expect(page.locator("#stash-empty")).to_be_visible()
+        add_container(page, "90", "Fridge", "Bottle")
+        expect(page.locator("#stash-list > li")).to_have_count(1)
+        page.locator("details summary").click()
+        assert serious_violations(page) == []
+        page.get_by_role("button", name="Use Bottle").click()
+        assert serious_violations(page) == []
+    finally:
+        context.close()
+
+
+def test_a_share_link_shows_the_stash_only_when_include_my_stash_was_ticked(signed_in, browser, live_server):
+    """Settings makes a link with the box ticked; the consultant's page then lists the containers."""
+    page, token = signed_in
+    live_server.api("POST", "/stash", token, json={"volume": 80, "location": "freezer", "label": "Bag Z",
+                                                    "expressed_at": "2026-11-01T08:00:00+00:00"})
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("Who is it for?").fill("Dr. Ana")
+    page.get_by_label("Include my stash").check()
+    page.get_by_role("button", name="Create link").click()
+    url = page.locator("#share-url").inner_text().strip()
+    consultant = new_phone(browser, live_server)
+    try:
+        share_page = consultant.new_page()
+        share_page.goto(url)
+        expect(share_page.get_by_role("heading", name="Milk stash")).to_be_visible()
+        expect(share_page.get_by_text("Bag Z")).to_be_visible()
+    finally:
+        consultant.close()
+
+
+def test_milk_from_a_session_is_stashed_with_its_end_time_and_never_beyond_its_volume(signed_in, live_server):
+    """Choosing a session fills the expression time from it; a second container past its volume is refused."""
+    page, token = signed_in
+    log_past_session(page, "60", "40")
+    [session] = live_server.api("GET", "/sessions", token).json["items"]
+    page.get_by_role("link", name="Stash").click()
+    expect(page.locator("#stash-empty")).to_be_visible()
+    page.get_by_label("From a session").select_option(session["id"])
+    add_container(page, "70", "Fridge", "From session")
+    expect(page.locator("#stash-list > li")).to_have_count(1)
+    page.get_by_label("From a session").select_option(session["id"])
+    add_container(page, "40", "Fridge", "Too much")
+    expect(page.locator("#toast")).to_contain_text("more than the session's milk")
+    [batch] = server_stash(live_server, token)
+    assert (batch["session_id"], batch["expressed_at"]) == (session["id"], session["ended_at"])
+
+
+def test_a_change_refused_on_replay_is_shown_with_the_reason_and_can_be_dismissed(signed_in, live_server):
+    """A queued move the server refuses (thawed milk to the freezer) is explained on the Stash screen."""
+    page, token = signed_in
+    batch = live_server.api("POST", "/stash", token, json={"volume": 80, "location": "freezer", "label": "Bag R",
+                                                            "expressed_at": "2026-11-01T08:00:00+00:00"}).json
+    live_server.api("POST", f"/stash/{batch['id']}/move", token, json={"location": "fridge"})
+    move = {"id": "0b7e4f0c-6f55-4c1e-9d1e-2d7f8a0c5a11", "method": "POST",
+            "path": f"/stash/{batch['id']}/move", "body": {"location": "freezer"}}
+    page.evaluate("(item) => self.PumpwellOutbox.enqueue(item).then(() => self.PumpwellOutbox.flush())", move)
+    page.get_by_role("link", name="Stash").click()
+    refused = page.locator("#stash-refused > li")
+    expect(refused).to_contain_text("never go back to the freezer")
+    refused.get_by_role("button", name="Dismiss").click()
+    expect(page.locator("#stash-refused")).to_have_count(0)
