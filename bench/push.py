@@ -8,6 +8,12 @@ holds the wait for the next clock tick. Last, a plain loop of pywebpush.webpush(
 one at a time; its rate is extrapolated to the full count.
 --db sqlite uses a temporary file; --db postgres uses postgresql+psycopg://postgres@127.0.0.1:5432/bench_push
 (or BENCH_DATABASE_URL), dropping and recreating its schema.
+
+--clocks 1 2 4 instead runs that many clock processes (`flask --app server clock`, as the Procfile does)
+side by side on the same reminders and prints msg/s and lateness for each count.
+--kill runs two clock processes, SIGKILLs one while it is sending a batch (sink answering after 50 ms),
+waits for its lease to lapse and the survivor to reclaim, and prints how many reminders were lost
+(never delivered) and how many were delivered twice.
 """
 
 import argparse
@@ -15,6 +21,8 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -32,22 +40,28 @@ def run_sink(port_queue, delay_value) -> None:
     from aiohttp import web
 
     arrivals: dict[str, float] = {}
+    repeats: dict[str, int] = {}
 
     async def push(request):
-        """Accept one push message."""
+        """Accept one push message; a second one for the same subscription counts as a repeat."""
         await request.read()
         if delay_value.value:
             await asyncio.sleep(delay_value.value)
-        arrivals[request.match_info["token"]] = time.time()
+        token = request.match_info["token"]
+        if token in arrivals:
+            repeats[token] = repeats.get(token, 0) + 1
+        else:
+            arrivals[token] = time.time()
         return web.Response(status=201)
 
     async def stats(request):
-        """Return the arrival stamps so far."""
-        return web.json_response(arrivals)
+        """Return the first arrival stamp per subscription and the repeats so far."""
+        return web.json_response({"arrivals": arrivals, "repeats": repeats})
 
     async def reset(request):
         """Forget the arrivals."""
         arrivals.clear()
+        repeats.clear()
         return web.Response(status=204)
 
     async def main():
@@ -169,7 +183,7 @@ def clock_phase(app, port: int, delay, count: int, sink_delay: float) -> None:
     deadline = time.time() + 300
     while time.time() < deadline:
         time.sleep(0.5)
-        arrivals = sink_call(port, "GET", "/stats").json()
+        arrivals = sink_call(port, "GET", "/stats").json()["arrivals"]
         if len(arrivals) >= count:
             break
     scheduler.shutdown(wait=True)
@@ -209,12 +223,109 @@ def plain_loop_phase(app, subs: list[dict], port: int, delay, count: int, sample
            count * per_message, lateness)
 
 
+def start_clocks(app, workdir: str, count: int) -> list[tuple[subprocess.Popen, Path]]:
+    """Start clock processes on the app's database and key; return them once each has logged its start."""
+    from server.db import database_url
+    from server.vapid import app_vapid
+
+    env = {**os.environ, "DATABASE_URL": database_url(app), "PUSH_ALLOW_LOOPBACK_HTTP": "1",
+           "VAPID_SUBJECT": SUBJECT, "VAPID_PRIVATE_KEY": app_vapid(app).private_pem().decode()}
+    clocks = []
+    for n in range(count):
+        log = Path(workdir) / f"clock{n}.log"
+        with log.open("w") as out:
+            clocks.append((subprocess.Popen([sys.executable, "-m", "flask", "--app", "server", "clock"], cwd=ROOT,
+                                            env=env, stdout=out, stderr=subprocess.STDOUT), log))
+    deadline = time.time() + 60
+    while not all("clock started" in log.read_text() for _, log in clocks):
+        if time.time() > deadline or any(process.poll() is not None for process, _ in clocks):
+            raise RuntimeError("a clock did not start: " + " | ".join(log.read_text() for _, log in clocks))
+        time.sleep(0.2)
+    return clocks
+
+
+def stop_clocks(clocks: list[tuple[subprocess.Popen, Path]]) -> None:
+    """Ask each clock to stop, and kill the ones that do not within 15 s."""
+    for process, _ in clocks:
+        if process.poll() is None:
+            process.terminate()
+    for process, _ in clocks:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_for_sink(port: int, count: int, seconds: float) -> dict:
+    """Poll the sink until every subscription has a message or time runs out; return its stats."""
+    deadline = time.time() + seconds
+    while True:
+        time.sleep(0.5)
+        stats = sink_call(port, "GET", "/stats").json()
+        if len(stats["arrivals"]) >= count or time.time() > deadline:
+            return stats
+
+
+def clocks_phase(app, workdir: str, port: int, delay, count: int, clocks: int, sink_delay: float) -> None:
+    """Run `clocks` clock processes on the same due reminders; print rate, lateness and repeats."""
+    delay.value = sink_delay
+    sink_call(port, "POST", "/reset")
+    running = start_clocks(app, workdir, clocks)
+    try:
+        due = datetime.now(UTC) + timedelta(seconds=1)
+        queue_reminders(app, count, due)
+        stats = wait_for_sink(port, count, 300)
+    finally:
+        stop_clocks(running)
+    stamps = list(stats["arrivals"].values())
+    lateness = [t - due.timestamp() for t in stamps]
+    first_tick = min(stamps) - sink_delay
+    report(f"{clocks} clock process{'es' if clocks > 1 else ''}, sink {sink_delay * 1000:.0f} ms "
+           f"({len(stamps)} sent)", len(stamps), max(stamps) - first_tick, lateness)
+    if stats["repeats"]:
+        print(f"{'':<44} delivered twice: {sum(stats['repeats'].values())}")
+
+
+def kill_phase(app, workdir: str, port: int, delay, count: int) -> None:
+    """SIGKILL one of two clocks mid-batch; print the reminders lost and delivered twice."""
+    from server.services.dispatch import DEFAULT_LEASE
+
+    delay.value = 0.05
+    sink_call(port, "POST", "/reset")
+    running = start_clocks(app, workdir, 2)
+    try:
+        due = datetime.now(UTC) + timedelta(seconds=1)
+        queue_reminders(app, count, due)
+        # Wait until a quarter has arrived: both clocks are then mid-batch, holding leases.
+        while len(sink_call(port, "GET", "/stats").json()["arrivals"]) < count // 4:
+            time.sleep(0.1)
+        victim = running[0][0]
+        victim.send_signal(signal.SIGKILL)
+        killed_at = time.time()
+        print(f"SIGKILLed clock {victim.pid} after {count // 4}+ arrivals; waiting up to the lease "
+              f"({DEFAULT_LEASE.total_seconds():.0f} s) + 60 s for the survivor to reclaim")
+        stats = wait_for_sink(port, count, DEFAULT_LEASE.total_seconds() + 60)
+        # Let the survivor finish recording its last batch before counting statuses.
+        time.sleep(5)
+    finally:
+        stop_clocks(running)
+    lost = count - len(stats["arrivals"])
+    twice = sum(stats["repeats"].values())
+    statuses = app.extensions["engine"].connect().exec_driver_sql(
+        "SELECT status, count(*) FROM reminders GROUP BY status").all()
+    print(f"kill a clock mid-batch: {count} reminders, lost {lost}, delivered twice {twice}; "
+          f"all delivered {time.time() - killed_at:.0f} s after the kill; reminders: {dict(statuses)}")
+
+
 def main() -> None:
     """Run the phases and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--sample", type=int, default=300)
+    parser.add_argument("--clocks", type=int, nargs="+", help="run this many clock processes side by side")
+    parser.add_argument("--kill", action="store_true", help="SIGKILL one of two clocks mid-batch")
     args = parser.parse_args()
     # A run skipped while a tick drains the backlog is what max_instances=1 intends; do not print it.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
@@ -232,10 +343,15 @@ def main() -> None:
             print(f"{args.count} reminders for {args.count} subscriptions on {args.db}; "
                   f"batch {config['PUSH_BATCH_SIZE']}, clock every {config['CLOCK_INTERVAL_SECONDS']:g} s, "
                   f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
-            for sink_delay in (0.0, 0.05):
-                clock_phase(app, port, delay, args.count, sink_delay)
-            for sink_delay in (0.0, 0.05):
-                plain_loop_phase(app, subs, port, delay, args.count, args.sample, sink_delay)
+            for clocks in args.clocks or ():
+                clocks_phase(app, workdir, port, delay, args.count, clocks, 0.05)
+            if args.kill:
+                kill_phase(app, workdir, port, delay, args.count)
+            if not (args.clocks or args.kill):
+                for sink_delay in (0.0, 0.05):
+                    clock_phase(app, port, delay, args.count, sink_delay)
+                for sink_delay in (0.0, 0.05):
+                    plain_loop_phase(app, subs, port, delay, args.count, args.sample, sink_delay)
             app.extensions["engine"].dispose()
     finally:
         sink.kill()

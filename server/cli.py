@@ -5,9 +5,10 @@ from datetime import timedelta
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import make_url
 
-from server import clock
-from server.db import get_db
+from server import backup, clock
+from server.db import database_url, get_db
 from server.domain.errors import NotFound
 from server.services import accounts, dispatch, subscriptions
 from server.timeutil import utcnow
@@ -59,8 +60,43 @@ def push_test_command(email: str) -> None:
     click.echo(f"Test reminder {reminder.id}: {reminder.status}{detail}")
 
 
+def _sqlite_path() -> str:
+    """Return the app's SQLite file, or stop with how to back up any other database."""
+    url = make_url(database_url(current_app))
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException(
+            "This is not SQLite: back up PostgreSQL with pg_dump (pg_dump -Fc DATABASE_URL > pumpwell.dump) "
+            "and restore with pg_restore."
+        )
+    return url.database
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path: str) -> None:
+    """Write a consistent copy of the running SQLite database to PATH."""
+    pages = backup.backup(_sqlite_path(), path)
+    click.echo(f"Backed up {pages} pages to {path}.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def restore_command(path: str) -> None:
+    """Replace the SQLite database with the backup at PATH; refused while anything has it open."""
+    current_app.extensions["engine"].dispose()
+    try:
+        backup.restore(path, _sqlite_path())
+    except backup.RestoreRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored {path}.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(create_user_command)
     app.cli.add_command(clock_command)
     app.cli.add_command(push_test_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -216,7 +216,8 @@ class Reminder(Base):
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     payload: Mapped[dict] = mapped_column(JSON)
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
-    plan_slot_id: Mapped[int | None] = mapped_column(ForeignKey("plan_slots.id", ondelete="CASCADE"))
+    # Indexed: deleting a plan's slots cascades here, one look-up per slot.
+    plan_slot_id: Mapped[int | None] = mapped_column(ForeignKey("plan_slots.id", ondelete="CASCADE"), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from server.domain.errors import InvalidInput
@@ -62,14 +62,16 @@ def export_daily_csv(
 
 def session_records(db: Session, user: User, start: datetime, end: datetime) -> Iterator[SessionRecord]:
     """Yield the user's sessions started in [start, end) in start order, with their plan, a batch at a time."""
+    # Only this user's slots: joining every plan slot made PostgreSQL hash the whole table.
+    slots = (select(PlanSlot.id, PlanSlot.index, Plan.template)
+             .join(Plan, and_(Plan.id == PlanSlot.plan_id, Plan.user_id == user.id)).subquery())
     query = (
         select(
             PumpSession.started_at, PumpSession.ended_at, PumpSession.left_ml, PumpSession.right_ml,
             PumpSession.mode, PumpSession.pump, PumpSession.flange_mm, PumpSession.pain, PumpSession.notes,
-            Plan.template, PlanSlot.index,
+            slots.c.template, slots.c.index,
         )
-        .outerjoin(PlanSlot, PlanSlot.id == PumpSession.plan_slot_id)
-        .outerjoin(Plan, Plan.id == PlanSlot.plan_id)
+        .outerjoin(slots, slots.c.id == PumpSession.plan_slot_id)
         .where(PumpSession.user_id == user.id, PumpSession.started_at >= start, PumpSession.started_at < end)
         .order_by(PumpSession.started_at, PumpSession.id)
         .execution_options(yield_per=YIELD_PER)

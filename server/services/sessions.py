@@ -6,7 +6,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -135,10 +135,8 @@ def list_sessions(
         query = query.where(PumpSession.started_at < end)
     if cursor:
         started_at, session_id = decode_cursor(cursor)
-        query = query.where(or_(
-            PumpSession.started_at < started_at,
-            and_(PumpSession.started_at == started_at, PumpSession.id < session_id),
-        ))
+        # A row-value comparison is an index condition on (user_id, started_at, id); the OR form is a filter.
+        query = query.where(tuple_(PumpSession.started_at, PumpSession.id) < tuple_(started_at, session_id))
     query = query.order_by(PumpSession.started_at.desc(), PumpSession.id.desc()).limit(limit + 1)
     rows = list(db.scalars(query))
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None

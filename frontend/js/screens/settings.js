@@ -1,6 +1,7 @@
-// Settings: unit, time zone, goals, quiet hours, reminders on this device, consultant share links, sign out.
-import { api, cachedUser, cacheUser, clearToken, describeError } from '../api.js';
-import { append, confirmDialog, field, h, mount, toast } from '../dom.js';
+// Settings: unit, time zone, goals, quiet hours, reminders on this device, consultant share links, sign out,
+// and the parent's own data (download it all, delete the account).
+import { api, cachedUser, cacheUser, clearToken, describeError, getToken } from '../api.js';
+import { append, confirmDialog, field, h, mount, openDialog, toast } from '../dom.js';
 import { DISPLAY_PLACES, NOT_ADVICE, dateTime, fromUnit, toUnit } from '../format.js';
 import { outboxAll, outboxClear } from '../idb.js';
 import { disableReminders, enableReminders, forgetSubscription, needsInstallFirst, pushSupported, reminderState } from '../push.js';
@@ -200,12 +201,46 @@ function accountCard(user) {
     h('button', { type: 'button', class: 'btn secondary block', onclick: signOut }, 'Sign out'));
 }
 
+/** Your data: download everything as JSON, or delete the account after typing the password. */
+function dataCard() {
+  const download = async () => {
+    // A plain link cannot carry the bearer token, so fetch the document and hand it over as a file.
+    const res = await fetch('/api/account/export', { headers: { Authorization: `Bearer ${getToken()}` } }).catch(() => null);
+    if (!res?.ok) { toast(res ? 'The download failed. Try again.' : describeError(null)); return; }
+    const url = URL.createObjectURL(await res.blob());
+    h('a', { href: url, download: 'pumpwell-export.json' }).click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
+  const remove = () => openDialog('Delete your account?', (close) => {
+    const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
+    const form = h('form', {}, h('p', {}, 'Every session, goal, plan, reminder and share link is deleted for good, and every device is signed out.'),
+      field('Your password', password),
+      h('div', { class: 'row' }, h('button', { type: 'button', class: 'btn secondary', onclick: () => close(false) }, 'Cancel'),
+        h('button', { type: 'submit', class: 'btn danger' }, 'Delete for good')));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      try {
+        await api('DELETE', '/account', { password: password.value });
+      } catch (err) { toast(describeError(err)); return; }
+      close(true);
+      await clearToken();
+      await outboxClear();
+      location.hash = '#/signin';
+      toast('Your account and all its data are deleted.');
+    });
+    return form;
+  });
+  return h('section', { class: 'card', 'aria-labelledby': 'data-h' }, h('h2', { id: 'data-h' }, 'Your data'),
+    h('button', { type: 'button', class: 'btn secondary block spaced', onclick: download }, 'Download all my data'),
+    h('button', { type: 'button', class: 'btn danger block', onclick: remove }, 'Delete my account'));
+}
+
 /** Render the Settings screen. */
 export async function render(root, { user }) {
   const rerender = async () => render(mount(root), { user: cachedUser() || user });
   try {
     const [goals, reminders, devices, shares] = await Promise.all([api('GET', '/goals'), remindersCard(), devicesCard(user), sharesCard(user)]);
-    root.append(displayCard(user, rerender), goalsCard(user, goals), quietCard(user), reminders, devices, shares, accountCard(user));
+    root.append(displayCard(user, rerender), goalsCard(user, goals), quietCard(user), reminders, devices, shares, accountCard(user), dataCard());
   } catch (err) {
     root.append(h('p', { class: 'card' }, describeError(err)), accountCard(user));
   }

@@ -1,0 +1,49 @@
+"""The parent's own data: download all of it, or delete the account."""
+
+from apiflask import APIBlueprint, Schema, fields
+from apiflask.validators import Length
+from flask import Response, current_app, g
+
+from server.api.auth import auth
+from server.db import get_db
+from server.services import account
+from server.timeutil import utcnow
+
+bp = APIBlueprint("account", __name__, url_prefix="/api/account", tag="Accounts")
+
+
+class DeletionIn(Schema):
+    """The password; leave it out only right after signing in on this device."""
+
+    password = fields.String(validate=Length(max=200))
+
+
+@bp.get("/export")
+@bp.auth_required(auth)
+@bp.doc(responses={200: {
+    "description": "One JSON object: exported_at, then a list of rows per table (secrets left out).",
+    "content": {"application/json": {"schema": {"type": "object"}}},
+}})
+def export_account():
+    """Download everything stored about you as one JSON document."""
+    db = get_db()
+    # Streamed: the rows are read while the body is sent, so the session closes with the response.
+    response = Response(
+        account.export_account(db, auth.current_user, utcnow()), content_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="pumpwell-export.json"',
+                 "Cache-Control": "private, no-store"},
+    )
+    response.call_on_close(db.close)
+    return response
+
+
+@bp.delete("")
+@bp.auth_required(auth)
+@bp.input(DeletionIn, arg_name="body")
+@bp.output({}, status_code=204)
+@bp.doc(responses={403: "Wrong password, and this device did not sign in moments ago"})
+def delete_account(body):
+    """Delete the account and everything in it, and sign out every device."""
+    account.delete_account(get_db(), current_app.extensions["passwords"], g.api_token, body.get("password"),
+                           utcnow())
+    return ""

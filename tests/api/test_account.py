@@ -1,0 +1,121 @@
+"""The parent's own data: the export holds every table's rows of hers and no secrets; deletion leaves none."""
+
+import json
+import os
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table, func, select
+
+from server.models import Base, User
+from server.services import account
+from tests.conftest import PASSWORD
+from tests.pushservice import TestSubscription
+
+SECRET_LOOKING = re.compile(r"hash|secret|token|password|digest|p256dh|^auth$|private")
+
+
+def fill_every_table(client, headers) -> dict:
+    """Give the signed-in user rows in every table through the API; return what must not be exported."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    goals = {"daily_volume_ml": 700.0, "sessions_per_day": 8, "max_gap_day_min": 180, "max_gap_night_min": 300,
+             "night_start": "22:00", "night_end": "06:00"}
+    assert client.put("/api/goals", json=goals, headers=headers).status_code == 200
+    session = {"started_at": (now - timedelta(hours=1)).isoformat(), "duration_min": 20, "left_ml": 50}
+    assert client.post("/api/sessions", json=session, headers=headers).status_code == 201
+    plan = {"template": "frequent-boost", "starts_at": (now + timedelta(hours=2)).isoformat(), "params": {}}
+    assert client.post("/api/plans", json=plan, headers=headers).status_code == 201
+    device = TestSubscription("t", f"http://127.0.0.1:9/wpush/{os.urandom(6).hex()}",
+                              ec.generate_private_key(ec.SECP256R1()), os.urandom(16))
+    assert client.post("/api/push/subscriptions", json=device.as_json(), headers=headers).status_code == 201
+    share = client.post("/api/shares", json={"label": "IBCLC Robin", "expires_in_days": 7}, headers=headers)
+    assert share.status_code == 201
+    return {"token": share.json["token"], "p256dh": device.p256dh, "auth": device.auth,
+            "bearer": headers["Authorization"].split()[1]}
+
+
+def rows_of(db, user_id: int) -> dict[str, int]:
+    """Count the user's rows in every table of the models."""
+    return {table.name: db.scalar(select(func.count()).select_from(table)
+                                  .where(account.owner_condition(table, user_id)))
+            for table in Base.metadata.sorted_tables}
+
+
+@pytest.fixture
+def parents(make_user, client):
+    """Two parents with rows in every table: (user, headers, secrets) each."""
+    found = []
+    for _ in range(2):
+        user, headers = make_user()
+        found.append((user, headers, fill_every_table(client, headers)))
+    return found
+
+
+def test_every_table_is_personal_with_a_path_to_its_parent_or_declared_impersonal():
+    for table in Base.metadata.sorted_tables:
+        if table.name not in account.NOT_PERSONAL:
+            account.owner_condition(table, 1)  # raises NoOwnerPath when a new table has none
+
+
+def test_a_table_without_a_path_to_users_is_refused():
+    orphan = Table("orphans", MetaData(), Column("id", Integer, primary_key=True),
+                   Column("other_id", Integer, ForeignKey("others.id")))
+    Table("others", orphan.metadata, Column("id", Integer, primary_key=True))
+    with pytest.raises(account.NoOwnerPath):
+        account.owner_condition(orphan, 1)
+
+
+def test_every_secret_looking_column_is_kept_out_of_the_export():
+    for table in Base.metadata.sorted_tables:
+        for column in table.columns:
+            if SECRET_LOOKING.search(column.name):
+                assert column.name in account.SECRET_COLUMNS.get(table.name, ()), f"{table.name}.{column.name}"
+
+
+def test_export_holds_every_table_of_hers_streamed_without_secrets(client, db, parents):
+    (alice, headers, secrets), (bob, _, _) = parents
+    response = client.get("/api/account/export", headers=headers)
+    assert response.status_code == 200 and response.is_streamed
+    assert response.headers["Cache-Control"] == "private, no-store"
+    body = response.get_data(as_text=True)
+    document = json.loads(body)
+    for table, count in rows_of(db, alice["id"]).items():
+        assert count > 0, f"the test gives Alice no {table} rows: add them to fill_every_table"
+        assert len(document[table]) == count, table
+    assert document["users"][0]["email"] == alice["email"]
+    assert bob["email"] not in body
+    stored_hash = db.get(User, alice["id"]).password_hash
+    for secret in [*secrets.values(), stored_hash, *(c for cs in account.SECRET_COLUMNS.values() for c in cs)]:
+        assert f'"{secret}"' not in body
+
+
+def test_deletion_removes_every_row_of_hers_and_signs_out_every_device(client, db, parents):
+    (alice, headers, _), (bob, bob_headers, _) = parents
+    second = client.post("/api/auth/login", json={"email": alice["email"], "password": PASSWORD}).json["token"]
+    bob_before = rows_of(db, bob["id"])
+    response = client.delete("/api/account", json={"password": PASSWORD}, headers=headers)
+    assert response.status_code == 204
+    assert set(rows_of(db, alice["id"]).values()) == {0}
+    assert rows_of(db, bob["id"]) == bob_before
+    for token in (headers["Authorization"].split()[1], second):
+        assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    assert client.get("/api/me", headers=bob_headers).status_code == 200
+    again = {"email": alice["email"], "password": PASSWORD}
+    assert client.post("/api/auth/login", json=again).status_code == 401
+    assert client.post("/api/auth/register", json=again).status_code == 201
+
+
+def test_deletion_needs_the_password_unless_this_device_just_signed_in(client, db, parents, monkeypatch):
+    (alice, headers, _), _ = parents
+    before = rows_of(db, alice["id"])
+    wrong = client.delete("/api/account", json={"password": "not her password"}, headers=headers)
+    assert wrong.status_code == 403 and wrong.json["error"]["fields"] == {"password": ["Wrong password."]}
+    later = datetime.now(UTC) + account.FRESH_SIGN_IN + timedelta(minutes=1)
+    monkeypatch.setattr("server.api.account.utcnow", lambda: later)
+    assert client.delete("/api/account", json={}, headers=headers).status_code == 403
+    assert rows_of(db, alice["id"]) == before
+    monkeypatch.undo()
+    assert client.delete("/api/account", json={}, headers=headers).status_code == 204
+    assert set(rows_of(db, alice["id"]).values()) == {0}
