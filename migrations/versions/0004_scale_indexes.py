@@ -4,7 +4,7 @@ Without it PostgreSQL scanned every reminder once per deleted slot (2 s for one 
 reminders, in bench/scale.py's data), when a plan is replaced or an account deleted.
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-28 16:40:00
 """
 

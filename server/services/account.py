@@ -19,6 +19,8 @@ SECRET_COLUMNS = {
     "push_subscriptions": {"p256dh", "auth"},
     "shares": {"token_hash"},
     "pump_sessions": {"request_digest"},
+    "milk_batches": {"request_digest"},
+    "milk_batch_events": {"request_digest"},
 }
 # Tables that hold nothing about any one parent; a table must be listed here or be owned through users.id.
 NOT_PERSONAL: set[str] = set()

@@ -30,6 +30,11 @@ def fill_every_table(client, headers) -> dict:
     device = TestSubscription("t", f"http://127.0.0.1:9/wpush/{os.urandom(6).hex()}",
                               ec.generate_private_key(ec.SECP256R1()), os.urandom(16))
     assert client.post("/api/push/subscriptions", json=device.as_json(), headers=headers).status_code == 201
+    batch = {"volume": 90, "expressed_at": now.isoformat(), "location": "fridge"}
+    batch = client.post("/api/stash", json=batch, headers=headers)
+    assert batch.status_code == 201
+    moved = client.post(f"/api/stash/{batch.json['id']}/move", json={"location": "freezer"}, headers=headers)
+    assert moved.status_code == 200
     share = client.post("/api/shares", json={"label": "IBCLC Robin", "expires_in_days": 7}, headers=headers)
     assert share.status_code == 201
     return {"token": share.json["token"], "p256dh": device.p256dh, "auth": device.auth,
@@ -70,7 +75,8 @@ def test_a_table_without_a_path_to_users_is_refused():
 def test_every_secret_looking_column_is_kept_out_of_the_export():
     for table in Base.metadata.sorted_tables:
         for column in table.columns:
-            if SECRET_LOOKING.search(column.name):
+            # A foreign key to a token row names the device, not the secret.
+            if SECRET_LOOKING.search(column.name) and not column.foreign_keys:
                 assert column.name in account.SECRET_COLUMNS.get(table.name, ()), f"{table.name}.{column.name}"
 
 
