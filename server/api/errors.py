@@ -4,6 +4,8 @@ import logging
 
 from apiflask import APIFlask, HTTPError
 from flask import request
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import UnsupportedMediaType
 
 from server.domain.errors import DomainError
@@ -13,8 +15,11 @@ log = logging.getLogger(__name__)
 CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-    422: "validation_error", 429: "rate_limited", 500: "internal_error",
+    422: "validation_error", 429: "rate_limited", 500: "internal_error", 503: "unavailable",
 }
+
+# Seconds a client should wait before retrying while the database cannot be reached.
+RETRY_AFTER_SECONDS = 5
 
 
 # The one error shape, as the OpenAPI document describes every error response.
@@ -83,6 +88,12 @@ def require_json_body() -> None:
         raise UnsupportedMediaType("Send the body as application/json.")
 
 
+def database_unavailable_response():
+    """Return the 503 answer, in the one shape, that asks the client to retry later."""
+    body = error_body(503, "The service is briefly unavailable; try again shortly.")
+    return body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def init_app(app: APIFlask) -> None:
     """Route every HTTP and domain error through the one shape, and document it."""
     app.config["HTTP_ERROR_SCHEMA"] = ERROR_SCHEMA
@@ -107,8 +118,19 @@ def init_app(app: APIFlask) -> None:
         """Answer a rule the user broke."""
         return error_body(error.status, error.message, error.fields, error.code), error.status
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error: Exception):
+        """Answer 503 while the database cannot be reached; the pool reconnects once it is back."""
+        log.warning("database unavailable: %s", error)
+        return database_unavailable_response()
+
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         """Never leak a traceback: log it and answer the one shape."""
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            # The connection died under the statement: the database went away, not our code.
+            return database_unavailable_response()
         log.exception("unhandled error", exc_info=error)
         return error_body(500, "Something went wrong on our side."), 500

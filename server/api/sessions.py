@@ -4,7 +4,7 @@ from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length, OneOf, Range
 
 from server.api.auth import auth
-from server.api.fields import Instant
+from server.api.fields import Instant, validate_cursor
 from server.db import get_db
 from server.services import sessions
 from server.timeutil import utcnow
@@ -71,7 +71,7 @@ class SessionQuery(Schema):
     from_ = Instant(data_key="from")
     to = Instant()
     limit = fields.Integer(load_default=50, validate=Range(min=1, max=200))
-    cursor = fields.String(validate=Length(max=200))
+    cursor = fields.String(validate=[Length(max=200), validate_cursor])
 
 
 class SessionPage(Schema):
