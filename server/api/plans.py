@@ -163,6 +163,7 @@ def get_plan(plan_id):
 @bp.post("/<int:plan_id>/cancel")
 @bp.auth_required(auth)
 @bp.output(PlanOut)
+@bp.doc(responses={409: "The plan is not active (cancelled or finished already)"})
 def cancel_plan(plan_id):
     """Cancel an active plan and its pending reminders."""
     return plans.cancel_plan(get_db(), auth.current_user, plan_id, utcnow())
