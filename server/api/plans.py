@@ -5,6 +5,7 @@ from apiflask.validators import Length
 from flask import Response
 
 from server.api.auth import auth
+from server.api.docs import links
 from server.api.fields import Instant
 from server.db import get_db
 from server.services import plans
@@ -137,7 +138,11 @@ def preview_plan(values):
 @bp.post("")
 @bp.auth_required(auth)
 @bp.input(PlanIn, arg_name="values")
-@bp.output(PlanOut, status_code=201)
+@bp.output(PlanOut, status_code=201, links={
+    **links("/api/plans/{plan_id}", {"ReadPlan": "get"}, plan_id="id"),
+    **links("/api/plans/{plan_id}.ics", {"PlanCalendar": "get"}, plan_id="id"),
+    **links("/api/plans/{plan_id}/cancel", {"CancelPlan": "post"}, plan_id="id"),
+})
 @bp.doc(responses={409: "A plan of this template is active (send replace=true)"})
 def start_plan(values):
     """Start a plan and schedule its reminders."""
