@@ -79,7 +79,8 @@ def check_request_text() -> None:
             _place(fields, ["_query"], text_problem(name))
         elif text_problem(value):
             _place(fields, [name], text_problem(value))
-    if request.is_json and request.get_data(cache=True):
+    # Only these methods take a body (errors.require_json_body); one sent with GET or DELETE is never read.
+    if request.method in {"POST", "PUT", "PATCH"} and request.is_json and request.get_data(cache=True):
         find_text_problems(parsed_json_body(), fields)
     if fields:
         raise InvalidInput("Some fields are not valid.", fields)
