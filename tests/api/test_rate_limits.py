@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from server import create_app
+from server.limits import DATABASE_SCHEME, DatabaseStorage
 from server.models import Base
 from tests.conftest import TEST_CONFIG
 
@@ -106,3 +107,17 @@ def test_two_web_processes_share_the_count_in_the_database_by_default(app):
             process.wait(timeout=30)
     # The fifth attempt is the first over the limit, whichever process it reaches.
     assert statuses == [401, 401, 401, 401, 429, 429]
+
+
+def test_database_storage_counts_a_window_then_starts_a_new_one(app, monkeypatch):
+    storage = DatabaseStorage(f"{DATABASE_SCHEME}://", engine=app.extensions["engine"])
+    now = [1_000_000.0]
+    monkeypatch.setattr("server.limits.time.time", lambda: now[0])
+    assert [storage.incr("k", 60) for _ in range(3)] == [1, 2, 3]
+    assert (storage.get("k"), storage.get_expiry("k")) == (3, 1_000_060.0)
+    now[0] += 60
+    assert storage.get("k") == 0
+    assert storage.incr("k", 60, amount=2) == 2
+    assert storage.get_expiry("k") == 1_000_120.0
+    storage.clear("k")
+    assert storage.get("k") == 0 and storage.check()
