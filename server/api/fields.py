@@ -30,7 +30,8 @@ class TimeZone(fields.String):
     """An IANA time zone name such as America/New_York."""
 
     def __init__(self, **kwargs):
-        super().__init__(validate=validate_time_zone, metadata={"example": "Europe/Berlin"}, **kwargs)
+        metadata = {"example": "Europe/Berlin", "enum": sorted(_zones())}
+        super().__init__(validate=validate_time_zone, metadata=metadata, **kwargs)
 
 
 class LocalTime(fields.String):

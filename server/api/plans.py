@@ -8,6 +8,7 @@ from server.api.auth import auth
 from server.api.docs import links
 from server.api.fields import Instant
 from server.db import get_db
+from server.domain.templates import TEMPLATES
 from server.services import plans
 from server.timeutil import utcnow
 
@@ -47,7 +48,8 @@ class TemplatesOut(Schema):
 class PreviewIn(Schema):
     """A template, a start time and overrides of its parameters (see /api/plans/templates)."""
 
-    template = fields.String(required=True, validate=Length(max=40))
+    # The enum tells clients the keys; the domain still answers an unknown one with its own message.
+    template = fields.String(required=True, validate=Length(max=40), metadata={"enum": sorted(TEMPLATES)})
     starts_at = Instant(required=True)
     params = fields.Dict(keys=fields.String(validate=Length(max=40)), load_default=dict)
 
