@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from server import cli, db, limits, pwa, share_page
-from server.api import errors, register_blueprints
+from server.api import errors, fields, input_checks, register_blueprints
 from server.config import Config
 from server.services.accounts import Passwords
 
@@ -43,7 +43,9 @@ def create_app(config: dict | None = None) -> APIFlask:
     db.init_app(app)
     errors.init_app(app)
     app.before_request(errors.require_json_body)
+    input_checks.init_app(app)
     register_blueprints(app)
+    fields.make_body_integers_strict(app)
     pwa.init_app(app)
     share_page.init_app(app)
     limits.init_app(app)

@@ -22,8 +22,9 @@ class Config:
     TOKEN_LIFETIME_DAYS = int(os.environ.get("TOKEN_LIFETIME_DAYS", "365"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024)))
 
-    # Rate limits: memory:// suits one process; point it at Redis when scaling out.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Rate limits count in the app's database unless this names another store (redis://...);
+    # memory:// counts per process, so only suits a single process.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
     # Public share pages (/share/<token>...) per client address, in flask-limiter's notation.
     SHARE_RATE_LIMIT = os.environ.get("SHARE_RATE_LIMIT", "60 per minute")
     # Sign-in and sign-up attempts per client address.

@@ -1,11 +1,15 @@
 """Engine and one session per request; SQLite tuned for a phone-sized server."""
 
 import fcntl
+import logging
 import os
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
 
 
 def database_url(app: Flask) -> str:
@@ -89,4 +93,9 @@ def close_db(_exc: BaseException | None = None) -> None:
     """Close this request's session, rolling back anything left uncommitted."""
     db = g.pop("db", None)
     if db is not None:
-        db.close()
+        try:
+            db.close()
+        except DBAPIError:
+            # The database went away under this request, which has answered already (503). The
+            # pool has discarded the dead connection; the next request opens a fresh one.
+            log.warning("closing a session on a lost database connection failed", exc_info=True)

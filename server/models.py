@@ -332,3 +332,14 @@ class MilkBatchEvent(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     batch: Mapped[MilkBatch] = relationship(back_populates="events")
+
+
+class RateLimitCounter(Base):
+    """One rate-limit window's count, shared by every web process through the database."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    # Seconds since the epoch, as the limits library counts time.
+    expires_at: Mapped[float] = mapped_column(Float)

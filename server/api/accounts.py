@@ -15,6 +15,9 @@ from server.timeutil import utcnow
 
 bp = APIBlueprint("accounts", __name__, url_prefix="/api", tag="Accounts")
 
+# Sign-in and sign-up are throttled per client address (server/limits.py).
+LIMITED = {429: "Too many attempts from this address; retry after the Retry-After header's seconds"}
+
 
 class QuietHours(Schema):
     """Local hours in which only night-gap and plan reminders fire."""
@@ -84,7 +87,7 @@ def _token_lifetime() -> timedelta:
 @bp.post("/auth/register")
 @bp.input(Registration, arg_name="body")
 @bp.output(TokenOut, status_code=201)
-@bp.doc(responses={409: "Email already registered"})
+@bp.doc(responses={409: "Email already registered", **LIMITED})
 def register(body):
     """Create an account and sign this device in."""
     user, token = accounts.register(
@@ -97,7 +100,7 @@ def register(body):
 @bp.post("/auth/login")
 @bp.input(Credentials, arg_name="body")
 @bp.output(TokenOut)
-@bp.doc(responses={401: "Email or password is wrong"})
+@bp.doc(responses={401: "Email or password is wrong", **LIMITED})
 def login(body):
     """Sign this device in with its own token."""
     user, token = accounts.login(

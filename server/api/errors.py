@@ -4,6 +4,8 @@ import logging
 
 from apiflask import APIFlask, HTTPError
 from flask import request
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import UnsupportedMediaType
 
 from server.domain.errors import DomainError
@@ -13,8 +15,11 @@ log = logging.getLogger(__name__)
 CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-    422: "validation_error", 429: "rate_limited", 500: "internal_error",
+    422: "validation_error", 429: "rate_limited", 500: "internal_error", 503: "unavailable",
 }
+
+# Seconds a client should wait before retrying while the database cannot be reached.
+RETRY_AFTER_SECONDS = 5
 
 
 # The one error shape, as the OpenAPI document describes every error response.
@@ -38,22 +43,70 @@ ERROR_SCHEMA = {
     },
 }
 
-# Answers any operation with a body can give before its own schema runs.
+# Answers any operation that takes a body (POST, PUT, PATCH) can give before its own schema runs.
 BODY_ERRORS = {
-    "400": "The body is not valid JSON.",
+    "400": "The body is not valid JSON (malformed, not UTF-8, or nested too deep).",
     "413": "The body is too large.",
     "415": "The body is not application/json.",
 }
+# Answers every operation can give.
+EVERY_OPERATION_ERRORS = {
+    "422": "A field is not valid; a text (query argument or body) containing NUL or a lone surrogate is refused.",
+    "503": "The database cannot be reached; retry after the Retry-After header's seconds.",
+}
+
+# Far outside any pumping history, time zone arithmetic overflows: dates run 1970 to 2100, and a
+# time must carry its offset. JSON Schema has no minimum for strings, but a validator checks a pattern.
+_YEAR_MONTH_DAY = r"(19[7-9][0-9]|20[0-9][0-9]|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+DATE_PATTERNS = {
+    "date": f"^{_YEAR_MONTH_DAY}$",
+    "date-time": (
+        f"^{_YEAR_MONTH_DAY}T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]+)?)?"
+        "(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+    ),
+}
 
 
-def document_body_errors(spec: dict) -> dict:
-    """Add the body-level error answers to every operation that takes a JSON body."""
-    reference = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPError"}}}}
-    for path in spec.get("paths", {}).values():
-        for operation in path.values():
-            if isinstance(operation, dict) and "requestBody" in operation:
-                for status, description in BODY_ERRORS.items():
-                    operation["responses"].setdefault(status, {"description": description, **reference})
+def _error_response(description: str) -> dict:
+    """A documented answer in the one error shape."""
+    schema = {"$ref": "#/components/schemas/HTTPError"}
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _bound_dates(schema: dict) -> None:
+    """Turn apispec's x-minimum/x-maximum on date strings into a pattern a validator enforces."""
+    for prop in schema.get("properties", {}).values():
+        if "x-minimum" in prop or "x-maximum" in prop:
+            prop.pop("x-minimum", None)
+            prop.pop("x-maximum", None)
+            prop["pattern"] = DATE_PATTERNS[prop["format"]]
+
+
+def _resolve(spec: dict, schema: dict) -> dict:
+    """Follow a $ref to its component."""
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def document_every_answer(spec: dict) -> dict:
+    """Document what the app answers outside each view, bound dates by pattern, and mark required bodies."""
+    for schema in spec.get("components", {}).get("schemas", {}).values():
+        _bound_dates(schema)
+    for item in spec.get("paths", {}).values():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for parameter in operation.get("parameters", []):
+                _bound_dates({"properties": {"p": parameter.get("schema", {})}})
+            errors = dict(EVERY_OPERATION_ERRORS)
+            if method in {"post", "put", "patch"}:
+                errors.update(BODY_ERRORS)
+            for status, description in errors.items():
+                operation["responses"].setdefault(status, _error_response(description))
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if body and _resolve(spec, body["schema"]).get("required"):
+                operation["requestBody"]["required"] = True
     return spec
 
 
@@ -83,11 +136,17 @@ def require_json_body() -> None:
         raise UnsupportedMediaType("Send the body as application/json.")
 
 
+def database_unavailable_response():
+    """Return the 503 answer, in the one shape, that asks the client to retry later."""
+    body = error_body(503, "The service is briefly unavailable; try again shortly.")
+    return body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def init_app(app: APIFlask) -> None:
     """Route every HTTP and domain error through the one shape, and document it."""
     app.config["HTTP_ERROR_SCHEMA"] = ERROR_SCHEMA
     app.config["VALIDATION_ERROR_SCHEMA"] = ERROR_SCHEMA
-    app.spec_processor(document_body_errors)
+    app.spec_processor(document_every_answer)
 
     @app.error_processor
     def http_error(error: HTTPError):
@@ -107,8 +166,19 @@ def init_app(app: APIFlask) -> None:
         """Answer a rule the user broke."""
         return error_body(error.status, error.message, error.fields, error.code), error.status
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error: Exception):
+        """Answer 503 while the database cannot be reached; the pool reconnects once it is back."""
+        log.warning("database unavailable: %s", error)
+        return database_unavailable_response()
+
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         """Never leak a traceback: log it and answer the one shape."""
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            # The connection died under the statement: the database went away, not our code.
+            return database_unavailable_response()
         log.exception("unhandled error", exc_info=error)
         return error_body(500, "Something went wrong on our side."), 500

@@ -5,8 +5,13 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 from apiflask import fields
-from marshmallow import ValidationError
+from flask import Flask
+from marshmallow import Schema, ValidationError
+from marshmallow import fields as ma_fields
 from marshmallow.validate import Range
+
+from server.domain.errors import InvalidInput
+from server.services.sessions import decode_cursor
 
 
 @lru_cache(maxsize=1)
@@ -25,7 +30,8 @@ class TimeZone(fields.String):
     """An IANA time zone name such as America/New_York."""
 
     def __init__(self, **kwargs):
-        super().__init__(validate=validate_time_zone, metadata={"example": "Europe/Berlin"}, **kwargs)
+        metadata = {"example": "Europe/Berlin", "enum": sorted(_zones())}
+        super().__init__(validate=validate_time_zone, metadata=metadata, **kwargs)
 
 
 class LocalTime(fields.String):
@@ -65,3 +71,44 @@ class Instant(fields.AwareDateTime):
 
     def __init__(self, **kwargs):
         super().__init__(validate=PLAUSIBLE_INSTANTS, **kwargs)
+
+
+def _strict_integers(schema, seen: set[int]) -> None:
+    """Make every Integer field of a schema instance, nested ones included, refuse non-integers."""
+    if id(schema) in seen:
+        return
+    seen.add(id(schema))
+    stack = list(schema.fields.values())
+    while stack:
+        field = stack.pop()
+        if isinstance(field, ma_fields.Integer):
+            field.strict = True
+        elif isinstance(field, ma_fields.Nested):
+            _strict_integers(field.schema, seen)
+        elif isinstance(field, ma_fields.List):
+            stack.append(field.inner)
+        elif isinstance(field, ma_fields.Dict) and field.value_field is not None:
+            stack.append(field.value_field)
+
+
+def make_body_integers_strict(app: Flask) -> None:
+    """Refuse 3.9 (or "3") for an integer in every JSON body the app accepts, rather than store 3.
+
+    Runs once over every registered view, so a new resource's schemas are covered without doing
+    anything. Query strings stay lenient: there every value arrives as text.
+    """
+    seen: set[int] = set()
+    for view in app.view_functions.values():
+        body = getattr(view, "_spec", {}).get("body")
+        if isinstance(body, Schema):
+            _strict_integers(body, seen)
+
+
+def validate_cursor(value: str) -> None:
+    """Accept only a cursor this API made: a well-formed one whose time lies outside 1970-2100 is refused too."""
+    try:
+        started_at = decode_cursor(value)[0].astimezone(UTC)
+    except (InvalidInput, OverflowError):
+        raise ValidationError("Not a cursor from this API.") from None
+    if not PLAUSIBLE_INSTANTS.min <= started_at <= PLAUSIBLE_INSTANTS.max:
+        raise ValidationError("Not a cursor from this API.")

@@ -5,8 +5,10 @@ from apiflask.validators import Length
 from flask import Response
 
 from server.api.auth import auth
+from server.api.docs import links
 from server.api.fields import Instant
 from server.db import get_db
+from server.domain.templates import TEMPLATES
 from server.services import plans
 from server.timeutil import utcnow
 
@@ -48,7 +50,8 @@ class TemplatesOut(Schema):
 class PreviewIn(Schema):
     """A template, a start time and overrides of its parameters (see /api/plans/templates)."""
 
-    template = fields.String(required=True, validate=Length(max=40))
+    # The enum tells clients the keys; the domain still answers an unknown one with its own message.
+    template = fields.String(required=True, validate=Length(max=40), metadata={"enum": sorted(TEMPLATES)})
     starts_at = Instant(required=True)
     params = fields.Dict(keys=fields.String(validate=Length(max=40)), load_default=dict)
 
@@ -142,7 +145,11 @@ def preview_plan(values):
 @bp.post("")
 @bp.auth_required(auth)
 @bp.input(PlanIn, arg_name="values")
-@bp.output(PlanOut, status_code=201)
+@bp.output(PlanOut, status_code=201, links={
+    **links("/api/plans/{plan_id}", {"ReadPlan": "get"}, plan_id="id"),
+    **links("/api/plans/{plan_id}.ics", {"PlanCalendar": "get"}, plan_id="id"),
+    **links("/api/plans/{plan_id}/cancel", {"CancelPlan": "post"}, plan_id="id"),
+})
 @bp.doc(responses={409: "A plan of this template is active (send replace=true)"})
 def start_plan(values):
     """Start a plan and schedule its reminders."""
@@ -168,6 +175,7 @@ def get_plan(plan_id):
 @bp.post("/<int:plan_id>/cancel")
 @bp.auth_required(auth)
 @bp.output(PlanOut)
+@bp.doc(responses={409: "The plan is not active (cancelled or finished already)"})
 def cancel_plan(plan_id):
     """Cancel an active plan and its pending reminders."""
     return plans.cancel_plan(get_db(), auth.current_user, plan_id, utcnow())

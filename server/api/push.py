@@ -5,6 +5,7 @@ from apiflask.validators import Length, OneOf
 from flask import current_app, g
 
 from server.api.auth import auth
+from server.api.docs import links
 from server.db import get_db
 from server.services import subscriptions
 from server.timeutil import utcnow
@@ -74,7 +75,9 @@ def get_key():
 @bp.post("/subscriptions")
 @bp.auth_required(auth)
 @bp.input(SubscriptionIn, arg_name="body")
-@bp.output(SubscriptionOut, status_code=201)
+@bp.output(SubscriptionOut, status_code=201, links=links(
+    "/api/push/subscriptions/{subscription_id}", {"DeleteSubscription": "delete"}, subscription_id="id",
+))
 @bp.doc(responses={
     200: "The endpoint was saved before; it is updated and turned on again.",
     409: "The endpoint is registered to another account with other keys.",
@@ -110,7 +113,11 @@ def delete_subscription(subscription_id):
 
 @bp.post("/test")
 @bp.auth_required(auth)
-@bp.output(QueuedOut, status_code=202)
+@bp.output(QueuedOut, status_code=202, links={
+    **links("/api/reminders/{reminder_id}/snooze", {"SnoozeReminder": "post"}, reminder_id="reminder_id"),
+    **links("/api/reminders/{reminder_id}/skip", {"SkipReminder": "post"}, reminder_id="reminder_id"),
+    **links("/api/reminders/{reminder_id}/done", {"DoneReminder": "post"}, reminder_id="reminder_id"),
+})
 def send_test():
     """Queue a test notification to all of the user's devices, due now."""
     return {"reminder_id": subscriptions.queue_test_reminder(get_db(), auth.current_user, utcnow()).id}

@@ -10,6 +10,8 @@ from server.timeutil import utcnow
 
 bp = APIBlueprint("reminders", __name__, url_prefix="/api/reminders", tag="Reminders")
 
+FINISHED = {409: "The reminder is being sent right now, or was cancelled with its plan"}
+
 
 class ReminderOut(Schema):
     """A notification to send (or sent); due_at is when it fires, later after a snooze."""
@@ -41,6 +43,7 @@ class SnoozeIn(Schema):
 @bp.auth_required(auth)
 @bp.input(SnoozeIn, arg_name="values")
 @bp.output(ReminderOut)
+@bp.doc(responses=FINISHED)
 def snooze_reminder(reminder_id, values):
     """Remind again later (10 minutes unless minutes is given)."""
     return reminders.snooze_reminder(get_db(), auth.current_user, reminder_id, values["minutes"], utcnow())
@@ -49,6 +52,7 @@ def snooze_reminder(reminder_id, values):
 @bp.post("/<int:reminder_id>/skip")
 @bp.auth_required(auth)
 @bp.output(ReminderOut)
+@bp.doc(responses=FINISHED)
 def skip_reminder(reminder_id):
     """Do not send this reminder."""
     return reminders.close_reminder(get_db(), auth.current_user, reminder_id, "skipped", utcnow())
@@ -57,6 +61,7 @@ def skip_reminder(reminder_id):
 @bp.post("/<int:reminder_id>/done")
 @bp.auth_required(auth)
 @bp.output(ReminderOut)
+@bp.doc(responses=FINISHED)
 def mark_reminder_done(reminder_id):
     """Mark what the reminder asked for as done."""
     return reminders.close_reminder(get_db(), auth.current_user, reminder_id, "done", utcnow())

@@ -4,7 +4,8 @@ from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length, OneOf, Range
 
 from server.api.auth import auth
-from server.api.fields import Instant
+from server.api.docs import links
+from server.api.fields import Instant, validate_cursor
 from server.db import get_db
 from server.services import sessions
 from server.timeutil import utcnow
@@ -71,7 +72,7 @@ class SessionQuery(Schema):
     from_ = Instant(data_key="from")
     to = Instant()
     limit = fields.Integer(load_default=50, validate=Range(min=1, max=200))
-    cursor = fields.String(validate=Length(max=200))
+    cursor = fields.String(validate=[Length(max=200), validate_cursor])
 
 
 class SessionPage(Schema):
@@ -84,7 +85,10 @@ class SessionPage(Schema):
 @bp.post("")
 @bp.auth_required(auth)
 @bp.input(SessionIn, arg_name="values")
-@bp.output(SessionOut, status_code=201)
+@bp.output(SessionOut, status_code=201, links=links(
+    "/api/sessions/{session_id}", {"ReadSession": "get", "EditSession": "patch", "DeleteSession": "delete"},
+    session_id="id",
+))
 @bp.doc(responses={200: "The same id and body were sent before", 409: "The id was used with another body"})
 def create_session(values):
     """Log a session; give ended_at or duration_min."""

@@ -5,6 +5,7 @@ from apiflask.validators import Length, Range
 from flask import url_for
 
 from server.api.auth import auth
+from server.api.docs import links
 from server.db import get_db
 from server.services import shares
 from server.timeutil import utcnow
@@ -48,7 +49,9 @@ class ShareList(Schema):
 @bp.post("")
 @bp.auth_required(auth)
 @bp.input(ShareIn, arg_name="values")
-@bp.output(ShareCreated, status_code=201)
+@bp.output(
+    ShareCreated, status_code=201, links=links("/api/shares/{share_id}", {"RevokeShare": "delete"}, share_id="id"),
+)
 def create_share(values):
     """Create a link for a consultant; copy the token now, it cannot be shown again."""
     args = (values["label"], values["expires_in_days"], utcnow(), values["include_stash"])

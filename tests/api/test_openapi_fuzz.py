@@ -1,6 +1,14 @@
-"""Generated requests for every operation in the OpenAPI document: never a 500, always the documented shape."""
+"""Generated requests for every operation in the OpenAPI document: never a 500, always the documented shape.
 
+Runs on each backend of the `app` fixture (SQLite, and PostgreSQL when TEST_DATABASE_URL is set): once per
+operation with generated input, once as a state machine that follows the document's links (so it reaches
+real sessions, plans, shares, subscriptions and reminders by their real ids), and once with the real sign-in
+limits, whose 429s must be documented too.
+"""
+
+import itertools
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,34 +18,123 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from server import create_app
-from server.models import Base
+from server.config import Config
+from server.models import Base, User
 from tests.conftest import PASSWORD, TEST_CONFIG
 
-# One app for the whole module: schemathesis reads the document when the tests are collected.
-APP = create_app({
-    **TEST_CONFIG, "DATABASE_URL": f"sqlite:///{Path(tempfile.mkdtemp(prefix='pumpwell-fuzz-')) / 'fuzz.db'}",
-    "SHARE_RATE_LIMIT": "100000 per minute",
-})
-Base.metadata.create_all(APP.extensions["engine"])
-schema = schemathesis.openapi.from_wsgi("/api/openapi.json", APP)
-CHECKS = (not_a_server_error, response_schema_conformance, status_code_conformance)
+CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
+CALLS = itertools.count()
+# What the state machine keeps between scenarios: the fuzzing account (reset) and its token.
+KEEP = {"users", "api_tokens"}
+EMAIL, TIME_ZONE = "fuzz@example.com", "Europe/Berlin"
+QUICK = settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 
 
-@pytest.fixture(scope="module")
-def bearer():
+def _bearer(app) -> dict:
     """A signed-in user's Authorization header."""
-    client = APP.test_client()
-    body = {"email": "fuzz@example.com", "password": PASSWORD, "time_zone": "Europe/Berlin"}
+    client = app.test_client()
+    body = {"email": EMAIL, "password": PASSWORD, "time_zone": TIME_ZONE}
     response = client.post("/api/auth/register", json=body)
     if response.status_code != 201:
         response = client.post("/api/auth/login", json=body)
-    token = response.json["token"]
-    return {"Authorization": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {response.json['token']}"}
 
 
-# Logging out or deleting the account would revoke the token every other case uses.
-@schema.exclude(path="/api/auth/logout").exclude(path="/api/account", method="DELETE").parametrize()
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
-def test_generated_requests_never_answer_500_and_match_the_document(case, bearer):
-    response = case.call(headers=bearer)
+# The document does not depend on the database: read it once from an app on a throwaway SQLite file.
+DOCUMENT = schemathesis.openapi.from_wsgi("/api/openapi.json", create_app({
+    **TEST_CONFIG, "DATABASE_URL": f"sqlite:///{Path(tempfile.mkdtemp(prefix='pumpwell-fuzz-')) / 'doc.db'}",
+}))
+# Logging out or deleting the account would revoke the token every other call uses.
+SIGNED_IN = DOCUMENT.exclude(path="/api/auth/logout").exclude(path="/api/account", method="DELETE")
+
+
+@pytest.fixture
+def bearer(app):
+    """A signed-in user's Authorization header on this backend's app."""
+    app.config["SHARE_RATE_LIMIT"] = "100000 per minute"
+    return _bearer(app)
+
+
+@pytest.fixture
+def real_ids(app, bearer):
+    """Ids of a real session, plan, share and reminder of the signed-in user, by path parameter name."""
+    client = app.test_client()
+    now = datetime.now(UTC).replace(microsecond=0)
+    session = {"started_at": (now - timedelta(hours=1)).isoformat(), "duration_min": 15, "left_ml": 40}
+    plan = {"template": "frequent-boost", "starts_at": now.isoformat()}
+    created = {
+        "session_id": client.post("/api/sessions", json=session, headers=bearer).json["id"],
+        "plan_id": client.post("/api/plans", json=plan, headers=bearer).json["id"],
+        "share_id": client.post("/api/shares", json={"label": "fuzz"}, headers=bearer).json["id"],
+        "reminder_id": client.post("/api/push/test", headers=bearer).json["reminder_id"],
+    }
+    return created
+
+
+@SIGNED_IN.parametrize()
+@QUICK
+def test_generated_requests_never_answer_500_and_match_the_document(case, app, bearer, real_ids):
+    # Half the calls name the user's real resources, so they reach past the 404 into the service.
+    if case.path_parameters and next(CALLS) % 2 == 0:
+        case.path_parameters = {name: real_ids.get(name, value) for name, value in case.path_parameters.items()}
+    response = case.call(app=app, headers=bearer)
+    case.validate_response(response, checks=CHECKS)
+
+
+def test_following_the_links_reaches_real_resources_and_matches_the_document(app, bearer):
+    reached: set[str] = set()
+
+    class Machine(SIGNED_IN.as_state_machine()):
+        """Chains calls through the document's links on this backend's app, signed in."""
+
+        def setup(self):
+            """Start each scenario from the same empty account, so a replayed scenario behaves the same."""
+            with app.extensions["engine"].begin() as conn:
+                for table in reversed(Base.metadata.sorted_tables):
+                    if table.name not in KEEP:
+                        conn.execute(table.delete())
+                users = User.__table__
+                conn.execute(users.delete().where(users.c.email != EMAIL))
+                conn.execute(users.update().values(time_zone=TIME_ZONE, unit="ml", quiet_start=None, quiet_end=None))
+
+        def call(self, case, **kwargs):
+            """Call this backend's app with the signed-in user's token."""
+            return case.call(app=app, headers=bearer)
+
+        def after_call(self, response, case):
+            """Remember which operations on one resource answered with success."""
+            if response.status_code < 300 and "{" in case.operation.path:
+                reached.add(f"{case.method} {case.operation.path}")
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            """Apply the same checks as the per-operation test."""
+            case.validate_response(response, checks=CHECKS)
+
+    Machine.run(settings=settings(
+        max_examples=60, stateful_step_count=8, deadline=None, suppress_health_check=list(HealthCheck),
+        database=None,
+    ))
+    # Ids came from earlier answers, not guesses: reading or changing one of them succeeded.
+    assert reached, "no link led to a real resource"
+    print("reached through links:", sorted(reached))
+
+
+@pytest.fixture
+def limited_app(app):
+    """The app on the same database with the sign-in limits it ships with."""
+    limited = create_app({**{k: v for k, v in TEST_CONFIG.items() if k != "AUTH_RATE_LIMIT"},
+                          "DATABASE_URL": app.config["DATABASE_URL"]})
+    assert limited.config["AUTH_RATE_LIMIT"] == Config.AUTH_RATE_LIMIT
+    limited.statuses = []
+    yield limited
+    limited.extensions["engine"].dispose()
+    # More attempts than the limit were made, so the limit must have answered.
+    assert 429 in limited.statuses
+
+
+@DOCUMENT.include(path_regex="^/api/auth/(login|register)$").parametrize()
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+def test_the_real_sign_in_limits_answer_as_documented(case, limited_app):
+    response = case.call(app=limited_app)
+    limited_app.statuses.append(response.status_code)
     case.validate_response(response, checks=CHECKS)

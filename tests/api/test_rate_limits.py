@@ -1,10 +1,18 @@
 """Rate limits on password checks, counted in one store that every web process shares."""
 
+import json
 import os
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
 
 import pytest
 
 from server import create_app
+from server.limits import DATABASE_SCHEME, DatabaseStorage
 from server.models import Base
 from tests.conftest import TEST_CONFIG
 
@@ -44,3 +52,72 @@ def test_two_web_processes_share_the_count_through_redis(tmp_path, redis_url):
     statuses = [client.post("/api/auth/login", json=login).status_code for client in (first, second) * 3]
     # The fifth attempt is the first over the limit, whichever process it reaches.
     assert statuses == [401, 401, 401, 401, 429, 429]
+
+
+def _free_port() -> int:
+    """A port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _post(port: int, path: str, body: dict) -> int:
+    """POST JSON on a fresh connection and return the status."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", data=json.dumps(body).encode(), method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def _start_gunicorn(port: int, env: dict) -> subprocess.Popen:
+    """Start the app under gunicorn as `make run` does, and wait until it answers."""
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    process = subprocess.Popen(
+        [str(gunicorn), "--workers", "1", "--threads", "4", "--bind", f"127.0.0.1:{port}", "server:create_app()"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
+                return process
+        except OSError:
+            assert process.poll() is None, "gunicorn exited"
+            subprocess.run(["sleep", "0.1"], check=True)
+    process.kill()
+    raise AssertionError("gunicorn did not answer")
+
+
+def test_two_web_processes_share_the_count_in_the_database_by_default(app):
+    # The default store: nothing configured but the database both processes use.
+    env = {key: value for key, value in os.environ.items() if key != "RATELIMIT_STORAGE_URI"}
+    env.update(DATABASE_URL=app.config["DATABASE_URL"], AUTH_RATE_LIMIT="4 per minute")
+    ports = [_free_port(), _free_port()]
+    processes = [_start_gunicorn(port, env) for port in ports]
+    try:
+        wrong = {"email": "a@example.com", "password": "wrong-pass"}
+        statuses = [_post(port, "/api/auth/login", wrong) for port in ports * 3]
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
+    # The fifth attempt is the first over the limit, whichever process it reaches.
+    assert statuses == [401, 401, 401, 401, 429, 429]
+
+
+def test_database_storage_counts_a_window_then_starts_a_new_one(app, monkeypatch):
+    storage = DatabaseStorage(f"{DATABASE_SCHEME}://", engine=app.extensions["engine"])
+    now = [1_000_000.0]
+    monkeypatch.setattr("server.limits.time.time", lambda: now[0])
+    assert [storage.incr("k", 60) for _ in range(3)] == [1, 2, 3]
+    assert (storage.get("k"), storage.get_expiry("k")) == (3, 1_000_060.0)
+    now[0] += 60
+    assert storage.get("k") == 0
+    assert storage.incr("k", 60, amount=2) == 2
+    assert storage.get_expiry("k") == 1_000_120.0
+    storage.clear("k")
+    assert storage.get("k") == 0 and storage.check()
