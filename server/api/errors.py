@@ -1,9 +1,10 @@
 """One JSON error shape for every failure: {"error": {"code", "message", "fields"}}."""
 
 import logging
+import re
 
 from apiflask import APIFlask, HTTPError
-from flask import request
+from flask import current_app, request
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import UnsupportedMediaType
@@ -89,16 +90,29 @@ def _resolve(spec: dict, schema: dict) -> dict:
     return schema
 
 
+def _uuid_path_parameters() -> set[tuple[str, str]]:
+    """Return (documented path, parameter name) for every URL part parsed by Flask's uuid converter."""
+    found = set()
+    for rule in current_app.url_map.iter_rules():
+        # APIFlask documents every converter it does not know (uuid among them) as a bare string.
+        path = re.sub(r"<([^<:]+:)?", "{", rule.rule).replace(">", "}")
+        found.update((path, name) for name in re.findall(r"<uuid:(\w+)>", rule.rule))
+    return found
+
+
 def document_every_answer(spec: dict) -> dict:
     """Document what the app answers outside each view, bound dates by pattern, and mark required bodies."""
     for schema in spec.get("components", {}).get("schemas", {}).values():
         _bound_dates(schema)
-    for item in spec.get("paths", {}).values():
+    uuids = _uuid_path_parameters()
+    for path, item in spec.get("paths", {}).items():
         for method, operation in item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             for parameter in operation.get("parameters", []):
                 _bound_dates({"properties": {"p": parameter.get("schema", {})}})
+                if parameter.get("in") == "path" and (path, parameter["name"]) in uuids:
+                    parameter["schema"] = {"type": "string", "format": "uuid"}
             errors = dict(EVERY_OPERATION_ERRORS)
             if method in {"post", "put", "patch"}:
                 errors.update(BODY_ERRORS)

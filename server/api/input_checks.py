@@ -79,8 +79,8 @@ def check_request_text() -> None:
             _place(fields, ["_query"], text_problem(name))
         elif text_problem(value):
             _place(fields, [name], text_problem(value))
-    # Only these methods take a body (errors.require_json_body); one sent with GET or DELETE is never read.
-    if request.method in {"POST", "PUT", "PATCH"} and request.is_json and request.get_data(cache=True):
+    # A GET body is never read; DELETE /api/account reads one (the password), so DELETE is checked too.
+    if request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.is_json and request.get_data(cache=True):
         find_text_problems(parsed_json_body(), fields)
     if fields:
         raise InvalidInput("Some fields are not valid.", fields)

@@ -23,7 +23,8 @@ SECRET_COLUMNS = {
     "milk_batch_events": {"request_digest"},
 }
 # Tables that hold nothing about any one parent; a table must be listed here or be owned through users.id.
-NOT_PERSONAL: set[str] = set()
+# Rate-limit windows count per client address for a minute and name no account.
+NOT_PERSONAL = {"rate_limit_counters"}
 # A token this young proves a fresh sign-in, so deletion needs no password.
 FRESH_SIGN_IN = timedelta(minutes=5)
 ROWS_PER_FETCH = 500

@@ -45,7 +45,7 @@ def rows_of(db, user_id: int) -> dict[str, int]:
     """Count the user's rows in every table of the models."""
     return {table.name: db.scalar(select(func.count()).select_from(table)
                                   .where(account.owner_condition(table, user_id)))
-            for table in Base.metadata.sorted_tables}
+            for table in account.personal_tables()}
 
 
 @pytest.fixture
