@@ -1,7 +1,8 @@
 // Boot, routing between screens, connection status and service-worker updates.
 import { api, cachedUser, cacheUser, describeError, getToken } from './api.js';
-import { mount, toast } from './dom.js';
-import { flushOutbox, onOutboxChange, outboxCounts } from './outbox.js';
+import { clock } from './format.js';
+import { h, mount, skeleton, toast } from './dom.js';
+import { flushOutbox, isOwnSave, onOutboxChange, outboxCounts } from './outbox.js';
 import { enableReminders, reminderState } from './push.js';
 import * as auth from './screens/auth.js';
 import * as today from './screens/today.js';
@@ -64,8 +65,12 @@ async function route() {
   // Each route renders into its own node, so a slow, superseded render lands nowhere.
   const seq = ++routeSeq;
   const view = document.createElement('div');
-  mount(main, view);
+  const placeholder = skeleton();
+  mount(main, view, placeholder);
+  staleSince = null;
+  showStale();
   const stop = await screen.render(view, { name, args, user });
+  placeholder.remove();
   if (seq !== routeSeq) { stop?.(); return; }
   cleanup = stop || null;
   if (name !== shownScreen) {
@@ -74,6 +79,46 @@ async function route() {
     window.scrollTo(0, 0);
     shownScreen = name;
   }
+}
+
+let staleSince = null;
+/** Mark the screen as showing the last data seen when a read had to fall back to it. */
+function showStale() {
+  const banner = document.getElementById('stale');
+  banner.hidden = staleSince === null;
+  if (staleSince !== null) {
+    const user = cachedUser();
+    banner.textContent = `Offline: showing what this phone last saw (${clock(new Date(staleSince).toISOString(), user?.time_zone)}).`;
+  }
+}
+
+/** Offer to move the account to the phone's time zone when they differ (once per zone). */
+function offerZone(user) {
+  const phoneZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const box = document.getElementById('zone-offer');
+  const asked = localStorage.getItem('pumpwell.zone-asked');
+  if (!user || !phoneZone || phoneZone === user.time_zone || asked === phoneZone) { box.hidden = true; return; }
+  const dismiss = () => { localStorage.setItem('pumpwell.zone-asked', phoneZone); box.hidden = true; };
+  const move = async (event) => {
+    event.target.disabled = true;
+    event.target.textContent = 'Switching…';
+    try {
+      cacheUser(await api('PATCH', '/me', { time_zone: phoneZone }));
+      userFresh = true;
+      toast(`Times now follow ${phoneZone}.`);
+      dismiss();
+      route();
+    } catch (err) {
+      toast(describeError(err));
+      event.target.disabled = false;
+      event.target.textContent = 'Switch';
+    }
+  };
+  mount(box, h('span', {}, `This phone is in ${phoneZone}; your account uses ${user.time_zone}.`),
+    h('span', { class: 'banner-actions' },
+      h('button', { type: 'button', class: 'btn small', onclick: move }, 'Switch'),
+      h('button', { type: 'button', class: 'btn small secondary', onclick: dismiss }, 'Keep')));
+  box.hidden = false;
 }
 
 /** Show whether we are online, how many sessions wait to be sent and how many need attention. */
@@ -97,7 +142,9 @@ function outboxChanged(results, mine) {
   showNetwork();
   // A save reports its own session; everything else is news.
   if (mine && results.quiet) return;
-  const { sent = [], refused = [] } = results;
+  const { refused = [] } = results;
+  // A session this page is saving gets its own toast from the form, not a second one from here.
+  const sent = (results.sent || []).filter((id) => !isOwnSave(id));
   if (refused.length) toast(`${refused.length} session${refused.length > 1 ? 's' : ''} refused: see Today.`);
   else if (sent.length) toast(`${sent.length} saved session${sent.length > 1 ? 's' : ''} sent.`);
   if (sent.length || refused.length || results.discarded?.length) route();
@@ -147,6 +194,7 @@ async function registerWorker() {
 }
 
 window.addEventListener('hashchange', route);
+window.addEventListener('pumpwell:stale', (event) => { staleSince = event.detail.at; showStale(); });
 window.addEventListener('online', sync);
 window.addEventListener('offline', showNetwork);
 window.addEventListener('pumpwell:signed-out', () => { location.hash = '#/signin'; route(); });
@@ -157,4 +205,4 @@ window.addEventListener('pumpwell:reminders-changed', () => {
 });
 
 registerWorker().catch(() => {});
-route().then(sync).then(checkReminders).catch(() => null);
+route().then(sync).then(checkReminders).then(() => getToken() && offerZone(cachedUser())).catch(() => null);

@@ -16,6 +16,11 @@ export function startSession() {
   return timer;
 }
 
+/** Put back a timer that was discarded (Undo). */
+export function restoreSession(timer) {
+  localStorage.setItem(SESSION_KEY, JSON.stringify(timer));
+}
+
 /** Remember that the running timer became queued session `id`; it is forgotten once the server has it. */
 export function markStopped(id) {
   const timer = runningSession();

@@ -31,6 +31,9 @@ def screens(page):
     yield "today"
     page.get_by_role("button", name="Start", exact=True).click()
     yield "today with the timer running"
+    page.get_by_role("button", name="Discard timer").click()
+    expect(page.get_by_role("button", name="Undo")).to_be_visible()
+    yield "today with an undo toast"
     page.get_by_role("button", name="Log a past session").click()
     yield "session form"
     page.keyboard.press("Escape")
