@@ -105,5 +105,7 @@ export function describeError(err) {
     return fields.length ? `${err.message} (${fields.join('; ')})` : err.message;
   }
   if (err?.message === 'timeout') return 'The server did not answer in time. Try again.';
+  // Our own errors (a time-out of the browser, blocked notifications) already say what to do.
+  if (err instanceof Error && !(err instanceof TypeError) && err.message) return err.message;
   return 'No connection. Try again when you are back online.';
 }

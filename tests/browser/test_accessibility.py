@@ -46,12 +46,12 @@ def screens(page):
     expect(page.locator(".preview ol")).to_be_visible()
     yield "plans with a preview"
     page.get_by_role("button", name="Start plan").click()
-    page.locator("#active-plan").get_by_role("link", name="Open phase timer").click()
+    page.locator(".active-plan").get_by_role("link", name="Open phase timer").click()
     page.get_by_role("button", name="Start", exact=True).click()
     expect(page.get_by_label("Phase timer")).to_be_visible()
     yield "phase timer"
     page.get_by_role("button", name="Cancel timer").click()
-    expect(page.locator("#active-plan")).to_be_visible()
+    expect(page.locator(".active-plan")).to_be_visible()
     yield "plans with an active plan"
     page.get_by_role("link", name="Settings").click()
     page.get_by_label("Who is it for?").fill("Dr. Ana")
