@@ -1,7 +1,7 @@
 // Boot, routing between screens, connection status and service-worker updates.
 import { api, cachedUser, cacheUser, describeError, getToken } from './api.js';
 import { clock } from './format.js';
-import { h, mount, skeleton, toast } from './dom.js';
+import { busy, h, mount, skeleton, toast } from './dom.js';
 import { flushOutbox, isOwnSave, onOutboxChange, outboxCounts } from './outbox.js';
 import { enableReminders, reminderState } from './push.js';
 import * as auth from './screens/auth.js';
@@ -11,8 +11,9 @@ import * as plans from './screens/plans.js';
 import * as settings from './screens/settings.js';
 import * as phaseTimer from './screens/phase-timer.js';
 import * as stash from './screens/stash.js';
+import * as remindersScreen from './screens/reminders.js';
 
-const screens = { signin: auth, signup: auth, today, log: today, history, plans, stash, settings, timer: phaseTimer };
+const screens = { signin: auth, signup: auth, today, log: today, history, plans, stash, settings, timer: phaseTimer, reminders: remindersScreen };
 const main = document.getElementById('main');
 const tabs = document.getElementById('tabs');
 let cleanup = null;
@@ -49,7 +50,7 @@ async function route() {
   if (cleanup) cleanup();
   cleanup = null;
   tabs.hidden = !signedIn;
-  const tab = name === 'log' ? 'today' : name;
+  const tab = { log: 'today', reminders: 'today', timer: 'plans' }[name] || name;
   for (const link of tabs.querySelectorAll('a')) {
     if (link.dataset.tab === tab) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
@@ -155,12 +156,12 @@ async function checkReminders() {
   const banner = document.getElementById('reminders-stopped');
   const { state } = getToken() ? await reminderState() : { state: 'off' };
   banner.hidden = state !== 'stopped';
-  document.getElementById('reminders-again').onclick = async () => {
+  document.getElementById('reminders-again').onclick = async (event) => {
     try {
-      await enableReminders();
+      await busy(event.target, 'Turning on…', enableReminders);
       toast('Reminders are on again.');
       window.dispatchEvent(new Event('pumpwell:reminders-changed'));
-    } catch (err) { toast(err.message || describeError(err)); }
+    } catch (err) { toast(describeError(err)); }
   };
 }
 

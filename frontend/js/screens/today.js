@@ -134,7 +134,7 @@ function dayCard(user, data) {
         goal ? `${count} / ${goal.sessions_per_day}` : String(count)), h('span', { class: 'label' }, 'sessions today')),
       h('div', { class: 'stat' }, h('span', { class: 'value' },
         last ? minutes((Date.now() - Date.parse(last)) / 60000) : '—'), h('span', { class: 'label' }, 'since last session')),
-      h('div', { class: 'stat' }, h('span', { class: 'value' },
+      h('a', { class: 'stat stat-link', href: '#/reminders', id: 'next-reminder' }, h('span', { class: 'value' },
         next ? clock(next.due_at, user.time_zone) : '—'), h('span', { class: 'label' }, next ? next.title || 'next reminder' : 'no reminder set')),
       h('div', { class: 'stat' }, h('span', { class: 'value' }, String(queued.length)),
         h('span', { class: 'label' }, 'waiting to send'))),
