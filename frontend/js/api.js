@@ -56,6 +56,11 @@ function lastSeen(path) {
   try { return JSON.parse(localStorage.getItem(CACHE_PREFIX + path)); } catch { return null; }
 }
 
+/** The last answer seen to a GET (kept ones only), without asking the network; null when none. */
+export function lastSeenData(path) {
+  return lastSeen(path)?.data ?? null;
+}
+
 /** Remember a GET's answer; a full storage only costs the offline copy. */
 function remember(path, data) {
   try { localStorage.setItem(CACHE_PREFIX + path, JSON.stringify({ data, at: Date.now() })); } catch { /* storage full */ }

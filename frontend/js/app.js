@@ -4,16 +4,19 @@ import { clock } from './format.js';
 import { busy, h, mount, skeleton, toast } from './dom.js';
 import { flushOutbox, isOwnSave, onOutboxChange, outboxCounts } from './outbox.js';
 import { enableReminders, reminderState } from './push.js';
-import * as auth from './screens/auth.js';
-import * as today from './screens/today.js';
-import * as history from './screens/history.js';
-import * as plans from './screens/plans.js';
-import * as settings from './screens/settings.js';
-import * as phaseTimer from './screens/phase-timer.js';
-import * as stash from './screens/stash.js';
-import * as remindersScreen from './screens/reminders.js';
-
-const screens = { signin: auth, signup: auth, today, log: today, history, plans, stash, settings, timer: phaseTimer, reminders: remindersScreen };
+// Screens load when first opened: on a slow line the first screen must not wait for all the others.
+// (The service worker precaches every one of them, so they open offline too.)
+const auth = () => import('./screens/auth.js');
+const today = () => import('./screens/today.js');
+const screens = {
+  signin: auth, signup: auth, today, log: today,
+  history: () => import('./screens/history.js'),
+  plans: () => import('./screens/plans.js'),
+  stash: () => import('./screens/stash.js'),
+  settings: () => import('./screens/settings.js'),
+  timer: () => import('./screens/phase-timer.js'),
+  reminders: () => import('./screens/reminders.js'),
+};
 const main = document.getElementById('main');
 const tabs = document.getElementById('tabs');
 let cleanup = null;
@@ -21,17 +24,21 @@ let userFresh = false;
 let routeSeq = 0;
 let shownScreen = null;
 
-/** Load the signed-in user once per page load, falling back to the cached copy offline. */
+/** The signed-in user: the cached copy at once (refreshed in the background once per page load), else the API. */
 async function currentUser() {
   const cached = cachedUser();
   if (cached && userFresh) return cached;
   userFresh = true;
-  try {
-    return cacheUser(await api('GET', '/me'));
-  } catch (err) {
-    if (cached) return cached;
-    throw err;
-  }
+  const fresh = api('GET', '/me').then(cacheUser);
+  if (!cached) return fresh;
+  // On a slow connection the screen must not wait for /me: a changed unit or zone redraws it when it comes.
+  fresh.then((user) => {
+    if (user.unit !== cached.unit || user.time_zone !== cached.time_zone) {
+      route();
+      offerZone(user);
+    }
+  }).catch(() => null);
+  return cached;
 }
 
 /** Parse "#/plans/power-hour" into {name: "plans", args: ["power-hour"]}. */
@@ -46,7 +53,12 @@ async function route() {
   const signedIn = Boolean(getToken());
   if (!signedIn && name !== 'signup') name = 'signin';
   if (signedIn && (name === 'signin' || name === 'signup')) name = 'today';
-  const screen = screens[name] || today;
+  const seq = ++routeSeq;
+  // The account and the screen's code load side by side.
+  const userLoad = signedIn ? currentUser() : Promise.resolve(null);
+  userLoad.catch(() => null);
+  const screen = await (screens[name] || today)();
+  if (seq !== routeSeq) return;
   if (cleanup) cleanup();
   cleanup = null;
   tabs.hidden = !signedIn;
@@ -57,14 +69,13 @@ async function route() {
   }
   let user = null;
   try {
-    if (signedIn) user = await currentUser();
+    user = await userLoad;
   } catch {
     mount(main, 'Could not load your account. Check your connection and reload.');
     return;
   }
   document.title = `${screen.title ? screen.title(name) : 'Pumpwell'} · Pumpwell`;
   // Each route renders into its own node, so a slow, superseded render lands nowhere.
-  const seq = ++routeSeq;
   const view = document.createElement('div');
   const placeholder = skeleton();
   mount(main, view, placeholder);
@@ -205,5 +216,7 @@ window.addEventListener('pumpwell:reminders-changed', () => {
   if (parseRoute().name === 'settings') route();
 });
 
-registerWorker().catch(() => {});
-route().then(sync).then(checkReminders).then(() => getToken() && offerZone(cachedUser())).catch(() => null);
+// The worker's precache would compete with the first screen's requests on a slow line: it waits for the screen.
+const firstScreen = route();
+firstScreen.finally(() => registerWorker().catch(() => {}));
+firstScreen.then(sync).then(checkReminders).then(() => getToken() && offerZone(cachedUser())).catch(() => null);

@@ -2,6 +2,7 @@
 
 import gzip
 import re
+import struct
 
 from server.pwa import FRONTEND
 
@@ -30,6 +31,8 @@ def test_every_app_file_is_precached_and_every_precached_url_is_served(client):
     files = {
         "/assets/" + p.relative_to(FRONTEND).as_posix()
         for p in FRONTEND.rglob("*") if p.is_file() and p.name not in {"index.html", "sw.js", "manifest.webmanifest"}
+        # The install sheet's pictures are for the browser's install prompt, not needed offline.
+        and p.parent.name != "screenshots"
     }
     assert files <= set(urls)
     for url in urls:
@@ -85,3 +88,14 @@ def test_csv_downloads_and_images_are_not_recompressed(client, auth):
     png = client.get("/assets/icons/icon-192.png", headers={"Accept-Encoding": "gzip"})
     assert csv.status_code == png.status_code == 200
     assert "Content-Encoding" not in csv.headers and "Content-Encoding" not in png.headers
+
+
+def test_manifest_offers_a_narrow_and_a_wide_screenshot_of_their_declared_size(client):
+    """Android's richer install sheet needs screenshots; each is served and is the size it claims."""
+    shots = client.get("/manifest.webmanifest").get_json(force=True)["screenshots"]
+    assert {shot["form_factor"] for shot in shots} == {"narrow", "wide"}
+    for shot in shots:
+        response = client.get(shot["src"])
+        assert response.status_code == 200 and response.mimetype == "image/png"
+        width, height = struct.unpack(">II", response.data[16:24])
+        assert f"{width}x{height}" == shot["sizes"] and shot["label"]

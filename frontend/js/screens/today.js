@@ -1,5 +1,5 @@
 // Today: how the day is going, her last session again in two taps, and Start/Stop in thumb reach.
-import { api } from '../api.js';
+import { api, lastSeenData } from '../api.js';
 import { confirmDialog, h, mount, toast, undoToast } from '../dom.js';
 import { NOT_ADVICE, clock, isoWithOffset, localDate, minutes, stopwatch, volume } from '../format.js';
 import { outboxAll } from '../idb.js';
@@ -16,6 +16,17 @@ async function settleTimer(queued) {
   if (!running?.session_id || queued.some((item) => item.id === running.session_id)) return;
   const stored = await api('GET', `/sessions/${running.session_id}`).then(() => true, () => false);
   if (stored) clearSession();
+}
+
+/** Today's figures as last seen on this phone, for a screen that shows before the network answers; null if none. */
+async function lastSeenDay(user) {
+  const day = localDate(new Date(), user.time_zone);
+  const summary = lastSeenData(`/summary/daily?from=${day}&to=${day}`);
+  if (!summary) return null;
+  const sessions = lastSeenData('/sessions?limit=30');
+  const reminders = lastSeenData('/reminders');
+  const queued = (await outboxAll()).filter((item) => item.path === '/sessions').map((item) => ({ ...item.body, outbox: item }));
+  return { day, summary, sessions: sessions?.items || null, reminders: reminders?.items || null, queued, lastSeen: true };
 }
 
 /** Load today's figures; any part may be missing offline. */
@@ -139,6 +150,7 @@ function dayCard(user, data) {
       h('div', { class: 'stat' }, h('span', { class: 'value' }, String(queued.length)),
         h('span', { class: 'label' }, 'waiting to send'))),
     summary ? null : h('p', { class: 'muted' }, 'Offline: showing what is saved on this phone.'),
+    data.lastSeen ? h('p', { class: 'hint', id: 'today-updating', role: 'status' }, 'Updating…') : null,
     h('p', { class: 'hint not-advice' }, NOT_ADVICE));
 }
 
@@ -189,16 +201,29 @@ function sessionsCard(user, data, rerender) {
 export async function render(root, { user, name, args }) {
   let dock = null;
   let data = null;
-  const rerender = async () => {
+  const draw = () => {
     dock?.stopTicking?.();
-    data = await loadDay(user);
     dock = timerDock(user, data, rerender);
     mount(root, dayCard(user, data), quickCard(user, data, rerender), sessionsCard(user, data, rerender), dock);
     root.classList.add('with-dock');
     for (const bar of root.querySelectorAll('.progress > span')) bar.style.width = `${bar.dataset.pct}%`;
   };
+  const rerender = async () => {
+    const fresh = await loadDay(user);
+    // The parent may have moved to another screen meanwhile: a detached Today must not start a ticking dock.
+    if (data?.lastSeen && !root.isConnected) return;
+    data = fresh;
+    draw();
+  };
   if (args[0] === 'start' && !runningSession()) startSession();
-  await rerender();
+  // The figures last seen show at once; the network's answer replaces them when it comes.
+  data = await lastSeenDay(user);
+  if (data) {
+    draw();
+    rerender();
+  } else {
+    await rerender();
+  }
   if (args[0] === 'start' || name === 'log') history.replaceState(null, '', '#/today');
   if (name === 'log') logPast(user, data, rerender);
   return () => dock?.stopTicking?.();
