@@ -53,6 +53,12 @@ def screens(page):
     page.get_by_role("button", name="Cancel timer").click()
     expect(page.locator(".active-plan")).to_be_visible()
     yield "plans with an active plan"
+    page.locator(".active-plan").get_by_text("Change times").click()
+    expect(page.get_by_label("Days left")).to_be_visible()
+    yield "plan times form"
+    page.goto("/#/reminders")
+    expect(page.locator("#reminder-list > li").first).to_be_visible()
+    yield "reminders"
     page.get_by_role("link", name="Settings").click()
     page.get_by_label("Who is it for?").fill("Dr. Ana")
     page.get_by_role("button", name="Create link").click()
