@@ -44,6 +44,11 @@ export function startPhases(planId, slotId, phases) {
   return timer;
 }
 
+/** Put back a phase timer that was cancelled (Undo). */
+export function restorePhases(timer) {
+  localStorage.setItem(PHASE_KEY, JSON.stringify(timer));
+}
+
 /** Forget the phase timer. */
 export function clearPhases() {
   localStorage.removeItem(PHASE_KEY);

@@ -168,6 +168,21 @@ def test_discarding_the_timer_can_be_undone(signed_in):
     expect(page.get_by_role("timer")).to_have_text(re.compile(r"^05:0\d$"))
 
 
+def test_cancelling_the_phase_timer_can_be_undone(signed_in, live_server):
+    """Cancel timer goes back to Plans; Undo reopens the timer still counting from its start."""
+    page, token = signed_in
+    page.clock.install(time=datetime.now(UTC))
+    plan = start_plan_by_api(live_server, token, "power-hour", {"days": 5})
+    page.goto(f"/#/timer/{plan['id']}/{plan['slots'][0]['id']}")
+    page.get_by_role("button", name="Start", exact=True).click()
+    page.clock.fast_forward("02:00")
+    page.get_by_role("button", name="Cancel timer").click()
+    expect(page.locator(".active-plan")).to_be_visible()
+    page.get_by_role("button", name="Undo").click()
+    timer = page.get_by_label("Phase timer")
+    expect(timer.get_by_role("timer")).to_have_text(re.compile(r"^17:5\d$"))
+
+
 def test_a_deleted_session_can_be_undone_and_the_server_keeps_it(signed_in, live_server):
     """Undo within the window puts the row back; the server never lost the session."""
     page, token = signed_in
