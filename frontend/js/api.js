@@ -1,5 +1,6 @@
 // The one place that talks to /api. The token lives in localStorage for the page
 // and is mirrored into IndexedDB because the service worker cannot read localStorage.
+import { working } from './dom.js';
 import { kvDelete, kvSet } from './idb.js';
 
 const TOKEN_KEY = 'pumpwell.token';
@@ -79,9 +80,9 @@ export async function api(method, path, body) {
   const keep = method === 'GET' && KEEP.test(path);
   let res;
   try {
-    res = await fetch(`/api${path}`, {
+    res = await working(fetch(`/api${path}`, {
       method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
+    }));
   } catch (err) {
     const copy = keep ? lastSeen(path) : null;
     if (copy) {

@@ -90,6 +90,19 @@ export async function busy(button, workingLabel, work, timeoutMs = 20_000) {
   }
 }
 
+let waits = 0;
+/** Show the thin progress bar under the top bar while `promise` is pending (any network wait). */
+export function working(promise) {
+  waits += 1;
+  document.body.dataset.busy = 'true';
+  const done = () => {
+    waits -= 1;
+    if (!waits) delete document.body.dataset.busy;
+  };
+  promise.then(done, done);
+  return promise;
+}
+
 /** Grey placeholder blocks shown while a screen loads, so it never looks blank. */
 export function skeleton() {
   return h('div', { class: 'skeleton', 'aria-busy': 'true', 'aria-label': 'Loading' },

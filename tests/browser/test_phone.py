@@ -288,6 +288,19 @@ def test_turning_reminders_on_shows_progress_at_once_and_times_out(page):
     expect(page.get_by_role("button", name="Turn reminders on")).to_be_enabled()
 
 
+def test_a_save_shows_progress_at_once(signed_in):
+    """Between Save and the server's answer, the progress bar under the top bar shows."""
+    page, _ = signed_in
+    page.get_by_role("button", name="Log a past session").click()
+    dialog = page.get_by_role("dialog", name="Log a session")
+    dialog.get_by_label("Left (mL)").fill("40")
+    busy = dialog.get_by_role("button", name="Save").evaluate(
+        "b => new Promise((ok) => { b.click(); setTimeout(() => ok(document.body.dataset.busy), 0); })")
+    assert busy == "true"
+    expect(page.locator("#toast")).to_contain_text("Session saved.")
+    expect(page.locator("body")).not_to_have_attribute("data-busy", "true")
+
+
 def test_reminders_screen_lists_what_will_be_sent_with_snooze_skip_and_done(signed_in, live_server):
     """An active plan's reminders are listed in the account's zone; Skip takes one off the list."""
     page, token = signed_in

@@ -1,5 +1,5 @@
 // The session form used after Stop, for a past session, and to edit one.
-import { confirmDialog, field, h, openDialog, toast } from '../dom.js';
+import { confirmDialog, field, h, openDialog, toast, working } from '../dom.js';
 import { NOT_ADVICE, fromLocalInput, fromUnit, isoWithOffset, stepFor, toLocalInput, toUnit, typedStep, volume } from '../format.js';
 import { logSession, resendSession } from '../outbox.js';
 
@@ -159,7 +159,7 @@ async function untilStored(item, unit, timeZone) {
       toast('Kept on this phone, marked as needing attention.');
       return false;
     }
-    item = await resendSession(item.id, fixed);
+    item = await working(resendSession(item.id, fixed));
   }
   toast(item ? 'Saved on this phone. It will be sent when you are back online.' : 'Session saved.');
   return !item;
@@ -167,7 +167,7 @@ async function untilStored(item, unit, timeZone) {
 
 /** Send a new session through the outbox (asking for fixes while it is refused); true once the server has it. */
 export async function saveSession(body, unit, timeZone) {
-  return untilStored(await logSession(body), unit, timeZone);
+  return untilStored(await working(logSession(body)), unit, timeZone);
 }
 
 /** Fix a session the server refused earlier; true once the server has it. */
