@@ -13,6 +13,8 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer, new_phone, sign_up  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
+# The install sheet's pictures (manifest "screenshots"): Today on a phone and on a wide screen.
+SHEET = ROOT / "frontend" / "screenshots"
 
 
 def seed_two_weeks(server: LiveServer, token: str) -> None:
@@ -50,6 +52,22 @@ def shoot(page, name: str, scheme: str) -> None:
     print(f"docs/screenshots/{name}-{scheme}.png")
 
 
+def install_sheet(browser, server: LiveServer, page, token: str) -> None:
+    """Save Today narrow (this phone) and wide (1280 x 720) for the manifest's richer install sheet."""
+    SHEET.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHEET / "today-narrow.png"))
+    wide = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 720}, locale="en-US",
+                               timezone_id="UTC", color_scheme="light")
+    wide_page = wide.new_page()
+    wide_page.add_init_script(f"localStorage.setItem('pumpwell.token', {token!r})")
+    wide_page.goto("/#/today")
+    wide_page.locator("#today-sessions").wait_for()
+    wide_page.wait_for_load_state("networkidle")
+    wide_page.screenshot(path=str(SHEET / "today-wide.png"))
+    wide.close()
+    print("frontend/screenshots/today-narrow.png, frontend/screenshots/today-wide.png")
+
+
 def screens(browser, server: LiveServer, scheme: str) -> None:
     """Walk through every screen in one colour scheme."""
     context = new_phone(browser, server, color_scheme=scheme)
@@ -62,6 +80,8 @@ def screens(browser, server: LiveServer, scheme: str) -> None:
     page.reload()
     page.locator("#today-sessions").wait_for()
     shoot(page, "today", scheme)
+    if scheme == "light":
+        install_sheet(browser, server, page, token)
     started = (datetime.now(UTC) - timedelta(minutes=12, seconds=34)).isoformat()
     page.evaluate("t => localStorage.setItem('pumpwell.timer', JSON.stringify({started_at: t}))", started)
     page.reload()
@@ -83,10 +103,10 @@ def screens(browser, server: LiveServer, scheme: str) -> None:
     card.scroll_into_view_if_needed()
     shoot(page, "plan-preview", scheme)
     card.get_by_role("button", name="Start plan").click()
-    page.locator("#active-plan").wait_for()
+    page.locator(".active-plan").first.wait_for()
     page.evaluate("window.scrollTo(0, 0)")
     shoot(page, "plans", scheme)
-    page.locator("#active-plan").get_by_role("link", name="Open phase timer").click()
+    page.locator(".active-plan").first.get_by_role("link", name="Open phase timer").click()
     page.get_by_role("button", name="Start", exact=True).click()
     page.get_by_label("Phase timer").wait_for()
     shoot(page, "phase-timer", scheme)

@@ -21,6 +21,7 @@ const SHELL = [
   '/assets/js/screens/history.js',
   '/assets/js/screens/phase-timer.js',
   '/assets/js/screens/plans.js',
+  '/assets/js/screens/reminders.js',
   '/assets/js/screens/session-form.js',
   '/assets/js/screens/settings.js',
   '/assets/js/screens/stash.js',
@@ -79,6 +80,15 @@ function readPayload(data) {
   try { return data.json(); } catch { return { body: data.text() }; }
 }
 
+// Android shows only the first two actions: the ones a parent needs at 3 a.m. come first.
+const ACTION_ORDER = ['start', 'snooze', 'done', 'skip'];
+
+/** The payload's actions, most useful first. */
+function orderedActions(actions) {
+  const rank = (a) => (ACTION_ORDER.includes(a.action) ? ACTION_ORDER.indexOf(a.action) : ACTION_ORDER.length);
+  return [...(actions || [])].sort((a, b) => rank(a) - rank(b));
+}
+
 /** Show the notification for a push payload (the contract's reminder shape). */
 function showReminder(payload) {
   const title = payload.title || payload.notification?.title || 'Pumpwell';
@@ -88,7 +98,7 @@ function showReminder(payload) {
     renotify: true,
     icon: '/assets/icons/icon-192.png',
     badge: '/assets/icons/favicon-32.png',
-    actions: payload.actions || [],
+    actions: orderedActions(payload.actions),
     data: { reminder_id: payload.reminder_id ?? null, kind: payload.kind || null, url: payload.url || payload.notification?.navigate || '/#/today' },
   });
 }

@@ -1,5 +1,6 @@
 """Serve the installable web app from frontend/ with a strict Content-Security-Policy."""
 
+import gzip
 import hashlib
 from pathlib import Path
 
@@ -83,6 +84,35 @@ def security_headers(response):
     return response
 
 
+# Text worth compressing; images are compressed already and CSV downloads stream.
+COMPRESSIBLE = ("text/", "application/json", "application/manifest+json", "image/svg+xml", "application/javascript")
+MIN_COMPRESS_BYTES = 500
+
+
+def compress(response):
+    """Gzip text answers for clients that accept it: the first load on a slow phone connection is mostly text."""
+    if (
+        response.status_code != 200 or response.is_streamed and not response.direct_passthrough
+        or "Content-Encoding" in response.headers
+        or not (response.mimetype or "").startswith(COMPRESSIBLE)
+        or "gzip" not in request.headers.get("Accept-Encoding", "")
+    ):
+        return response
+    response.direct_passthrough = False
+    body = response.get_data()
+    if len(body) < MIN_COMPRESS_BYTES:
+        return response
+    response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+    response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    # Another encoding of the same file: its ETag turns weak, so revalidation (a weak comparison) still works.
+    etag, weak = response.get_etag()
+    if etag and not weak:
+        response.set_etag(etag, weak=True)
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Register the web app's routes."""
     app.register_blueprint(bp)
+    app.after_request(compress)

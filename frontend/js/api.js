@@ -1,9 +1,15 @@
 // The one place that talks to /api. The token lives in localStorage for the page
 // and is mirrored into IndexedDB because the service worker cannot read localStorage.
+import { working } from './dom.js';
 import { kvDelete, kvSet } from './idb.js';
 
 const TOKEN_KEY = 'pumpwell.token';
 const USER_KEY = 'pumpwell.user';
+const CACHE_PREFIX = 'pumpwell.cache.';
+// A request that has not answered by then ends in a clear error instead of a spinner forever.
+export const TIMEOUT_MS = 15_000;
+// What a screen shows offline: the last answer to these reads (sessions, summary, plans, reminders, goals).
+const KEEP = /^\/(sessions\?|summary\/|plans|reminders$|goals$|me$)/;
 
 /** An error answer from the API, carrying its code and field messages. */
 export class ApiError extends Error {
@@ -31,6 +37,7 @@ export async function setToken(token) {
 export async function clearToken() {
   localStorage.removeItem(TOKEN_KEY);
   localStorage.removeItem(USER_KEY);
+  for (const key of Object.keys(localStorage)) if (key.startsWith(CACHE_PREFIX)) localStorage.removeItem(key);
   await kvDelete('token');
 }
 
@@ -45,15 +52,45 @@ export function cacheUser(user) {
   return user;
 }
 
-/** Call the API and return parsed JSON (null for 204); throws ApiError or a network TypeError. */
+/** The last answer to a GET kept for offline use: {data, at} or null. */
+function lastSeen(path) {
+  try { return JSON.parse(localStorage.getItem(CACHE_PREFIX + path)); } catch { return null; }
+}
+
+/** The last answer seen to a GET (kept ones only), without asking the network; null when none. */
+export function lastSeenData(path) {
+  return lastSeen(path)?.data ?? null;
+}
+
+/** Remember a GET's answer; a full storage only costs the offline copy. */
+function remember(path, data) {
+  try { localStorage.setItem(CACHE_PREFIX + path, JSON.stringify({ data, at: Date.now() })); } catch { /* storage full */ }
+}
+
+/**
+ * Call the API and return parsed JSON (null for 204); throws ApiError, or a TypeError without a connection
+ * or after TIMEOUT_MS. A read that fails for want of a connection answers with the last copy seen, and
+ * 'pumpwell:stale' tells the app to say so.
+ */
 export async function api(method, path, body) {
   const headers = { Accept: 'application/json' };
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`/api${path}`, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const keep = method === 'GET' && KEEP.test(path);
+  let res;
+  try {
+    res = await working(fetch(`/api${path}`, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS),
+    }));
+  } catch (err) {
+    const copy = keep ? lastSeen(path) : null;
+    if (copy) {
+      window.dispatchEvent(new CustomEvent('pumpwell:stale', { detail: { at: copy.at } }));
+      return copy.data;
+    }
+    throw err.name === 'TimeoutError' ? new TypeError('timeout') : err;
+  }
   if (res.status === 204) return null;
   const data = await res.json().catch(() => null);
   if (!res.ok) {
@@ -63,6 +100,7 @@ export async function api(method, path, body) {
     }
     throw new ApiError(res.status, data);
   }
+  if (keep) remember(path, data);
   return data;
 }
 
@@ -72,5 +110,8 @@ export function describeError(err) {
     const fields = Object.entries(err.fields || {}).map(([k, v]) => `${k}: ${[].concat(v).join(', ')}`);
     return fields.length ? `${err.message} (${fields.join('; ')})` : err.message;
   }
+  if (err?.message === 'timeout') return 'The server did not answer in time. Try again.';
+  // Our own errors (a time-out of the browser, blocked notifications) already say what to do.
+  if (err instanceof Error && !(err instanceof TypeError) && err.message) return err.message;
   return 'No connection. Try again when you are back online.';
 }

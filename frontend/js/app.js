@@ -1,17 +1,22 @@
 // Boot, routing between screens, connection status and service-worker updates.
 import { api, cachedUser, cacheUser, describeError, getToken } from './api.js';
-import { mount, toast } from './dom.js';
-import { flushOutbox, onOutboxChange, outboxCounts } from './outbox.js';
+import { clock } from './format.js';
+import { busy, h, mount, skeleton, toast } from './dom.js';
+import { flushOutbox, isOwnSave, onOutboxChange, outboxCounts } from './outbox.js';
 import { enableReminders, reminderState } from './push.js';
-import * as auth from './screens/auth.js';
-import * as today from './screens/today.js';
-import * as history from './screens/history.js';
-import * as plans from './screens/plans.js';
-import * as settings from './screens/settings.js';
-import * as phaseTimer from './screens/phase-timer.js';
-import * as stash from './screens/stash.js';
-
-const screens = { signin: auth, signup: auth, today, log: today, history, plans, stash, settings, timer: phaseTimer };
+// Screens load when first opened: on a slow line the first screen must not wait for all the others.
+// (The service worker precaches every one of them, so they open offline too.)
+const auth = () => import('./screens/auth.js');
+const today = () => import('./screens/today.js');
+const screens = {
+  signin: auth, signup: auth, today, log: today,
+  history: () => import('./screens/history.js'),
+  plans: () => import('./screens/plans.js'),
+  stash: () => import('./screens/stash.js'),
+  settings: () => import('./screens/settings.js'),
+  timer: () => import('./screens/phase-timer.js'),
+  reminders: () => import('./screens/reminders.js'),
+};
 const main = document.getElementById('main');
 const tabs = document.getElementById('tabs');
 let cleanup = null;
@@ -19,17 +24,21 @@ let userFresh = false;
 let routeSeq = 0;
 let shownScreen = null;
 
-/** Load the signed-in user once per page load, falling back to the cached copy offline. */
+/** The signed-in user: the cached copy at once (refreshed in the background once per page load), else the API. */
 async function currentUser() {
   const cached = cachedUser();
   if (cached && userFresh) return cached;
   userFresh = true;
-  try {
-    return cacheUser(await api('GET', '/me'));
-  } catch (err) {
-    if (cached) return cached;
-    throw err;
-  }
+  const fresh = api('GET', '/me').then(cacheUser);
+  if (!cached) return fresh;
+  // On a slow connection the screen must not wait for /me: a changed unit or zone redraws it when it comes.
+  fresh.then((user) => {
+    if (user.unit !== cached.unit || user.time_zone !== cached.time_zone) {
+      route();
+      offerZone(user);
+    }
+  }).catch(() => null);
+  return cached;
 }
 
 /** Parse "#/plans/power-hour" into {name: "plans", args: ["power-hour"]}. */
@@ -44,28 +53,36 @@ async function route() {
   const signedIn = Boolean(getToken());
   if (!signedIn && name !== 'signup') name = 'signin';
   if (signedIn && (name === 'signin' || name === 'signup')) name = 'today';
-  const screen = screens[name] || today;
+  const seq = ++routeSeq;
+  // The account and the screen's code load side by side.
+  const userLoad = signedIn ? currentUser() : Promise.resolve(null);
+  userLoad.catch(() => null);
+  const screen = await (screens[name] || today)();
+  if (seq !== routeSeq) return;
   if (cleanup) cleanup();
   cleanup = null;
   tabs.hidden = !signedIn;
-  const tab = name === 'log' ? 'today' : name;
+  const tab = { log: 'today', reminders: 'today', timer: 'plans' }[name] || name;
   for (const link of tabs.querySelectorAll('a')) {
     if (link.dataset.tab === tab) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
   let user = null;
   try {
-    if (signedIn) user = await currentUser();
+    user = await userLoad;
   } catch {
     mount(main, 'Could not load your account. Check your connection and reload.');
     return;
   }
   document.title = `${screen.title ? screen.title(name) : 'Pumpwell'} · Pumpwell`;
   // Each route renders into its own node, so a slow, superseded render lands nowhere.
-  const seq = ++routeSeq;
   const view = document.createElement('div');
-  mount(main, view);
+  const placeholder = skeleton();
+  mount(main, view, placeholder);
+  staleSince = null;
+  showStale();
   const stop = await screen.render(view, { name, args, user });
+  placeholder.remove();
   if (seq !== routeSeq) { stop?.(); return; }
   cleanup = stop || null;
   if (name !== shownScreen) {
@@ -74,6 +91,46 @@ async function route() {
     window.scrollTo(0, 0);
     shownScreen = name;
   }
+}
+
+let staleSince = null;
+/** Mark the screen as showing the last data seen when a read had to fall back to it. */
+function showStale() {
+  const banner = document.getElementById('stale');
+  banner.hidden = staleSince === null;
+  if (staleSince !== null) {
+    const user = cachedUser();
+    banner.textContent = `Offline: showing what this phone last saw (${clock(new Date(staleSince).toISOString(), user?.time_zone)}).`;
+  }
+}
+
+/** Offer to move the account to the phone's time zone when they differ (once per zone). */
+function offerZone(user) {
+  const phoneZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const box = document.getElementById('zone-offer');
+  const asked = localStorage.getItem('pumpwell.zone-asked');
+  if (!user || !phoneZone || phoneZone === user.time_zone || asked === phoneZone) { box.hidden = true; return; }
+  const dismiss = () => { localStorage.setItem('pumpwell.zone-asked', phoneZone); box.hidden = true; };
+  const move = async (event) => {
+    event.target.disabled = true;
+    event.target.textContent = 'Switching…';
+    try {
+      cacheUser(await api('PATCH', '/me', { time_zone: phoneZone }));
+      userFresh = true;
+      toast(`Times now follow ${phoneZone}.`);
+      dismiss();
+      route();
+    } catch (err) {
+      toast(describeError(err));
+      event.target.disabled = false;
+      event.target.textContent = 'Switch';
+    }
+  };
+  mount(box, h('span', {}, `This phone is in ${phoneZone}; your account uses ${user.time_zone}.`),
+    h('span', { class: 'banner-actions' },
+      h('button', { type: 'button', class: 'btn small', onclick: move }, 'Switch'),
+      h('button', { type: 'button', class: 'btn small secondary', onclick: dismiss }, 'Keep')));
+  box.hidden = false;
 }
 
 /** Show whether we are online, how many sessions wait to be sent and how many need attention. */
@@ -97,7 +154,9 @@ function outboxChanged(results, mine) {
   showNetwork();
   // A save reports its own session; everything else is news.
   if (mine && results.quiet) return;
-  const { sent = [], refused = [] } = results;
+  const { refused = [] } = results;
+  // A session this page is saving gets its own toast from the form, not a second one from here.
+  const sent = (results.sent || []).filter((id) => !isOwnSave(id));
   if (refused.length) toast(`${refused.length} session${refused.length > 1 ? 's' : ''} refused: see Today.`);
   else if (sent.length) toast(`${sent.length} saved session${sent.length > 1 ? 's' : ''} sent.`);
   if (sent.length || refused.length || results.discarded?.length) route();
@@ -108,12 +167,12 @@ async function checkReminders() {
   const banner = document.getElementById('reminders-stopped');
   const { state } = getToken() ? await reminderState() : { state: 'off' };
   banner.hidden = state !== 'stopped';
-  document.getElementById('reminders-again').onclick = async () => {
+  document.getElementById('reminders-again').onclick = async (event) => {
     try {
-      await enableReminders();
+      await busy(event.target, 'Turning on…', enableReminders);
       toast('Reminders are on again.');
       window.dispatchEvent(new Event('pumpwell:reminders-changed'));
-    } catch (err) { toast(err.message || describeError(err)); }
+    } catch (err) { toast(describeError(err)); }
   };
 }
 
@@ -147,6 +206,7 @@ async function registerWorker() {
 }
 
 window.addEventListener('hashchange', route);
+window.addEventListener('pumpwell:stale', (event) => { staleSince = event.detail.at; showStale(); });
 window.addEventListener('online', sync);
 window.addEventListener('offline', showNetwork);
 window.addEventListener('pumpwell:signed-out', () => { location.hash = '#/signin'; route(); });
@@ -156,5 +216,7 @@ window.addEventListener('pumpwell:reminders-changed', () => {
   if (parseRoute().name === 'settings') route();
 });
 
-registerWorker().catch(() => {});
-route().then(sync).then(checkReminders).catch(() => null);
+// The worker's precache would compete with the first screen's requests on a slow line: it waits for the screen.
+const firstScreen = route();
+firstScreen.finally(() => registerWorker().catch(() => {}));
+firstScreen.then(sync).then(checkReminders).then(() => getToken() && offerZone(cachedUser())).catch(() => null);

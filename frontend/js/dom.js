@@ -34,12 +34,79 @@ export function mount(el, ...children) {
 }
 
 let toastTimer;
-/** Show a short message that screen readers announce. */
+let toastUndo = null;
+/** Show a short message that screen readers announce (it replaces any earlier one). */
 export function toast(message) {
   const box = document.getElementById('toast');
+  toastUndo?.(false);
   mount(box, h('span', {}, message));
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => box.replaceChildren(), 4000);
+}
+
+/**
+ * Show a message with an Undo button for `ms`; resolves true when the parent tapped Undo, false once
+ * the window closed (or another toast took its place), so the caller only then makes the change final.
+ */
+export function undoToast(message, ms = 6000) {
+  const box = document.getElementById('toast');
+  toastUndo?.(false);
+  clearTimeout(toastTimer);
+  return new Promise((resolve) => {
+    const settle = (undone) => {
+      if (toastUndo !== settle) return;
+      toastUndo = null;
+      clearTimeout(toastTimer);
+      box.replaceChildren();
+      resolve(undone);
+    };
+    toastUndo = settle;
+    mount(box, h('span', { class: 'with-action' }, message,
+      h('button', { type: 'button', class: 'btn small undo', onclick: () => settle(true) }, 'Undo')));
+    toastTimer = setTimeout(() => settle(false), ms);
+  });
+}
+
+/**
+ * Run `work` from a button: the button says it is working at once (well within 100 ms), stays disabled
+ * until the work ends, and the work is given up after `timeoutMs` with a clear message.
+ */
+export async function busy(button, workingLabel, work, timeoutMs = 20_000) {
+  const label = button.textContent;
+  button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  button.textContent = workingLabel;
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error('This is taking too long. Check your connection and try again.')), timeoutMs);
+  });
+  try {
+    return await Promise.race([work(), timeout]);
+  } finally {
+    clearTimeout(timer);
+    button.disabled = false;
+    button.removeAttribute('aria-busy');
+    button.textContent = label;
+  }
+}
+
+let waits = 0;
+/** Show the thin progress bar under the top bar while `promise` is pending (any network wait). */
+export function working(promise) {
+  waits += 1;
+  document.body.dataset.busy = 'true';
+  const done = () => {
+    waits -= 1;
+    if (!waits) delete document.body.dataset.busy;
+  };
+  promise.then(done, done);
+  return promise;
+}
+
+/** Grey placeholder blocks shown while a screen loads, so it never looks blank. */
+export function skeleton() {
+  return h('div', { class: 'skeleton', 'aria-busy': 'true', 'aria-label': 'Loading' },
+    h('div', { class: 'skeleton-block tall' }), h('div', { class: 'skeleton-block' }), h('div', { class: 'skeleton-block' }));
 }
 
 /** Open a modal dialog holding the given content; resolves with the value passed to close. */

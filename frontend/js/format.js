@@ -31,9 +31,14 @@ export function volume(ml, unit) {
   return unit === 'oz' ? `${number(toUnit(ml, 'oz'), DISPLAY_PLACES.oz)} oz` : `${number(ml, DISPLAY_PLACES.ml)} mL`;
 }
 
-/** The step a stepper moves by in this unit. */
+/** The step the -/+ buttons move by in this unit. */
 export function stepFor(unit) {
   return unit === 'oz' ? 0.25 : 5;
+}
+
+/** The finest amount that can be typed: any whole mL, any hundredth of an oz (so 1.3 or 1.35 oz). */
+export function typedStep(unit) {
+  return unit === 'oz' ? 0.01 : 1;
 }
 
 /** Today's date (YYYY-MM-DD) in a time zone. */
@@ -79,8 +84,32 @@ export function isoWithOffset(date) {
   return date.toISOString().replace('Z', '+00:00');
 }
 
-/** Value for a datetime-local input showing this device's local time. */
-export function toLocalInput(date) {
-  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60000);
-  return local.toISOString().slice(0, 16);
+/** How far `timeZone`'s wall clock is ahead of UTC at `date`, in ms. */
+function zoneOffset(date, timeZone) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+  }).formatToParts(date).map((p) => [p.type, p.value]));
+  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  return wall - Math.floor(date.getTime() / 1000) * 1000;
+}
+
+/** Value for a datetime-local input showing `date` on the account's clock (the phone's without a zone). */
+export function toLocalInput(date, timeZone) {
+  const offset = timeZone ? zoneOffset(date, timeZone) : -date.getTimezoneOffset() * 60000;
+  return new Date(date.getTime() + offset).toISOString().slice(0, 16);
+}
+
+/** The moment a datetime-local value ("2026-11-28T03:05") names on the account's clock. */
+export function fromLocalInput(value, timeZone) {
+  if (!timeZone) return new Date(value);
+  const wall = Date.parse(`${value}:00Z`);
+  let moment = wall - zoneOffset(new Date(wall), timeZone);
+  // Near a clock change the offset at the guess may differ from the one at the answer.
+  moment = wall - zoneOffset(new Date(moment), timeZone);
+  return new Date(moment);
+}
+
+/** The time of day "HH:MM" of `date` on the account's clock. */
+export function clockValue(date, timeZone) {
+  return toLocalInput(date, timeZone).slice(11, 16);
 }

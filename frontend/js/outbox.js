@@ -5,6 +5,11 @@ import './outbox-core.js';
 
 const core = self.PumpwellOutbox;
 let retryTimer = null;
+// Sessions a form of this page is saving (and says so itself); kept a second longer for the broadcast.
+const ownSaves = new Set();
+
+/** Whether `id` is a session this page's form is saving, so it reports the outcome itself. */
+export const isOwnSave = (id) => ownSaves.has(id);
 
 /** Queue a new session and try to send it; resolves with its item ({state, error}) or null once stored. */
 export async function logSession(body) {
@@ -19,8 +24,9 @@ export function resendSession(id, body) {
 
 /** Queue `body` under `id`, flush, and report what became of it: null when the server has it. */
 async function sendSession(id, body) {
+  ownSaves.add(id);
   await core.enqueue({ id, method: 'POST', path: '/sessions', body });
-  await flushOutbox({ force: true, quiet: true });
+  await flushOutbox({ force: true, quiet: true }).finally(() => setTimeout(() => ownSaves.delete(id), 1000));
   const item = await core.get(id);
   if (item?.state === 'pending') requestBackgroundSync();
   return item || null;

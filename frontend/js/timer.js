@@ -16,6 +16,11 @@ export function startSession() {
   return timer;
 }
 
+/** Put back a timer that was discarded (Undo). */
+export function restoreSession(timer) {
+  localStorage.setItem(SESSION_KEY, JSON.stringify(timer));
+}
+
 /** Remember that the running timer became queued session `id`; it is forgotten once the server has it. */
 export function markStopped(id) {
   const timer = runningSession();
@@ -37,6 +42,11 @@ export function startPhases(planId, slotId, phases) {
   const timer = { plan_id: planId, slot_id: slotId, started_at: new Date().toISOString(), phases };
   localStorage.setItem(PHASE_KEY, JSON.stringify(timer));
   return timer;
+}
+
+/** Put back a phase timer that was cancelled (Undo). */
+export function restorePhases(timer) {
+  localStorage.setItem(PHASE_KEY, JSON.stringify(timer));
 }
 
 /** Forget the phase timer. */

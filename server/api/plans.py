@@ -1,7 +1,7 @@
-"""Pumping plans: templates, preview, start, follow, cancel, calendar file."""
+"""Pumping plans: templates, preview, start, follow, reschedule, cancel, calendar file."""
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import Length
+from apiflask.validators import Length, Range, Regexp
 from flask import Response
 
 from server.api.auth import auth
@@ -60,6 +60,19 @@ class PlanIn(PreviewIn):
     """A plan to start; replace=true cancels an active plan of the same template first."""
 
     replace = fields.Boolean(load_default=False)
+
+
+class PlanEditIn(Schema):
+    """New settings for the slots of an active plan not yet begun; leave out what stays."""
+
+    start_time = fields.String(
+        validate=Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Must be a local time as HH:MM."),
+        metadata={"description": "Local HH:MM the daily block (or first session) starts, for templates that have one."},
+    )
+    days_left = fields.Integer(
+        validate=Range(min=1, max=90),
+        metadata={"description": "Days of the plan from now on, within the template's length in days."},
+    )
 
 
 class PhaseOut(Schema):
@@ -179,6 +192,18 @@ def get_plan(plan_id):
 def cancel_plan(plan_id):
     """Cancel an active plan and its pending reminders."""
     return plans.cancel_plan(get_db(), auth.current_user, plan_id, utcnow())
+
+
+# Its own path beside /cancel: werkzeug checks methods before converters, so a PATCH rule on the GET
+# rule's path would answer an absurd id with 405 instead of 404.
+@bp.patch("/<int:plan_id>/schedule")
+@bp.auth_required(auth)
+@bp.input(PlanEditIn, arg_name="values")
+@bp.output(PlanOut)
+@bp.doc(responses={404: "No such plan of yours", 409: "The plan is not active"})
+def edit_plan(plan_id, values):
+    """Move an active plan's upcoming slots (daily start time, days left) and their reminders; past slots stay."""
+    return plans.edit_plan(get_db(), auth.current_user, plan_id, values, utcnow())
 
 
 @bp.get("/<int:plan_id>.ics")

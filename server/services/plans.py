@@ -1,13 +1,14 @@
 """Previewing, starting, following, cancelling and exporting pumping plans."""
 
+import math
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from server.domain.errors import Conflict, NotFound, PlanConflict
+from server.domain.errors import Conflict, InvalidPlanParams, NotFound, PlanConflict
 from server.domain.plans import (
     LoggedSession,
     Phase,
@@ -109,6 +110,55 @@ def cancel_plan(db: Session, user: User, plan_id: int, now: datetime) -> dict:
     if plan_status(plan.status, plan.ends_at, now) != "active":
         raise Conflict("Only an active plan can be cancelled.")
     _cancel(db, user, plan, now)
+    db.commit()
+    return plan_view(db, user, plan, now)
+
+
+def edit_plan(db: Session, user: User, plan_id: int, values: dict, now: datetime) -> dict:
+    """Move an active plan's slots not yet begun: a new daily start time and/or the days left; the rest stay."""
+    plan = _own_plan(db, user, plan_id)
+    if plan_status(plan.status, plan.ends_at, now) != "active":
+        raise Conflict("Only an active plan can be changed.")
+    template = TEMPLATES[plan.template]
+    known = {spec.name for spec in template.params}
+    # Only day-by-day plans have days to count and (most) a daily start; the others are stopped and started anew.
+    wrong = {key: ["This plan has no such setting."] for key, param in (("start_time", "start_time"),
+             ("days_left", "days")) if "days" not in known or (values.get(key) is not None and param not in known)}
+    if wrong:
+        raise InvalidPlanParams("This plan cannot be changed that way.", wrong)
+    params = {**plan.params, **({"start_time": values["start_time"]} if values.get("start_time") else {})}
+    kept = [slot for slot in plan.slots if slot.starts_at <= now]
+    ahead = [slot for slot in plan.slots if slot.starts_at > now]
+    per_day = len(expand_plan(plan.template, now, {**params, "days": template.param("days").min}, plan.time_zone).slots)
+    per_day //= template.param("days").min
+    days_left = values.get("days_left") or math.ceil(len(ahead) / per_day)
+    if days_left > template.param("days").max:
+        raise InvalidPlanParams("Too many days.", {"days_left": [f"At most {template.param('days').max}."]})
+    # Expand the longest plan the template allows from here and keep the first days_left days of it.
+    begin = max([now, plan.starts_at, *(slot.ends_at for slot in kept)])
+    longest = {**params, "days": template.param("days").max}
+    fresh = expand_plan(plan.template, begin, longest, plan.time_zone).slots[: days_left * per_day]
+    gone = [slot.id for slot in ahead]
+    if gone:
+        db.execute(delete(Reminder).where(Reminder.plan_slot_id.in_(gone)))
+    for slot in ahead:
+        plan.slots.remove(slot)
+    db.flush()
+    first = max((slot.index for slot in kept), default=-1) + 1
+    moved = [Slot(first + n, s.starts_at, s.ends_at, s.phases, s.note) for n, s in enumerate(fresh)]
+    plan.slots.extend(
+        PlanSlot(index=s.index, starts_at=s.starts_at, ends_at=s.ends_at, phases=[p.as_dict() for p in s.phases])
+        for s in moved
+    )
+    kept_days = math.ceil(len(kept) / per_day)
+    spec = template.param("days")
+    plan.params = {**params, "days": min(spec.max, max(spec.min, kept_days + days_left))}
+    plan.ends_at = max([plan.starts_at, *(s.ends_at for s in kept), *(s.ends_at for s in moved)])
+    db.flush()
+    slot_ids = {slot.index: slot.id for slot in plan.slots}
+    drafts = plan_reminders(plan.id, template.name, moved, now)
+    upsert_reminders(db, user, [(d, plan.id, slot_ids[d.slot_index]) for d in drafts], now)
+    _link_sessions(db, user, plan, now)
     db.commit()
     return plan_view(db, user, plan, now)
 

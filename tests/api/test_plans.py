@@ -212,3 +212,65 @@ def test_boost_plan_outside_the_source_figures_is_labelled_an_adaptation(client,
     assert plan["evidence"].startswith("adaptation: interval_min outside the source's figures")
     listed = client.get("/api/plans", headers=auth).json["items"][0]
     assert listed["evidence"] == plan["evidence"]
+
+
+def _local(iso, zone="UTC"):
+    """Return a slot time as local "YYYY-MM-DD HH:MM"."""
+    return datetime.fromisoformat(iso).astimezone(__import__("zoneinfo").ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def test_editing_a_plan_moves_its_upcoming_blocks_and_their_reminders(client, make_user, clock):
+    _, headers = make_user(time_zone="Europe/Paris")
+    plan = start(client, headers, "power-hour", clock.now, {"days": 5, "start_time": "07:00"}).json
+    clock.now = datetime.fromisoformat(plan["slots"][1]["starts_at"]) + timedelta(minutes=5)
+    body = {"start_time": "21:30", "days_left": 2}
+    response = client.patch(f"/api/plans/{plan['id']}/schedule", json=body, headers=headers)
+    assert response.status_code == 200, response.json
+    edited = response.json
+    # The two blocks begun stay as they were; two more follow at the new time, from today.
+    assert [s["starts_at"] for s in edited["slots"][:2]] == [s["starts_at"] for s in plan["slots"][:2]]
+    assert [_local(s["starts_at"], "Europe/Paris")[11:] for s in edited["slots"][2:]] == ["21:30", "21:30"]
+    today = _local(clock.now.isoformat(), "Europe/Paris")[:10]
+    assert _local(edited["slots"][2]["starts_at"], "Europe/Paris")[:10] == today
+    assert [s["index"] for s in edited["slots"]] == [0, 1, 2, 3]
+    assert edited["ends_at"] == edited["slots"][-1]["ends_at"] and edited["params"]["start_time"] == "21:30"
+    moved = {s["id"] for s in edited["slots"][2:]}
+    pending = [r for r in reminders(client, headers) if r["kind"] == "plan_slot"]
+    due = sorted(r["due_at"] for r in pending if r["plan_slot_id"] in moved)
+    assert due == [s["starts_at"] for s in edited["slots"][2:]]
+    assert {r["plan_slot_id"] for r in pending} <= moved | {s["id"] for s in edited["slots"][:2]}
+    assert client.get(f"/api/plans/{plan['id']}", headers=headers).json == edited
+
+
+def test_editing_only_days_left_keeps_the_daily_time(client, auth, clock):
+    plan = start(client, auth, "power-hour", clock.now, {"days": 7, "start_time": "23:00"}).json
+    edited = client.patch(f"/api/plans/{plan['id']}/schedule", json={"days_left": 5}, headers=auth).json
+    assert len(edited["slots"]) == 5 and {_local(s["starts_at"])[11:] for s in edited["slots"]} == {"23:00"}
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"start_time": "25:00"}, "start_time"),
+    ({"days_left": 0}, "days_left"),
+    ({"days_left": 30}, "days_left"),
+])
+def test_bad_plan_edits_answer_422_naming_the_field(client, auth, clock, body, field):
+    plan = start(client, auth, "power-hour", clock.now, {"days": 5}).json
+    response = client.patch(f"/api/plans/{plan['id']}/schedule", json=body, headers=auth)
+    assert response.status_code == 422 and field in response.json["error"]["fields"]
+
+
+def test_a_plan_counted_in_hours_cannot_be_edited_by_day(client, auth, clock):
+    plan = start(client, auth, starts_at=clock.now).json
+    response = client.patch(f"/api/plans/{plan['id']}/schedule", json={"days_left": 1}, headers=auth)
+    assert response.status_code == 422 and "days_left" in response.json["error"]["fields"]
+
+
+def test_only_an_active_plan_can_be_edited_and_only_by_its_owner(client, make_user, clock):
+    _, owner = make_user()
+    _, other = make_user()
+    plan = start(client, owner, "power-hour", clock.now, {"days": 5}).json
+    assert client.patch(f"/api/plans/{plan['id']}/schedule", json={"days_left": 2}, headers=other).status_code == 404
+    for absurd in ("0", "x", "99999999999"):
+        assert client.patch(f"/api/plans/{absurd}/schedule", json={"days_left": 2}, headers=owner).status_code == 404
+    client.post(f"/api/plans/{plan['id']}/cancel", headers=owner)
+    assert client.patch(f"/api/plans/{plan['id']}/schedule", json={"days_left": 2}, headers=owner).status_code == 409

@@ -31,6 +31,9 @@ def screens(page):
     yield "today"
     page.get_by_role("button", name="Start", exact=True).click()
     yield "today with the timer running"
+    page.get_by_role("button", name="Discard timer").click()
+    expect(page.get_by_role("button", name="Undo")).to_be_visible()
+    yield "today with an undo toast"
     page.get_by_role("button", name="Log a past session").click()
     yield "session form"
     page.keyboard.press("Escape")
@@ -43,13 +46,19 @@ def screens(page):
     expect(page.locator(".preview ol")).to_be_visible()
     yield "plans with a preview"
     page.get_by_role("button", name="Start plan").click()
-    page.locator("#active-plan").get_by_role("link", name="Open phase timer").click()
+    page.locator(".active-plan").get_by_role("link", name="Open phase timer").click()
     page.get_by_role("button", name="Start", exact=True).click()
     expect(page.get_by_label("Phase timer")).to_be_visible()
     yield "phase timer"
     page.get_by_role("button", name="Cancel timer").click()
-    expect(page.locator("#active-plan")).to_be_visible()
+    expect(page.locator(".active-plan")).to_be_visible()
     yield "plans with an active plan"
+    page.locator(".active-plan").get_by_text("Change times").click()
+    expect(page.get_by_label("Days left")).to_be_visible()
+    yield "plan times form"
+    page.goto("/#/reminders")
+    expect(page.locator("#reminder-list > li").first).to_be_visible()
+    yield "reminders"
     page.get_by_role("link", name="Settings").click()
     page.get_by_label("Who is it for?").fill("Dr. Ana")
     page.get_by_role("button", name="Create link").click()

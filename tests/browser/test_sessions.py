@@ -38,7 +38,7 @@ def test_timer_survives_a_reload_and_stop_logs_the_session_with_its_total(page, 
 
 
 def test_history_edits_and_deletes_a_session(signed_in, live_server):
-    """Edit changes the volume on the server; Delete asks first, then removes the session."""
+    """Edit changes the volume on the server; Delete hides the row, and the server loses it once Undo has passed."""
     page, token = signed_in
     log_past_session(page, "40", "50")
     page.get_by_role("link", name="History").click()
@@ -52,8 +52,9 @@ def test_history_edits_and_deletes_a_session(signed_in, live_server):
     expect(rows.locator(".total")).to_have_text("120 mL")
     assert server_sessions(live_server, token)[0]["left_ml"] == 70
     rows.get_by_role("button", name="Delete").click()
-    page.get_by_role("dialog", name="Delete session?").get_by_role("button", name="Delete").click()
-    expect(page.locator("#history-list")).to_contain_text("No sessions yet.")
+    expect(page.get_by_role("button", name="Undo")).to_be_visible()
+    assert len(server_sessions(live_server, token)) == 1
+    expect(page.locator("#history-list")).to_contain_text("No sessions yet.", timeout=12_000)
     assert server_sessions(live_server, token) == []
 
 

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
@@ -42,3 +43,58 @@ def test_a_share_link_from_settings_opens_without_an_account_and_downloads_csv(s
     page.get_by_role("dialog", name="Revoke link?").get_by_role("button", name="Revoke").click()
     expect(page.locator("#share-list")).to_contain_text("revoked")
     assert page.request.get(url).status == 404
+
+
+def share_url(live_server, token) -> str:
+    """A fresh share link of this account, made through the API."""
+    response = live_server.api("POST", "/shares", token, json={"label": "Dr. Ana", "expires_in_days": 14})
+    assert response.status_code == 201, response.json
+    return live_server.url + urlsplit(response.json["url"]).path
+
+
+SMALLEST_TEXT = """() => Math.min(...[...document.body.querySelectorAll('*')]
+  .filter((el) => !el.closest('svg') && el.offsetParent !== null
+    && [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
+  .map((el) => parseFloat(getComputedStyle(el).fontSize)))"""
+
+
+def test_the_consultants_page_fits_a_phone_with_legible_text(signed_in, browser, live_server):
+    """At 320 px wide nothing scrolls sideways (rows are cards) and no text is under 14 px."""
+    page, token = signed_in
+    log_past_session(page, "60", "70")
+    url = share_url(live_server, token)
+    consultant = new_phone(browser, live_server)
+    try:
+        share = consultant.new_page()
+        share.set_viewport_size({"width": 320, "height": 568})
+        share.goto(url)
+        assert share.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        for table in share.get_by_role("table").all():
+            assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
+        expect(share.get_by_role("table").first).to_contain_text("Right")
+        assert share.evaluate(SMALLEST_TEXT) >= 14
+    finally:
+        consultant.close()
+
+
+def test_the_printed_page_fills_the_paper_and_keeps_volumes_on_one_line(signed_in, browser, live_server):
+    """In print (A4 landscape, 10 mm margins), the chart and tables span the page and "0 mL" never wraps."""
+    page, token = signed_in
+    log_past_session(page, "0", "70")
+    url = share_url(live_server, token)
+    consultant = new_phone(browser, live_server)
+    try:
+        share = consultant.new_page()
+        # 297 - 2 x 10 mm at 96 dpi.
+        share.set_viewport_size({"width": 1047, "height": 718})
+        share.emulate_media(media="print")
+        share.goto(url)
+        width = share.evaluate("document.body.clientWidth")
+        assert share.locator("svg.chart").bounding_box()["width"] >= 0.95 * width
+        for table in share.get_by_role("table").all():
+            assert table.bounding_box()["width"] >= 0.95 * width
+        cell = share.get_by_role("table").last.locator("td", has_text="0 mL").first
+        line = share.evaluate("parseFloat(getComputedStyle(document.querySelector('td')).lineHeight) || 20")
+        assert cell.bounding_box()["height"] < 2 * line
+    finally:
+        consultant.close()

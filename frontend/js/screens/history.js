@@ -1,7 +1,7 @@
 // History: a 14-day chart against the goal and every session, newest first, with edit and delete.
 import { api, describeError } from '../api.js';
 import { volumeChart } from '../chart.js';
-import { confirmDialog, h, mount, toast } from '../dom.js';
+import { h, mount, toast, undoToast } from '../dom.js';
 import { NOT_ADVICE, addDays, dateTime, localDate, minutes, volume } from '../format.js';
 import { askSession } from './session-form.js';
 
@@ -25,7 +25,7 @@ async function chartCard(user) {
 /** Render one session row with its actions. */
 function sessionRow(user, session, refresh) {
   const edit = async () => {
-    const body = await askSession('Edit session', { unit: user.unit, session, times: true });
+    const body = await askSession('Edit session', { unit: user.unit, session, times: true, timeZone: user.time_zone });
     if (!body) return;
     try {
       await api('PATCH', `/sessions/${session.id}`, body);
@@ -33,14 +33,21 @@ function sessionRow(user, session, refresh) {
       refresh();
     } catch (err) { toast(describeError(err)); }
   };
-  const remove = async () => {
-    const when = dateTime(session.started_at, user.time_zone);
-    if (!await confirmDialog('Delete session?', `Delete the session from ${when}? This cannot be undone.`, 'Delete', true)) return;
+  const remove = async (event) => {
+    // The row goes at once; the server is only told once the Undo window has passed.
+    const row = event.target.closest('li');
+    row.hidden = true;
+    if (await undoToast(`Session from ${dateTime(session.started_at, user.time_zone)} deleted.`)) {
+      row.hidden = false;
+      return;
+    }
     try {
       await api('DELETE', `/sessions/${session.id}`);
-      toast('Session deleted.');
-      refresh();
-    } catch (err) { toast(describeError(err)); }
+      if (row.isConnected) refresh();
+    } catch (err) {
+      row.hidden = false;
+      toast(describeError(err));
+    }
   };
   const sides = `L ${volume(session.left_ml, user.unit)} · R ${volume(session.right_ml, user.unit)}`;
   return h('li', { dataset: { id: session.id } },

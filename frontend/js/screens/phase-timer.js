@@ -1,9 +1,9 @@
 // A full-screen timer for a block with phases (the power hour: pump 20, rest 10, ...),
 // with a vibration and a beep at every change.
 import { api, describeError } from '../api.js';
-import { h, mount } from '../dom.js';
+import { h, mount, undoToast } from '../dom.js';
 import { isoWithOffset, stopwatch } from '../format.js';
-import { clearPhases, phaseAt, runningPhases, signalChange, startPhases } from '../timer.js';
+import { clearPhases, phaseAt, restorePhases, runningPhases, signalChange, startPhases } from '../timer.js';
 import { askSession, saveSession } from './session-form.js';
 
 /** Name the screen for the document title. */
@@ -31,7 +31,16 @@ function showRunning(root, user, timer) {
   const left = h('p', { class: 'phase-left', role: 'timer' });
   const next = h('p', {});
   const end = h('button', { type: 'button', class: 'btn', onclick: () => stop(true) }, 'Finish and log');
-  const quit = h('button', { type: 'button', class: 'btn secondary', onclick: () => { clearPhases(); stop(false); location.hash = '#/plans'; } }, 'Cancel timer');
+  const quit = h('button', { type: 'button', class: 'btn secondary', onclick: async () => {
+    clearPhases();
+    stop(false);
+    location.hash = '#/plans';
+    // A mis-tap must not lose a running block: Undo brings the timer back where it was.
+    if (await undoToast('Phase timer cancelled.')) {
+      restorePhases(timer);
+      location.hash = `#/timer/${timer.plan_id}/${timer.slot_id}`;
+    }
+  } }, 'Cancel timer');
   mount(screen, name, left, next, end, quit);
   root.append(screen);
   let lastIndex = null;

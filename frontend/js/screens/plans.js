@@ -1,7 +1,7 @@
-// Plans: templates with their evidence, a preview of exact times, start, and the active plan's progress.
+// Plans: templates with their evidence, a preview of exact times, start, and every active plan's progress and times.
 import { api, ApiError, describeError } from '../api.js';
-import { append, confirmDialog, field, h, mount, toast } from '../dom.js';
-import { clock, dateTime, isoWithOffset, toLocalInput } from '../format.js';
+import { append, busy, confirmDialog, field, h, mount, toast } from '../dom.js';
+import { clock, dateTime, fromLocalInput, isoWithOffset, toLocalInput } from '../format.js';
 
 /** Name the screen for the document title. */
 export const title = () => 'Plans';
@@ -23,23 +23,50 @@ function slotList(user, slots, limit = 60) {
   slots.length > limit ? h('li', { class: 'muted' }, `…and ${slots.length - limit} more`) : null);
 }
 
-/** Render the active plan with progress, next slots and a phase timer entry. */
-async function activeCard(user, rerender) {
-  const { items } = await api('GET', '/plans');
-  const active = items.find((p) => p.status === 'active');
-  if (!active) return null;
-  const plan = await api('GET', `/plans/${active.id}`);
+/** Ask for new times of a plan's blocks not yet begun: the daily start and the days left. */
+function scheduleForm(user, plan, rerender) {
+  const upcoming = plan.slots.filter((s) => s.status === 'upcoming');
+  if (!upcoming.length || !('days' in (plan.params || {}))) return null;
+  const perDay = Math.max(1, Math.round(plan.slots.length / plan.params.days));
+  const startTime = 'start_time' in plan.params
+    ? h('input', { type: 'time', name: 'start_time', value: plan.params.start_time, required: true }) : null;
+  const daysLeft = h('input', {
+    type: 'number', name: 'days_left', min: 1, max: 90, step: 1, inputmode: 'numeric', required: true,
+    value: String(Math.ceil(upcoming.length / perDay)),
+  });
+  const save = h('button', { type: 'submit', class: 'btn block' }, 'Save new times');
+  const form = h('form', { class: 'stack', 'aria-label': `Change the times of ${plan.name}` },
+    startTime ? field('Daily start', startTime, `In ${user.time_zone}; blocks already begun stay as they were`) : null,
+    field('Days left', daysLeft), save);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = { days_left: Number(daysLeft.value), ...(startTime ? { start_time: startTime.value } : {}) };
+    try {
+      await busy(save, 'Saving…', () => api('PATCH', `/plans/${plan.id}/schedule`, body));
+      toast('New times saved.');
+      rerender();
+    } catch (err) { toast(describeError(err)); }
+  });
+  return h('details', { class: 'spaced' }, h('summary', {}, 'Change times'), form);
+}
+
+/** Render one active plan with progress, next slots, a phase timer entry, its times and Stop. */
+function activeCard(user, plan, rerender) {
   const upcoming = plan.slots.filter((s) => s.status === 'upcoming');
   const now = Date.now();
   const current = plan.slots.find((s) => Date.parse(s.starts_at) <= now && now < Date.parse(s.ends_at)) || upcoming[0];
-  const cancel = async () => {
-    if (!await confirmDialog('Stop this plan?', 'Its remaining reminders will be cancelled.', 'Stop plan', true)) return;
-    await api('POST', `/plans/${plan.id}/cancel`).catch((err) => toast(describeError(err)));
+  const cancel = async (event) => {
+    if (!await confirmDialog('Stop this plan?', `${plan.name}: its remaining reminders will be cancelled.`, 'Stop plan', true)) return;
+    try {
+      await busy(event.target, 'Stopping…', () => api('POST', `/plans/${plan.id}/cancel`));
+      toast(`${plan.name} stopped.`);
+    } catch (err) { toast(describeError(err)); }
     rerender();
   };
   const p = plan.progress || {};
-  return h('section', { class: 'card', id: 'active-plan', 'aria-labelledby': 'active-h' },
-    h('h2', { id: 'active-h' }, `Active: ${plan.name}`),
+  const headingId = `active-h-${plan.id}`;
+  return h('section', { class: 'card active-plan', id: `active-plan-${plan.id}`, 'aria-labelledby': headingId },
+    h('h2', { id: headingId }, `Active: ${plan.name}`),
     h('p', { class: 'muted' }, `${dateTime(plan.starts_at, user.time_zone)} to ${dateTime(plan.ends_at, user.time_zone)}`),
     h('div', { class: 'stats' },
       h('div', { class: 'stat' }, h('span', { class: 'value' }, String(p.done ?? 0)), h('span', { class: 'label' }, 'done')),
@@ -51,20 +78,31 @@ async function activeCard(user, rerender) {
       ? h('a', { class: 'btn block spaced', href: `#/timer/${plan.id}/${current.id}` }, 'Open phase timer') : null,
     h('h3', {}, 'Coming up'),
     slotList(user, upcoming, 12),
+    scheduleForm(user, plan, rerender),
     h('p', { class: 'hint' }, plan.disclaimer || ''),
-    h('button', { type: 'button', class: 'btn secondary block', onclick: cancel }, 'Stop plan'));
+    h('button', { type: 'button', class: 'btn secondary block', onclick: cancel }, `Stop ${plan.name}`));
 }
 
-/** Default start: the next whole quarter hour. */
+/** Load every active plan with its slots (the last copies seen, offline). */
+async function activePlans() {
+  const { items } = await api('GET', '/plans');
+  return Promise.all(items.filter((p) => p.status === 'active').map((p) => api('GET', `/plans/${p.id}`)));
+}
+
+/** Now, to the minute: a plan started "now" must not lose its first block to the seconds. */
 function defaultStart() {
-  const d = new Date(Date.now() + 15 * 60000);
-  d.setMinutes(Math.floor(d.getMinutes() / 15) * 15, 0, 0);
+  const d = new Date();
+  d.setSeconds(0, 0);
   return d;
 }
 
+// Templates whose time says when the daily block (or window) begins: starting now means the block begins now.
+const BLOCK_TIME = /block|window/i;
+
 /** An input for one template parameter ("integer" or a local "time" HH:MM). */
 function paramInput(param) {
-  const label = `${param.description || param.name}${param.unit ? ` (${param.unit})` : ''}`;
+  const words = (param.description || param.name).replace(/\.$/, '');
+  const label = `${words}${param.unit && param.type !== 'time' ? ` (${param.unit})` : ''}`;
   if (param.type === 'time') return field(label, h('input', { type: 'time', name: param.name, value: param.default, required: true }));
   return field(label, h('input', {
     type: 'number', name: param.name, value: String(param.default ?? ''), min: param.min ?? null, max: param.max ?? null,
@@ -74,21 +112,31 @@ function paramInput(param) {
 
 /** Render the choose/preview/start form for a template. */
 function templateForm(user, template, rerender) {
-  const start = h('input', { type: 'datetime-local', name: 'starts_at', required: true, value: toLocalInput(defaultStart()) });
+  const start = h('input', { type: 'datetime-local', name: 'starts_at', required: true, value: toLocalInput(defaultStart(), user.time_zone) });
   const preview = h('div', { class: 'preview', 'aria-live': 'polite' });
   const form = h('form', { class: 'stack', 'aria-label': `Set up ${template.name}` },
-    field('Start', start), (template.params || []).map(paramInput),
+    field('Start', start, `In ${user.time_zone}`), (template.params || []).map(paramInput),
     h('div', { class: 'row' },
       h('button', { type: 'submit', class: 'btn secondary', name: 'action', value: 'preview' }, 'Preview times'),
       h('button', { type: 'button', class: 'btn', 'data-start': template.key }, 'Start plan')),
     preview);
+  // The daily block follows the start the parent picks, until she sets its time herself: no second field wins silently.
+  const blockTime = (template.params || []).find((p) => p.name === 'start_time' && BLOCK_TIME.test(p.description || ''));
+  const blockInput = blockTime ? form.elements.start_time : null;
+  let blockTouched = false;
+  const follow = () => {
+    if (blockInput && !blockTouched && start.value) blockInput.value = start.value.slice(11, 16);
+  };
+  blockInput?.addEventListener('input', () => { blockTouched = true; });
+  start.addEventListener('input', follow);
+  follow();
   const body = () => {
     const params = {};
     for (const param of template.params || []) {
       const input = form.elements[param.name];
       params[param.name] = param.type === 'time' ? input.value : Number(input.value);
     }
-    return { template: template.key, starts_at: isoWithOffset(new Date(start.value)), params };
+    return { template: template.key, starts_at: isoWithOffset(fromLocalInput(start.value, user.time_zone)), params };
   };
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -99,13 +147,15 @@ function templateForm(user, template, rerender) {
         h('p', { class: 'hint' }, plan.disclaimer || ''));
     } catch (err) { mount(preview, h('p', { class: 'notice' }, describeError(err))); }
   });
-  form.querySelector('[data-start]').addEventListener('click', async () => {
+  const startButton = form.querySelector('[data-start]');
+  startButton.addEventListener('click', async () => {
+    if (!form.reportValidity()) return;
     const payload = body();
     try {
-      await api('POST', '/plans', payload);
+      await busy(startButton, 'Starting…', () => api('POST', '/plans', payload));
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 409)) { toast(describeError(err)); return; }
-      if (!await confirmDialog('Replace your plan?', 'You already have an active plan. Start this one instead?', 'Replace')) return;
+      if (!await confirmDialog('Replace your plan?', `You already have an active ${template.name}. Start this one instead?`, 'Replace')) return;
       try { await api('POST', '/plans', { ...payload, replace: true }); } catch (err2) { toast(describeError(err2)); return; }
     }
     toast(`${template.name} started.`);
@@ -139,8 +189,9 @@ function templateCard(user, template, open, rerender) {
 export async function render(root, { user, args }) {
   const rerender = () => render(mount(root), { user, args: [] });
   try {
-    const [active, templates] = await Promise.all([activeCard(user, rerender), api('GET', '/plans/templates')]);
-    append(root, [active || h('p', { class: 'muted' }, 'No active plan. Pick one below to get reminders at the right times.'),
+    const [active, templates] = await Promise.all([activePlans(), api('GET', '/plans/templates')]);
+    append(root, [active.length ? active.map((plan) => activeCard(user, plan, rerender))
+      : h('p', { class: 'muted' }, 'No active plan. Pick one below to get reminders at the right times.'),
       h('h2', {}, 'Plans'),
       templates.disclaimer ? h('p', { class: 'notice' }, templates.disclaimer) : null,
       templates.items.map((t) => templateCard(user, t, args[0] === t.key, rerender))]);

@@ -1,6 +1,6 @@
 // The session form used after Stop, for a past session, and to edit one.
-import { field, h, openDialog, toast } from '../dom.js';
-import { NOT_ADVICE, fromUnit, isoWithOffset, stepFor, toLocalInput, toUnit } from '../format.js';
+import { confirmDialog, field, h, openDialog, toast, working } from '../dom.js';
+import { NOT_ADVICE, fromLocalInput, fromUnit, isoWithOffset, stepFor, toLocalInput, toUnit, typedStep, volume } from '../format.js';
 import { logSession, resendSession } from '../outbox.js';
 
 const MODES = [['double', 'Both'], ['left', 'Left'], ['right', 'Right'], ['hand', 'By hand']];
@@ -28,7 +28,7 @@ function stepper(label, name, ml, unit) {
   const step = stepFor(unit);
   const shown = ml ? Number(toUnit(ml, unit).toFixed(unit === 'oz' ? 2 : 0)) : 0;
   const input = h('input', {
-    type: 'number', name, inputmode: 'decimal', min: 0, step, value: String(shown),
+    type: 'number', name, inputmode: 'decimal', min: 0, step: typedStep(unit), value: String(shown),
   });
   const bump = (sign) => {
     const next = Math.max(0, (Number(input.value) || 0) + sign * step);
@@ -44,6 +44,32 @@ function stepper(label, name, ml, unit) {
       h('button', { type: 'button', class: 'btn secondary', 'aria-label': `More ${label.toLowerCase()}`, onclick: () => bump(1) }, '+')));
 }
 
+/** Her most frequent recent left/right amounts, most frequent first (at most `count`). */
+export function quickAmounts(sessions, count = 3) {
+  const seen = new Map();
+  for (const s of sessions || []) {
+    if (!(s.left_ml || s.right_ml)) continue;
+    const key = `${Math.round(s.left_ml || 0)}/${Math.round(s.right_ml || 0)}`;
+    const entry = seen.get(key) || { left_ml: Math.round(s.left_ml || 0), right_ml: Math.round(s.right_ml || 0), n: 0, last: s.started_at };
+    entry.n += 1;
+    seen.set(key, entry);
+  }
+  return [...seen.values()].sort((a, b) => b.n - a.n || b.last.localeCompare(a.last)).slice(0, count);
+}
+
+/** One-tap buttons that fill both sides with an amount she logged before. */
+function quickRow(amounts, unit, form) {
+  if (!amounts.length) return null;
+  const fill = (a) => () => {
+    form.elements.left.value = String(Number(toUnit(a.left_ml, unit).toFixed(unit === 'oz' ? 2 : 0)));
+    form.elements.right.value = String(Number(toUnit(a.right_ml, unit).toFixed(unit === 'oz' ? 2 : 0)));
+    form.querySelector('[type=submit]').focus();
+  };
+  return h('div', { class: 'quick', role: 'group', 'aria-label': 'Amounts you logged before' },
+    amounts.map((a) => h('button', { type: 'button', class: 'btn secondary small chip', onclick: fill(a) },
+      `L ${volume(a.left_ml, unit)} · R ${volume(a.right_ml, unit)}`)));
+}
+
 /** Radio buttons for the pumping mode. */
 function modeChoice(current) {
   return h('fieldset', {}, h('legend', {}, 'Side'),
@@ -56,10 +82,10 @@ function modeChoice(current) {
  * `times` adds start and duration fields (past or edited sessions); otherwise start/end are given.
  * `errors` (the API's error) shows the server's reason beside each field it names.
  */
-export function askSession(heading, { unit, session = {}, times = false, submitLabel = 'Save', errors = null }) {
+export function askSession(heading, { unit, session = {}, times = false, submitLabel = 'Save', errors = null, timeZone = null, recent = [] }) {
   return openDialog(heading, (close) => {
     const started = session.started_at ? new Date(session.started_at) : new Date(Date.now() - 20 * 60000);
-    const start = h('input', { type: 'datetime-local', name: 'started_at', required: true, value: toLocalInput(started) });
+    const start = h('input', { type: 'datetime-local', name: 'started_at', required: true, value: toLocalInput(started, timeZone) });
     const duration = h('input', {
       type: 'number', name: 'duration_min', min: 1, max: 240, step: 1, inputmode: 'numeric', required: true,
       value: String(Math.round(session.duration_min || 15)),
@@ -72,8 +98,9 @@ export function askSession(heading, { unit, session = {}, times = false, submitL
     const other = Object.entries(errors?.fields || {}).filter(([key]) => !shown.has(FIELD_OF[key]))
       .map(([key, v]) => `${key}: ${[].concat(v).join(' ')}`);
     const general = errors && (other.length || !Object.keys(errors.fields || {}).length) ? [errors.message, ...other].join(' ') : null;
-    const form = h('form', { class: 'stack' },
+    const form = h('form', { class: 'stack session-form' },
       general ? h('p', { class: 'notice', role: 'alert' }, general) : null,
+      h('div', { class: 'quick-holder' }),
       times ? withError(field('Started', start), start, messagesFor(errors, 'started_at')) : null,
       times ? withError(field('Minutes', duration), duration, messagesFor(errors, 'duration_min')) : null,
       withError(left, left.querySelector('input'), messagesFor(errors, 'left')),
@@ -81,11 +108,18 @@ export function askSession(heading, { unit, session = {}, times = false, submitL
       withError(modes, modes, messagesFor(errors, 'mode')),
       withError(field('Notes (optional)', notes), notes, messagesFor(errors, 'notes')),
       h('p', { class: 'hint not-advice' }, NOT_ADVICE),
-      h('div', { class: 'row' },
+      h('div', { class: 'row form-actions' },
         h('button', { type: 'button', class: 'btn secondary', onclick: () => close(null) }, 'Cancel'),
         h('button', { type: 'submit', class: 'btn' }, submitLabel)));
-    form.addEventListener('submit', (event) => {
+    form.querySelector('.quick-holder').replaceWith(quickRow(recent, unit, form) || '');
+    let askedEmpty = false;
+    form.addEventListener('submit', async (event) => {
       event.preventDefault();
+      if (!askedEmpty && !(Number(form.elements.left.value) > 0) && !(Number(form.elements.right.value) > 0)) {
+        // An empty bottle is worth logging (the session counts), but a forgotten amount is the usual cause.
+        if (!await confirmDialog('Save 0 mL?', 'Both sides are at 0. Save a session with no milk?', 'Save 0 mL')) return;
+        askedEmpty = true;
+      }
       const data = new FormData(form);
       const body = {
         left_ml: Number(fromUnit(Number(data.get('left')) || 0, unit).toFixed(2)),
@@ -96,7 +130,7 @@ export function askSession(heading, { unit, session = {}, times = false, submitL
       if (times) {
         // Untouched fields keep their exact values: the inputs only hold whole minutes.
         body.started_at = start.value === start.defaultValue && session.started_at ? session.started_at
-          : isoWithOffset(new Date(data.get('started_at')));
+          : isoWithOffset(fromLocalInput(data.get('started_at'), timeZone));
         body.duration_min = duration.value === duration.defaultValue && session.duration_min ? session.duration_min
           : Number(data.get('duration_min'));
       }
@@ -113,28 +147,28 @@ function formValues(body) {
 }
 
 /** Show a refused session again with the server's reasons; resolves with the fixed body or null (kept for later). */
-function askToFix(item, unit) {
-  return askSession('Check this session', { unit, session: formValues(item.body), times: true, errors: item.error, submitLabel: 'Send again' });
+function askToFix(item, unit, timeZone) {
+  return askSession('Check this session', { unit, session: formValues(item.body), times: true, errors: item.error, submitLabel: 'Send again', timeZone });
 }
 
 /** While the server refuses a queued session, ask for a fix; say where it ended; true once the server has it. */
-async function untilStored(item, unit) {
+async function untilStored(item, unit, timeZone) {
   while (item?.state === 'refused') {
-    const fixed = await askToFix(item, unit);
+    const fixed = await askToFix(item, unit, timeZone);
     if (!fixed) {
       toast('Kept on this phone, marked as needing attention.');
       return false;
     }
-    item = await resendSession(item.id, fixed);
+    item = await working(resendSession(item.id, fixed));
   }
   toast(item ? 'Saved on this phone. It will be sent when you are back online.' : 'Session saved.');
   return !item;
 }
 
 /** Send a new session through the outbox (asking for fixes while it is refused); true once the server has it. */
-export async function saveSession(body, unit) {
-  return untilStored(await logSession(body), unit);
+export async function saveSession(body, unit, timeZone) {
+  return untilStored(await working(logSession(body)), unit, timeZone);
 }
 
 /** Fix a session the server refused earlier; true once the server has it. */
-export const fixSession = (item, unit) => untilStored(item, unit);
+export const fixSession = (item, unit, timeZone) => untilStored(item, unit, timeZone);

@@ -1,8 +1,8 @@
 // Settings: unit, time zone, goals, quiet hours, reminders on this device, consultant share links, sign out,
 // and the parent's own data (download it all, delete the account).
 import { api, cachedUser, cacheUser, clearToken, describeError, getToken } from '../api.js';
-import { append, confirmDialog, field, h, mount, openDialog, toast } from '../dom.js';
-import { DISPLAY_PLACES, NOT_ADVICE, dateTime, fromUnit, toUnit } from '../format.js';
+import { append, busy, confirmDialog, field, h, mount, openDialog, toast } from '../dom.js';
+import { DISPLAY_PLACES, NOT_ADVICE, addDays, dateTime, fromUnit, localDate, toUnit } from '../format.js';
 import { outboxAll, outboxClear } from '../idb.js';
 import { disableReminders, enableReminders, forgetSubscription, needsInstallFirst, pushSupported, reminderState } from '../push.js';
 
@@ -11,11 +11,11 @@ export const title = () => 'Settings';
 
 /** A card with a heading and a form that runs `save` on submit. */
 function formCard(id, heading, children, save) {
-  const form = h('form', { class: 'card', 'aria-labelledby': `${id}-h`, id }, h('h2', { id: `${id}-h` }, heading), children,
-    h('button', { type: 'submit', class: 'btn block' }, 'Save'));
+  const submit = h('button', { type: 'submit', class: 'btn block' }, 'Save');
+  const form = h('form', { class: 'card', 'aria-labelledby': `${id}-h`, id }, h('h2', { id: `${id}-h` }, heading), children, submit);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    try { await save(new FormData(form)); toast('Saved.'); } catch (err) { toast(describeError(err)); }
+    try { await busy(submit, 'Saving…', () => save(new FormData(form))); toast('Saved.'); } catch (err) { toast(describeError(err)); }
   });
   return form;
 }
@@ -91,15 +91,19 @@ async function remindersCard() {
   }
   const { state, reason } = await reminderState().catch(() => ({ state: 'off' }));
   const on = state === 'on';
-  const toggle = async () => {
+  const toggle = async (event) => {
+    // Subscribing waits on the browser and its push service: say so at once, and give up after 20 s.
     try {
-      if (on) await disableReminders(); else await enableReminders();
+      await busy(event.target, on ? 'Turning off…' : 'Turning on…', () => (on ? disableReminders() : enableReminders()));
       toast(on ? 'Reminders are off on this phone.' : 'Reminders are on.');
-    } catch (err) { toast(err.message || describeError(err)); }
+    } catch (err) { toast(describeError(err)); }
     window.dispatchEvent(new Event('pumpwell:reminders-changed'));
   };
-  const test = async () => {
-    try { await api('POST', '/push/test'); toast('Test reminder sent. It should arrive in a few seconds.'); } catch (err) { toast(describeError(err)); }
+  const test = async (event) => {
+    try {
+      await busy(event.target, 'Sending…', () => api('POST', '/push/test'));
+      toast('Test reminder sent. It should arrive in a few seconds.');
+    } catch (err) { toast(describeError(err)); }
   };
   const says = { on: 'Reminders are on for this phone.', off: 'Reminders are off for this phone.', stopped: 'Reminders stopped on this phone.' };
   append(card, [
@@ -109,7 +113,8 @@ async function remindersCard() {
       ? h('p', { class: 'notice' }, 'Notifications are blocked for Pumpwell. Allow them in the browser or phone settings.') : null,
     h('button', { type: 'button', class: on ? 'btn secondary block spaced' : 'btn block spaced', onclick: toggle },
       { on: 'Turn reminders off', off: 'Turn reminders on', stopped: 'Turn reminders on again' }[state]),
-    on ? h('button', { type: 'button', class: 'btn secondary block', onclick: test }, 'Send me a test') : null]);
+    on ? h('button', { type: 'button', class: 'btn secondary block spaced', onclick: test }, 'Send me a test') : null,
+    h('a', { class: 'btn secondary block', href: '#/reminders' }, 'See coming reminders')]);
   return card;
 }
 
@@ -163,16 +168,27 @@ async function sharesCard(user) {
   const form = h('form', {}, field('Who is it for?', label), field('Expires after (days)', days, 'At most 90 days. You can revoke it any time.'),
     h('label', { class: 'check' }, stash, 'Include my stash'),
     h('button', { type: 'submit', class: 'btn block' }, 'Create link'));
+  const create = form.querySelector('[type=submit]');
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {
-      const share = await api('POST', '/shares', { label: label.value.trim(), expires_in_days: Number(days.value), include_stash: stash.checked });
+      const body = { label: label.value.trim(), expires_in_days: Number(days.value), include_stash: stash.checked };
+      const share = await busy(create, 'Creating…', () => api('POST', '/shares', body));
       const url = new URL(share.url, location.origin).href;
       const copy = async () => { await navigator.clipboard?.writeText(url).catch(() => {}); toast('Link copied.'); };
+      const send = async () => {
+        try {
+          await navigator.share({ title: 'Pumpwell', text: 'My pumping log (read-only)', url });
+        } catch (err) {
+          if (err.name !== 'AbortError') copy();
+        }
+      };
       mount(created, h('div', { class: 'notice' },
         h('p', {}, 'Send this link to your consultant. It is shown only once.'),
         h('p', { class: 'share-url', id: 'share-url' }, url),
-        h('button', { type: 'button', class: 'btn small', onclick: copy }, 'Copy link')));
+        h('div', { class: 'row' },
+          navigator.share ? h('button', { type: 'button', class: 'btn small', onclick: send }, 'Share link') : null,
+          h('button', { type: 'button', class: navigator.share ? 'btn secondary small' : 'btn small', onclick: copy }, 'Copy link'))));
       form.reset();
       refresh();
     } catch (err) { toast(describeError(err)); }
@@ -202,15 +218,23 @@ function accountCard(user) {
 }
 
 /** Your data: download everything as JSON, or delete the account after typing the password. */
-function dataCard() {
-  const download = async () => {
-    // A plain link cannot carry the bearer token, so fetch the document and hand it over as a file.
-    const res = await fetch('/api/account/export', { headers: { Authorization: `Bearer ${getToken()}` } }).catch(() => null);
-    if (!res?.ok) { toast(res ? 'The download failed. Try again.' : describeError(null)); return; }
-    const url = URL.createObjectURL(await res.blob());
-    h('a', { href: url, download: 'pumpwell-export.json' }).click();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+function dataCard(user) {
+  // A plain link cannot carry the bearer token, so fetch the file and hand it over as a download.
+  const download = (path, filename) => async (event) => {
+    try {
+      const res = await busy(event.target, 'Preparing…', () => fetch(`/api${path}`, {
+        headers: { Authorization: `Bearer ${getToken()}` }, signal: AbortSignal.timeout(60_000),
+      }), 65_000);
+      if (!res.ok) { toast('The download failed. Try again.'); return; }
+      const url = URL.createObjectURL(await res.blob());
+      h('a', { href: url, download: filename }).click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      toast(`${filename} downloaded.`);
+    } catch (err) { toast(describeError(err.name === 'TimeoutError' ? new TypeError('timeout') : err)); }
   };
+  // The CSVs cover the last year, as far as the daily summary goes (366 days).
+  const to = localDate(new Date(), user.time_zone);
+  const range = `?from=${addDays(to, -365)}&to=${to}`;
   const remove = () => openDialog('Delete your account?', (close) => {
     const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
     const form = h('form', {}, h('p', {}, 'Every session, goal, plan, reminder and share link is deleted for good, and every device is signed out.'),
@@ -231,7 +255,12 @@ function dataCard() {
     return form;
   });
   return h('section', { class: 'card', 'aria-labelledby': 'data-h' }, h('h2', { id: 'data-h' }, 'Your data'),
-    h('button', { type: 'button', class: 'btn secondary block spaced', onclick: download }, 'Download all my data'),
+    h('button', { type: 'button', class: 'btn secondary block spaced', onclick: download(`/export/sessions.csv${range}`, 'pumpwell-sessions.csv') },
+      'Download my sessions (CSV)'),
+    h('button', { type: 'button', class: 'btn secondary block spaced', onclick: download(`/export/daily.csv${range}`, 'pumpwell-daily.csv') },
+      'Download daily summary (CSV)'),
+    h('button', { type: 'button', class: 'btn secondary block spaced', onclick: download('/account/export', 'pumpwell-export.json') },
+      'Download all my data'),
     h('button', { type: 'button', class: 'btn danger block', onclick: remove }, 'Delete my account'));
 }
 
@@ -240,7 +269,7 @@ export async function render(root, { user }) {
   const rerender = async () => render(mount(root), { user: cachedUser() || user });
   try {
     const [goals, reminders, devices, shares] = await Promise.all([api('GET', '/goals'), remindersCard(), devicesCard(user), sharesCard(user)]);
-    root.append(displayCard(user, rerender), goalsCard(user, goals), quietCard(user), reminders, devices, shares, accountCard(user), dataCard());
+    root.append(displayCard(user, rerender), goalsCard(user, goals), quietCard(user), reminders, devices, shares, accountCard(user), dataCard(user));
   } catch (err) {
     root.append(h('p', { class: 'card' }, describeError(err)), accountCard(user));
   }

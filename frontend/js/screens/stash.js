@@ -3,8 +3,8 @@
 // is sent once when the connection returns and the server stores it once.
 import '../outbox-core.js';
 import { api, describeError } from '../api.js';
-import { h, mount, openDialog, toast } from '../dom.js';
-import { dateTime, isoWithOffset, toLocalInput, volume } from '../format.js';
+import { h, mount, openDialog, toast, undoToast } from '../dom.js';
+import { dateTime, fromLocalInput, isoWithOffset, toLocalInput, volume } from '../format.js';
 import { flushOutbox, requestBackgroundSync } from '../outbox.js';
 
 const core = self.PumpwellOutbox;
@@ -139,9 +139,15 @@ function askDiscard() {
 /** Render one container with its expiry words and actions. */
 function batchRow(batch, rank, user, refresh) {
   const name = batch.label || `${volume(batch.volume_ml, user.unit)} from ${dateTime(batch.expressed_at, user.time_zone)}`;
-  const act = (ask, action) => async () => {
+  const act = (ask, action) => async (event) => {
     const body = await ask();
     if (!body) return;
+    if (action === 'discard') {
+      // The container leaves the list at once; the discard is only sent once the Undo window has passed.
+      const row = event.target.closest('li');
+      row.hidden = true;
+      if (await undoToast('Container discarded.')) { row.hidden = false; return; }
+    }
     await queue(`/stash/${batch.id}/${action}`, body);
     refresh();
   };
@@ -161,7 +167,7 @@ function addCard(user, refresh, sessions = []) {
   const unitLabel = user.unit === 'oz' ? 'oz' : 'mL';
   const amount = h('input', { id: 'stash-volume', type: 'number', inputmode: 'decimal', min: '0', step: 'any', required: true });
   const place = h('select', { id: 'stash-location' }, Object.entries(PLACES).map(([key, label]) => h('option', { value: key, selected: key === 'fridge' }, label)));
-  const when = h('input', { id: 'stash-expressed', type: 'datetime-local', required: true, value: toLocalInput(new Date()) });
+  const when = h('input', { id: 'stash-expressed', type: 'datetime-local', required: true, value: toLocalInput(new Date(), user.time_zone) });
   const label = h('input', { id: 'stash-label', type: 'text', maxlength: '100', placeholder: 'Optional, e.g. Mon am' });
   const source = h('select', { id: 'stash-session' }, h('option', { value: '' }, 'None (enter the time)'),
     sessions.map((s) => h('option', { value: s.id }, `${dateTime(s.started_at, user.time_zone)} · ${volume(s.total_ml, user.unit)}`)));
@@ -172,7 +178,7 @@ function addCard(user, refresh, sessions = []) {
     const body = { volume: Number(amount.value), unit: user.unit, location: place.value, label: label.value };
     // From a session, the milk was expressed when it ended; a session's milk is never stashed twice over.
     if (source.value) body.session_id = source.value;
-    else body.expressed_at = isoWithOffset(new Date(when.value));
+    else body.expressed_at = isoWithOffset(fromLocalInput(when.value, user.time_zone));
     await queue('/stash', body);
     refresh();
   };

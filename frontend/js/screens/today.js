@@ -1,11 +1,11 @@
-// Today: one big Start button, Stop asks for volumes, and how the day is going.
-import { api } from '../api.js';
-import { confirmDialog, h, mount, toast } from '../dom.js';
+// Today: how the day is going, her last session again in two taps, and Start/Stop in thumb reach.
+import { api, lastSeenData } from '../api.js';
+import { confirmDialog, h, mount, toast, undoToast } from '../dom.js';
 import { NOT_ADVICE, clock, isoWithOffset, localDate, minutes, stopwatch, volume } from '../format.js';
 import { outboxAll } from '../idb.js';
 import { discardQueued } from '../outbox.js';
-import { clearSession, markStopped, runningSession, startSession } from '../timer.js';
-import { askSession, fixSession, saveSession } from './session-form.js';
+import { clearSession, markStopped, restoreSession, runningSession, startSession } from '../timer.js';
+import { askSession, fixSession, quickAmounts, saveSession } from './session-form.js';
 
 /** Name the screen for the document title. */
 export const title = () => 'Today';
@@ -16,6 +16,17 @@ async function settleTimer(queued) {
   if (!running?.session_id || queued.some((item) => item.id === running.session_id)) return;
   const stored = await api('GET', `/sessions/${running.session_id}`).then(() => true, () => false);
   if (stored) clearSession();
+}
+
+/** Today's figures as last seen on this phone, for a screen that shows before the network answers; null if none. */
+async function lastSeenDay(user) {
+  const day = localDate(new Date(), user.time_zone);
+  const summary = lastSeenData(`/summary/daily?from=${day}&to=${day}`);
+  if (!summary) return null;
+  const sessions = lastSeenData('/sessions?limit=30');
+  const reminders = lastSeenData('/reminders');
+  const queued = (await outboxAll()).filter((item) => item.path === '/sessions').map((item) => ({ ...item.body, outbox: item }));
+  return { day, summary, sessions: sessions?.items || null, reminders: reminders?.items || null, queued, lastSeen: true };
 }
 
 /** Load today's figures; any part may be missing offline. */
@@ -32,19 +43,21 @@ async function loadDay(user) {
   return { day, summary, sessions: sessions?.items || null, reminders: reminders?.items || null, queued };
 }
 
-/** Render the timer card: Start, or the running time with Stop. */
-function timerCard(user, rerender) {
+/** The session-form options every Today form shares: her zone and her usual amounts. */
+const formOptions = (user, data) => ({ unit: user.unit, timeZone: user.time_zone, recent: quickAmounts(data.sessions) });
+
+/** Render the thumb-reach dock above the tabs: Start (and Log), or the running time with Stop. */
+function timerDock(user, data, rerender) {
   const running = runningSession();
   if (!running || running.session_id) {
-    return h('section', { class: 'card', 'aria-label': 'Session timer' },
-      h('button', {
-        type: 'button', class: 'btn big-start', onclick: () => { startSession(); rerender(); },
-      }, 'Start'),
+    return h('section', { class: 'dock', 'aria-label': 'Session timer' },
       running ? h('p', { class: 'hint', id: 'timer-queued' },
-        `Your session from ${clock(running.started_at, user.time_zone)} is kept on this phone until it is sent.`)
-        : h('p', { class: 'hint' }, 'Tap when you start pumping. The timer keeps going if you lock the phone.'));
+        `Your session from ${clock(running.started_at, user.time_zone)} is kept on this phone until it is sent.`) : null,
+      h('div', { class: 'dock-row' },
+        h('button', { type: 'button', class: 'btn secondary', id: 'log-past', onclick: () => logPast(user, data, rerender) }, 'Log a past session'),
+        h('button', { type: 'button', class: 'btn big-start', onclick: () => { startSession(); rerender(); } }, 'Start')));
   }
-  const readout = h('p', { class: 'timer-readout', role: 'timer', 'aria-live': 'off' });
+  const readout = h('span', { class: 'dock-readout', role: 'timer', 'aria-live': 'off' });
   const tick = () => { readout.textContent = stopwatch((Date.now() - Date.parse(running.started_at)) / 1000); };
   tick();
   const interval = setInterval(tick, 1000);
@@ -55,24 +68,53 @@ function timerCard(user, rerender) {
       toast('That was under a minute. Keep going, or discard the timer.');
       return;
     }
-    const body = await askSession('How much did you pump?', { unit: user.unit, submitLabel: 'Save session' });
+    const body = await askSession('How much did you pump?', { ...formOptions(user, data), submitLabel: 'Save session' });
     if (!body) return;
     // The timer's start is kept until the server has the session (a refused typo loses nothing).
     const id = crypto.randomUUID();
     markStopped(id);
     const started = isoWithOffset(new Date(running.started_at));
-    const stored = await saveSession({ ...body, id, started_at: started, ended_at: isoWithOffset(ended) }, user.unit);
+    const stored = await saveSession({ ...body, id, started_at: started, ended_at: isoWithOffset(ended) }, user.unit, user.time_zone);
     if (stored) clearSession();
     rerender();
   };
-  const cancel = () => { clearSession(); rerender(); };
-  const card = h('section', { class: 'card', 'aria-label': 'Session timer' },
-    h('p', { class: 'muted' }, `Pumping since ${clock(running.started_at, user.time_zone)}`),
-    readout,
-    h('button', { type: 'button', class: 'btn danger big-start', onclick: stop }, 'Stop'),
-    h('button', { type: 'button', class: 'btn secondary block', onclick: cancel }, 'Discard timer'));
-  card.stopTicking = () => clearInterval(interval);
-  return card;
+  const discard = async () => {
+    clearSession();
+    rerender();
+    // One tap must not lose a running session: the timer comes back, start time and all, on Undo.
+    if (await undoToast('Timer discarded.')) {
+      restoreSession(running);
+      rerender();
+    }
+  };
+  const dock = h('section', { class: 'dock running', 'aria-label': 'Session timer' },
+    h('p', { class: 'dock-status' }, h('span', {}, `Pumping since ${clock(running.started_at, user.time_zone)}`), readout),
+    h('div', { class: 'dock-row' },
+      h('button', { type: 'button', class: 'btn secondary', onclick: discard }, 'Discard timer'),
+      h('button', { type: 'button', class: 'btn danger big-start', onclick: stop }, 'Stop')));
+  dock.stopTicking = () => clearInterval(interval);
+  return dock;
+}
+
+/** Log a session that is over, from the form. */
+async function logPast(user, data, rerender) {
+  const body = await askSession('Log a session', { ...formOptions(user, data), times: true });
+  if (body) { await saveSession(body, user.unit, user.time_zone); rerender(); }
+}
+
+/** Offer her last session again: its amounts, side and length, ending now; one tap opens it ready to save. */
+function quickCard(user, data, rerender) {
+  const last = [...(data.sessions || [])].sort((a, b) => b.started_at.localeCompare(a.started_at))[0];
+  if (!last) return null;
+  const again = async () => {
+    const minutes = Math.round(last.duration_min || 15);
+    const session = { left_ml: last.left_ml, right_ml: last.right_ml, mode: last.mode, duration_min: minutes,
+      started_at: new Date(Date.now() - minutes * 60000).toISOString() };
+    const body = await askSession('Same as last time', { ...formOptions(user, data), session, times: true });
+    if (body) { await saveSession(body, user.unit, user.time_zone); rerender(); }
+  };
+  return h('button', { type: 'button', class: 'btn secondary block spaced', id: 'same-again', onclick: again },
+    `Same as last time: L ${volume(last.left_ml, user.unit)} · R ${volume(last.right_ml, user.unit)}`);
 }
 
 /** Render the day's figures against the goal. */
@@ -103,18 +145,19 @@ function dayCard(user, data) {
         goal ? `${count} / ${goal.sessions_per_day}` : String(count)), h('span', { class: 'label' }, 'sessions today')),
       h('div', { class: 'stat' }, h('span', { class: 'value' },
         last ? minutes((Date.now() - Date.parse(last)) / 60000) : '—'), h('span', { class: 'label' }, 'since last session')),
-      h('div', { class: 'stat' }, h('span', { class: 'value' },
+      h('a', { class: 'stat stat-link', href: '#/reminders', id: 'next-reminder' }, h('span', { class: 'value' },
         next ? clock(next.due_at, user.time_zone) : '—'), h('span', { class: 'label' }, next ? next.title || 'next reminder' : 'no reminder set')),
       h('div', { class: 'stat' }, h('span', { class: 'value' }, String(queued.length)),
         h('span', { class: 'label' }, 'waiting to send'))),
     summary ? null : h('p', { class: 'muted' }, 'Offline: showing what is saved on this phone.'),
+    data.lastSeen ? h('p', { class: 'hint', id: 'today-updating', role: 'status' }, 'Updating…') : null,
     h('p', { class: 'hint not-advice' }, NOT_ADVICE));
 }
 
 /** Fix or discard a session the server refused; both end with the list redrawn. */
 function attentionActions(user, item, rerender) {
   const fix = async () => {
-    if (await fixSession(item, user.unit) && runningSession()?.session_id === item.id) clearSession();
+    if (await fixSession(item, user.unit, user.time_zone) && runningSession()?.session_id === item.id) clearSession();
     rerender();
   };
   const discard = async () => {
@@ -156,23 +199,32 @@ function sessionsCard(user, data, rerender) {
 
 /** Render the Today screen; returns a cleanup function. */
 export async function render(root, { user, name, args }) {
-  let card = null;
-  const rerender = async () => {
-    card?.stopTicking?.();
-    const data = await loadDay(user);
-    card = timerCard(user, rerender);
-    mount(root, card,
-      h('button', { type: 'button', class: 'btn secondary block spaced', id: 'log-past', onclick: logPast }, 'Log a past session'),
-      dayCard(user, data), sessionsCard(user, data, rerender));
+  let dock = null;
+  let data = null;
+  const draw = () => {
+    dock?.stopTicking?.();
+    dock = timerDock(user, data, rerender);
+    mount(root, dayCard(user, data), quickCard(user, data, rerender), sessionsCard(user, data, rerender), dock);
+    root.classList.add('with-dock');
     for (const bar of root.querySelectorAll('.progress > span')) bar.style.width = `${bar.dataset.pct}%`;
   };
-  const logPast = async () => {
-    const body = await askSession('Log a session', { unit: user.unit, times: true });
-    if (body) { await saveSession(body, user.unit); rerender(); }
+  const rerender = async () => {
+    const fresh = await loadDay(user);
+    // The parent may have moved to another screen meanwhile: a detached Today must not start a ticking dock.
+    if (data?.lastSeen && !root.isConnected) return;
+    data = fresh;
+    draw();
   };
   if (args[0] === 'start' && !runningSession()) startSession();
-  await rerender();
+  // The figures last seen show at once; the network's answer replaces them when it comes.
+  data = await lastSeenDay(user);
+  if (data) {
+    draw();
+    rerender();
+  } else {
+    await rerender();
+  }
   if (args[0] === 'start' || name === 'log') history.replaceState(null, '', '#/today');
-  if (name === 'log') logPast();
-  return () => card?.stopTicking?.();
+  if (name === 'log') logPast(user, data, rerender);
+  return () => dock?.stopTicking?.();
 }
