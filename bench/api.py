@@ -74,15 +74,15 @@ def start_gunicorn(app: str, port: int, env: dict, root: Path, flags: list[str])
     raise RuntimeError(f"gunicorn for {app} did not start")
 
 
-def pss_mib(pid: int) -> float:
-    """Return the proportional set size of a process and its children in MiB."""
+def pss_mib(pid: int) -> list[float]:
+    """Return the proportional set size in MiB of a process, then of each of its children."""
     children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    total_kib = 0
+    sizes = []
     for each in [pid, *map(int, children)]:
         for line in Path(f"/proc/{each}/smaps_rollup").read_text().splitlines():
             if line.startswith("Pss:"):
-                total_kib += int(line.split()[1])
-    return total_kib / 1024
+                sizes.append(int(line.split()[1]) / 1024)
+    return sizes
 
 
 def fresh_postgres(url: str) -> None:
@@ -253,7 +253,8 @@ def main() -> None:
           f"(1 min) at the end; serving {root}")
     for run in runs:
         top = run["results"]["ceiling (bare Flask)"]["rps"]
-        print(f"\n{run['name']}: PSS of master + workers after the run {run['pss']:.0f} MiB, "
+        pss = " + ".join(f"{size:.0f}" for size in run["pss"])
+        print(f"\n{run['name']}: PSS of master + workers after the run {sum(run['pss']):.0f} MiB ({pss}), "
               f"cold start to the first 200 on /healthz {run['cold_start']:.2f} s")
         print(f"{'endpoint':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'of ceiling':>12}{'errors':>8}")
         for name, r in run["results"].items():
