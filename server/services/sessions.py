@@ -6,8 +6,8 @@ import json
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import select, tuple_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.domain.errors import InvalidInput, NotFound, SessionIdReused
@@ -29,35 +29,39 @@ def create_session(db: Session, user: User, values: dict, now: datetime) -> tupl
     """Store a session; return it and whether it is new (False for an identical replay)."""
     session_id = values.get("id") or uuid.uuid4()
     digest = _digest(values)
-    existing = db.get(PumpSession, session_id)
-    if existing is not None:
-        return _replayed(existing, user, digest), False
     started_at = values["started_at"].astimezone(UTC)
     ended_at = resolve_end(started_at, values.get("ended_at"), values.get("duration_min")).astimezone(UTC)
     check_times(started_at, ended_at, now)
-    session = PumpSession(
-        id=session_id, user_id=user.id, started_at=started_at, ended_at=ended_at,
-        request_digest=digest, created_at=now, updated_at=now,
-        **{name: values.get(name) for name in DETAIL_FIELDS},
+    latest_end = _latest_end(db, user)
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    # The primary key settles a replay or a race on the client's id in the same statement: no read first.
+    stored = db.scalar(
+        insert(PumpSession)
+        .values(
+            id=session_id, user_id=user.id, started_at=started_at, ended_at=ended_at,
+            request_digest=digest, created_at=now, updated_at=now,
+            **{name: values.get(name) for name in DETAIL_FIELDS},
+        )
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(PumpSession)
     )
-    db.add(session)
-    try:
-        db.flush()
-    except IntegrityError:
+    if stored is None:
         db.rollback()
-        winner = db.get(PumpSession, session_id)
-        if winner is None:
-            raise
-        # Another request with the same id won the race: treat ours as its replay.
-        return _replayed(winner, user, digest), False
-    sessions_changed(db, user, now)
+        return _replayed(db.get(PumpSession, session_id), user, digest), False
+    # A session ending before the latest end leaves the gap since then, and so the gap reminder, as it was.
+    sessions_changed(db, user, now, gap_moved=latest_end is None or ended_at > latest_end)
     db.commit()
-    return session, True
+    return stored, True
 
 
-def _replayed(existing: PumpSession, user: User, digest: str) -> PumpSession:
-    """Return the stored session for an identical replay, or refuse a reused id."""
-    if existing.user_id != user.id or existing.request_digest != digest:
+def _latest_end(db: Session, user: User) -> datetime | None:
+    """Return the latest end among the user's sessions (an index look-up)."""
+    return db.scalar(select(func.max(PumpSession.ended_at)).where(PumpSession.user_id == user.id))
+
+
+def _replayed(existing: PumpSession | None, user: User, digest: str) -> PumpSession:
+    """Return the stored session for an identical replay, or refuse a reused id (also one deleted meanwhile)."""
+    if existing is None or existing.user_id != user.id or existing.request_digest != digest:
         raise SessionIdReused("This session id was already used with different values.")
     return existing
 
@@ -99,9 +103,10 @@ def delete_session(db: Session, user: User, session_id: uuid.UUID, now: datetime
     db.commit()
 
 
-def sessions_changed(db: Session, user: User, now: datetime) -> None:
+def sessions_changed(db: Session, user: User, now: datetime, gap_moved: bool = True) -> None:
     """Recompute what depends on the user's sessions (gap reminder, plan slots), inside the caller's transaction."""
-    refresh_gap_reminder(db, user, now)
+    if gap_moved:
+        refresh_gap_reminder(db, user, now)
     relink_plan_sessions(db, user, now)
 
 
