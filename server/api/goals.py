@@ -80,6 +80,4 @@ def set_goals(values):
 @bp.doc(description="A session belongs to the local day on which it started (in the user's time zone).")
 def daily_summary(query):
     """Summarize local days from..to (at most 366)."""
-    db, user = get_db(), auth.current_user
-    days = summary.daily_summary(db, user, query["from_"], query["to"])
-    return {"time_zone": user.time_zone, "unit": user.unit, "goal": goals.get_goals(db, user), "days": days}
+    return summary.summary_view(get_db(), auth.current_user, query["from_"], query["to"])
