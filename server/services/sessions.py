@@ -4,9 +4,10 @@ import base64
 import hashlib
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Row, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -110,7 +111,7 @@ def sessions_changed(db: Session, user: User, now: datetime, gap_moved: bool = T
     relink_plan_sessions(db, user, now)
 
 
-def encode_cursor(session: PumpSession) -> str:
+def encode_cursor(session: PumpSession | Row) -> str:
     """Encode the position after a session for keyset pagination."""
     raw = f"{session.started_at.isoformat()}|{session.id}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
@@ -131,9 +132,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
 
 def list_sessions(
     db: Session, user: User, start: datetime | None, end: datetime | None, limit: int, cursor: str | None,
-) -> tuple[list[PumpSession], str | None]:
-    """Return a page of sessions, newest first, started in [start, end), and the next page's cursor."""
-    query = select(PumpSession).where(PumpSession.user_id == user.id)
+) -> tuple[Sequence[Row], str | None]:
+    """Return a page of session rows, newest first, started in [start, end), and the next page's cursor."""
+    # Rows, not entities: a page is only read and dumped, and the ORM's identity bookkeeping per row costs more.
+    query = select(*PumpSession.__table__.columns).where(PumpSession.user_id == user.id)
     if start is not None:
         query = query.where(PumpSession.started_at >= start)
     if end is not None:
@@ -143,6 +145,6 @@ def list_sessions(
         # A row-value comparison is an index condition on (user_id, started_at, id); the OR form is a filter.
         query = query.where(tuple_(PumpSession.started_at, PumpSession.id) < tuple_(started_at, session_id))
     query = query.order_by(PumpSession.started_at.desc(), PumpSession.id.desc()).limit(limit + 1)
-    rows = list(db.scalars(query))
+    rows = db.connection().execute(query).all()
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor
