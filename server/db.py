@@ -41,7 +41,8 @@ def database_url(app: Flask) -> str:
 def make_engine(url: str, busy_timeout_ms: int = 5000) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        # Sessions in UTC: timestamps then arrive as UTC and need no conversion per value (models.UTCDateTime).
+        return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c TimeZone=UTC"})
     engine = create_engine(url, connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")

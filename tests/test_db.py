@@ -74,3 +74,21 @@ def test_a_forked_worker_opens_its_own_connections(tmp_path):
     os.waitpid(pid, 0)
     assert os.read(read, 10) == b"0"
     assert engine.pool.checkedin() == 1
+
+
+def test_utc_columns_read_back_aware_utc_whatever_form_the_text_has(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/t.db")
+    Base.metadata.create_all(engine)
+    with Session(engine) as db:
+        user = User(email="t@example.com", password_hash="x", time_zone="UTC", unit="ml",
+                    created_at=datetime(2026, 3, 29, 1, 30, 15, 250, tzinfo=UTC))
+        db.add(user)
+        db.commit()
+        assert db.scalar(select(User.created_at)) == datetime(2026, 3, 29, 1, 30, 15, 250, tzinfo=UTC)
+        for text_form, expected in (
+            ("2026-03-29 01:30:00", datetime(2026, 3, 29, 1, 30, tzinfo=UTC)),
+            ("2026-03-29T03:30:00+02:00", datetime(2026, 3, 29, 1, 30, tzinfo=UTC)),
+        ):
+            db.execute(text("UPDATE users SET created_at = :value"), {"value": text_form})
+            read = db.scalar(select(User.created_at))
+            assert read == expected and read.utcoffset() == timedelta(0)
