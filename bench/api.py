@@ -242,7 +242,11 @@ def main() -> None:
                                 root, flags, args))
         else:
             url = os.environ.get("BENCH_DATABASE_URL", POSTGRES_URL)
-            fresh_postgres(url)
+            try:
+                fresh_postgres(url)
+            except Exception as exc:  # noqa: BLE001 - whatever the driver raises, say it and go on with SQLite
+                print(f"PostgreSQL at {url} is not reachable ({exc}); measuring SQLite only.")
+                continue
             try:
                 runs.append(measure("PostgreSQL", url, root, flags, args))
             finally:
