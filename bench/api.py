@@ -1,8 +1,12 @@
-"""Benchmark the API under gunicorn: requests/s and latency of three endpoints against a bare Flask ceiling.
+"""Benchmark the API under gunicorn: three endpoints against a bare Flask ceiling, memory and cold start.
 
-Run: .venv/bin/python bench/api.py [--seconds 10] [--clients 8]
-Starts gunicorn (2 workers, gthread) on a temporary SQLite database, fills 5,000 sessions for one user,
-then drives keep-alive clients at each endpoint in turn and prints a table.
+Run: .venv/bin/python bench/api.py [--seconds 10] [--clients 8] [--db sqlite postgres] [--root DIR]
+For each database, starts gunicorn with the flags of the Procfile's web line (2 workers), times the cold
+start from launch to the first 200 on /healthz, fills 5,000 sessions for one user, drives keep-alive
+clients at the ceiling and each endpoint in turn, then reads the PSS of the master and its workers from
+/proc/<pid>/smaps_rollup. --root measures another checkout (an older commit) with this same driver, so
+before/after runs can be made side by side. PostgreSQL is BENCH_DATABASE_URL (a database it creates and
+drops), by default postgresql+psycopg://postgres@127.0.0.1:5432/test_speed_bench.
 """
 
 import argparse
@@ -10,6 +14,8 @@ import asyncio
 import json
 import os
 import random
+import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -22,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 FILL = 5000
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_speed_bench"
 
 
 def free_port() -> int:
@@ -31,43 +38,96 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(app: str, port: int, env: dict) -> subprocess.Popen:
-    """Start gunicorn with 2 workers and keep-alive, and wait until it answers."""
+def procfile_flags(root: Path) -> list[str]:
+    """Return the gunicorn flags of the Procfile's web line, without the bind and the app."""
+    line = next(x for x in (root / "Procfile").read_text().splitlines() if x.startswith("web:"))
+    words = shlex.split(re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", line[len("web:"):]))[1:-1]
+    flags = []
+    while words:
+        word = words.pop(0)
+        if word == "--bind":
+            words.pop(0)
+        elif not word.startswith("--bind="):
+            flags.append(word)
+    return flags
+
+
+def start_gunicorn(app: str, port: int, env: dict, root: Path, flags: list[str]) -> tuple[subprocess.Popen, float]:
+    """Start gunicorn with keep-alive; return it and the seconds from launch to the first 200 on /healthz."""
+    started = time.perf_counter()
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", "2", "--threads", "4", "--keep-alive", "30",
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app],
-        cwd=ROOT, env=env,
+        [str(BIN / "gunicorn"), *flags, "--keep-alive", "30", "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", app],
+        cwd=root, env=env,
     )
-    deadline = time.time() + 30
-    while time.time() < deadline:
+    probe = f"GET {'/healthz' if app != 'bench.ceiling:app' else '/ping'} HTTP/1.0\r\n\r\n".encode()
+    while time.perf_counter() - started < 30:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process
-        except OSError:
-            time.sleep(0.1)
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(probe)
+                if sock.recv(64).split(b" ")[1:2] == [b"200"]:
+                    return process, time.perf_counter() - started
+        except (OSError, IndexError):
+            pass
+        time.sleep(0.01)
     process.kill()
     raise RuntimeError(f"gunicorn for {app} did not start")
 
 
+def pss_mib(pid: int) -> list[float]:
+    """Return the proportional set size in MiB of a process, then of each of its children."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    sizes = []
+    for each in [pid, *map(int, children)]:
+        for line in Path(f"/proc/{each}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sizes
+
+
+def fresh_postgres(url: str) -> None:
+    """Create the benchmark's own PostgreSQL database, dropping an earlier run's."""
+    import psycopg
+    from sqlalchemy import make_url
+
+    parsed = make_url(url)
+    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{parsed.database}"')
+
+
+def drop_postgres(url: str) -> None:
+    """Drop the benchmark's PostgreSQL database."""
+    import psycopg
+    from sqlalchemy import make_url
+
+    parsed = make_url(url)
+    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+
+
 def fill_sessions(database_url: str, email: str) -> None:
-    """Insert FILL sessions (8 a day, going back in time) for the user, straight through the models."""
-    sys.path.insert(0, str(ROOT))
-    from sqlalchemy import create_engine, select
-    from sqlalchemy.orm import Session
+    """Insert FILL sessions (8 a day, going back in time) for the user in one statement."""
+    from sqlalchemy import create_engine, insert, select
 
     from server.models import PumpSession, User
 
     now = datetime.now(UTC).replace(microsecond=0)
-    with Session(create_engine(database_url)) as db:
-        user_id = db.scalar(select(User.id).where(User.email == email))
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        user_id = conn.scalar(select(User.id).where(User.email == email))
+        rows = []
         for i in range(FILL):
             start = now - timedelta(hours=3 * (i + 1), minutes=random.randint(0, 30))
-            db.add(PumpSession(
-                id=uuid.uuid4(), user_id=user_id, started_at=start, ended_at=start + timedelta(minutes=15),
-                left_ml=random.randint(30, 90), right_ml=random.randint(30, 90), mode="double",
-                request_digest="bench", created_at=now, updated_at=now,
-            ))
-        db.commit()
+            rows.append({
+                "id": uuid.uuid4(), "user_id": user_id, "started_at": start, "ended_at": start + timedelta(minutes=15),
+                "left_ml": random.randint(30, 90), "right_ml": random.randint(30, 90), "mode": "double",
+                "request_digest": "bench", "created_at": now, "updated_at": now,
+            })
+        conn.execute(insert(PumpSession), rows)
+    engine.dispose()
 
 
 async def client_loop(port: int, make_request, seconds: float, latencies: list[float], errors: list[int]) -> None:
@@ -121,21 +181,13 @@ def request_bytes(method: str, path: str, token: str | None = None, body: dict |
     return ("\r\n".join(headers) + "\r\n\r\n").encode() + payload
 
 
-def main() -> None:
-    """Set up, measure each endpoint, print the table."""
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--clients", type=int, default=8)
-    args = parser.parse_args()
-
-    workdir = tempfile.mkdtemp(prefix="pumpwell-bench-")
-    database_url = f"sqlite:///{workdir}/bench.db"
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
-    subprocess.run([str(BIN / "alembic"), "upgrade", "head"], cwd=ROOT, env=env, check=True, capture_output=True)
-
+def measure(name: str, database_url: str, root: Path, flags: list[str], args) -> dict:
+    """Serve the API on one database next to the ceiling; return each endpoint's figures, PSS and cold start."""
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(root)}
+    subprocess.run([str(BIN / "alembic"), "upgrade", "head"], cwd=root, env=env, check=True, capture_output=True)
     api_port, ceiling_port = free_port(), free_port()
-    processes = [start_gunicorn("server:create_app()", api_port, env),
-                 start_gunicorn("bench.ceiling:app", ceiling_port, env)]
+    api, cold_start = start_gunicorn("server:create_app()", api_port, env, root, flags)
+    ceiling_process, _ = start_gunicorn("bench.ceiling:app", ceiling_port, env, ROOT, flags)
     try:
         import requests
 
@@ -144,7 +196,6 @@ def main() -> None:
         token = requests.post(f"{base}/api/auth/register", timeout=30, json={
             "email": email, "password": "bench-password", "time_zone": "Europe/Berlin"}).json()["token"]
         fill_sessions(database_url, email)
-
         today = datetime.now(UTC).date()
 
         def create():
@@ -158,23 +209,60 @@ def main() -> None:
             "GET", f"/api/summary/daily?from={today - timedelta(days=89)}&to={today}", token)
         ceiling = request_bytes("GET", "/ping")
 
-        ceiling_result = asyncio.run(drive(ceiling_port, lambda: ceiling, args.clients, args.seconds))
-        results = {"ceiling (bare Flask)": ceiling_result}
+        results = {"ceiling (bare Flask)": asyncio.run(
+            drive(ceiling_port, lambda: ceiling, args.clients, args.seconds))}
         # Reads first, so the sessions that the create phase adds don't inflate what they read.
         results["list 50 sessions"] = asyncio.run(drive(api_port, lambda: list_50, args.clients, args.seconds))
         results["daily summary, 90 days"] = asyncio.run(drive(api_port, lambda: summary, args.clients, args.seconds))
         results["create session"] = asyncio.run(drive(api_port, create, args.clients, args.seconds))
+        pss = pss_mib(api.pid)
     finally:
-        for process in processes:
+        for process in (api, ceiling_process):
             process.terminate()
             process.wait()
+    return {"name": name, "results": results, "pss": pss, "cold_start": cold_start}
 
-    top = results["ceiling (bare Flask)"]["rps"]
-    print(f"gunicorn 2 workers x 4 threads, SQLite (WAL), {FILL} sessions, {args.clients} keep-alive clients, "
-          f"{args.seconds:.0f} s each, {os.cpu_count()} CPUs")
-    print(f"{'endpoint':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'of ceiling':>12}{'errors':>8}")
-    for name, r in results.items():
-        print(f"{name:<26}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['rps'] / top:>11.0%}{r['errors']:>8}")
+
+def main() -> None:
+    """Measure on each database asked for and print one table per database."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--db", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"])
+    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to serve (default: this one)")
+    args = parser.parse_args()
+    root = args.root.resolve()
+    sys.path.insert(0, str(root))
+    flags = procfile_flags(root)
+
+    runs = []
+    for db in args.db:
+        if db == "sqlite":
+            runs.append(measure("SQLite (WAL)", f"sqlite:///{tempfile.mkdtemp(prefix='pumpwell-bench-')}/bench.db",
+                                root, flags, args))
+        else:
+            url = os.environ.get("BENCH_DATABASE_URL", POSTGRES_URL)
+            try:
+                fresh_postgres(url)
+            except Exception as exc:  # noqa: BLE001 - whatever the driver raises, say it and go on with SQLite
+                print(f"PostgreSQL at {url} is not reachable ({exc}); measuring SQLite only.")
+                continue
+            try:
+                runs.append(measure("PostgreSQL", url, root, flags, args))
+            finally:
+                drop_postgres(url)
+
+    print(f"gunicorn {' '.join(flags)}; {FILL} sessions, {args.clients} keep-alive clients, "
+          f"{args.seconds:.0f} s each, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} "
+          f"(1 min) at the end; serving {root}")
+    for run in runs:
+        top = run["results"]["ceiling (bare Flask)"]["rps"]
+        pss = " + ".join(f"{size:.0f}" for size in run["pss"])
+        print(f"\n{run['name']}: PSS of master + workers after the run {sum(run['pss']):.0f} MiB ({pss}), "
+              f"cold start to the first 200 on /healthz {run['cold_start']:.2f} s")
+        print(f"{'endpoint':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'of ceiling':>12}{'errors':>8}")
+        for name, r in run["results"].items():
+            print(f"{name:<26}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['rps'] / top:>11.0%}{r['errors']:>8}")
 
 
 if __name__ == "__main__":

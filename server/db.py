@@ -3,6 +3,7 @@
 import fcntl
 import logging
 import os
+import weakref
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, make_url
@@ -10,6 +11,18 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
+
+# Engines of this process: a child forked from it (a gunicorn worker under --preload) must not share their pools.
+_ENGINES: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+
+
+def _forget_parent_connections() -> None:
+    """In a forked child, drop the inherited pools without closing the parent's connections."""
+    for engine in list(_ENGINES):
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_parent_connections)
 
 
 def database_url(app: Flask) -> str:
@@ -28,7 +41,8 @@ def database_url(app: Flask) -> str:
 def make_engine(url: str, busy_timeout_ms: int = 5000) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        # Sessions in UTC: timestamps then arrive as UTC and need no conversion per value (models.UTCDateTime).
+        return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c TimeZone=UTC"})
     engine = create_engine(url, connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")
@@ -78,6 +92,7 @@ def init_app(app: Flask) -> None:
     """Create the app's engine and session factory and close sessions after each request."""
     engine = make_engine(database_url(app), app.config["SQLITE_BUSY_TIMEOUT_MS"])
     app.extensions["engine"] = engine
+    _ENGINES.add(engine)
     app.extensions["sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
     app.teardown_appcontext(close_db)
 

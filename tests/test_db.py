@@ -1,5 +1,6 @@
-"""The SQLite engine: pragmas, and writers from many threads queued instead of failing."""
+"""The SQLite engine: pragmas, writers from many threads queued instead of failing, pools not shared by forks."""
 
+import os
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -7,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from server import create_app
 from server.db import make_engine
 from server.models import Base, PumpSession, User
+from tests.conftest import TEST_CONFIG
 
 
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path):
@@ -54,3 +57,38 @@ def test_concurrent_writers_all_commit_and_a_rolled_back_one_releases_the_line(t
     assert not any(thread.is_alive() for thread in threads)
     with Session(engine) as db:
         assert db.scalar(select(func.count()).select_from(PumpSession)) == 160
+
+
+def test_a_forked_worker_opens_its_own_connections(tmp_path):
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path}/fork.db"})
+    engine = app.extensions["engine"]
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    assert engine.pool.checkedin() == 1
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        # The child reports what it inherited, then leaves without running the parent's cleanup.
+        os.write(write, str(engine.pool.checkedin()).encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 10) == b"0"
+    assert engine.pool.checkedin() == 1
+
+
+def test_utc_columns_read_back_aware_utc_whatever_form_the_text_has(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path}/t.db")
+    Base.metadata.create_all(engine)
+    with Session(engine) as db:
+        user = User(email="t@example.com", password_hash="x", time_zone="UTC", unit="ml",
+                    created_at=datetime(2026, 3, 29, 1, 30, 15, 250, tzinfo=UTC))
+        db.add(user)
+        db.commit()
+        assert db.scalar(select(User.created_at)) == datetime(2026, 3, 29, 1, 30, 15, 250, tzinfo=UTC)
+        for text_form, expected in (
+            ("2026-03-29 01:30:00", datetime(2026, 3, 29, 1, 30, tzinfo=UTC)),
+            ("2026-03-29T03:30:00+02:00", datetime(2026, 3, 29, 1, 30, tzinfo=UTC)),
+        ):
+            db.execute(text("UPDATE users SET created_at = :value"), {"value": text_form})
+            read = db.scalar(select(User.created_at))
+            assert read == expected and read.utcoffset() == timedelta(0)

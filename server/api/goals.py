@@ -4,6 +4,7 @@ from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Range
 
 from server.api.auth import auth
+from server.api.compiled import CompiledSchema
 from server.api.fields import LocalDate, LocalTime
 from server.db import get_db
 from server.services import goals, summary
@@ -12,7 +13,7 @@ from server.timeutil import utcnow
 bp = APIBlueprint("goals", __name__, url_prefix="/api", tag="Goals and summary")
 
 
-class GoalsSchema(Schema):
+class GoalsSchema(CompiledSchema):
     """Daily targets, the longest gaps by day and by night, and the local night window."""
 
     daily_volume_ml = fields.Float(required=True, validate=Range(min=0, max=5000))
@@ -30,7 +31,7 @@ class SummaryQuery(Schema):
     to = LocalDate(required=True)
 
 
-class DayOut(Schema):
+class DayOut(CompiledSchema):
     """One local day: a session counts on the day it started, in the user's time zone."""
 
     date = fields.Date()
@@ -46,7 +47,7 @@ class DayOut(Schema):
     sessions_progress = fields.Float()
 
 
-class SummaryOut(Schema):
+class SummaryOut(CompiledSchema):
     """Per-day figures in the user's zone, with the goal they are measured against."""
 
     time_zone = fields.String()
@@ -79,6 +80,4 @@ def set_goals(values):
 @bp.doc(description="A session belongs to the local day on which it started (in the user's time zone).")
 def daily_summary(query):
     """Summarize local days from..to (at most 366)."""
-    db, user = get_db(), auth.current_user
-    days = summary.daily_summary(db, user, query["from_"], query["to"])
-    return {"time_zone": user.time_zone, "unit": user.unit, "goal": goals.get_goals(db, user), "days": days}
+    return summary.summary_view(get_db(), auth.current_user, query["from_"], query["to"])

@@ -4,6 +4,7 @@ from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length, OneOf, Range
 
 from server.api.auth import auth
+from server.api.compiled import CompiledSchema
 from server.api.docs import links
 from server.api.fields import Instant, validate_cursor
 from server.db import get_db
@@ -38,7 +39,7 @@ class SessionIn(SessionFields):
     mode = fields.String(load_default="double", validate=OneOf(MODES))
 
 
-class SessionOut(Schema):
+class SessionOut(CompiledSchema):
     """A stored session; times in UTC, volumes in mL."""
 
     id = fields.UUID()
@@ -75,7 +76,7 @@ class SessionQuery(Schema):
     cursor = fields.String(validate=[Length(max=200), validate_cursor])
 
 
-class SessionPage(Schema):
+class SessionPage(CompiledSchema):
     """Sessions newest first and the cursor of the next page (null on the last)."""
 
     items = fields.List(fields.Nested(SessionOut))

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 # Night sessions matter for supply: domain.md counts those starting 01:00-05:00 local.
@@ -9,9 +10,8 @@ NIGHT_FROM = time(1, 0)
 NIGHT_TO = time(5, 0)
 
 
-@dataclass(frozen=True)
-class SessionFacts:
-    """What the summary needs of a session."""
+class SessionFacts(NamedTuple):
+    """What the summary needs of a session (a tuple: a 90-day range builds hundreds per request)."""
 
     started_at: datetime
     ended_at: datetime

@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from datetime import datetime, time, timedelta
+from functools import cached_property
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -23,7 +24,11 @@ class Passwords:
 
     def __init__(self, memory_kib: int = 65536, time_cost: int = 3):
         self.hasher = PasswordHasher(memory_cost=memory_kib, time_cost=time_cost)
-        self.dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
+
+    @cached_property
+    def dummy_hash(self) -> str:
+        """Hash a random password at the first sign-in that needs it, not while the app starts (0.3-0.6 s)."""
+        return self.hasher.hash(secrets.token_urlsafe(16))
 
     def hash(self, password: str) -> str:
         """Hash a password for storage."""

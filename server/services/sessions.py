@@ -4,10 +4,11 @@ import base64
 import hashlib
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import select, tuple_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Row, func, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.domain.errors import InvalidInput, NotFound, SessionIdReused
@@ -29,35 +30,39 @@ def create_session(db: Session, user: User, values: dict, now: datetime) -> tupl
     """Store a session; return it and whether it is new (False for an identical replay)."""
     session_id = values.get("id") or uuid.uuid4()
     digest = _digest(values)
-    existing = db.get(PumpSession, session_id)
-    if existing is not None:
-        return _replayed(existing, user, digest), False
     started_at = values["started_at"].astimezone(UTC)
     ended_at = resolve_end(started_at, values.get("ended_at"), values.get("duration_min")).astimezone(UTC)
     check_times(started_at, ended_at, now)
-    session = PumpSession(
-        id=session_id, user_id=user.id, started_at=started_at, ended_at=ended_at,
-        request_digest=digest, created_at=now, updated_at=now,
-        **{name: values.get(name) for name in DETAIL_FIELDS},
+    latest_end = _latest_end(db, user)
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    # The primary key settles a replay or a race on the client's id in the same statement: no read first.
+    stored = db.scalar(
+        insert(PumpSession)
+        .values(
+            id=session_id, user_id=user.id, started_at=started_at, ended_at=ended_at,
+            request_digest=digest, created_at=now, updated_at=now,
+            **{name: values.get(name) for name in DETAIL_FIELDS},
+        )
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(PumpSession)
     )
-    db.add(session)
-    try:
-        db.flush()
-    except IntegrityError:
+    if stored is None:
         db.rollback()
-        winner = db.get(PumpSession, session_id)
-        if winner is None:
-            raise
-        # Another request with the same id won the race: treat ours as its replay.
-        return _replayed(winner, user, digest), False
-    sessions_changed(db, user, now)
+        return _replayed(db.get(PumpSession, session_id), user, digest), False
+    # A session ending before the latest end leaves the gap since then, and so the gap reminder, as it was.
+    sessions_changed(db, user, now, gap_moved=latest_end is None or ended_at > latest_end)
     db.commit()
-    return session, True
+    return stored, True
 
 
-def _replayed(existing: PumpSession, user: User, digest: str) -> PumpSession:
-    """Return the stored session for an identical replay, or refuse a reused id."""
-    if existing.user_id != user.id or existing.request_digest != digest:
+def _latest_end(db: Session, user: User) -> datetime | None:
+    """Return the latest end among the user's sessions (an index look-up)."""
+    return db.scalar(select(func.max(PumpSession.ended_at)).where(PumpSession.user_id == user.id))
+
+
+def _replayed(existing: PumpSession | None, user: User, digest: str) -> PumpSession:
+    """Return the stored session for an identical replay, or refuse a reused id (also one deleted meanwhile)."""
+    if existing is None or existing.user_id != user.id or existing.request_digest != digest:
         raise SessionIdReused("This session id was already used with different values.")
     return existing
 
@@ -99,13 +104,14 @@ def delete_session(db: Session, user: User, session_id: uuid.UUID, now: datetime
     db.commit()
 
 
-def sessions_changed(db: Session, user: User, now: datetime) -> None:
+def sessions_changed(db: Session, user: User, now: datetime, gap_moved: bool = True) -> None:
     """Recompute what depends on the user's sessions (gap reminder, plan slots), inside the caller's transaction."""
-    refresh_gap_reminder(db, user, now)
+    if gap_moved:
+        refresh_gap_reminder(db, user, now)
     relink_plan_sessions(db, user, now)
 
 
-def encode_cursor(session: PumpSession) -> str:
+def encode_cursor(session: PumpSession | Row) -> str:
     """Encode the position after a session for keyset pagination."""
     raw = f"{session.started_at.isoformat()}|{session.id}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
@@ -126,9 +132,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
 
 def list_sessions(
     db: Session, user: User, start: datetime | None, end: datetime | None, limit: int, cursor: str | None,
-) -> tuple[list[PumpSession], str | None]:
-    """Return a page of sessions, newest first, started in [start, end), and the next page's cursor."""
-    query = select(PumpSession).where(PumpSession.user_id == user.id)
+) -> tuple[Sequence[Row], str | None]:
+    """Return a page of session rows, newest first, started in [start, end), and the next page's cursor."""
+    # Rows, not entities: a page is only read and dumped, and the ORM's identity bookkeeping per row costs more.
+    query = select(*PumpSession.__table__.columns).where(PumpSession.user_id == user.id)
     if start is not None:
         query = query.where(PumpSession.started_at >= start)
     if end is not None:
@@ -138,6 +145,6 @@ def list_sessions(
         # A row-value comparison is an index condition on (user_id, started_at, id); the OR form is a filter.
         query = query.where(tuple_(PumpSession.started_at, PumpSession.id) < tuple_(started_at, session_id))
     query = query.order_by(PumpSession.started_at.desc(), PumpSession.id.desc()).limit(limit + 1)
-    rows = list(db.scalars(query))
+    rows = db.connection().execute(query).all()
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor

@@ -1,0 +1,79 @@
+"""CPU time per request in one process (Flask's test client, SQLite): a figure a busy shared machine disturbs less.
+
+Run: .venv/bin/python bench/request_cpu.py [--root DIR]
+Fills 5,000 sessions for one user like bench/api.py, then times each endpoint with process CPU time (best of
+6 rounds of 50 requests), so other processes' load changes it far less than wall-clock throughput. --root
+measures another checkout (run it as a separate process per checkout, e.g. an older commit for "before").
+"""
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROUNDS, PER_ROUND = 6, 50
+
+
+def main() -> None:
+    """Set up an app on a temporary SQLite database and print CPU ms per request for each endpoint."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent)
+    args = parser.parse_args()
+    sys.path.insert(0, str(args.root.resolve()))
+    from sqlalchemy import insert, select
+
+    from server import create_app
+    from server.models import Base, PumpSession, User
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tempfile.mkdtemp(prefix='pumpwell-cpu-')}/cpu.db",
+                      "ARGON2_MEMORY_KIB": 1024, "ARGON2_TIME_COST": 1})
+    Base.metadata.create_all(app.extensions["engine"])
+    client = app.test_client()
+    token = client.post("/api/auth/register", json={
+        "email": "bench@example.com", "password": "bench-password", "time_zone": "Europe/Berlin"}).json["token"]
+    now = datetime.now(UTC).replace(microsecond=0)
+    with app.extensions["engine"].begin() as conn:
+        user_id = conn.scalar(select(User.id))
+        rows = []
+        for i in range(5000):
+            start = now - timedelta(hours=3 * (i + 1), minutes=random.randint(0, 30))
+            rows.append({"id": uuid.uuid4(), "user_id": user_id, "started_at": start,
+                         "ended_at": start + timedelta(minutes=15), "left_ml": random.randint(30, 90),
+                         "right_ml": random.randint(30, 90), "mode": "double", "request_digest": "bench",
+                         "created_at": now, "updated_at": now})
+        conn.execute(insert(PumpSession), rows)
+    headers = {"Authorization": f"Bearer {token}"}
+    today = now.date()
+
+    def create():
+        """A new session somewhere in the last 30 days, as bench/api.py sends."""
+        start = datetime.now(UTC) - timedelta(minutes=random.randint(60, 43200))
+        return client.post("/api/sessions", headers=headers, json={
+            "started_at": start.isoformat(), "duration_min": 15, "left_ml": 60, "right_ml": 55})
+
+    endpoints = {
+        "healthz (no auth)": lambda: client.get("/healthz"),
+        "goals (auth + one row)": lambda: client.get("/api/goals", headers=headers),
+        "list 50 sessions": lambda: client.get("/api/sessions?limit=50", headers=headers),
+        "daily summary, 90 days": lambda: client.get(
+            f"/api/summary/daily?from={today - timedelta(days=89)}&to={today}", headers=headers),
+        "create session": create,
+    }
+    print(f"CPU ms per request, best of {ROUNDS} x {PER_ROUND}, serving {args.root.resolve()}")
+    for name, request in endpoints.items():
+        assert request().status_code < 300
+        best = float("inf")
+        for _ in range(ROUNDS):
+            started = time.process_time()
+            for _ in range(PER_ROUND):
+                request()
+            best = min(best, (time.process_time() - started) / PER_ROUND * 1000)
+        print(f"{name:<26}{best:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Creating sessions against the database: replays settled by the insert, the gap reminder moved only when it must."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from server.domain.errors import SessionIdReused
+from server.models import PumpSession, Reminder, User
+from server.services import sessions
+
+NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def user(make_user, db):
+    """A stored user in UTC."""
+    data, _ = make_user()
+    return db.get(User, data["id"])
+
+
+def logged(minutes_ago: int, **values) -> dict:
+    """Return a create request's parsed values for a 20-minute session started `minutes_ago` before NOW."""
+    return {"started_at": NOW - timedelta(minutes=minutes_ago), "duration_min": 20, "mode": "double", **values}
+
+
+def gap_row(db, user):
+    """Return the user's pending gap reminder."""
+    db.expire_all()
+    return db.scalar(select(Reminder).where(
+        Reminder.user_id == user.id, Reminder.status == "pending", Reminder.dedupe_key == "gap"))
+
+
+def test_a_session_ending_before_the_latest_end_leaves_the_gap_reminder_as_it_was(db, user):
+    sessions.create_session(db, user, logged(60), NOW)
+    before = gap_row(db, user)
+    later = NOW + timedelta(minutes=5)
+    sessions.create_session(db, user, logged(300), later)
+    after = gap_row(db, user)
+    assert (after.id, after.due_at, after.updated_at) == (before.id, before.due_at, before.updated_at)
+    sessions.create_session(db, user, logged(30), later)
+    assert gap_row(db, user).due_at == NOW - timedelta(minutes=10) + timedelta(hours=3)
+
+
+def test_a_replayed_id_stores_nothing_and_a_reused_one_is_refused(db, user):
+    values = logged(60, id=uuid.uuid4(), left_ml=40.0)
+    first, created = sessions.create_session(db, user, values, NOW)
+    again, created_again = sessions.create_session(db, user, dict(values), NOW)
+    assert (created, created_again, again.id) == (True, False, first.id)
+    with pytest.raises(SessionIdReused):
+        sessions.create_session(db, user, {**values, "left_ml": 41.0}, NOW)
+    assert db.scalar(select(func.count()).select_from(PumpSession)) == 1
