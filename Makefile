@@ -23,7 +23,7 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(BIN)/alembic upgrade head
 	$(BIN)/flask --app server clock & clock=$$!; trap 'kill $$clock 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn --config gunicorn.conf.py --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) 'server:create_app()'
+	$(BIN)/gunicorn --config python:server.gunicorn_conf --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) 'server:create_app()'
 
 # The browser tests drive Debian's Chromium (Playwright cannot download its own here): install it
 # with the OS package manager when it is missing and we are root, else say how.

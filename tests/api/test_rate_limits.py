@@ -78,7 +78,8 @@ def _start_gunicorn(port: int, env: dict) -> subprocess.Popen:
     """Start the app under gunicorn as `make run` does, and wait until it answers."""
     gunicorn = Path(sys.executable).parent / "gunicorn"
     process = subprocess.Popen(
-        [str(gunicorn), "--workers", "1", "--threads", "4", "--bind", f"127.0.0.1:{port}", "server:create_app()"],
+        [str(gunicorn), "--config", "python:server.gunicorn_conf", "--workers", "2", "--threads", "4",
+         "--bind", f"127.0.0.1:{port}", "server:create_app()"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     for _ in range(300):
