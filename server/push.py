@@ -5,7 +5,6 @@ import base64
 import binascii
 import ctypes
 import email.utils
-import enum
 import hashlib
 import logging
 import multiprocessing
@@ -26,6 +25,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid
 from pywebpush import WebPusher
 
+from server.domain.delivery import MAX_PAYLOAD_BYTES, Outcome, cap_retry_after, classify
+
 log = logging.getLogger(__name__)
 
 DEFAULT_ALLOWED_HOSTS = (
@@ -35,15 +36,12 @@ DEFAULT_ALLOWED_HOSTS = (
     "*.push.apple.com",
     "*.notify.windows.com",
 )
-MAX_PAYLOAD_BYTES = 2048
 ENCRYPT_CHUNK = 50  # messages per trip to an encryption worker: amortises the pickling, keeps posts flowing
 MAX_ENDPOINT_LENGTH = 1000  # the push_subscriptions.endpoint column's width
 # RFC 8292 allows a JWT `exp` up to 24 h ahead; we sign for 12 h and renew an hour early
 # so a cached header never reaches a push service with less than an hour to live.
 VAPID_LIFETIME_S = 12 * 3600
 VAPID_RENEW_BEFORE_S = 3600
-# A Retry-After longer than this is treated as this: a reminder is useless after an hour.
-MAX_RETRY_AFTER_S = 3600
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 # After a stop request, messages already posted get this long to be answered before they are abandoned;
 # short enough that a process manager's usual 10 s before SIGKILL leaves time to record and give back leases.
@@ -53,16 +51,6 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # waits at most this long for its result to be on record.
 RECORD_LINGER_S = 0.02
 _URL_CHARS = re.compile(r"[\x21-\x7e]+")  # printable ASCII: no spaces or control characters
-
-
-class Outcome(enum.Enum):
-    """What a push service's answer means for the message and the subscription."""
-
-    DELIVERED = "delivered"  # 2xx: the push service accepted the message
-    GONE = "gone"  # 404/410: the subscription is dead; delete it
-    CONFIG_ERROR = "config_error"  # other 4xx (400/403/413...): permanent; three in a row stop the subscription
-    RETRY = "retry"  # 429, 5xx, time-outs, connection errors: try again later
-    REFUSED = "refused"  # endpoint not allowed: never contacted
 
 
 @dataclass(frozen=True)
@@ -194,20 +182,7 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
         if when is None or when.tzinfo is None:
             return None
         seconds = when.timestamp() - now
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
-
-
-def classify(status: int) -> Outcome:
-    """Map a push service's HTTP status to an outcome."""
-    if 200 <= status < 300:
-        return Outcome.DELIVERED
-    if status in (404, 410):
-        return Outcome.GONE
-    if status == 429 or status >= 500:
-        return Outcome.RETRY
-    # 400, 401, 403, 413 and unexpected redirects: sending the same again will not help (a changed
-    # VAPID key, a subscription the push service no longer honours, our payload).
-    return Outcome.CONFIG_ERROR
+    return cap_retry_after(seconds)
 
 
 class VapidHeaders:

@@ -112,7 +112,7 @@ def user_by_email(db: Session, email: str) -> User:
 def queue_test_reminder(db: Session, user: User, now: datetime) -> Reminder:
     """Queue a test notification due now to every device of the user."""
     reminder = Reminder(
-        user_id=user.id, kind=delivery.TEST, status="pending", dedupe_key=f"test:{uuid.uuid4().hex}",
+        user_id=user.id, kind=delivery.TEST, status=delivery.Status.PENDING, dedupe_key=f"test:{uuid.uuid4().hex}",
         due_at=now, send_after=now, expires_at=delivery.expiry(delivery.TEST, now, None), attempts=0,
         payload={"title": "Pumpwell test", "body": "Reminders will show up on this device.", "url": "/"},
         created_at=now, updated_at=now,
