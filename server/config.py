@@ -2,6 +2,8 @@
 
 import os
 
+from server.push.validation import DEFAULT_ALLOWED_HOSTS
+
 
 def _flag(name: str, default: bool = False) -> bool:
     """Read an on/off setting: 1, true, yes and on mean on."""
@@ -9,6 +11,12 @@ def _flag(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Read a comma-separated setting as a tuple of its non-empty items."""
+    value = os.environ.get(name)
+    return default if value is None else tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 class Config:
@@ -36,11 +44,8 @@ class Config:
     VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
     VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
     VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:ops@pumpwell.invalid")
-    PUSH_ALLOWED_HOSTS = os.environ.get(
-        "PUSH_ALLOWED_HOSTS",
-        "fcm.googleapis.com,android.googleapis.com,updates.push.services.mozilla.com,"
-        "*.push.apple.com,*.notify.windows.com",
-    )
+    # Push-service hosts we send to, comma-separated; `*.x` matches subdomains.
+    PUSH_ALLOWED_HOSTS = _list("PUSH_ALLOWED_HOSTS", DEFAULT_ALLOWED_HOSTS)
     PUSH_ALLOW_LOOPBACK_HTTP = _flag("PUSH_ALLOW_LOOPBACK_HTTP")
     # The clock: how often it looks for due reminders, and how it sends them.
     CLOCK_INTERVAL_SECONDS = float(os.environ.get("CLOCK_INTERVAL_SECONDS", "2"))

@@ -88,7 +88,7 @@ def save_subscription(body):
     config = current_app.config
     sub, created = subscriptions.save_subscription(
         get_db(), auth.current_user, g.api_token.id, body["endpoint"], body["keys"]["p256dh"], body["keys"]["auth"],
-        body.get("user_agent"), config["PUSH_ALLOWED_HOSTS"].split(","), config["PUSH_ALLOW_LOOPBACK_HTTP"],
+        body.get("user_agent"), config["PUSH_ALLOWED_HOSTS"], config["PUSH_ALLOW_LOOPBACK_HTTP"],
         utcnow(),
     )
     return sub, 201 if created else 200

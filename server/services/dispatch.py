@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.domain import delivery
-from server.domain.delivery import Answer, Status
+from server.domain.delivery import Answer, Outcome, Status
 from server.models import PushSubscription, Reminder
-from server.push import Message, Outcome, PushClient, Result, Subscription, topic_for
+from server.push import Message, Result, Sender, Subscription, topic_for
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,14 @@ class Claimed:
     expires_at: datetime | None
     payload: dict
     attempts: int
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The handle of one message: which reminder, to which subscription."""
+
+    reminder_id: int
+    subscription_id: int
 
 
 @dataclass
@@ -95,7 +103,7 @@ def _message(reminder: Claimed, sub_id: int, sub: Subscription, base_url: str, n
         ttl=delivery.ttl_seconds(reminder.kind, reminder.due_at, reminder.expires_at, now),
         urgency=delivery.urgency(reminder.kind),
         topic=topic_for(f"{reminder.user_id}:{reminder.dedupe_key}"),
-        ref=(reminder.id, sub_id),
+        handle=Delivery(reminder.id, sub_id),
     )
 
 
@@ -126,7 +134,7 @@ class _Batch:
     def expect(self, messages: list[Message]) -> None:
         """Count each reminder's messages; a reminder with none fails now."""
         for message in messages:
-            self.waiting[message.ref[0]] += 1
+            self.waiting[message.handle.reminder_id] += 1
         self._settle({rid: (Status.FAILED, delivery.NO_DEVICE) for rid in self.open if not self.waiting[rid]},
                      self.now())
 
@@ -141,7 +149,7 @@ class _Batch:
         results = [result for _, result in arrived]
         finals, retries = {}, []
         for result in results:
-            rid = result.message.ref[0]
+            rid = result.message.handle.reminder_id
             self.waiting[rid] -= 1
             if rid not in self.open or rid in finals:
                 continue
@@ -242,12 +250,13 @@ class _Batch:
 
 def _record_subscriptions(db: Session, results: list[Result], now: datetime, report: DispatchReport) -> None:
     """Mark subscriptions that worked, count failures and refusals, stop the refused, delete the gone."""
-    ok = {r.message.ref[1] for r in results if r.outcome is Outcome.DELIVERED}
+    ok = {r.message.handle.subscription_id for r in results if r.outcome is Outcome.DELIVERED}
     gone = {r.message.subscription.endpoint for r in results if r.outcome is Outcome.GONE}
-    failing = {r.message.ref[1] for r in results
+    failing = {r.message.handle.subscription_id for r in results
                if r.outcome in (Outcome.RETRY, Outcome.CONFIG_ERROR, Outcome.REFUSED)} - ok
-    refused: dict[int, int | None] = {r.message.ref[1]: r.status for r in results
-                                      if r.outcome is Outcome.CONFIG_ERROR and r.message.ref[1] not in ok}
+    refused: dict[int, int | None] = {sub_id: r.status for r in results
+                                      if r.outcome is Outcome.CONFIG_ERROR
+                                      and (sub_id := r.message.handle.subscription_id) not in ok}
     if ok:
         db.execute(update(PushSubscription).where(PushSubscription.id.in_(ok))
                    .values(last_success_at=now, failures=0, refusals=0).execution_options(synchronize_session=False))
@@ -292,7 +301,7 @@ def _give_back_or_let_lapse(db: Session, batch: _Batch) -> None:
         log.exception("could not give back %s leases; they lapse at %s", len(batch.open), batch.lease_until)
 
 
-def dispatch_due(db: Session, client: PushClient, now: datetime, batch_size: int = DEFAULT_BATCH,
+def dispatch_due(db: Session, client: Sender, now: datetime, batch_size: int = DEFAULT_BATCH,
                  lease: timedelta = DEFAULT_LEASE, base_url: str = "",
                  reminder_ids: list[int] | None = None, stop: threading.Event | None = None) -> DispatchReport:
     """Claim one batch of due reminders, send them to every active subscription of their users, and
