@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from server.domain.errors import Conflict, NotFound, PlanConflict
+from server.domain.errors import Conflict, PlanConflict
 from server.domain.plans import (
     LoggedSession,
     Phase,
@@ -22,6 +22,7 @@ from server.domain.plans import (
 from server.domain.reminders import describe_phases, plan_reminders
 from server.domain.templates import DISCLAIMER, TEMPLATES
 from server.models import Plan, PlanSlot, PumpSession, Reminder, User
+from server.services.ownership import owned
 from server.services.reminders import cancel_pending, upsert_reminders
 
 # Plans ended longer ago than this no longer gain or lose sessions when one is logged.
@@ -100,12 +101,12 @@ def list_plans(db: Session, user: User, now: datetime) -> list[dict]:
 
 def get_plan(db: Session, user: User, plan_id: int, now: datetime) -> dict:
     """Return one of the user's plans with its slots and progress."""
-    return plan_view(db, user, _own_plan(db, user, plan_id), now)
+    return plan_view(db, user, owned(db, Plan, plan_id, user, "plan"), now)
 
 
 def cancel_plan(db: Session, user: User, plan_id: int, now: datetime) -> dict:
     """Cancel an active plan and its pending reminders; the plan stays readable."""
-    plan = _own_plan(db, user, plan_id)
+    plan = owned(db, Plan, plan_id, user, "plan")
     if plan_status(plan.status, plan.ends_at, now) != "active":
         raise Conflict("Only an active plan can be cancelled.")
     _cancel(db, user, plan, now)
@@ -115,7 +116,7 @@ def cancel_plan(db: Session, user: User, plan_id: int, now: datetime) -> dict:
 
 def plan_calendar(db: Session, user: User, plan_id: int) -> bytes:
     """Return the plan as an iCalendar file: one event per slot with an alarm at its start and its phases."""
-    plan = _own_plan(db, user, plan_id)
+    plan = owned(db, Plan, plan_id, user, "plan")
     name = TEMPLATES[plan.template].name
     calendar = Calendar()
     calendar.add("prodid", "-//Pumpwell//Pumping plans//EN")
@@ -200,14 +201,6 @@ def _summary(plan: Plan, now: datetime) -> dict:
         "starts_at": plan.starts_at, "ends_at": plan.ends_at, "cancelled_at": plan.cancelled_at,
         "params": plan.params, "disclaimer": DISCLAIMER,
     }
-
-
-def _own_plan(db: Session, user: User, plan_id: int) -> Plan:
-    """Return one of the user's plans; someone else's is 'not found'."""
-    plan = db.get(Plan, plan_id)
-    if plan is None or plan.user_id != user.id:
-        raise NotFound("No such plan.")
-    return plan
 
 
 def _cancel(db: Session, user: User, plan: Plan, now: datetime) -> None:

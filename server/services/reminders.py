@@ -9,11 +9,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.domain.delivery import Move, Status, move
-from server.domain.errors import NotFound
 from server.domain.goals import DEFAULT_GOALS
 from server.domain.reminders import GAP_DEDUPE_KEY, GapRule, QuietHours, ReminderDraft, gap_reminder, snoozed_until
 from server.domain.storage import Container, stash_dedupe_key, stash_reminder
 from server.models import Goal, PumpSession, Reminder, User
+from server.services.ownership import owned
 
 # The partial unique index on (user_id, dedupe_key) covers pending rows only; ON CONFLICT must name the same predicate.
 PENDING_ONLY = text(f"status = '{Status.PENDING}'")
@@ -81,17 +81,9 @@ def list_reminders(db: Session, user: User, now: datetime) -> list[Reminder]:
     return list(db.scalars(query))
 
 
-def get_reminder(db: Session, user: User, reminder_id: int) -> Reminder:
-    """Return one of the user's reminders; someone else's is 'not found'."""
-    reminder = db.get(Reminder, reminder_id)
-    if reminder is None or reminder.user_id != user.id:
-        raise NotFound("No such reminder.")
-    return reminder
-
-
 def snooze_reminder(db: Session, user: User, reminder_id: int, minutes: int | None, now: datetime) -> Reminder:
     """Send the reminder again `minutes` from now (10 by default), even if it was sent already."""
-    reminder = get_reminder(db, user, reminder_id)
+    reminder = owned(db, Reminder, reminder_id, user, "reminder")
     status = move(reminder.status, Move.SNOOZE)
     if reminder.status != Status.PENDING:
         # Back to pending: if another pending row holds this key, it is the newer reminder and wins.
@@ -108,7 +100,7 @@ def snooze_reminder(db: Session, user: User, reminder_id: int, minutes: int | No
 
 def close_reminder(db: Session, user: User, reminder_id: int, action: Move, now: datetime) -> Reminder:
     """Skip a reminder or mark it done (Move.SKIP, Move.DONE) so it is not sent (again)."""
-    reminder = get_reminder(db, user, reminder_id)
+    reminder = owned(db, Reminder, reminder_id, user, "reminder")
     reminder.status = move(reminder.status, action)
     reminder.updated_at = now
     db.commit()

@@ -16,6 +16,7 @@ from server.models import Goal, Plan, Share, User
 from server.services.accounts import hash_token
 from server.services.export import export_range, session_records
 from server.services.goals import get_goals
+from server.services.ownership import owned
 from server.services.plans import plan_view
 from server.services.stash import list_batches
 from server.services.summary import daily_summary
@@ -61,9 +62,7 @@ def list_shares(db: Session, user: User) -> list[Share]:
 
 def revoke_share(db: Session, user: User, share_id: int, now: datetime) -> None:
     """Revoke one of the user's links at once; revoking twice keeps the first time."""
-    share = db.get(Share, share_id)
-    if share is None or share.user_id != user.id:
-        raise NotFound("No such share.")
+    share = owned(db, Share, share_id, user, "share")
     share.revoked_at = share.revoked_at or now
     db.commit()
 

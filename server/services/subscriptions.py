@@ -13,6 +13,7 @@ from server.domain import delivery
 from server.domain.errors import Conflict, NotFound, SubscriptionRejected
 from server.models import ApiToken, PushSubscription, Reminder, User
 from server.push import endpoint_problem, keys_problem
+from server.services.ownership import owned
 
 
 @dataclass(frozen=True)
@@ -94,10 +95,7 @@ def list_subscriptions(db: Session, user: User, token_id: int | None) -> list[De
 
 def delete_subscription(db: Session, user: User, subscription_id: int) -> None:
     """Remove one of the user's subscriptions; another user's id is simply not found."""
-    sub = db.get(PushSubscription, subscription_id)
-    if sub is None or sub.user_id != user.id:
-        raise NotFound("No such push subscription.")
-    db.delete(sub)
+    db.delete(owned(db, PushSubscription, subscription_id, user, "push subscription"))
     db.commit()
 
 
