@@ -1,5 +1,6 @@
 """Expand a plan template into concrete slots in a time zone, and measure how a plan is followed."""
 
+import enum
 import math
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
@@ -16,10 +17,31 @@ EARLY_TOLERANCE = timedelta(minutes=30)
 MAX_START_IN_PAST = timedelta(days=1)
 MAX_START_AHEAD = timedelta(days=90)
 DAY_MIN = 24 * 60
-# Templates counted in elapsed time; all the others keep local wall-clock times.
-ELAPSED_TEMPLATES = frozenset({"frequent-boost"})
 # Wall-clock templates whose longest gap is a limit in elapsed time, and the parameter that holds it (hours).
 GAP_LIMIT_PARAMS = {"exclusive-newborn": "night_gap_h", "exclusive-established": "night_gap_h"}
+
+
+# The sessions that can count for a plan: from a week before it (the baseline volume) to a day after it.
+WINDOW_BEFORE = timedelta(days=7)
+WINDOW_AFTER = timedelta(days=1)
+
+
+class PlanStatus(enum.StrEnum):
+    """A plan's status; FINISHED is only ever derived (plan_status), and stored once a new plan needs the room."""
+
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+    FINISHED = "finished"
+
+
+def session_window(starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:
+    """Return [from, to) of the session starts that can count for a plan."""
+    return starts_at - WINDOW_BEFORE, ends_at + WINDOW_AFTER
+
+
+def is_over(ends_at: datetime, now: datetime) -> bool:
+    """Tell whether a plan's last slot is over: the one meaning of "finished"."""
+    return now >= ends_at
 
 
 @dataclass(frozen=True)
@@ -207,9 +229,9 @@ def local_to_utc(local: datetime, zone: ZoneInfo) -> datetime:
     return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
 
 
-def plan_status(status: str, ends_at: datetime, now: datetime) -> str:
-    """Return "finished" for an active plan whose last slot is over, else the stored status."""
-    return "finished" if status == "active" and now >= ends_at else status
+def plan_status(status: str, ends_at: datetime, now: datetime) -> PlanStatus:
+    """Return FINISHED for an active plan whose last slot is over, else the stored status."""
+    return PlanStatus.FINISHED if status == PlanStatus.ACTIVE and is_over(ends_at, now) else PlanStatus(status)
 
 
 def plan_progress(

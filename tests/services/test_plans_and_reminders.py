@@ -106,8 +106,8 @@ def test_start_refuses_a_second_active_plan_and_replace_cancels_the_first(db, us
         plans.start_plan(db, user, values, NOW)
     second = plans.start_plan(db, user, {**values, "replace": True}, NOW)
     db.expire_all()
-    assert db.get(Plan, first["id"]).status == "cancelled"
-    assert {r.plan_id for r in pending(db, user) if r.plan_id} == {second["id"]}
+    assert db.get(Plan, first.id).status == "cancelled"
+    assert {r.plan_id for r in pending(db, user) if r.plan_id} == {second.id}
 
 
 def test_racing_starts_leave_one_active_plan(app, db, user):
