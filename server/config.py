@@ -29,6 +29,9 @@ class Config:
     # Accounts and tokens.
     TOKEN_LIFETIME_DAYS = int(os.environ.get("TOKEN_LIFETIME_DAYS", "365"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024)))
+    # Password hashing (Argon2id): memory in KiB and passes; tests lower them, production keeps the defaults.
+    ARGON2_MEMORY_KIB = int(os.environ.get("ARGON2_MEMORY_KIB", "65536"))
+    ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "3"))
 
     # Rate limits count in the app's database unless this names another store (redis://...);
     # memory:// counts per process, so only suits a single process.

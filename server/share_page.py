@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, render_template, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import TooManyRequests
 
-from server.api.export import RangeQuery, csv_response
+from server.api.downloads import RangeQuery, csv_response
 from server.db import get_db
 from server.domain.errors import InvalidInput, NotFound
 from server.domain.units import format_volume

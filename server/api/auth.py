@@ -18,8 +18,3 @@ def verify_token(token: str):
         return None
     g.api_token = row
     return row.user
-
-
-def current_user():
-    """Return the signed-in user of this request."""
-    return auth.current_user

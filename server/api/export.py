@@ -1,12 +1,9 @@
 """CSV downloads of the signed-in user's sessions and daily summary."""
 
-from collections.abc import Callable, Iterator
-
-from apiflask import APIBlueprint, Schema
-from flask import Response
+from apiflask import APIBlueprint
 
 from server.api.auth import auth
-from server.api.fields import LocalDate
+from server.api.downloads import RangeQuery, csv_response
 from server.db import get_db
 from server.services import export, stash
 from server.timeutil import utcnow
@@ -19,30 +16,6 @@ CSV_RESPONSE = {
         "content": {"text/csv": {"schema": {"type": "string"}}},
     }
 }
-
-
-class RangeQuery(Schema):
-    """Local dates, both inclusive; by default the last 30 days up to today."""
-
-    from_ = LocalDate(data_key="from")
-    to = LocalDate()
-
-
-def csv_response(filename: str, chunks: Iterator[str], close: Callable[[], None]) -> Response:
-    """Stream CSV chunks as a download and call `close` (the database session's) once it is sent."""
-    # The request's teardown runs before the body is streamed; the rows are read afterwards through
-    # the same session, so it is closed when the server closes the response, not at teardown.
-    response = Response(
-        chunks,
-        content_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            # Health data: no shared cache may keep a copy.
-            "Cache-Control": "private, no-store",
-        },
-    )
-    response.call_on_close(close)
-    return response
 
 
 @bp.get("/sessions.csv")
