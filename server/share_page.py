@@ -9,6 +9,7 @@ from werkzeug.exceptions import TooManyRequests
 from server.api.downloads import RangeQuery, csv_response
 from server.db import get_db
 from server.domain.errors import InvalidInput, NotFound
+from server.domain.sessions import duration_min, total_volume_ml
 from server.domain.units import format_volume
 from server.models import User
 from server.services import export, shares
@@ -29,6 +30,7 @@ def page(token: str):
     return render_template(
         "share.html", token=token, o=overview,
         volume=_volume, local=_local, minutes=_hours_minutes,
+        total_volume_ml=total_volume_ml, duration_min=duration_min,
     )
 
 

@@ -7,6 +7,7 @@ from server.api.auth import auth
 from server.api.docs import links
 from server.api.fields import Instant, validate_cursor
 from server.db import get_db
+from server.domain.sessions import duration_min, total_volume_ml
 from server.services import sessions
 from server.timeutil import utcnow
 
@@ -47,7 +48,8 @@ class SessionOut(Schema):
     duration_min = fields.Method("_duration", metadata={"type": "number"})
     left_ml = fields.Float(allow_none=True)
     right_ml = fields.Float(allow_none=True)
-    total_ml = fields.Method("_total", metadata={"type": "number"})
+    total_ml = fields.Method("_total", metadata={"type": "number", "nullable": True,
+                                                  "description": "Both sides; null when neither was measured."})
     mode = fields.String()
     pump = fields.String(allow_none=True)
     flange_mm = fields.Float(allow_none=True)
@@ -59,11 +61,11 @@ class SessionOut(Schema):
 
     def _duration(self, session):
         """Minutes from start to end."""
-        return round((session.ended_at - session.started_at).total_seconds() / 60, 2)
+        return round(duration_min(session.started_at, session.ended_at), 2)
 
     def _total(self, session):
         """Both sides together."""
-        return (session.left_ml or 0) + (session.right_ml or 0)
+        return total_volume_ml(session.left_ml, session.right_ml)
 
 
 class SessionQuery(Schema):

@@ -23,6 +23,7 @@ from server.domain.plans import (
     session_window,
 )
 from server.domain.reminders import describe_phases, plan_reminders
+from server.domain.sessions import total_volume_ml
 from server.domain.templates import DISCLAIMER, TEMPLATES
 from server.models import Plan, PlanSlot, PumpSession, Reminder, User
 from server.services.ownership import owned
@@ -277,7 +278,7 @@ def _sessions_for(db: Session, user: User, starts_at: datetime, ends_at: datetim
 
 def _logged(row: PumpSession) -> LoggedSession:
     """Return the facts of a session that adherence needs."""
-    return LoggedSession(str(row.id), row.started_at.astimezone(UTC), (row.left_ml or 0) + (row.right_ml or 0))
+    return LoggedSession(str(row.id), row.started_at.astimezone(UTC), total_volume_ml(row.left_ml, row.right_ml) or 0.0)
 
 
 def _slot(row: PlanSlot, note: str | None = None) -> Slot:

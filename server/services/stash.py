@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from server.domain import storage
 from server.domain.errors import Conflict, InvalidInput
 from server.domain.export import csv_chunks
+from server.domain.sessions import total_volume_ml
 from server.domain.stash_export import BatchRecord, stash_header, stash_rows
 from server.domain.units import oz_to_ml
 from server.models import MilkBatch, MilkBatchEvent, PumpSession, User
@@ -97,7 +98,7 @@ def _replayed_batch(existing: MilkBatch, user: User, digest: str) -> MilkBatch:
 def _session_with_room_for(db: Session, user: User, session_id: uuid.UUID, volume_ml: float) -> PumpSession:
     """Return the user's session if its milk not yet stashed covers `volume_ml`."""
     session = owned(db, PumpSession, session_id, user, "session")
-    expressed = (session.left_ml or 0) + (session.right_ml or 0)
+    expressed = total_volume_ml(session.left_ml, session.right_ml) or 0.0
     stashed = db.scalar(select(func.coalesce(func.sum(MilkBatch.volume_ml), 0.0))
                         .where(MilkBatch.session_id == session.id)) or 0.0
     if stashed + volume_ml > expressed + storage.EMPTY_ML:
