@@ -10,7 +10,6 @@ from flask import Flask
 
 from server.push import PushClient, Sender
 from server.services.dispatch import dispatch_due
-from server.timeutil import utcnow
 from server.vapid import app_vapid, subject_problem
 
 log = logging.getLogger(__name__)
@@ -43,7 +42,8 @@ def dispatch_until_idle(app: Flask, client: Sender, stop: threading.Event | None
     total = 0
     with app.extensions["sessionmaker"]() as db:
         while stop is None or not stop.is_set():
-            report = dispatch_due(db, client, utcnow(), batch, base_url=app.config["PUBLIC_URL"], stop=stop)
+            now = app.config["CLOCK"]()
+            report = dispatch_due(db, client, now, batch, base_url=app.config["PUBLIC_URL"], stop=stop)
             total += report.claimed
             if report.claimed < batch:
                 break
@@ -64,7 +64,7 @@ def scheduler_for(app: Flask, client: Sender, stop: threading.Event | None = Non
     scheduler.add_job(
         tick, "interval", args=(app, client, stop), id="dispatch",
         seconds=app.config["CLOCK_INTERVAL_SECONDS"],
-        coalesce=True, max_instances=1, next_run_time=utcnow(),
+        coalesce=True, max_instances=1, next_run_time=app.config["CLOCK"](),
     )
     return scheduler
 

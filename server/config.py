@@ -3,6 +3,7 @@
 import os
 
 from server.push.validation import DEFAULT_ALLOWED_HOSTS
+from server.timeutil import utcnow
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -59,6 +60,9 @@ class Config:
     PUSH_ENCRYPT_PROCESSES = int(os.environ.get("PUSH_ENCRYPT_PROCESSES", "1" if (os.cpu_count() or 1) > 1 else "0"))
     # Public origin of the app (https://pumpwell.example): makes notification links absolute.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+
+    # Not from the environment: what every view, the clock and the CLI take as "now"; tests put their own here.
+    CLOCK = staticmethod(utcnow)
 
     # Development relaxes checks that only matter in production (e.g. VAPID contact).
     DEVELOPMENT = _flag("PUMPWELL_DEVELOPMENT")

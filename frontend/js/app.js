@@ -11,6 +11,12 @@ import * as settings from './screens/settings.js';
 import * as phaseTimer from './screens/phase-timer.js';
 import * as stash from './screens/stash.js';
 
+// The screen contract, which route() relies on. A screen module exports:
+// - render(view, { name, args, user }): fills `view` (a fresh node, already in the page) and may return a
+//   cleanup function, called before the next screen renders (or at once if a newer route won meanwhile);
+// - title(name), optional: the screen's part of document.title ("Pumpwell" when absent).
+// Screens learn of facts through one event each: onOutboxChange (sessions sent or refused),
+// 'pumpwell:signed-out' and 'pumpwell:reminders-changed' on window.
 const screens = { signin: auth, signup: auth, today, log: today, history, plans, stash, settings, timer: phaseTimer };
 const main = document.getElementById('main');
 const tabs = document.getElementById('tabs');

@@ -10,7 +10,7 @@ from server.api.fields import Instant
 from server.db import get_db
 from server.domain.templates import TEMPLATES
 from server.services import plans
-from server.timeutil import utcnow
+from server.timeutil import app_now
 
 bp = APIBlueprint("plans", __name__, url_prefix="/api/plans", tag="Plans")
 
@@ -139,7 +139,7 @@ def list_templates():
 @bp.output(PlanOut)
 def preview_plan(values):
     """Expand a plan in your time zone without storing it."""
-    return plans.preview_plan(get_db(), auth.current_user, values, utcnow())
+    return plans.preview_plan(get_db(), auth.current_user, values, app_now())
 
 
 @bp.post("")
@@ -153,7 +153,7 @@ def preview_plan(values):
 @bp.doc(responses={409: "A plan of this template is active (send replace=true)"})
 def start_plan(values):
     """Start a plan and schedule its reminders."""
-    return plans.start_plan(get_db(), auth.current_user, values, utcnow())
+    return plans.start_plan(get_db(), auth.current_user, values, app_now())
 
 
 @bp.get("")
@@ -161,7 +161,7 @@ def start_plan(values):
 @bp.output(PlanList)
 def list_plans():
     """List your plans."""
-    return {"items": plans.list_plans(get_db(), auth.current_user, utcnow())}
+    return {"items": plans.list_plans(get_db(), auth.current_user, app_now())}
 
 
 @bp.get("/<int:plan_id>")
@@ -169,7 +169,7 @@ def list_plans():
 @bp.output(PlanOut)
 def get_plan(plan_id):
     """Read a plan with its slots and progress."""
-    return plans.get_plan(get_db(), auth.current_user, plan_id, utcnow())
+    return plans.get_plan(get_db(), auth.current_user, plan_id, app_now())
 
 
 @bp.post("/<int:plan_id>/cancel")
@@ -178,7 +178,7 @@ def get_plan(plan_id):
 @bp.doc(responses={409: "The plan is not active (cancelled or finished already)"})
 def cancel_plan(plan_id):
     """Cancel an active plan and its pending reminders."""
-    return plans.cancel_plan(get_db(), auth.current_user, plan_id, utcnow())
+    return plans.cancel_plan(get_db(), auth.current_user, plan_id, app_now())
 
 
 @bp.get("/<int:plan_id>.ics")

@@ -9,7 +9,7 @@ from server.api.fields import Instant, validate_cursor
 from server.db import get_db
 from server.domain.sessions import duration_min, total_volume_ml
 from server.services import sessions
-from server.timeutil import utcnow
+from server.timeutil import app_now
 
 bp = APIBlueprint("sessions", __name__, url_prefix="/api/sessions", tag="Sessions")
 
@@ -94,7 +94,7 @@ class SessionPage(Schema):
 @bp.doc(responses={200: "The same id and body were sent before", 409: "The id was used with another body"})
 def create_session(values):
     """Log a session; give ended_at or duration_min."""
-    session, created = sessions.create_session(get_db(), auth.current_user, values, utcnow())
+    session, created = sessions.create_session(get_db(), auth.current_user, values, app_now())
     return session, 201 if created else 200
 
 
@@ -124,7 +124,7 @@ def get_session(session_id):
 @bp.output(SessionOut)
 def update_session(session_id, changes):
     """Change some fields of a session."""
-    return sessions.update_session(get_db(), auth.current_user, session_id, changes, utcnow())
+    return sessions.update_session(get_db(), auth.current_user, session_id, changes, app_now())
 
 
 @bp.delete("/<uuid:session_id>")
@@ -132,5 +132,5 @@ def update_session(session_id, changes):
 @bp.output({}, status_code=204)
 def delete_session(session_id):
     """Delete a session."""
-    sessions.delete_session(get_db(), auth.current_user, session_id, utcnow())
+    sessions.delete_session(get_db(), auth.current_user, session_id, app_now())
     return ""

@@ -9,10 +9,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.domain.delivery import Move, Status, move
-from server.domain.goals import DEFAULT_GOALS
 from server.domain.reminders import GAP_DEDUPE_KEY, GapRule, QuietHours, ReminderDraft, gap_reminder, snoozed_until
 from server.domain.storage import Container, stash_dedupe_key, stash_reminder
-from server.models import Goal, PumpSession, Reminder, User
+from server.models import PumpSession, Reminder, User
+
+# A module import: goals calls refresh_gap_reminder when they change, and each module needs the other.
+from server.services import goals as goal_service
 from server.services.ownership import owned
 
 # The partial unique index on (user_id, dedupe_key) covers pending rows only; ON CONFLICT must name the same predicate.
@@ -49,8 +51,7 @@ def upsert_reminders(
 def refresh_gap_reminder(db: Session, user: User, now: datetime) -> None:
     """Move the gap reminder to the day or night maximum after the latest session end, or cancel it."""
     last_end = db.scalar(select(func.max(PumpSession.ended_at)).where(PumpSession.user_id == user.id))
-    # Read the row here rather than through services.goals, which calls us when goals change.
-    goals = db.get(Goal, user.id) or Goal(**DEFAULT_GOALS)
+    goals = goal_service.get_goals(db, user)
     rule = GapRule(goals.max_gap_day_min, goals.max_gap_night_min, goals.night_start, goals.night_end)
     quiet = QuietHours(user.quiet_start, user.quiet_end) if user.quiet_start and user.quiet_end else None
     draft = gap_reminder(last_end, rule, ZoneInfo(user.time_zone), quiet, now)
