@@ -226,44 +226,42 @@ def test_a_subscription_no_longer_allowed_is_never_contacted(app, db, make_user,
     assert reminder(db, rid).status == "failed" and "https" in reminder(db, rid).last_error
 
 
-def test_three_permanent_refusals_stop_a_phone_while_the_others_keep_receiving(db, make_user, device, push_service,
-                                                                             push_client):
-    user, headers = make_user()
-    dead, alive = device(headers), device(headers)
-    push_service.answer(dead, 403, 400, 403, 403)
+def test_three_permanent_refusals_stop_a_phone_while_the_others_keep_receiving(db, make_user, sender):
+    user, _ = make_user()
+    dead, alive = sender.subscribe(db, user["id"], T0), sender.subscribe(db, user["id"], T0)
+    sender.answer(dead, 403, 400, 403, 403)
     ids = [add_reminder(db, user["id"], T0 + timedelta(minutes=n), key=f"k{n}") for n in range(4)]
-    reports = [dispatch_due(db, push_client, T0 + timedelta(minutes=n)) for n in range(4)]
+    reports = [dispatch_due(db, sender, T0 + timedelta(minutes=n)) for n in range(4)]
     assert [r.counts["subscriptions_stopped"] for r in reports] == [0, 0, 1, 0]
-    assert [r.status for r in push_service.requests_for(dead)] == [403, 400, 403]  # never a fourth time
-    assert len(push_service.delivered(alive)) == 4
+    assert sender.statuses(dead) == [403, 400, 403]  # never a fourth time
+    assert sender.statuses(alive) == [201] * 4
     assert {reminder(db, rid).status for rid in ids} == {"sent"}
-    stopped = db.scalar(select(PushSubscription).where(PushSubscription.endpoint == dead.endpoint))
+    stopped = db.scalar(select(PushSubscription).where(PushSubscription.endpoint == dead))
     db.refresh(stopped)
     assert stopped.stopped_at == T0 + timedelta(minutes=2) and stopped.refusals == 3
     assert "Reminders stopped on this phone" in stopped.stop_reason and "HTTP 403" in stopped.stop_reason
 
 
-def test_a_delivery_between_refusals_starts_the_count_again(db, make_user, device, push_service, push_client):
-    user, headers = make_user()
-    phone = device(headers)
-    push_service.answer(phone, 403, 403, 201, 403, 403)
+def test_a_delivery_between_refusals_starts_the_count_again(db, make_user, sender):
+    user, _ = make_user()
+    phone = sender.subscribe(db, user["id"], T0)
+    sender.answer(phone, 403, 403, 201, 403, 403)
     for n in range(5):
         add_reminder(db, user["id"], T0 + timedelta(minutes=n), key=f"k{n}")
-        dispatch_due(db, push_client, T0 + timedelta(minutes=n))
+        dispatch_due(db, sender, T0 + timedelta(minutes=n))
     row = db.scalar(select(PushSubscription))
     db.refresh(row)
     assert row.stopped_at is None and row.refusals == 2
 
 
-def test_a_user_whose_only_phone_is_stopped_gets_failed_reminders_without_a_request(db, make_user, device,
-                                                                                   push_service, push_client):
-    user, headers = make_user()
-    phone = device(headers)
-    push_service.answer(phone, 403, 403, 403)
+def test_a_user_whose_only_phone_is_stopped_gets_failed_reminders_without_a_request(db, make_user, sender):
+    user, _ = make_user()
+    phone = sender.subscribe(db, user["id"], T0)
+    sender.answer(phone, 403, 403, 403)
     for n in range(4):
         rid = add_reminder(db, user["id"], T0 + timedelta(minutes=n), key=f"k{n}")
-        dispatch_due(db, push_client, T0 + timedelta(minutes=n))
-    assert len(push_service.requests_for(phone)) == 3
+        dispatch_due(db, sender, T0 + timedelta(minutes=n))
+    assert len(sender.statuses(phone)) == 3
     assert (reminder(db, rid).status, reminder(db, rid).last_error) == ("failed", "no push subscription")
 
 
