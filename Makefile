@@ -7,7 +7,7 @@ PORT ?= 5000
 export PORT
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup chromium run test bench screenshots clean
+.PHONY: setup chromium run test test-fast test-api test-e2e bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
@@ -44,6 +44,16 @@ chromium:
 test: $(STAMP) chromium
 	$(BIN)/ruff check server tests bench docs migrations
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+
+# Speed tiers of the same suite: rules and use cases; the HTTP API; browser and push end to end.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q tests/domain tests/services
+
+test-api: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q tests/api tests/test_migrations.py tests/test_db.py tests/test_backup.py
+
+test-e2e: $(STAMP) chromium
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q tests/browser tests/push
 
 bench: $(STAMP)
 	$(BIN)/python bench/api.py

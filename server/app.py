@@ -37,9 +37,7 @@ def create_app(config: dict | None = None) -> APIFlask:
         # Behind a load balancer, rate limits must count the client's address, not the balancer's.
         hops = app.config["TRUSTED_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    app.extensions["passwords"] = Passwords(
-        app.config.get("ARGON2_MEMORY_KIB", 65536), app.config.get("ARGON2_TIME_COST", 3)
-    )
+    app.extensions["passwords"] = Passwords(app.config["ARGON2_MEMORY_KIB"], app.config["ARGON2_TIME_COST"])
     db.init_app(app)
     errors.init_app(app)
     app.before_request(errors.require_json_body)

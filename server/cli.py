@@ -11,7 +11,7 @@ from server import backup, clock
 from server.db import database_url, get_db
 from server.domain.errors import NotFound
 from server.services import accounts, dispatch, subscriptions
-from server.timeutil import utcnow
+from server.timeutil import app_now
 
 
 @click.command("create-user")
@@ -23,7 +23,7 @@ def create_user_command(email: str, password: str, time_zone: str) -> None:
     """Create an account from the command line."""
     accounts.register(
         get_db(), current_app.extensions["passwords"], email, password, time_zone, "ml", "cli",
-        timedelta(days=1), utcnow(),
+        timedelta(days=1), app_now(),
     )
     click.echo(f"Created {email}.")
 
@@ -50,8 +50,8 @@ def push_test_command(email: str) -> None:
     except (clock.ClockRefused, NotFound) as exc:
         raise click.ClickException(str(exc)) from exc
     try:
-        reminder = subscriptions.queue_test_reminder(db, user, utcnow())
-        dispatch.dispatch_due(db, client, utcnow(), reminder_ids=[reminder.id], base_url=app.config["PUBLIC_URL"])
+        reminder = subscriptions.queue_test_reminder(db, user, app_now())
+        dispatch.dispatch_due(db, client, app_now(), reminder_ids=[reminder.id], base_url=app.config["PUBLIC_URL"])
     finally:
         client.close()
     # A running clock may have won the claim; the row says how it went either way.

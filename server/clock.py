@@ -8,9 +8,8 @@ from datetime import UTC
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from server.push import PushClient
+from server.push import PushClient, Sender
 from server.services.dispatch import dispatch_due
-from server.timeutil import utcnow
 from server.vapid import app_vapid, subject_problem
 
 log = logging.getLogger(__name__)
@@ -28,7 +27,7 @@ def push_client(app: Flask) -> PushClient:
         raise ClockRefused(problem)
     return PushClient(
         app_vapid(app), config["VAPID_SUBJECT"],
-        allowed_hosts=config["PUSH_ALLOWED_HOSTS"].split(","),
+        allowed_hosts=config["PUSH_ALLOWED_HOSTS"],
         allow_loopback_http=bool(config.get("PUSH_ALLOW_LOOPBACK_HTTP")),
         timeout=config["PUSH_TIMEOUT_SECONDS"],
         max_in_flight=config["PUSH_MAX_IN_FLIGHT"],
@@ -36,21 +35,22 @@ def push_client(app: Flask) -> PushClient:
     )
 
 
-def dispatch_until_idle(app: Flask, client: PushClient, stop: threading.Event | None = None) -> int:
+def dispatch_until_idle(app: Flask, client: Sender, stop: threading.Event | None = None) -> int:
     """Dispatch batch after batch until fewer than a full batch is due or a stop is asked; return how many
     were claimed."""
     batch = app.config["PUSH_BATCH_SIZE"]
     total = 0
     with app.extensions["sessionmaker"]() as db:
         while stop is None or not stop.is_set():
-            report = dispatch_due(db, client, utcnow(), batch, base_url=app.config["PUBLIC_URL"], stop=stop)
+            now = app.config["CLOCK"]()
+            report = dispatch_due(db, client, now, batch, base_url=app.config["PUBLIC_URL"], stop=stop)
             total += report.claimed
             if report.claimed < batch:
                 break
     return total
 
 
-def tick(app: Flask, client: PushClient, stop: threading.Event | None = None) -> None:
+def tick(app: Flask, client: Sender, stop: threading.Event | None = None) -> None:
     """Run one scheduler tick; log and survive any failure so the next tick runs."""
     try:
         dispatch_until_idle(app, client, stop)
@@ -58,13 +58,13 @@ def tick(app: Flask, client: PushClient, stop: threading.Event | None = None) ->
         log.exception("dispatch tick failed; the leases lapse and the next tick reclaims")
 
 
-def scheduler_for(app: Flask, client: PushClient, stop: threading.Event | None = None) -> BackgroundScheduler:
+def scheduler_for(app: Flask, client: Sender, stop: threading.Event | None = None) -> BackgroundScheduler:
     """Build the scheduler: one UTC interval job that never overlaps itself and skips missed runs."""
     scheduler = BackgroundScheduler(timezone=UTC)
     scheduler.add_job(
         tick, "interval", args=(app, client, stop), id="dispatch",
         seconds=app.config["CLOCK_INTERVAL_SECONDS"],
-        coalesce=True, max_instances=1, next_run_time=utcnow(),
+        coalesce=True, max_instances=1, next_run_time=app.config["CLOCK"](),
     )
     return scheduler
 

@@ -2,6 +2,9 @@
 
 import os
 
+from server.push.validation import DEFAULT_ALLOWED_HOSTS
+from server.timeutil import utcnow
+
 
 def _flag(name: str, default: bool = False) -> bool:
     """Read an on/off setting: 1, true, yes and on mean on."""
@@ -9,6 +12,12 @@ def _flag(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """Read a comma-separated setting as a tuple of its non-empty items."""
+    value = os.environ.get(name)
+    return default if value is None else tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 class Config:
@@ -21,6 +30,9 @@ class Config:
     # Accounts and tokens.
     TOKEN_LIFETIME_DAYS = int(os.environ.get("TOKEN_LIFETIME_DAYS", "365"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(64 * 1024)))
+    # Password hashing (Argon2id): memory in KiB and passes; tests lower them, production keeps the defaults.
+    ARGON2_MEMORY_KIB = int(os.environ.get("ARGON2_MEMORY_KIB", "65536"))
+    ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "3"))
 
     # Rate limits count in the app's database unless this names another store (redis://...);
     # memory:// counts per process, so only suits a single process.
@@ -36,11 +48,8 @@ class Config:
     VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
     VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
     VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:ops@pumpwell.invalid")
-    PUSH_ALLOWED_HOSTS = os.environ.get(
-        "PUSH_ALLOWED_HOSTS",
-        "fcm.googleapis.com,android.googleapis.com,updates.push.services.mozilla.com,"
-        "*.push.apple.com,*.notify.windows.com",
-    )
+    # Push-service hosts we send to, comma-separated; `*.x` matches subdomains.
+    PUSH_ALLOWED_HOSTS = _list("PUSH_ALLOWED_HOSTS", DEFAULT_ALLOWED_HOSTS)
     PUSH_ALLOW_LOOPBACK_HTTP = _flag("PUSH_ALLOW_LOOPBACK_HTTP")
     # The clock: how often it looks for due reminders, and how it sends them.
     CLOCK_INTERVAL_SECONDS = float(os.environ.get("CLOCK_INTERVAL_SECONDS", "2"))
@@ -51,6 +60,9 @@ class Config:
     PUSH_ENCRYPT_PROCESSES = int(os.environ.get("PUSH_ENCRYPT_PROCESSES", "1" if (os.cpu_count() or 1) > 1 else "0"))
     # Public origin of the app (https://pumpwell.example): makes notification links absolute.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+
+    # Not from the environment: what every view, the clock and the CLI take as "now"; tests put their own here.
+    CLOCK = staticmethod(utcnow)
 
     # Development relaxes checks that only matter in production (e.g. VAPID contact).
     DEVELOPMENT = _flag("PUMPWELL_DEVELOPMENT")

@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from server.domain.delivery import Status
+
 # Named constraints keep Alembic migrations deterministic on every database.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -30,6 +32,7 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+REMINDER_STATUSES = "status IN ({})".format(", ".join(f"'{status}'" for status in Status))
 
 
 class UTCDateTime(TypeDecorator):
@@ -230,12 +233,13 @@ class Reminder(Base):
             postgresql_where=text("status = 'pending'"),
         ),
         Index("ix_reminders_status_send_after", "status", "send_after"),
+        CheckConstraint(REMINDER_STATUSES, name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(12), default="pending")
+    status: Mapped[str] = mapped_column(String(12), default=Status.PENDING.value)
     dedupe_key: Mapped[str] = mapped_column(String(200))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # When the dispatcher may next try: the due time, or later after a retry or snooze.

@@ -6,13 +6,14 @@ from flask import Blueprint, Flask, render_template, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import TooManyRequests
 
-from server.api.export import RangeQuery, csv_response
+from server.api.downloads import RangeQuery, csv_response
 from server.db import get_db
 from server.domain.errors import InvalidInput, NotFound
+from server.domain.sessions import duration_min, total_volume_ml
 from server.domain.units import format_volume
 from server.models import User
 from server.services import export, shares
-from server.timeutil import utcnow
+from server.timeutil import app_now
 
 bp = Blueprint(
     "share_page", __name__, url_prefix="/share",
@@ -24,11 +25,12 @@ bp = Blueprint(
 def page(token: str):
     """Show the user's last days, sessions and plan, read-only."""
     db = get_db()
-    share = shares.open_link(db, token, utcnow())
-    overview = shares.share_overview(db, db.get(User, share.user_id), utcnow(), share.include_stash)
+    share = shares.open_link(db, token, app_now())
+    overview = shares.share_overview(db, db.get(User, share.user_id), app_now(), share.include_stash)
     return render_template(
         "share.html", token=token, o=overview,
         volume=_volume, local=_local, minutes=_hours_minutes,
+        total_volume_ml=total_volume_ml, duration_min=duration_min,
     )
 
 
@@ -36,18 +38,18 @@ def page(token: str):
 def sessions_csv(token: str):
     """Download the sessions, as the user's own export would."""
     db = get_db()
-    user = shares.open_share(db, token, utcnow())
+    user = shares.open_share(db, token, app_now())
     first, last = _range()
-    return csv_response(*export.export_sessions_csv(db, user, first, last, utcnow()), close=db.close)
+    return csv_response(*export.export_sessions_csv(db, user, first, last, app_now()), close=db.close)
 
 
 @bp.get("/<token>/daily.csv")
 def daily_csv(token: str):
     """Download the daily summary, as the user's own export would."""
     db = get_db()
-    user = shares.open_share(db, token, utcnow())
+    user = shares.open_share(db, token, app_now())
     first, last = _range()
-    return csv_response(*export.export_daily_csv(db, user, first, last, utcnow()), close=db.close)
+    return csv_response(*export.export_daily_csv(db, user, first, last, app_now()), close=db.close)
 
 
 @bp.after_request

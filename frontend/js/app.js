@@ -4,6 +4,12 @@ import { clock } from './format.js';
 import { busy, h, mount, skeleton, toast } from './dom.js';
 import { flushOutbox, isOwnSave, onOutboxChange, outboxCounts } from './outbox.js';
 import { enableReminders, reminderState } from './push.js';
+// The screen contract, which route() relies on. A screen module (loaded on first use below) exports:
+// - render(view, { name, args, user }): fills `view` (a fresh node, already in the page) and may return a
+//   cleanup function, called before the next screen renders (or at once if a newer route won meanwhile);
+// - title(name), optional: the screen's part of document.title ("Pumpwell" when absent).
+// Screens learn of facts through one event each: onOutboxChange (sessions sent or refused),
+// 'pumpwell:signed-out' and 'pumpwell:reminders-changed' on window.
 // Screens load when first opened: on a slow line the first screen must not wait for all the others.
 // (The service worker precaches every one of them, so they open offline too.)
 const auth = () => import('./screens/auth.js');

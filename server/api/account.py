@@ -7,7 +7,7 @@ from flask import Response, current_app, g
 from server.api.auth import auth
 from server.db import get_db
 from server.services import account
-from server.timeutil import utcnow
+from server.timeutil import app_now
 
 bp = APIBlueprint("account", __name__, url_prefix="/api/account", tag="Accounts")
 
@@ -29,7 +29,7 @@ def export_account():
     db = get_db()
     # Streamed: the rows are read while the body is sent, so the session closes with the response.
     response = Response(
-        account.export_account(db, auth.current_user, utcnow()), content_type="application/json",
+        account.export_account(db, auth.current_user, app_now()), content_type="application/json",
         headers={"Content-Disposition": 'attachment; filename="pumpwell-export.json"',
                  "Cache-Control": "private, no-store"},
     )
@@ -45,5 +45,5 @@ def export_account():
 def delete_account(body):
     """Delete the account and everything in it, and sign out every device."""
     account.delete_account(get_db(), current_app.extensions["passwords"], g.api_token, body.get("password"),
-                           utcnow())
+                           app_now())
     return ""

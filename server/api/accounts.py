@@ -11,7 +11,7 @@ from server.api.auth import auth
 from server.api.fields import LocalTime, TimeZone
 from server.db import get_db
 from server.services import accounts
-from server.timeutil import utcnow
+from server.timeutil import app_now
 
 bp = APIBlueprint("accounts", __name__, url_prefix="/api", tag="Accounts")
 
@@ -92,7 +92,7 @@ def register(body):
     """Create an account and sign this device in."""
     user, token = accounts.register(
         get_db(), current_app.extensions["passwords"], body["email"], body["password"], body["time_zone"],
-        body["unit"], body["device_label"], _token_lifetime(), utcnow(),
+        body["unit"], body["device_label"], _token_lifetime(), app_now(),
     )
     return {"token": token, "user": user}
 
@@ -105,7 +105,7 @@ def login(body):
     """Sign this device in with its own token."""
     user, token = accounts.login(
         get_db(), current_app.extensions["passwords"], body["email"], body["password"], body["device_label"],
-        _token_lifetime(), utcnow(),
+        _token_lifetime(), app_now(),
     )
     return {"token": token, "user": user}
 
@@ -133,4 +133,4 @@ def me():
 @bp.output(UserOut)
 def update_me(changes):
     """Change time zone, display unit or quiet hours."""
-    return accounts.update_settings(get_db(), auth.current_user, changes, utcnow())
+    return accounts.update_settings(get_db(), auth.current_user, changes, app_now())

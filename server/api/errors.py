@@ -9,7 +9,14 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import UnsupportedMediaType
 
-from server.domain.errors import DomainError
+from server.domain.errors import (
+    BadCredentials,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PasswordRequired,
+)
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +24,11 @@ CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
     422: "validation_error", 429: "rate_limited", 500: "internal_error", 503: "unavailable",
+}
+
+# The HTTP status of each domain error, by its nearest listed class.
+STATUS_OF: dict[type[DomainError], int] = {
+    InvalidInput: 422, NotFound: 404, Conflict: 409, BadCredentials: 401, PasswordRequired: 403, DomainError: 400,
 }
 
 # Seconds a client should wait before retrying while the database cannot be reached.
@@ -178,7 +190,8 @@ def init_app(app: APIFlask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         """Answer a rule the user broke."""
-        return error_body(error.status, error.message, error.fields, error.code), error.status
+        status = next(STATUS_OF[kind] for kind in type(error).__mro__ if kind in STATUS_OF)
+        return error_body(status, error.message, error.fields), status
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

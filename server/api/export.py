@@ -1,15 +1,12 @@
 """CSV downloads of the signed-in user's sessions and daily summary."""
 
-from collections.abc import Callable, Iterator
-
-from apiflask import APIBlueprint, Schema
-from flask import Response
+from apiflask import APIBlueprint
 
 from server.api.auth import auth
-from server.api.fields import LocalDate
+from server.api.downloads import RangeQuery, csv_response
 from server.db import get_db
 from server.services import export, stash
-from server.timeutil import utcnow
+from server.timeutil import app_now
 
 bp = APIBlueprint("export", __name__, url_prefix="/api/export", tag="Export")
 
@@ -21,30 +18,6 @@ CSV_RESPONSE = {
 }
 
 
-class RangeQuery(Schema):
-    """Local dates, both inclusive; by default the last 30 days up to today."""
-
-    from_ = LocalDate(data_key="from")
-    to = LocalDate()
-
-
-def csv_response(filename: str, chunks: Iterator[str], close: Callable[[], None]) -> Response:
-    """Stream CSV chunks as a download and call `close` (the database session's) once it is sent."""
-    # The request's teardown runs before the body is streamed; the rows are read afterwards through
-    # the same session, so it is closed when the server closes the response, not at teardown.
-    response = Response(
-        chunks,
-        content_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            # Health data: no shared cache may keep a copy.
-            "Cache-Control": "private, no-store",
-        },
-    )
-    response.call_on_close(close)
-    return response
-
-
 @bp.get("/sessions.csv")
 @bp.auth_required(auth)
 @bp.input(RangeQuery, location="query", arg_name="query")
@@ -52,7 +25,7 @@ def csv_response(filename: str, chunks: Iterator[str], close: Callable[[], None]
 def sessions_csv(query):
     """Download the sessions started on the local days from..to, one row each."""
     db = get_db()
-    args = (db, auth.current_user, query.get("from_"), query.get("to"), utcnow())
+    args = (db, auth.current_user, query.get("from_"), query.get("to"), app_now())
     return csv_response(*export.export_sessions_csv(*args), close=db.close)
 
 
@@ -63,7 +36,7 @@ def sessions_csv(query):
 def daily_csv(query):
     """Download the daily summary of the local days from..to (at most 366 days), with the goal."""
     db = get_db()
-    args = (db, auth.current_user, query.get("from_"), query.get("to"), utcnow())
+    args = (db, auth.current_user, query.get("from_"), query.get("to"), app_now())
     return csv_response(*export.export_daily_csv(*args), close=db.close)
 
 
@@ -73,4 +46,4 @@ def daily_csv(query):
 def stash_csv():
     """Download every container (open, used and discarded) with its expiry, limit and source."""
     db = get_db()
-    return csv_response(*stash.export_stash_csv(db, auth.current_user, utcnow()), close=db.close)
+    return csv_response(*stash.export_stash_csv(db, auth.current_user, app_now()), close=db.close)

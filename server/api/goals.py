@@ -8,7 +8,7 @@ from server.api.compiled import CompiledSchema
 from server.api.fields import LocalDate, LocalTime
 from server.db import get_db
 from server.services import goals, summary
-from server.timeutil import utcnow
+from server.timeutil import app_now
 
 bp = APIBlueprint("goals", __name__, url_prefix="/api", tag="Goals and summary")
 
@@ -70,7 +70,7 @@ def get_goals():
 @bp.output(GoalsSchema)
 def set_goals(values):
     """Set all goals at once."""
-    return goals.set_goals(get_db(), auth.current_user, values, utcnow())
+    return goals.set_goals(get_db(), auth.current_user, values, app_now())
 
 
 @bp.get("/summary/daily")

@@ -8,7 +8,7 @@ from server.api.auth import auth
 from server.api.docs import links
 from server.db import get_db
 from server.services import subscriptions
-from server.timeutil import utcnow
+from server.timeutil import app_now
 from server.vapid import app_vapid, public_key_b64
 
 bp = APIBlueprint("push", __name__, url_prefix="/api/push", tag="Push")
@@ -88,8 +88,8 @@ def save_subscription(body):
     config = current_app.config
     sub, created = subscriptions.save_subscription(
         get_db(), auth.current_user, g.api_token.id, body["endpoint"], body["keys"]["p256dh"], body["keys"]["auth"],
-        body.get("user_agent"), config["PUSH_ALLOWED_HOSTS"].split(","), config["PUSH_ALLOW_LOOPBACK_HTTP"],
-        utcnow(),
+        body.get("user_agent"), config["PUSH_ALLOWED_HOSTS"], config["PUSH_ALLOW_LOOPBACK_HTTP"],
+        app_now(),
     )
     return sub, 201 if created else 200
 
@@ -120,4 +120,4 @@ def delete_subscription(subscription_id):
 })
 def send_test():
     """Queue a test notification to all of the user's devices, due now."""
-    return {"reminder_id": subscriptions.queue_test_reminder(get_db(), auth.current_user, utcnow()).id}
+    return {"reminder_id": subscriptions.queue_test_reminder(get_db(), auth.current_user, app_now()).id}

@@ -5,8 +5,9 @@ from apiflask.validators import Range
 
 from server.api.auth import auth
 from server.db import get_db
+from server.domain.delivery import Move, Status
 from server.services import reminders
-from server.timeutil import utcnow
+from server.timeutil import app_now
 
 bp = APIBlueprint("reminders", __name__, url_prefix="/api/reminders", tag="Reminders")
 
@@ -14,15 +15,15 @@ FINISHED = {409: "The reminder is being sent right now, or was cancelled with it
 
 
 class ReminderOut(Schema):
-    """A notification to send (or sent); due_at is when it fires, later after a snooze."""
+    """A notification to send (or sent); send_after is when it is next sent, later after a snooze or retry."""
 
     id = fields.Integer()
-    kind = fields.String(metadata={"description": "plan_slot, phase_change, gap or test."})
-    due_at = fields.DateTime(attribute="send_after")
+    kind = fields.String(metadata={"description": "plan_slot, phase_change, gap, stash_expiry or test."})
+    send_after = fields.DateTime(metadata={"description": "When it is next sent (named due_at before)."})
     title = fields.Function(lambda r: r.payload.get("title"))
     body = fields.Function(lambda r: r.payload.get("body"))
     url = fields.Function(lambda r: r.payload.get("url"))
-    status = fields.String()
+    status = fields.String(metadata={"enum": [s.value for s in Status]})
     plan_id = fields.Integer(allow_none=True)
     plan_slot_id = fields.Integer(allow_none=True)
 
@@ -46,7 +47,7 @@ class SnoozeIn(Schema):
 @bp.doc(responses=FINISHED)
 def snooze_reminder(reminder_id, values):
     """Remind again later (10 minutes unless minutes is given)."""
-    return reminders.snooze_reminder(get_db(), auth.current_user, reminder_id, values["minutes"], utcnow())
+    return reminders.snooze_reminder(get_db(), auth.current_user, reminder_id, values["minutes"], app_now())
 
 
 @bp.post("/<int:reminder_id>/skip")
@@ -55,7 +56,7 @@ def snooze_reminder(reminder_id, values):
 @bp.doc(responses=FINISHED)
 def skip_reminder(reminder_id):
     """Do not send this reminder."""
-    return reminders.close_reminder(get_db(), auth.current_user, reminder_id, "skipped", utcnow())
+    return reminders.close_reminder(get_db(), auth.current_user, reminder_id, Move.SKIP, app_now())
 
 
 @bp.post("/<int:reminder_id>/done")
@@ -64,7 +65,7 @@ def skip_reminder(reminder_id):
 @bp.doc(responses=FINISHED)
 def mark_reminder_done(reminder_id):
     """Mark what the reminder asked for as done."""
-    return reminders.close_reminder(get_db(), auth.current_user, reminder_id, "done", utcnow())
+    return reminders.close_reminder(get_db(), auth.current_user, reminder_id, Move.DONE, app_now())
 
 
 @bp.get("")
@@ -72,4 +73,4 @@ def mark_reminder_done(reminder_id):
 @bp.output(ReminderList)
 def list_reminders():
     """List your upcoming reminders."""
-    return {"items": reminders.list_reminders(get_db(), auth.current_user, utcnow())}
+    return {"items": reminders.list_reminders(get_db(), auth.current_user, app_now())}

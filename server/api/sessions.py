@@ -8,8 +8,9 @@ from server.api.compiled import CompiledSchema
 from server.api.docs import links
 from server.api.fields import Instant, validate_cursor
 from server.db import get_db
+from server.domain.sessions import duration_min, total_volume_ml
 from server.services import sessions
-from server.timeutil import utcnow
+from server.timeutil import app_now
 
 bp = APIBlueprint("sessions", __name__, url_prefix="/api/sessions", tag="Sessions")
 
@@ -48,7 +49,8 @@ class SessionOut(CompiledSchema):
     duration_min = fields.Method("_duration", metadata={"type": "number"})
     left_ml = fields.Float(allow_none=True)
     right_ml = fields.Float(allow_none=True)
-    total_ml = fields.Method("_total", metadata={"type": "number"})
+    total_ml = fields.Method("_total", metadata={"type": "number", "nullable": True,
+                                                  "description": "Both sides; null when neither was measured."})
     mode = fields.String()
     pump = fields.String(allow_none=True)
     flange_mm = fields.Float(allow_none=True)
@@ -60,11 +62,11 @@ class SessionOut(CompiledSchema):
 
     def _duration(self, session):
         """Minutes from start to end."""
-        return round((session.ended_at - session.started_at).total_seconds() / 60, 2)
+        return round(duration_min(session.started_at, session.ended_at), 2)
 
     def _total(self, session):
         """Both sides together."""
-        return (session.left_ml or 0) + (session.right_ml or 0)
+        return total_volume_ml(session.left_ml, session.right_ml)
 
 
 class SessionQuery(Schema):
@@ -93,7 +95,7 @@ class SessionPage(CompiledSchema):
 @bp.doc(responses={200: "The same id and body were sent before", 409: "The id was used with another body"})
 def create_session(values):
     """Log a session; give ended_at or duration_min."""
-    session, created = sessions.create_session(get_db(), auth.current_user, values, utcnow())
+    session, created = sessions.create_session(get_db(), auth.current_user, values, app_now())
     return session, 201 if created else 200
 
 
@@ -123,7 +125,7 @@ def get_session(session_id):
 @bp.output(SessionOut)
 def update_session(session_id, changes):
     """Change some fields of a session."""
-    return sessions.update_session(get_db(), auth.current_user, session_id, changes, utcnow())
+    return sessions.update_session(get_db(), auth.current_user, session_id, changes, app_now())
 
 
 @bp.delete("/<uuid:session_id>")
@@ -131,5 +133,5 @@ def update_session(session_id, changes):
 @bp.output({}, status_code=204)
 def delete_session(session_id):
     """Delete a session."""
-    sessions.delete_session(get_db(), auth.current_user, session_id, utcnow())
+    sessions.delete_session(get_db(), auth.current_user, session_id, app_now())
     return ""

@@ -8,7 +8,7 @@ from server.api.auth import auth
 from server.api.docs import links
 from server.db import get_db
 from server.services import shares
-from server.timeutil import utcnow
+from server.timeutil import app_now
 
 bp = APIBlueprint("shares", __name__, url_prefix="/api/shares", tag="Shares")
 
@@ -54,7 +54,7 @@ class ShareList(Schema):
 )
 def create_share(values):
     """Create a link for a consultant; copy the token now, it cannot be shown again."""
-    args = (values["label"], values["expires_in_days"], utcnow(), values["include_stash"])
+    args = (values["label"], values["expires_in_days"], app_now(), values["include_stash"])
     share, token = shares.create_share(get_db(), auth.current_user, *args)
     return {**vars(share), "token": token, "url": url_for("share_page.page", token=token, _external=True)}
 
@@ -72,5 +72,5 @@ def list_shares():
 @bp.output({}, status_code=204)
 def revoke_share(share_id):
     """Revoke a link: it answers 'not found' from now on."""
-    shares.revoke_share(get_db(), auth.current_user, share_id, utcnow())
+    shares.revoke_share(get_db(), auth.current_user, share_id, app_now())
     return ""

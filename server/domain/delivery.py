@@ -1,7 +1,117 @@
-"""Delivery rules for reminders: notification payload, TTL, urgency, retries, expiry."""
+"""A reminder's life once stored: its statuses, the moves allowed from each, the delivery verdict, backoff,
+expiry and the notification it becomes."""
 
+import enum
 import json
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from server.domain.errors import Conflict
+
+
+class Status(enum.StrEnum):
+    """Where a reminder is in its life; the reminders table's CHECK constraint allows exactly these."""
+
+    PENDING = "pending"  # waiting for send_after
+    SENDING = "sending"  # a clock holds its lease and is posting it
+    SENT = "sent"  # at least one device's push service accepted it
+    FAILED = "failed"  # no device could take it, or retries ran out
+    EXPIRED = "expired"  # too late to help, never sent
+    CANCELLED = "cancelled"  # withdrawn: its plan ended, its gap closed, or a newer one replaced it
+    SKIPPED = "skipped"  # the parent said not to send it
+    DONE = "done"  # the parent did what it asked
+
+
+class Move(enum.StrEnum):
+    """What can happen to a reminder."""
+
+    SNOOZE = "snooze"  # the parent: again in a while, even after it was sent
+    SKIP = "skip"  # the parent: do not send it
+    DONE = "done"  # the parent: already did it
+    SEND = "send"  # a clock claims it (or takes over a lapsed lease)
+    RETRY = "retry"  # a clock gives it back for a later try
+    EXPIRE = "expire"  # a clock finds it too late
+    CANCEL = "cancel"  # its source withdraws it, or a newer pending one with its key replaces it
+
+
+# The parent may act on a reminder at any time except while it is in flight or after it was withdrawn.
+_BY_PARENT = frozenset({Status.PENDING, Status.SENT, Status.FAILED, Status.EXPIRED, Status.SKIPPED, Status.DONE})
+# From which statuses each move may happen, and where it leads (SEND ends in the verdict's status).
+ALLOWED_FROM: dict[Move, frozenset[Status]] = {
+    Move.SNOOZE: _BY_PARENT,
+    Move.SKIP: _BY_PARENT,
+    Move.DONE: _BY_PARENT,
+    Move.SEND: frozenset({Status.PENDING, Status.SENDING}),
+    Move.RETRY: frozenset({Status.SENDING}),
+    Move.EXPIRE: frozenset({Status.SENDING}),
+    Move.CANCEL: frozenset({Status.PENDING, Status.SENDING}),
+}
+LEADS_TO: dict[Move, Status] = {
+    Move.SNOOZE: Status.PENDING,
+    Move.SKIP: Status.SKIPPED,
+    Move.DONE: Status.DONE,
+    Move.SEND: Status.SENDING,
+    Move.RETRY: Status.PENDING,
+    Move.EXPIRE: Status.EXPIRED,
+    Move.CANCEL: Status.CANCELLED,
+}
+_REFUSALS = {
+    Status.SENDING: "This reminder is being sent right now; try again in a moment.",
+    Status.CANCELLED: "This reminder was cancelled.",
+}
+
+
+def move(status: str, action: Move) -> Status:
+    """Return the status `action` leads to from `status`, or raise Conflict when it is not allowed."""
+    if Status(status) not in ALLOWED_FROM[action]:
+        raise Conflict(_REFUSALS.get(Status(status), f"A {status} reminder cannot be {action}d."))
+    return LEADS_TO[action]
+
+
+class Outcome(enum.Enum):
+    """What a push service's answer means for the message and the subscription."""
+
+    DELIVERED = "delivered"  # 2xx: the push service accepted the message
+    GONE = "gone"  # 404/410: the subscription is dead; delete it
+    CONFIG_ERROR = "config_error"  # other 4xx (400/403/413...): permanent; three in a row stop the subscription
+    RETRY = "retry"  # 429, 5xx, time-outs, connection errors: try again later
+    REFUSED = "refused"  # endpoint not allowed: never contacted
+
+
+def classify(status: int) -> Outcome:
+    """Map a push service's HTTP status to an outcome."""
+    if 200 <= status < 300:
+        return Outcome.DELIVERED
+    if status in (404, 410):
+        return Outcome.GONE
+    if status == 429 or status >= 500:
+        return Outcome.RETRY
+    # 400, 401, 403, 413 and unexpected redirects: sending the same again will not help (a changed
+    # VAPID key, a subscription the push service no longer honours, our payload).
+    return Outcome.CONFIG_ERROR
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How one device's push service answered one reminder."""
+
+    outcome: Outcome
+    retry_after: float | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A reminder's next status once every device answered, with when to retry and what went wrong."""
+
+    status: Status
+    retry_at: datetime | None = None
+    error: str | None = None
+
+
+NO_DEVICE = "no push subscription"
+TOO_LATE = "too late to be useful"
 
 TEST = "test"
 MAX_ATTEMPTS = 5
@@ -10,6 +120,8 @@ STOP_AFTER_REFUSALS = 3
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(minutes=15)
 MAX_PAYLOAD_BYTES = 2000  # push services take 4 KB; staying under 2 KB leaves room for encryption
+# A Retry-After longer than this is treated as this: a reminder is useless after an hour.
+MAX_RETRY_AFTER_S = 3600
 # How long a push service should hold a message for an offline phone, by kind.
 TTL = {
     "plan_slot": timedelta(minutes=30),
@@ -54,6 +166,28 @@ def retry_at(attempts: int, retry_after_s: float | None, now: datetime) -> datet
     """Return when to try again: exponential backoff from 30 s, never sooner than Retry-After."""
     backoff = min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
     return now + max(backoff, timedelta(seconds=retry_after_s or 0))
+
+
+def cap_retry_after(seconds: float) -> float:
+    """Bound a push service's Retry-After to [0, MAX_RETRY_AFTER_S]."""
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
+
+
+def verdict(attempts: int, answers: Iterable[Answer], now: datetime) -> Verdict:
+    """Decide a reminder's new status from every device's answer (none: no device to send to)."""
+    answers = list(answers)
+    if not answers:
+        return Verdict(Status.FAILED, error=NO_DEVICE)
+    if any(a.outcome is Outcome.DELIVERED for a in answers):
+        return Verdict(Status.SENT)
+    errors = "; ".join(sorted({a.error or a.outcome.value for a in answers}))[:500]
+    retryable = [a for a in answers if a.outcome is Outcome.RETRY]
+    if not retryable:
+        return Verdict(Status.FAILED, error=errors)
+    if attempts >= MAX_ATTEMPTS:
+        return Verdict(Status.FAILED, error=f"gave up after {attempts} attempts: {errors}"[:500])
+    wait = max((a.retry_after or 0) for a in retryable)
+    return Verdict(Status.PENDING, retry_at(attempts, wait, now), errors)
 
 
 def should_stop(refusals: int) -> bool:

@@ -1,11 +1,8 @@
-"""Named domain errors; server/api/errors.py maps each to the one JSON error shape."""
+"""Named domain errors; server/api/errors.py maps each to an HTTP status and the one JSON error shape."""
 
 
 class DomainError(Exception):
-    """Base of the errors a user can cause; `code` and `status` pick the HTTP answer."""
-
-    code = "bad_request"
-    status = 400
+    """Base of the errors a user can cause."""
 
     def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
         super().__init__(message)
@@ -16,22 +13,13 @@ class DomainError(Exception):
 class InvalidInput(DomainError):
     """Values that are each well-formed but break a rule together (end before start)."""
 
-    code = "validation_error"
-    status = 422
-
 
 class NotFound(DomainError):
     """The thing does not exist or belongs to someone else (we never say which)."""
 
-    code = "not_found"
-    status = 404
-
 
 class Conflict(DomainError):
     """The request clashes with what is stored."""
-
-    code = "conflict"
-    status = 409
 
 
 class EmailTaken(Conflict):
@@ -42,11 +30,12 @@ class SessionIdReused(Conflict):
     """A client session id was sent again with a different body."""
 
 
+class PasswordRequired(DomainError):
+    """Deleting an account needs the password or a fresh sign-in (the device stays signed in)."""
+
+
 class BadCredentials(DomainError):
     """Email or password is wrong; we do not say which."""
-
-    code = "unauthorized"
-    status = 401
 
 
 class UnknownTemplate(InvalidInput):

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from server.domain.sessions import duration_min, total_volume_ml
 from server.domain.summary import DaySummary, GoalFacts
 from server.domain.units import EXPORT_PLACES, format_number, ml_to_oz
 
@@ -78,14 +79,14 @@ def session_rows(
         start = session.started_at.astimezone(time_zone)
         end = session.ended_at.astimezone(time_zone)
         gap = max(session.started_at - previous_end, timedelta(0)) if previous_end else None
-        volumes = [session.left_ml, session.right_ml, _total(session.left_ml, session.right_ml)]
+        volumes = [session.left_ml, session.right_ml, total_volume_ml(session.left_ml, session.right_ml)]
         cells = [
             start.date().isoformat(),
             _local(start),
             _offset(start),
             _local(end),
             _offset(end),
-            _minutes(session.ended_at - session.started_at),
+            format_number(duration_min(session.started_at, session.ended_at), 1),
             _minutes(gap) if gap is not None else "",
             *(_volume(ml, "ml") for ml in volumes),
         ]
@@ -159,13 +160,6 @@ class _Echo:
     def write(self, line: str) -> str:
         """Return the formatted line unchanged."""
         return line
-
-
-def _total(left_ml: float | None, right_ml: float | None) -> float | None:
-    """Add the sides that were measured; None when neither was."""
-    if left_ml is None and right_ml is None:
-        return None
-    return (left_ml or 0.0) + (right_ml or 0.0)
 
 
 def _volume(ml: float | None, unit: str) -> str:

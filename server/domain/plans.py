@@ -1,38 +1,44 @@
 """Expand a plan template into concrete slots in a time zone, and measure how a plan is followed."""
 
+import enum
 import math
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from server.domain.errors import InvalidPlanParams, UnknownTemplate
-from server.domain.templates import TEMPLATES, Template, parse_clock
+from server.domain.templates import TEMPLATES, Phase, Template, TimedPhases, local_to_utc, parse_clock
 
 # A session from 30 min before a slot counts for it (people start a little early).
 EARLY_TOLERANCE = timedelta(minutes=30)
 # A plan may start a little in the past (the user is filling in the form) and at most this far ahead.
 MAX_START_IN_PAST = timedelta(days=1)
 MAX_START_AHEAD = timedelta(days=90)
-DAY_MIN = 24 * 60
-# Templates counted in elapsed time; all the others keep local wall-clock times.
-ELAPSED_TEMPLATES = frozenset({"frequent-boost"})
-# Wall-clock templates whose longest gap is a limit in elapsed time, and the parameter that holds it (hours).
-GAP_LIMIT_PARAMS = {"exclusive-newborn": "night_gap_h", "exclusive-established": "night_gap_h"}
 
 
-@dataclass(frozen=True)
-class Phase:
-    """A stretch of a slot: pumping (which side) or resting."""
+# The sessions that can count for a plan: from a week before it (the baseline volume) to a day after it.
+WINDOW_BEFORE = timedelta(days=7)
+WINDOW_AFTER = timedelta(days=1)
 
-    kind: str  # "pump" | "rest"
-    side: str | None  # "both" | "left" | "right" for pumping, None for rest
-    minutes: int
 
-    def as_dict(self) -> dict:
-        """Return the phase as JSON-ready values."""
-        return {"kind": self.kind, "side": self.side, "minutes": self.minutes}
+class PlanStatus(enum.StrEnum):
+    """A plan's status; FINISHED is only ever derived (plan_status), and stored once a new plan needs the room."""
+
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+    FINISHED = "finished"
+
+
+def session_window(starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:
+    """Return [from, to) of the session starts that can count for a plan."""
+    return starts_at - WINDOW_BEFORE, ends_at + WINDOW_AFTER
+
+
+def is_over(ends_at: datetime, now: datetime) -> bool:
+    """Tell whether a plan's last slot is over: the one meaning of "finished"."""
+    return now >= ends_at
 
 
 @dataclass(frozen=True)
@@ -44,9 +50,6 @@ class Slot:
     ends_at: datetime
     phases: tuple[Phase, ...]
     note: str | None = None  # why the slot is not at its usual time, when it is not
-
-
-TimedPhases = tuple[datetime, tuple[Phase, ...]]
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,7 @@ def resolve_params(template: Template, overrides: dict | None) -> dict:
         else:
             values[spec.name] = int(value) if spec.type == "integer" else value
     if not fields:
-        fields = _check_together(template.key, values)
+        fields = template.check(values)
     if fields:
         raise InvalidPlanParams("The plan's parameters are not valid.", fields)
     return values
@@ -147,9 +150,9 @@ def expand_plan(template_key: str, starts_at: datetime, overrides: dict | None, 
         raise InvalidPlanParams("The start needs a UTC offset.", {"starts_at": ["Give a time with an offset."]})
     # Whole minutes: a calendar (.ics) keeps whole seconds only, and the plan and its calendar must agree.
     starts_at = starts_at.astimezone(UTC).replace(second=0, microsecond=0)
-    timed = _in_order(_EXPANDERS[template.key](starts_at, zone, params))
-    if template.key in GAP_LIMIT_PARAMS:
-        held = _hold_gap_limit(timed, int(params[GAP_LIMIT_PARAMS[template.key]]), zone)
+    timed = _in_order(template.expand(starts_at, zone, params))
+    if template.gap_limit_param:
+        held = _hold_gap_limit(timed, int(params[template.gap_limit_param]), zone)
     else:
         held = [(start, phases, None) for start, phases in timed]
     slots = tuple(
@@ -198,18 +201,9 @@ def _hold_gap_limit(
     return held
 
 
-def local_to_utc(local: datetime, zone: ZoneInfo) -> datetime:
-    """Return the UTC moment of a naive local wall-clock time in `zone`."""
-    # Deliberate, as RFC 5545 (3.3.5) reads calendar times, so the .ics export agrees with us: a nonexistent time
-    # (in a spring-forward gap) takes the offset from before the gap, landing as much later as the gap is long
-    # (02:30 -> 03:30); an ambiguous time (fall-back) means its first occurrence, so no slot is doubled.
-    # fold=0 does both.
-    return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
-
-
-def plan_status(status: str, ends_at: datetime, now: datetime) -> str:
-    """Return "finished" for an active plan whose last slot is over, else the stored status."""
-    return "finished" if status == "active" and now >= ends_at else status
+def plan_status(status: str, ends_at: datetime, now: datetime) -> PlanStatus:
+    """Return FINISHED for an active plan whose last slot is over, else the stored status."""
+    return PlanStatus.FINISHED if status == PlanStatus.ACTIVE and is_over(ends_at, now) else PlanStatus(status)
 
 
 def plan_progress(
@@ -279,125 +273,3 @@ def _check_param(kind: str, value, low, high) -> str | None:
     return None
 
 
-def _check_together(key: str, params: dict) -> dict[str, list[str]]:
-    """Return errors of parameters that are fine alone but clash together."""
-    if key == "power-hour-long" and params["blocks_per_day"] == 2:
-        if _minute_of_day(params["second_start_time"]) - _minute_of_day(params["start_time"]) < 120:
-            return {"params.second_start_time": ["Must be at least 2 hours after start_time, the same day."]}
-    if key == "wean":
-        window = _minute_of_day(params["end_time"]) - _minute_of_day(params["start_time"])
-        if window < 60 * (int(params["sessions_per_day"]) - 1):
-            return {"params.end_time": ["Leave at least 1 hour between sessions after start_time, the same day."]}
-    return {}
-
-
-def _minute_of_day(text: str) -> int:
-    """Return minutes since midnight of an "HH:MM" string."""
-    clock = parse_clock(text)
-    return clock.hour * 60 + clock.minute
-
-
-def _pump(minutes: int) -> Phase:
-    """Return a pumping phase on both breasts."""
-    return Phase("pump", "both", int(minutes))
-
-
-def _rest(minutes: int) -> Phase:
-    """Return a rest phase."""
-    return Phase("rest", None, int(minutes))
-
-
-def _frequent_boost(starts_at: datetime, zone: ZoneInfo, p: dict) -> Iterator[TimedPhases]:
-    """Yield a session every interval of elapsed time, so a DST change neither stretches nor shrinks it."""
-    interval = timedelta(minutes=int(p["interval_min"]))
-    for k in range(int(p["hours"]) * 60 // int(p["interval_min"])):
-        yield starts_at + interval * k, (_pump(p["pump_min"]),)
-
-
-def _power_hour(starts_at: datetime, zone: ZoneInfo, p: dict) -> Iterator[TimedPhases]:
-    """Yield the daily 20/10/10/10/10 block at its local time."""
-    phases = (_pump(20), _rest(10), _pump(10), _rest(10), _pump(10))
-    yield from _daily(starts_at, zone, [(_minute_of_day(p["start_time"]), phases)], int(p["days"]))
-
-
-def _power_hour_long(starts_at: datetime, zone: ZoneInfo, p: dict) -> Iterator[TimedPhases]:
-    """Yield the 20/10/15/10/15 block once or twice a day at its local times."""
-    phases = (_pump(20), _rest(10), _pump(15), _rest(10), _pump(15))
-    times = [p["start_time"], p["second_start_time"]][: int(p["blocks_per_day"])]
-    yield from _daily(starts_at, zone, [(_minute_of_day(t), phases) for t in times], int(p["days"]))
-
-
-def _cluster_evening(starts_at: datetime, zone: ZoneInfo, p: dict) -> Iterator[TimedPhases]:
-    """Yield one evening block of short pump/rest cycles that fits the window and ends with pumping."""
-    pump, rest = int(p["pump_min"]), int(p["rest_min"])
-    pumps = (int(p["window_min"]) + rest) // (pump + rest)
-    phases = (_pump(pump),) + (_rest(rest), _pump(pump)) * (pumps - 1)
-    yield from _daily(starts_at, zone, [(_minute_of_day(p["start_time"]), phases)], int(p["days"]))
-
-
-def _exclusive(starts_at: datetime, zone: ZoneInfo, p: dict) -> Iterator[TimedPhases]:
-    """Yield n sessions a day, evenly spaced by day, leaving the night gap at most the chosen length."""
-    n = int(p["sessions_per_day"])
-    # Rounding the spacing up to 5 min keeps the night gap at or under its limit, never over.
-    spacing = 5 * math.ceil((DAY_MIN - int(p["night_gap_h"]) * 60) / (n - 1) / 5)
-    first = _minute_of_day(p["start_time"])
-    routine = [(first + k * spacing, (_pump(p["pump_min"]),)) for k in range(n)]
-    yield from _daily(starts_at, zone, routine, int(p["days"]))
-
-
-def _wean(starts_at: datetime, zone: ZoneInfo, p: dict) -> Iterator[TimedPhases]:
-    """Yield each day's sessions, one fewer at each drop, until the last single session's stage ends."""
-    first_day = starts_at.astimezone(zone).date()
-    day = 0
-    for count in range(int(p["sessions_per_day"]), 0, -1):
-        stage_days = int(p["drop_every_days"] if count > 3 else p["drop_every_days_low"])
-        routine = _spread(_minute_of_day(p["start_time"]), _minute_of_day(p["end_time"]), count)
-        for _ in range(stage_days):
-            for minute in routine:
-                moment = _at(first_day + timedelta(days=day), minute, zone)
-                if moment >= starts_at:
-                    yield moment, (_pump(p["pump_min"]),)
-            day += 1
-
-
-def _spread(first: int, last: int, count: int) -> list[int]:
-    """Return `count` minutes of the day from `first`, evenly spaced (5-min steps) up to `last`."""
-    if count == 1:
-        return [first]
-    spacing = 5 * ((last - first) // (count - 1) // 5)
-    return [first + k * spacing for k in range(count)]
-
-
-def _daily(
-    starts_at: datetime, zone: ZoneInfo, routine: list[tuple[int, tuple[Phase, ...]]], days: int
-) -> Iterator[TimedPhases]:
-    """Yield the first days x len(routine) routine slots at or after the start, at local wall-clock times."""
-    wanted = days * len(routine)
-    # Begin the day before: a routine that runs past midnight has its last slots on the next date.
-    day = starts_at.astimezone(zone).date() - timedelta(days=1)
-    last = None
-    while wanted:
-        for minute, phases in routine:
-            moment = _at(day, minute, zone)
-            # A day the clocks skip (Kiritimati, 1994-12-31) maps its times onto the next day's: count them once.
-            if moment >= starts_at and wanted and (last is None or moment > last):
-                wanted -= 1
-                last = moment
-                yield moment, phases
-        day += timedelta(days=1)
-
-
-def _at(day: date, minute: int, zone: ZoneInfo) -> datetime:
-    """Return the UTC moment `minute` minutes of wall-clock time after local midnight of `day`."""
-    return local_to_utc(datetime.combine(day, time()) + timedelta(minutes=minute), zone)
-
-
-_EXPANDERS: dict[str, Callable[[datetime, ZoneInfo, dict], Iterator[TimedPhases]]] = {
-    "frequent-boost": _frequent_boost,
-    "power-hour": _power_hour,
-    "power-hour-long": _power_hour_long,
-    "cluster-evening": _cluster_evening,
-    "exclusive-newborn": _exclusive,
-    "exclusive-established": _exclusive,
-    "wean": _wean,
-}

@@ -32,3 +32,15 @@ def check_times(started_at: datetime, ended_at: datetime, now: datetime) -> None
         fields["ended_at"] = ["A session lasts from 1 minute to 4 hours."]
     if fields:
         raise InvalidInput("The session's times are not valid.", fields)
+
+
+def total_volume_ml(left_ml: float | None, right_ml: float | None) -> float | None:
+    """Return both sides together; None (not measured) when neither side was measured."""
+    if left_ml is None and right_ml is None:
+        return None
+    return (left_ml or 0.0) + (right_ml or 0.0)
+
+
+def duration_min(started_at: datetime, ended_at: datetime) -> float:
+    """Return the minutes from a session's start to its end."""
+    return (ended_at - started_at).total_seconds() / 60

@@ -5,6 +5,8 @@ from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from server.domain.sessions import duration_min
+
 # Night sessions matter for supply: domain.md counts those starting 01:00-05:00 local.
 NIGHT_FROM = time(1, 0)
 NIGHT_TO = time(5, 0)
@@ -93,7 +95,7 @@ def summarize_days(
         summary.sessions += 1
         summary.left_ml += session.left_ml or 0.0
         summary.right_ml += session.right_ml or 0.0
-        summary.pumping_min += (session.ended_at - session.started_at).total_seconds() / 60
+        summary.pumping_min += duration_min(session.started_at, session.ended_at)
         if NIGHT_FROM <= local_start.time() < NIGHT_TO:
             summary.night_sessions += 1
     for summary in days.values():

@@ -1,7 +1,10 @@
-"""The pumping plan templates of domain.md: what each schedules, its parameters and its sources."""
+"""The pumping plan templates: what each schedules (its expander), its parameters, their checks, its sources."""
 
+import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import time
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 DISCLAIMER = (
     "This plan is general information, not medical advice. Pumping plans vary and evidence for some is limited; "
@@ -30,6 +33,158 @@ class ParamSpec:
     description: str
 
 
+DAY_MIN = 24 * 60
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A stretch of a slot: pumping (which side) or resting."""
+
+    kind: str  # "pump" | "rest"
+    side: str | None  # "both" | "left" | "right" for pumping, None for rest
+    minutes: int
+
+    def as_dict(self) -> dict:
+        """Return the phase as JSON-ready values."""
+        return {"kind": self.kind, "side": self.side, "minutes": self.minutes}
+
+
+TimedPhases = tuple[datetime, tuple[Phase, ...]]
+
+
+
+
+def local_to_utc(local: datetime, zone: ZoneInfo) -> datetime:
+    """Return the UTC moment of a naive local wall-clock time in `zone`."""
+    # Deliberate, as RFC 5545 (3.3.5) reads calendar times, so the .ics export agrees with us: a nonexistent time
+    # (in a spring-forward gap) takes the offset from before the gap, landing as much later as the gap is long
+    # (02:30 -> 03:30); an ambiguous time (fall-back) means its first occurrence, so no slot is doubled.
+    # fold=0 does both.
+    return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
+def _no_clash(params: dict) -> dict[str, list[str]]:
+    """Return no errors: the template's parameters cannot clash."""
+    return {}
+
+
+def _two_blocks_apart(params: dict) -> dict[str, list[str]]:
+    """Return an error when a second daily block starts less than 2 hours after the first."""
+    if params["blocks_per_day"] == 2:
+        if _minute_of_day(params["second_start_time"]) - _minute_of_day(params["start_time"]) < 120:
+            return {"params.second_start_time": ["Must be at least 2 hours after start_time, the same day."]}
+    return {}
+
+
+def _an_hour_between_sessions(params: dict) -> dict[str, list[str]]:
+    """Return an error when the day's window leaves less than an hour between weaning sessions."""
+    window = _minute_of_day(params["end_time"]) - _minute_of_day(params["start_time"])
+    if window < 60 * (int(params["sessions_per_day"]) - 1):
+        return {"params.end_time": ["Leave at least 1 hour between sessions after start_time, the same day."]}
+    return {}
+
+
+def _minute_of_day(text: str) -> int:
+    """Return minutes since midnight of an "HH:MM" string."""
+    clock = parse_clock(text)
+    return clock.hour * 60 + clock.minute
+
+
+def _pump(minutes: int) -> Phase:
+    """Return a pumping phase on both breasts."""
+    return Phase("pump", "both", int(minutes))
+
+
+def _rest(minutes: int) -> Phase:
+    """Return a rest phase."""
+    return Phase("rest", None, int(minutes))
+
+
+def _frequent_boost(starts_at: datetime, zone: ZoneInfo, p: dict) -> Iterator[TimedPhases]:
+    """Yield a session every interval of elapsed time, so a DST change neither stretches nor shrinks it."""
+    interval = timedelta(minutes=int(p["interval_min"]))
+    for k in range(int(p["hours"]) * 60 // int(p["interval_min"])):
+        yield starts_at + interval * k, (_pump(p["pump_min"]),)
+
+
+def _power_hour(starts_at: datetime, zone: ZoneInfo, p: dict) -> Iterator[TimedPhases]:
+    """Yield the daily 20/10/10/10/10 block at its local time."""
+    phases = (_pump(20), _rest(10), _pump(10), _rest(10), _pump(10))
+    yield from _daily(starts_at, zone, [(_minute_of_day(p["start_time"]), phases)], int(p["days"]))
+
+
+def _power_hour_long(starts_at: datetime, zone: ZoneInfo, p: dict) -> Iterator[TimedPhases]:
+    """Yield the 20/10/15/10/15 block once or twice a day at its local times."""
+    phases = (_pump(20), _rest(10), _pump(15), _rest(10), _pump(15))
+    times = [p["start_time"], p["second_start_time"]][: int(p["blocks_per_day"])]
+    yield from _daily(starts_at, zone, [(_minute_of_day(t), phases) for t in times], int(p["days"]))
+
+
+def _cluster_evening(starts_at: datetime, zone: ZoneInfo, p: dict) -> Iterator[TimedPhases]:
+    """Yield one evening block of short pump/rest cycles that fits the window and ends with pumping."""
+    pump, rest = int(p["pump_min"]), int(p["rest_min"])
+    pumps = (int(p["window_min"]) + rest) // (pump + rest)
+    phases = (_pump(pump),) + (_rest(rest), _pump(pump)) * (pumps - 1)
+    yield from _daily(starts_at, zone, [(_minute_of_day(p["start_time"]), phases)], int(p["days"]))
+
+
+def _exclusive(starts_at: datetime, zone: ZoneInfo, p: dict) -> Iterator[TimedPhases]:
+    """Yield n sessions a day, evenly spaced by day, leaving the night gap at most the chosen length."""
+    n = int(p["sessions_per_day"])
+    # Rounding the spacing up to 5 min keeps the night gap at or under its limit, never over.
+    spacing = 5 * math.ceil((DAY_MIN - int(p["night_gap_h"]) * 60) / (n - 1) / 5)
+    first = _minute_of_day(p["start_time"])
+    routine = [(first + k * spacing, (_pump(p["pump_min"]),)) for k in range(n)]
+    yield from _daily(starts_at, zone, routine, int(p["days"]))
+
+
+def _wean(starts_at: datetime, zone: ZoneInfo, p: dict) -> Iterator[TimedPhases]:
+    """Yield each day's sessions, one fewer at each drop, until the last single session's stage ends."""
+    first_day = starts_at.astimezone(zone).date()
+    day = 0
+    for count in range(int(p["sessions_per_day"]), 0, -1):
+        stage_days = int(p["drop_every_days"] if count > 3 else p["drop_every_days_low"])
+        routine = _spread(_minute_of_day(p["start_time"]), _minute_of_day(p["end_time"]), count)
+        for _ in range(stage_days):
+            for minute in routine:
+                moment = _at(first_day + timedelta(days=day), minute, zone)
+                if moment >= starts_at:
+                    yield moment, (_pump(p["pump_min"]),)
+            day += 1
+
+
+def _spread(first: int, last: int, count: int) -> list[int]:
+    """Return `count` minutes of the day from `first`, evenly spaced (5-min steps) up to `last`."""
+    if count == 1:
+        return [first]
+    spacing = 5 * ((last - first) // (count - 1) // 5)
+    return [first + k * spacing for k in range(count)]
+
+
+def _daily(
+    starts_at: datetime, zone: ZoneInfo, routine: list[tuple[int, tuple[Phase, ...]]], days: int
+) -> Iterator[TimedPhases]:
+    """Yield the first days x len(routine) routine slots at or after the start, at local wall-clock times."""
+    wanted = days * len(routine)
+    # Begin the day before: a routine that runs past midnight has its last slots on the next date.
+    day = starts_at.astimezone(zone).date() - timedelta(days=1)
+    last = None
+    while wanted:
+        for minute, phases in routine:
+            moment = _at(day, minute, zone)
+            # A day the clocks skip (Kiritimati, 1994-12-31) maps its times onto the next day's: count them once.
+            if moment >= starts_at and wanted and (last is None or moment > last):
+                wanted -= 1
+                last = moment
+                yield moment, phases
+        day += timedelta(days=1)
+
+
+def _at(day: date, minute: int, zone: ZoneInfo) -> datetime:
+    """Return the UTC moment `minute` minutes of wall-clock time after local midnight of `day`."""
+    return local_to_utc(datetime.combine(day, time()) + timedelta(minutes=minute), zone)
+
+
 @dataclass(frozen=True)
 class Template:
     """A named pumping schedule and where it comes from."""
@@ -40,8 +195,14 @@ class Template:
     evidence: str
     source: str
     params: tuple[ParamSpec, ...]
+    # Its slots from a start, a zone and the checked parameters, in elapsed or local wall-clock time.
+    expand: Callable[[datetime, ZoneInfo, dict], Iterator[TimedPhases]]
     # The values of each parameter that the sources give; a plan outside them is an adaptation.
     source_figures: tuple[tuple[str, int, int], ...] = ()
+    # Errors of parameters that are each fine but clash together.
+    check: Callable[[dict], dict[str, list[str]]] = _no_clash
+    # The parameter (hours) of a wall-clock template whose longest gap is a limit in elapsed time.
+    gap_limit_param: str | None = None
 
     def param(self, name: str) -> ParamSpec:
         """Return the parameter called `name`."""
@@ -75,6 +236,7 @@ TEMPLATES: dict[str, Template] = {
     for t in (
         Template(
             key="frequent-boost",
+            expand=_frequent_boost,
             name="Frequent pumping boost",
             description=(
                 'The source says: "both breasts for 15 minutes every two hours for 48-72 hours". Pumpwell counts '
@@ -93,6 +255,7 @@ TEMPLATES: dict[str, Template] = {
         ),
         Template(
             key="power-hour",
+            expand=_power_hour,
             name="Power pumping hour",
             description=(
                 "One 60-minute block a day: pump 20, rest 10, pump 10, rest 10, pump 10 minutes, for 5 to 7 days "
@@ -110,6 +273,7 @@ TEMPLATES: dict[str, Template] = {
         ),
         Template(
             key="power-hour-long",
+            expand=_power_hour_long, check=_two_blocks_apart,
             name="Long power pumping block",
             description=(
                 "A 70-minute block: pump 20, rest 10, pump 15, rest 10, pump 15 minutes, once or twice a day "
@@ -130,6 +294,7 @@ TEMPLATES: dict[str, Template] = {
         ),
         Template(
             key="cluster-evening",
+            expand=_cluster_evening,
             name="Evening cluster pumping",
             description=(
                 "A 2 to 3 hour evening window of short sessions: pump 5 to 15 minutes, rest 10 to 20 minutes, "
@@ -147,6 +312,7 @@ TEMPLATES: dict[str, Template] = {
         ),
         Template(
             key="exclusive-newborn",
+            expand=_exclusive, gap_limit_param="night_gap_h",
             name="Exclusive pumping, newborn",
             description=(
                 "The sources say: 8 to 12 sessions per 24 hours, every 2 to 3 hours by day, 15 to 20 minutes each "
@@ -172,6 +338,7 @@ TEMPLATES: dict[str, Template] = {
         ),
         Template(
             key="exclusive-established",
+            expand=_exclusive, gap_limit_param="night_gap_h",
             name="Exclusive pumping, established supply",
             description=(
                 "The source says: 7 to 8 sessions per 24 hours, about every 3 hours, with one night gap of up to 5 "
@@ -191,6 +358,7 @@ TEMPLATES: dict[str, Template] = {
         ),
         Template(
             key="wean",
+            expand=_wean, check=_an_hour_between_sessions,
             name="Weaning from pumping",
             description=(
                 "Drop one session every 3 to 7 days (default 4); at 3 or fewer sessions a day, wait 7 to 14 days "

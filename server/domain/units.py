@@ -29,11 +29,6 @@ def in_unit(ml: float, unit: str) -> float:
     return ml if unit == "ml" else ml_to_oz(ml)
 
 
-def round_for_display(ml: float, unit: str) -> float:
-    """Round a volume in millilitres for a person reading it in the given unit."""
-    return round(in_unit(ml, unit), DISPLAY_PLACES[unit])
-
-
 def format_number(value: float, places: int) -> str:
     """Write a number with at most `places` decimals and no trailing zeros ("12.5", "120")."""
     text = f"{round(value, places):.{places}f}"

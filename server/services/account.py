@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, Table, delete, select
 from sqlalchemy.orm import Session
 
-from server.domain.errors import DomainError
+from server.domain.errors import PasswordRequired
 from server.models import ApiToken, Base, User
 from server.services.accounts import Passwords
 
@@ -28,13 +28,6 @@ NOT_PERSONAL = {"rate_limit_counters"}
 # A token this young proves a fresh sign-in, so deletion needs no password.
 FRESH_SIGN_IN = timedelta(minutes=5)
 ROWS_PER_FETCH = 500
-
-
-class PasswordRequired(DomainError):
-    """Deleting an account needs the password or a fresh sign-in (403: the device stays signed in)."""
-
-    code = "forbidden"
-    status = 403
 
 
 class NoOwnerPath(LookupError):

@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.domain import delivery
+from server.domain.delivery import Answer, Outcome, Status
 from server.models import PushSubscription, Reminder
-from server.push import Message, Outcome, PushClient, Result, Subscription, topic_for
+from server.push import Message, Result, Sender, Subscription, topic_for
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,14 @@ class Claimed:
     attempts: int
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """The handle of one message: which reminder, to which subscription."""
+
+    reminder_id: int
+    subscription_id: int
+
+
 @dataclass
 class DispatchReport:
     """What one batch did, by reminder outcome."""
@@ -50,8 +59,8 @@ def claim_due(db: Session, now: datetime, limit: int, lease: timedelta,
     """Lease up to `limit` due reminders (and lapsed leases) and commit; return them and the lease end."""
     lease_until = now + lease
     due = or_(
-        and_(Reminder.status == "pending", Reminder.send_after <= now),
-        and_(Reminder.status == "sending", Reminder.lease_until < now),
+        and_(Reminder.status == Status.PENDING, Reminder.send_after <= now),
+        and_(Reminder.status == Status.SENDING, Reminder.lease_until < now),
     )
     picked = select(Reminder.id).where(due)
     if reminder_ids is not None:
@@ -61,7 +70,7 @@ def claim_due(db: Session, now: datetime, limit: int, lease: timedelta,
     picked = picked.order_by(Reminder.send_after).limit(limit).with_for_update(skip_locked=True).cte("picked")
     stmt = (
         update(Reminder).where(Reminder.id == picked.c.id)
-        .values(status="sending", lease_until=lease_until, attempts=Reminder.attempts + 1, updated_at=now)
+        .values(status=Status.SENDING, lease_until=lease_until, attempts=Reminder.attempts + 1, updated_at=now)
         .returning(Reminder.id, Reminder.user_id, Reminder.kind, Reminder.dedupe_key, Reminder.due_at,
                    Reminder.expires_at, Reminder.payload, Reminder.attempts)
         .execution_options(synchronize_session=False)
@@ -94,24 +103,8 @@ def _message(reminder: Claimed, sub_id: int, sub: Subscription, base_url: str, n
         ttl=delivery.ttl_seconds(reminder.kind, reminder.due_at, reminder.expires_at, now),
         urgency=delivery.urgency(reminder.kind),
         topic=topic_for(f"{reminder.user_id}:{reminder.dedupe_key}"),
-        ref=(reminder.id, sub_id),
+        handle=Delivery(reminder.id, sub_id),
     )
-
-
-def _verdict(reminder: Claimed, results: list[Result], now: datetime) -> tuple[str, datetime | None, str | None]:
-    """Decide a reminder's new status from its messages' results: (status, retry time, error)."""
-    if not results:
-        return "failed", None, "no push subscription"
-    if any(r.outcome is Outcome.DELIVERED for r in results):
-        return "sent", None, None
-    errors = "; ".join(sorted({r.error or r.outcome.value for r in results}))[:500]
-    retryable = [r for r in results if r.outcome is Outcome.RETRY]
-    if not retryable:
-        return "failed", None, errors
-    if reminder.attempts >= delivery.MAX_ATTEMPTS:
-        return "failed", None, f"gave up after {reminder.attempts} attempts: {errors}"[:500]
-    wait = max((r.retry_after or 0) for r in retryable)
-    return "pending", delivery.retry_at(reminder.attempts, wait, now), errors
 
 
 class _Batch:
@@ -136,18 +129,18 @@ class _Batch:
 
     def ours(self):
         """Match the rows still under this batch's lease (another clock may have taken a lapsed one)."""
-        return and_(Reminder.status == "sending", Reminder.lease_until == self.lease_until)
+        return and_(Reminder.status == Status.SENDING, Reminder.lease_until == self.lease_until)
 
     def expect(self, messages: list[Message]) -> None:
         """Count each reminder's messages; a reminder with none fails now."""
         for message in messages:
-            self.waiting[message.ref[0]] += 1
-        self._settle({rid: ("failed", "no push subscription") for rid in self.open if not self.waiting[rid]},
+            self.waiting[message.handle.reminder_id] += 1
+        self._settle({rid: (Status.FAILED, delivery.NO_DEVICE) for rid in self.open if not self.waiting[rid]},
                      self.now())
 
     def expire(self, reminder_ids: list[int]) -> None:
         """Settle reminders that are too late to be useful without sending them."""
-        self._settle({rid: ("expired", "too late to be useful") for rid in reminder_ids}, self.now())
+        self._settle({rid: (Status.EXPIRED, delivery.TOO_LATE) for rid in reminder_ids}, self.now())
 
     def record(self, arrived: list[tuple[int, Result]]) -> None:
         """Write what these results decide: sent at the first delivery, else once every device answered."""
@@ -156,20 +149,21 @@ class _Batch:
         results = [result for _, result in arrived]
         finals, retries = {}, []
         for result in results:
-            rid = result.message.ref[0]
+            rid = result.message.handle.reminder_id
             self.waiting[rid] -= 1
             if rid not in self.open or rid in finals:
                 continue
             if result.outcome is Outcome.DELIVERED:
-                finals[rid] = ("sent", None)
+                finals[rid] = (Status.SENT, None)
                 continue
             self.failed[rid].append(result)
             if self.waiting[rid] == 0:
-                status, retry_at, error = _verdict(self.open[rid], self.failed[rid], now)
-                if status == "pending":
-                    retries.append((rid, retry_at, error))
+                answers = [Answer(r.outcome, r.retry_after, r.error) for r in self.failed[rid]]
+                verdict = delivery.verdict(self.open[rid].attempts, answers, now)
+                if verdict.status is Status.PENDING:
+                    retries.append((rid, verdict.retry_at, verdict.error))
                 else:
-                    finals[rid] = (status, error)
+                    finals[rid] = (verdict.status, verdict.error)
         _record_subscriptions(self.db, results, now, self.report)
         self._settle(finals, now)
         self._retry(retries, now)
@@ -182,7 +176,7 @@ class _Batch:
         now = self.now()
         untouched = [rid for rid in left if not self.failed[rid]]
         tried = [rid for rid in left if self.failed[rid]]
-        values = {"status": "pending", "lease_until": None, "updated_at": now}
+        values = {"status": Status.PENDING, "lease_until": None, "updated_at": now}
         try:
             # An untouched reminder was never tried: its claim does not count as an attempt.
             for ids, attempts in ((untouched, Reminder.attempts - 1), (tried, Reminder.attempts)):
@@ -210,21 +204,21 @@ class _Batch:
         self.db.commit()
         self.lease_until = renewed
 
-    def _settle(self, finals: dict[int, tuple[str, str | None]], now: datetime) -> None:
+    def _settle(self, finals: dict[int, tuple[Status, str | None]], now: datetime) -> None:
         """Write final statuses, one statement per (status, error), and commit with what came before."""
-        groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+        groups: dict[tuple[Status, str | None], list[int]] = defaultdict(list)
         for rid, key in finals.items():
             groups[key].append(rid)
         for (status, error), ids in groups.items():
             self.db.execute(update(Reminder).where(Reminder.id.in_(ids), self.ours())
                             .values(status=status, lease_until=None, last_error=error, updated_at=now,
-                                    sent_at=now if status == "sent" else None)
+                                    sent_at=now if status is Status.SENT else None)
                             .execution_options(synchronize_session=False))
         self.db.commit()
         # Only once on record: a failed write leaves them open, to be given back.
         for rid, (status, _) in finals.items():
             del self.open[rid]
-            self.report.counts[status] += 1
+            self.report.counts[status.value] += 1
 
     def _retry(self, retries: list[tuple[int, datetime, str]], now: datetime) -> None:
         """Put reminders back to pending for a later try."""
@@ -243,25 +237,26 @@ class _Batch:
         later = {} if retry_at is None else {"send_after": retry_at}
         try:
             self.db.execute(update(Reminder).where(Reminder.id == rid, self.ours())
-                            .values(status="pending", **later, **values)
+                            .values(status=Status.PENDING, **later, **values)
                             .execution_options(synchronize_session=False))
             self.db.commit()
         except IntegrityError:
             # A newer pending reminder with the same dedupe key exists: it supersedes this one.
             self.db.rollback()
             self.db.execute(update(Reminder).where(Reminder.id == rid, self.ours())
-                            .values(status="cancelled", **values).execution_options(synchronize_session=False))
+                            .values(status=Status.CANCELLED, **values).execution_options(synchronize_session=False))
             self.db.commit()
 
 
 def _record_subscriptions(db: Session, results: list[Result], now: datetime, report: DispatchReport) -> None:
     """Mark subscriptions that worked, count failures and refusals, stop the refused, delete the gone."""
-    ok = {r.message.ref[1] for r in results if r.outcome is Outcome.DELIVERED}
+    ok = {r.message.handle.subscription_id for r in results if r.outcome is Outcome.DELIVERED}
     gone = {r.message.subscription.endpoint for r in results if r.outcome is Outcome.GONE}
-    failing = {r.message.ref[1] for r in results
+    failing = {r.message.handle.subscription_id for r in results
                if r.outcome in (Outcome.RETRY, Outcome.CONFIG_ERROR, Outcome.REFUSED)} - ok
-    refused: dict[int, int | None] = {r.message.ref[1]: r.status for r in results
-                                      if r.outcome is Outcome.CONFIG_ERROR and r.message.ref[1] not in ok}
+    refused: dict[int, int | None] = {sub_id: r.status for r in results
+                                      if r.outcome is Outcome.CONFIG_ERROR
+                                      and (sub_id := r.message.handle.subscription_id) not in ok}
     if ok:
         db.execute(update(PushSubscription).where(PushSubscription.id.in_(ok))
                    .values(last_success_at=now, failures=0, refusals=0).execution_options(synchronize_session=False))
@@ -306,7 +301,7 @@ def _give_back_or_let_lapse(db: Session, batch: _Batch) -> None:
         log.exception("could not give back %s leases; they lapse at %s", len(batch.open), batch.lease_until)
 
 
-def dispatch_due(db: Session, client: PushClient, now: datetime, batch_size: int = DEFAULT_BATCH,
+def dispatch_due(db: Session, client: Sender, now: datetime, batch_size: int = DEFAULT_BATCH,
                  lease: timedelta = DEFAULT_LEASE, base_url: str = "",
                  reminder_ids: list[int] | None = None, stop: threading.Event | None = None) -> DispatchReport:
     """Claim one batch of due reminders, send them to every active subscription of their users, and

@@ -6,7 +6,9 @@ from sqlalchemy.orm import Session
 
 from server.domain.goals import DEFAULT_GOALS
 from server.models import Goal, User
-from server.services.reminders import refresh_gap_reminder
+
+# A module import: reminders reads the goals through get_goals, and each module needs the other.
+from server.services import reminders
 
 
 def get_goals(db: Session, user: User) -> Goal:
@@ -31,4 +33,4 @@ def set_goals(db: Session, user: User, values: dict, now: datetime) -> Goal:
 
 def goals_changed(db: Session, user: User, now: datetime) -> None:
     """Recompute what depends on the goals (the gap reminder), inside the caller's transaction."""
-    refresh_gap_reminder(db, user, now)
+    reminders.refresh_gap_reminder(db, user, now)

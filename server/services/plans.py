@@ -1,32 +1,71 @@
 """Previewing, starting, following, cancelling and exporting pumping plans."""
 
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from server.domain.errors import Conflict, InvalidPlanParams, NotFound, PlanConflict
+from server.domain.errors import Conflict, InvalidPlanParams, PlanConflict
 from server.domain.plans import (
     LoggedSession,
     Phase,
     PlanDraft,
+    PlanStatus,
     Progress,
     Slot,
     check_start,
     expand_plan,
     plan_progress,
     plan_status,
+    session_window,
 )
 from server.domain.reminders import describe_phases, plan_reminders
+from server.domain.sessions import total_volume_ml
 from server.domain.templates import DISCLAIMER, TEMPLATES
 from server.models import Plan, PlanSlot, PumpSession, Reminder, User
+from server.services.ownership import owned
 from server.services.reminders import cancel_pending, upsert_reminders
 
 # Plans ended longer ago than this no longer gain or lose sessions when one is logged.
 RELINK_AFTER_END = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class SlotView:
+    """A planned block and how it went."""
+
+    id: int | None  # None in a preview: nothing is stored
+    index: int
+    starts_at: datetime
+    ends_at: datetime
+    phases: tuple[Phase, ...]
+    status: str
+    late_min: int | None
+    session_id: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """A plan as its owner, and a share page, see it; a list's summaries carry no slots or progress."""
+
+    id: int | None  # None in a preview: nothing is stored
+    template: str
+    name: str
+    evidence: str
+    status: PlanStatus
+    time_zone: str
+    starts_at: datetime
+    ends_at: datetime
+    cancelled_at: datetime | None
+    params: dict
+    disclaimer: str
+    slots: tuple[SlotView, ...] = ()
+    progress: Progress | None = None
 
 
 def plan_templates() -> dict:
@@ -41,27 +80,27 @@ def plan_templates() -> dict:
     return {"items": items, "disclaimer": DISCLAIMER}
 
 
-def preview_plan(db: Session, user: User, values: dict, now: datetime) -> dict:
+def preview_plan(db: Session, user: User, values: dict, now: datetime) -> PlanView:
     """Return the plan a start would store, with progress against the sessions logged so far; store nothing."""
     check_start(values["starts_at"], now)
     draft = expand_plan(values["template"], values["starts_at"], values.get("params"), user.time_zone)
-    sessions = _sessions_near(db, user, draft.starts_at, draft.ends_at)
-    progress = plan_progress(draft.slots, sessions, draft.starts_at, now)
-    return _view(None, draft, "active", [None] * len(draft.slots), progress)
+    rows = _sessions_for(db, user, draft.starts_at, draft.ends_at)
+    progress = plan_progress(draft.slots, [_logged(row) for row in rows], draft.starts_at, now)
+    return _view(draft, PlanStatus.ACTIVE, None, progress)
 
 
-def start_plan(db: Session, user: User, values: dict, now: datetime) -> dict:
+def start_plan(db: Session, user: User, values: dict, now: datetime) -> PlanView:
     """Store a plan and its reminders; refuse (409) while one of the template is active unless asked to replace it."""
     check_start(values["starts_at"], now)
     draft = expand_plan(values["template"], values["starts_at"], values.get("params"), user.time_zone)
     # Close plans that ran out, so only truly active ones count and the unique index lets a new one in.
     db.execute(
         update(Plan)
-        .where(Plan.user_id == user.id, Plan.status == "active", Plan.ends_at <= now)
-        .values(status="finished")
+        .where(Plan.user_id == user.id, Plan.status == PlanStatus.ACTIVE, Plan.ends_at <= now)
+        .values(status=PlanStatus.FINISHED)
     )
     active = db.scalars(
-        select(Plan).where(Plan.user_id == user.id, Plan.template == draft.template, Plan.status == "active")
+        select(Plan).where(Plan.user_id == user.id, Plan.template == draft.template, _active(now))
     ).all()
     if active and not values.get("replace"):
         raise PlanConflict("A plan of this kind is active; cancel it or start with replace=true.")
@@ -69,8 +108,8 @@ def start_plan(db: Session, user: User, values: dict, now: datetime) -> dict:
         _cancel(db, user, plan, now)
     db.flush()
     plan = Plan(
-        user_id=user.id, template=draft.template, status="active", params=draft.params, time_zone=draft.time_zone,
-        starts_at=draft.starts_at, ends_at=draft.ends_at, created_at=now,
+        user_id=user.id, template=draft.template, status=PlanStatus.ACTIVE, params=draft.params,
+        time_zone=draft.time_zone, starts_at=draft.starts_at, ends_at=draft.ends_at, created_at=now,
         slots=[
             PlanSlot(index=s.index, starts_at=s.starts_at, ends_at=s.ends_at, phases=[p.as_dict() for p in s.phases])
             for s in draft.slots
@@ -86,38 +125,38 @@ def start_plan(db: Session, user: User, values: dict, now: datetime) -> dict:
     slot_ids = {slot.index: slot.id for slot in plan.slots}
     drafts = plan_reminders(plan.id, TEMPLATES[plan.template].name, draft.slots, now)
     upsert_reminders(db, user, [(d, plan.id, slot_ids[d.slot_index]) for d in drafts], now)
-    _link_sessions(db, user, plan, now)
+    progress = _link_sessions(db, user, plan, now)
     db.commit()
-    return plan_view(db, user, plan, now)
+    return plan_view(db, user, plan, now, progress)
 
 
-def list_plans(db: Session, user: User, now: datetime) -> list[dict]:
+def list_plans(db: Session, user: User, now: datetime) -> list[PlanView]:
     """Return summaries of the user's plans, newest start first."""
     plans = db.scalars(
         select(Plan).where(Plan.user_id == user.id).order_by(Plan.starts_at.desc(), Plan.id.desc()).limit(200)
     )
-    return [_summary(plan, now) for plan in plans]
+    return [_view(_draft(plan), plan_status(plan.status, plan.ends_at, now), plan) for plan in plans]
 
 
-def get_plan(db: Session, user: User, plan_id: int, now: datetime) -> dict:
+def get_plan(db: Session, user: User, plan_id: int, now: datetime) -> PlanView:
     """Return one of the user's plans with its slots and progress."""
-    return plan_view(db, user, _own_plan(db, user, plan_id), now)
+    return plan_view(db, user, owned(db, Plan, plan_id, user, "plan"), now)
 
 
-def cancel_plan(db: Session, user: User, plan_id: int, now: datetime) -> dict:
+def cancel_plan(db: Session, user: User, plan_id: int, now: datetime) -> PlanView:
     """Cancel an active plan and its pending reminders; the plan stays readable."""
-    plan = _own_plan(db, user, plan_id)
-    if plan_status(plan.status, plan.ends_at, now) != "active":
+    plan = owned(db, Plan, plan_id, user, "plan")
+    if plan_status(plan.status, plan.ends_at, now) != PlanStatus.ACTIVE:
         raise Conflict("Only an active plan can be cancelled.")
     _cancel(db, user, plan, now)
     db.commit()
     return plan_view(db, user, plan, now)
 
 
-def edit_plan(db: Session, user: User, plan_id: int, values: dict, now: datetime) -> dict:
+def edit_plan(db: Session, user: User, plan_id: int, values: dict, now: datetime) -> PlanView:
     """Move an active plan's slots not yet begun: a new daily start time and/or the days left; the rest stay."""
-    plan = _own_plan(db, user, plan_id)
-    if plan_status(plan.status, plan.ends_at, now) != "active":
+    plan = owned(db, Plan, plan_id, user, "plan")
+    if plan_status(plan.status, plan.ends_at, now) != PlanStatus.ACTIVE:
         raise Conflict("Only an active plan can be changed.")
     template = TEMPLATES[plan.template]
     known = {spec.name for spec in template.params}
@@ -165,7 +204,7 @@ def edit_plan(db: Session, user: User, plan_id: int, values: dict, now: datetime
 
 def plan_calendar(db: Session, user: User, plan_id: int) -> bytes:
     """Return the plan as an iCalendar file: one event per slot with an alarm at its start and its phases."""
-    plan = _own_plan(db, user, plan_id)
+    plan = owned(db, Plan, plan_id, user, "plan")
     name = TEMPLATES[plan.template].name
     calendar = Calendar()
     calendar.add("prodid", "-//Pumpwell//Pumping plans//EN")
@@ -204,78 +243,67 @@ def relink_plan_sessions(db: Session, user: User, now: datetime) -> None:
         _link_sessions(db, user, plan, now)
 
 
-def plan_view(db: Session, user: User, plan: Plan, now: datetime) -> dict:
-    """Return a stored plan with its slots and progress, as the API shows it."""
+def plan_overview(db: Session, user: User, now: datetime) -> PlanView | None:
+    """Return the user's active plan, or else the one started last, with its progress."""
+    plans = select(Plan).where(Plan.user_id == user.id)
+    plan = db.scalar(plans.where(_active(now)).order_by(Plan.starts_at.desc()).limit(1)) or db.scalar(
+        plans.order_by(Plan.starts_at.desc(), Plan.id.desc()).limit(1)
+    )
+    return None if plan is None else plan_view(db, user, plan, now)
+
+
+def plan_view(db: Session, user: User, plan: Plan, now: datetime, progress: Progress | None = None) -> PlanView:
+    """Return a stored plan with its slots and progress (computed here unless the caller has it)."""
     # Notes are not stored: expanding the plan again gives the same slots and says why any of them moved.
     notes = {s.index: s.note for s in expand_plan(plan.template, plan.starts_at, plan.params, plan.time_zone).slots}
-    slots = [_slot(row, notes.get(row.index)) for row in plan.slots]
-    sessions = _sessions_near(db, user, plan.starts_at, plan.ends_at)
-    progress = plan_progress(slots, sessions, plan.starts_at, now, plan.cancelled_at)
-    draft = PlanDraft(plan.template, plan.params, plan.time_zone, plan.starts_at, plan.ends_at, tuple(slots))
-    status = plan_status(plan.status, plan.ends_at, now)
-    return _view(plan.id, draft, status, [row.id for row in plan.slots], progress)
+    draft = _draft(plan, tuple(_slot(row, notes.get(row.index)) for row in plan.slots))
+    if progress is None:
+        rows = _sessions_for(db, user, plan.starts_at, plan.ends_at)
+        progress = plan_progress(draft.slots, [_logged(r) for r in rows], plan.starts_at, now, plan.cancelled_at)
+    return _view(draft, plan_status(plan.status, plan.ends_at, now), plan, progress)
 
 
-def _view(plan_id: int | None, draft: PlanDraft, status: str, slot_ids: list, progress: Progress) -> dict:
-    """Return the plan's JSON-ready view."""
+def _draft(plan: Plan, slots: tuple[Slot, ...] = ()) -> PlanDraft:
+    """Return a stored plan as the domain's draft, with the given slots."""
+    return PlanDraft(plan.template, plan.params, plan.time_zone, plan.starts_at, plan.ends_at, slots)
+
+
+def _view(draft: PlanDraft, status: PlanStatus, plan: Plan | None, progress: Progress | None = None) -> PlanView:
+    """Return the view of a plan: stored (plan given) or previewed, with slots when progress is given."""
     template = TEMPLATES[draft.template]
-    by_index = {p.index: p for p in progress.slots}
-    return {
-        "id": plan_id, "template": template.key, "name": template.name, "evidence": template.evidence_for(draft.params),
-        "status": status, "time_zone": draft.time_zone, "starts_at": draft.starts_at, "ends_at": draft.ends_at,
-        "params": draft.params, "disclaimer": DISCLAIMER,
-        "slots": [
-            {
-                "id": slot_id, "index": slot.index, "starts_at": slot.starts_at, "ends_at": slot.ends_at,
-                "phases": [p.as_dict() for p in slot.phases], "status": by_index[slot.index].status,
-                "late_min": by_index[slot.index].late_min, "session_id": by_index[slot.index].session_id,
-                "note": slot.note,
-            }
-            for slot_id, slot in zip(slot_ids, draft.slots, strict=True)
-        ],
-        "progress": {
-            "done": progress.done, "missed": progress.missed, "upcoming": progress.upcoming,
-            "daily_volume_during_ml": progress.daily_volume_during_ml,
-            "daily_volume_before_ml": progress.daily_volume_before_ml,
-        },
-    }
+    slots = ()
+    if progress is not None:
+        by_index = {p.index: p for p in progress.slots}
+        ids = {row.index: row.id for row in plan.slots} if plan is not None else {}
+        slots = tuple(
+            SlotView(ids.get(slot.index), slot.index, slot.starts_at, slot.ends_at, slot.phases,
+                     by_index[slot.index].status, by_index[slot.index].late_min, by_index[slot.index].session_id,
+                     slot.note)
+            for slot in draft.slots
+        )
+    return PlanView(
+        plan.id if plan is not None else None, template.key, template.name, template.evidence_for(draft.params),
+        status, draft.time_zone, draft.starts_at, draft.ends_at, plan.cancelled_at if plan is not None else None,
+        draft.params, DISCLAIMER, slots, progress,
+    )
 
 
-def _summary(plan: Plan, now: datetime) -> dict:
-    """Return a plan without its slots."""
-    template = TEMPLATES[plan.template]
-    return {
-        "id": plan.id, "template": plan.template, "name": template.name, "evidence": template.evidence_for(plan.params),
-        "status": plan_status(plan.status, plan.ends_at, now), "time_zone": plan.time_zone,
-        "starts_at": plan.starts_at, "ends_at": plan.ends_at, "cancelled_at": plan.cancelled_at,
-        "params": plan.params, "disclaimer": DISCLAIMER,
-    }
-
-
-def _own_plan(db: Session, user: User, plan_id: int) -> Plan:
-    """Return one of the user's plans; someone else's is 'not found'."""
-    plan = db.get(Plan, plan_id)
-    if plan is None or plan.user_id != user.id:
-        raise NotFound("No such plan.")
-    return plan
+def _active(now: datetime):
+    """Match the plans plan_status calls active: stored active and not over."""
+    return and_(Plan.status == PlanStatus.ACTIVE, Plan.ends_at > now)
 
 
 def _cancel(db: Session, user: User, plan: Plan, now: datetime) -> None:
     """Mark the plan cancelled and withdraw its pending reminders."""
-    plan.status = "cancelled"
+    plan.status = PlanStatus.CANCELLED
     plan.cancelled_at = now
     cancel_pending(db, user, now, Reminder.plan_id == plan.id)
 
 
-def _link_sessions(db: Session, user: User, plan: Plan, now: datetime) -> None:
-    """Point each session at the slot it fulfils, unlink the rest, and withdraw reminders of fulfilled slots."""
-    rows = db.scalars(
-        select(PumpSession).where(
-            PumpSession.user_id == user.id,
-            PumpSession.started_at >= plan.starts_at - timedelta(days=1),
-            PumpSession.started_at < plan.ends_at + timedelta(days=1),
-        )
-    ).all()
+def _link_sessions(db: Session, user: User, plan: Plan, now: datetime) -> Progress:
+    """Point each session at the slot it fulfils, unlink the rest, withdraw reminders of fulfilled slots;
+    return the plan's progress."""
+    rows = _sessions_for(db, user, plan.starts_at, plan.ends_at)
     sessions = [_logged(row) for row in rows]
     progress = plan_progress([_slot(s) for s in plan.slots], sessions, plan.starts_at, now, plan.cancelled_at)
     slot_ids = {slot.index: slot.id for slot in plan.slots}
@@ -287,23 +315,20 @@ def _link_sessions(db: Session, user: User, plan: Plan, now: datetime) -> None:
             row.plan_slot_id = None
     if chosen:
         cancel_pending(db, user, now, Reminder.plan_slot_id.in_(list(chosen.values())))
+    return progress
 
 
-def _sessions_near(db: Session, user: User, starts_at: datetime, ends_at: datetime) -> list[LoggedSession]:
-    """Return the user's sessions from a week before the plan to a day after it."""
-    rows = db.scalars(
-        select(PumpSession).where(
-            PumpSession.user_id == user.id,
-            PumpSession.started_at >= starts_at - timedelta(days=7),
-            PumpSession.started_at < ends_at + timedelta(days=1),
-        )
-    )
-    return [_logged(row) for row in rows]
+def _sessions_for(db: Session, user: User, starts_at: datetime, ends_at: datetime) -> list[PumpSession]:
+    """Return the user's sessions in the domain's window around a plan."""
+    first, last = session_window(starts_at, ends_at)
+    return list(db.scalars(select(PumpSession).where(
+        PumpSession.user_id == user.id, PumpSession.started_at >= first, PumpSession.started_at < last,
+    )))
 
 
 def _logged(row: PumpSession) -> LoggedSession:
     """Return the facts of a session that adherence needs."""
-    return LoggedSession(str(row.id), row.started_at.astimezone(UTC), (row.left_ml or 0) + (row.right_ml or 0))
+    return LoggedSession(str(row.id), row.started_at.astimezone(UTC), total_volume_ml(row.left_ml, row.right_ml) or 0.0)
 
 
 def _slot(row: PlanSlot, note: str | None = None) -> Slot:

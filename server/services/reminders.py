@@ -8,15 +8,17 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from server.domain.errors import Conflict, NotFound
-from server.domain.goals import DEFAULT_GOALS
+from server.domain.delivery import Move, Status, move
 from server.domain.reminders import GAP_DEDUPE_KEY, GapRule, QuietHours, ReminderDraft, gap_reminder, snoozed_until
 from server.domain.storage import Container, stash_dedupe_key, stash_reminder
-from server.models import Goal, PumpSession, Reminder, User
+from server.models import PumpSession, Reminder, User
 
-PENDING = "pending"
+# A module import: goals calls refresh_gap_reminder when they change, and each module needs the other.
+from server.services import goals as goal_service
+from server.services.ownership import owned
+
 # The partial unique index on (user_id, dedupe_key) covers pending rows only; ON CONFLICT must name the same predicate.
-PENDING_ONLY = text("status = 'pending'")
+PENDING_ONLY = text(f"status = '{Status.PENDING}'")
 UPSERT_CHUNK = 200
 UPDATED_ON_CONFLICT = ("kind", "due_at", "send_after", "expires_at", "payload", "plan_id", "plan_slot_id", "updated_at")
 
@@ -27,8 +29,8 @@ def upsert_reminders(
     """Write (draft, plan id, slot id) rows; a pending row with the same dedupe key is updated, never doubled."""
     rows = [
         {
-            "user_id": user.id, "kind": d.kind, "status": PENDING, "dedupe_key": d.dedupe_key, "due_at": d.due_at,
-            "send_after": d.due_at, "expires_at": d.expires_at, "attempts": 0,
+            "user_id": user.id, "kind": d.kind, "status": Status.PENDING, "dedupe_key": d.dedupe_key,
+            "due_at": d.due_at, "send_after": d.due_at, "expires_at": d.expires_at, "attempts": 0,
             "payload": {"title": d.title, "body": d.body, "url": d.url},
             "plan_id": plan_id, "plan_slot_id": slot_id, "created_at": now, "updated_at": now,
         }
@@ -49,8 +51,7 @@ def upsert_reminders(
 def refresh_gap_reminder(db: Session, user: User, now: datetime) -> None:
     """Move the gap reminder to the day or night maximum after the latest session end, or cancel it."""
     last_end = db.scalar(select(func.max(PumpSession.ended_at)).where(PumpSession.user_id == user.id))
-    # Read the row here rather than through services.goals, which calls us when goals change.
-    goals = db.get(Goal, user.id) or Goal(**DEFAULT_GOALS)
+    goals = goal_service.get_goals(db, user)
     rule = GapRule(goals.max_gap_day_min, goals.max_gap_night_min, goals.night_start, goals.night_end)
     quiet = QuietHours(user.quiet_start, user.quiet_end) if user.quiet_start and user.quiet_end else None
     draft = gap_reminder(last_end, rule, ZoneInfo(user.time_zone), quiet, now)
@@ -64,8 +65,8 @@ def cancel_pending(db: Session, user: User, now: datetime, *where) -> None:
     """Cancel the user's pending reminders that match `where`."""
     db.execute(
         update(Reminder)
-        .where(Reminder.user_id == user.id, Reminder.status == PENDING, *where)
-        .values(status="cancelled", updated_at=now)
+        .where(Reminder.user_id == user.id, Reminder.status == Status.PENDING, *where)
+        .values(status=Status.CANCELLED, updated_at=now)
     )
 
 
@@ -73,7 +74,7 @@ def list_reminders(db: Session, user: User, now: datetime) -> list[Reminder]:
     """Return the user's pending reminders, soonest first."""
     query = (
         select(Reminder)
-        .where(Reminder.user_id == user.id, Reminder.status == PENDING)
+        .where(Reminder.user_id == user.id, Reminder.status == Status.PENDING)
         .where((Reminder.expires_at.is_(None)) | (Reminder.expires_at > now))
         .order_by(Reminder.send_after, Reminder.id)
         .limit(500)
@@ -81,22 +82,14 @@ def list_reminders(db: Session, user: User, now: datetime) -> list[Reminder]:
     return list(db.scalars(query))
 
 
-def get_reminder(db: Session, user: User, reminder_id: int) -> Reminder:
-    """Return one of the user's reminders; someone else's is 'not found'."""
-    reminder = db.get(Reminder, reminder_id)
-    if reminder is None or reminder.user_id != user.id:
-        raise NotFound("No such reminder.")
-    return reminder
-
-
 def snooze_reminder(db: Session, user: User, reminder_id: int, minutes: int | None, now: datetime) -> Reminder:
     """Send the reminder again `minutes` from now (10 by default), even if it was sent already."""
-    reminder = get_reminder(db, user, reminder_id)
-    _check_not_in_flight(reminder)
-    if reminder.status != PENDING:
+    reminder = owned(db, Reminder, reminder_id, user, "reminder")
+    status = move(reminder.status, Move.SNOOZE)
+    if reminder.status != Status.PENDING:
         # Back to pending: if another pending row holds this key, it is the newer reminder and wins.
         cancel_pending(db, user, now, Reminder.dedupe_key == reminder.dedupe_key, Reminder.id != reminder.id)
-    reminder.status = PENDING
+    reminder.status = status
     reminder.send_after = snoozed_until(now, minutes)
     if reminder.expires_at is not None and reminder.expires_at <= reminder.send_after:
         reminder.expires_at = None
@@ -106,22 +99,13 @@ def snooze_reminder(db: Session, user: User, reminder_id: int, minutes: int | No
     return reminder
 
 
-def close_reminder(db: Session, user: User, reminder_id: int, status: str, now: datetime) -> Reminder:
-    """Mark a reminder skipped or done so it is not sent (again)."""
-    reminder = get_reminder(db, user, reminder_id)
-    _check_not_in_flight(reminder)
-    reminder.status = status
+def close_reminder(db: Session, user: User, reminder_id: int, action: Move, now: datetime) -> Reminder:
+    """Skip a reminder or mark it done (Move.SKIP, Move.DONE) so it is not sent (again)."""
+    reminder = owned(db, Reminder, reminder_id, user, "reminder")
+    reminder.status = move(reminder.status, action)
     reminder.updated_at = now
     db.commit()
     return reminder
-
-
-def _check_not_in_flight(reminder: Reminder) -> None:
-    """Refuse to touch a reminder the dispatcher is sending or that its plan's cancelling withdrew."""
-    if reminder.status == "sending":
-        raise Conflict("This reminder is being sent right now; try again in a moment.")
-    if reminder.status == "cancelled":
-        raise Conflict("This reminder was cancelled.")
 
 
 def refresh_stash_reminder(db: Session, user: User, batch_id, label: str, state: Container, now: datetime) -> None:

@@ -11,9 +11,10 @@ from sqlalchemy import Row, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from server.domain.errors import InvalidInput, NotFound, SessionIdReused
+from server.domain.errors import InvalidInput, SessionIdReused
 from server.domain.sessions import check_times, resolve_end
 from server.models import PumpSession, User
+from server.services.ownership import owned
 from server.services.plans import relink_plan_sessions
 from server.services.reminders import refresh_gap_reminder
 
@@ -69,10 +70,7 @@ def _replayed(existing: PumpSession | None, user: User, digest: str) -> PumpSess
 
 def get_session(db: Session, user: User, session_id: uuid.UUID) -> PumpSession:
     """Return one of the user's sessions; someone else's is 'not found'."""
-    session = db.get(PumpSession, session_id)
-    if session is None or session.user_id != user.id:
-        raise NotFound("No such session.")
-    return session
+    return owned(db, PumpSession, session_id, user, "session")
 
 
 def update_session(db: Session, user: User, session_id: uuid.UUID, changes: dict, now: datetime) -> PumpSession:

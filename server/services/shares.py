@@ -12,11 +12,12 @@ from server.domain.chart import Chart, daily_volume_chart
 from server.domain.errors import NotFound
 from server.domain.export import SessionRecord
 from server.domain.summary import DaySummary, day_bounds
-from server.models import Goal, Plan, Share, User
+from server.models import Goal, Share, User
 from server.services.accounts import hash_token
 from server.services.export import export_range, session_records
 from server.services.goals import get_goals
-from server.services.plans import plan_view
+from server.services.ownership import owned
+from server.services.plans import PlanView, plan_overview
 from server.services.stash import list_batches
 from server.services.summary import daily_summary
 
@@ -36,7 +37,7 @@ class ShareOverview:
     goal: Goal
     chart: Chart
     sessions: list[SessionRecord]  # newest first
-    plan: dict | None  # the plans API's view of the active or last plan
+    plan: PlanView | None  # the active or last plan, as the plans API shows it
     stash: dict | None = None  # the stash API's list, only when the parent ticked "include my stash"
 
 
@@ -61,9 +62,7 @@ def list_shares(db: Session, user: User) -> list[Share]:
 
 def revoke_share(db: Session, user: User, share_id: int, now: datetime) -> None:
     """Revoke one of the user's links at once; revoking twice keeps the first time."""
-    share = db.get(Share, share_id)
-    if share is None or share.user_id != user.id:
-        raise NotFound("No such share.")
+    share = owned(db, Share, share_id, user, "share")
     share.revoked_at = share.revoked_at or now
     db.commit()
 
@@ -95,12 +94,3 @@ def share_overview(db: Session, user: User, now: datetime, include_stash: bool =
     stash = list_batches(db, user, "open", STASH_ROWS, None, now) if include_stash else None
     plan = plan_overview(db, user, now)
     return ShareOverview(zone, user.unit, first, last, days, goal, chart, sessions, plan, stash)
-
-
-def plan_overview(db: Session, user: User, now: datetime) -> dict | None:
-    """Return the active plan, or else the one started last, with its adherence (as the plans API shows it)."""
-    plans = select(Plan).where(Plan.user_id == user.id)
-    plan = db.scalar(
-        plans.where(Plan.status == "active", Plan.ends_at > now).order_by(Plan.starts_at.desc()).limit(1)
-    ) or db.scalar(plans.order_by(Plan.starts_at.desc(), Plan.id.desc()).limit(1))
-    return None if plan is None else plan_view(db, user, plan, now)

@@ -13,12 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.domain import storage
-from server.domain.errors import Conflict, InvalidInput, NotFound
+from server.domain.errors import Conflict, InvalidInput
 from server.domain.export import csv_chunks
+from server.domain.sessions import total_volume_ml
 from server.domain.stash_export import BatchRecord, stash_header, stash_rows
 from server.domain.units import oz_to_ml
 from server.models import MilkBatch, MilkBatchEvent, PumpSession, User
 from server.services.export import YIELD_PER
+from server.services.ownership import owned
 from server.services.reminders import refresh_stash_reminder
 
 # A phone's clock may run a little fast; anything later than this is a typo, not a clock.
@@ -95,10 +97,8 @@ def _replayed_batch(existing: MilkBatch, user: User, digest: str) -> MilkBatch:
 
 def _session_with_room_for(db: Session, user: User, session_id: uuid.UUID, volume_ml: float) -> PumpSession:
     """Return the user's session if its milk not yet stashed covers `volume_ml`."""
-    session = db.get(PumpSession, session_id)
-    if session is None or session.user_id != user.id:
-        raise NotFound("No such session.")
-    expressed = (session.left_ml or 0) + (session.right_ml or 0)
+    session = owned(db, PumpSession, session_id, user, "session")
+    expressed = total_volume_ml(session.left_ml, session.right_ml) or 0.0
     stashed = db.scalar(select(func.coalesce(func.sum(MilkBatch.volume_ml), 0.0))
                         .where(MilkBatch.session_id == session.id)) or 0.0
     if stashed + volume_ml > expressed + storage.EMPTY_ML:
@@ -134,10 +134,7 @@ def _history(batch: MilkBatch) -> list[storage.Event]:
 
 def get_batch(db: Session, user: User, batch_id: uuid.UUID) -> MilkBatch:
     """Return one of the user's containers; someone else's is 'not found'."""
-    batch = db.get(MilkBatch, batch_id)
-    if batch is None or batch.user_id != user.id:
-        raise NotFound("No such container.")
-    return batch
+    return owned(db, MilkBatch, batch_id, user, "container")
 
 
 def move_batch(db: Session, user: User, batch_id: uuid.UUID, values: dict, now: datetime) -> tuple[MilkBatch, bool]:
@@ -171,9 +168,7 @@ def _record(
 ) -> tuple[MilkBatch, bool]:
     """Append events to a container's history once per action id, and refresh what depends on it."""
     # Lock the row (PostgreSQL): two actions on one container replay its history one after the other.
-    batch = db.get(MilkBatch, batch_id, with_for_update=True)
-    if batch is None or batch.user_id != user.id:
-        raise NotFound("No such container.")
+    batch = owned(db, MilkBatch, batch_id, user, "container", for_update=True)
     action_id = values.get("id") or uuid.uuid4()
     digest = _digest({**values, "batch": str(batch_id)})
     if _already_recorded(db, user, batch, action_id, digest):

@@ -13,6 +13,7 @@ from server.domain import delivery
 from server.domain.errors import Conflict, NotFound, SubscriptionRejected
 from server.models import ApiToken, PushSubscription, Reminder, User
 from server.push import endpoint_problem, keys_problem
+from server.services.ownership import owned
 
 
 @dataclass(frozen=True)
@@ -94,10 +95,7 @@ def list_subscriptions(db: Session, user: User, token_id: int | None) -> list[De
 
 def delete_subscription(db: Session, user: User, subscription_id: int) -> None:
     """Remove one of the user's subscriptions; another user's id is simply not found."""
-    sub = db.get(PushSubscription, subscription_id)
-    if sub is None or sub.user_id != user.id:
-        raise NotFound("No such push subscription.")
-    db.delete(sub)
+    db.delete(owned(db, PushSubscription, subscription_id, user, "push subscription"))
     db.commit()
 
 
@@ -112,7 +110,7 @@ def user_by_email(db: Session, email: str) -> User:
 def queue_test_reminder(db: Session, user: User, now: datetime) -> Reminder:
     """Queue a test notification due now to every device of the user."""
     reminder = Reminder(
-        user_id=user.id, kind=delivery.TEST, status="pending", dedupe_key=f"test:{uuid.uuid4().hex}",
+        user_id=user.id, kind=delivery.TEST, status=delivery.Status.PENDING, dedupe_key=f"test:{uuid.uuid4().hex}",
         due_at=now, send_after=now, expires_at=delivery.expiry(delivery.TEST, now, None), attempts=0,
         payload={"title": "Pumpwell test", "body": "Reminders will show up on this device.", "url": "/"},
         created_at=now, updated_at=now,

@@ -4,20 +4,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-PLAN_MODULES = (
-    "server.api.plans", "server.api.reminders", "server.api.sessions", "server.api.goals", "server.api.accounts",
-)
-
 
 @pytest.fixture
-def clock(monkeypatch):
-    """Drive the API's clock: `clock.now` is what every plan, reminder, session and goal view reads."""
+def clock(app):
+    """Drive the app's clock: `clock.now` is what every view reads."""
 
     class Clock:
         now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
-    for module in PLAN_MODULES:
-        monkeypatch.setattr(f"{module}.utcnow", lambda: Clock.now)
+    app.config["CLOCK"] = lambda: Clock.now
     return Clock
 
 

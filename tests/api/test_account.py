@@ -11,6 +11,7 @@ from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table, func, selec
 
 from server.models import Base, User
 from server.services import account
+from server.timeutil import utcnow
 from tests.conftest import PASSWORD
 from tests.pushservice import TestSubscription
 
@@ -113,15 +114,15 @@ def test_deletion_removes_every_row_of_hers_and_signs_out_every_device(client, d
     assert client.post("/api/auth/register", json=again).status_code == 201
 
 
-def test_deletion_needs_the_password_unless_this_device_just_signed_in(client, db, parents, monkeypatch):
+def test_deletion_needs_the_password_unless_this_device_just_signed_in(app, client, db, parents):
     (alice, headers, _), _ = parents
     before = rows_of(db, alice["id"])
     wrong = client.delete("/api/account", json={"password": "not her password"}, headers=headers)
     assert wrong.status_code == 403 and wrong.json["error"]["fields"] == {"password": ["Wrong password."]}
     later = datetime.now(UTC) + account.FRESH_SIGN_IN + timedelta(minutes=1)
-    monkeypatch.setattr("server.api.account.utcnow", lambda: later)
+    app.config["CLOCK"] = lambda: later
     assert client.delete("/api/account", json={}, headers=headers).status_code == 403
     assert rows_of(db, alice["id"]) == before
-    monkeypatch.undo()
+    app.config["CLOCK"] = utcnow
     assert client.delete("/api/account", json={}, headers=headers).status_code == 204
     assert set(rows_of(db, alice["id"]).values()) == {0}

@@ -22,7 +22,7 @@ def gap(client, headers):
 
 def due(client, headers):
     """Return when the pending gap reminder fires."""
-    return datetime.fromisoformat(gap(client, headers)[0]["due_at"])
+    return datetime.fromisoformat(gap(client, headers)[0]["send_after"])
 
 
 @pytest.fixture
@@ -38,11 +38,11 @@ def test_gap_reminder_moves_when_session_logged(client, auth, midday):
     first = gap(client, auth)
     assert len(first) == 1 and first[0]["title"] == "3 h since your last session"
     ended = midday.now - timedelta(hours=2) + timedelta(minutes=20)
-    assert datetime.fromisoformat(first[0]["due_at"]) == ended + timedelta(hours=3)
+    assert datetime.fromisoformat(first[0]["send_after"]) == ended + timedelta(hours=3)
     log(client, auth, midday.now - timedelta(minutes=30), minutes=20)
     moved = gap(client, auth)
     assert len(moved) == 1 and moved[0]["id"] == first[0]["id"]
-    assert datetime.fromisoformat(moved[0]["due_at"]) == midday.now - timedelta(minutes=10) + timedelta(hours=3)
+    assert datetime.fromisoformat(moved[0]["send_after"]) == midday.now - timedelta(minutes=10) + timedelta(hours=3)
 
 
 def test_gap_reminder_moves_when_session_edited_or_deleted(client, auth, midday):
@@ -62,7 +62,8 @@ def test_gap_reminder_moves_when_goals_change(client, auth, midday):
     client.put("/api/goals", json={**GOALS, "max_gap_day_min": 150}, headers=auth)
     reminder = gap(client, auth)
     assert len(reminder) == 1 and reminder[0]["title"] == "2 h 30 min since your last session"
-    assert datetime.fromisoformat(reminder[0]["due_at"]) == midday.now - timedelta(minutes=45) + timedelta(minutes=150)
+    due = datetime.fromisoformat(reminder[0]["send_after"])
+    assert due == midday.now - timedelta(minutes=45) + timedelta(minutes=150)
 
 
 def test_gap_ending_at_night_uses_the_night_maximum(client, auth, midday):
@@ -75,18 +76,18 @@ def test_gap_ending_at_night_uses_the_night_maximum(client, auth, midday):
 def test_in_quiet_hours_a_day_gap_waits_but_a_night_gap_fires(client, auth, midday):
     client.patch("/api/me", json={"quiet_hours": {"start": "14:00", "end": "16:00"}}, headers=auth)
     log(client, auth, midday.now - timedelta(minutes=30), minutes=15)  # day gap due 14:45: quiet
-    assert datetime.fromisoformat(gap(client, auth)[0]["due_at"]) == midday.now.replace(hour=16)
+    assert datetime.fromisoformat(gap(client, auth)[0]["send_after"]) == midday.now.replace(hour=16)
     # Quiet 16:00-18:00 and a night from 14:00: the gap ends at night, so the 5 h night gap fires at 16:45 regardless.
     client.patch("/api/me", json={"quiet_hours": {"start": "16:00", "end": "18:00"}}, headers=auth)
     client.put("/api/goals", json={**GOALS, "night_start": "14:00", "night_end": "20:00"}, headers=auth)
-    assert datetime.fromisoformat(gap(client, auth)[0]["due_at"]) == midday.now.replace(hour=16, minute=45)
+    assert datetime.fromisoformat(gap(client, auth)[0]["send_after"]) == midday.now.replace(hour=16, minute=45)
 
 
 def test_plan_reminders_ignore_quiet_hours(client, auth, clock):
     client.patch("/api/me", json={"quiet_hours": {"start": "00:00", "end": "23:59"}}, headers=auth)
     plan = start(client, auth, starts_at=clock.now + timedelta(minutes=5)).json
     first = [r for r in reminders(client, auth) if r["plan_id"] == plan["id"]][0]
-    assert first["due_at"] == plan["slots"][0]["starts_at"]
+    assert first["send_after"] == plan["slots"][0]["starts_at"]
 
 
 def test_snooze_defaults_to_10_minutes_and_accepts_minutes(client, auth, clock):
@@ -94,9 +95,9 @@ def test_snooze_defaults_to_10_minutes_and_accepts_minutes(client, auth, clock):
     reminder = reminders(client, auth)[0]
     snoozed = client.post(f"/api/reminders/{reminder['id']}/snooze", headers=auth)
     assert snoozed.status_code == 200
-    assert datetime.fromisoformat(snoozed.json["due_at"]) == clock.now + timedelta(minutes=10)
+    assert datetime.fromisoformat(snoozed.json["send_after"]) == clock.now + timedelta(minutes=10)
     snoozed = client.post(f"/api/reminders/{reminder['id']}/snooze", json={"minutes": 30}, headers=auth)
-    assert datetime.fromisoformat(snoozed.json["due_at"]) == clock.now + timedelta(minutes=30)
+    assert datetime.fromisoformat(snoozed.json["send_after"]) == clock.now + timedelta(minutes=30)
     assert client.post(f"/api/reminders/{reminder['id']}/snooze", json={"minutes": 0}, headers=auth).status_code == 422
 
 
@@ -147,7 +148,7 @@ def test_logging_a_session_for_a_slot_withdraws_its_reminder(client, auth, clock
 
 def test_reminder_times_are_utc_iso_strings(client, auth, midday):
     log(client, auth, midday.now - timedelta(hours=1))
-    due = gap(client, auth)[0]["due_at"]
+    due = gap(client, auth)[0]["send_after"]
     assert datetime.fromisoformat(due).utcoffset() == timedelta(0) and due.endswith("+00:00")
     assert datetime.fromisoformat(due).tzinfo is not None
     assert datetime.fromisoformat(due) > datetime(2000, 1, 1, tzinfo=UTC)
@@ -168,7 +169,7 @@ def test_day_gap_in_quiet_hours_is_sent_when_they_end_on_the_repeated_hour_not_a
     client.patch("/api/me", json={"quiet_hours": {"start": "23:00", "end": "01:30"}}, headers=headers)
     log(client, headers, datetime(2026, 11, 1, 5, 30, tzinfo=UTC), minutes=20)
     [reminder] = gap(client, headers)
-    assert datetime.fromisoformat(reminder["due_at"]) == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 EST
+    assert datetime.fromisoformat(reminder["send_after"]) == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 EST
 
 
 def test_day_limit_applies_from_the_end_of_the_night(client, make_user, clock):
@@ -176,4 +177,4 @@ def test_day_limit_applies_from_the_end_of_the_night(client, make_user, clock):
     _, headers = make_user(time_zone="Australia/Sydney")
     log(client, headers, clock.now - timedelta(minutes=20), minutes=20)
     [reminder] = gap(client, headers)
-    assert datetime.fromisoformat(reminder["due_at"]) == datetime(2026, 11, 27, 19, tzinfo=UTC)  # 06:00
+    assert datetime.fromisoformat(reminder["send_after"]) == datetime(2026, 11, 27, 19, tzinfo=UTC)  # 06:00

@@ -170,11 +170,11 @@ def test_revoked_link_answers_a_plain_404_everywhere(client, user):
     assert client.get("/api/shares", headers=user).json["items"][0]["revoked_at"] == listed["revoked_at"]
 
 
-def test_expired_link_answers_404(client, user, monkeypatch):
+def test_expired_link_answers_404(app, client, user):
     token = share(client, user, expires_in_days=1)["token"]
     assert client.get(page_path(token)).status_code == 200
     later = datetime.now(UTC) + timedelta(days=1, seconds=5)
-    monkeypatch.setattr("server.share_page.utcnow", lambda: later)
+    app.config["CLOCK"] = lambda: later
     response = client.get(page_path(token))
     assert response.status_code == 404 and "<h1>Link not available</h1>" in response.data.decode()
 

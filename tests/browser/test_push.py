@@ -88,7 +88,7 @@ def test_push_shows_a_notification_whose_snooze_action_posts_to_the_api(
     }""")
     assert status == 200
     reminder = next(r for r in live_server.api("GET", "/reminders", token).json["items"] if r["id"] == reminder_id)
-    due = datetime.fromisoformat(reminder["due_at"])
+    due = datetime.fromisoformat(reminder["send_after"])
     assert before + timedelta(minutes=9) < due < before + timedelta(minutes=11)
     assert notification_count(page) == 0
 

@@ -1,22 +1,30 @@
-"""Delivery rules: payload shape and size, TTL, urgency, backoff, expiry and stopping refused phones."""
+"""A reminder's life: statuses, moves and verdict; payload, TTL, urgency, backoff, expiry, refused phones."""
 
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from server.domain.delivery import (
     MAX_ATTEMPTS,
+    Answer,
+    Move,
+    Outcome,
+    Status,
     expiry,
     is_too_late,
+    move,
     notification_payload,
     retry_at,
     should_stop,
     stop_reason,
     ttl_seconds,
     urgency,
+    verdict,
 )
+from server.domain.errors import Conflict
 
 NOW = datetime(2026, 11, 28, 9, tzinfo=UTC)
 
@@ -68,3 +76,30 @@ def test_a_subscription_stops_at_the_third_refusal_with_a_reason_a_parent_can_re
     reason = stop_reason(403)
     assert reason.startswith("Reminders stopped on this phone") and "HTTP 403" in reason and "again" in reason
     assert "HTTP" not in stop_reason(None)
+
+
+@pytest.mark.parametrize("status", [Status.SENT, Status.FAILED, Status.EXPIRED, Status.SKIPPED, Status.DONE])
+def test_a_finished_reminder_can_still_be_snoozed_skipped_or_marked_done(status):
+    assert [move(status, m) for m in (Move.SNOOZE, Move.SKIP, Move.DONE)] == [Status.PENDING, Status.SKIPPED,
+                                                                               Status.DONE]
+
+
+@pytest.mark.parametrize("status", [Status.SENDING, Status.CANCELLED])
+def test_the_parent_cannot_touch_a_reminder_in_flight_or_withdrawn(status):
+    with pytest.raises(Conflict):
+        move(status, Move.SNOOZE)
+
+
+def test_only_a_clock_sending_a_reminder_may_retry_or_expire_it():
+    assert move(Status.SENDING, Move.RETRY) is Status.PENDING and move(Status.SENDING, Move.EXPIRE) is Status.EXPIRED
+    with pytest.raises(Conflict):
+        move(Status.PENDING, Move.EXPIRE)
+
+
+def test_verdict_sent_on_any_delivery_retried_while_attempts_last_failed_without_devices():
+    retry = Answer(Outcome.RETRY, 300, "HTTP 503")
+    assert verdict(1, [], NOW).status is Status.FAILED
+    assert verdict(1, [retry, Answer(Outcome.DELIVERED)], NOW).status is Status.SENT
+    assert verdict(1, [retry], NOW).retry_at == NOW + timedelta(seconds=300)
+    assert verdict(MAX_ATTEMPTS, [retry], NOW).status is Status.FAILED
+    assert verdict(1, [Answer(Outcome.CONFIG_ERROR, error="HTTP 403")], NOW).error == "HTTP 403"

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.domain.units import format_number, format_volume, ml_to_oz, oz_to_ml, round_for_display
+from server.domain.units import format_number, format_volume, ml_to_oz, oz_to_ml
 
 
 def test_one_ounce_is_exactly_the_defined_millilitres():
@@ -17,8 +17,6 @@ def test_converting_there_and_back_keeps_the_volume(ml):
 
 
 def test_display_rounds_ml_to_whole_and_oz_to_hundredths():
-    assert round_for_display(120.4, "ml") == 120
-    assert round_for_display(120.0, "oz") == 4.06
     assert format_volume(120.0, "oz") == "4.06 oz"
     assert format_volume(119.6, "ml") == "120 mL"
 

@@ -4,6 +4,7 @@ import pytest
 
 from server import clock
 from server.vapid import app_vapid, public_key_b64
+from tests.push.fake import ScriptedSender
 from tests.pushservice import LocalPushService
 
 
@@ -45,3 +46,9 @@ def device(client, push_service):
         return sub
 
     return subscribe
+
+
+@pytest.fixture
+def sender():
+    """A scripted sender for delivery-rule tests: no HTTP, no encryption."""
+    return ScriptedSender()

@@ -29,14 +29,14 @@ def test_scheduler_runs_one_utc_interval_job_without_overlap(app):
     client.close()
 
 
-def test_a_tick_drains_batch_after_batch(app, db, make_user, device, push_service, push_client, monkeypatch):
+def test_a_tick_drains_batch_after_batch(app, db, make_user, device, push_service, push_client):
     user, headers = make_user()
     device(headers)
     due = datetime(2026, 11, 28, 9, tzinfo=UTC)
     for n in range(7):
         add_reminder(db, user["id"], due, key=f"k{n}")
     app.config["PUSH_BATCH_SIZE"] = 3
-    monkeypatch.setattr(clock, "utcnow", lambda: due)
+    app.config["CLOCK"] = lambda: due
     clock.tick(app, push_client)
     assert len(push_service.delivered()) == 7
     assert set(db.scalars(select(Reminder.status))) == {"sent"}

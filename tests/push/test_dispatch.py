@@ -71,79 +71,78 @@ def test_every_device_of_the_user_receives_it_and_nobody_else(db, make_user, dev
     assert push_service.requests_for(stranger) == []
 
 
-def test_410_and_404_delete_the_subscription(db, make_user, device, push_service, push_client):
-    user, headers = make_user()
-    gone, missing, alive = device(headers), device(headers), device(headers)
-    push_service.answer(gone, 410)
-    push_service.answer(missing, 404)
+def test_410_and_404_delete_the_subscription(db, make_user, sender):
+    user, _ = make_user()
+    gone, missing, alive = (sender.subscribe(db, user["id"], T0) for _ in range(3))
+    sender.answer(gone, 410)
+    sender.answer(missing, 404)
     rid = add_reminder(db, user["id"])
-    dispatch_due(db, push_client, T0)
+    dispatch_due(db, sender, T0)
     endpoints = set(db.scalars(select(PushSubscription.endpoint)))
-    assert endpoints == {alive.endpoint}
+    assert endpoints == {alive}
     assert reminder(db, rid).status == "sent"
 
 
-def test_429_waits_for_retry_after_then_delivers(db, make_user, device, push_service, push_client):
-    user, headers = make_user()
-    phone = device(headers)
-    push_service.answer(phone, Reply(429, {"Retry-After": "120"}))
+def test_429_waits_for_retry_after_then_delivers(db, make_user, sender):
+    user, _ = make_user()
+    phone = sender.subscribe(db, user["id"], T0)
+    sender.answer(phone, (429, 120))
     rid = add_reminder(db, user["id"], expires_at=T0 + timedelta(minutes=30))
-    dispatch_due(db, push_client, T0)
+    dispatch_due(db, sender, T0)
     row = reminder(db, rid)
     assert (row.status, row.send_after, row.attempts) == ("pending", T0 + timedelta(seconds=120), 1)
-    assert dispatch_due(db, push_client, T0 + timedelta(seconds=119)).claimed == 0
-    dispatch_due(db, push_client, T0 + timedelta(seconds=120))
-    assert [r.status for r in push_service.requests_for(phone)] == [429, 201]
+    assert dispatch_due(db, sender, T0 + timedelta(seconds=119)).claimed == 0
+    dispatch_due(db, sender, T0 + timedelta(seconds=120))
+    assert sender.statuses(phone) == [429, 201]
     assert reminder(db, rid).status == "sent" and reminder(db, rid).attempts == 2
 
 
-def test_500_and_time_outs_back_off_exponentially_then_deliver(db, make_user, device, push_service, push_client):
-    user, headers = make_user()
-    phone = device(headers)
-    push_service.answer(phone, 500, Reply(201, delay=1.5), 503)
+def test_500_and_time_outs_back_off_exponentially_then_deliver(db, make_user, sender):
+    user, _ = make_user()
+    phone = sender.subscribe(db, user["id"], T0)
+    sender.answer(phone, 500, None, 503)
     rid = add_reminder(db, user["id"], expires_at=T0 + timedelta(hours=1))
     now = T0
     for wait in (30, 60, 120):
-        dispatch_due(db, push_client, now)
+        dispatch_due(db, sender, now)
         row = reminder(db, rid)
         assert row.status == "pending" and row.send_after == now + timedelta(seconds=wait)
         now = row.send_after
-    dispatch_due(db, push_client, now)
+    dispatch_due(db, sender, now)
     row = reminder(db, rid)
     assert row.status == "sent" and row.attempts == 4
 
 
-def test_gives_up_after_max_attempts(db, make_user, device, push_service, push_client):
-    user, headers = make_user()
-    phone = device(headers)
-    push_service.answer(phone, *[500] * 5)
+def test_gives_up_after_max_attempts(db, make_user, sender):
+    user, _ = make_user()
+    phone = sender.subscribe(db, user["id"], T0)
+    sender.answer(phone, *[500] * 5)
     rid = add_reminder(db, user["id"], kind="gap", expires_at=T0 + timedelta(days=1))
     now = T0
     for _ in range(5):
-        dispatch_due(db, push_client, now)
+        dispatch_due(db, sender, now)
         now += timedelta(hours=1)
     row = reminder(db, rid)
     assert row.status == "failed" and row.attempts == 5 and "HTTP 500" in row.last_error
     assert db.scalar(select(PushSubscription.failures)) == 5
 
 
-def test_one_permanent_refusal_fails_the_reminder_but_keeps_the_subscription(db, make_user, device, push_service,
-                                                                            push_client):
-    user, headers = make_user()
-    phone = device(headers)
-    push_service.answer(phone, 413)
+def test_one_permanent_refusal_fails_the_reminder_but_keeps_the_subscription(db, make_user, sender):
+    user, _ = make_user()
+    phone = sender.subscribe(db, user["id"], T0)
+    sender.answer(phone, 413)
     rid = add_reminder(db, user["id"])
-    dispatch_due(db, push_client, T0)
+    dispatch_due(db, sender, T0)
     assert reminder(db, rid).status == "failed" and reminder(db, rid).last_error == "HTTP 413"
-    assert db.scalar(select(PushSubscription.endpoint)) == phone.endpoint
+    assert db.scalar(select(PushSubscription.endpoint)) == phone
 
 
-def test_a_reminder_past_its_slot_expires_instead_of_sending(db, make_user, device, push_service, push_client):
-    user, headers = make_user()
-    device(headers)
+def test_a_reminder_past_its_slot_expires_instead_of_sending(db, make_user, sender):
+    user, _ = make_user()
+    sender.subscribe(db, user["id"], T0)
     rid = add_reminder(db, user["id"], expires_at=T0 + timedelta(minutes=15))
-    report = dispatch_due(db, push_client, T0 + timedelta(minutes=16))
-    assert report.counts["expired"] == 1 and push_service.requests == []
+    report = dispatch_due(db, sender, T0 + timedelta(minutes=16))
+    assert report.counts["expired"] == 1 and sender.sent == []
     assert reminder(db, rid).status == "expired"
 
 
@@ -155,10 +154,10 @@ def test_ttl_never_outlives_the_slot(db, make_user, device, push_service, push_c
     assert push_service.delivered(phone)[0].headers["ttl"] == "300"
 
 
-def test_user_without_devices_fails_the_reminder_quietly(db, make_user, push_client):
+def test_user_without_devices_fails_the_reminder_quietly(db, make_user, sender):
     user, _ = make_user()
     rid = add_reminder(db, user["id"])
-    dispatch_due(db, push_client, T0)
+    dispatch_due(db, sender, T0)
     assert reminder(db, rid).status == "failed" and reminder(db, rid).last_error == "no push subscription"
 
 
@@ -227,44 +226,42 @@ def test_a_subscription_no_longer_allowed_is_never_contacted(app, db, make_user,
     assert reminder(db, rid).status == "failed" and "https" in reminder(db, rid).last_error
 
 
-def test_three_permanent_refusals_stop_a_phone_while_the_others_keep_receiving(db, make_user, device, push_service,
-                                                                             push_client):
-    user, headers = make_user()
-    dead, alive = device(headers), device(headers)
-    push_service.answer(dead, 403, 400, 403, 403)
+def test_three_permanent_refusals_stop_a_phone_while_the_others_keep_receiving(db, make_user, sender):
+    user, _ = make_user()
+    dead, alive = sender.subscribe(db, user["id"], T0), sender.subscribe(db, user["id"], T0)
+    sender.answer(dead, 403, 400, 403, 403)
     ids = [add_reminder(db, user["id"], T0 + timedelta(minutes=n), key=f"k{n}") for n in range(4)]
-    reports = [dispatch_due(db, push_client, T0 + timedelta(minutes=n)) for n in range(4)]
+    reports = [dispatch_due(db, sender, T0 + timedelta(minutes=n)) for n in range(4)]
     assert [r.counts["subscriptions_stopped"] for r in reports] == [0, 0, 1, 0]
-    assert [r.status for r in push_service.requests_for(dead)] == [403, 400, 403]  # never a fourth time
-    assert len(push_service.delivered(alive)) == 4
+    assert sender.statuses(dead) == [403, 400, 403]  # never a fourth time
+    assert sender.statuses(alive) == [201] * 4
     assert {reminder(db, rid).status for rid in ids} == {"sent"}
-    stopped = db.scalar(select(PushSubscription).where(PushSubscription.endpoint == dead.endpoint))
+    stopped = db.scalar(select(PushSubscription).where(PushSubscription.endpoint == dead))
     db.refresh(stopped)
     assert stopped.stopped_at == T0 + timedelta(minutes=2) and stopped.refusals == 3
     assert "Reminders stopped on this phone" in stopped.stop_reason and "HTTP 403" in stopped.stop_reason
 
 
-def test_a_delivery_between_refusals_starts_the_count_again(db, make_user, device, push_service, push_client):
-    user, headers = make_user()
-    phone = device(headers)
-    push_service.answer(phone, 403, 403, 201, 403, 403)
+def test_a_delivery_between_refusals_starts_the_count_again(db, make_user, sender):
+    user, _ = make_user()
+    phone = sender.subscribe(db, user["id"], T0)
+    sender.answer(phone, 403, 403, 201, 403, 403)
     for n in range(5):
         add_reminder(db, user["id"], T0 + timedelta(minutes=n), key=f"k{n}")
-        dispatch_due(db, push_client, T0 + timedelta(minutes=n))
+        dispatch_due(db, sender, T0 + timedelta(minutes=n))
     row = db.scalar(select(PushSubscription))
     db.refresh(row)
     assert row.stopped_at is None and row.refusals == 2
 
 
-def test_a_user_whose_only_phone_is_stopped_gets_failed_reminders_without_a_request(db, make_user, device,
-                                                                                   push_service, push_client):
-    user, headers = make_user()
-    phone = device(headers)
-    push_service.answer(phone, 403, 403, 403)
+def test_a_user_whose_only_phone_is_stopped_gets_failed_reminders_without_a_request(db, make_user, sender):
+    user, _ = make_user()
+    phone = sender.subscribe(db, user["id"], T0)
+    sender.answer(phone, 403, 403, 403)
     for n in range(4):
         rid = add_reminder(db, user["id"], T0 + timedelta(minutes=n), key=f"k{n}")
-        dispatch_due(db, push_client, T0 + timedelta(minutes=n))
-    assert len(push_service.requests_for(phone)) == 3
+        dispatch_due(db, sender, T0 + timedelta(minutes=n))
+    assert len(sender.statuses(phone)) == 3
     assert (reminder(db, rid).status, reminder(db, rid).last_error) == ("failed", "no push subscription")
 
 

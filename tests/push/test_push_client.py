@@ -7,10 +7,10 @@ import time
 import pytest
 from py_vapid import Vapid
 
+from server.domain.delivery import Outcome
 from server.push import (
     DEFAULT_ALLOWED_HOSTS,
     Message,
-    Outcome,
     PushClient,
     Subscription,
     VapidHeaders,
@@ -57,8 +57,8 @@ def test_message_arrives_decrypted_with_headers_and_valid_vapid(service, client)
     sub = service.subscribe()
     topic = topic_for("reminder-7")
     [result] = client.send([message(sub, b'{"title":"Pump now"}', ttl=900,
-                                    urgency="high", topic=topic, ref=7)])
-    assert result.outcome is Outcome.DELIVERED and result.status == 201 and result.message.ref == 7
+                                    urgency="high", topic=topic, handle=7)])
+    assert result.outcome is Outcome.DELIVERED and result.status == 201 and result.message.handle == 7
     [got] = service.delivered(sub)
     assert got.json() == {"title": "Pump now"}
     assert got.headers["ttl"] == "900" and got.headers["urgency"] == "high"
@@ -85,11 +85,11 @@ def test_encryption_in_a_worker_process_delivers_the_same_messages_in_order(serv
     subs = [service.subscribe() for _ in range(120)]
     pooled = PushClient(vapid, SUBJECT, allow_loopback_http=True, encrypt_processes=1)
     try:
-        results = pooled.send([message(s, b'{"n":%d}' % n, ref=n) for n, s in enumerate(subs)]
-                              + [message(subs[0], b"x" * 3000, ref="big")])
+        results = pooled.send([message(s, b'{"n":%d}' % n, handle=n) for n, s in enumerate(subs)]
+                              + [message(subs[0], b"x" * 3000, handle="big")])
     finally:
         pooled.close()
-    assert [r.message.ref for r in results] == [*range(120), "big"]
+    assert [r.message.handle for r in results] == [*range(120), "big"]
     assert [r.outcome for r in results] == [Outcome.DELIVERED] * 120 + [Outcome.REFUSED]
     assert sorted(r.json()["n"] for r in service.delivered()) == list(range(120))
 
@@ -240,7 +240,7 @@ def test_a_message_holds_its_in_flight_slot_until_its_result_is_recorded(service
         recorded.extend(arrived)
 
     try:
-        assert slow.deliver([message(s, ref=n) for n, s in enumerate(subs)], record) == 0
+        assert slow.deliver([message(s, handle=n) for n, s in enumerate(subs)], record) == 0
     finally:
         slow.close()
     assert sorted(index for index, _ in recorded) == list(range(12))

@@ -4,7 +4,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.domain.errors import PlanConflict
@@ -105,8 +106,8 @@ def test_start_refuses_a_second_active_plan_and_replace_cancels_the_first(db, us
         plans.start_plan(db, user, values, NOW)
     second = plans.start_plan(db, user, {**values, "replace": True}, NOW)
     db.expire_all()
-    assert db.get(Plan, first["id"]).status == "cancelled"
-    assert {r.plan_id for r in pending(db, user) if r.plan_id} == {second["id"]}
+    assert db.get(Plan, first.id).status == "cancelled"
+    assert {r.plan_id for r in pending(db, user) if r.plan_id} == {second.id}
 
 
 def test_racing_starts_leave_one_active_plan(app, db, user):
@@ -132,3 +133,11 @@ def test_upcoming_reminders_leave_out_expired_ones(db, user):
     later = NOW + timedelta(hours=5)
     assert all(r.expires_at > later for r in list_reminders(db, user, later))
     assert len(list_reminders(db, user, later)) == 21
+
+
+def test_the_database_refuses_a_reminder_status_that_has_no_name(db, user):
+    upsert_reminders(db, user, [(draft(NOW + timedelta(hours=1)), None, None)], NOW)
+    with pytest.raises(IntegrityError):
+        db.execute(update(Reminder).where(Reminder.user_id == user.id).values(status="snoozed"))
+        db.flush()
+    db.rollback()

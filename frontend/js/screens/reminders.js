@@ -19,7 +19,7 @@ function reminderRow(user, reminder, refresh) {
   };
   const what = reminder.title || KINDS[reminder.kind] || 'Reminder';
   return h('li', { dataset: { id: reminder.id } },
-    h('div', { class: 'item-head' }, h('span', {}, dateTime(reminder.due_at, user.time_zone)),
+    h('div', { class: 'item-head' }, h('span', {}, dateTime(reminder.send_after, user.time_zone)),
       h('span', { class: 'muted small-text' }, KINDS[reminder.kind] || reminder.kind)),
     h('p', { class: 'small-text' }, what, reminder.body ? h('span', { class: 'muted' }, ` · ${reminder.body}`) : null),
     h('div', { class: 'item-actions' },

@@ -131,7 +131,7 @@ function dayCard(user, data) {
   const last = [...queued.map((s) => s.ended_at || s.started_at),
     ...(sessions || []).map((s) => s.ended_at || s.started_at)].sort().at(-1);
   const next = (reminders || []).filter((r) => r.status === 'pending' || !r.status)
-    .sort((a, b) => a.due_at.localeCompare(b.due_at))[0];
+    .sort((a, b) => a.send_after.localeCompare(b.send_after))[0];
   const pct = goal?.daily_volume_ml ? Math.min(100, Math.round((totalMl / goal.daily_volume_ml) * 100)) : 0;
   return h('section', { class: 'card', 'aria-labelledby': 'today-h' },
     h('h2', { id: 'today-h' }, 'Today'),
@@ -146,7 +146,7 @@ function dayCard(user, data) {
       h('div', { class: 'stat' }, h('span', { class: 'value' },
         last ? minutes((Date.now() - Date.parse(last)) / 60000) : '—'), h('span', { class: 'label' }, 'since last session')),
       h('a', { class: 'stat stat-link', href: '#/reminders', id: 'next-reminder' }, h('span', { class: 'value' },
-        next ? clock(next.due_at, user.time_zone) : '—'), h('span', { class: 'label' }, next ? next.title || 'next reminder' : 'no reminder set')),
+        next ? clock(next.send_after, user.time_zone) : '—'), h('span', { class: 'label' }, next ? next.title || 'next reminder' : 'no reminder set')),
       h('div', { class: 'stat' }, h('span', { class: 'value' }, String(queued.length)),
         h('span', { class: 'label' }, 'waiting to send'))),
     summary ? null : h('p', { class: 'muted' }, 'Offline: showing what is saved on this phone.'),

@@ -1,182 +1,37 @@
-"""Deliver encrypted Web Push messages; the only module that talks to push services."""
+"""The sending client: many messages at once over pooled connections, results recorded as they arrive."""
 
 import asyncio
-import base64
-import binascii
-import ctypes
 import email.utils
-import enum
-import hashlib
 import logging
-import multiprocessing
-import os
 import queue
-import re
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import aiohttp
-from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid
-from pywebpush import WebPusher
+
+from server.domain.delivery import MAX_PAYLOAD_BYTES, Outcome, cap_retry_after, classify
+from server.push.encryption import encrypt, encrypt_many, worker_pool
+from server.push.messages import Message, Result, Subscription
+from server.push.validation import DEFAULT_ALLOWED_HOSTS, endpoint_problem, keys_problem
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ALLOWED_HOSTS = (
-    "fcm.googleapis.com",
-    "android.googleapis.com",
-    "updates.push.services.mozilla.com",
-    "*.push.apple.com",
-    "*.notify.windows.com",
-)
-MAX_PAYLOAD_BYTES = 2048
 ENCRYPT_CHUNK = 50  # messages per trip to an encryption worker: amortises the pickling, keeps posts flowing
-MAX_ENDPOINT_LENGTH = 1000  # the push_subscriptions.endpoint column's width
 # RFC 8292 allows a JWT `exp` up to 24 h ahead; we sign for 12 h and renew an hour early
 # so a cached header never reaches a push service with less than an hour to live.
 VAPID_LIFETIME_S = 12 * 3600
 VAPID_RENEW_BEFORE_S = 3600
-# A Retry-After longer than this is treated as this: a reminder is useless after an hour.
-MAX_RETRY_AFTER_S = 3600
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 # After a stop request, messages already posted get this long to be answered before they are abandoned;
 # short enough that a process manager's usual 10 s before SIGKILL leaves time to record and give back leases.
 STOP_GRACE_S = 5.0
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # Results are gathered this long before being recorded together: fewer, larger writes, while a slot
 # waits at most this long for its result to be on record.
 RECORD_LINGER_S = 0.02
-_URL_CHARS = re.compile(r"[\x21-\x7e]+")  # printable ASCII: no spaces or control characters
-
-
-class Outcome(enum.Enum):
-    """What a push service's answer means for the message and the subscription."""
-
-    DELIVERED = "delivered"  # 2xx: the push service accepted the message
-    GONE = "gone"  # 404/410: the subscription is dead; delete it
-    CONFIG_ERROR = "config_error"  # other 4xx (400/403/413...): permanent; three in a row stop the subscription
-    RETRY = "retry"  # 429, 5xx, time-outs, connection errors: try again later
-    REFUSED = "refused"  # endpoint not allowed: never contacted
-
-
-@dataclass(frozen=True)
-class Subscription:
-    """A browser's push subscription: endpoint plus its base64url keys."""
-
-    endpoint: str
-    p256dh: str
-    auth: str
-
-
-@dataclass(frozen=True)
-class Message:
-    """One payload for one subscription, with its Web Push headers."""
-
-    subscription: Subscription
-    payload: bytes
-    ttl: int
-    urgency: str = "normal"
-    topic: str | None = None
-    ref: object = None  # the caller's handle, returned untouched in the Result
-
-
-@dataclass(frozen=True)
-class Result:
-    """How one message went: outcome, HTTP status and any Retry-After seconds."""
-
-    message: Message
-    outcome: Outcome
-    status: int | None = None
-    retry_after: float | None = None
-    error: str | None = None
-
-
-def b64url_decode(value: str) -> bytes:
-    """Decode base64url with or without padding; raise ValueError on anything else."""
-    if not isinstance(value, str) or not value or any(c in value for c in "+/ \n\t"):
-        raise ValueError("not base64url")
-    try:
-        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-    except (binascii.Error, ValueError) as exc:
-        raise ValueError("not base64url") from exc
-
-
-def b64url_encode(raw: bytes) -> str:
-    """Encode bytes as unpadded base64url."""
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
-def _host_allowed(host: str, allowed_hosts: Iterable[str]) -> bool:
-    """Tell whether host equals an allowed host or sits under an allowed `*.` wildcard."""
-    for pattern in allowed_hosts:
-        pattern = pattern.strip().lower()
-        if pattern.startswith("*."):
-            if host.endswith(pattern[1:]) and len(host) > len(pattern) - 1:
-                return True
-        elif host == pattern:
-            return True
-    return False
-
-
-def endpoint_problem(
-    endpoint: str, allowed_hosts: Iterable[str], allow_loopback_http: bool = False
-) -> str | None:
-    """Return why an endpoint may not be contacted, or None when it may."""
-    if not isinstance(endpoint, str) or not endpoint:
-        return "endpoint is required"
-    if len(endpoint) > MAX_ENDPOINT_LENGTH:
-        return "endpoint is too long"
-    if not _URL_CHARS.fullmatch(endpoint):
-        return "endpoint has characters a URL may not hold"
-    try:
-        parts = urlsplit(endpoint)
-        port = parts.port
-    except ValueError:
-        return "endpoint is not a valid URL"
-    host = (parts.hostname or "").lower()
-    if not host:
-        return "endpoint has no host"
-    # "@" anywhere in the authority means userinfo, which could disguise the real host.
-    if "@" in parts.netloc:
-        return "endpoint may not carry user information"
-    if parts.fragment:
-        return "endpoint may not carry a fragment"
-    if allow_loopback_http and parts.scheme == "http" and host in LOOPBACK_HOSTS:
-        return None
-    if parts.scheme != "https":
-        return "endpoint must use https"
-    if port not in (None, 443):
-        return "endpoint must use the default https port"
-    if not _host_allowed(host, allowed_hosts):
-        return f"push service host {host} is not allowed"
-    return None
-
-
-def keys_problem(p256dh: str, auth: str) -> str | None:
-    """Return why subscription keys are unusable, or None when they are sound."""
-    try:
-        point = b64url_decode(p256dh)
-    except ValueError:
-        return "p256dh is not base64url"
-    if len(point) != 65 or point[0] != 4:
-        return "p256dh must be a 65-byte uncompressed P-256 point"
-    try:
-        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
-    except ValueError:
-        return "p256dh is not a point on P-256"
-    try:
-        secret = b64url_decode(auth)
-    except ValueError:
-        return "auth is not base64url"
-    if len(secret) != 16:
-        return "auth must be 16 bytes"
-    return None
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
@@ -194,20 +49,7 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
         if when is None or when.tzinfo is None:
             return None
         seconds = when.timestamp() - now
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
-
-
-def classify(status: int) -> Outcome:
-    """Map a push service's HTTP status to an outcome."""
-    if 200 <= status < 300:
-        return Outcome.DELIVERED
-    if status in (404, 410):
-        return Outcome.GONE
-    if status == 429 or status >= 500:
-        return Outcome.RETRY
-    # 400, 401, 403, 413 and unexpected redirects: sending the same again will not help (a changed
-    # VAPID key, a subscription the push service no longer honours, our payload).
-    return Outcome.CONFIG_ERROR
+    return cap_retry_after(seconds)
 
 
 class VapidHeaders:
@@ -234,42 +76,6 @@ class VapidHeaders:
             header = self._vapid.sign({"aud": origin, "exp": exp, "sub": self._subject})
             self._cache[origin] = (header["Authorization"], exp)
             return header["Authorization"]
-
-
-def encrypt(subscription: Subscription, payload: bytes) -> bytes:
-    """Encrypt a payload for a subscription with aes128gcm (RFC 8291)."""
-    pusher = WebPusher(
-        {"endpoint": subscription.endpoint,
-         "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}}
-    )
-    return pusher.encode(payload, "aes128gcm")["body"]
-
-
-def encrypt_many(items: list[tuple[Subscription, bytes]]) -> list[bytes]:
-    """Encrypt a chunk of (subscription, payload) pairs; runs in an encryption worker process."""
-    return [encrypt(sub, payload) for sub, payload in items]
-
-
-def _watch_parent(parent_pid: int) -> None:
-    """Exit this worker as soon as its parent is gone (it was re-parented)."""
-    while os.getppid() == parent_pid:
-        time.sleep(0.5)
-    os._exit(0)
-
-
-def _worker_init(parent_pid: int) -> None:
-    """Tie an encryption worker's life to the process that started it, however that one ends."""
-    # Ctrl-C reaches the whole process group; the parent decides when its workers stop.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        # The kernel kills us when the thread that started us (the client's event loop thread) ends,
-        # SIGKILL of the parent included.
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (AttributeError, OSError):
-        log.warning("prctl is not available; the parent watchdog alone ends orphaned workers")
-    if os.getppid() != parent_pid:  # the parent died before prctl took effect
-        os._exit(0)
-    threading.Thread(target=_watch_parent, args=(parent_pid,), name="parent-watchdog", daemon=True).start()
 
 
 class PushClient:
@@ -391,12 +197,8 @@ class PushClient:
             if self.encrypt_processes and (self._pool is None or self._pool_broken):
                 if self._pool is not None:
                     self._pool.shutdown(wait=False)
-                # Encryption is most of a send's CPU; worker processes put it on other cores.
-                # "spawn": forking a process that runs threads can copy a held lock.
-                # Workers start on first use, from the loop thread, and die with it (see _worker_init).
-                self._pool = ProcessPoolExecutor(
-                    self.encrypt_processes, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_worker_init, initargs=(os.getpid(),))
+                # Workers start on first use, from the loop thread, and die with it (see encryption.py).
+                self._pool = worker_pool(self.encrypt_processes)
                 self._pool_broken = False
             return self._loop
 
@@ -537,6 +339,3 @@ def _release(gate: asyncio.Semaphore, slots: int) -> None:
         gate.release()
 
 
-def topic_for(name: str) -> str:
-    """Make a Topic header value (at most 32 base64url characters) from any name."""
-    return b64url_encode(hashlib.sha256(name.encode()).digest()[:24])
