@@ -236,7 +236,7 @@ def test_editing_a_plan_moves_its_upcoming_blocks_and_their_reminders(client, ma
     assert edited["ends_at"] == edited["slots"][-1]["ends_at"] and edited["params"]["start_time"] == "21:30"
     moved = {s["id"] for s in edited["slots"][2:]}
     pending = [r for r in reminders(client, headers) if r["kind"] == "plan_slot"]
-    due = sorted(r["due_at"] for r in pending if r["plan_slot_id"] in moved)
+    due = sorted(r["send_after"] for r in pending if r["plan_slot_id"] in moved)
     assert due == [s["starts_at"] for s in edited["slots"][2:]]
     assert {r["plan_slot_id"] for r in pending} <= moved | {s["id"] for s in edited["slots"][:2]}
     assert client.get(f"/api/plans/{plan['id']}", headers=headers).json == edited

@@ -220,6 +220,8 @@ def test_stop_during_a_server_error_keeps_the_timer_until_the_retry_stores_the_s
     started = (datetime.now(UTC) - timedelta(minutes=20)).isoformat()
     page.evaluate("(started) => localStorage.setItem('pumpwell.timer', JSON.stringify({started_at: started}))", started)
     page.reload()  # a timer started 20 minutes ago, as the Start button stores it
+    # Today draws its last figures at once and the fresh ones when they come: click Stop on the settled screen.
+    page.wait_for_load_state("networkidle")
     failed: list[bool] = []
 
     def fail_once(route):
