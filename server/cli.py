@@ -7,10 +7,10 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import make_url
 
-from server import backup, clock
+from server import backup
 from server.db import database_url, get_db
 from server.domain.errors import NotFound
-from server.services import accounts, dispatch, subscriptions
+from server.services import accounts, subscriptions
 from server.timeutil import app_now
 
 
@@ -32,6 +32,9 @@ def create_user_command(email: str, password: str, time_zone: str) -> None:
 @with_appcontext
 def clock_command() -> None:
     """Run the reminder dispatcher until interrupted (the Procfile's clock process)."""
+    # Imported here: web processes load this module too, and must not load the scheduler and push stack.
+    from server import clock
+
     try:
         clock.run(current_app._get_current_object())
     except clock.ClockRefused as exc:
@@ -43,6 +46,9 @@ def clock_command() -> None:
 @with_appcontext
 def push_test_command(email: str) -> None:
     """Send a test notification to every device of the user with this email, now."""
+    from server import clock
+    from server.services import dispatch
+
     app, db = current_app._get_current_object(), get_db()
     try:
         user = subscriptions.user_by_email(db, email)

@@ -8,7 +8,8 @@ from datetime import UTC
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from server.push import PushClient, Sender
+from server.push import Sender
+from server.push.client import PushClient
 from server.services.dispatch import dispatch_due
 from server.vapid import app_vapid, subject_problem
 

@@ -11,14 +11,12 @@ from server.domain.delivery import Outcome
 from server.push import (
     DEFAULT_ALLOWED_HOSTS,
     Message,
-    PushClient,
     Subscription,
-    VapidHeaders,
     endpoint_problem,
     keys_problem,
-    parse_retry_after,
     topic_for,
 )
+from server.push.client import PushClient, VapidHeaders, parse_retry_after
 from server.vapid import public_key_b64
 from tests.pushservice import LocalPushService, Reply
 
