@@ -3,7 +3,7 @@
 // is sent once when the connection returns and the server stores it once.
 import '../outbox-core.js';
 import { api, describeError } from '../api.js';
-import { h, mount, openDialog, toast, undoToast } from '../dom.js';
+import { append, h, mount, openDialog, toast, undoToast } from '../dom.js';
 import { dateTime, fromLocalInput, isoWithOffset, toLocalInput, volume } from '../format.js';
 import { flushOutbox, requestBackgroundSync } from '../outbox.js';
 
@@ -229,7 +229,8 @@ export async function render(root, { user }) {
   const list = h('ul', { class: 'list', id: 'stash-list' });
   let rank = 0;
   for (const batch of data.page.items) list.append(batchRow(batch, batch.expired ? 0 : ++rank, user, refresh));
-  root.append(
+  // append() skips the cards that do not apply (null); Element.append would print "null".
+  append(root, [
     refused.length ? h('section', { class: 'card', 'aria-labelledby': 'stash-refused-h' },
       h('h2', { id: 'stash-refused-h' }, 'Needs attention'),
       h('ul', { class: 'list', id: 'stash-refused' }, refused.map((item) => refusedRow(item, refresh)))) : null,
@@ -241,5 +242,5 @@ export async function render(root, { user }) {
       list.children.length ? list : h('p', { class: 'muted', id: 'stash-empty' }, 'No milk stored yet.')),
     addCard(user, refresh, sessions),
     guidelineCard(data.guideline, refresh),
-  );
+  ]);
 }
