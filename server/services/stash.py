@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -266,11 +266,10 @@ def list_batches(
         query = query.where(MilkBatch.closed.is_not(None))
     if cursor:
         expires, expressed, batch_id = decode_cursor(cursor)
-        query = query.where(or_(
-            MilkBatch.expires_at > expires,
-            and_(MilkBatch.expires_at == expires, MilkBatch.expressed_at > expressed),
-            and_(MilkBatch.expires_at == expires, MilkBatch.expressed_at == expressed, MilkBatch.id > batch_id),
-        ))
+        # A row-value comparison, like the sessions cursor, so the (user, expiry, expressed, id) index serves it.
+        query = query.where(
+            tuple_(MilkBatch.expires_at, MilkBatch.expressed_at, MilkBatch.id) > (expires, expressed, batch_id)
+        )
     query = query.order_by(MilkBatch.expires_at, MilkBatch.expressed_at, MilkBatch.id).limit(limit + 1)
     rows = list(db.scalars(query))
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
