@@ -165,3 +165,19 @@ def test_a_change_refused_on_replay_is_shown_with_the_reason_and_can_be_dismisse
     expect(refused).to_contain_text("never go back to the freezer")
     refused.get_by_role("button", name="Dismiss").click()
     expect(page.locator("#stash-refused")).to_have_count(0)
+
+
+def test_a_session_in_history_is_stashed_in_two_taps(signed_in, live_server):
+    """History's Stash opens the add form filled with that session's milk; one more tap stores it from the session."""
+    page, token = signed_in
+    log_past_session(page, "60", "50")
+    page.get_by_role("link", name="History").click()
+    page.get_by_role("link", name="Stash the milk of the session").first.click()
+    form = page.locator("#stash-add")
+    expect(form.get_by_label("Volume (mL)")).to_have_value("110")
+    [session] = live_server.api("GET", "/sessions", token).json["items"]
+    expect(form.get_by_label("From a session")).to_have_value(session["id"])
+    form.get_by_role("button", name="Add to stash").click()
+    expect(page.locator("#stash-list > li")).to_have_count(1)
+    [batch] = server_stash(live_server, token)
+    assert batch["session_id"] == session["id"] and batch["volume_ml"] == 110

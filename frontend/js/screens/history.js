@@ -57,7 +57,9 @@ function sessionRow(user, session, refresh) {
     session.notes ? h('p', { class: 'small-text' }, session.notes) : null,
     h('div', { class: 'item-actions' },
       h('button', { type: 'button', class: 'btn secondary small', onclick: edit, 'aria-label': `Edit session from ${dateTime(session.started_at, user.time_zone)}` }, 'Edit'),
-      h('button', { type: 'button', class: 'btn secondary small', onclick: remove, 'aria-label': `Delete session from ${dateTime(session.started_at, user.time_zone)}` }, 'Delete')));
+      h('button', { type: 'button', class: 'btn secondary small', onclick: remove, 'aria-label': `Delete session from ${dateTime(session.started_at, user.time_zone)}` }, 'Delete'),
+      // One tap to the Stash screen's add form, filled with this session's milk.
+      session.total_ml > 0 ? h('a', { class: 'btn secondary small', href: `#/stash/${session.id}`, 'aria-label': `Stash the milk of the session from ${dateTime(session.started_at, user.time_zone)}` }, 'Stash') : null));
 }
 
 /** Render the History screen. */

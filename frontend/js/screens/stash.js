@@ -4,7 +4,7 @@
 import '../outbox-core.js';
 import { api, describeError } from '../api.js';
 import { append, h, mount, openDialog, toast, undoToast } from '../dom.js';
-import { dateTime, fromLocalInput, isoWithOffset, toLocalInput, volume } from '../format.js';
+import { dateTime, fromLocalInput, isoWithOffset, toLocalInput, toUnit, volume } from '../format.js';
 import { flushOutbox, requestBackgroundSync } from '../outbox.js';
 
 const core = self.PumpwellOutbox;
@@ -67,6 +67,16 @@ async function recentSessions() {
     return (await api('GET', '/sessions?limit=10')).items.filter((s) => s.total_ml > 0);
   } catch {
     return [];
+  }
+}
+
+/** Return one of her sessions with milk in it, or null (unknown, or nothing measured). */
+async function sessionById(id) {
+  try {
+    const session = await api('GET', `/sessions/${encodeURIComponent(id)}`);
+    return session.total_ml > 0 ? session : null;
+  } catch {
+    return null;
   }
 }
 
@@ -163,7 +173,7 @@ function batchRow(batch, rank, user, refresh) {
 }
 
 /** Render the add-a-container form; `sessions` (recent, with milk) can be the milk's source. */
-function addCard(user, refresh, sessions = []) {
+function addCard(user, refresh, sessions = [], chosen = null) {
   const unitLabel = user.unit === 'oz' ? 'oz' : 'mL';
   const amount = h('input', { id: 'stash-volume', type: 'number', inputmode: 'decimal', min: '0', step: 'any', required: true });
   const place = h('select', { id: 'stash-location' }, Object.entries(PLACES).map(([key, label]) => h('option', { value: key, selected: key === 'fridge' }, label)));
@@ -172,6 +182,12 @@ function addCard(user, refresh, sessions = []) {
   const source = h('select', { id: 'stash-session' }, h('option', { value: '' }, 'None (enter the time)'),
     sessions.map((s) => h('option', { value: s.id }, `${dateTime(s.started_at, user.time_zone)} · ${volume(s.total_ml, user.unit)}`)));
   source.addEventListener('change', () => { when.disabled = Boolean(source.value); });
+  if (chosen) {
+    // Came from a session in History: its milk, all of it unless she changes the amount.
+    source.value = chosen.id;
+    when.disabled = true;
+    amount.value = String(Math.round(toUnit(chosen.total_ml, user.unit) * 100) / 100);
+  }
   const submit = async (event) => {
     event.preventDefault();
     if (!(Number(amount.value) > 0)) { toast('Enter how much milk is in the container.'); return; }
@@ -215,7 +231,7 @@ function guidelineCard(guideline, refresh) {
 }
 
 /** Render the Stash screen. */
-export async function render(root, { user }) {
+export async function render(root, { user, args = [] }) {
   const refresh = () => render(mount(root), { user });
   let data;
   try {
@@ -226,6 +242,9 @@ export async function render(root, { user }) {
   }
   const { pending, refused } = await queued();
   const sessions = data.fresh ? await recentSessions() : [];
+  const chosen = args[0] ? sessions.find((s) => s.id === args[0]) || await sessionById(args[0]) : null;
+  if (chosen && !sessions.some((s) => s.id === chosen.id)) sessions.push(chosen);
+  if (args[0]) history.replaceState(null, '', '#/stash');
   const list = h('ul', { class: 'list', id: 'stash-list' });
   let rank = 0;
   for (const batch of data.page.items) list.append(batchRow(batch, batch.expired ? 0 : ++rank, user, refresh));
@@ -240,7 +259,7 @@ export async function render(root, { user }) {
       data.fresh ? null : h('p', { class: 'notice' }, 'Offline: showing the stash as last seen.'),
       pending.length ? h('p', { class: 'notice', id: 'stash-waiting' }, `${pending.length} change${pending.length > 1 ? 's' : ''} waiting to send.`) : null,
       list.children.length ? list : h('p', { class: 'muted', id: 'stash-empty' }, 'No milk stored yet.')),
-    addCard(user, refresh, sessions),
+    addCard(user, refresh, sessions, chosen),
     guidelineCard(data.guideline, refresh),
   ]);
 }
