@@ -114,9 +114,10 @@ def test_following_the_links_reaches_real_resources_and_matches_the_document(app
             """Apply the same checks as the per-operation test."""
             case.validate_response(response, checks=CHECKS)
 
+    # A fixed seed: the same 60 scenarios every run, so a finding reproduces instead of coming and going.
     Machine.run(settings=settings(
         max_examples=60, stateful_step_count=8, deadline=None, suppress_health_check=list(HealthCheck),
-        database=None,
+        database=None, derandomize=True,
     ))
     # Ids came from earlier answers, not guesses: reading or changing one of them succeeded.
     assert reached, "no link led to a real resource"
