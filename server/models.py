@@ -184,6 +184,8 @@ class PlanSlot(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     phases: Mapped[list] = mapped_column(JSON)
+    # Why the block is not at its usual time (a night the clocks go back), as said when it was planned.
+    note: Mapped[str | None] = mapped_column(Text)
 
     plan: Mapped[Plan] = relationship(back_populates="slots")
 

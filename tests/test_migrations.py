@@ -1,15 +1,17 @@
 """Migrations build the models' schema from nothing, and take it down again."""
 
 import os
+from datetime import datetime
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import JSON, column, insert, inspect, table, text
 
-from server.models import Base
+from server.domain.plans import expand_plan
+from server.models import Base, UTCDateTime
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -45,3 +47,28 @@ def test_upgrade_to_head_matches_models_and_downgrades_to_base(empty_engine):
     with empty_engine.begin() as conn:
         command.downgrade(_alembic_config(conn), "base")
     assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
+
+
+def test_plan_slot_notes_are_stored_as_the_app_showed_them(empty_engine):
+    """0007 stores each block's note, which the app made until then by expanding the plan again on every read."""
+    starts_at = datetime.fromisoformat("2027-02-04T15:00:00+01:00")
+    draft = expand_plan("exclusive-newborn", starts_at, {"days": 3}, "Africa/Casablanca")
+    users = table("users", column("id"), column("email"), column("password_hash"), column("time_zone"),
+                  column("unit"), column("created_at", UTCDateTime))
+    plans = table("plans", column("id"), column("user_id"), column("template"), column("status"),
+                  column("params", JSON), column("time_zone"), column("starts_at", UTCDateTime),
+                  column("ends_at", UTCDateTime), column("created_at", UTCDateTime))
+    slots = table("plan_slots", column("plan_id"), column("index"), column("starts_at", UTCDateTime),
+                  column("ends_at", UTCDateTime), column("phases", JSON))
+    with empty_engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0006")
+        conn.execute(insert(users).values(id=1, email="a@example.com", password_hash="x", time_zone="UTC",
+                                          unit="ml", created_at=starts_at))
+        conn.execute(insert(plans).values(id=1, user_id=1, template=draft.template, status="active",
+                                          params=draft.params, time_zone=draft.time_zone, starts_at=draft.starts_at,
+                                          ends_at=draft.ends_at, created_at=starts_at))
+        conn.execute(insert(slots), [{"plan_id": 1, "index": s.index, "starts_at": s.starts_at, "ends_at": s.ends_at,
+                                      "phases": [p.as_dict() for p in s.phases]} for s in draft.slots])
+        command.upgrade(_alembic_config(conn), "0007")
+        stored = dict(conn.execute(text('SELECT "index", note FROM plan_slots WHERE note IS NOT NULL')).all())
+    assert stored == {s.index: s.note for s in draft.slots if s.note} and len(stored) == 1

@@ -110,10 +110,7 @@ def start_plan(db: Session, user: User, values: dict, now: datetime) -> PlanView
     plan = Plan(
         user_id=user.id, template=draft.template, status=PlanStatus.ACTIVE, params=draft.params,
         time_zone=draft.time_zone, starts_at=draft.starts_at, ends_at=draft.ends_at, created_at=now,
-        slots=[
-            PlanSlot(index=s.index, starts_at=s.starts_at, ends_at=s.ends_at, phases=[p.as_dict() for p in s.phases])
-            for s in draft.slots
-        ],
+        slots=[_slot_row(s) for s in draft.slots],
     )
     db.add(plan)
     try:
@@ -185,10 +182,7 @@ def edit_plan(db: Session, user: User, plan_id: int, values: dict, now: datetime
     db.flush()
     first = max((slot.index for slot in kept), default=-1) + 1
     moved = [Slot(first + n, s.starts_at, s.ends_at, s.phases, s.note) for n, s in enumerate(fresh)]
-    plan.slots.extend(
-        PlanSlot(index=s.index, starts_at=s.starts_at, ends_at=s.ends_at, phases=[p.as_dict() for p in s.phases])
-        for s in moved
-    )
+    plan.slots.extend(_slot_row(s) for s in moved)
     kept_days = math.ceil(len(kept) / per_day)
     spec = template.param("days")
     plan.params = {**params, "days": min(spec.max, max(spec.min, kept_days + days_left))}
@@ -210,12 +204,11 @@ def plan_calendar(db: Session, user: User, plan_id: int) -> bytes:
     calendar.add("prodid", "-//Pumpwell//Pumping plans//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"Pumpwell: {name}")
-    notes = {s.index: s.note for s in expand_plan(plan.template, plan.starts_at, plan.params, plan.time_zone).slots}
     for slot in plan.slots:
         phases = _phases(slot)
         steps = "\n".join(f"{n}. {describe_phases([p])}" for n, p in enumerate(phases, 1))
-        if notes.get(slot.index):
-            steps += f"\n\n{notes[slot.index]}"
+        if slot.note:
+            steps += f"\n\n{slot.note}"
         event = Event()
         event.add("uid", f"pumpwell-plan-{plan.id}-slot-{slot.index}")
         event.add("dtstamp", plan.created_at)
@@ -254,9 +247,7 @@ def plan_overview(db: Session, user: User, now: datetime) -> PlanView | None:
 
 def plan_view(db: Session, user: User, plan: Plan, now: datetime, progress: Progress | None = None) -> PlanView:
     """Return a stored plan with its slots and progress (computed here unless the caller has it)."""
-    # Notes are not stored: expanding the plan again gives the same slots and says why any of them moved.
-    notes = {s.index: s.note for s in expand_plan(plan.template, plan.starts_at, plan.params, plan.time_zone).slots}
-    draft = _draft(plan, tuple(_slot(row, notes.get(row.index)) for row in plan.slots))
+    draft = _draft(plan, tuple(_slot(row) for row in plan.slots))
     if progress is None:
         rows = _sessions_for(db, user, plan.starts_at, plan.ends_at)
         progress = plan_progress(draft.slots, [_logged(r) for r in rows], plan.starts_at, now, plan.cancelled_at)
@@ -331,9 +322,15 @@ def _logged(row: PumpSession) -> LoggedSession:
     return LoggedSession(str(row.id), row.started_at.astimezone(UTC), total_volume_ml(row.left_ml, row.right_ml) or 0.0)
 
 
-def _slot(row: PlanSlot, note: str | None = None) -> Slot:
+def _slot(row: PlanSlot) -> Slot:
     """Return a stored slot as the domain's slot."""
-    return Slot(row.index, row.starts_at, row.ends_at, _phases(row), note)
+    return Slot(row.index, row.starts_at, row.ends_at, _phases(row), row.note)
+
+
+def _slot_row(slot: Slot) -> PlanSlot:
+    """Return a planned slot as a row to store, its note included (an edited plan cannot expand it again)."""
+    return PlanSlot(index=slot.index, starts_at=slot.starts_at, ends_at=slot.ends_at,
+                    phases=[p.as_dict() for p in slot.phases], note=slot.note)
 
 
 def _phases(row: PlanSlot) -> tuple[Phase, ...]:

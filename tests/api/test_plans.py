@@ -274,3 +274,22 @@ def test_only_an_active_plan_can_be_edited_and_only_by_its_owner(client, make_us
         assert client.patch(f"/api/plans/{absurd}/schedule", json={"days_left": 2}, headers=owner).status_code == 404
     client.post(f"/api/plans/{plan['id']}/cancel", headers=owner)
     assert client.patch(f"/api/plans/{plan['id']}/schedule", json={"days_left": 2}, headers=owner).status_code == 409
+
+
+@pytest.mark.parametrize("begun, start_time, days_left", [(4, "07:10", 4), (22, "09:30", 2)])
+def test_an_edited_plan_keeps_each_clock_change_note_on_the_block_it_explains(
+    client, make_user, clock, begun, start_time, days_left
+):
+    # Edited before the night the clocks go back (its blocks made anew) or after it (the noted block kept).
+    clock.now = datetime.fromisoformat("2027-02-04T12:00:00+00:00")
+    _, headers = make_user(time_zone="Africa/Casablanca")
+    plan = start(client, headers, "exclusive-newborn", datetime.fromisoformat("2027-02-04T15:00:00+01:00"),
+                 {"days": 5}).json  # fmt: skip
+    clock.now = datetime.fromisoformat(plan["slots"][begun - 1]["starts_at"]) + timedelta(minutes=5)
+    body = {"start_time": start_time, "days_left": days_left}
+    edited = client.patch(f"/api/plans/{plan['id']}/schedule", json=body, headers=headers).json
+    # The note explains a block moved earlier to keep the 5 h night limit: it sits on the block after that gap.
+    [noted] = [s for s in edited["slots"] if s["note"]]
+    starts = {s["index"]: datetime.fromisoformat(s["starts_at"]) for s in edited["slots"]}
+    assert starts[noted["index"]] - starts[noted["index"] - 1] == timedelta(hours=5)
+    assert client.get(f"/api/plans/{plan['id']}", headers=headers).json == edited
