@@ -65,8 +65,12 @@ def measure(browser, server: LiveServer, token: str) -> tuple[float, int, float,
         # Let the service worker finish installing (precaching the shell) before the second visit.
         page = context.new_page()
         page.goto("/#/today")
-        page.evaluate("navigator.serviceWorker.ready")
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
+        # Awaited in one evaluate: wait_for_function would poll with eval, which the shell's CSP forbids.
+        page.evaluate("""async () => {
+            await navigator.serviceWorker.ready;
+            const sw = navigator.serviceWorker;
+            if (!sw.controller) await new Promise((done) => sw.addEventListener('controllerchange', done));
+        }""")
         page.close()
         warm, warm_bytes = open_today(context)
     finally:

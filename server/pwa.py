@@ -1,10 +1,14 @@
 """Serve the installable web app from frontend/ with a strict Content-Security-Policy."""
 
+import base64
 import gzip
 import hashlib
+import re
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, request, send_from_directory
+
+from server.bundle import bundle
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 
@@ -15,6 +19,7 @@ CSP = (
     "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 
 # Only these files under frontend/ are served; the rest (if any) stays private.
 ASSET_SUFFIXES = {".js", ".css", ".png", ".svg", ".webmanifest"}
@@ -30,12 +35,33 @@ def shell_version() -> str:
     return digest.hexdigest()[:16]
 
 
+def shell_csp() -> str:
+    """The CSP for the shell: besides 'self', only the inline scripts of index.html as they are, by their hash."""
+    page = (FRONTEND / "index.html").read_text(encoding="utf-8")
+    hashes = "".join(
+        f" 'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
+        for script in INLINE_SCRIPT.findall(page)
+    )
+    return CSP.replace("script-src 'self'", f"script-src 'self'{hashes}")
+
+
 @bp.get("/")
 def index():
     """Serve the app shell; every screen is a #/route inside it."""
     response = send_from_directory(FRONTEND, "index.html", max_age=0)
     response.cache_control.no_cache = True
+    response.headers["Content-Security-Policy"] = shell_csp()
     return response
+
+
+@bp.get("/assets/bundle.js")
+def script_bundle():
+    """Serve the app's modules bundled into one script (see server/bundle.py); revalidated by its ETag."""
+    source, etag = bundle(FRONTEND, shell_version())
+    response = Response(source, mimetype="text/javascript")
+    response.set_etag(etag)
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
 
 
 @bp.get("/sw.js")
@@ -116,3 +142,5 @@ def init_app(app: Flask) -> None:
     """Register the web app's routes."""
     app.register_blueprint(bp)
     app.after_request(compress)
+    # A bundler that fails should stop the start, not leave phones with a blank page.
+    bundle(FRONTEND, shell_version())

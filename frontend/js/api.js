@@ -67,6 +67,19 @@ function remember(path, data) {
   try { localStorage.setItem(CACHE_PREFIX + path, JSON.stringify({ data, at: Date.now() })); } catch { /* storage full */ }
 }
 
+/** The answer to a read index.html started for this token as the page loaded, taken once; null when none. */
+function takeEarly(method, path, token) {
+  const early = self.pumpwellEarly;
+  const answer = method === 'GET' && early?.token === token ? early.reads[path] : null;
+  if (answer) delete early.reads[path];
+  return answer || null;
+}
+
+/** Drop the reads index.html started that nothing took: later screens must ask afresh, not get the page's answers. */
+export function forgetEarly() {
+  delete self.pumpwellEarly;
+}
+
 /**
  * Call the API and return parsed JSON (null for 204); throws ApiError, or a TypeError without a connection
  * or after TIMEOUT_MS. A read that fails for want of a connection answers with the last copy seen, and
@@ -80,7 +93,7 @@ export async function api(method, path, body) {
   const keep = method === 'GET' && KEEP.test(path);
   let res;
   try {
-    res = await working(fetch(`/api${path}`, {
+    res = await working(takeEarly(method, path, token) || fetch(`/api${path}`, {
       method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS),
     }));
   } catch (err) {

@@ -1,5 +1,5 @@
 // Boot, routing between screens, connection status and service-worker updates.
-import { api, cachedUser, cacheUser, describeError, getToken } from './api.js';
+import { api, cachedUser, cacheUser, describeError, forgetEarly, getToken } from './api.js';
 import { clock } from './format.js';
 import { busy, h, mount, skeleton, toast } from './dom.js';
 import { flushOutbox, isOwnSave, onOutboxChange, outboxCounts } from './outbox.js';
@@ -223,6 +223,10 @@ window.addEventListener('pumpwell:reminders-changed', () => {
 });
 
 // The worker's precache would compete with the first screen's requests on a slow line: it waits for the screen.
+// By then the first screen took the reads index.html started; later screens ask afresh.
 const firstScreen = route();
-firstScreen.finally(() => registerWorker().catch(() => {}));
+firstScreen.finally(() => {
+  forgetEarly();
+  registerWorker().catch(() => {});
+});
 firstScreen.then(sync).then(checkReminders).then(() => getToken() && offerZone(cachedUser())).catch(() => null);
