@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer, wait_for_service_worker  # noqa: E402
 from tests.conftest import PASSWORD  # noqa: E402
 
 # Chrome DevTools' "Slow 3G" preset: 2 s of latency per request, 50 kB/s each way.
@@ -65,12 +65,7 @@ def measure(browser, server: LiveServer, token: str) -> tuple[float, int, float,
         # Let the service worker finish installing (precaching the shell) before the second visit.
         page = context.new_page()
         page.goto("/#/today")
-        # Awaited in one evaluate: wait_for_function would poll with eval, which the shell's CSP forbids.
-        page.evaluate("""async () => {
-            await navigator.serviceWorker.ready;
-            const sw = navigator.serviceWorker;
-            if (!sw.controller) await new Promise((done) => sw.addEventListener('controllerchange', done));
-        }""")
+        wait_for_service_worker(page)
         page.close()
         warm, warm_bytes = open_today(context)
     finally:

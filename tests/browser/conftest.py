@@ -131,6 +131,18 @@ def log_past_session(page, left: str, right: str) -> None:
     expect(page.locator("#toast")).to_contain_text(re.compile("Session saved|Saved on this phone"))
 
 
+def wait_for_service_worker(page) -> None:
+    """Wait until a service worker controls the page, in one awaited evaluate.
+
+    wait_for_function would poll with eval, which the shell's Content-Security-Policy forbids.
+    """
+    page.evaluate("""async () => {
+        await navigator.serviceWorker.ready;
+        const sw = navigator.serviceWorker;
+        if (!sw.controller) await new Promise((done) => sw.addEventListener('controllerchange', done));
+    }""")
+
+
 def wait_until(page, expression: str, timeout_ms: int = 10_000) -> None:
     """Evaluate an expression (awaiting a promise) until it is truthy; wait_for_function would not await it."""
     for _ in range(timeout_ms // 100):

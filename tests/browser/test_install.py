@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, wait_for_service_worker
 
 
 def test_chromium_reports_no_installability_errors(playwright, live_server, tmp_path):
@@ -15,8 +15,7 @@ def test_chromium_reports_no_installability_errors(playwright, live_server, tmp_
     try:
         page = context.pages[0]
         page.goto("/")
-        page.evaluate("navigator.serviceWorker.ready")
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        wait_for_service_worker(page)
         cdp = context.new_cdp_session(page)
         assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
         assert not cdp.send("Page.getAppManifest").get("errors")

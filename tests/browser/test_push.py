@@ -6,13 +6,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import wait_until
+from tests.browser.conftest import wait_for_service_worker, wait_until
 
 
 def service_worker(page, context):
     """Wait until the page is controlled and return the active service worker."""
-    page.evaluate("navigator.serviceWorker.ready")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_for_service_worker(page)
     return context.service_workers[0]
 
 

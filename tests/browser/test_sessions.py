@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_past_session, sign_up, wait_until
+from tests.browser.conftest import log_past_session, sign_up, wait_for_service_worker, wait_until
 from tests.browser.test_push import registration_id
 
 
@@ -61,8 +61,7 @@ def test_history_edits_and_deletes_a_session(signed_in, live_server):
 def test_sessions_logged_offline_reach_the_server_exactly_once(signed_in, context, live_server):
     """Offline, the shell still opens and three sessions wait in the outbox; online, exactly three arrive."""
     page, token = signed_in
-    page.evaluate("navigator.serviceWorker.ready")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_for_service_worker(page)
     context.set_offline(True)
     page.reload()
     for left in ("10", "20", "30"):

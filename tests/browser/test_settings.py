@@ -3,7 +3,7 @@
 from playwright.sync_api import expect
 
 from server import pwa
-from tests.browser.conftest import PHONE, sign_up, wait_until
+from tests.browser.conftest import PHONE, sign_up, wait_for_service_worker, wait_until
 
 IPHONE_SAFARI = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
@@ -47,8 +47,7 @@ def test_iphone_safari_not_installed_explains_add_to_home_screen_before_reminder
 def test_a_new_version_waits_for_reload_then_replaces_the_old_cache(page, live_server, monkeypatch):
     """A deploy installs a new worker; the app offers Reload, and after it only the new cache is left."""
     page.goto("/")
-    page.evaluate("navigator.serviceWorker.ready")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_for_service_worker(page)
     old = page.evaluate("caches.keys()")
     monkeypatch.setattr(pwa, "shell_version", lambda: "0123456789abcdef")
     page.evaluate("navigator.serviceWorker.ready.then(r => r.update())")

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_past_session, new_phone, sign_up
+from tests.browser.conftest import log_past_session, new_phone, sign_up, wait_for_service_worker
 from tests.browser.test_accessibility import serious_violations
 
 
@@ -79,8 +79,7 @@ def test_stash_changes_made_offline_reach_the_server_exactly_once(signed_in, con
     page, token = signed_in
     page.get_by_role("link", name="Stash").click()
     expect(page.locator("#stash-empty")).to_be_visible()  # the stash was seen online once
-    page.evaluate("navigator.serviceWorker.ready")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_for_service_worker(page)
     context.set_offline(True)
     page.reload()
     expect(page.get_by_text("Offline: showing the stash as last seen.")).to_be_visible()
