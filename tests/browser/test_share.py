@@ -14,6 +14,7 @@ def test_a_share_link_from_settings_opens_without_an_account_and_downloads_csv(s
     page, _ = signed_in
     log_past_session(page, "60", "70")
     page.get_by_role("link", name="Settings").click()
+    page.get_by_role("button", name="New link").click()
     page.get_by_label("Who is it for?").fill("Dr. Ana, IBCLC")
     page.get_by_role("button", name="Create link").click()
     url = page.locator("#share-url").inner_text()

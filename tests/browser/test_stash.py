@@ -14,9 +14,12 @@ def server_stash(live_server, token, which="open"):
     return response.json["items"]
 
 
-def add_container(page, volume: str, where: str, label: str) -> None:
-    """Fill and send the add form."""
+def add_container(page, volume: str, where: str, label: str, session_id: str | None = None) -> None:
+    """Open the add form, fill it and send it."""
+    page.get_by_role("button", name="Add a container").click()
     form = page.locator("#stash-add")
+    if session_id:
+        form.get_by_label("From a session").select_option(session_id)
     form.get_by_label("Volume (mL)").fill(volume)
     form.get_by_label("Where").select_option(label=where)
     form.get_by_label("Label").fill(label)
@@ -120,6 +123,7 @@ def test_a_share_link_shows_the_stash_only_when_include_my_stash_was_ticked(sign
     live_server.api("POST", "/stash", token, json={"volume": 80, "location": "freezer", "label": "Bag Z",
                                                     "expressed_at": "2026-11-01T08:00:00+00:00"})
     page.get_by_role("link", name="Settings").click()
+    page.get_by_role("button", name="New link").click()
     page.get_by_label("Who is it for?").fill("Dr. Ana")
     page.get_by_label("Include my stash").check()
     page.get_by_role("button", name="Create link").click()
@@ -141,12 +145,15 @@ def test_milk_from_a_session_is_stashed_with_its_end_time_and_never_beyond_its_v
     [session] = live_server.api("GET", "/sessions", token).json["items"]
     page.get_by_role("link", name="Stash").click()
     expect(page.locator("#stash-empty")).to_be_visible()
-    page.get_by_label("From a session").select_option(session["id"])
-    add_container(page, "70", "Fridge", "From session")
+    add_container(page, "70", "Fridge", "From session", session["id"])
     expect(page.locator("#stash-list > li")).to_have_count(1)
-    page.get_by_label("From a session").select_option(session["id"])
-    add_container(page, "40", "Fridge", "Too much")
+    add_container(page, "40", "Fridge", "Too much", session["id"])
     expect(page.locator("#toast")).to_contain_text("more than the session's milk")
+    # The form stays open with the server's reason beside the amount, so it can be fixed.
+    form = page.get_by_role("dialog", name="Add a container")
+    expect(form.locator(".field-error")).to_have_text("At most 30 mL of this session is left to stash.")
+    expect(form.get_by_label("Volume (mL)")).to_have_attribute("aria-invalid", "true")
+    form.get_by_role("button", name="Cancel").click()
     [batch] = server_stash(live_server, token)
     assert (batch["session_id"], batch["expressed_at"]) == (session["id"], session["ended_at"])
 
