@@ -1,9 +1,12 @@
 """The Stash screen on a phone: add, move, use, offline replay, and no serious accessibility problem."""
 
+import uuid
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_past_session, new_phone, sign_up
+from tests.browser.conftest import log_past_session, new_phone, sign_up, wait_until
 from tests.browser.test_accessibility import serious_violations
 
 
@@ -188,3 +191,72 @@ def test_a_session_in_history_is_stashed_in_two_taps(signed_in, live_server):
     expect(page.locator("#stash-list > li")).to_have_count(1)
     [batch] = server_stash(live_server, token)
     assert batch["session_id"] == session["id"] and batch["volume_ml"] == 110
+
+
+def stop_a_timer(page, left: str, right: str):
+    """Start a timer, let 15 minutes pass, tap Stop and fill the amounts; returns the Stop form."""
+    page.get_by_role("button", name="Start", exact=True).click()
+    page.clock.fast_forward("15:00")
+    page.get_by_role("button", name="Stop").click()
+    form = page.get_by_role("dialog", name="How much did you pump?")
+    form.get_by_label("Left (mL)").fill(left)
+    form.get_by_label("Right (mL)").fill(right)
+    return form
+
+
+def test_the_stop_form_saves_the_session_and_stashes_its_milk_in_one_go(page, live_server):
+    """Stop, tick "Put this milk in the stash", choose the freezer, Save: the session and its container both exist."""
+    page.clock.install(time=datetime.now(UTC) - timedelta(minutes=30))
+    token = sign_up(page)
+    form = stop_a_timer(page, "60", "50")
+    form.get_by_label("Put this milk in the stash").check()
+    form.get_by_label("Put it in").select_option(label="Freezer")
+    form.get_by_role("button", name="Save session").click()
+    expect(page.locator("#toast")).to_contain_text("Session saved and its milk put in the stash.")
+    [session] = live_server.api("GET", "/sessions", token).json["items"]
+    [batch] = server_stash(live_server, token)
+    assert (batch["session_id"], batch["volume_ml"], batch["location"]) == (session["id"], 110, "freezer")
+    assert batch["expressed_at"] == session["ended_at"]
+
+
+def test_stashing_from_the_stop_form_offline_sends_the_container_after_its_session(page, context, live_server):
+    """Offline both wait on the phone, the container behind its session; back online both reach the server."""
+    page.clock.install(time=datetime.now(UTC) - timedelta(minutes=30))
+    token = sign_up(page)
+    page.evaluate("navigator.serviceWorker.ready")
+    context.set_offline(True)
+    form = stop_a_timer(page, "40", "30")
+    form.get_by_label("Put this milk in the stash").check()
+    form.get_by_role("button", name="Save session").click()
+    expect(page.locator("#toast")).to_contain_text("Saved on this phone")
+    queued = page.evaluate("self.PumpwellOutbox.all()")
+    assert [(item["path"], item["state"]) for item in queued] == [("/sessions", "pending"), ("/stash", "pending")]
+    assert queued[1]["after"] == queued[0]["id"] == queued[1]["body"]["session_id"]
+    assert server_stash(live_server, token) == []
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_until(page, "self.PumpwellOutbox.all().then((items) => items.length === 0)")
+    [session] = live_server.api("GET", "/sessions", token).json["items"]
+    [batch] = server_stash(live_server, token)
+    assert (batch["session_id"], batch["volume_ml"], batch["location"]) == (session["id"], 70, "fridge")
+
+
+def test_a_container_waits_while_its_session_is_refused_and_goes_with_it(signed_in):
+    """The outbox never sends a container before its session: refused, the session holds it; discarded, both go."""
+    page, _ = signed_in
+    session_id, stash_id = str(uuid.uuid4()), str(uuid.uuid4())
+    page.evaluate("""([sessionId, stashId]) => {
+      const box = self.PumpwellOutbox;
+      return box.enqueue({ id: sessionId, method: 'POST', path: '/sessions', body: {
+        id: sessionId, started_at: new Date(Date.now() - 3600e3).toISOString(), duration_min: 15,
+        left_ml: -1, right_ml: 10,
+      } })
+        .then(() => box.enqueue({ id: stashId, method: 'POST', path: '/stash', after: sessionId,
+          body: { id: stashId, volume: 10, location: 'fridge', session_id: sessionId } }))
+        .then(() => box.flush({ force: true }));
+    }""", [session_id, stash_id])
+    states = {item["id"]: (item["state"], item["attempts"]) for item in page.evaluate("self.PumpwellOutbox.all()")}
+    assert states == {session_id: ("refused", 1), stash_id: ("pending", 0)}
+    assert page.evaluate("self.PumpwellOutbox.nextDue()") is None
+    page.evaluate("(id) => self.PumpwellOutbox.discard(id)", session_id)
+    assert page.evaluate("self.PumpwellOutbox.all()") == []
