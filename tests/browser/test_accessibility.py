@@ -36,6 +36,9 @@ def screens(page):
     yield "today with an undo toast"
     page.get_by_role("button", name="Log a past session").click()
     yield "session form"
+    page.get_by_label("Put this milk in the stash").check()
+    expect(page.get_by_label("Put it in")).to_be_visible()
+    yield "session form with the stash box ticked"
     page.keyboard.press("Escape")
     page.get_by_role("link", name="History").click()
     expect(page.locator("#history-list > li")).to_have_count(1)
