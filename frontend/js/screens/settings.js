@@ -20,9 +20,9 @@ async function sending(request) {
 
 /**
  * A card that says the current values, with a button opening its form full screen (Save stays in view);
- * `fields()` builds the inputs afresh each time, `save(data)` sends them, then the screen redraws.
+ * `fields()` builds the inputs afresh each time, `save(data)` sends them, then the screen redraws; `note` is a hint under the values.
  */
-function formCard(id, heading, summary, fields, save, { rerender, fieldOf = {} }) {
+function formCard(id, heading, summary, fields, save, { rerender, fieldOf = {}, note = null }) {
   const open = async () => {
     const saved = await openForm(heading, { id, fields: fields(), fieldOf, save: (form) => sending(save(new FormData(form))) });
     if (!saved) return;
@@ -31,6 +31,7 @@ function formCard(id, heading, summary, fields, save, { rerender, fieldOf = {} }
   };
   return h('section', { class: 'card', 'aria-labelledby': `${id}-h` }, h('h2', { id: `${id}-h` }, heading),
     h('p', { id: `${id}-summary` }, summary),
+    note ? h('p', { class: 'hint not-advice' }, note) : null,
     h('button', { type: 'button', class: 'btn secondary block', id: `${id}-open`, onclick: open }, `Change ${heading.toLowerCase()}`));
 }
 
@@ -80,6 +81,7 @@ function goalsCard(user, goals, rerender) {
     });
   }, {
     rerender,
+    note: NOT_ADVICE,
     fieldOf: { daily_volume_ml: 'volume', sessions_per_day: 'sessions', max_gap_day_min: 'gap_day', max_gap_night_min: 'gap_night' },
   });
 }
