@@ -140,3 +140,55 @@ export function field(label, input, hint) {
   return h('div', { class: 'field' }, h('label', { for: id }, label), input,
     hint ? h('p', { class: 'hint', id: hintId }, hint) : null);
 }
+
+/** An error's field reasons as words (nested fields, e.g. quiet_hours.start, included). */
+const reasonText = (value) => (value && typeof value === 'object' && !Array.isArray(value)
+  ? Object.values(value).map(reasonText).join(' ') : [].concat(value).join(' '));
+
+/** Show a refusal in a form: each field's reason beside its input (found by name, or through `fieldOf`), the rest on top. */
+export function showFormError(form, err, fieldOf = {}) {
+  for (const old of form.querySelectorAll('.field-error, .form-alert')) old.remove();
+  for (const input of form.querySelectorAll('[aria-invalid]')) {
+    input.removeAttribute('aria-invalid');
+    const rest = (input.getAttribute('aria-describedby') || '').split(' ').filter((id) => id && !id.endsWith('-error'));
+    if (rest.length) input.setAttribute('aria-describedby', rest.join(' ')); else input.removeAttribute('aria-describedby');
+  }
+  const unplaced = [];
+  for (const [key, value] of Object.entries(err.fields || {})) {
+    const named = form.elements.namedItem(fieldOf[key] || key);
+    const input = named instanceof RadioNodeList ? named[0] : named;
+    if (!input) { unplaced.push(`${key}: ${reasonText(value)}`); continue; }
+    const id = `${input.id || input.name}-error`;
+    input.setAttribute('aria-invalid', 'true');
+    input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), id].filter(Boolean).join(' '));
+    (input.closest('.field, fieldset') || input.parentElement).append(h('p', { class: 'field-error', id }, reasonText(value)));
+  }
+  if (unplaced.length || !Object.keys(err.fields || {}).length) {
+    form.prepend(h('p', { class: 'notice form-alert', role: 'alert' }, [err.message || 'Not saved.', ...unplaced].join(' ')));
+  }
+  // The first reason comes into view (and its input takes the focus), even in a long form scrolled down.
+  const first = form.querySelector('.form-alert, [aria-invalid=true]');
+  first?.scrollIntoView({ block: 'center' });
+  if (first?.matches('[aria-invalid=true]')) first.focus();
+}
+
+/**
+ * Open a form full screen on a phone (a dialog on a tall screen) with Cancel and Save fixed at its foot.
+ * `save(form)` runs on submit: the form closes with its result (true if none) once it resolves, and shows
+ * the reasons beside the fields when it throws; Cancel or Back resolve with null.
+ */
+export function openForm(title, { id, fields, save, submitLabel = 'Save', workingLabel = 'Saving…', fieldOf = {} }) {
+  return openDialog(title, (close) => {
+    const submit = h('button', { type: 'submit', class: 'btn' }, submitLabel);
+    const form = h('form', { id, class: 'screen-form' }, fields,
+      h('div', { class: 'row form-actions' },
+        h('button', { type: 'button', class: 'btn secondary', onclick: () => close(null) }, 'Cancel'), submit));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      try {
+        close((await busy(submit, workingLabel, () => save(form))) ?? true);
+      } catch (err) { showFormError(form, err, fieldOf); }
+    });
+    return form;
+  });
+}

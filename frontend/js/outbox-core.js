@@ -8,10 +8,12 @@
 // answer, kept with the server's error until the parent fixes or discards it). Sent items leave
 // the queue. Every flush announces its results on the 'pumpwell-outbox' BroadcastChannel.
 //
-// API: enqueue({id, method, path, body}) (same id again replaces the body: a fix), get(id), all(),
+// API: enqueue({id, method, path, body, after}) (same id again replaces the body: a fix), get(id), all(),
 // discard(id), clear(), flush({force, quiet}) -> {sent, refused, retrying, discarded, answers},
 // nextDue(), kvGet/kvSet/kvDelete. Items are sent oldest first but independently: one refused or
-// failing never holds back the next, so a request must not depend on an earlier queued one.
+// failing never holds back the next. The one exception is an item naming another as `after` (a stash
+// container of a session): it waits while that one is queued, follows it in the same flush once it
+// is sent, and is discarded with it.
 // Pages use it through js/outbox.js (retry timer, Background Sync, change listener).
 'use strict';
 
@@ -66,8 +68,8 @@ self.PumpwellOutbox = (() => {
   const clear = () => run('outbox', 'readwrite', (s) => s.clear());
 
   /** A fresh queued request, due now. */
-  function newItem({ id, method, path, body }) {
-    return { id, method, path, body, state: 'pending', queued_at: Date.now(), attempts: 0, next_at: 0, error: null };
+  function newItem({ id, method, path, body, after = null }) {
+    return { id, method, path, body, after, state: 'pending', queued_at: Date.now(), attempts: 0, next_at: 0, error: null };
   }
 
   /** A stored item; the previous release stored bare session bodies, which are POST /sessions requests. */
@@ -94,17 +96,18 @@ self.PumpwellOutbox = (() => {
   }
 
   /** Queue a request (or replace one with the same id, e.g. a fixed body); returns the item. */
-  async function enqueue({ id, method, path, body }) {
+  async function enqueue({ id, method, path, body, after }) {
     const old = await get(id);
-    const item = { ...newItem({ id, method, path, body }), queued_at: old?.queued_at ?? Date.now() };
+    const item = { ...newItem({ id, method, path, body, after }), queued_at: old?.queued_at ?? Date.now() };
     await put(item);
     return item;
   }
 
-  /** Drop a request the parent chose to discard. */
+  /** Drop a request the parent chose to discard, and those waiting on it (they could only be refused). */
   async function discard(id) {
-    await run('outbox', 'readwrite', (s) => s.delete(id));
-    announce({ sent: [], refused: [], retrying: [], discarded: [id], answers: {} });
+    const gone = [id, ...(await all()).filter((item) => item.after === id).map((item) => item.id)];
+    await run('outbox', 'readwrite', (s) => gone.map((key) => s.delete(key)).at(-1));
+    announce({ sent: [], refused: [], retrying: [], discarded: gone, answers: {} });
   }
 
   /** The wait before attempt n+1: 2 s doubling to 15 min, with jitter so phones do not retry in step. */
@@ -148,12 +151,15 @@ self.PumpwellOutbox = (() => {
   /** Send every pending item that is due (all of them with `force`, e.g. back online); one at a time. */
   async function sendDue(force, quiet) {
     const results = { sent: [], refused: [], retrying: [], discarded: [], answers: {} };
-    for (const item of await all()) {
-      if (item.state !== 'pending' || (!force && item.next_at > Date.now())) continue;
+    const items = await all();
+    const queued = new Set(items.map((item) => item.id));
+    for (const item of items) {
+      if (item.state !== 'pending' || (!force && item.next_at > Date.now()) || queued.has(item.after)) continue;
       const [outcome, answer] = await sendOne(item);
       if (outcome === 'signed-out') break;
       if (outcome === 'sent') {
         await run('outbox', 'readwrite', (s) => s.delete(item.id));
+        queued.delete(item.id);
         results.sent.push(item.id);
         results.answers[item.id] = answer;
       } else if (outcome === 'refused') {
@@ -176,9 +182,11 @@ self.PumpwellOutbox = (() => {
     return next;
   }
 
-  /** When the earliest pending item is due (ms since the epoch), or null when nothing waits. */
+  /** When the earliest pending item is due (ms since the epoch), or null when nothing waits; one waiting on another follows it. */
   async function nextDue() {
-    const due = (await all()).filter((item) => item.state === 'pending').map((item) => item.next_at);
+    const items = await all();
+    const queued = new Set(items.map((item) => item.id));
+    const due = items.filter((item) => item.state === 'pending' && !queued.has(item.after)).map((item) => item.next_at);
     return due.length ? Math.min(...due) : null;
   }
 

@@ -11,10 +11,13 @@ const ownSaves = new Set();
 /** Whether `id` is a session this page's form is saving, so it reports the outcome itself. */
 export const isOwnSave = (id) => ownSaves.has(id);
 
-/** Queue a new session and try to send it; resolves with its item ({state, error}) or null once stored. */
-export async function logSession(body) {
+/**
+ * Queue a new session, then the requests that need it stored first (`then`, e.g. its stash container: each
+ * waits for it in the outbox), and try to send them; resolves with the session's item ({state, error}) or null once stored.
+ */
+export async function logSession(body, then = []) {
   const id = body.id || crypto.randomUUID();
-  return sendSession(id, { ...body, id });
+  return sendSession(id, { ...body, id }, then);
 }
 
 /** Replace a queued session's body (a fix after a refusal) and try again. */
@@ -22,10 +25,11 @@ export function resendSession(id, body) {
   return sendSession(id, { ...body, id });
 }
 
-/** Queue `body` under `id`, flush, and report what became of it: null when the server has it. */
-async function sendSession(id, body) {
+/** Queue `body` under `id` (and `then` after it), flush, and report what became of it: null when the server has it. */
+async function sendSession(id, body, then = []) {
   ownSaves.add(id);
   await core.enqueue({ id, method: 'POST', path: '/sessions', body });
+  for (const request of then) await core.enqueue({ ...request, after: id });
   await flushOutbox({ force: true, quiet: true }).finally(() => setTimeout(() => ownSaves.delete(id), 1000));
   const item = await core.get(id);
   if (item?.state === 'pending') requestBackgroundSync();
@@ -46,7 +50,10 @@ async function scheduleRetry() {
   if (due !== null) retryTimer = setTimeout(() => flushOutbox().catch(() => null), Math.max(0, due - Date.now()));
 }
 
-/** Discard a queued session the parent chose not to keep. */
+/** A queued request as the outbox holds it ({state, error}), or null once the server has it. */
+export const queuedItem = async (id) => (await core.get(id)) || null;
+
+/** Discard a queued session the parent chose not to keep (with what waits on it). */
 export const discardQueued = (id) => core.discard(id);
 
 /** How many items wait to be sent and how many were refused. */

@@ -7,14 +7,15 @@ from typing import NamedTuple
 
 from server.domain.units import format_volume, in_unit
 
-# A narrow drawing keeps its labels readable when a phone scales it down.
-WIDTH = 480
-HEIGHT = 220
-LEFT = 64  # room for the volume axis labels ("1000 mL")
+# A drawing about as wide as a phone's screen: a phone shows it near 1:1, so its labels can be
+# sized in CSS to render at 14 px or more there (share.css), and a desk screen scales it up.
+WIDTH = 360
+HEIGHT = 200
+LEFT = 92  # room for the volume axis labels ("1500 mL") at a phone's label size
 RIGHT = 8
-TOP = 10
-BOTTOM = 30  # room for the date labels
-MAX_DATE_LABELS = 6
+TOP = 12
+BOTTOM = 40  # room for the date labels, clear of the "0 mL" beside the axis
+MAX_DATE_LABELS = 4  # "Nov 24" at a phone's label size needs a quarter of the plot
 
 
 class Bar(NamedTuple):

@@ -36,6 +36,9 @@ def screens(page):
     yield "today with an undo toast"
     page.get_by_role("button", name="Log a past session").click()
     yield "session form"
+    page.get_by_label("Put this milk in the stash").check()
+    expect(page.get_by_label("Put it in")).to_be_visible()
+    yield "session form with the stash box ticked"
     page.keyboard.press("Escape")
     page.get_by_role("link", name="History").click()
     expect(page.locator("#history-list > li")).to_have_count(1)
@@ -59,8 +62,21 @@ def screens(page):
     page.goto("/#/reminders")
     expect(page.locator("#reminder-list > li").first).to_be_visible()
     yield "reminders"
+    page.get_by_role("link", name="Stash").click()
+    page.get_by_role("button", name="Add a container").click()
+    expect(page.get_by_role("dialog", name="Add a container")).to_be_visible()
+    yield "stash add form"
+    page.keyboard.press("Escape")
     page.get_by_role("link", name="Settings").click()
+    for opener, form in [("Change units and time zone", "Units and time zone"), ("Change goals", "Goals"),
+                         ("Change quiet hours", "Quiet hours")]:
+        page.get_by_role("button", name=opener).click()
+        expect(page.get_by_role("dialog", name=form)).to_be_visible()
+        yield f"settings form: {form}"
+        page.keyboard.press("Escape")
+    page.get_by_role("button", name="New link").click()
     page.get_by_label("Who is it for?").fill("Dr. Ana")
+    yield "settings form: new share link"
     page.get_by_role("button", name="Create link").click()
     expect(page.locator("#share-url")).to_be_visible()
     yield "settings"

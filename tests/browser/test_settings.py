@@ -15,6 +15,7 @@ def test_in_ounces_the_stop_form_asks_oz_and_the_server_stores_ml(signed_in, liv
     """Switching to oz changes what the steppers mean; the API still receives millilitres."""
     page, token = signed_in
     page.get_by_role("link", name="Settings").click()
+    page.get_by_role("button", name="Change units and time zone").click()
     page.get_by_label("US fl oz").check()
     page.locator("#display").get_by_role("button", name="Save").click()
     expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()

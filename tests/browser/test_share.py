@@ -4,6 +4,7 @@ import csv
 import io
 from urllib.parse import urlsplit
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_past_session, new_phone
@@ -14,6 +15,7 @@ def test_a_share_link_from_settings_opens_without_an_account_and_downloads_csv(s
     page, _ = signed_in
     log_past_session(page, "60", "70")
     page.get_by_role("link", name="Settings").click()
+    page.get_by_role("button", name="New link").click()
     page.get_by_label("Who is it for?").fill("Dr. Ana, IBCLC")
     page.get_by_role("button", name="Create link").click()
     url = page.locator("#share-url").inner_text()
@@ -96,5 +98,52 @@ def test_the_printed_page_fills_the_paper_and_keeps_volumes_on_one_line(signed_i
         cell = share.get_by_role("table").last.locator("td", has_text="0 mL").first
         line = share.evaluate("parseFloat(getComputedStyle(document.querySelector('td')).lineHeight) || 20")
         assert cell.bounding_box()["height"] < 2 * line
+    finally:
+        consultant.close()
+
+
+# Every visible text as rendered: CSS pixels for HTML; for SVG text, its font size times the drawing's scale on screen.
+RENDERED_TEXT = """() => [...document.body.querySelectorAll('*')]
+  .filter((el) => el.getClientRects().length && !el.closest('title, desc')
+    && [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
+  .map((el) => ({
+    text: el.textContent.trim().slice(0, 40),
+    px: parseFloat(getComputedStyle(el).fontSize) * (el instanceof SVGElement ? el.getScreenCTM().a : 1),
+    box: el instanceof SVGElement ? el.getBoundingClientRect().toJSON() : null,
+  }))"""
+
+
+def overlapping(a: dict, b: dict) -> bool:
+    """Whether two boxes share more than a pixel."""
+    return (a["left"] + 1 < b["right"] and b["left"] + 1 < a["right"]
+            and a["top"] + 1 < b["bottom"] and b["top"] + 1 < a["bottom"])
+
+
+@pytest.mark.parametrize("width", [320, 360, 412, 1024])
+def test_every_text_on_the_consultants_page_renders_at_14_px_or_more(signed_in, browser, live_server, width):
+    """On phones and a desk, the chart's labels (scaled with their drawing) and every other text are 14 px or more,
+    and the labels stay inside the drawing without covering one another."""
+    page, token = signed_in
+    log_past_session(page, "600", "500")
+    live_server.api("PUT", "/goals", token, json={
+        "daily_volume_ml": 1000, "sessions_per_day": 8, "max_gap_day_min": 180, "max_gap_night_min": 300,
+        "night_start": "22:00", "night_end": "06:00"})
+    url = share_url(live_server, token)
+    consultant = new_phone(browser, live_server)
+    try:
+        share = consultant.new_page()
+        share.set_viewport_size({"width": width, "height": 740})
+        share.goto(url)
+        texts = share.evaluate(RENDERED_TEXT)
+        labels = [t for t in texts if t["box"]]
+        assert any(t["text"] == "1000 mL" for t in labels) and any(t["text"] == "Goal 1000 mL" for t in labels)
+        assert [t for t in texts if t["px"] < 14] == []
+        svg = share.locator("svg.chart").bounding_box()
+        for label in labels:
+            box = label["box"]
+            assert svg["x"] <= box["left"] and box["right"] <= svg["x"] + svg["width"], label
+        pairs = [(a, b) for i, a in enumerate(labels) for b in labels[i + 1:]]
+        assert [(a["text"], b["text"]) for a, b in pairs if overlapping(a["box"], b["box"])] == []
+        assert share.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         consultant.close()

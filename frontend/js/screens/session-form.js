@@ -1,9 +1,10 @@
 // The session form used after Stop, for a past session, and to edit one.
 import { confirmDialog, field, h, openDialog, toast, working } from '../dom.js';
 import { NOT_ADVICE, fromLocalInput, fromUnit, isoWithOffset, stepFor, toLocalInput, toUnit, typedStep, volume } from '../format.js';
-import { logSession, resendSession } from '../outbox.js';
+import { logSession, queuedItem, resendSession } from '../outbox.js';
 
 const MODES = [['double', 'Both'], ['left', 'Left'], ['right', 'Right'], ['hand', 'By hand']];
+const PLACES = [['fridge', 'Fridge'], ['freezer', 'Freezer'], ['cooler', 'Cooler with ice packs'], ['room', 'Room temperature']];
 
 // Which form field shows the server's message for each API field.
 const FIELD_OF = { started_at: 'started_at', duration_min: 'duration_min', ended_at: 'duration_min', left_ml: 'left', right_ml: 'right', mode: 'mode', notes: 'notes' };
@@ -77,12 +78,21 @@ function modeChoice(current) {
       h('input', { type: 'radio', name: 'mode', value, checked: value === current }), label))));
 }
 
+/** A box to put the session's milk in the stash as it is saved, and where it goes (shown once ticked). */
+function stashChoice() {
+  const where = h('select', { name: 'stash_in', id: 'stash-in' }, PLACES.map(([value, label]) => h('option', { value }, label)));
+  const place = h('div', { class: 'field', hidden: true }, h('label', { for: 'stash-in' }, 'Put it in'), where);
+  const box = h('input', { type: 'checkbox', name: 'stash', id: 'stash-it', onchange: (event) => { place.hidden = !event.target.checked; } });
+  return h('div', { class: 'stash-choice' }, h('label', { class: 'check', for: 'stash-it' }, box, 'Put this milk in the stash'), place);
+}
+
 /**
  * Ask for a session's details in a dialog; resolves with an API body or null.
+ * `offerStash` adds a box to stash the milk too: the body then says where under `stash_in` (not an API field).
  * `times` adds start and duration fields (past or edited sessions); otherwise start/end are given.
  * `errors` (the API's error) shows the server's reason beside each field it names.
  */
-export function askSession(heading, { unit, session = {}, times = false, submitLabel = 'Save', errors = null, timeZone = null, recent = [] }) {
+export function askSession(heading, { unit, session = {}, times = false, submitLabel = 'Save', errors = null, timeZone = null, recent = [], offerStash = false }) {
   return openDialog(heading, (close) => {
     const started = session.started_at ? new Date(session.started_at) : new Date(Date.now() - 20 * 60000);
     const start = h('input', { type: 'datetime-local', name: 'started_at', required: true, value: toLocalInput(started, timeZone) });
@@ -106,6 +116,7 @@ export function askSession(heading, { unit, session = {}, times = false, submitL
       withError(left, left.querySelector('input'), messagesFor(errors, 'left')),
       withError(right, right.querySelector('input'), messagesFor(errors, 'right')),
       withError(modes, modes, messagesFor(errors, 'mode')),
+      offerStash ? stashChoice() : null,
       withError(field('Notes (optional)', notes), notes, messagesFor(errors, 'notes')),
       h('p', { class: 'hint not-advice' }, NOT_ADVICE),
       h('div', { class: 'row form-actions' },
@@ -127,6 +138,7 @@ export function askSession(heading, { unit, session = {}, times = false, submitL
         mode: data.get('mode') || 'double',
         notes: data.get('notes') || null,
       };
+      if (data.get('stash')) body.stash_in = data.get('stash_in');
       if (times) {
         // Untouched fields keep their exact values: the inputs only hold whole minutes.
         body.started_at = start.value === start.defaultValue && session.started_at ? session.started_at
@@ -151,8 +163,16 @@ function askToFix(item, unit, timeZone) {
   return askSession('Check this session', { unit, session: formValues(item.body), times: true, errors: item.error, submitLabel: 'Send again', timeZone });
 }
 
+/** Say where a saved session's stash container is: stored with it, waiting, or refused (then listed on Stash). */
+async function stashNews(stashId) {
+  const left = await queuedItem(stashId);
+  if (!left) return 'Session saved and its milk put in the stash.';
+  if (left.state === 'refused') return `Session saved, but not stashed: ${left.error?.message || 'refused'} (see Stash).`;
+  return 'Session saved. Its milk goes in the stash when you are back online.';
+}
+
 /** While the server refuses a queued session, ask for a fix; say where it ended; true once the server has it. */
-async function untilStored(item, unit, timeZone) {
+async function untilStored(item, unit, timeZone, stashId = null) {
   while (item?.state === 'refused') {
     const fixed = await askToFix(item, unit, timeZone);
     if (!fixed) {
@@ -161,13 +181,26 @@ async function untilStored(item, unit, timeZone) {
     }
     item = await working(resendSession(item.id, fixed));
   }
-  toast(item ? 'Saved on this phone. It will be sent when you are back online.' : 'Session saved.');
+  toast(item ? 'Saved on this phone. It will be sent when you are back online.' : stashId ? await stashNews(stashId) : 'Session saved.');
   return !item;
 }
 
-/** Send a new session through the outbox (asking for fixes while it is refused); true once the server has it. */
-export async function saveSession(body, unit, timeZone) {
-  return untilStored(await working(logSession(body)), unit, timeZone);
+/** The request that stashes a session's milk (all of it, expressed when it ended); null when there is none. */
+function stashRequest(session, location) {
+  const volume = Number(((session.left_ml || 0) + (session.right_ml || 0)).toFixed(2));
+  if (!(volume > 0)) return null;
+  const id = crypto.randomUUID();
+  return { id, method: 'POST', path: '/stash', body: { id, volume, unit: 'ml', location, session_id: session.id } };
+}
+
+/**
+ * Send a new session through the outbox (asking for fixes while it is refused); true once the server has it.
+ * With `stash_in` in the body its milk is stashed too: queued behind the session, so it is sent only once the session is stored.
+ */
+export async function saveSession({ stash_in: stashIn, ...body }, unit, timeZone) {
+  const session = { ...body, id: body.id || crypto.randomUUID() };
+  const stash = stashIn ? stashRequest(session, stashIn) : null;
+  return untilStored(await working(logSession(session, stash ? [stash] : [])), unit, timeZone, stash?.id);
 }
 
 /** Fix a session the server refused earlier; true once the server has it. */

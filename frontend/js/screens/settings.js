@@ -1,46 +1,67 @@
 // Settings: unit, time zone, goals, quiet hours, reminders on this device, consultant share links, sign out,
 // and the parent's own data (download it all, delete the account).
-import { api, cachedUser, cacheUser, clearToken, describeError, getToken } from '../api.js';
-import { append, busy, confirmDialog, field, h, mount, openDialog, toast } from '../dom.js';
-import { DISPLAY_PLACES, NOT_ADVICE, addDays, dateTime, fromUnit, localDate, toUnit } from '../format.js';
+import { ApiError, api, cachedUser, cacheUser, clearToken, describeError, getToken } from '../api.js';
+import { append, busy, confirmDialog, field, h, mount, openDialog, openForm, toast } from '../dom.js';
+import { DISPLAY_PLACES, NOT_ADVICE, addDays, dateTime, fromUnit, localDate, toUnit, volume } from '../format.js';
 import { outboxAll, outboxClear } from '../idb.js';
 import { disableReminders, enableReminders, forgetSubscription, needsInstallFirst, pushSupported, reminderState } from '../push.js';
 
 /** Name the screen for the document title. */
 export const title = () => 'Settings';
 
-/** A card with a heading and a form that runs `save` on submit. */
-function formCard(id, heading, children, save) {
-  const submit = h('button', { type: 'submit', class: 'btn block' }, 'Save');
-  const form = h('form', { class: 'card', 'aria-labelledby': `${id}-h`, id }, h('h2', { id: `${id}-h` }, heading), children, submit);
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    try { await busy(submit, 'Saving…', () => save(new FormData(form))); toast('Saved.'); } catch (err) { toast(describeError(err)); }
-  });
-  return form;
+/** Run a form's request; a failure without the server's reasons (no connection, time-out) is put in words. */
+async function sending(request) {
+  try {
+    return await request;
+  } catch (err) {
+    throw err instanceof ApiError ? err : new Error(describeError(err));
+  }
+}
+
+/**
+ * A card that says the current values, with a button opening its form full screen (Save stays in view);
+ * `fields()` builds the inputs afresh each time, `save(data)` sends them, then the screen redraws; `note` is a hint under the values.
+ */
+function formCard(id, heading, summary, fields, save, { rerender, fieldOf = {}, note = null }) {
+  const open = async () => {
+    const saved = await openForm(heading, { id, fields: fields(), fieldOf, save: (form) => sending(save(new FormData(form))) });
+    if (!saved) return;
+    toast('Saved.');
+    rerender();
+  };
+  return h('section', { class: 'card', 'aria-labelledby': `${id}-h` }, h('h2', { id: `${id}-h` }, heading),
+    h('p', { id: `${id}-summary` }, summary),
+    note ? h('p', { class: 'hint not-advice' }, note) : null,
+    h('button', { type: 'button', class: 'btn secondary block', id: `${id}-open`, onclick: open }, `Change ${heading.toLowerCase()}`));
 }
 
 /** Unit and time zone. */
 function displayCard(user, rerender) {
   const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [user.time_zone];
   if (!zones.includes(user.time_zone)) zones.unshift(user.time_zone);
-  const zone = h('select', { name: 'time_zone' }, zones.map((z) => h('option', { value: z, selected: z === user.time_zone }, z)));
-  return formCard('display', 'Units and time zone', [
+  const units = [['ml', 'mL'], ['oz', 'US fl oz']];
+  const summary = `Volumes in ${units.find(([value]) => value === user.unit)?.[1] || 'mL'} · times in ${user.time_zone}`;
+  return formCard('display', 'Units and time zone', summary, () => [
     h('fieldset', {}, h('legend', {}, 'Show volumes in'), h('div', { class: 'choices' },
-      [['ml', 'mL'], ['oz', 'US fl oz']].map(([value, label]) => h('label', {},
+      units.map(([value, label]) => h('label', {},
         h('input', { type: 'radio', name: 'unit', value, checked: user.unit === value }), label)))),
-    field('Time zone', zone, 'Reminders and days follow this zone.'),
+    field('Time zone', h('select', { name: 'time_zone' }, zones.map((z) => h('option', { value: z, selected: z === user.time_zone }, z))),
+      'Reminders and days follow this zone.'),
   ], async (data) => {
     cacheUser(await api('PATCH', '/me', { unit: data.get('unit'), time_zone: data.get('time_zone') }));
-    rerender();
-  });
+  }, { rerender });
 }
 
+/** Hours as words: "3 h" or "2.5 h". */
+const hours = (min) => `${Number((min / 60).toFixed(2))} h`;
+
 /** Daily goals and the longest gaps by day and night. */
-function goalsCard(user, goals) {
+function goalsCard(user, goals, rerender) {
   const unitLabel = user.unit === 'oz' ? 'oz' : 'mL';
   const num = (name, value, step, min) => h('input', { type: 'number', name, value: String(value), step, min, inputmode: 'decimal', required: true });
-  return formCard('goals', 'Goals', [
+  const summary = `${volume(goals.daily_volume_ml, user.unit)} a day in ${goals.sessions_per_day} sessions; longest gap `
+    + `${hours(goals.max_gap_day_min)} by day, ${hours(goals.max_gap_night_min)} at night (${goals.night_start}–${goals.night_end}).`;
+  return formCard('goals', 'Goals', summary, () => [
     field(`Daily volume (${unitLabel})`, num('volume', Number(toUnit(goals.daily_volume_ml, user.unit).toFixed(DISPLAY_PLACES[user.unit])), 'any', 0)),
     field('Sessions per day', num('sessions', goals.sessions_per_day, 1, 1)),
     field('Longest gap by day (hours)', num('gap_day', goals.max_gap_day_min / 60, 0.25, 0.5)),
@@ -58,13 +79,18 @@ function goalsCard(user, goals) {
       night_start: data.get('night_start'),
       night_end: data.get('night_end'),
     });
+  }, {
+    rerender,
+    note: NOT_ADVICE,
+    fieldOf: { daily_volume_ml: 'volume', sessions_per_day: 'sessions', max_gap_day_min: 'gap_day', max_gap_night_min: 'gap_night' },
   });
 }
 
 /** Quiet hours, when reminders hold back. */
-function quietCard(user) {
+function quietCard(user, rerender) {
   const quiet = user.quiet_hours;
-  return formCard('quiet', 'Quiet hours', [
+  const summary = quiet ? `No reminders from ${quiet.start} until ${quiet.end}.` : 'Off: reminders come at any hour.';
+  return formCard('quiet', 'Quiet hours', summary, () => [
     h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'on', checked: Boolean(quiet) }), 'No reminders during quiet hours'),
     h('div', { class: 'row' },
       field('From', h('input', { type: 'time', name: 'start', value: quiet?.start || '22:00' })),
@@ -72,7 +98,7 @@ function quietCard(user) {
   ], async (data) => {
     const quietHours = data.get('on') ? { start: data.get('start'), end: data.get('end') } : null;
     cacheUser(await api('PATCH', '/me', { quiet_hours: quietHours }));
-  });
+  }, { rerender });
 }
 
 /** Reminders on this device: explain iOS installation first, ask permission only from a tap. */
@@ -162,40 +188,43 @@ async function sharesCard(user) {
         revoked ? null : h('button', { type: 'button', class: 'btn secondary small', onclick: revoke, 'aria-label': `Revoke ${share.label}` }, 'Revoke'));
     }) : h('li', { class: 'muted' }, 'No links yet.'));
   };
-  const label = h('input', { type: 'text', name: 'label', required: true, maxlength: 80, placeholder: 'e.g. Dr. Ana, IBCLC' });
-  const days = h('input', { type: 'number', name: 'days', value: '14', min: 1, max: 90, step: 1, inputmode: 'numeric', required: true });
-  const stash = h('input', { type: 'checkbox', name: 'include_stash' });
-  const form = h('form', {}, field('Who is it for?', label), field('Expires after (days)', days, 'At most 90 days. You can revoke it any time.'),
-    h('label', { class: 'check' }, stash, 'Include my stash'),
-    h('button', { type: 'submit', class: 'btn block' }, 'Create link'));
-  const create = form.querySelector('[type=submit]');
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    try {
-      const body = { label: label.value.trim(), expires_in_days: Number(days.value), include_stash: stash.checked };
-      const share = await busy(create, 'Creating…', () => api('POST', '/shares', body));
-      const url = new URL(share.url, location.origin).href;
-      const copy = async () => { await navigator.clipboard?.writeText(url).catch(() => {}); toast('Link copied.'); };
-      const send = async () => {
-        try {
-          await navigator.share({ title: 'Pumpwell', text: 'My pumping log (read-only)', url });
-        } catch (err) {
-          if (err.name !== 'AbortError') copy();
-        }
-      };
-      mount(created, h('div', { class: 'notice' },
-        h('p', {}, 'Send this link to your consultant. It is shown only once.'),
-        h('p', { class: 'share-url', id: 'share-url' }, url),
-        h('div', { class: 'row' },
-          navigator.share ? h('button', { type: 'button', class: 'btn small', onclick: send }, 'Share link') : null,
-          h('button', { type: 'button', class: navigator.share ? 'btn secondary small' : 'btn small', onclick: copy }, 'Copy link'))));
-      form.reset();
-      refresh();
-    } catch (err) { toast(describeError(err)); }
-  });
+  const show = (share) => {
+    const url = new URL(share.url, location.origin).href;
+    const copy = async () => { await navigator.clipboard?.writeText(url).catch(() => {}); toast('Link copied.'); };
+    const send = async () => {
+      try {
+        await navigator.share({ title: 'Pumpwell', text: 'My pumping log (read-only)', url });
+      } catch (err) {
+        if (err.name !== 'AbortError') copy();
+      }
+    };
+    mount(created, h('div', { class: 'notice' },
+      h('p', {}, 'Send this link to your consultant. It is shown only once.'),
+      h('p', { class: 'share-url', id: 'share-url' }, url),
+      h('div', { class: 'row' },
+        navigator.share ? h('button', { type: 'button', class: 'btn small', onclick: send }, 'Share link') : null,
+        h('button', { type: 'button', class: navigator.share ? 'btn secondary small' : 'btn small', onclick: copy }, 'Copy link'))));
+  };
+  const open = async () => {
+    const share = await openForm('New link for your consultant', {
+      id: 'share-new', submitLabel: 'Create link', workingLabel: 'Creating…', fieldOf: { expires_in_days: 'days' },
+      fields: [
+        field('Who is it for?', h('input', { type: 'text', name: 'label', required: true, maxlength: 80, placeholder: 'e.g. Dr. Ana, IBCLC' })),
+        field('Expires after (days)', h('input', { type: 'number', name: 'days', value: '14', min: 1, max: 90, step: 1, inputmode: 'numeric', required: true }),
+          'At most 90 days. You can revoke it any time.'),
+        h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'include_stash' }), 'Include my stash'),
+      ],
+      save: (form) => sending(api('POST', '/shares', {
+        label: form.elements.label.value.trim(), expires_in_days: Number(form.elements.days.value), include_stash: form.elements.include_stash.checked,
+      })),
+    });
+    if (!share) return;
+    show(share);
+    refresh().catch((err) => toast(describeError(err)));
+  };
   const card = h('section', { class: 'card', 'aria-labelledby': 'share-h' }, h('h2', { id: 'share-h' }, 'Share with your consultant'),
     h('p', { class: 'muted' }, 'A read-only link with your chart, daily totals and sessions. No email, no changes possible.'),
-    form, created, h('h3', {}, 'Your links'), list);
+    h('button', { type: 'button', class: 'btn block', id: 'share-new-open', onclick: open }, 'New link'), created, h('h3', {}, 'Your links'), list);
   await refresh().catch((err) => mount(list, h('li', { class: 'muted' }, describeError(err))));
   return card;
 }
@@ -269,7 +298,7 @@ export async function render(root, { user }) {
   const rerender = async () => render(mount(root), { user: cachedUser() || user });
   try {
     const [goals, reminders, devices, shares] = await Promise.all([api('GET', '/goals'), remindersCard(), devicesCard(user), sharesCard(user)]);
-    root.append(displayCard(user, rerender), goalsCard(user, goals), quietCard(user), reminders, devices, shares, accountCard(user), dataCard(user));
+    root.append(displayCard(user, rerender), goalsCard(user, goals, rerender), quietCard(user, rerender), reminders, devices, shares, accountCard(user), dataCard(user));
   } catch (err) {
     root.append(h('p', { class: 'card' }, describeError(err)), accountCard(user));
   }

@@ -3,7 +3,7 @@
 // is sent once when the connection returns and the server stores it once.
 import '../outbox-core.js';
 import { api, describeError } from '../api.js';
-import { append, h, mount, openDialog, toast, undoToast } from '../dom.js';
+import { append, h, mount, openDialog, openForm, toast, undoToast } from '../dom.js';
 import { dateTime, fromLocalInput, isoWithOffset, toLocalInput, toUnit, volume } from '../format.js';
 import { flushOutbox, requestBackgroundSync } from '../outbox.js';
 
@@ -172,14 +172,15 @@ function batchRow(batch, rank, user, refresh) {
       h('button', { type: 'button', class: 'btn secondary small', onclick: act(askDiscard, 'discard'), 'aria-label': `Discard ${name}` }, 'Discard')));
 }
 
-/** Render the add-a-container form; `sessions` (recent, with milk) can be the milk's source. */
-function addCard(user, refresh, sessions = [], chosen = null) {
+/** The add-a-container fields; `sessions` (recent, with milk) can be the milk's source, `chosen` fills the form from one. */
+function addFields(user, sessions, chosen) {
   const unitLabel = user.unit === 'oz' ? 'oz' : 'mL';
-  const amount = h('input', { id: 'stash-volume', type: 'number', inputmode: 'decimal', min: '0', step: 'any', required: true });
-  const place = h('select', { id: 'stash-location' }, Object.entries(PLACES).map(([key, label]) => h('option', { value: key, selected: key === 'fridge' }, label)));
-  const when = h('input', { id: 'stash-expressed', type: 'datetime-local', required: true, value: toLocalInput(new Date(), user.time_zone) });
-  const label = h('input', { id: 'stash-label', type: 'text', maxlength: '100', placeholder: 'Optional, e.g. Mon am' });
-  const source = h('select', { id: 'stash-session' }, h('option', { value: '' }, 'None (enter the time)'),
+  const amount = h('input', { id: 'stash-volume', name: 'volume', type: 'number', inputmode: 'decimal', min: '0', step: 'any', required: true });
+  const place = h('select', { id: 'stash-location', name: 'location' },
+    Object.entries(PLACES).map(([key, label]) => h('option', { value: key, selected: key === 'fridge' }, label)));
+  const when = h('input', { id: 'stash-expressed', name: 'expressed_at', type: 'datetime-local', required: true, value: toLocalInput(new Date(), user.time_zone) });
+  const label = h('input', { id: 'stash-label', name: 'label', type: 'text', maxlength: '100', placeholder: 'Optional, e.g. Mon am' });
+  const source = h('select', { id: 'stash-session', name: 'session_id' }, h('option', { value: '' }, 'None (enter the time)'),
     sessions.map((s) => h('option', { value: s.id }, `${dateTime(s.started_at, user.time_zone)} · ${volume(s.total_ml, user.unit)}`)));
   source.addEventListener('change', () => { when.disabled = Boolean(source.value); });
   if (chosen) {
@@ -188,26 +189,40 @@ function addCard(user, refresh, sessions = [], chosen = null) {
     when.disabled = true;
     amount.value = String(Math.round(toUnit(chosen.total_ml, user.unit) * 100) / 100);
   }
-  const submit = async (event) => {
-    event.preventDefault();
-    if (!(Number(amount.value) > 0)) { toast('Enter how much milk is in the container.'); return; }
-    const body = { volume: Number(amount.value), unit: user.unit, location: place.value, label: label.value };
-    // From a session, the milk was expressed when it ended; a session's milk is never stashed twice over.
-    if (source.value) body.session_id = source.value;
-    else body.expressed_at = isoWithOffset(fromLocalInput(when.value, user.time_zone));
-    await queue('/stash', body);
-    refresh();
-  };
-  return h('section', { class: 'card', 'aria-labelledby': 'stash-add-h' },
-    h('h2', { id: 'stash-add-h' }, 'Add a container'),
-    h('form', { id: 'stash-add', onsubmit: submit },
-      h('div', { class: 'field' }, h('label', { for: 'stash-volume' }, `Volume (${unitLabel})`), amount),
-      h('div', { class: 'field' }, h('label', { for: 'stash-location' }, 'Where'), place),
-      sessions.length ? h('div', { class: 'field' }, h('label', { for: 'stash-session' }, 'From a session'), source) : null,
-      h('div', { class: 'field' }, h('label', { for: 'stash-expressed' }, 'Expressed at'), when),
-      h('div', { class: 'field' }, h('label', { for: 'stash-label' }, 'Label'), label),
-      h('button', { type: 'submit', class: 'btn block' }, 'Add to stash')));
+  return [
+    h('div', { class: 'field' }, h('label', { for: 'stash-volume' }, `Volume (${unitLabel})`), amount),
+    h('div', { class: 'field' }, h('label', { for: 'stash-location' }, 'Where'), place),
+    sessions.length ? h('div', { class: 'field' }, h('label', { for: 'stash-session' }, 'From a session'), source) : null,
+    h('div', { class: 'field' }, h('label', { for: 'stash-expressed' }, 'Expressed at'), when),
+    h('div', { class: 'field' }, h('label', { for: 'stash-label' }, 'Label'), label),
+  ];
 }
+
+/** Queue the new container the form describes; throws the reasons when it is incomplete or refused. */
+async function addContainer(form, user) {
+  const { volume: amount, location: place, session_id: source, expressed_at: when, label } = form.elements;
+  if (!(Number(amount.value) > 0)) throw Object.assign(new Error('Not added.'), { fields: { volume: 'Enter how much milk is in the container.' } });
+  const body = { volume: Number(amount.value), unit: user.unit, location: place.value, label: label.value };
+  // From a session, the milk was expressed when it ended; a session's milk is never stashed twice over.
+  if (source?.value) body.session_id = source.value;
+  else body.expressed_at = isoWithOffset(fromLocalInput(when.value, user.time_zone));
+  const item = await queue('/stash', body);
+  if (item?.state === 'refused') throw item.error;
+}
+
+/** Open the add-a-container form full screen (Save in view); the screen redraws once it is queued. */
+async function openAdd(user, refresh, sessions = [], chosen = null) {
+  const added = await openForm('Add a container', {
+    id: 'stash-add', fields: addFields(user, sessions, chosen), submitLabel: 'Add to stash', workingLabel: 'Adding…',
+    save: (form) => addContainer(form, user),
+  });
+  if (added) refresh();
+}
+
+/** The button that opens the add form, at the top of the screen where a thumb finds it. */
+const addButton = (user, refresh, sessions) => h('button', {
+  type: 'button', class: 'btn block spaced', id: 'stash-add-open', onclick: () => openAdd(user, refresh, sessions),
+}, 'Add a container');
 
 /** Render the guideline choice and its limits, each naming its source. */
 function guidelineCard(guideline, refresh) {
@@ -237,7 +252,7 @@ export async function render(root, { user, args = [] }) {
   try {
     data = await load();
   } catch (err) {
-    root.append(addCard(user, refresh), h('p', { class: 'card muted' }, describeError(err)), h('p', { class: 'muted small-text' }, NOT_ADVICE));
+    root.append(addButton(user, refresh, []), h('p', { class: 'card muted' }, describeError(err)), h('p', { class: 'muted small-text' }, NOT_ADVICE));
     return;
   }
   const { pending, refused } = await queued();
@@ -250,6 +265,7 @@ export async function render(root, { user, args = [] }) {
   for (const batch of data.page.items) list.append(batchRow(batch, batch.expired ? 0 : ++rank, user, refresh));
   // append() skips the cards that do not apply (null); Element.append would print "null".
   append(root, [
+    addButton(user, refresh, sessions),
     refused.length ? h('section', { class: 'card', 'aria-labelledby': 'stash-refused-h' },
       h('h2', { id: 'stash-refused-h' }, 'Needs attention'),
       h('ul', { class: 'list', id: 'stash-refused' }, refused.map((item) => refusedRow(item, refresh)))) : null,
@@ -259,7 +275,7 @@ export async function render(root, { user, args = [] }) {
       data.fresh ? null : h('p', { class: 'notice' }, 'Offline: showing the stash as last seen.'),
       pending.length ? h('p', { class: 'notice', id: 'stash-waiting' }, `${pending.length} change${pending.length > 1 ? 's' : ''} waiting to send.`) : null,
       list.children.length ? list : h('p', { class: 'muted', id: 'stash-empty' }, 'No milk stored yet.')),
-    addCard(user, refresh, sessions, chosen),
     guidelineCard(data.guideline, refresh),
   ]);
+  if (chosen) openAdd(user, refresh, sessions, chosen);
 }

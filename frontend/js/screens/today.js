@@ -43,8 +43,8 @@ async function loadDay(user) {
   return { day, summary, sessions: sessions?.items || null, reminders: reminders?.items || null, queued };
 }
 
-/** The session-form options every Today form shares: her zone and her usual amounts. */
-const formOptions = (user, data) => ({ unit: user.unit, timeZone: user.time_zone, recent: quickAmounts(data.sessions) });
+/** The session-form options every Today form shares: her zone, her usual amounts, and the box to stash the milk. */
+const formOptions = (user, data) => ({ unit: user.unit, timeZone: user.time_zone, recent: quickAmounts(data.sessions), offerStash: true });
 
 /** Render the thumb-reach dock above the tabs: Start (and Log), or the running time with Stop. */
 function timerDock(user, data, rerender) {
