@@ -163,9 +163,19 @@ function outboxChanged(results, mine) {
   const { refused = [] } = results;
   // A session this page is saving gets its own toast from the form, not a second one from here.
   const sent = (results.sent || []).filter((id) => !isOwnSave(id));
-  if (refused.length) toast(`${refused.length} session${refused.length > 1 ? 's' : ''} refused: see Today.`);
-  else if (sent.length) toast(`${sent.length} saved session${sent.length > 1 ? 's' : ''} sent.`);
+  if (refused.length) toast(`${counted(refused, results.paths)} refused: see Today.`);
+  else if (sent.length) toast(`${counted(sent, results.paths)} sent.`);
   if (sent.length || refused.length || results.discarded?.length) route();
+}
+
+/** Name what a list of outbox ids holds: "2 saved sessions", "1 saved session and 1 stash container". */
+function counted(ids, paths = {}) {
+  const containers = ids.filter((id) => paths[id] === '/stash').length;
+  const sessions = ids.length - containers;
+  const words = [];
+  if (sessions) words.push(`${sessions} saved session${sessions > 1 ? 's' : ''}`);
+  if (containers) words.push(`${containers} stash container${containers > 1 ? 's' : ''}`);
+  return words.join(' and ');
 }
 
 /** Renew a subscription made with an old server key, and say so when reminders stopped on this phone. */

@@ -86,7 +86,7 @@ self.PumpwellOutbox = (() => {
 
   /**
    * Tell every page and the worker what a change did: {sent, refused, retrying, discarded} lists of ids,
-   * `answers` (the server's answer per sent id), `source` and `quiet` (the caller tells the parent itself).
+   * `answers` (the server's answer per sent id), `paths` (what each id was sent to), `source` and `quiet` (the caller tells the parent itself).
    */
   function announce(results, quiet = false) {
     if (typeof BroadcastChannel === 'undefined') return;
@@ -150,13 +150,14 @@ self.PumpwellOutbox = (() => {
 
   /** Send every pending item that is due (all of them with `force`, e.g. back online); one at a time. */
   async function sendDue(force, quiet) {
-    const results = { sent: [], refused: [], retrying: [], discarded: [], answers: {} };
+    const results = { sent: [], refused: [], retrying: [], discarded: [], answers: {}, paths: {} };
     const items = await all();
     const queued = new Set(items.map((item) => item.id));
     for (const item of items) {
       if (item.state !== 'pending' || (!force && item.next_at > Date.now()) || queued.has(item.after)) continue;
       const [outcome, answer] = await sendOne(item);
       if (outcome === 'signed-out') break;
+      results.paths[item.id] = item.path;
       if (outcome === 'sent') {
         await run('outbox', 'readwrite', (s) => s.delete(item.id));
         queued.delete(item.id);

@@ -235,6 +235,7 @@ def test_stashing_from_the_stop_form_offline_sends_the_container_after_its_sessi
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     wait_until(page, "self.PumpwellOutbox.all().then((items) => items.length === 0)")
+    expect(page.locator("#toast")).to_contain_text("1 stash container sent")
     [session] = live_server.api("GET", "/sessions", token).json["items"]
     [batch] = server_stash(live_server, token)
     assert (batch["session_id"], batch["volume_ml"], batch["location"]) == (session["id"], 70, "fridge")
