@@ -13,7 +13,8 @@ function s(tag, attrs = {}, text) {
 
 /** Draw daily totals ({date, total_ml}) against a goal in mL; returns an <svg>. */
 export function volumeChart(days, goalMl, unit) {
-  const width = 340; const height = 200; const top = 18; const bottom = 24; const left = 6; const right = 6;
+  // Drawn about as wide as a small phone shows it (~255 px at 320), so 15-unit labels read at 14 px or more.
+  const width = 260; const height = 170; const top = 20; const bottom = 26; const left = 4; const right = 4;
   const plotH = height - top - bottom;
   const max = Math.max(goalMl || 0, ...days.map((d) => d.total_ml || 0), 1) * 1.1;
   const slot = (width - left - right) / days.length;
@@ -32,8 +33,11 @@ export function volumeChart(days, goalMl, unit) {
     });
     bar.append(s('title', {}, `${day.date}: ${volume(ml, unit)}`));
     svg.append(bar);
-    svg.append(s('text', { x: (x + slot * 0.35).toFixed(1), y: height - 8, 'text-anchor': 'middle' },
-      String(Number(day.date.slice(8)))));
+    // Every other day, ending on the latest, so two-digit dates keep clear of one another.
+    if ((days.length - 1 - i) % 2 === 0) {
+      svg.append(s('text', { x: (x + slot * 0.35).toFixed(1), y: height - 8, 'text-anchor': 'middle' },
+        String(Number(day.date.slice(8)))));
+    }
   });
   if (goalMl) {
     const gy = y(goalMl).toFixed(1);
