@@ -1,13 +1,14 @@
 """Logging, listing, editing and deleting pumping sessions."""
 
 import base64
+import functools
 import hashlib
 import json
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Row, func, select, tuple_
+from sqlalchemy import Row, Select, bindparam, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -132,17 +133,30 @@ def list_sessions(
     db: Session, user: User, start: datetime | None, end: datetime | None, limit: int, cursor: str | None,
 ) -> tuple[Sequence[Row], str | None]:
     """Return a page of session rows, newest first, started in [start, end), and the next page's cursor."""
-    # Rows, not entities: a page is only read and dumped, and the ORM's identity bookkeeping per row costs more.
-    query = select(*PumpSession.__table__.columns).where(PumpSession.user_id == user.id)
-    if start is not None:
-        query = query.where(PumpSession.started_at >= start)
-    if end is not None:
-        query = query.where(PumpSession.started_at < end)
+    params = {"user_id": user.id, "start": start, "end": end, "limit": limit + 1}
     if cursor:
-        started_at, session_id = decode_cursor(cursor)
-        # A row-value comparison is an index condition on (user_id, started_at, id); the OR form is a filter.
-        query = query.where(tuple_(PumpSession.started_at, PumpSession.id) < tuple_(started_at, session_id))
-    query = query.order_by(PumpSession.started_at.desc(), PumpSession.id.desc()).limit(limit + 1)
-    rows = db.connection().execute(query).all()
+        params["cursor_started_at"], params["cursor_id"] = decode_cursor(cursor)
+    query = _page_query(start is not None, end is not None, bool(cursor))
+    rows = db.connection().execute(query, params).all()
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+@functools.cache
+def _page_query(from_start: bool, to_end: bool, after_cursor: bool) -> Select:
+    """Build, once per combination of conditions, the query of a page of session rows."""
+    # Rows, not entities: a page is only read and dumped, and the ORM's identity bookkeeping per row costs more.
+    # Built once: constructing it costs about as much as SQLite's run of it.
+    query = select(*PumpSession.__table__.columns).where(PumpSession.user_id == bindparam("user_id"))
+    if from_start:
+        query = query.where(PumpSession.started_at >= bindparam("start"))
+    if to_end:
+        query = query.where(PumpSession.started_at < bindparam("end"))
+    if after_cursor:
+        # A row-value comparison is an index condition on (user_id, started_at, id); the OR form is a filter.
+        query = query.where(
+            tuple_(PumpSession.started_at, PumpSession.id)
+            < tuple_(bindparam("cursor_started_at", type_=PumpSession.started_at.type),
+                     bindparam("cursor_id", type_=PumpSession.id.type))
+        )
+    return query.order_by(PumpSession.started_at.desc(), PumpSession.id.desc()).limit(bindparam("limit"))
