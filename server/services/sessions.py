@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Row, Select, bindparam, func, select, tuple_
+from sqlalchemy import Insert, Row, Select, bindparam, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -36,18 +36,12 @@ def create_session(db: Session, user: User, values: dict, now: datetime) -> tupl
     ended_at = resolve_end(started_at, values.get("ended_at"), values.get("duration_min")).astimezone(UTC)
     check_times(started_at, ended_at, now)
     latest_end = _latest_end(db, user)
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
     # The primary key settles a replay or a race on the client's id in the same statement: no read first.
-    stored = db.scalar(
-        insert(PumpSession)
-        .values(
-            id=session_id, user_id=user.id, started_at=started_at, ended_at=ended_at,
-            request_digest=digest, created_at=now, updated_at=now,
-            **{name: values.get(name) for name in DETAIL_FIELDS},
-        )
-        .on_conflict_do_nothing(index_elements=["id"])
-        .returning(PumpSession)
-    )
+    stored = db.scalar(_insert_new(db.get_bind().dialect.name), {
+        "id": session_id, "user_id": user.id, "started_at": started_at, "ended_at": ended_at,
+        "request_digest": digest, "created_at": now, "updated_at": now,
+        **{name: values.get(name) for name in DETAIL_FIELDS},
+    })
     if stored is None:
         db.rollback()
         return _replayed(db.get(PumpSession, session_id), user, digest), False
@@ -57,9 +51,25 @@ def create_session(db: Session, user: User, values: dict, now: datetime) -> tupl
     return stored, True
 
 
+@functools.cache
+def _insert_new(dialect: str) -> Insert:
+    """Build, once per database, the insert that stores a session unless its id exists, returning it if stored."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    columns = ("id", "user_id", "started_at", "ended_at", "request_digest", "created_at", "updated_at", *DETAIL_FIELDS)
+    return (
+        insert(PumpSession)
+        .values({name: bindparam(name, type_=PumpSession.__table__.c[name].type) for name in columns})
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(PumpSession)
+    )
+
+
+LATEST_END = select(func.max(PumpSession.ended_at)).where(PumpSession.user_id == bindparam("user_id"))
+
+
 def _latest_end(db: Session, user: User) -> datetime | None:
     """Return the latest end among the user's sessions (an index look-up)."""
-    return db.scalar(select(func.max(PumpSession.ended_at)).where(PumpSession.user_id == user.id))
+    return db.scalar(LATEST_END, {"user_id": user.id})
 
 
 def _replayed(existing: PumpSession | None, user: User, digest: str) -> PumpSession:
