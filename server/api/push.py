@@ -9,7 +9,6 @@ from server.api.docs import links
 from server.db import get_db
 from server.services import subscriptions
 from server.timeutil import app_now
-from server.vapid import app_vapid, public_key_b64
 
 bp = APIBlueprint("push", __name__, url_prefix="/api/push", tag="Push")
 
@@ -69,6 +68,9 @@ class QueuedOut(Schema):
 @bp.output(KeyOut)
 def get_key():
     """Show the VAPID public key."""
+    # Imported here: cryptography and py_vapid are needed only by this route and the clock, not by every request.
+    from server.vapid import app_vapid, public_key_b64
+
     return {"public_key": public_key_b64(app_vapid(current_app))}
 
 

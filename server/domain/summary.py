@@ -10,6 +10,7 @@ from server.domain.sessions import duration_min
 # Night sessions matter for supply: domain.md counts those starting 01:00-05:00 local.
 NIGHT_FROM = time(1, 0)
 NIGHT_TO = time(5, 0)
+MIDNIGHT = time(0)
 
 
 class SessionFacts(NamedTuple):
@@ -52,8 +53,8 @@ class DaySummary:
 
 def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """Return the aware start and end of a local day (23 or 25 hours long on DST days)."""
-    start = datetime.combine(day, time(0), tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    start = datetime.combine(day, MIDNIGHT, tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), MIDNIGHT, tzinfo=zone)
     return start, end
 
 
@@ -74,31 +75,43 @@ def summarize_days(
     same whatever range it is asked in.
     """
     days: dict[date, DaySummary] = {}
-    day = first
+    day, one_day = first, timedelta(days=1)
+    # Each day ends where the next begins: one local midnight per day, not two. Subtracting aware datetimes
+    # of one zone ignores DST, so the length is taken between timestamps (UTC).
+    start = datetime.combine(day, MIDNIGHT, tzinfo=zone).timestamp()
     while day <= last:
-        start, end = day_bounds(day, zone)
-        # Subtracting aware datetimes of one zone ignores DST, so compare in UTC.
-        hours = (end.timestamp() - start.timestamp()) / 3600
-        days[day] = DaySummary(date=day, hours=hours)
-        day += timedelta(days=1)
-    for session in sessions:
-        local_start = session.started_at.astimezone(zone)
-        summary = days.get(local_start.date())
-        if previous_end is not None and summary is not None:
-            # Overlapping sessions (a second pump) leave no gap rather than a negative one.
-            gap = max((session.started_at - previous_end).total_seconds() / 60, 0.0)
-            if summary.longest_gap_min is None or gap > summary.longest_gap_min:
-                summary.longest_gap_min = gap
-        previous_end = session.ended_at if previous_end is None else max(previous_end, session.ended_at)
+        end = datetime.combine(day + one_day, MIDNIGHT, tzinfo=zone).timestamp()
+        days[day] = DaySummary(date=day, hours=(end - start) / 3600)
+        day, start = day + one_day, end
+    # One pass over plain tuples with the running figures in locals: a 90-day range is hundreds of sessions,
+    # and attribute reads and writes per session were most of the summary's cost.
+    longest: dict[date, float] = {}
+    for started_at, ended_at, left_ml, right_ml in sessions:
+        local_start = started_at.astimezone(zone)
+        local_day = local_start.date()
+        summary = days.get(local_day)
+        if previous_end is None:
+            previous_end = ended_at
+        else:
+            if summary is not None:
+                # Overlapping sessions (a second pump) leave no gap rather than a negative one.
+                gap = max((started_at - previous_end).total_seconds() / 60, 0.0)
+                if gap > longest.get(local_day, -1.0):
+                    longest[local_day] = gap
+            if ended_at > previous_end:
+                previous_end = ended_at
         if summary is None:
             continue
         summary.sessions += 1
-        summary.left_ml += session.left_ml or 0.0
-        summary.right_ml += session.right_ml or 0.0
-        summary.pumping_min += duration_min(session.started_at, session.ended_at)
+        if left_ml:
+            summary.left_ml += left_ml
+        if right_ml:
+            summary.right_ml += right_ml
+        summary.pumping_min += duration_min(started_at, ended_at)
         if NIGHT_FROM <= local_start.time() < NIGHT_TO:
             summary.night_sessions += 1
     for summary in days.values():
+        summary.longest_gap_min = longest.get(summary.date)
         summary.volume_progress = _ratio(summary.total_ml, goal.daily_volume_ml)
         summary.sessions_progress = _ratio(summary.sessions, goal.sessions_per_day)
     return list(days.values())

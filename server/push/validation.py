@@ -4,8 +4,6 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from cryptography.hazmat.primitives.asymmetric import ec
-
 from server.push.messages import b64url_decode
 
 DEFAULT_ALLOWED_HOSTS = (
@@ -74,6 +72,9 @@ def keys_problem(p256dh: str, auth: str) -> str | None:
         return "p256dh is not base64url"
     if len(point) != 65 or point[0] != 4:
         return "p256dh must be a 65-byte uncompressed P-256 point"
+    # Imported here: web processes need cryptography only when a device subscribes, not for every request.
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     try:
         ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
     except ValueError:

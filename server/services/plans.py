@@ -4,7 +4,6 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from icalendar import Alarm, Calendar, Event
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -198,6 +197,9 @@ def edit_plan(db: Session, user: User, plan_id: int, values: dict, now: datetime
 
 def plan_calendar(db: Session, user: User, plan_id: int) -> bytes:
     """Return the plan as an iCalendar file: one event per slot with an alarm at its start and its phases."""
+    # Imported here: icalendar (and dateutil) would cost every web process memory for a rarely used download.
+    from icalendar import Alarm, Calendar, Event
+
     plan = owned(db, Plan, plan_id, user, "plan")
     name = TEMPLATES[plan.template].name
     calendar = Calendar()

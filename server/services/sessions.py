@@ -1,13 +1,14 @@
 """Logging, listing, editing and deleting pumping sessions."""
 
 import base64
+import functools
 import hashlib
 import json
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Row, func, select, tuple_
+from sqlalchemy import Insert, Row, Select, bindparam, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -35,18 +36,12 @@ def create_session(db: Session, user: User, values: dict, now: datetime) -> tupl
     ended_at = resolve_end(started_at, values.get("ended_at"), values.get("duration_min")).astimezone(UTC)
     check_times(started_at, ended_at, now)
     latest_end = _latest_end(db, user)
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
     # The primary key settles a replay or a race on the client's id in the same statement: no read first.
-    stored = db.scalar(
-        insert(PumpSession)
-        .values(
-            id=session_id, user_id=user.id, started_at=started_at, ended_at=ended_at,
-            request_digest=digest, created_at=now, updated_at=now,
-            **{name: values.get(name) for name in DETAIL_FIELDS},
-        )
-        .on_conflict_do_nothing(index_elements=["id"])
-        .returning(PumpSession)
-    )
+    stored = db.scalar(_insert_new(db.get_bind().dialect.name), {
+        "id": session_id, "user_id": user.id, "started_at": started_at, "ended_at": ended_at,
+        "request_digest": digest, "created_at": now, "updated_at": now,
+        **{name: values.get(name) for name in DETAIL_FIELDS},
+    })
     if stored is None:
         db.rollback()
         return _replayed(db.get(PumpSession, session_id), user, digest), False
@@ -56,9 +51,25 @@ def create_session(db: Session, user: User, values: dict, now: datetime) -> tupl
     return stored, True
 
 
+@functools.cache
+def _insert_new(dialect: str) -> Insert:
+    """Build, once per database, the insert that stores a session unless its id exists, returning it if stored."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    columns = ("id", "user_id", "started_at", "ended_at", "request_digest", "created_at", "updated_at", *DETAIL_FIELDS)
+    return (
+        insert(PumpSession)
+        .values({name: bindparam(name, type_=PumpSession.__table__.c[name].type) for name in columns})
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(PumpSession)
+    )
+
+
+LATEST_END = select(func.max(PumpSession.ended_at)).where(PumpSession.user_id == bindparam("user_id"))
+
+
 def _latest_end(db: Session, user: User) -> datetime | None:
     """Return the latest end among the user's sessions (an index look-up)."""
-    return db.scalar(select(func.max(PumpSession.ended_at)).where(PumpSession.user_id == user.id))
+    return db.scalar(LATEST_END, {"user_id": user.id})
 
 
 def _replayed(existing: PumpSession | None, user: User, digest: str) -> PumpSession:
@@ -132,17 +143,30 @@ def list_sessions(
     db: Session, user: User, start: datetime | None, end: datetime | None, limit: int, cursor: str | None,
 ) -> tuple[Sequence[Row], str | None]:
     """Return a page of session rows, newest first, started in [start, end), and the next page's cursor."""
-    # Rows, not entities: a page is only read and dumped, and the ORM's identity bookkeeping per row costs more.
-    query = select(*PumpSession.__table__.columns).where(PumpSession.user_id == user.id)
-    if start is not None:
-        query = query.where(PumpSession.started_at >= start)
-    if end is not None:
-        query = query.where(PumpSession.started_at < end)
+    params = {"user_id": user.id, "start": start, "end": end, "limit": limit + 1}
     if cursor:
-        started_at, session_id = decode_cursor(cursor)
-        # A row-value comparison is an index condition on (user_id, started_at, id); the OR form is a filter.
-        query = query.where(tuple_(PumpSession.started_at, PumpSession.id) < tuple_(started_at, session_id))
-    query = query.order_by(PumpSession.started_at.desc(), PumpSession.id.desc()).limit(limit + 1)
-    rows = db.connection().execute(query).all()
+        params["cursor_started_at"], params["cursor_id"] = decode_cursor(cursor)
+    query = _page_query(start is not None, end is not None, bool(cursor))
+    rows = db.connection().execute(query, params).all()
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+@functools.cache
+def _page_query(from_start: bool, to_end: bool, after_cursor: bool) -> Select:
+    """Build, once per combination of conditions, the query of a page of session rows."""
+    # Rows, not entities: a page is only read and dumped, and the ORM's identity bookkeeping per row costs more.
+    # Built once: constructing it costs about as much as SQLite's run of it.
+    query = select(*PumpSession.__table__.columns).where(PumpSession.user_id == bindparam("user_id"))
+    if from_start:
+        query = query.where(PumpSession.started_at >= bindparam("start"))
+    if to_end:
+        query = query.where(PumpSession.started_at < bindparam("end"))
+    if after_cursor:
+        # A row-value comparison is an index condition on (user_id, started_at, id); the OR form is a filter.
+        query = query.where(
+            tuple_(PumpSession.started_at, PumpSession.id)
+            < tuple_(bindparam("cursor_started_at", type_=PumpSession.started_at.type),
+                     bindparam("cursor_id", type_=PumpSession.id.type))
+        )
+    return query.order_by(PumpSession.started_at.desc(), PumpSession.id.desc()).limit(bindparam("limit"))

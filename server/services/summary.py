@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from server.domain.errors import InvalidInput
@@ -13,6 +13,28 @@ from server.models import Goal, PumpSession, User
 from server.services.goals import get_goals
 
 MAX_DAYS = 366
+
+# Built once (a statement's construction costs about as much as SQLite's run of it). Plain rows through the
+# connection: the ORM adds nothing to four columns but cost per row.
+SESSIONS_IN_RANGE = (
+    select(PumpSession.started_at, PumpSession.ended_at, PumpSession.left_ml, PumpSession.right_ml)
+    .where(
+        PumpSession.user_id == bindparam("user_id"), PumpSession.started_at >= bindparam("start"),
+        PumpSession.started_at < bindparam("end"),
+    )
+    .order_by(PumpSession.started_at)
+)
+# No session lasts longer than MAX_DURATION, so the (user_id, ended_at) index is read backwards from
+# start + MAX_DURATION and stops at the first match, instead of visiting every earlier session.
+LATEST_END_BEFORE = (
+    select(PumpSession.ended_at)
+    .where(
+        PumpSession.user_id == bindparam("user_id"), PumpSession.ended_at <= bindparam("horizon"),
+        PumpSession.started_at < bindparam("start"),
+    )
+    .order_by(PumpSession.ended_at.desc())
+    .limit(1)
+)
 
 
 def summary_view(db: Session, user: User, first: date, last: date) -> dict:
@@ -31,13 +53,7 @@ def daily_summary(db: Session, user: User, first: date, last: date, goal: Goal |
     zone = ZoneInfo(user.time_zone)
     start, _ = day_bounds(first, zone)
     _, end = day_bounds(last, zone)
-    columns = (PumpSession.started_at, PumpSession.ended_at, PumpSession.left_ml, PumpSession.right_ml)
-    # Plain rows through the connection: the ORM adds nothing to four columns but cost per row.
-    rows = db.connection().execute(
-        select(*columns)
-        .where(PumpSession.user_id == user.id, PumpSession.started_at >= start, PumpSession.started_at < end)
-        .order_by(PumpSession.started_at)
-    )
+    rows = db.connection().execute(SESSIONS_IN_RANGE, {"user_id": user.id, "start": start, "end": end})
     goal = goal or get_goals(db, user)
     return summarize_days(
         list(map(SessionFacts._make, rows)), first, last, zone,
@@ -48,15 +64,5 @@ def daily_summary(db: Session, user: User, first: date, last: date, goal: Goal |
 def previous_end(db: Session, user: User, start: datetime) -> datetime | None:
     """Return the latest end among the user's sessions started before `start` (the first gap runs from it)."""
     # The latest end, not the end of the latest start: an earlier, longer session can end after a later, shorter
-    # one, and only the latest end makes a day's gaps the same whatever range it is asked in. No session lasts
-    # longer than MAX_DURATION, so the (user_id, ended_at) index is read backwards from start + MAX_DURATION and
-    # stops at the first match, instead of visiting every earlier session.
-    return db.scalar(
-        select(PumpSession.ended_at)
-        .where(
-            PumpSession.user_id == user.id, PumpSession.ended_at <= start + MAX_DURATION,
-            PumpSession.started_at < start,
-        )
-        .order_by(PumpSession.ended_at.desc())
-        .limit(1)
-    )
+    # one, and only the latest end makes a day's gaps the same whatever range it is asked in.
+    return db.scalar(LATEST_END_BEFORE, {"user_id": user.id, "horizon": start + MAX_DURATION, "start": start})

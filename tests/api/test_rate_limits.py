@@ -10,6 +10,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from flask import request
+from flask_limiter import Limiter
 
 from server import create_app
 from server.limits import DATABASE_SCHEME, DatabaseStorage
@@ -122,3 +124,25 @@ def test_database_storage_counts_a_window_then_starts_a_new_one(app, monkeypatch
     assert storage.get_expiry("k") == 1_000_120.0
     storage.clear("k")
     assert storage.get("k") == 0 and storage.check()
+
+
+def test_only_the_blueprints_with_limits_run_the_limiter(monkeypatch, tmp_path):
+    # The limiter's hooks cost every request CPU time; routes without a limit must not pay it.
+    checked = []
+    check = Limiter._check_request_limit
+
+    def counting_check(self, *args, **kwargs):
+        checked.append(request.endpoint)
+        return check(self, *args, **kwargs)
+
+    monkeypatch.setattr(Limiter, "_check_request_limit", counting_check)
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path / 'l.db'}"})
+    Base.metadata.create_all(app.extensions["engine"])
+    client = app.test_client()
+    assert client.get("/api/goals").status_code == 401
+    assert client.get("/healthz").status_code == 200
+    assert checked == []
+    client.post("/api/auth/login", json={"email": "a@example.com", "password": "wrong-pass"})
+    client.get("/share/no-such-token")
+    assert "accounts.login" in checked
+    assert "share_page.page" in checked
