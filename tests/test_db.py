@@ -5,11 +5,11 @@ import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from server import create_app
-from server.db import make_engine
+from server.db import all_rows, make_engine
 from server.models import Base, PumpSession, User
 from tests.conftest import TEST_CONFIG
 
@@ -92,3 +92,25 @@ def test_utc_columns_read_back_aware_utc_whatever_form_the_text_has(tmp_path):
             db.execute(text("UPDATE users SET created_at = :value"), {"value": text_form})
             read = db.scalar(select(User.created_at))
             assert read == expected and read.utcoffset() == timedelta(0)
+
+
+def test_all_rows_reads_what_a_plain_execute_reads_on_each_database(db):
+    """One JSON array on SQLite, rows on PostgreSQL: the same tuples, typed the same, NULLs and odd text included."""
+    now = datetime(2026, 11, 28, 3, 4, 5, 123456, tzinfo=UTC)
+    db.add(User(id=1, email="a@example.com", password_hash="x", created_at=now))
+    db.flush()
+    notes = [None, 'quote " backslash \\ tab \t newline \n', "émoji 🍼 and 中文", "", "x" * 2000]
+    for n, note in enumerate(notes):
+        db.add(PumpSession(
+            id=uuid.uuid4(), user_id=1, started_at=now - timedelta(hours=n), ended_at=now - timedelta(hours=n) +
+            timedelta(minutes=15), left_ml=None if n == 0 else 10.5 * n, right_ml=n, mode="double", notes=note,
+            request_digest="d", created_at=now, updated_at=now,
+        ))
+    db.commit()
+    query = select(PumpSession.id, PumpSession.started_at, PumpSession.ended_at, PumpSession.left_ml,
+                   PumpSession.right_ml, PumpSession.notes).where(PumpSession.user_id == bindparam("user_id"))
+    expected = sorted(tuple(row) for row in db.connection().execute(query, {"user_id": 1}))
+    got = sorted(all_rows(db.connection(), query, {"user_id": 1}))
+    assert got == expected and len(got) == len(notes)
+    assert [type(value) for value in got[0]] == [type(value) for value in expected[0]]
+    assert got[0][1].tzinfo is not None and all_rows(db.connection(), query, {"user_id": 2}) == []

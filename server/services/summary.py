@@ -1,11 +1,13 @@
 """Daily summaries of a user's sessions in their own time zone."""
 
 from datetime import date, datetime
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from server.db import all_rows
 from server.domain.errors import InvalidInput
 from server.domain.sessions import MAX_DURATION
 from server.domain.summary import DaySummary, GoalFacts, SessionFacts, day_bounds, summarize_days
@@ -15,7 +17,7 @@ from server.services.goals import get_goals
 MAX_DAYS = 366
 
 # Built once (a statement's construction costs about as much as SQLite's run of it). Plain rows through the
-# connection: the ORM adds nothing to four columns but cost per row.
+# connection (db.all_rows): the ORM adds nothing to four columns but cost per row.
 SESSIONS_IN_RANGE = (
     select(PumpSession.started_at, PumpSession.ended_at, PumpSession.left_ml, PumpSession.right_ml)
     .where(
@@ -53,7 +55,9 @@ def daily_summary(db: Session, user: User, first: date, last: date, goal: Goal |
     zone = ZoneInfo(user.time_zone)
     start, _ = day_bounds(first, zone)
     _, end = day_bounds(last, zone)
-    rows = db.connection().execute(SESSIONS_IN_RANGE, {"user_id": user.id, "start": start, "end": end})
+    rows = all_rows(db.connection(), SESSIONS_IN_RANGE, {"user_id": user.id, "start": start, "end": end})
+    # In start order: the order of a subquery's rows inside an aggregate is not something SQL promises.
+    rows.sort(key=itemgetter(0))
     goal = goal or get_goals(db, user)
     return summarize_days(
         list(map(SessionFacts._make, rows)), first, last, zone,
