@@ -239,8 +239,10 @@ def test_stop_during_a_server_error_keeps_the_timer_until_the_retry_stores_the_s
     expect(page.locator("#toast")).to_contain_text("Saved on this phone")
     expect(page.locator("#timer-queued")).to_be_visible()
     assert server_sessions(live_server, token) == []
-    # The page retries after the first backoff (2 s, give or take a quarter) and then redraws.
-    expect(page.locator("#timer-queued")).to_have_count(0, timeout=15_000)
-    assert page.evaluate("localStorage.getItem('pumpwell.timer')") is None
+    # The page retries after the first backoff (2 s, give or take a quarter), forgets the timer once the server
+    # has the session, and redraws. Waiting on the note alone would pass while the screen redraws, too early.
+    wait_until(page, "localStorage.getItem('pumpwell.timer') === null", timeout_ms=15_000)
+    expect(page.locator("#timer-queued")).to_have_count(0)
+    expect(page.get_by_role("button", name="Start", exact=True)).to_be_visible()
     [session] = server_sessions(live_server, token)
     assert session["left_ml"] == 80
