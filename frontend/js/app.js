@@ -38,9 +38,10 @@ async function currentUser() {
   const fresh = api('GET', '/me').then(cacheUser);
   if (!cached) return fresh;
   // On a slow connection the screen must not wait for /me: a changed unit or zone redraws it when it comes.
-  fresh.then((user) => {
+  // The zone offer comes with the redrawn screen, so a form opened under it already uses the account's zone.
+  fresh.then(async (user) => {
     if (user.unit !== cached.unit || user.time_zone !== cached.time_zone) {
-      route();
+      await route();
       offerZone(user);
     }
   }).catch(() => null);

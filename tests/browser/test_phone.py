@@ -122,6 +122,8 @@ def test_any_hundredth_of_an_oz_can_be_typed(signed_in, live_server):
     page, token = signed_in
     live_server.api("PATCH", "/me", token, json={"unit": "oz"})
     page.reload()
+    # The phone first draws Today with the account as last seen (in mL), then again once /me says oz.
+    expect(page.locator("#today-total")).to_have_text("0 oz")
     page.get_by_role("button", name="Log a past session").click()
     dialog = page.get_by_role("dialog", name="Log a session")
     dialog.get_by_label("Left (oz)").fill("1.3")
