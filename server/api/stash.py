@@ -26,7 +26,8 @@ class BatchIn(Schema):
     """A new container: the volume as entered, when the milk was expressed, where it is."""
 
     id = fields.UUID(metadata={"description": "Chosen by the client so an offline replay stores nothing twice."})
-    volume = fields.Float(required=True, validate=Range(min=0, min_inclusive=False, max=2000))
+    volume = fields.Float(validate=Range(min=0, min_inclusive=False, max=2000), metadata={
+        "description": "Required unless session_id is given (then all of that session's milk not yet stashed)."})
     unit = fields.String(load_default="ml", validate=OneOf(["ml", "oz"]))
     expressed_at = Instant(metadata={"description": "Required unless session_id is given (then its end)."})
     location = fields.String(required=True, validate=OneOf(storage.LOCATIONS))

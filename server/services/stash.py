@@ -56,12 +56,16 @@ def add_batch(db: Session, user: User, values: dict, now: datetime) -> tuple[Mil
     existing = db.get(MilkBatch, batch_id)
     if existing is not None:
         return _replayed_batch(existing, user, digest), False
-    volume_ml = _to_ml(values["volume"], values["unit"])
     expressed_at = values.get("expressed_at")
     session = None
     if values.get("session_id") is not None:
-        session = _session_with_room_for(db, user, values["session_id"], volume_ml)
+        session, volume_ml = _session_with_room_for(
+            db, user, values["session_id"], values.get("volume"), values["unit"])
         expressed_at = expressed_at or session.ended_at
+    elif values.get("volume") is None:
+        raise InvalidInput("Say how much milk.", {"volume": ["Missing data for required field."]})
+    else:
+        volume_ml = _to_ml(values["volume"], values["unit"])
     if expressed_at is None:
         raise InvalidInput("Say when the milk was expressed.", {"expressed_at": ["Missing data for required field."]})
     expressed_at = _check_not_future(expressed_at, now, "expressed_at")
@@ -69,7 +73,9 @@ def add_batch(db: Session, user: User, values: dict, now: datetime) -> tuple[Mil
     state = storage.replay(events, user.stash_guideline)
     batch = MilkBatch(
         id=batch_id, user_id=user.id, session_id=session.id if session else None, label=values.get("label") or "",
-        entered_volume=values["volume"], entered_unit=values["unit"], request_digest=digest,
+        # Left out with a session, the volume is all of its milk not yet stashed, as millilitres.
+        entered_volume=volume_ml if values.get("volume") is None else values["volume"],
+        entered_unit="ml" if values.get("volume") is None else values["unit"], request_digest=digest,
         created_at=now, **_columns(state, now),
     )
     batch.events.append(_event_row(uuid.uuid4(), batch, user, 0, events[0], None, digest, now))
@@ -95,17 +101,25 @@ def _replayed_batch(existing: MilkBatch, user: User, digest: str) -> MilkBatch:
     return existing
 
 
-def _session_with_room_for(db: Session, user: User, session_id: uuid.UUID, volume_ml: float) -> PumpSession:
-    """Return the user's session if its milk not yet stashed covers `volume_ml`."""
+def _session_with_room_for(
+    db: Session, user: User, session_id: uuid.UUID, volume: float | None, unit: str,
+) -> tuple[PumpSession, float]:
+    """Return the user's session and the mL to stash from it: `volume`, or all its milk not yet stashed if None."""
     session = owned(db, PumpSession, session_id, user, "session")
     expressed = total_volume_ml(session.left_ml, session.right_ml) or 0.0
     stashed = db.scalar(select(func.coalesce(func.sum(MilkBatch.volume_ml), 0.0))
                         .where(MilkBatch.session_id == session.id)) or 0.0
-    if stashed + volume_ml > expressed + storage.EMPTY_ML:
-        free = max(expressed - stashed, 0)
+    free = max(expressed - stashed, 0.0)
+    if volume is None:
+        if free <= storage.EMPTY_ML:
+            raise InvalidInput("All of this session's milk is in the stash already.",
+                               {"volume": ["Nothing of this session is left to stash."]})
+        return session, free
+    volume_ml = _to_ml(volume, unit)
+    if volume_ml > free + storage.EMPTY_ML:
         raise InvalidInput("That is more than the session's milk not yet stashed.",
                            {"volume": [f"At most {free:.0f} mL of this session is left to stash."]})
-    return session
+    return session, volume_ml
 
 
 def _columns(state: storage.Container, now: datetime) -> dict:

@@ -183,6 +183,19 @@ def test_a_session_can_be_split_across_containers_but_never_beyond_its_volume(cl
     assert too_much.status_code == 422 and "volume" in too_much.json["error"]["fields"]
 
 
+def test_a_container_from_a_session_without_a_volume_holds_all_its_milk_not_yet_stashed(client, auth):
+    session = client.post("/api/sessions", json={"started_at": _ago(hours=1), "duration_min": 15, "left_ml": 60,
+                                                 "right_ml": 52.5}, headers=auth).json
+    assert _add(client, auth, volume=30, session_id=session["id"]).status_code == 201
+    rest = _add(client, auth, volume=None, expressed_at=None, session_id=session["id"])
+    assert rest.status_code == 201, rest.json
+    assert rest.json["volume_ml"] == pytest.approx(82.5) and rest.json["expressed_at"] == session["ended_at"]
+    nothing_left = _add(client, auth, volume=None, session_id=session["id"])
+    assert nothing_left.status_code == 422 and "volume" in nothing_left.json["error"]["fields"]
+    no_volume = _add(client, auth, volume=None)
+    assert no_volume.status_code == 422 and "volume" in no_volume.json["error"]["fields"]
+
+
 @pytest.mark.parametrize("body", [
     {"volume": 0, "location": "fridge", "expressed_at": "2026-01-01T00:00:00Z"},
     {"volume": 50, "location": "shelf", "expressed_at": "2026-01-01T00:00:00Z"},

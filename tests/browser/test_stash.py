@@ -218,6 +218,22 @@ def test_the_stop_form_saves_the_session_and_stashes_its_milk_in_one_go(page, li
     assert batch["expressed_at"] == session["ended_at"]
 
 
+def test_a_session_fixed_after_a_refusal_is_stashed_with_its_fixed_amount(page, live_server):
+    """A typo (5000 mL) is refused; fixed to 50 mL and sent again, the container holds 50 + 30 mL."""
+    page.clock.install(time=datetime.now(UTC) - timedelta(minutes=30))
+    token = sign_up(page)
+    form = stop_a_timer(page, "5000", "30")
+    form.get_by_label("Put this milk in the stash").check()
+    form.get_by_role("button", name="Save session").click()
+    fix = page.get_by_role("dialog", name="Check this session")
+    fix.get_by_label("Left (mL)").fill("50")
+    fix.get_by_role("button", name="Send again").click()
+    expect(page.locator("#toast")).to_contain_text("Session saved and its milk put in the stash.")
+    [session] = live_server.api("GET", "/sessions", token).json["items"]
+    [batch] = server_stash(live_server, token)
+    assert (session["left_ml"], batch["session_id"], batch["volume_ml"]) == (50, session["id"], 80)
+
+
 def test_stashing_from_the_stop_form_offline_sends_the_container_after_its_session(page, context, live_server):
     """Offline both wait on the phone, the container behind its session; back online both reach the server."""
     page.clock.install(time=datetime.now(UTC) - timedelta(minutes=30))

@@ -187,10 +187,11 @@ async function untilStored(item, unit, timeZone, stashId = null) {
 
 /** The request that stashes a session's milk (all of it, expressed when it ended); null when there is none. */
 function stashRequest(session, location) {
-  const volume = Number(((session.left_ml || 0) + (session.right_ml || 0)).toFixed(2));
-  if (!(volume > 0)) return null;
+  if (!((session.left_ml || 0) + (session.right_ml || 0) > 0)) return null;
   const id = crypto.randomUUID();
-  return { id, method: 'POST', path: '/stash', body: { id, volume, unit: 'ml', location, session_id: session.id } };
+  // No volume: the server stashes all of the session's milk as stored, so a session fixed after a refusal
+  // (a typo in its volume) is stashed with its fixed amount.
+  return { id, method: 'POST', path: '/stash', body: { id, location, session_id: session.id } };
 }
 
 /**
