@@ -3,6 +3,7 @@
 import gc
 
 preload_app = True
+worker_class = "server.gunicorn_worker.BalancedThreadWorker"
 
 
 def pre_fork(_server, _worker):
