@@ -103,8 +103,12 @@ def all_rows(conn: Connection, query: Select, params: Mapping) -> list[tuple]:
     packed = select(func.json_group_array(func.json_array(*query.subquery().columns)))
     processors = [column.type.result_processor(conn.dialect, None) for column in columns]
     rows = json.loads(conn.execute(packed, params).scalar_one())
-    return [tuple(value if convert is None else convert(value) for convert, value in zip(processors, row, strict=True))
-            for row in rows]
+    if not rows:
+        return []
+    # Column by column through map: the conversion runs in C, not in a Python loop per value.
+    columns = [values if convert is None else list(map(convert, values))
+               for convert, values in zip(processors, zip(*rows, strict=True), strict=True)]
+    return list(zip(*columns, strict=True))
 
 
 def init_app(app: Flask) -> None:

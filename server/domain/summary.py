@@ -1,5 +1,6 @@
 """Per-local-day figures of a user's sessions: counts, volumes, gaps, night sessions, progress."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
@@ -7,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from server.domain.sessions import duration_min
 
-# Night sessions matter for supply: domain.md counts those starting 01:00-05:00 local.
-NIGHT_FROM = time(1, 0)
-NIGHT_TO = time(5, 0)
+# Night sessions matter for supply: domain.md counts those starting 01:00-05:00 local, that is in hours 1 to 4.
+NIGHT_FROM_HOUR = 1
+NIGHT_TO_HOUR = 5
 MIDNIGHT = time(0)
 
 
@@ -59,7 +60,7 @@ def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 def summarize_days(
-    sessions: list[SessionFacts],
+    sessions: Sequence[SessionFacts | tuple[datetime, datetime, float | None, float | None]],
     first: date,
     last: date,
     zone: ZoneInfo,
@@ -74,47 +75,54 @@ def summarize_days(
     latest end among the sessions started before the range, so a day's figures are the
     same whatever range it is asked in.
     """
-    days: dict[date, DaySummary] = {}
+    days: list[DaySummary] = []
     day, one_day = first, timedelta(days=1)
     # Each day ends where the next begins: one local midnight per day, not two. Subtracting aware datetimes
     # of one zone ignores DST, so the length is taken between timestamps (UTC).
     start = datetime.combine(day, MIDNIGHT, tzinfo=zone).timestamp()
     while day <= last:
         end = datetime.combine(day + one_day, MIDNIGHT, tzinfo=zone).timestamp()
-        days[day] = DaySummary(date=day, hours=(end - start) / 3600)
+        days.append(DaySummary(date=day, hours=(end - start) / 3600))
         day, start = day + one_day, end
-    # One pass over plain tuples with the running figures in locals: a 90-day range is hundreds of sessions,
-    # and attribute reads and writes per session were most of the summary's cost.
-    longest: dict[date, float] = {}
+    # One pass over the tuples with the running figures in lists indexed by day: a 90-day range is hundreds of
+    # sessions, and object attributes, dict look-ups and date objects per session were most of the summary's cost.
+    count, first_ordinal = len(days), first.toordinal()
+    sessions_of, night_of = [0] * count, [0] * count
+    left_of, right_of, minutes_of = [0.0] * count, [0.0] * count, [0.0] * count
+    longest_of: list[float | None] = [None] * count
     for started_at, ended_at, left_ml, right_ml in sessions:
         local_start = started_at.astimezone(zone)
-        local_day = local_start.date()
-        summary = days.get(local_day)
+        index = local_start.toordinal() - first_ordinal
+        inside = 0 <= index < count
         if previous_end is None:
             previous_end = ended_at
         else:
-            if summary is not None:
+            if inside:
                 # Overlapping sessions (a second pump) leave no gap rather than a negative one.
-                gap = max((started_at - previous_end).total_seconds() / 60, 0.0)
-                if gap > longest.get(local_day, -1.0):
-                    longest[local_day] = gap
+                gap = (started_at - previous_end).total_seconds() / 60
+                gap = gap if gap > 0.0 else 0.0
+                longest = longest_of[index]
+                if longest is None or gap > longest:
+                    longest_of[index] = gap
             if ended_at > previous_end:
                 previous_end = ended_at
-        if summary is None:
+        if not inside:
             continue
-        summary.sessions += 1
+        sessions_of[index] += 1
         if left_ml:
-            summary.left_ml += left_ml
+            left_of[index] += left_ml
         if right_ml:
-            summary.right_ml += right_ml
-        summary.pumping_min += duration_min(started_at, ended_at)
-        if NIGHT_FROM <= local_start.time() < NIGHT_TO:
-            summary.night_sessions += 1
-    for summary in days.values():
-        summary.longest_gap_min = longest.get(summary.date)
+            right_of[index] += right_ml
+        minutes_of[index] += duration_min(started_at, ended_at)
+        if NIGHT_FROM_HOUR <= local_start.hour < NIGHT_TO_HOUR:
+            night_of[index] += 1
+    for index, summary in enumerate(days):
+        summary.sessions, summary.left_ml, summary.right_ml = sessions_of[index], left_of[index], right_of[index]
+        summary.pumping_min, summary.longest_gap_min = minutes_of[index], longest_of[index]
+        summary.night_sessions = night_of[index]
         summary.volume_progress = _ratio(summary.total_ml, goal.daily_volume_ml)
         summary.sessions_progress = _ratio(summary.sessions, goal.sessions_per_day)
-    return list(days.values())
+    return days
 
 
 def _ratio(value: float, target: float) -> float:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from server.db import all_rows
 from server.domain.errors import InvalidInput
 from server.domain.sessions import MAX_DURATION
-from server.domain.summary import DaySummary, GoalFacts, SessionFacts, day_bounds, summarize_days
+from server.domain.summary import DaySummary, GoalFacts, day_bounds, summarize_days
 from server.models import Goal, PumpSession, User
 from server.services.goals import get_goals
 
@@ -59,9 +59,9 @@ def daily_summary(db: Session, user: User, first: date, last: date, goal: Goal |
     # In start order: the order of a subquery's rows inside an aggregate is not something SQL promises.
     rows.sort(key=itemgetter(0))
     goal = goal or get_goals(db, user)
+    # The rows are already in SessionFacts' order; naming each one would cost more than the summary's pass.
     return summarize_days(
-        list(map(SessionFacts._make, rows)), first, last, zone,
-        GoalFacts(goal.daily_volume_ml, goal.sessions_per_day), previous_end(db, user, start),
+        rows, first, last, zone, GoalFacts(goal.daily_volume_ml, goal.sessions_per_day), previous_end(db, user, start),
     )
 
 
