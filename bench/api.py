@@ -1,12 +1,12 @@
 """Benchmark the API under gunicorn: three endpoints against a bare Flask ceiling, memory and cold start.
 
 Run: .venv/bin/python bench/api.py [--seconds 10] [--clients 8] [--db sqlite postgres] [--root DIR]
-For each database, starts gunicorn with the flags of the Procfile's web line (2 workers), times the cold
-start from launch to the first 200 on /healthz, fills 5,000 sessions for one user, drives keep-alive
-clients at the ceiling and each endpoint in turn, then reads the PSS of the master and its workers from
-/proc/<pid>/smaps_rollup. --root measures another checkout (an older commit) with this same driver, so
-before/after runs can be made side by side. PostgreSQL is BENCH_DATABASE_URL (a database it creates and
-drops), by default postgresql+psycopg://postgres@127.0.0.1:5432/test_speed_bench.
+For each database, starts gunicorn with the flags of the Procfile's web line (2 workers), times the cold start
+from launch to the first 200 on /healthz, fills 5,000 sessions for one user, drives keep-alive clients at the
+ceiling and each endpoint in turn (printing the CPU cores gunicorn used meanwhile), then reads the PSS of the
+master and its workers from /proc/<pid>/smaps_rollup. --root measures another checkout (an older commit) with
+this same driver, so before/after runs can be made side by side. PostgreSQL is BENCH_DATABASE_URL (a database
+it creates and drops), by default postgresql+psycopg://postgres@127.0.0.1:5432/test_speed_bench.
 """
 
 import argparse
@@ -85,6 +85,16 @@ def pss_mib(pid: int) -> list[float]:
     return sizes
 
 
+def cpu_seconds(pid: int) -> float:
+    """Return the CPU seconds (user + system) a process and its children have used so far."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    total = 0
+    for each in [pid, *map(int, children)]:
+        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def fresh_postgres(url: str) -> None:
     """Create the benchmark's own PostgreSQL database, dropping an earlier run's."""
     import psycopg
@@ -154,19 +164,21 @@ async def client_loop(port: int, make_request, seconds: float, latencies: list[f
     writer.close()
 
 
-async def drive(port: int, make_request, clients: int, seconds: float) -> dict:
-    """Run `clients` keep-alive connections for `seconds` and return rps and percentiles (ms)."""
+async def drive(port: int, make_request, clients: int, seconds: float, server_pid: int) -> dict:
+    """Run `clients` keep-alive connections for `seconds`; return rps, percentiles (ms) and the server's cores used."""
     latencies: list[float] = []
     errors: list[int] = []
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), cpu_seconds(server_pid)
     await asyncio.gather(*(client_loop(port, make_request, seconds, latencies, errors) for _ in range(clients)))
     elapsed = time.perf_counter() - started
+    cores = (cpu_seconds(server_pid) - cpu_before) / elapsed
     latencies.sort()
     return {
         "rps": len(latencies) / elapsed,
         "p50": latencies[len(latencies) // 2] * 1000,
         "p99": latencies[int(len(latencies) * 0.99)] * 1000,
         "errors": len(errors),
+        "cores": cores,
     }
 
 
@@ -210,11 +222,11 @@ def measure(name: str, database_url: str, root: Path, flags: list[str], args) ->
         ceiling = request_bytes("GET", "/ping")
 
         results = {"ceiling (bare Flask)": asyncio.run(
-            drive(ceiling_port, lambda: ceiling, args.clients, args.seconds))}
+            drive(ceiling_port, lambda: ceiling, args.clients, args.seconds, ceiling_process.pid))}
         # Reads first, so the sessions that the create phase adds don't inflate what they read.
-        results["list 50 sessions"] = asyncio.run(drive(api_port, lambda: list_50, args.clients, args.seconds))
-        results["daily summary, 90 days"] = asyncio.run(drive(api_port, lambda: summary, args.clients, args.seconds))
-        results["create session"] = asyncio.run(drive(api_port, create, args.clients, args.seconds))
+        for endpoint, make_request in (("list 50 sessions", lambda: list_50),
+                                       ("daily summary, 90 days", lambda: summary), ("create session", create)):
+            results[endpoint] = asyncio.run(drive(api_port, make_request, args.clients, args.seconds, api.pid))
         pss = pss_mib(api.pid)
     finally:
         for process in (api, ceiling_process):
@@ -260,9 +272,10 @@ def main() -> None:
         pss = " + ".join(f"{size:.0f}" for size in run["pss"])
         print(f"\n{run['name']}: PSS of master + workers after the run {sum(run['pss']):.0f} MiB ({pss}), "
               f"cold start to the first 200 on /healthz {run['cold_start']:.2f} s")
-        print(f"{'endpoint':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'of ceiling':>12}{'errors':>8}")
+        print(f"{'endpoint':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'of ceiling':>12}{'errors':>8}{'cores':>7}")
         for name, r in run["results"].items():
-            print(f"{name:<26}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['rps'] / top:>11.0%}{r['errors']:>8}")
+            print(f"{name:<26}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['rps'] / top:>11.0%}{r['errors']:>8}"
+                  f"{r['cores']:>7.2f}")
 
 
 if __name__ == "__main__":
