@@ -10,6 +10,7 @@ from werkzeug.routing import IntegerConverter
 from server import cli, db, limits, pwa, share_page
 from server.api import errors, fields, input_checks, register_blueprints
 from server.config import Config
+from server.json_provider import OrjsonProvider
 from server.services.accounts import Passwords
 
 
@@ -26,6 +27,7 @@ def create_app(config: dict | None = None) -> APIFlask:
         "server", title="Pumpwell API", version="1.0",
         spec_path="/api/openapi.json", docs_path="/api/docs", instance_relative_config=True,
     )
+    app.json = OrjsonProvider(app)
     app.config.from_object(Config)
     app.config["DOCS_FAVICON"] = "/api/docs/assets/favicon-32x32.png"
     if config:
