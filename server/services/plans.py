@@ -4,7 +4,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,8 @@ from server.services.reminders import cancel_pending, upsert_reminders
 
 # Plans ended longer ago than this no longer gain or lose sessions when one is logged.
 RELINK_AFTER_END = timedelta(days=2)
+# Run by every session write: built once, as building it cost more than the database's answer when no plan is near.
+PLANS_TO_RELINK = select(Plan).where(Plan.user_id == bindparam("user_id"), Plan.ends_at > bindparam("since"))
 
 
 @dataclass(frozen=True)
@@ -231,9 +233,7 @@ def plan_calendar(db: Session, user: User, plan_id: int) -> bytes:
 
 def relink_plan_sessions(db: Session, user: User, now: datetime) -> None:
     """Link sessions to the slots they fulfil in the user's current plans, inside the caller's transaction."""
-    plans = db.scalars(
-        select(Plan).where(Plan.user_id == user.id, Plan.ends_at > now - RELINK_AFTER_END)
-    ).all()
+    plans = db.scalars(PLANS_TO_RELINK, {"user_id": user.id, "since": now - RELINK_AFTER_END}).all()
     for plan in plans:
         _link_sessions(db, user, plan, now)
 
