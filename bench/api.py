@@ -120,7 +120,7 @@ def drop_postgres(url: str) -> None:
 
 def fill_sessions(database_url: str, email: str) -> None:
     """Insert FILL sessions (8 a day, going back in time) for the user in one statement."""
-    from sqlalchemy import create_engine, insert, select
+    from sqlalchemy import create_engine, insert, select, text
 
     from server.models import PumpSession, User
 
@@ -137,6 +137,10 @@ def fill_sessions(database_url: str, email: str) -> None:
                 "request_digest": "bench", "created_at": now, "updated_at": now,
             })
         conn.execute(insert(PumpSession), rows)
+        if engine.dialect.name == "postgresql":
+            # Statistics, as autovacuum gathers them within its first minute: without them the planner, still
+            # expecting an empty table, reads all 5,000 rows and sorts them for a page of 50 (1.2 ms instead of 0.3).
+            conn.execute(text("ANALYZE pump_sessions"))
     engine.dispose()
 
 
