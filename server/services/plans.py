@@ -231,11 +231,13 @@ def plan_calendar(db: Session, user: User, plan_id: int) -> bytes:
     return calendar.to_ical()
 
 
-def relink_plan_sessions(db: Session, user: User, now: datetime) -> None:
-    """Link sessions to the slots they fulfil in the user's current plans, inside the caller's transaction."""
+def relink_plan_sessions(db: Session, user: User, now: datetime) -> bool:
+    """Link sessions to the slots they fulfil in the user's current plans, inside the caller's transaction;
+    return whether there was any such plan."""
     plans = db.scalars(PLANS_TO_RELINK, {"user_id": user.id, "since": now - RELINK_AFTER_END}).all()
     for plan in plans:
         _link_sessions(db, user, plan, now)
+    return bool(plans)
 
 
 def plan_overview(db: Session, user: User, now: datetime) -> PlanView | None:

@@ -28,27 +28,29 @@ def _digest(values: dict) -> str:
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def create_session(db: Session, user: User, values: dict, now: datetime) -> tuple[PumpSession, bool]:
-    """Store a session; return it and whether it is new (False for an identical replay)."""
+def create_session(db: Session, user: User, values: dict, now: datetime) -> tuple[PumpSession | Row, bool]:
+    """Store a session; return it (its stored row when new) and whether it is new (False for an identical replay)."""
     session_id = values.get("id") or uuid.uuid4()
     digest = _digest(values)
     started_at = values["started_at"].astimezone(UTC)
     ended_at = resolve_end(started_at, values.get("ended_at"), values.get("duration_min")).astimezone(UTC)
     check_times(started_at, ended_at, now)
     latest_end = _latest_end(db, user)
-    # The primary key settles a replay or a race on the client's id in the same statement: no read first.
-    stored = db.scalar(_insert_new(db.get_bind().dialect.name), {
+    # The primary key settles a replay or a race on the client's id in the same statement: no read first. Through
+    # the connection, as a row: the ORM's bulk insert path cost more than the rest of the create.
+    stored = db.connection().execute(_insert_new(db.get_bind().dialect.name), {
         "id": session_id, "user_id": user.id, "started_at": started_at, "ended_at": ended_at,
         "request_digest": digest, "created_at": now, "updated_at": now,
         **{name: values.get(name) for name in DETAIL_FIELDS},
-    })
+    }).first()
     if stored is None:
         db.rollback()
         return _replayed(db.get(PumpSession, session_id), user, digest), False
     # A session ending before the latest end leaves the gap since then, and so the gap reminder, as it was.
-    sessions_changed(db, user, now, gap_moved=latest_end is None or ended_at > latest_end)
+    relinked = sessions_changed(db, user, now, gap_moved=latest_end is None or ended_at > latest_end)
     db.commit()
-    return stored, True
+    # Near a plan the new session may now fulfil one of its blocks: read it again to show the block.
+    return (db.get(PumpSession, session_id) if relinked else stored), True
 
 
 @functools.cache
@@ -56,11 +58,12 @@ def _insert_new(dialect: str) -> Insert:
     """Build, once per database, the insert that stores a session unless its id exists, returning it if stored."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     columns = ("id", "user_id", "started_at", "ended_at", "request_digest", "created_at", "updated_at", *DETAIL_FIELDS)
+    table = PumpSession.__table__
     return (
-        insert(PumpSession)
-        .values({name: bindparam(name, type_=PumpSession.__table__.c[name].type) for name in columns})
+        insert(table)
+        .values({name: bindparam(name, type_=table.c[name].type) for name in columns})
         .on_conflict_do_nothing(index_elements=["id"])
-        .returning(PumpSession)
+        .returning(*table.columns)
     )
 
 
@@ -69,7 +72,7 @@ LATEST_END = select(func.max(PumpSession.ended_at)).where(PumpSession.user_id ==
 
 def _latest_end(db: Session, user: User) -> datetime | None:
     """Return the latest end among the user's sessions (an index look-up)."""
-    return db.scalar(LATEST_END, {"user_id": user.id})
+    return db.connection().scalar(LATEST_END, {"user_id": user.id})
 
 
 def _replayed(existing: PumpSession | None, user: User, digest: str) -> PumpSession:
@@ -113,11 +116,12 @@ def delete_session(db: Session, user: User, session_id: uuid.UUID, now: datetime
     db.commit()
 
 
-def sessions_changed(db: Session, user: User, now: datetime, gap_moved: bool = True) -> None:
-    """Recompute what depends on the user's sessions (gap reminder, plan slots), inside the caller's transaction."""
+def sessions_changed(db: Session, user: User, now: datetime, gap_moved: bool = True) -> bool:
+    """Recompute what depends on the user's sessions (gap reminder, plan slots), inside the caller's transaction;
+    return whether a plan was near enough to relink its sessions."""
     if gap_moved:
         refresh_gap_reminder(db, user, now)
-    relink_plan_sessions(db, user, now)
+    return relink_plan_sessions(db, user, now)
 
 
 def encode_cursor(session: PumpSession | Row) -> str:

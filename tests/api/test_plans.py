@@ -101,6 +101,10 @@ def test_progress_counts_done_late_and_missed_slots_and_links_sessions(client, a
     assert progress["progress"]["daily_volume_during_ml"] == 120.0  # the early session was before the start
     stored = client.get(f"/api/sessions/{late['id']}", headers=auth).json
     assert stored["plan_slot_id"] == slots[1]["id"]
+    # The create's own answer already shows the block the session was linked to.
+    assert (early["plan_slot_id"], late["plan_slot_id"]) == (slots[0]["id"], slots[1]["id"])
+    far = log(client, auth, begin - timedelta(days=5))
+    assert far["plan_slot_id"] is None
 
 
 def test_volume_during_the_plan_is_compared_with_the_week_before(client, auth, clock):
