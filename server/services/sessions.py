@@ -5,6 +5,7 @@ import functools
 import hashlib
 import json
 import uuid
+from collections import namedtuple
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -20,6 +21,9 @@ from server.services.plans import relink_plan_sessions
 from server.services.reminders import refresh_gap_reminder
 
 DETAIL_FIELDS = ("left_ml", "right_ml", "mode", "pump", "flange_mm", "pain", "notes")
+# A listed session: the database row as a named tuple, whose attributes read in C. A page's dump reads 15 of them per
+# session, and a SQLAlchemy Row answers each through a Python __getattr__ (the dump took twice as long).
+SessionRow = namedtuple("SessionRow", [column.name for column in PumpSession.__table__.columns])
 
 
 def _digest(values: dict) -> str:
@@ -124,7 +128,7 @@ def sessions_changed(db: Session, user: User, now: datetime, gap_moved: bool = T
     return relink_plan_sessions(db, user, now)
 
 
-def encode_cursor(session: PumpSession | Row) -> str:
+def encode_cursor(session: PumpSession | SessionRow) -> str:
     """Encode the position after a session for keyset pagination."""
     raw = f"{session.started_at.isoformat()}|{session.id}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
@@ -145,13 +149,13 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
 
 def list_sessions(
     db: Session, user: User, start: datetime | None, end: datetime | None, limit: int, cursor: str | None,
-) -> tuple[Sequence[Row], str | None]:
+) -> tuple[Sequence[SessionRow], str | None]:
     """Return a page of session rows, newest first, started in [start, end), and the next page's cursor."""
     params = {"user_id": user.id, "start": start, "end": end, "limit": limit + 1}
     if cursor:
         params["cursor_started_at"], params["cursor_id"] = decode_cursor(cursor)
     query = _page_query(start is not None, end is not None, bool(cursor))
-    rows = db.connection().execute(query, params).all()
+    rows = list(map(SessionRow._make, db.connection().execute(query, params)))
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
