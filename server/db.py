@@ -1,6 +1,7 @@
 """Engine and one session per request; SQLite tuned for a phone-sized server."""
 
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -8,7 +9,7 @@ import weakref
 from collections.abc import Mapping
 
 from flask import Flask, current_app, g
-from sqlalchemy import Connection, Engine, Select, create_engine, event, func, make_url, select
+from sqlalchemy import Connection, Dialect, Engine, Select, create_engine, event, func, make_url, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -99,9 +100,7 @@ def all_rows(conn: Connection, query: Select, params: Mapping) -> list[tuple]:
     """
     if conn.dialect.name != "sqlite":
         return [tuple(row) for row in conn.execute(query, params)]
-    columns = query.selected_columns
-    packed = select(func.json_group_array(func.json_array(*query.subquery().columns)))
-    processors = [column.type.result_processor(conn.dialect, None) for column in columns]
+    packed, processors = _packed(query, conn.dialect)
     rows = json.loads(conn.execute(packed, params).scalar_one())
     if not rows:
         return []
@@ -109,6 +108,13 @@ def all_rows(conn: Connection, query: Select, params: Mapping) -> list[tuple]:
     columns = [values if convert is None else list(map(convert, values))
                for convert, values in zip(processors, zip(*rows, strict=True), strict=True)]
     return list(zip(*columns, strict=True))
+
+
+@functools.cache
+def _packed(query: Select, dialect: Dialect) -> tuple[Select, list]:
+    """Return, once per query, the query as one JSON array and its columns' result processors."""
+    packed = select(func.json_group_array(func.json_array(*query.subquery().columns)))
+    return packed, [column.type.result_processor(dialect, None) for column in query.selected_columns]
 
 
 def init_app(app: Flask) -> None:
