@@ -22,6 +22,7 @@ def app(environ, start_response):
 
 
 def _free_port() -> int:
+    """Return a free TCP port on 127.0.0.1."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
