@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.chart_text import RENDERED_TEXT, assert_labels_inside_and_apart
 from tests.browser.conftest import log_past_session
-from tests.browser.test_share import RENDERED_TEXT, overlapping
 
 
 @pytest.mark.parametrize("width", [320, 360, 412])
@@ -20,9 +20,4 @@ def test_history_chart_labels_render_at_14_px_or_more_without_overlap(signed_in,
     labels = [t for t in page.evaluate(RENDERED_TEXT) if t["box"]]
     assert len(labels) == 8 and any(t["text"].startswith("goal") for t in labels), labels
     assert [t for t in labels if t["px"] < 14] == []
-    svg = page.locator(".chart svg").bounding_box()
-    for label in labels:
-        box = label["box"]
-        assert svg["x"] <= box["left"] and box["right"] <= svg["x"] + svg["width"], label
-    pairs = [(a, b) for i, a in enumerate(labels) for b in labels[i + 1:]]
-    assert [(a["text"], b["text"]) for a, b in pairs if overlapping(a["box"], b["box"])] == []
+    assert_labels_inside_and_apart(labels, page.locator(".chart svg").bounding_box())

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.chart_text import RENDERED_TEXT, assert_labels_inside_and_apart
 from tests.browser.conftest import log_past_session, new_phone
 
 
@@ -102,23 +103,6 @@ def test_the_printed_page_fills_the_paper_and_keeps_volumes_on_one_line(signed_i
         consultant.close()
 
 
-# Every visible text as rendered: CSS pixels for HTML; for SVG text, its font size times the drawing's scale on screen.
-RENDERED_TEXT = """() => [...document.body.querySelectorAll('*')]
-  .filter((el) => el.getClientRects().length && !el.closest('title, desc')
-    && [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
-  .map((el) => ({
-    text: el.textContent.trim().slice(0, 40),
-    px: parseFloat(getComputedStyle(el).fontSize) * (el instanceof SVGElement ? el.getScreenCTM().a : 1),
-    box: el instanceof SVGElement ? el.getBoundingClientRect().toJSON() : null,
-  }))"""
-
-
-def overlapping(a: dict, b: dict) -> bool:
-    """Whether two boxes share more than a pixel."""
-    return (a["left"] + 1 < b["right"] and b["left"] + 1 < a["right"]
-            and a["top"] + 1 < b["bottom"] and b["top"] + 1 < a["bottom"])
-
-
 @pytest.mark.parametrize("width", [320, 360, 412, 1024])
 def test_every_text_on_the_consultants_page_renders_at_14_px_or_more(signed_in, browser, live_server, width):
     """On phones and a desk, the chart's labels (scaled with their drawing) and every other text are 14 px or more,
@@ -138,12 +122,7 @@ def test_every_text_on_the_consultants_page_renders_at_14_px_or_more(signed_in, 
         labels = [t for t in texts if t["box"]]
         assert any(t["text"] == "1000 mL" for t in labels) and any(t["text"] == "Goal 1000 mL" for t in labels)
         assert [t for t in texts if t["px"] < 14] == []
-        svg = share.locator("svg.chart").bounding_box()
-        for label in labels:
-            box = label["box"]
-            assert svg["x"] <= box["left"] and box["right"] <= svg["x"] + svg["width"], label
-        pairs = [(a, b) for i, a in enumerate(labels) for b in labels[i + 1:]]
-        assert [(a["text"], b["text"]) for a, b in pairs if overlapping(a["box"], b["box"])] == []
+        assert_labels_inside_and_apart(labels, share.locator("svg.chart").bounding_box())
         assert share.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         consultant.close()
