@@ -2,14 +2,14 @@
 
 import fcntl
 import functools
-import json
 import logging
 import os
 import weakref
 from collections.abc import Mapping
 
+import orjson
 from flask import Flask, current_app, g
-from sqlalchemy import Connection, Dialect, Engine, Select, create_engine, event, func, make_url, select
+from sqlalchemy import Connection, Dialect, Engine, Select, create_engine, event, func, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -92,16 +92,17 @@ def _queue_writers(engine: Engine, lock_path: str) -> None:
 
 
 def all_rows(conn: Connection, query: Select, params: Mapping) -> list[tuple]:
-    """Return every row of a query as plain tuples; on SQLite in one step of the database, as one JSON array.
+    """Return every row of a query (one without LIMIT) as plain tuples, in no promised order: the caller sorts.
 
-    pysqlite lets go of the GIL for each row it steps to and must take it back after: with other threads of the
-    worker busy, that hand-off costs more than the read (one thread read a 90-day range 709 times a second,
-    two threads together 222; as one JSON array, 818 and 1,368). PostgreSQL sends the rows at once anyway.
+    On SQLite the rows come in one step of the database, as one JSON array. pysqlite lets go of the GIL for each
+    row it steps to and must take it back after: with other threads of the worker busy, that hand-off costs more
+    than the read (one thread read a 90-day range 709 times a second, two threads together 222; as one JSON
+    array, 818 and 1,368). PostgreSQL sends the rows at once anyway.
     """
     if conn.dialect.name != "sqlite":
         return [tuple(row) for row in conn.execute(query, params)]
     packed, processors = _packed(query, conn.dialect)
-    rows = json.loads(conn.execute(packed, params).scalar_one())
+    rows = orjson.loads(conn.execute(packed, params).scalar_one())
     if not rows:
         return []
     # Column by column through map: the conversion runs in C, not in a Python loop per value.
@@ -113,8 +114,12 @@ def all_rows(conn: Connection, query: Select, params: Mapping) -> list[tuple]:
 @functools.cache
 def _packed(query: Select, dialect: Dialect) -> tuple[Select, list]:
     """Return, once per query, the query as one JSON array and its columns' result processors."""
-    packed = select(func.json_group_array(func.json_array(*query.subquery().columns)))
-    return packed, [column.type.result_processor(dialect, None) for column in query.selected_columns]
+    # Straight from the table, not from the ordered query as a subquery: SQL promises no order of the rows inside
+    # an aggregate anyway, and the subquery's extra pass cost a quarter of the read (0.76 ms against 1.06 for
+    # a 90-day range).
+    columns = query.selected_columns
+    packed = query.with_only_columns(func.json_group_array(func.json_array(*columns))).order_by(None)
+    return packed, [column.type.result_processor(dialect, None) for column in columns]
 
 
 def init_app(app: Flask) -> None:

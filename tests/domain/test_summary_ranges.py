@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from server.domain.export import SessionRecord, session_rows
 from server.domain.summary import GoalFacts, SessionFacts, day_bounds, summarize_days
-from tests.domain.oracle import ALL_ZONES, ODD_ZONES
+from tests.domain.oracle import ALL_ZONES, ODD_ZONES, transitions
 
 GOAL = GoalFacts(daily_volume_ml=750, sessions_per_day=8)
 zones = st.sampled_from(ODD_ZONES) | st.sampled_from(ALL_ZONES)
@@ -85,3 +85,29 @@ def test_sessions_csv_gap_runs_from_the_latest_end_before_the_range():
         previous_end=datetime(2026, 7, 9, 23, 50, tzinfo=kolkata),
     )  # fmt: skip
     assert row[6] == "40"
+
+
+@st.composite
+def sessions_around_a_clock_change(draw):
+    """Draw a zone and whole-minute session starts within a day and a half of one of its clock changes."""
+    zone = ZoneInfo(draw(zones))
+    year = draw(st.integers(1990, 2037))
+    changes = transitions(zone, year) or [datetime(year, 6, 1, tzinfo=UTC)]
+    change = draw(st.sampled_from(changes))
+    offsets = draw(st.lists(st.integers(-36 * 60, 36 * 60), min_size=1, max_size=40, unique=True))
+    starts = sorted(change + timedelta(minutes=m) for m in offsets)
+    return zone, [SessionFacts(start, start + timedelta(minutes=10), 10.0, 10.0) for start in starts]
+
+
+@settings(max_examples=300, deadline=None)
+@given(sessions_around_a_clock_change())
+def test_day_and_night_of_each_session_agree_with_its_local_clock_across_clock_changes(history):
+    """A session counts on its local start date, and at night when that local hour is 1 to 4, on any zone's change."""
+    zone, sessions = history
+    local = [s.started_at.astimezone(zone) for s in sessions]
+    first, last = local[0].date(), local[-1].date()
+    days = summarize_days(sessions, first, last, zone, GOAL)
+    assert [(d.date, d.sessions, d.night_sessions) for d in days] == [
+        (day, sum(t.date() == day for t in local), sum(t.date() == day and 1 <= t.hour < 5 for t in local))
+        for day in (first + timedelta(days=n) for n in range((last - first).days + 1))
+    ]
