@@ -56,7 +56,7 @@ def daily_summary(db: Session, user: User, first: date, last: date, goal: Goal |
     start, _ = day_bounds(first, zone)
     _, end = day_bounds(last, zone)
     rows = all_rows(db.connection(), SESSIONS_IN_RANGE, {"user_id": user.id, "start": start, "end": end})
-    # In start order: the order of a subquery's rows inside an aggregate is not something SQL promises.
+    # In start order: all_rows promises none (on SQLite the rows come through an aggregate).
     rows.sort(key=itemgetter(0))
     goal = goal or get_goals(db, user)
     # The rows are already in SessionFacts' order; naming each one would cost more than the summary's pass.
