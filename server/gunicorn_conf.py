@@ -5,6 +5,15 @@ import gc
 preload_app = True
 worker_class = "server.gunicorn_worker.BalancedThreadWorker"
 
+# The master imports the app with the collector off: the import makes hundreds of thousands of objects that
+# all live on, and the collections they set off found nothing to free (4% of the start's instructions).
+gc.disable()
+
+
+def when_ready(_server):
+    """Turn the collector back on once the app is loaded, before the workers are forked."""
+    gc.enable()
+
 
 def pre_fork(_server, _worker):
     """Move everything loaded so far out of the collector's reach before forking.
