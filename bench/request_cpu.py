@@ -1,13 +1,19 @@
 """CPU time per request in one process (Flask's test client, SQLite): a figure a busy shared machine disturbs less.
 
-Run: .venv/bin/python bench/request_cpu.py [--root DIR]
+Run: .venv/bin/python bench/request_cpu.py [--root DIR] [--instructions]
 Fills 5,000 sessions for one user like bench/api.py, then times each endpoint with process CPU time (best of
 6 rounds of 50 requests), so other processes' load changes it far less than wall-clock throughput. --root
 measures another checkout (run it as a separate process per checkout, e.g. an older commit for "before").
+--instructions counts the machine instructions per request instead, under valgrind's callgrind (apt-get install
+valgrind; about two minutes): a count the machine's load and clock speed do not change at all, for before/after
+pairs on a noisy machine.
 """
 
 import argparse
+import os
 import random
+import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -16,13 +22,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROUNDS, PER_ROUND = 6, 50
+# Set in the copy of this script that runs under callgrind, which dumps its counters before each getppid().
+UNDER_CALLGRIND = "REQUEST_CPU_UNDER_CALLGRIND"
 
 
 def main() -> None:
     """Set up an app on a temporary SQLite database and print CPU ms per request for each endpoint."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent)
+    parser.add_argument("--instructions", action="store_true", help="count instructions under callgrind")
     args = parser.parse_args()
+    random.seed(0)  # the same sessions and creates in every run, so counts compare exactly
+    if args.instructions:
+        print_instructions(args.root)
+        return
     sys.path.insert(0, str(args.root.resolve()))
     from sqlalchemy import insert, select
 
@@ -63,6 +76,15 @@ def main() -> None:
             f"/api/summary/daily?from={today - timedelta(days=89)}&to={today}", headers=headers),
         "create session": create,
     }
+    if os.environ.get(UNDER_CALLGRIND):
+        for request in endpoints.values():
+            request()
+            os.getppid()  # callgrind dumps what came before: the set-up, or the previous endpoint's warm-up
+            for _ in range(PER_ROUND):
+                request()
+            os.getppid()  # ... and here, exactly this endpoint's PER_ROUND requests
+        print("\n".join(endpoints))
+        return
     print(f"CPU ms per request, best of {ROUNDS} x {PER_ROUND}, serving {args.root.resolve()}")
     for name, request in endpoints.items():
         assert request().status_code < 300
@@ -73,6 +95,22 @@ def main() -> None:
                 request()
             best = min(best, (time.process_time() - started) / PER_ROUND * 1000)
         print(f"{name:<26}{best:>8.2f}")
+
+
+def print_instructions(root: Path) -> None:
+    """Run this script under callgrind and print each endpoint's instructions per request."""
+    with tempfile.TemporaryDirectory(prefix="pumpwell-callgrind-") as folder:
+        names = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--cache-sim=no", "--dump-before=getppid",
+             f"--callgrind-out-file={folder}/out", sys.executable, __file__, "--root", str(root)],
+            env={**os.environ, UNDER_CALLGRIND: "1"}, capture_output=True, text=True, check=True,
+        ).stdout.splitlines()
+        # Dump k (from 1) ends at the k-th getppid(): the even ones hold one endpoint's requests each.
+        counts = [int(re.search(r"^totals: (\d+)", (Path(folder) / f"out.{2 * k + 2}").read_text(), re.M)[1])
+                  for k in range(len(names))]
+    print(f"Instructions per request (callgrind), {PER_ROUND} requests each, serving {root.resolve()}")
+    for name, count in zip(names, counts, strict=True):
+        print(f"{name:<26}{count / PER_ROUND / 1e6:>8.2f} M")
 
 
 if __name__ == "__main__":
