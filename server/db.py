@@ -101,25 +101,43 @@ def all_rows(conn: Connection, query: Select, params: Mapping) -> list[tuple]:
     """
     if conn.dialect.name != "sqlite":
         return [tuple(row) for row in conn.execute(query, params)]
-    packed, processors = _packed(query, conn.dialect)
+    packed, converters = _packed(query, conn.dialect)
     rows = orjson.loads(conn.execute(packed, params).scalar_one())
     if not rows:
         return []
-    # Column by column through map: the conversion runs in C, not in a Python loop per value.
-    columns = [values if convert is None else list(map(convert, values))
-               for convert, values in zip(processors, zip(*rows, strict=True), strict=True)]
+    # Column by column: the conversion runs in C through map, not in a Python loop per value.
+    columns = [values if convert is None else convert(values)
+               for convert, values in zip(converters, zip(*rows, strict=True), strict=True)]
     return list(zip(*columns, strict=True))
 
 
 @functools.cache
 def _packed(query: Select, dialect: Dialect) -> tuple[Select, list]:
-    """Return, once per query, the query as one JSON array and its columns' result processors."""
+    """Return, once per query, the query as one JSON array and a converter per column (None: kept as read).
+
+    A column type may say how to read it packed (models.UTCDateTime.packed_sqlite): the value as SQL gives it,
+    and one function converting the whole column; other types convert value by value with their processor.
+    """
+    read, converters = [], []
+    for column in query.selected_columns:
+        packed_sqlite = getattr(column.type, "packed_sqlite", None)
+        if packed_sqlite is not None:
+            expression, convert = packed_sqlite(column)
+        else:
+            expression, processor = column, column.type.result_processor(dialect, None)
+            convert = None if processor is None else functools.partial(_each, processor)
+        read.append(expression)
+        converters.append(convert)
     # Straight from the table, not from the ordered query as a subquery: SQL promises no order of the rows inside
     # an aggregate anyway, and the subquery's extra pass cost a quarter of the read (0.76 ms against 1.06 for
     # a 90-day range).
-    columns = query.selected_columns
-    packed = query.with_only_columns(func.json_group_array(func.json_array(*columns))).order_by(None)
-    return packed, [column.type.result_processor(dialect, None) for column in columns]
+    packed = query.with_only_columns(func.json_group_array(func.json_array(*read))).order_by(None)
+    return packed, converters
+
+
+def _each(processor, values: tuple) -> list:
+    """Convert a column value by value."""
+    return list(map(processor, values))
 
 
 def init_app(app: Flask) -> None:

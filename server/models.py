@@ -18,6 +18,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     Uuid,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -50,6 +51,10 @@ class UTCDateTime(TypeDecorator):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
+    def packed_sqlite(self, column):
+        """Return what db.all_rows reads of this column on SQLite, and the function parsing the column of it."""
+        return column.op("||")(literal_column("'+00:00'")), sqlite_utc_column
+
     def process_result_value(self, value, dialect):
         """Return an aware UTC datetime."""
         if value is None:
@@ -66,6 +71,15 @@ class UTCDateTime(TypeDecorator):
         if dialect.name == "postgresql":
             return _aware_utc
         return super().result_processor(dialect, coltype)
+
+
+def sqlite_utc_column(values: list) -> list:
+    """Parse a column of SQLite's UTC text, read with "+00:00" appended (see packed_sqlite), as aware datetimes."""
+    try:
+        # One C call per value: wrapping each in _sqlite_utc cost two and a half times as much.
+        return list(map(datetime.fromisoformat, values))
+    except (TypeError, ValueError):  # a NULL, or text of another form: value by value
+        return [_sqlite_utc(value.removesuffix("+00:00") if value else value) for value in values]
 
 
 def _sqlite_utc(value):

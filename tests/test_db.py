@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from server import create_app
 from server.db import all_rows, make_engine
-from server.models import Base, PumpSession, User
+from server.models import ApiToken, Base, PumpSession, User
 from tests.conftest import TEST_CONFIG
 
 
@@ -92,6 +92,29 @@ def test_utc_columns_read_back_aware_utc_whatever_form_the_text_has(tmp_path):
             db.execute(text("UPDATE users SET created_at = :value"), {"value": text_form})
             read = db.scalar(select(User.created_at))
             assert read == expected and read.utcoffset() == timedelta(0)
+            [(packed,)] = all_rows(db.connection(), select(User.created_at), {})
+            assert packed == expected and packed.utcoffset() == timedelta(0)
+
+
+def test_all_rows_reads_a_utc_column_with_nulls_and_odd_text_among_plain_values(tmp_path):
+    """SQLite's packed read parses a whole column at once; a NULL or another text form in it still reads right."""
+    engine = make_engine(f"sqlite:///{tmp_path}/t.db")
+    Base.metadata.create_all(engine)
+    with Session(engine) as db:
+        created = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+        db.add(User(id=1, email="t@example.com", password_hash="x", created_at=created))
+        db.flush()
+        for n in range(3):
+            db.add(ApiToken(user_id=1, token_hash=str(n), created_at=created, expires_at=created))
+        db.commit()
+        for value in (None, "2026-03-29T03:30:00+02:00"):
+            db.execute(text("UPDATE api_tokens SET last_used_at = :value WHERE token_hash = '1'"), {"value": value})
+            db.execute(text("UPDATE api_tokens SET last_used_at = '2026-03-29 01:30:00.5' WHERE token_hash != '1'"))
+            query = select(ApiToken.token_hash, ApiToken.last_used_at)
+            assert sorted(all_rows(db.connection(), query, {})) == [
+                ("0", created.replace(microsecond=500000)), ("1", value and created),
+                ("2", created.replace(microsecond=500000)),
+            ]
 
 
 def test_all_rows_reads_what_a_plain_execute_reads_on_each_database(db):
