@@ -8,6 +8,8 @@ a line of Python each; any other field, a dump_default or a pre/post-dump hook k
 the output is always what marshmallow would give (tests/api/test_compiled_schema.py compares them).
 """
 
+import keyword
+
 from apiflask import Schema
 from marshmallow import fields, missing
 from marshmallow.utils import ensure_text_type, get_value
@@ -37,7 +39,13 @@ def _compile(schema: Schema):
     if any(schema._hooks[key] for key in schema._hooks) or schema.dict_class is not dict:
         return None
     names = {"missing": missing, "ensure_text_type": ensure_text_type, "get_value": get_value}
-    lines = ["def dump(obj):", "    out = {}", "    plain = not isinstance(obj, dict)"]
+    # An object that has every attribute (nearly always) is dumped by one dict display; a dict, or an object
+    # missing one, takes the field-by-field path, which leaves out what is missing as marshmallow does.
+    whole, values = ["def whole(obj):"], []
+    lines = [
+        "def dump(obj):", "    plain = not isinstance(obj, dict)", "    if plain:", "        try:",
+        "            return whole(obj)", "        except AttributeError:", "            pass", "    out = {}",
+    ]
     for index, (name, field) in enumerate(schema.dump_fields.items()):
         key = field.data_key if field.data_key is not None else name
         names[f"f{index}"] = field
@@ -45,16 +53,24 @@ def _compile(schema: Schema):
             if field.serialize_method_name is None:
                 continue
             names[f"m{index}"] = getattr(schema, field.serialize_method_name)
+            whole.append(f"    a{index} = m{index}(obj)")
+            values.append(f"{key!r}: a{index}")
             lines.append(f"    out[{key!r}] = m{index}(obj)")
             continue
         attribute = field.attribute or name
         if field.dump_default is not missing or "." in attribute:
             return None
+        convert = _convert(field, index, names)
+        plain_name = attribute.isidentifier() and not keyword.iskeyword(attribute)
+        whole.append(f"    v = obj.{attribute}" if plain_name else f"    v = getattr(obj, {attribute!r})")
+        whole.append(f"    a{index} = {convert}")
+        values.append(f"{key!r}: a{index}")
         lines.append(f"    v = getattr(obj, {attribute!r}, missing) if plain else get_value(obj, {attribute!r})")
         lines.append("    if v is not missing:")
-        lines.append(f"        out[{key!r}] = {_convert(field, index, names)}")
+        lines.append(f"        out[{key!r}] = {convert}")
+    whole.append(f"    return {{{', '.join(values)}}}")
     lines.append("    return out")
-    exec("\n".join(lines), names)  # noqa: S102 - the source is built above from the schema's own field names
+    exec("\n".join(whole + lines), names)  # noqa: S102 - the source is built above from the schema's own fields
     return names["dump"]
 
 

@@ -3,6 +3,7 @@
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from types import SimpleNamespace
 
 from apiflask import Schema, fields
 from marshmallow import post_dump
@@ -63,6 +64,22 @@ def test_a_missing_key_is_left_out_as_marshmallow_leaves_it_out():
     partial = Partial(uuid.uuid4())
     assert DayOut().dump({"date": date(2026, 1, 1)}) == _marshmallow(DayOut(), {"date": date(2026, 1, 1)})
     assert SessionOut(only=("id",)).dump(partial) == {"id": str(partial.id)}
+    # An object short of one attribute: the whole-object path gives way to the field-by-field one.
+    day = DaySummary(date=date(2026, 1, 1), hours=24)
+    short = SimpleNamespace(**{name: getattr(day, name) for name in vars(day) if name != "night_sessions"})
+    short.total_ml = 0.0
+    assert DayOut().dump(short) == _marshmallow(DayOut(), short) and "night_sessions" not in DayOut().dump(short)
+
+
+def test_a_field_named_by_a_python_keyword_dumps_as_marshmallow_dumps_it():
+    class Range(CompiledSchema):
+        """Two fields, one named like a keyword."""
+
+        from_ = fields.Integer(data_key="from", attribute="from")
+        to = fields.Integer()
+
+    both = SimpleNamespace(to=2, **{"from": 1})
+    assert Range().dump(both) == _marshmallow(Range(), both) == {"from": 1, "to": 2}
 
 
 def test_a_schema_with_a_hook_keeps_marshmallows_path():
