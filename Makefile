@@ -21,7 +21,7 @@ setup: $(STAMP)
 # Migrate, then serve the web app on 127.0.0.1:$(PORT) (DATABASE_URL picks the database),
 # with the clock (the reminder dispatcher) beside it; stopping the web app stops the clock.
 # Bytecode is compiled first: with PYTHONDONTWRITEBYTECODE set (as on many machines and images),
-# every start would compile the app's modules again, a fifth of the cold start.
+# every start would compile the app's modules again (about 0.15 s of the cold start).
 run: $(STAMP)
 	$(BIN)/python -m compileall -q server
 	$(BIN)/alembic upgrade head
