@@ -124,7 +124,7 @@ def _packed(query: Select, dialect: Dialect) -> tuple[Select, list]:
         if packed_sqlite is not None:
             expression, convert = packed_sqlite(column)
         else:
-            expression, processor = column, column.type.result_processor(dialect, None)
+            expression, processor = column, column.type.dialect_impl(dialect).result_processor(dialect, None)
             convert = None if processor is None else functools.partial(_each, processor)
         read.append(expression)
         converters.append(convert)

@@ -1,12 +1,13 @@
 """The database tables as typed SQLAlchemy models: no Flask, no I/O."""
 
 import uuid
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -122,6 +123,8 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The milk storage guideline the stash's expiry follows: cdc, abm or 555 (server/domain/storage.py).
     stash_guideline: Mapped[str] = mapped_column(String(3), default="cdc", server_default="cdc")
+    # Raised by every change to the user's sessions: a summary computed from older reads is not stored (SummaryDay).
+    sessions_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ApiToken(Base):
@@ -202,6 +205,25 @@ class PlanSlot(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     plan: Mapped[Plan] = relationship(back_populates="slots")
+
+
+class SummaryDay(Base):
+    """One local day's figures as the summary computed them, kept until a change to the sessions reaches the day."""
+
+    __tablename__ = "summary_days"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    # What the figures were computed in: a row of another zone, or of older rules, is computed again.
+    time_zone: Mapped[str] = mapped_column(String(64))
+    rules: Mapped[int] = mapped_column(Integer)
+    hours: Mapped[float] = mapped_column(Float)
+    sessions: Mapped[int] = mapped_column(Integer)
+    left_ml: Mapped[float] = mapped_column(Float)
+    right_ml: Mapped[float] = mapped_column(Float)
+    pumping_min: Mapped[float] = mapped_column(Float)
+    longest_gap_min: Mapped[float | None] = mapped_column(Float)
+    night_sessions: Mapped[int] = mapped_column(Integer)
 
 
 class PumpSession(Base):

@@ -80,4 +80,4 @@ def set_goals(values):
 @bp.doc(description="A session belongs to the local day on which it started (in the user's time zone).")
 def daily_summary(query):
     """Summarize local days from..to (at most 366)."""
-    return summary.summary_view(get_db(), auth.current_user, query["from_"], query["to"])
+    return summary.summary_view(get_db(), auth.current_user, query["from_"], query["to"], app_now())

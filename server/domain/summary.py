@@ -12,6 +12,9 @@ from server.domain.sessions import duration_min
 NIGHT_FROM_HOUR = 1
 NIGHT_TO_HOUR = 5
 MIDNIGHT = time(0)
+# Days are kept as computed (models.SummaryDay) tagged with this: raise it whenever summarize_days' figures change,
+# and every kept day is computed again.
+RULES = 1
 
 
 class SessionFacts(NamedTuple):
@@ -120,7 +123,13 @@ def summarize_days(
         summary.sessions, summary.left_ml, summary.right_ml = sessions_of[index], left_of[index], right_of[index]
         summary.pumping_min, summary.longest_gap_min = minutes_of[index], longest_of[index]
         summary.night_sessions = night_of[index]
-        summary.volume_progress = _ratio(summary.total_ml, goal.daily_volume_ml)
+    return measure(days, goal)
+
+
+def measure(days: list[DaySummary], goal: GoalFacts) -> list[DaySummary]:
+    """Set each day's progress towards the goal (kept days are measured against the goal of the moment)."""
+    for summary in days:
+        summary.volume_progress = _ratio(summary.left_ml + summary.right_ml, goal.daily_volume_ml)
         summary.sessions_progress = _ratio(summary.sessions, goal.sessions_per_day)
     return days
 

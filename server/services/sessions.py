@@ -19,6 +19,7 @@ from server.models import PumpSession, User
 from server.services.ownership import owned
 from server.services.plans import relink_plan_sessions
 from server.services.reminders import refresh_gap_reminder
+from server.services.summary import forget_days
 
 DETAIL_FIELDS = ("left_ml", "right_ml", "mode", "pump", "flange_mm", "pain", "notes")
 # A listed session: the database row as a named tuple, whose attributes read in C. A page's dump reads 15 of them per
@@ -51,7 +52,7 @@ def create_session(db: Session, user: User, values: dict, now: datetime) -> tupl
         db.rollback()
         return _replayed(db.get(PumpSession, session_id), user, digest), False
     # A session ending before the latest end leaves the gap since then, and so the gap reminder, as it was.
-    relinked = sessions_changed(db, user, now, gap_moved=latest_end is None or ended_at > latest_end)
+    relinked = sessions_changed(db, user, now, started_at, gap_moved=latest_end is None or ended_at > latest_end)
     db.commit()
     # Near a plan the new session may now fulfil one of its blocks: read it again to show the block.
     return (db.get(PumpSession, session_id) if relinked else stored), True
@@ -94,6 +95,7 @@ def get_session(db: Session, user: User, session_id: uuid.UUID) -> PumpSession:
 def update_session(db: Session, user: User, session_id: uuid.UUID, changes: dict, now: datetime) -> PumpSession:
     """Apply a partial update; times are checked again as a whole."""
     session = get_session(db, user, session_id)
+    was_started_at = session.started_at
     started_at = changes.get("started_at", session.started_at).astimezone(UTC)
     if "duration_min" in changes or "ended_at" in changes:
         ended_at = resolve_end(started_at, changes.get("ended_at"), changes.get("duration_min")).astimezone(UTC)
@@ -107,22 +109,24 @@ def update_session(db: Session, user: User, session_id: uuid.UUID, changes: dict
             setattr(session, name, changes[name])
     session.updated_at = now
     db.flush()
-    sessions_changed(db, user, now)
+    sessions_changed(db, user, now, min(was_started_at, started_at))
     db.commit()
     return session
 
 
 def delete_session(db: Session, user: User, session_id: uuid.UUID, now: datetime) -> None:
     """Delete one of the user's sessions."""
-    db.delete(get_session(db, user, session_id))
+    session = get_session(db, user, session_id)
+    db.delete(session)
     db.flush()
-    sessions_changed(db, user, now)
+    sessions_changed(db, user, now, session.started_at)
     db.commit()
 
 
-def sessions_changed(db: Session, user: User, now: datetime, gap_moved: bool = True) -> bool:
-    """Recompute what depends on the user's sessions (gap reminder, plan slots), inside the caller's transaction;
-    return whether a plan was near enough to relink its sessions."""
+def sessions_changed(db: Session, user: User, now: datetime, since: datetime, gap_moved: bool = True) -> bool:
+    """Recompute what depends on the user's sessions from `since` on (kept summary days, gap reminder, plan slots),
+    inside the caller's transaction; return whether a plan was near enough to relink its sessions."""
+    forget_days(db, user, since)
     if gap_moved:
         refresh_gap_reminder(db, user, now)
     return relink_plan_sessions(db, user, now)

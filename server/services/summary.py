@@ -1,20 +1,30 @@
-"""Daily summaries of a user's sessions in their own time zone."""
+"""Daily summaries of a user's sessions in their own time zone, with each computed day kept until it changes."""
 
-from datetime import date, datetime
-from operator import itemgetter
+import functools
+import logging
+from datetime import UTC, date, datetime, timedelta
+from operator import attrgetter, itemgetter
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Insert, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from server.db import all_rows
 from server.domain.errors import InvalidInput
 from server.domain.sessions import MAX_DURATION
-from server.domain.summary import DaySummary, GoalFacts, day_bounds, summarize_days
-from server.models import Goal, PumpSession, User
+from server.domain.summary import RULES, DaySummary, GoalFacts, day_bounds, measure, summarize_days
+from server.models import Goal, PumpSession, SummaryDay, User
 from server.services.goals import get_goals
 
 MAX_DAYS = 366
+# Days kept: up to today, and back as far as two of the longest ranges, so a user's kept rows stay bounded
+# whatever ranges a client asks for. Older days are computed on each read.
+KEEP_DAYS = 2 * MAX_DAYS
+NO_GOAL = GoalFacts(0, 0)
+
+log = logging.getLogger(__name__)
 
 # Built once (a statement's construction costs about as much as SQLite's run of it). Plain rows through the
 # connection (db.all_rows): the ORM adds nothing to four columns but cost per row.
@@ -37,32 +47,117 @@ LATEST_END_BEFORE = (
     .order_by(PumpSession.ended_at.desc())
     .limit(1)
 )
+# In DaySummary's order, so a row is a day's figures as they are.
+KEPT_DAYS = select(
+    SummaryDay.day, SummaryDay.hours, SummaryDay.sessions, SummaryDay.left_ml, SummaryDay.right_ml,
+    SummaryDay.pumping_min, SummaryDay.longest_gap_min, SummaryDay.night_sessions,
+).where(
+    SummaryDay.user_id == bindparam("user_id"), SummaryDay.day >= bindparam("first"),
+    SummaryDay.day <= bindparam("last"), SummaryDay.time_zone == bindparam("time_zone"),
+    SummaryDay.rules == RULES,
+)
+# Every change to the sessions raises the version before it forgets days: a summary keeps what it computed
+# only if the version is still the one it read before the sessions (see keep_days).
+RAISE_VERSION = update(User).where(User.id == bindparam("user_id")).values(sessions_version=User.sessions_version + 1)
+CLAIM_VERSION = (
+    update(User)
+    .where(User.id == bindparam("user_id"), User.sessions_version == bindparam("version"))
+    .values(sessions_version=User.sessions_version)
+)
+FORGET_DAYS = delete(SummaryDay).where(SummaryDay.user_id == bindparam("user_id"), SummaryDay.day >= bindparam("since"))
 
 
-def summary_view(db: Session, user: User, first: date, last: date) -> dict:
+def summary_view(db: Session, user: User, first: date, last: date, now: datetime) -> dict:
     """Return the summary as the API shows it: the days, the goal they are measured against, zone and unit."""
     goal = get_goals(db, user)
-    days = daily_summary(db, user, first, last, goal)
-    return {"time_zone": user.time_zone, "unit": user.unit, "goal": goal, "days": days}
+    version, time_zone, unit = user.sessions_version, user.time_zone, user.unit
+    kept, computed = _days(db, user, first, last)
+    if computed:
+        keep_days(db, user.id, version, time_zone, computed, now)
+    return {"time_zone": time_zone, "unit": unit, "goal": goal, "days": _measured(kept + computed, goal)}
 
 
 def daily_summary(db: Session, user: User, first: date, last: date, goal: Goal | None = None) -> list[DaySummary]:
     """Summarize the local days first..last (inclusive) of the user's sessions, against `goal` (read if not given)."""
+    kept, computed = _days(db, user, first, last)
+    return _measured(kept + computed, goal or get_goals(db, user))
+
+
+def _measured(days: list[DaySummary], goal: Goal) -> list[DaySummary]:
+    """Return the days in date order, measured against the goal."""
+    return measure(sorted(days, key=attrgetter("date")), GoalFacts(goal.daily_volume_ml, goal.sessions_per_day))
+
+
+def _days(db: Session, user: User, first: date, last: date) -> tuple[list[DaySummary], list[DaySummary]]:
+    """Return the range's kept days and the days computed from the sessions because none was kept."""
     if last < first:
         raise InvalidInput("The range ends before it starts.", {"to": ["Must not be before from."]})
     if (last - first).days >= MAX_DAYS:
         raise InvalidInput("The range is too long.", {"to": [f"At most {MAX_DAYS} days."]})
+    params = {"user_id": user.id, "first": first, "last": last, "time_zone": user.time_zone}
+    kept = [DaySummary(*row) for row in all_rows(db.connection(), KEPT_DAYS, params)]
+    if len(kept) == (last - first).days + 1:
+        return kept, []
+    have = {day.date for day in kept}
+    missing = [day for day in (first + timedelta(days=n) for n in range((last - first).days + 1)) if day not in have]
+    # One read from the first missing day to the last: a few kept days inside it cost less than a read each.
+    computed = _computed(db, user, missing[0], missing[-1])
+    return kept, [day for day in computed if day.date not in have]
+
+
+def _computed(db: Session, user: User, first: date, last: date) -> list[DaySummary]:
+    """Compute the days first..last from the sessions (without progress: the caller measures)."""
     zone = ZoneInfo(user.time_zone)
     start, _ = day_bounds(first, zone)
     _, end = day_bounds(last, zone)
     rows = all_rows(db.connection(), SESSIONS_IN_RANGE, {"user_id": user.id, "start": start, "end": end})
     # In start order: all_rows promises none (on SQLite the rows come through an aggregate).
     rows.sort(key=itemgetter(0))
-    goal = goal or get_goals(db, user)
     # The rows are already in SessionFacts' order; naming each one would cost more than the summary's pass.
-    return summarize_days(
-        rows, first, last, zone, GoalFacts(goal.daily_volume_ml, goal.sessions_per_day), previous_end(db, user, start),
-    )
+    return summarize_days(rows, first, last, zone, NO_GOAL, previous_end(db, user, start))
+
+
+def keep_days(db: Session, user_id: int, version: int, time_zone: str, days: list[DaySummary], now: datetime) -> None:
+    """Keep computed days (up to today) and commit, unless the sessions changed since `version` was read."""
+    today = now.astimezone(ZoneInfo(time_zone)).date()
+    rows = [
+        {"user_id": user_id, "day": day.date, "time_zone": time_zone, "rules": RULES, "hours": day.hours,
+         "sessions": day.sessions, "left_ml": day.left_ml, "right_ml": day.right_ml, "pumping_min": day.pumping_min,
+         "longest_gap_min": day.longest_gap_min, "night_sessions": day.night_sessions}
+        for day in days if today - timedelta(days=KEEP_DAYS) <= day.date <= today
+    ]
+    if not rows:
+        return
+    connection = db.connection()
+    try:
+        # The claim takes the user's row until the commit: a change to the sessions waits for it, then forgets
+        # these days; a change made since `version` was read makes the claim match nothing, and nothing is kept.
+        if connection.execute(CLAIM_VERSION, {"user_id": user_id, "version": version}).rowcount == 1:
+            connection.execute(_keep_statement(connection.dialect.name), rows)
+        db.commit()
+    except SQLAlchemyError:
+        # The summary is already computed and right; keeping it is only a saving for the next read.
+        log.warning("could not keep %d summary days", len(rows), exc_info=True)
+        db.rollback()
+
+
+def forget_days(db: Session, user: User, since: datetime) -> None:
+    """Forget the kept days a change to the sessions from `since` on can reach, inside the caller's transaction."""
+    # A session changes its own day and the gaps of later ones. Local days of any zone start at most a day
+    # before the UTC date.
+    connection = db.connection()
+    connection.execute(RAISE_VERSION, {"user_id": user.id})
+    db.expire(user, ["sessions_version"])
+    connection.execute(FORGET_DAYS, {"user_id": user.id, "since": since.astimezone(UTC).date() - timedelta(days=1)})
+
+
+@functools.cache
+def _keep_statement(dialect: str) -> Insert:
+    """Build, once per database, the insert that keeps a day or replaces the one kept in another zone or rules."""
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SummaryDay.__table__)
+    replaced = {column.name: insert.excluded[column.name] for column in SummaryDay.__table__.columns
+                if not column.primary_key}
+    return insert.on_conflict_do_update(index_elements=["user_id", "day"], set_=replaced)
 
 
 def previous_end(db: Session, user: User, start: datetime) -> datetime | None:

@@ -26,6 +26,8 @@ def fill_every_table(client, headers) -> dict:
     assert client.put("/api/goals", json=goals, headers=headers).status_code == 200
     session = {"started_at": (now - timedelta(hours=1)).isoformat(), "duration_min": 20, "left_ml": 50}
     assert client.post("/api/sessions", json=session, headers=headers).status_code == 201
+    today = now.date()
+    assert client.get(f"/api/summary/daily?from={today}&to={today}", headers=headers).status_code == 200  # kept
     plan = {"template": "frequent-boost", "starts_at": (now + timedelta(hours=2)).isoformat(), "params": {}}
     assert client.post("/api/plans", json=plan, headers=headers).status_code == 201
     device = TestSubscription("t", f"http://127.0.0.1:9/wpush/{os.urandom(6).hex()}",

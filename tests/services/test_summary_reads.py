@@ -39,7 +39,7 @@ def test_the_summary_reads_the_goals_once(db, user):
     listener = lambda *args: statements.append(args[2])  # noqa: E731 - before_cursor_execute's statement
     event.listen(db.get_bind(), "before_cursor_execute", listener)
     try:
-        view = summary.summary_view(db, user, date(2026, 11, 1), date(2026, 11, 28))
+        view = summary.summary_view(db, user, date(2026, 11, 1), date(2026, 11, 28), NOW)
     finally:
         event.remove(db.get_bind(), "before_cursor_execute", listener)
     assert len(view["days"]) == 28
