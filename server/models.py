@@ -123,8 +123,6 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The milk storage guideline the stash's expiry follows: cdc, abm or 555 (server/domain/storage.py).
     stash_guideline: Mapped[str] = mapped_column(String(3), default="cdc", server_default="cdc")
-    # Raised by every change to the user's sessions: a summary computed from older reads is not stored (SummaryDay).
-    sessions_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ApiToken(Base):

@@ -18,8 +18,6 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     """Apply this revision."""
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('sessions_version', sa.Integer(), server_default='0', nullable=False))
     op.create_table('summary_days',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
@@ -40,5 +38,3 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Revert this revision."""
     op.drop_table('summary_days')
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('sessions_version')

@@ -19,7 +19,7 @@ from server.models import PumpSession, User
 from server.services.ownership import owned
 from server.services.plans import relink_plan_sessions
 from server.services.reminders import refresh_gap_reminder
-from server.services.summary import forget_days
+from server.services.summary import forget_days, hold_for_change
 
 DETAIL_FIELDS = ("left_ml", "right_ml", "mode", "pump", "flange_mm", "pain", "notes")
 # A listed session: the database row as a named tuple, whose attributes read in C. A page's dump reads 15 of them per
@@ -95,6 +95,7 @@ def get_session(db: Session, user: User, session_id: uuid.UUID) -> PumpSession:
 def update_session(db: Session, user: User, session_id: uuid.UUID, changes: dict, now: datetime) -> PumpSession:
     """Apply a partial update; times are checked again as a whole."""
     session = get_session(db, user, session_id)
+    hold_for_change(db, user)
     was_started_at = session.started_at
     started_at = changes.get("started_at", session.started_at).astimezone(UTC)
     if "duration_min" in changes or "ended_at" in changes:
@@ -117,6 +118,7 @@ def update_session(db: Session, user: User, session_id: uuid.UUID, changes: dict
 def delete_session(db: Session, user: User, session_id: uuid.UUID, now: datetime) -> None:
     """Delete one of the user's sessions."""
     session = get_session(db, user, session_id)
+    hold_for_change(db, user)
     db.delete(session)
     db.flush()
     sessions_changed(db, user, now, session.started_at)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter, itemgetter
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Insert, bindparam, delete, select, update
+from sqlalchemy import Connection, Insert, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -56,24 +56,17 @@ KEPT_DAYS = select(
     SummaryDay.day <= bindparam("last"), SummaryDay.time_zone == bindparam("time_zone"),
     SummaryDay.rules == RULES,
 )
-# Every change to the sessions raises the version before it forgets days: a summary keeps what it computed
-# only if the version is still the one it read before the sessions (see keep_days).
-RAISE_VERSION = update(User).where(User.id == bindparam("user_id")).values(sessions_version=User.sessions_version + 1)
-CLAIM_VERSION = (
-    update(User)
-    .where(User.id == bindparam("user_id"), User.sessions_version == bindparam("version"))
-    .values(sessions_version=User.sessions_version)
-)
 FORGET_DAYS = delete(SummaryDay).where(SummaryDay.user_id == bindparam("user_id"), SummaryDay.day >= bindparam("since"))
 
 
 def summary_view(db: Session, user: User, first: date, last: date, now: datetime) -> dict:
-    """Return the summary as the API shows it: the days, the goal they are measured against, zone and unit."""
+    """Return the summary as the API shows it (the days, the goal they are measured against, zone and unit),
+    keeping the days it had to compute."""
     goal = get_goals(db, user)
-    version, time_zone, unit = user.sessions_version, user.time_zone, user.unit
+    time_zone, unit = user.time_zone, user.unit
     kept, computed = _days(db, user, first, last)
     if computed:
-        keep_days(db, user.id, version, time_zone, computed, now)
+        kept, computed = _keep_missing(db, user, first, last, now)
     return {"time_zone": time_zone, "unit": unit, "goal": goal, "days": _measured(kept + computed, goal)}
 
 
@@ -117,38 +110,57 @@ def _computed(db: Session, user: User, first: date, last: date) -> list[DaySumma
     return summarize_days(rows, first, last, zone, NO_GOAL, previous_end(db, user, start))
 
 
-def keep_days(db: Session, user_id: int, version: int, time_zone: str, days: list[DaySummary], now: datetime) -> None:
-    """Keep computed days (up to today) and commit, unless the sessions changed since `version` was read."""
-    today = now.astimezone(ZoneInfo(time_zone)).date()
-    rows = [
-        {"user_id": user_id, "day": day.date, "time_zone": time_zone, "rules": RULES, "hours": day.hours,
-         "sessions": day.sessions, "left_ml": day.left_ml, "right_ml": day.right_ml, "pumping_min": day.pumping_min,
-         "longest_gap_min": day.longest_gap_min, "night_sessions": day.night_sessions}
-        for day in days if today - timedelta(days=KEEP_DAYS) <= day.date <= today
-    ]
-    if not rows:
-        return
-    connection = db.connection()
+def _keep_missing(db: Session, user: User, first: date, last: date, now: datetime) -> tuple[list, list]:
+    """With changes to the user's sessions held off, read the range again, keep the days computed (up to today)
+    and commit; return the kept and computed days. If keeping fails, the days are still returned."""
+    time_zone, user_id = user.time_zone, user.id
     try:
-        # The claim takes the user's row until the commit: a change to the sessions waits for it, then forgets
-        # these days; a change made since `version` was read makes the claim match nothing, and nothing is kept.
-        if connection.execute(CLAIM_VERSION, {"user_id": user_id, "version": version}).rowcount == 1:
-            connection.execute(_keep_statement(connection.dialect.name), rows)
+        _hold_off_changes(db.connection(), user_id)
+        # Read again under the lock: the days and sessions read before it may predate a change since committed.
+        kept, computed = _days(db, user, first, last)
+        today = now.astimezone(ZoneInfo(time_zone)).date()
+        rows = [
+            {"user_id": user_id, "day": day.date, "time_zone": time_zone, "rules": RULES, "hours": day.hours,
+             "sessions": day.sessions, "left_ml": day.left_ml, "right_ml": day.right_ml,
+             "pumping_min": day.pumping_min, "longest_gap_min": day.longest_gap_min,
+             "night_sessions": day.night_sessions}
+            for day in computed if today - timedelta(days=KEEP_DAYS) <= day.date <= today
+        ]
+        if rows:
+            db.connection().execute(_keep_statement(db.get_bind().dialect.name), rows)
         db.commit()
+        return kept, computed
     except SQLAlchemyError:
-        # The summary is already computed and right; keeping it is only a saving for the next read.
-        log.warning("could not keep %d summary days", len(rows), exc_info=True)
+        # Keeping days only saves the next read some work: answer from the sessions without it.
+        log.warning("could not keep the summary days of user %s", user_id, exc_info=True)
         db.rollback()
+        return _days(db, user, first, last)
+
+
+def _hold_off_changes(connection: Connection, user_id: int) -> None:
+    """Make changes to the user's sessions wait until this transaction ends, and wait for those under way."""
+    if connection.dialect.name == "postgresql":
+        # FOR UPDATE conflicts with the key-share lock on the user's row that every change holds until it commits:
+        # a new session's foreign key takes it, and update and delete take it (hold_for_change).
+        connection.execute(select(User.id).where(User.id == user_id).with_for_update())
+    else:
+        # SQLite lets one transaction write at a time: a first write makes this transaction that one.
+        connection.execute(update(User).where(User.id == user_id).values(time_zone=User.time_zone))
+
+
+def hold_for_change(db: Session, user: User) -> None:
+    """Take the lock a new session's foreign key takes (PostgreSQL), for a change that inserts none."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.connection().execute(select(User.id).where(User.id == user.id).with_for_update(key_share=True))
 
 
 def forget_days(db: Session, user: User, since: datetime) -> None:
-    """Forget the kept days a change to the sessions from `since` on can reach, inside the caller's transaction."""
+    """Forget the kept days a change to the sessions from `since` on can reach, inside the caller's transaction
+    (which holds the key-share lock on the user's row: see hold_for_change)."""
     # A session changes its own day and the gaps of later ones. Local days of any zone start at most a day
     # before the UTC date.
-    connection = db.connection()
-    connection.execute(RAISE_VERSION, {"user_id": user.id})
-    db.expire(user, ["sessions_version"])
-    connection.execute(FORGET_DAYS, {"user_id": user.id, "since": since.astimezone(UTC).date() - timedelta(days=1)})
+    db.connection().execute(
+        FORGET_DAYS, {"user_id": user.id, "since": since.astimezone(UTC).date() - timedelta(days=1)})
 
 
 @functools.cache

@@ -140,36 +140,62 @@ def test_days_kept_in_another_zone_are_computed_again(db, user):
     assert db.scalars(select(SummaryDay.time_zone).where(SummaryDay.user_id == user.id)).all() == ["Europe/Paris"] * 2
 
 
-def test_a_summary_computed_before_a_change_is_not_kept(app, db, user):
-    log(db, user, NOW - timedelta(hours=5), 20)
-    version, day = user.sessions_version, date(2026, 11, 28)
-    _, computed = summary._days(db, user, day, day)
+def change(kind: str, db: Session, user: User, session_id) -> None:
+    """Make one kind of change to the user's sessions through the service."""
+    if kind == "create":
+        log(db, user, NOW - timedelta(hours=2), 20)
+    elif kind == "update":
+        sessions.update_session(db, user, session_id, {"duration_min": 45}, NOW)
+    else:
+        sessions.delete_session(db, user, session_id, NOW)
+
+
+def change_apart(engine, kind: str, user_id: int, session_id) -> None:
+    """Make the change in a session of its own, as another request would."""
+    with Session(engine, expire_on_commit=False) as own:
+        change(kind, own, own.get(User, user_id), session_id)
+
+
+def is_blocked(thread: threading.Thread) -> bool:
+    """Start the thread and tell whether it is still waiting a moment later."""
+    thread.start()
+    time.sleep(0.3)
+    return thread.is_alive()
+
+
+@pytest.mark.parametrize("kind", ["create", "update", "delete"])
+def test_a_summary_waits_for_a_change_under_way_and_keeps_the_days_after_it(app, db, user, kind):
+    first = log(db, user, NOW - timedelta(hours=5), 20)
+    day = date(2026, 11, 28)
     with Session(app.extensions["engine"], expire_on_commit=False) as other:
-        log(other, other.get(User, user.id), NOW - timedelta(hours=2), 20)
-    summary.keep_days(db, user.id, version, user.time_zone, computed, NOW)
-    assert kept_count(db, user) == 0
-    db.expire_all()
-    [today] = summary.summary_view(db, db.get(User, user.id), day, day, NOW)["days"]
-    assert today.sessions == 2
+        other.commit = lambda: None  # the change stays under way until the test commits it
+        change(kind, other, other.get(User, user.id), first.id)
+        answers = []
+        reader = threading.Thread(target=lambda: answers.append(summary.summary_view(db, user, day, day, NOW)))
+        assert is_blocked(reader), "the summary did not wait for the change under way"
+        Session.commit(other)
+        reader.join(10)
+    [today] = answers[0]["days"]
+    assert [today] == fresh_summary(db, user, day, day)
     assert kept_count(db, user) == 1
 
 
-def test_a_summary_waits_for_a_change_in_progress_and_then_keeps_nothing(app, db, user):
-    log(db, user, NOW - timedelta(hours=5), 20)
-    version, day = user.sessions_version, date(2026, 11, 28)
-    _, computed = summary._days(db, user, day, day)
-    db.commit()
-    with Session(app.extensions["engine"], expire_on_commit=False) as other:
-        # The change has raised the version and forgotten the days but not committed when the summary keeps.
-        summary.forget_days(other, other.get(User, user.id), NOW - timedelta(hours=2))
-        keeper = threading.Thread(target=summary.keep_days, args=(db, user.id, version, user.time_zone, computed, NOW))
-        keeper.start()
-        time.sleep(0.3)
-        assert keeper.is_alive(), "keeping did not wait for the change to commit"
-        other.commit()
-        keeper.join(10)
-    assert not keeper.is_alive()
+@pytest.mark.parametrize("kind", ["create", "update", "delete"])
+def test_a_change_waits_for_a_summary_keeping_days_and_then_forgets_them(app, db, user, kind):
+    first = log(db, user, NOW - timedelta(hours=5), 20)
+    day = date(2026, 11, 28)
+    db.expire_all()
+    with Session(app.extensions["engine"], expire_on_commit=False) as keeper:
+        keeper.commit = lambda: None  # the summary keeps its days but has not committed yet
+        summary.summary_view(keeper, keeper.get(User, user.id), day, day, NOW)
+        writer = threading.Thread(target=change_apart, args=(app.extensions["engine"], kind, user.id, first.id))
+        assert is_blocked(writer), "the change did not wait for the summary keeping days"
+        Session.commit(keeper)
+        writer.join(10)
+    assert not writer.is_alive()
     assert kept_count(db, user) == 0
+    db.expire_all()
+    assert summary.summary_view(db, db.get(User, user.id), day, day, NOW)["days"] == fresh_summary(db, user, day, day)
 
 
 def test_a_day_that_cannot_be_kept_is_still_answered(db, user, monkeypatch):
