@@ -48,9 +48,11 @@ def upsert_reminders(
         db.execute(statement)
 
 
-def refresh_gap_reminder(db: Session, user: User, now: datetime) -> None:
-    """Move the gap reminder to the day or night maximum after the latest session end, or cancel it."""
-    last_end = db.scalar(select(func.max(PumpSession.ended_at)).where(PumpSession.user_id == user.id))
+def refresh_gap_reminder(db: Session, user: User, now: datetime, last_end: datetime | None = None) -> None:
+    """Move the gap reminder to the day or night maximum after the latest session end (read unless given), or
+    cancel it."""
+    if last_end is None:
+        last_end = db.scalar(select(func.max(PumpSession.ended_at)).where(PumpSession.user_id == user.id))
     goals = goal_service.get_goals(db, user)
     rule = GapRule(goals.max_gap_day_min, goals.max_gap_night_min, goals.night_start, goals.night_end)
     quiet = QuietHours(user.quiet_start, user.quiet_end) if user.quiet_start and user.quiet_end else None

@@ -51,8 +51,12 @@ def create_session(db: Session, user: User, values: dict, now: datetime) -> tupl
     if stored is None:
         db.rollback()
         return _replayed(db.get(PumpSession, session_id), user, digest), False
-    # A session ending before the latest end leaves the gap since then, and so the gap reminder, as it was.
-    relinked = sessions_changed(db, user, now, started_at, gap_moved=latest_end is None or ended_at > latest_end)
+    # A session ending before the latest end leaves the gap since then, and so the gap reminder, as it was; one
+    # ending after it is the new latest end.
+    if latest_end is None or ended_at > latest_end:
+        relinked = sessions_changed(db, user, now, started_at, latest_end=ended_at)
+    else:
+        relinked = sessions_changed(db, user, now, started_at, gap_moved=False)
     db.commit()
     # Near a plan the new session may now fulfil one of its blocks: read it again to show the block.
     return (db.get(PumpSession, session_id) if relinked else stored), True
@@ -125,12 +129,16 @@ def delete_session(db: Session, user: User, session_id: uuid.UUID, now: datetime
     db.commit()
 
 
-def sessions_changed(db: Session, user: User, now: datetime, since: datetime, gap_moved: bool = True) -> bool:
+def sessions_changed(
+    db: Session, user: User, now: datetime, since: datetime, gap_moved: bool = True,
+    latest_end: datetime | None = None,
+) -> bool:
     """Recompute what depends on the user's sessions from `since` on (kept summary days, gap reminder, plan slots),
-    inside the caller's transaction; return whether a plan was near enough to relink its sessions."""
+    inside the caller's transaction; return whether a plan was near enough to relink its sessions. `latest_end`
+    is the latest session end when the caller knows it."""
     forget_days(db, user, since)
     if gap_moved:
-        refresh_gap_reminder(db, user, now)
+        refresh_gap_reminder(db, user, now, latest_end)
     return relink_plan_sessions(db, user, now)
 
 

@@ -4,7 +4,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from server.domain.errors import SessionIdReused
 from server.models import PumpSession, Reminder, User
@@ -40,6 +40,19 @@ def test_a_session_ending_before_the_latest_end_leaves_the_gap_reminder_as_it_wa
     after = gap_row(db, user)
     assert (after.id, after.due_at, after.updated_at) == (before.id, before.due_at, before.updated_at)
     sessions.create_session(db, user, logged(30), later)
+    assert gap_row(db, user).due_at == NOW - timedelta(minutes=10) + timedelta(hours=3)
+
+
+def test_a_new_latest_session_reads_the_latest_end_once(db, user):
+    sessions.create_session(db, user, logged(60), NOW)
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731 - before_cursor_execute's statement
+    event.listen(db.get_bind(), "before_cursor_execute", listener)
+    try:
+        sessions.create_session(db, user, logged(30), NOW)
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", listener)
+    assert sum("max(pump_sessions.ended_at)" in statement for statement in statements) == 1
     assert gap_row(db, user).due_at == NOW - timedelta(minutes=10) + timedelta(hours=3)
 
 
