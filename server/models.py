@@ -212,8 +212,10 @@ class SummaryDay(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
-    # What the figures were computed in: a row of another zone, or of older rules, is computed again.
+    # What the figures were computed in: a row of another zone, of another version of the zone's rules (a new
+    # tzdata), or of older summary rules, is computed again.
     time_zone: Mapped[str] = mapped_column(String(64))
+    zone_data: Mapped[str] = mapped_column(String(16))
     rules: Mapped[int] = mapped_column(Integer)
     hours: Mapped[float] = mapped_column(Float)
     sessions: Mapped[int] = mapped_column(Integer)

@@ -22,6 +22,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('time_zone', sa.String(length=64), nullable=False),
+    sa.Column('zone_data', sa.String(length=16), nullable=False),
     sa.Column('rules', sa.Integer(), nullable=False),
     sa.Column('hours', sa.Float(), nullable=False),
     sa.Column('sessions', sa.Integer(), nullable=False),

@@ -17,6 +17,7 @@ from server.domain.sessions import MAX_DURATION
 from server.domain.summary import RULES, DaySummary, GoalFacts, day_bounds, measure, summarize_days
 from server.models import Goal, PumpSession, SummaryDay, User
 from server.services.goals import get_goals
+from server.zone_data import zone_fingerprint
 
 MAX_DAYS = 366
 # Days kept: up to today, and back as far as two of the longest ranges, so a user's kept rows stay bounded
@@ -54,7 +55,7 @@ KEPT_DAYS = select(
 ).where(
     SummaryDay.user_id == bindparam("user_id"), SummaryDay.day >= bindparam("first"),
     SummaryDay.day <= bindparam("last"), SummaryDay.time_zone == bindparam("time_zone"),
-    SummaryDay.rules == RULES,
+    SummaryDay.zone_data == bindparam("zone_data"), SummaryDay.rules == RULES,
 )
 FORGET_DAYS = delete(SummaryDay).where(SummaryDay.user_id == bindparam("user_id"), SummaryDay.day >= bindparam("since"))
 
@@ -87,7 +88,8 @@ def _days(db: Session, user: User, first: date, last: date) -> tuple[list[DaySum
         raise InvalidInput("The range ends before it starts.", {"to": ["Must not be before from."]})
     if (last - first).days >= MAX_DAYS:
         raise InvalidInput("The range is too long.", {"to": [f"At most {MAX_DAYS} days."]})
-    params = {"user_id": user.id, "first": first, "last": last, "time_zone": user.time_zone}
+    params = {"user_id": user.id, "first": first, "last": last, "time_zone": user.time_zone,
+              "zone_data": zone_fingerprint(user.time_zone)}
     kept = [DaySummary(*row) for row in all_rows(db.connection(), KEPT_DAYS, params)]
     if len(kept) == (last - first).days + 1:
         return kept, []
@@ -120,7 +122,8 @@ def _keep_missing(db: Session, user: User, first: date, last: date, now: datetim
         kept, computed = _days(db, user, first, last)
         today = now.astimezone(ZoneInfo(time_zone)).date()
         rows = [
-            {"user_id": user_id, "day": day.date, "time_zone": time_zone, "rules": RULES, "hours": day.hours,
+            {"user_id": user_id, "day": day.date, "time_zone": time_zone, "zone_data": zone_fingerprint(time_zone),
+             "rules": RULES, "hours": day.hours,
              "sessions": day.sessions, "left_ml": day.left_ml, "right_ml": day.right_ml,
              "pumping_min": day.pumping_min, "longest_gap_min": day.longest_gap_min,
              "night_sessions": day.night_sessions}
@@ -165,7 +168,7 @@ def forget_days(db: Session, user: User, since: datetime) -> None:
 
 @functools.cache
 def _keep_statement(dialect: str) -> Insert:
-    """Build, once per database, the insert that keeps a day or replaces the one kept in another zone or rules."""
+    """Build, once per database, the insert that keeps a day or replaces one kept in other zone data or rules."""
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SummaryDay.__table__)
     replaced = {column.name: insert.excluded[column.name] for column in SummaryDay.__table__.columns
                 if not column.primary_key}

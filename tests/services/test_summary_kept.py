@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from server.domain.summary import GoalFacts, day_bounds, summarize_days
 from server.models import PumpSession, SummaryDay, User
 from server.services import accounts, goals, sessions, summary
+from server.zone_data import zone_fingerprint
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 ZONES = ["UTC", "America/New_York", "Asia/Kolkata", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/London"]
@@ -161,6 +162,18 @@ def is_blocked(thread: threading.Thread) -> bool:
     thread.start()
     time.sleep(0.3)
     return thread.is_alive()
+
+
+def test_days_kept_with_other_rules_of_the_zone_are_computed_again(db, user):
+    log(db, user, datetime(2026, 11, 28, 3, 30, tzinfo=UTC), 20)
+    summary.summary_view(db, user, date(2026, 11, 27), date(2026, 11, 28), NOW)
+    # As if kept under an older tzdata: a row of figures that are no longer right, and another fingerprint.
+    db.execute(update(SummaryDay).where(SummaryDay.user_id == user.id).values(sessions=7, zone_data="older"))
+    db.commit()
+    days = summary.summary_view(db, user, date(2026, 11, 27), date(2026, 11, 28), NOW)["days"]
+    assert [d.sessions for d in days] == [1, 0]
+    assert set(db.scalars(select(SummaryDay.zone_data).where(SummaryDay.user_id == user.id))) == {
+        zone_fingerprint("America/New_York")}
 
 
 @pytest.mark.parametrize("kind", ["create", "update", "delete"])
