@@ -122,7 +122,8 @@ class PushClient:
 
     def deliver(self, messages: Sequence[Message], record: Callable[[list[tuple[int, Result]]], None],
                 stop: threading.Event | None = None, grace: float = STOP_GRACE_S) -> int:
-        """Send messages concurrently, handing (index, Result) pairs to `record` on this thread as they arrive.
+        """Send messages concurrently, handing (index, Result) pairs to `record` on this thread as they arrive,
+        and an empty list every 50 ms while none does (a caller's lease must outlive a slow answer).
 
         A message holds one of max_in_flight slots from its request until `record` has returned, so no
         more than that many are ever sent but unrecorded. Once `stop` is set nothing more is posted and
@@ -150,6 +151,7 @@ class PushClient:
                 if not arrived:
                     if done:
                         break
+                    record([])
                     continue
                 try:
                     record(arrived)

@@ -143,9 +143,12 @@ class _Batch:
         self._settle({rid: (Status.EXPIRED, delivery.TOO_LATE) for rid in reminder_ids}, self.now())
 
     def record(self, arrived: list[tuple[int, Result]]) -> None:
-        """Write what these results decide: sent at the first delivery, else once every device answered."""
+        """Write what these results decide: sent at the first delivery, else once every device answered (none
+        arrived: only keep the lease)."""
         now = self.now()
         self._renew(self.elapsed_now())
+        if not arrived:
+            return
         results = [result for _, result in arrived]
         finals, retries = {}, []
         for result in results:

@@ -289,6 +289,28 @@ def test_a_batch_longer_than_its_lease_renews_it_so_no_other_clock_takes_over(ap
     assert len(push_service.delivered()) == len(ids)
 
 
+def test_a_batch_waiting_on_an_answer_longer_than_its_lease_keeps_the_lease(app, db, make_user, device,
+                                                                           push_service, push_client):
+    lease = timedelta(seconds=1)
+    push_client.timeout = 4
+    start = utcnow()
+    user, headers = make_user()
+    push_service.answer(device(headers), Reply(201, delay=2.5))  # no answer at all for two and a half leases
+    rid = add_reminder(db, user["id"], start)
+    sender = threading.Thread(target=lambda: dispatch_due(Session(app.extensions["engine"]), push_client, start,
+                                                          lease=lease))
+    sender.start()
+    stolen = []
+    for moment in (1.2, 2.2):  # clocks looking after the first lease ended, and after a second one would have
+        time.sleep(max(0.0, (start + timedelta(seconds=moment) - utcnow()).total_seconds()))
+        with Session(app.extensions["engine"]) as other:
+            stolen += claim_due(other, start + timedelta(seconds=moment), 10, lease)[0]
+    sender.join()
+    assert stolen == []
+    assert reminder(db, rid).status == "sent"
+    assert len(push_service.delivered()) == 1
+
+
 def test_a_stop_gives_back_what_was_not_sent_as_if_never_claimed(db, make_user, device, push_service, push_client):
     user, headers = make_user()
     device(headers)
