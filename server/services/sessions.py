@@ -169,7 +169,7 @@ def list_sessions(
     if cursor:
         params["cursor_started_at"], params["cursor_id"] = decode_cursor(cursor)
     query = _page_query(start is not None, end is not None, bool(cursor))
-    rows = list(map(SessionRow._make, db.connection().execute(query, params)))
+    rows = list(map(SessionRow._make, db.connection().execute(query, params).all()))
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
