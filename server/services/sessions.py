@@ -40,9 +40,9 @@ def create_session(db: Session, user: User, values: dict, now: datetime) -> tupl
     started_at = values["started_at"].astimezone(UTC)
     ended_at = resolve_end(started_at, values.get("ended_at"), values.get("duration_min")).astimezone(UTC)
     check_times(started_at, ended_at, now)
-    latest_end = _latest_end(db, user)
     # The primary key settles a replay or a race on the client's id in the same statement: no read first. Through
-    # the connection, as a row: the ORM's bulk insert path cost more than the rest of the create.
+    # the connection, as a row: the ORM's bulk insert path cost more than the rest of the create. The row comes
+    # back with the latest end among the user's other sessions, read by the same statement.
     stored = db.connection().execute(_insert_new(db.get_bind().dialect.name), {
         "id": session_id, "user_id": user.id, "started_at": started_at, "ended_at": ended_at,
         "request_digest": digest, "created_at": now, "updated_at": now,
@@ -53,6 +53,7 @@ def create_session(db: Session, user: User, values: dict, now: datetime) -> tupl
         return _replayed(db.get(PumpSession, session_id), user, digest), False
     # A session ending before the latest end leaves the gap since then, and so the gap reminder, as it was; one
     # ending after it is the new latest end.
+    latest_end = stored.others_latest_end
     if latest_end is None or ended_at > latest_end:
         relinked = sessions_changed(db, user, now, started_at, latest_end=ended_at)
     else:
@@ -68,20 +69,19 @@ def _insert_new(dialect: str) -> Insert:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     columns = ("id", "user_id", "started_at", "ended_at", "request_digest", "created_at", "updated_at", *DETAIL_FIELDS)
     table = PumpSession.__table__
+    values = {name: bindparam(name, type_=table.c[name].type) for name in columns}
+    # The other sessions' latest end (an index look-up), whether or not the statement's own row is visible to it.
+    others_latest_end = (
+        select(func.max(table.c.ended_at))
+        .where(table.c.user_id == values["user_id"], table.c.id != values["id"])
+        .scalar_subquery()
+    )
     return (
         insert(table)
-        .values({name: bindparam(name, type_=table.c[name].type) for name in columns})
+        .values(values)
         .on_conflict_do_nothing(index_elements=["id"])
-        .returning(*table.columns)
+        .returning(*table.columns, others_latest_end.label("others_latest_end"))
     )
-
-
-LATEST_END = select(func.max(PumpSession.ended_at)).where(PumpSession.user_id == bindparam("user_id"))
-
-
-def _latest_end(db: Session, user: User) -> datetime | None:
-    """Return the latest end among the user's sessions (an index look-up)."""
-    return db.connection().scalar(LATEST_END, {"user_id": user.id})
 
 
 def _replayed(existing: PumpSession | None, user: User, digest: str) -> PumpSession:
