@@ -65,16 +65,15 @@ def summary_view(db: Session, user: User, first: date, last: date, now: datetime
     keeping the days it had to compute."""
     goal = get_goals(db, user)
     time_zone, unit = user.time_zone, user.unit
-    kept, computed = _days(db, user, first, last)
-    if computed:
-        kept, computed = _keep_missing(db, user, first, last, now)
-    return {"time_zone": time_zone, "unit": unit, "goal": goal, "days": _measured(kept + computed, goal)}
+    kept, missing = _kept(db, user, first, last)
+    days = _keep_missing(db, user, first, last, now) if missing else kept
+    return {"time_zone": time_zone, "unit": unit, "goal": goal, "days": _measured(days, goal)}
 
 
 def daily_summary(db: Session, user: User, first: date, last: date, goal: Goal | None = None) -> list[DaySummary]:
     """Summarize the local days first..last (inclusive) of the user's sessions, against `goal` (read if not given)."""
-    kept, computed = _days(db, user, first, last)
-    return _measured(kept + computed, goal or get_goals(db, user))
+    kept, missing = _kept(db, user, first, last)
+    return _measured(kept + _computed(db, user, missing), goal or get_goals(db, user))
 
 
 def _measured(days: list[DaySummary], goal: Goal) -> list[DaySummary]:
@@ -82,8 +81,8 @@ def _measured(days: list[DaySummary], goal: Goal) -> list[DaySummary]:
     return measure(sorted(days, key=attrgetter("date")), GoalFacts(goal.daily_volume_ml, goal.sessions_per_day))
 
 
-def _days(db: Session, user: User, first: date, last: date) -> tuple[list[DaySummary], list[DaySummary]]:
-    """Return the range's kept days and the days computed from the sessions because none was kept."""
+def _kept(db: Session, user: User, first: date, last: date) -> tuple[list[DaySummary], list[date]]:
+    """Return the range's kept days and the dates none is kept for."""
     if last < first:
         raise InvalidInput("The range ends before it starts.", {"to": ["Must not be before from."]})
     if (last - first).days >= MAX_DAYS:
@@ -94,14 +93,15 @@ def _days(db: Session, user: User, first: date, last: date) -> tuple[list[DaySum
     if len(kept) == (last - first).days + 1:
         return kept, []
     have = {day.date for day in kept}
-    missing = [day for day in (first + timedelta(days=n) for n in range((last - first).days + 1)) if day not in have]
+    return kept, [day for day in (first + timedelta(days=n) for n in range((last - first).days + 1)) if day not in have]
+
+
+def _computed(db: Session, user: User, missing: list[date]) -> list[DaySummary]:
+    """Compute the missing days from the sessions (without progress: the caller measures)."""
+    if not missing:
+        return []
     # One read from the first missing day to the last: a few kept days inside it cost less than a read each.
-    computed = _computed(db, user, missing[0], missing[-1])
-    return kept, [day for day in computed if day.date not in have]
-
-
-def _computed(db: Session, user: User, first: date, last: date) -> list[DaySummary]:
-    """Compute the days first..last from the sessions (without progress: the caller measures)."""
+    first, last = missing[0], missing[-1]
     zone = ZoneInfo(user.time_zone)
     start, _ = day_bounds(first, zone)
     _, end = day_bounds(last, zone)
@@ -109,17 +109,20 @@ def _computed(db: Session, user: User, first: date, last: date) -> list[DaySumma
     # In start order: all_rows promises none (on SQLite the rows come through an aggregate).
     rows.sort(key=itemgetter(0))
     # The rows are already in SessionFacts' order; naming each one would cost more than the summary's pass.
-    return summarize_days(rows, first, last, zone, NO_GOAL, previous_end(db, user, start))
+    days = summarize_days(rows, first, last, zone, NO_GOAL, previous_end(db, user, start))
+    wanted = set(missing)
+    return [day for day in days if day.date in wanted]
 
 
-def _keep_missing(db: Session, user: User, first: date, last: date, now: datetime) -> tuple[list, list]:
-    """With changes to the user's sessions held off, read the range again, keep the days computed (up to today)
-    and commit; return the kept and computed days. If keeping fails, the days are still returned."""
+def _keep_missing(db: Session, user: User, first: date, last: date, now: datetime) -> list[DaySummary]:
+    """With changes to the user's sessions held off, read the range again, compute and keep the missing days (up
+    to today) and commit; return every day of the range. If keeping fails, the days are still returned."""
     time_zone, user_id = user.time_zone, user.id
     try:
         _hold_off_changes(db.connection(), user_id)
-        # Read again under the lock: the days and sessions read before it may predate a change since committed.
-        kept, computed = _days(db, user, first, last)
+        # Read under the lock: what was read before it may predate a change since committed.
+        kept, missing = _kept(db, user, first, last)
+        computed = _computed(db, user, missing)
         today = now.astimezone(ZoneInfo(time_zone)).date()
         rows = [
             {"user_id": user_id, "day": day.date, "time_zone": time_zone, "zone_data": zone_fingerprint(time_zone),
@@ -132,12 +135,13 @@ def _keep_missing(db: Session, user: User, first: date, last: date, now: datetim
         if rows:
             db.connection().execute(_keep_statement(db.get_bind().dialect.name), rows)
         db.commit()
-        return kept, computed
+        return kept + computed
     except SQLAlchemyError:
         # Keeping days only saves the next read some work: answer from the sessions without it.
         log.warning("could not keep the summary days of user %s", user_id, exc_info=True)
         db.rollback()
-        return _days(db, user, first, last)
+        kept, missing = _kept(db, user, first, last)
+        return kept + _computed(db, user, missing)
 
 
 def _hold_off_changes(connection: Connection, user_id: int) -> None:

@@ -44,3 +44,16 @@ def test_the_summary_reads_the_goals_once(db, user):
         event.remove(db.get_bind(), "before_cursor_execute", listener)
     assert len(view["days"]) == 28
     assert sum("FROM goals" in statement for statement in statements) == 1
+
+
+def test_a_summary_with_nothing_kept_reads_the_range_s_sessions_once(db, user):
+    log(db, user, NOW - timedelta(hours=5), 20)
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731 - before_cursor_execute's statement
+    event.listen(db.get_bind(), "before_cursor_execute", listener)
+    try:
+        view = summary.summary_view(db, user, date(2026, 11, 1), date(2026, 11, 28), NOW)
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", listener)
+    assert view["days"][-1].sessions == 1
+    assert sum("pump_sessions.left_ml" in statement for statement in statements) == 1
