@@ -60,7 +60,7 @@ def add_batch(db: Session, user: User, values: dict, now: datetime) -> tuple[Mil
     session = None
     if values.get("session_id") is not None:
         session, volume_ml = _session_with_room_for(
-            db, user, values["session_id"], values.get("volume"), values["unit"])
+            db, user, values["session_id"], values.get("volume"), values["unit"], batch_id)
         expressed_at = expressed_at or session.ended_at
     elif values.get("volume") is None:
         raise InvalidInput("Say how much milk.", {"volume": ["Missing data for required field."]})
@@ -102,13 +102,16 @@ def _replayed_batch(existing: MilkBatch, user: User, digest: str) -> MilkBatch:
 
 
 def _session_with_room_for(
-    db: Session, user: User, session_id: uuid.UUID, volume: float | None, unit: str,
+    db: Session, user: User, session_id: uuid.UUID, volume: float | None, unit: str, batch_id: uuid.UUID,
 ) -> tuple[PumpSession, float]:
     """Return the user's session and the mL to stash from it: `volume`, or all its milk not yet stashed if None."""
     session = owned(db, PumpSession, session_id, user, "session")
     expressed = total_volume_ml(session.left_ml, session.right_ml) or 0.0
+    # Not counting a container of this id: a replay racing its twin (the page and the service worker both send
+    # the outbox when the phone comes back online) would find its own milk taken, and be refused instead of
+    # answered as the replay it is when its insert meets the twin's key.
     stashed = db.scalar(select(func.coalesce(func.sum(MilkBatch.volume_ml), 0.0))
-                        .where(MilkBatch.session_id == session.id)) or 0.0
+                        .where(MilkBatch.session_id == session.id, MilkBatch.id != batch_id)) or 0.0
     free = max(expressed - stashed, 0.0)
     if volume is None:
         if free <= storage.EMPTY_ML:
