@@ -1,10 +1,13 @@
 """Benchmark the API under gunicorn: three endpoints against a bare Flask ceiling, memory and cold start.
 
-Run: .venv/bin/python bench/api.py [--seconds 10] [--clients 8] [--db sqlite postgres] [--root DIR]
+Run: .venv/bin/python bench/api.py [--seconds 10] [--rounds 5] [--clients 8] [--db sqlite postgres] [--root DIR]
 For each database, starts gunicorn with the flags of the Procfile's web line (2 workers), times the cold start
 from launch to the first 200 on /healthz (the app's bytecode compiled first, as a build leaves it), fills 5,000
-sessions for one user, drives keep-alive clients at the ceiling and each endpoint in turn (printing the CPU cores
-gunicorn used meanwhile), then reads the PSS of the master and its workers from /proc/<pid>/smaps_rollup. --root
+sessions for one user, drives keep-alive clients at each endpoint in --rounds short slices, each right after a
+slice at the ceiling (printing the CPU cores gunicorn used meanwhile), then reads the PSS of the master and its
+workers from /proc/<pid>/smaps_rollup. An endpoint's share of the ceiling is the median over its rounds of its
+rate against the ceiling's just before: this machine's speed drifts by a fifth within a minute (other tenants of
+its host), and a ceiling measured once, a minute earlier, moved the shares with it. --root
 measures another checkout (an older commit) with this same driver, so before/after runs can be made side by side.
 PostgreSQL is BENCH_DATABASE_URL (a database it creates and drops), by default
 postgresql+psycopg://postgres@127.0.0.1:5432/test_speed_bench.
@@ -18,6 +21,7 @@ import random
 import re
 import shlex
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -170,20 +174,28 @@ async def client_loop(port: int, make_request, seconds: float, latencies: list[f
 
 
 async def drive(port: int, make_request, clients: int, seconds: float, server_pid: int) -> dict:
-    """Run `clients` keep-alive connections for `seconds`; return rps, percentiles (ms) and the server's cores used."""
+    """Run `clients` keep-alive connections for `seconds`; return the rate, latencies and server CPU seconds."""
     latencies: list[float] = []
     errors: list[int] = []
     started, cpu_before = time.perf_counter(), cpu_seconds(server_pid)
     await asyncio.gather(*(client_loop(port, make_request, seconds, latencies, errors) for _ in range(clients)))
     elapsed = time.perf_counter() - started
-    cores = (cpu_seconds(server_pid) - cpu_before) / elapsed
-    latencies.sort()
+    return {"rps": len(latencies) / elapsed, "latencies": latencies, "errors": len(errors), "elapsed": elapsed,
+            "cpu": cpu_seconds(server_pid) - cpu_before}
+
+
+def summed(slices: list[dict], shares: list[float] | None = None) -> dict:
+    """Merge one endpoint's slices: overall rate, percentiles (ms), cores used and the median share of the ceiling."""
+    latencies = sorted(x for each in slices for x in each["latencies"])
+    elapsed = sum(each["elapsed"] for each in slices)
     return {
         "rps": len(latencies) / elapsed,
         "p50": latencies[len(latencies) // 2] * 1000,
         "p99": latencies[int(len(latencies) * 0.99)] * 1000,
-        "errors": len(errors),
-        "cores": cores,
+        "errors": sum(each["errors"] for each in slices),
+        "cores": sum(each["cpu"] for each in slices) / elapsed,
+        "share": statistics.median(shares) if shares else 1.0,
+        "shares": shares or [],
     }
 
 
@@ -229,12 +241,19 @@ def measure(name: str, database_url: str, root: Path, flags: list[str], args) ->
             "GET", f"/api/summary/daily?from={today - timedelta(days=89)}&to={today}", token)
         ceiling = request_bytes("GET", "/ping")
 
-        results = {"ceiling (bare Flask)": asyncio.run(
-            drive(ceiling_port, lambda: ceiling, args.clients, args.seconds, ceiling_process.pid))}
+        results, ceilings = {}, []
+        step = args.seconds / args.rounds
         # Reads first, so the sessions that the create phase adds don't inflate what they read.
         for endpoint, make_request in (("list 50 sessions", lambda: list_50),
                                        ("daily summary, 90 days", lambda: summary), ("create session", create)):
-            results[endpoint] = asyncio.run(drive(api_port, make_request, args.clients, args.seconds, api.pid))
+            slices, shares = [], []
+            for _ in range(args.rounds):
+                top = asyncio.run(drive(ceiling_port, lambda: ceiling, args.clients, step, ceiling_process.pid))
+                slices.append(asyncio.run(drive(api_port, make_request, args.clients, step, api.pid)))
+                ceilings.append(top)
+                shares.append(slices[-1]["rps"] / top["rps"])
+            results[endpoint] = summed(slices, shares)
+        results = {"ceiling (bare Flask)": summed(ceilings), **results}
         pss = pss_mib(api.pid)
     finally:
         for process in (api, ceiling_process):
@@ -247,6 +266,7 @@ def main() -> None:
     """Measure on each database asked for and print one table per database."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--rounds", type=int, default=5, help="slices per endpoint, each after one at the ceiling")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--db", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"])
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to serve (default: this one)")
@@ -273,17 +293,17 @@ def main() -> None:
                 drop_postgres(url)
 
     print(f"gunicorn {' '.join(flags)}; {FILL} sessions, {args.clients} keep-alive clients, "
-          f"{args.seconds:.0f} s each, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} "
-          f"(1 min) at the end; serving {root}")
+          f"{args.seconds:g} s per endpoint in {args.rounds} slices, each after a slice at the ceiling; "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (1 min) at the end; serving {root}")
     for run in runs:
-        top = run["results"]["ceiling (bare Flask)"]["rps"]
         pss = " + ".join(f"{size:.0f}" for size in run["pss"])
         print(f"\n{run['name']}: PSS of master + workers after the run {sum(run['pss']):.0f} MiB ({pss}), "
               f"cold start to the first 200 on /healthz {run['cold_start']:.2f} s")
-        print(f"{'endpoint':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'of ceiling':>12}{'errors':>8}{'cores':>7}")
+        print(f"{'endpoint':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'of ceiling':>12}{'errors':>8}{'cores':>7}"
+              "  share in each slice")
         for name, r in run["results"].items():
-            print(f"{name:<26}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['rps'] / top:>11.0%}{r['errors']:>8}"
-                  f"{r['cores']:>7.2f}")
+            print(f"{name:<26}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['share']:>11.0%}{r['errors']:>8}"
+                  f"{r['cores']:>7.2f}  {' '.join(f'{x:.0%}' for x in r['shares'])}")
 
 
 if __name__ == "__main__":
