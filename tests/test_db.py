@@ -5,6 +5,7 @@ import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
@@ -137,3 +138,26 @@ def test_all_rows_reads_what_a_plain_execute_reads_on_each_database(db):
     assert got == expected and len(got) == len(notes)
     assert [type(value) for value in got[0]] == [type(value) for value in expected[0]]
     assert got[0][1].tzinfo is not None and all_rows(db.connection(), query, {"user_id": 2}) == []
+
+
+# PostgreSQL is optional on a laptop; in CI a skip fails the run and TEST_DATABASE_URL is always set.
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL is not set")
+def test_a_pooled_postgres_connection_the_server_closed_is_replaced_and_a_live_one_is_not_pinged(postgres_url):
+    engine = make_engine(postgres_url)
+    pings = []
+    ping = engine.dialect.do_ping
+    engine.dialect.do_ping = lambda dbapi_connection: pings.append(1) or ping(dbapi_connection)
+    backend = select(func.pg_backend_pid())
+    with engine.connect() as conn:
+        first = conn.scalar(backend)
+    for _ in range(5):
+        with engine.connect() as conn:
+            assert conn.scalar(backend) == first
+    assert pings == []  # a live pooled connection costs no round trip at checkout
+
+    with make_engine(postgres_url).connect() as other:
+        assert other.scalar(select(func.pg_terminate_backend(first))) is True
+        other.execute(text("SELECT pg_sleep(0.2)"))
+    with engine.connect() as conn:  # the pool's only connection is dead: checkout replaces it, no error
+        assert conn.scalar(backend) != first
+    engine.dispose()
