@@ -1,14 +1,23 @@
-"""The app's JSON provider: Flask's, with orjson writing the responses."""
+"""The app's JSON provider: Flask's, with orjson writing the responses and ISO 8601 for every date and time."""
+
+from datetime import date, time
 
 import orjson
 from flask.json.provider import DefaultJSONProvider
 
-# Dates, datetimes and dataclasses go through Flask's own default, so every value is written as Flask wrote it;
-# keys stay sorted as Flask sorts them, so a response's bytes stay stable from one request to the next.
-OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS \
-    | orjson.OPT_SORT_KEYS
+# Dataclasses go through Flask's own default, so they are written as Flask wrote them; keys stay sorted as Flask
+# sorts them, so a response's bytes stay stable from one request to the next. Dates, times and datetimes are
+# orjson's own, in ISO 8601 as the API's schemas write them (server/api/compiled.py leaves UTC datetimes to it).
+OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS | orjson.OPT_SORT_KEYS
 # What Flask's response() asks for outside debug mode, and how orjson writes anyway.
 COMPACT = {"separators": (",", ":")}
+
+
+def _iso_default(value):
+    """Write what json cannot as Flask does, but a date or time in ISO 8601 as orjson writes it, not an HTTP date."""
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return DefaultJSONProvider.default(value)
 
 
 class OrjsonProvider(DefaultJSONProvider):
@@ -16,6 +25,8 @@ class OrjsonProvider(DefaultJSONProvider):
 
     Reading stays with the json module: request bodies are small, and its errors are the ones the API reports.
     """
+
+    default = staticmethod(_iso_default)
 
     def dumps(self, obj, **kwargs) -> str:
         """Serialize like Flask; other options (the debug mode's indent) and what orjson refuses take Flask's path."""
