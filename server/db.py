@@ -4,6 +4,7 @@ import fcntl
 import functools
 import logging
 import os
+import re
 import select
 import weakref
 from collections.abc import Mapping
@@ -43,11 +44,13 @@ def database_url(app: Flask) -> str:
 
 
 def make_engine(url: str, busy_timeout_ms: int = 5000) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create an engine: SQLite with WAL, foreign keys and a busy timeout; PostgreSQL with lazy transactions."""
     if not url.startswith("sqlite"):
         # Sessions in UTC: timestamps then arrive as UTC and need no conversion per value (models.UTCDateTime).
-        engine = create_engine(url, connect_args={"options": "-c TimeZone=UTC"})
+        # Autocommit until a write: see _begin_at_first_write.
+        engine = create_engine(url, connect_args={"options": "-c TimeZone=UTC", "autocommit": True})
         event.listen(engine, "checkout", functools.partial(_replace_if_hung_up, engine.dialect))
+        _begin_at_first_write(engine)
         return engine
     engine = create_engine(url, connect_args={"check_same_thread": False})
 
@@ -68,6 +71,42 @@ def make_engine(url: str, busy_timeout_ms: int = 5000) -> Engine:
     if database and database != ":memory:":
         _queue_writers(engine, database + ".writelock")
     return engine
+
+
+def _begin_at_first_write(engine: Engine) -> None:
+    """Open a PostgreSQL transaction at its first write, as pysqlite does on SQLite, not at its first read.
+
+    The connections run in autocommit, so a request that only reads sends its SELECTs alone. psycopg's BEGIN
+    before the first one and the pool's ROLLBACK after the last were two round trips of four for a page of
+    sessions, half of PostgreSQL's work for it, and each ROLLBACK made psycopg forget its prepared statements.
+    Reads see what they saw before: under READ COMMITTED every statement takes its own snapshot anyway.
+    A write, a read that locks rows (held until the commit) and a server-side cursor (DECLARE needs a
+    transaction) begin one first; everything after runs inside it until the session commits or rolls back.
+    A SELECT calling a function that writes or takes a transaction lock would need a transaction too: the
+    app has none.
+    """
+    # Imported here: a SQLite deployment never loads the PostgreSQL driver.
+    from psycopg import ServerCursor
+    from psycopg.pq import TransactionStatus
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _begin(_conn, cursor, statement, _parameters, _context, _executemany):
+        """Send BEGIN before a statement that needs a transaction, unless one is open."""
+        connection = cursor.connection
+        if connection.pgconn.transaction_status == TransactionStatus.IDLE and (
+            isinstance(cursor, ServerCursor) or not _reads_only(statement)
+        ):
+            connection.execute("BEGIN")
+
+
+_LOCKING_CLAUSE = re.compile(r"\bFOR\s+(UPDATE|NO\s+KEY\s+UPDATE|SHARE|KEY\s+SHARE)\b", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1024)
+def _reads_only(statement: str) -> bool:
+    """Tell whether a statement only reads: a SELECT (or SHOW) that locks no rows."""
+    first_word = statement.split(None, 1)[0].upper() if statement.strip() else ""
+    return first_word in ("SELECT", "SHOW") and not _LOCKING_CLAUSE.search(statement)
 
 
 def _replace_if_hung_up(dialect: Dialect, dbapi_connection, _record, _proxy) -> None:

@@ -6,7 +6,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from server import create_app
@@ -161,3 +162,67 @@ def test_a_pooled_postgres_connection_the_server_closed_is_replaced_and_a_live_o
     with engine.connect() as conn:  # the pool's only connection is dead: checkout replaces it, no error
         assert conn.scalar(backend) != first
     engine.dispose()
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL is not set")
+def test_postgres_reads_run_alone_and_writes_locks_and_streams_run_in_one_transaction(postgres_url):
+    from psycopg.pq import TransactionStatus
+
+    engine = make_engine(postgres_url)
+    email = f"{uuid.uuid4().hex[:12]}@example.com"
+
+    def open_transaction(db: Session) -> bool:
+        """Whether the server holds a transaction for this session's connection."""
+        status = db.connection().connection.dbapi_connection.info.transaction_status
+        return status != TransactionStatus.IDLE
+
+    def user(address: str) -> User:
+        """A new user."""
+        return User(email=address, password_hash="x", created_at=datetime.now(UTC))
+
+    try:
+        with Session(engine) as db:
+            db.execute(select(User.id)).all()
+            assert not open_transaction(db)  # no BEGIN before a read, so no ROLLBACK after it
+            db.add(user(email))
+            db.flush()
+            assert open_transaction(db)
+            db.add(user(email))  # the same address again: refused, and the whole transaction goes
+            with pytest.raises(IntegrityError):
+                db.flush()
+            db.rollback()
+            assert db.scalar(select(func.count()).where(User.email == email)) == 0
+            db.add(user(email))
+            db.commit()
+            user_id = db.scalar(select(User.id).where(User.email == email))
+
+        lock = select(User.id).where(User.id == user_id)
+        with Session(engine) as first, Session(engine) as second:
+            first.execute(lock.with_for_update(key_share=True))
+            assert open_transaction(first)  # the lock lasts until the commit
+            with pytest.raises(OperationalError):
+                second.execute(lock.with_for_update(nowait=True))
+            second.rollback()
+            first.commit()
+            assert second.scalar(lock.with_for_update(nowait=True)) == user_id
+            second.commit()
+
+        with Session(engine) as db:  # a server-side cursor (DECLARE) gets its transaction
+            assert user_id in set(db.execute(select(User.id).execution_options(yield_per=1)).scalars())
+    finally:
+        with engine.begin() as conn:
+            conn.execute(delete(User).where(User.email == email))
+        engine.dispose()
+
+
+def test_only_a_select_or_show_that_locks_nothing_runs_without_a_transaction():
+    from server.db import _reads_only
+
+    assert _reads_only("SELECT users.id FROM users WHERE users.id = %(id)s")
+    assert _reads_only("\n  select 1") and _reads_only("SHOW transaction_isolation")
+    for statement in ("SELECT users.id FROM users\n FOR UPDATE", "SELECT 1 FROM users FOR NO KEY UPDATE",
+                      "select 1 from users for share", "SELECT 1 FROM users FOR KEY SHARE OF users",
+                      "INSERT INTO users (email) VALUES (%(email)s)", "UPDATE users SET unit = 'oz'",
+                      "DELETE FROM users", "WITH picked AS (SELECT 1) UPDATE users SET unit = 'oz'",
+                      "CREATE TABLE t (x int)", "SAVEPOINT sa_savepoint_1"):
+        assert not _reads_only(statement), statement
