@@ -31,7 +31,8 @@ from server.services.reminders import cancel_pending, upsert_reminders
 
 # Plans ended longer ago than this no longer gain or lose sessions when one is logged.
 RELINK_AFTER_END = timedelta(days=2)
-# Run by every session write: built once, as building it cost more than the database's answer when no plan is near.
+# Run by every session write (a new session's insert asks whether it finds any): built once, as building it cost
+# more than the database's answer when no plan is near.
 PLANS_TO_RELINK = select(Plan).where(Plan.user_id == bindparam("user_id"), Plan.ends_at > bindparam("since"))
 
 
@@ -231,10 +232,15 @@ def plan_calendar(db: Session, user: User, plan_id: int) -> bytes:
     return calendar.to_ical()
 
 
+def relink_since(now: datetime) -> datetime:
+    """Return the end after which a plan still gains or loses the sessions logged now (PLANS_TO_RELINK's since)."""
+    return now - RELINK_AFTER_END
+
+
 def relink_plan_sessions(db: Session, user: User, now: datetime) -> bool:
     """Link sessions to the slots they fulfil in the user's current plans, inside the caller's transaction;
     return whether there was any such plan."""
-    plans = db.scalars(PLANS_TO_RELINK, {"user_id": user.id, "since": now - RELINK_AFTER_END}).all()
+    plans = db.scalars(PLANS_TO_RELINK, {"user_id": user.id, "since": relink_since(now)}).all()
     for plan in plans:
         _link_sessions(db, user, plan, now)
     return bool(plans)
