@@ -162,7 +162,8 @@ def all_rows(conn: Connection, query: Select, params: Mapping) -> list[tuple]:
     array, 818 and 1,368). PostgreSQL sends the rows at once anyway.
     """
     if conn.dialect.name != "sqlite":
-        return [tuple(row) for row in conn.execute(query, params)]
+        # fetchall: iterating the result fetched row by row, each through psycopg's Python code.
+        return list(map(tuple, conn.execute(query, params).all()))
     packed, converters = _packed(query, conn.dialect)
     rows = orjson.loads(conn.execute(packed, params).scalar_one())
     if not rows:
