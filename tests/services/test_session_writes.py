@@ -4,11 +4,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from server.domain.errors import SessionIdReused
 from server.models import PumpSession, Reminder, User
 from server.services import plans, sessions
+from tests.statements import recorded
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 
@@ -45,44 +46,30 @@ def test_a_session_ending_before_the_latest_end_leaves_the_gap_reminder_as_it_wa
 
 def test_a_new_latest_session_reads_the_latest_end_once(db, user):
     sessions.create_session(db, user, logged(60), NOW)
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731 - before_cursor_execute's statement
-    event.listen(db.get_bind(), "before_cursor_execute", listener)
-    try:
+    with recorded(db.get_bind()) as statements:
         sessions.create_session(db, user, logged(30), NOW)
-    finally:
-        event.remove(db.get_bind(), "before_cursor_execute", listener)
     assert sum("max(pump_sessions.ended_at)" in statement for statement in statements) == 1
     assert gap_row(db, user).due_at == NOW - timedelta(minutes=10) + timedelta(hours=3)
 
 
 def test_a_new_session_reads_the_plans_only_when_one_is_near_and_then_fulfils_its_block(db, user):
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731 - before_cursor_execute's statement
-
-    def plans_read() -> bool:
+    def plans_read(statements: list[str]) -> bool:
         """Whether a statement of its own read the plans (the insert's look for one near is not)."""
         return any(statement.startswith("SELECT") and "FROM plans" in statement for statement in statements)
 
-    event.listen(db.get_bind(), "before_cursor_execute", listener)
-    try:
+    with recorded(db.get_bind()) as statements:
         sessions.create_session(db, user, logged(60), NOW)
-        assert not plans_read()  # the insert found none near
-        start = NOW + timedelta(hours=1)
-        plans.start_plan(db, user, {"template": "frequent-boost", "starts_at": start, "params": {}}, NOW)
-        first_block = {"started_at": start, "duration_min": 15, "mode": "double"}
+    assert not plans_read(statements)  # the insert found none near
+    start = NOW + timedelta(hours=1)
+    plans.start_plan(db, user, {"template": "frequent-boost", "starts_at": start, "params": {}}, NOW)
+    first_block = {"started_at": start, "duration_min": 15, "mode": "double"}
+    with recorded(db.get_bind()) as statements:
         stored, _ = sessions.create_session(db, user, first_block, start + timedelta(minutes=25))
-    finally:
-        event.remove(db.get_bind(), "before_cursor_execute", listener)
-    assert plans_read() and stored.plan_slot_id is not None
+    assert plans_read(statements) and stored.plan_slot_id is not None
     # More than two days after the plan ended (72 hours at most), a new session no longer looks for it.
-    statements.clear()
-    event.listen(db.get_bind(), "before_cursor_execute", listener)
-    try:
+    with recorded(db.get_bind()) as statements:
         sessions.create_session(db, user, logged(0), NOW + timedelta(days=7))
-    finally:
-        event.remove(db.get_bind(), "before_cursor_execute", listener)
-    assert not plans_read()
+    assert not plans_read(statements)
 
 
 def test_a_replayed_id_stores_nothing_and_a_reused_one_is_refused(db, user):

@@ -3,10 +3,10 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from server.models import User
 from server.services import sessions, summary
+from tests.statements import recorded
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 
@@ -35,25 +35,15 @@ def test_the_gap_before_a_range_runs_from_the_latest_end_not_the_latest_start(db
 
 
 def test_the_summary_reads_the_goals_once(db, user):
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731 - before_cursor_execute's statement
-    event.listen(db.get_bind(), "before_cursor_execute", listener)
-    try:
+    with recorded(db.get_bind()) as statements:
         view = summary.summary_view(db, user, date(2026, 11, 1), date(2026, 11, 28), NOW)
-    finally:
-        event.remove(db.get_bind(), "before_cursor_execute", listener)
     assert len(view["days"]) == 28
     assert sum("FROM goals" in statement for statement in statements) == 1
 
 
 def test_a_summary_with_nothing_kept_reads_the_range_s_sessions_once(db, user):
     log(db, user, NOW - timedelta(hours=5), 20)
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731 - before_cursor_execute's statement
-    event.listen(db.get_bind(), "before_cursor_execute", listener)
-    try:
+    with recorded(db.get_bind()) as statements:
         view = summary.summary_view(db, user, date(2026, 11, 1), date(2026, 11, 28), NOW)
-    finally:
-        event.remove(db.get_bind(), "before_cursor_execute", listener)
     assert view["days"][-1].sessions == 1
     assert sum("pump_sessions.left_ml" in statement for statement in statements) == 1
