@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter, itemgetter
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Insert, bindparam, delete, select, update
+from sqlalchemy import Connection, Insert, bindparam, delete, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -46,7 +46,7 @@ LATEST_END_BEFORE = (
         PumpSession.started_at < bindparam("start"),
     )
     .order_by(PumpSession.ended_at.desc())
-    .limit(1)
+    .limit(literal(1, literal_execute=True))  # written in, not bound: see sessions._page_query
 )
 # In DaySummary's order, so a row is a day's figures as they are.
 KEPT_DAYS = select(

@@ -1,13 +1,17 @@
 """Keyset pages of sessions: ties on the start time, and a cursor the index serves."""
 
+import os
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import delete, event, insert, text
+from sqlalchemy.orm import Session
 
+from server.db import make_engine
 from server.models import PumpSession, User
 from server.services.sessions import list_sessions
+from server.services.summary import previous_end
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -66,3 +70,36 @@ def test_the_cursor_is_an_index_condition_not_a_filter(app, db, user):
         assert "Index Cond: ((user_id = " in plan and "ROW(started_at, id) < ROW(" in plan, plan
         assert "Filter" not in plan, plan
     db.rollback()
+
+
+# PostgreSQL is optional on a laptop; in CI a skip fails the run and TEST_DATABASE_URL is always set.
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL is not set")
+def test_postgres_plans_a_page_and_the_latest_end_once_not_at_every_run(postgres_url):
+    """A bound LIMIT made PostgreSQL plan these prepared statements again at every run, for more than the run."""
+    engine = make_engine(postgres_url)
+    email = f"{uuid.uuid4().hex[:12]}@example.com"
+    try:
+        with Session(engine) as db:
+            user = User(email=email, password_hash="x", created_at=START)
+            db.add(user)
+            db.flush()
+            # As many as the benchmark's user has: on a small table even a bound LIMIT's generic plan looks cheap.
+            db.execute(insert(PumpSession), [{
+                "id": uuid.uuid4(), "user_id": user.id, "started_at": START + timedelta(hours=n),
+                "ended_at": START + timedelta(hours=n, minutes=20), "mode": "double", "request_digest": "x",
+                "created_at": START, "updated_at": START,
+            } for n in range(5000)])
+            db.commit()
+            db.execute(text("ANALYZE pump_sessions"))  # as autovacuum would; a table it knows nothing of plans alike
+            for _ in range(15):  # psycopg prepares at the 6th run; PostgreSQL weighs a generic plan after 5 more
+                _, cursor = list_sessions(db, user, None, None, 4, None)
+                list_sessions(db, user, None, None, 4, cursor)
+                assert previous_end(db, user, START + timedelta(hours=5)) == START + timedelta(hours=4, minutes=20)
+            plans = db.execute(text("SELECT statement, generic_plans FROM pg_prepared_statements"
+                                    " WHERE statement LIKE '%FROM pump_sessions%'")).all()
+            assert len(plans) == 3, plans  # the first page, a later page, the latest end before a time
+            assert all(generic > 0 for _, generic in plans), plans
+    finally:
+        with engine.begin() as conn:
+            conn.execute(delete(User).where(User.email == email))
+        engine.dispose()
