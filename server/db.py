@@ -7,7 +7,7 @@ import os
 import re
 import select
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import orjson
 from flask import Flask, current_app, g
@@ -47,8 +47,9 @@ def make_engine(url: str, busy_timeout_ms: int = 5000) -> Engine:
     """Create an engine: SQLite with WAL, foreign keys and a busy timeout; PostgreSQL with lazy transactions."""
     if not url.startswith("sqlite"):
         # Sessions in UTC: timestamps then arrive as UTC and need no conversion per value (models.UTCDateTime).
-        # Autocommit until a write: see _begin_at_first_write.
-        engine = create_engine(url, connect_args={"options": "-c TimeZone=UTC", "autocommit": True})
+        # Autocommit until a write: see _begin_at_first_write. Columns described on demand: see _described_on_demand.
+        engine = create_engine(url, connect_args={
+            "options": "-c TimeZone=UTC", "autocommit": True, "cursor_factory": _described_on_demand()})
         event.listen(engine, "checkout", functools.partial(_replace_if_hung_up, engine.dialect))
         _begin_at_first_write(engine)
         return engine
@@ -71,6 +72,49 @@ def make_engine(url: str, busy_timeout_ms: int = 5000) -> Engine:
     if database and database != ":memory:":
         _queue_writers(engine, database + ".writelock")
     return engine
+
+
+def _described_on_demand() -> type:
+    """Return a psycopg cursor class whose description describes each column only when something reads it.
+
+    SQLAlchemy reads a cursor's description after every statement, but once a statement's result has been mapped
+    it only checks that there are columns. psycopg described every column each time, one Python object per column:
+    a twentieth of the instructions of a page of sessions or a summary.
+    """
+    # Imported here: a SQLite deployment never loads the PostgreSQL driver.
+    from psycopg import Column, Cursor, InterfaceError
+    from psycopg.pq import ExecStatus
+
+    rows = (ExecStatus.TUPLES_OK, ExecStatus.SINGLE_TUPLE, ExecStatus.TUPLES_CHUNK)
+
+    class Columns(Sequence):
+        """The columns of the cursor's current result, described at the first look."""
+
+        def __init__(self, cursor: Cursor, count: int):
+            self._cursor, self._result, self._count, self._columns = cursor, cursor.pgresult, count, None
+
+        def __len__(self) -> int:
+            return self._count
+
+        def __getitem__(self, index):
+            if self._columns is None:
+                if self._cursor.pgresult is not self._result:
+                    raise InterfaceError("the cursor has moved on to another result: read its description again")
+                self._columns = [Column(self._cursor, i) for i in range(self._count)]
+            return self._columns[index]
+
+    class DescribedOnDemand(Cursor):
+        """A cursor whose description costs nothing until it is read."""
+
+        @property
+        def description(self):
+            """The current result's columns, or None for a result without rows (psycopg's own test)."""
+            result = self.pgresult
+            if result is None or not (result.nfields or result.status in rows):
+                return None
+            return Columns(self, result.nfields)
+
+    return DescribedOnDemand
 
 
 def _begin_at_first_write(engine: Engine) -> None:

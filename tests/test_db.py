@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy import bindparam, delete, func, make_url, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -212,6 +212,37 @@ def test_postgres_reads_run_alone_and_writes_locks_and_streams_run_in_one_transa
     finally:
         with engine.begin() as conn:
             conn.execute(delete(User).where(User.email == email))
+        engine.dispose()
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL is not set")
+def test_postgres_cursors_describe_columns_as_psycopg_does_once_read(postgres_url):
+    import psycopg
+
+    engine = make_engine(postgres_url)
+    query = "SELECT 1 AS one, 'x'::varchar(5) AS two, now() AS three"
+    try:
+        with engine.connect() as conn:
+            ours = conn.connection.driver_connection.cursor()
+            with psycopg.connect(make_url(postgres_url).set(drivername="postgresql").render_as_string(False)) as plain:
+                theirs = plain.cursor()
+                for cursor in (ours, theirs):
+                    cursor.execute(query)
+                assert len(ours.description) == 3
+                assert [tuple(c) for c in ours.description] == [tuple(c) for c in theirs.description]
+                assert [c.name for c in ours.description[-2:]] == ["two", "three"]
+                for cursor in (ours, theirs):
+                    cursor.execute("SET search_path TO public")
+                    assert cursor.description is None
+                    cursor.execute("SELECT")  # a row with no columns still has a description
+                    assert list(cursor.description) == []
+            ours.execute(query)
+            kept = ours.description
+            ours.execute("SELECT 2")
+            with pytest.raises(psycopg.InterfaceError):
+                kept[0]
+            assert conn.execute(text(query)).keys() == ["one", "two", "three"]
+    finally:
         engine.dispose()
 
 
