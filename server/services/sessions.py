@@ -22,9 +22,11 @@ from server.services.reminders import refresh_gap_reminder
 from server.services.summary import forget_days, hold_for_change
 
 DETAIL_FIELDS = ("left_ml", "right_ml", "mode", "pump", "flange_mm", "pain", "notes")
-# A listed session: the database row as a named tuple, whose attributes read in C. A page's dump reads 15 of them per
-# session, and a SQLAlchemy Row answers each through a Python __getattr__ (the dump took twice as long).
-SessionRow = namedtuple("SessionRow", [column.name for column in PumpSession.__table__.columns])
+# A listed session: the database row as a named tuple, whose attributes read in C. A page's dump reads 13 of them per
+# session, and a SQLAlchemy Row answers each through a Python __getattr__ (the dump took twice as long). A page reads
+# only what it shows: not the owner, nor the digest that settles a replayed create.
+PAGE_COLUMNS = [column for column in PumpSession.__table__.columns if column.name not in ("user_id", "request_digest")]
+SessionRow = namedtuple("SessionRow", [column.name for column in PAGE_COLUMNS])
 
 
 def _digest(values: dict) -> str:
@@ -182,7 +184,7 @@ def _page_query(from_start: bool, to_end: bool, after_cursor: bool) -> Select:
     """Build, once per combination of conditions, the query of a page of session rows."""
     # Rows, not entities: a page is only read and dumped, and the ORM's identity bookkeeping per row costs more.
     # Built once: constructing it costs about as much as SQLite's run of it.
-    query = select(*PumpSession.__table__.columns).where(PumpSession.user_id == bindparam("user_id"))
+    query = select(*PAGE_COLUMNS).where(PumpSession.user_id == bindparam("user_id"))
     if from_start:
         query = query.where(PumpSession.started_at >= bindparam("start"))
     if to_end:
