@@ -1,12 +1,14 @@
-"""CPU time per request in one process (Flask's test client, SQLite): a figure a busy shared machine disturbs less.
+"""CPU time per request in one process (Flask's test client): a figure a busy shared machine disturbs less.
 
-Run: .venv/bin/python bench/request_cpu.py [--root DIR] [--instructions]
+Run: .venv/bin/python bench/request_cpu.py [--root DIR] [--instructions] [--postgres]
 Fills 5,000 sessions for one user like bench/api.py, then times each endpoint with process CPU time (best of
 6 rounds of 50 requests), so other processes' load changes it far less than wall-clock throughput. --root
 measures another checkout (run it as a separate process per checkout, e.g. an older commit for "before").
 --instructions counts the machine instructions per request instead, under valgrind's callgrind (apt-get install
 valgrind; about two minutes): a count the machine's load and clock speed do not change at all, for before/after
-pairs on a noisy machine.
+pairs on a noisy machine. It counts this process only: on PostgreSQL, not the server's work. --postgres serves
+from PostgreSQL instead of a temporary SQLite database: BENCH_DATABASE_URL (a database it creates and drops), by
+default postgresql+psycopg://postgres@127.0.0.1:5432/test_request_cpu.
 """
 
 import argparse
@@ -22,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROUNDS, PER_ROUND = 6, 50
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_request_cpu"
 # Set in the copy of this script that runs under callgrind, which dumps its counters before each getppid().
 UNDER_CALLGRIND = "REQUEST_CPU_UNDER_CALLGRIND"
 
@@ -31,19 +34,46 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent)
     parser.add_argument("--instructions", action="store_true", help="count instructions under callgrind")
+    parser.add_argument("--postgres", action="store_true", help="serve from PostgreSQL (BENCH_DATABASE_URL)")
     args = parser.parse_args()
     random.seed(0)  # the same sessions and creates in every run, so counts compare exactly
     if args.instructions:
-        print_instructions(args.root)
+        print_instructions(args.root, args.postgres)
         return
     sys.path.insert(0, str(args.root.resolve()))
-    from sqlalchemy import insert, select
+    if args.postgres:
+        url = os.environ.get("BENCH_DATABASE_URL", POSTGRES_URL)
+        recreate_postgres(url)
+    else:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='pumpwell-cpu-')}/cpu.db"
+    try:
+        measure(url, args.root)
+    finally:
+        if args.postgres:
+            recreate_postgres(url, create=False)
+
+
+def recreate_postgres(url: str, create: bool = True) -> None:
+    """Drop the benchmark's PostgreSQL database, and create it empty unless told not to."""
+    import psycopg
+    from sqlalchemy import make_url
+
+    parsed = make_url(url)
+    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+        if create:
+            conn.execute(f'CREATE DATABASE "{parsed.database}"')
+
+
+def measure(url: str, root: Path) -> None:
+    """Fill the database at `url` and print each endpoint's CPU ms per request (or, under callgrind, mark them)."""
+    from sqlalchemy import insert, select, text
 
     from server import create_app
     from server.models import Base, PumpSession, User
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{tempfile.mkdtemp(prefix='pumpwell-cpu-')}/cpu.db",
-                      "ARGON2_MEMORY_KIB": 1024, "ARGON2_TIME_COST": 1})
+    app = create_app({"DATABASE_URL": url, "ARGON2_MEMORY_KIB": 1024, "ARGON2_TIME_COST": 1})
     Base.metadata.create_all(app.extensions["engine"])
     client = app.test_client()
     token = client.post("/api/auth/register", json={
@@ -59,6 +89,8 @@ def main() -> None:
                          "right_ml": random.randint(30, 90), "mode": "double", "request_digest": "bench",
                          "created_at": now, "updated_at": now})
         conn.execute(insert(PumpSession), rows)
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("ANALYZE pump_sessions"))  # as bench/api.py does, and autovacuum would
     headers = {"Authorization": f"Bearer {token}"}
     today = now.date()
 
@@ -85,7 +117,7 @@ def main() -> None:
             os.getppid()  # ... and here, exactly this endpoint's PER_ROUND requests
         print("\n".join(endpoints))
         return
-    print(f"CPU ms per request, best of {ROUNDS} x {PER_ROUND}, serving {args.root.resolve()}")
+    print(f"CPU ms per request, best of {ROUNDS} x {PER_ROUND}, serving {root.resolve()} on {url.split(':')[0]}")
     for name, request in endpoints.items():
         assert request().status_code < 300
         best = float("inf")
@@ -97,18 +129,20 @@ def main() -> None:
         print(f"{name:<26}{best:>8.2f}")
 
 
-def print_instructions(root: Path) -> None:
+def print_instructions(root: Path, postgres: bool) -> None:
     """Run this script under callgrind and print each endpoint's instructions per request."""
     with tempfile.TemporaryDirectory(prefix="pumpwell-callgrind-") as folder:
         names = subprocess.run(
             ["valgrind", "--tool=callgrind", "--cache-sim=no", "--dump-before=getppid",
-             f"--callgrind-out-file={folder}/out", sys.executable, __file__, "--root", str(root)],
+             f"--callgrind-out-file={folder}/out", sys.executable, __file__, "--root", str(root),
+             *(["--postgres"] if postgres else [])],
             env={**os.environ, UNDER_CALLGRIND: "1"}, capture_output=True, text=True, check=True,
         ).stdout.splitlines()
         # Dump k (from 1) ends at the k-th getppid(): the even ones hold one endpoint's requests each.
         counts = [int(re.search(r"^totals: (\d+)", (Path(folder) / f"out.{2 * k + 2}").read_text(), re.M)[1])
                   for k in range(len(names))]
-    print(f"Instructions per request (callgrind), {PER_ROUND} requests each, serving {root.resolve()}")
+    database = "PostgreSQL" if postgres else "SQLite"
+    print(f"Instructions per request (callgrind), {PER_ROUND} requests each, serving {root.resolve()} on {database}")
     for name, count in zip(names, counts, strict=True):
         print(f"{name:<26}{count / PER_ROUND / 1e6:>8.2f} M")
 
