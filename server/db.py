@@ -79,7 +79,7 @@ def _described_on_demand() -> type:
 
     SQLAlchemy reads a cursor's description after every statement, but once a statement's result has been mapped
     it only checks that there are columns. psycopg described every column each time, one Python object per column:
-    a twentieth of the instructions of a page of sessions or a summary.
+    5-9% of the instructions of a page of sessions, a summary or a create.
     """
     # Imported here: a SQLite deployment never loads the PostgreSQL driver.
     from psycopg import Column, Cursor, InterfaceError
