@@ -40,30 +40,20 @@ def main() -> None:
     if args.instructions:
         print_instructions(args.root, args.postgres)
         return
+    # bench/api.py, beside this script (the first folder on the path), before --root's checkout goes first.
+    from api import drop_postgres, fresh_postgres
+
     sys.path.insert(0, str(args.root.resolve()))
     if args.postgres:
         url = os.environ.get("BENCH_DATABASE_URL", POSTGRES_URL)
-        recreate_postgres(url)
+        fresh_postgres(url)
     else:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='pumpwell-cpu-')}/cpu.db"
     try:
         measure(url, args.root)
     finally:
         if args.postgres:
-            recreate_postgres(url, create=False)
-
-
-def recreate_postgres(url: str, create: bool = True) -> None:
-    """Drop the benchmark's PostgreSQL database, and create it empty unless told not to."""
-    import psycopg
-    from sqlalchemy import make_url
-
-    parsed = make_url(url)
-    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
-        if create:
-            conn.execute(f'CREATE DATABASE "{parsed.database}"')
+            drop_postgres(url)
 
 
 def measure(url: str, root: Path) -> None:
