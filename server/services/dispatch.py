@@ -111,10 +111,10 @@ class _Batch:
     """A claimed batch: records each result as it arrives and keeps the lease alive while sending."""
 
     def __init__(self, db: Session, claimed: list[Claimed], lease: timedelta, lease_until: datetime,
-                 now: datetime, report: DispatchReport):
-        """Hold the claim; `now` is the claim's time, later times count on from it."""
+                 now: datetime, started: float, report: DispatchReport):
+        """Hold the claim; `now` is the claim's time, read at monotonic `started`, and later times count on from it."""
         self.db, self.lease, self.lease_until, self.report = db, lease, lease_until, report
-        self._claimed_at, self._started = now, time.monotonic()
+        self._claimed_at, self._started = now, started
         self.open = {r.id: r for r in claimed}  # not settled yet, still under our lease
         self.waiting: Counter = Counter()  # messages per reminder without a result
         self.failed: dict[int, list[Result]] = defaultdict(list)
@@ -310,11 +310,13 @@ def dispatch_due(db: Session, client: Sender, now: datetime, batch_size: int = D
     """Claim one batch of due reminders, send them to every active subscription of their users, and
     record each result as it arrives; on `stop`, give back what was not settled."""
     report = DispatchReport()
+    # The lease runs from `now`, not from when the claim got through: waiting for the database counts.
+    started = time.monotonic()
     claimed, lease_until = claim_due(db, now, batch_size, lease, reminder_ids)
     report.claimed = len(claimed)
     if not claimed:
         return report
-    batch = _Batch(db, claimed, lease, lease_until, now, report)
+    batch = _Batch(db, claimed, lease, lease_until, now, started, report)
     try:
         if stop is None or not stop.is_set():
             batch.expire([r.id for r in claimed if delivery.is_too_late(r.kind, r.due_at, r.expires_at, now)])

@@ -311,6 +311,37 @@ def test_a_batch_waiting_on_an_answer_longer_than_its_lease_keeps_the_lease(app,
     assert len(push_service.delivered()) == 1
 
 
+def test_a_claim_that_waited_on_the_database_counts_that_wait_against_its_lease(app, db, make_user, device,
+                                                                               push_service, push_client,
+                                                                               monkeypatch):
+    lease = timedelta(seconds=2)
+    push_client.timeout = 5
+    start = utcnow()
+    user, headers = make_user()
+    push_service.answer(device(headers), Reply(201, delay=1.5))
+    rid = add_reminder(db, user["id"], start)
+
+    def slow_claim(*args, **kwargs):
+        """Claim, then come back late, as a clock does that waited its turn to write."""
+        claimed = claim_due(*args, **kwargs)
+        time.sleep(1.5)
+        return claimed
+
+    monkeypatch.setattr("server.services.dispatch.claim_due", slow_claim)
+    sender = threading.Thread(target=lambda: dispatch_due(Session(app.extensions["engine"]), push_client, start,
+                                                          lease=lease))
+    sender.start()
+    # More than half the lease was gone when the claim came back, so the batch renews at once; without that
+    # renewal the lease lapses at 2 s, before the answer at 3 s.
+    time.sleep(max(0.0, (start + timedelta(seconds=2.3) - utcnow()).total_seconds()))
+    with Session(app.extensions["engine"]) as other:
+        stolen, _ = claim_due(other, start + timedelta(seconds=2.3), 10, lease)
+    sender.join()
+    assert stolen == []
+    assert reminder(db, rid).status == "sent"
+    assert len(push_service.delivered()) == 1
+
+
 def test_a_stop_gives_back_what_was_not_sent_as_if_never_claimed(db, make_user, device, push_service, push_client):
     user, headers = make_user()
     device(headers)
