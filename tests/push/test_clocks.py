@@ -23,6 +23,10 @@ def start_clock(app) -> subprocess.Popen:
         **os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "PUSH_ALLOW_LOOPBACK_HTTP": "1",
         "VAPID_PRIVATE_KEY": app_vapid(app).private_pem().decode(), "PUSH_ENCRYPT_PROCESSES": "0",
         "CLOCK_INTERVAL_SECONDS": "0.5", "PUSH_BATCH_SIZE": "250",
+        # The local service records a message before it answers, and on a loaded machine its answer to 500
+        # open requests can come after the usual 10 s. A message that timed out is rightly sent again (at
+        # least once; the notification's tag shows it once), which this test would count as a second claim.
+        "PUSH_TIMEOUT_SECONDS": "120",
     }
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "server", "clock"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -65,4 +69,6 @@ def test_several_clocks_send_every_due_reminder_exactly_once(app, db, push_servi
         logs = [process.communicate(timeout=30)[1] for process in processes]
     assert sent == USERS * PER_USER, logs
     deliveries = Counter(r.json()["reminder_id"] for r in push_service.delivered())
-    assert len(deliveries) == USERS * PER_USER and set(deliveries.values()) == {1}
+    twice = sorted(rid for rid, count in deliveries.items() if count > 1)
+    claims = dict(db.execute(select(Reminder.id, Reminder.attempts).where(Reminder.id.in_(twice[:20]))).all())
+    assert len(deliveries) == USERS * PER_USER and not twice, (len(twice), claims, logs)
