@@ -23,9 +23,9 @@ def start_clock(app) -> subprocess.Popen:
         **os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "PUSH_ALLOW_LOOPBACK_HTTP": "1",
         "VAPID_PRIVATE_KEY": app_vapid(app).private_pem().decode(), "PUSH_ENCRYPT_PROCESSES": "0",
         "CLOCK_INTERVAL_SECONDS": "0.5", "PUSH_BATCH_SIZE": "250",
-        # The local service records a message before it answers, and on a loaded machine its answer to 500
-        # open requests can come after the usual 10 s. A message that timed out is rightly sent again (at
-        # least once; the notification's tag shows it once), which this test would count as a second claim.
+        # On a loaded machine the local service, taking 500 connections at once, can read a request after its
+        # sender's 10 s time-out and still record it. A message that timed out is rightly sent again (at least
+        # once; the notification's tag shows it once), which this test would count as a second claim.
         "PUSH_TIMEOUT_SECONDS": "120",
     }
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "server", "clock"], cwd=ROOT, env=env,
