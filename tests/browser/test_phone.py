@@ -158,6 +158,23 @@ def test_her_usual_amounts_fill_the_form_in_one_tap(signed_in, live_server):
     assert len(live_server.api("GET", "/sessions", token).json["items"]) == 2
 
 
+def test_her_usual_amounts_include_the_session_just_saved_while_today_reloads(signed_in, context):
+    """On a slow line Today's reload comes late; a tap meanwhile already offers the amounts she just saved."""
+    page, _ = signed_in
+    held = []
+
+    def hold(route):
+        """Keep Today's reload of its sessions waiting (never answered)."""
+        held.append(route)
+
+    context.route(lambda url: url.endswith("/api/sessions?limit=30"), hold)
+    log_past_session(page, "60", "70")
+    page.get_by_role("button", name="Log a past session").click()
+    dialog = page.get_by_role("dialog", name="Log a session")
+    expect(dialog.get_by_role("button", name="L 60 mL · R 70 mL")).to_be_visible()
+    assert held
+
+
 def test_discarding_the_timer_can_be_undone(signed_in):
     """Discard timer takes one tap, and Undo brings the timer back with its start time."""
     page, _ = signed_in
