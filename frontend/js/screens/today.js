@@ -49,7 +49,7 @@ const formOptions = (user, data) => ({
   recent: quickAmounts([...(data.sessions || []), ...data.queued.filter((s) => s.outbox.state !== 'refused')]),
 });
 
-/** Count a session just saved among her amounts at once: a tap on this screen before the day comes back offers it. */
+/** Count a session the server just stored among her amounts at once: a tap before the day comes back offers it. */
 const remember = (data, body) => { data.sessions = [body, ...(data.sessions || [])]; };
 
 /** Render the thumb-reach dock above the tabs: Start (and Log), or the running time with Stop. */
@@ -82,8 +82,10 @@ function timerDock(user, data, rerender) {
     const started = isoWithOffset(new Date(running.started_at));
     const session = { ...body, id, started_at: started, ended_at: isoWithOffset(ended) };
     const stored = await saveSession(session, user.unit, user.time_zone);
-    if (stored) clearSession();
-    remember(data, session);
+    if (stored) {
+      clearSession();
+      remember(data, session);
+    }
     rerender();
   };
   const discard = async () => {
@@ -107,7 +109,9 @@ function timerDock(user, data, rerender) {
 /** Log a session that is over, from the form. */
 async function logPast(user, data, rerender) {
   const body = await askSession('Log a session', { ...formOptions(user, data), times: true });
-  if (body) { await saveSession(body, user.unit, user.time_zone); remember(data, body); rerender(); }
+  if (!body) return;
+  if (await saveSession(body, user.unit, user.time_zone)) remember(data, body);
+  rerender();
 }
 
 /** Offer her last session again: its amounts, side and length, ending now; one tap opens it ready to save. */
@@ -119,7 +123,9 @@ function quickCard(user, data, rerender) {
     const session = { left_ml: last.left_ml, right_ml: last.right_ml, mode: last.mode, duration_min: minutes,
       started_at: new Date(Date.now() - minutes * 60000).toISOString() };
     const body = await askSession('Same as last time', { ...formOptions(user, data), session, times: true });
-    if (body) { await saveSession(body, user.unit, user.time_zone); remember(data, body); rerender(); }
+    if (!body) return;
+    if (await saveSession(body, user.unit, user.time_zone)) remember(data, body);
+    rerender();
   };
   return h('button', { type: 'button', class: 'btn secondary block spaced', id: 'same-again', onclick: again },
     `Same as last time: L ${volume(last.left_ml, user.unit)} · R ${volume(last.right_ml, user.unit)}`);
