@@ -314,28 +314,28 @@ def test_a_batch_waiting_on_an_answer_longer_than_its_lease_keeps_the_lease(app,
 def test_a_claim_that_waited_on_the_database_counts_that_wait_against_its_lease(app, db, make_user, device,
                                                                                push_service, push_client,
                                                                                monkeypatch):
-    lease = timedelta(seconds=2)
-    push_client.timeout = 5
+    lease = timedelta(seconds=4)
+    push_client.timeout = 6
     start = utcnow()
     user, headers = make_user()
-    push_service.answer(device(headers), Reply(201, delay=1.5))
+    push_service.answer(device(headers), Reply(201, delay=1.8))
     rid = add_reminder(db, user["id"], start)
 
     def slow_claim(*args, **kwargs):
         """Claim, then come back late, as a clock does that waited its turn to write."""
         claimed = claim_due(*args, **kwargs)
-        time.sleep(1.5)
+        time.sleep(2.8)
         return claimed
 
     monkeypatch.setattr("server.services.dispatch.claim_due", slow_claim)
     sender = threading.Thread(target=lambda: dispatch_due(Session(app.extensions["engine"]), push_client, start,
                                                           lease=lease))
     sender.start()
-    # More than half the lease was gone when the claim came back, so the batch renews at once; without that
-    # renewal the lease lapses at 2 s, before the answer at 3 s.
-    time.sleep(max(0.0, (start + timedelta(seconds=2.3) - utcnow()).total_seconds()))
+    # More than half the lease was gone when the claim came back at 2.8 s, so the batch renews at once. Counting
+    # from the claim's return instead, it renews at 4.8 s, and the lease lapses at 4 s, before the answer at 4.6 s.
+    time.sleep(max(0.0, (start + timedelta(seconds=4.2) - utcnow()).total_seconds()))
     with Session(app.extensions["engine"]) as other:
-        stolen, _ = claim_due(other, start + timedelta(seconds=2.3), 10, lease)
+        stolen, _ = claim_due(other, start + timedelta(seconds=4.2), 10, lease)
     sender.join()
     assert stolen == []
     assert reminder(db, rid).status == "sent"
