@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,10 @@ from server.services.ownership import owned
 
 # The partial unique index on (user_id, dedupe_key) covers pending rows only; ON CONFLICT must name the same predicate.
 PENDING_ONLY = text(f"status = '{Status.PENDING}'")
+# Whether the user has a pending gap reminder: read by a create's insert, so a cancel that would change nothing
+# is not sent.
+GAP_PENDING = select(Reminder.id).where(
+    Reminder.user_id == bindparam("user_id"), Reminder.status == Status.PENDING, Reminder.dedupe_key == GAP_DEDUPE_KEY)
 UPSERT_CHUNK = 200
 UPDATED_ON_CONFLICT = ("kind", "due_at", "send_after", "expires_at", "payload", "plan_id", "plan_slot_id", "updated_at")
 
@@ -48,9 +52,11 @@ def upsert_reminders(
         db.execute(statement)
 
 
-def refresh_gap_reminder(db: Session, user: User, now: datetime, last_end: datetime | None = None) -> None:
+def refresh_gap_reminder(
+    db: Session, user: User, now: datetime, last_end: datetime | None = None, pending: bool = True,
+) -> None:
     """Move the gap reminder to the day or night maximum after the latest session end (read unless given), or
-    cancel it."""
+    cancel it; `pending` False when the caller read, in this transaction, that none is pending."""
     if last_end is None:
         last_end = db.scalar(select(func.max(PumpSession.ended_at)).where(PumpSession.user_id == user.id))
     goals = goal_service.get_goals(db, user)
@@ -58,7 +64,8 @@ def refresh_gap_reminder(db: Session, user: User, now: datetime, last_end: datet
     quiet = QuietHours(user.quiet_start, user.quiet_end) if user.quiet_start and user.quiet_end else None
     draft = gap_reminder(last_end, rule, ZoneInfo(user.time_zone), quiet, now)
     if draft is None:
-        cancel_pending(db, user, now, Reminder.dedupe_key == GAP_DEDUPE_KEY)
+        if pending:
+            cancel_pending(db, user, now, Reminder.dedupe_key == GAP_DEDUPE_KEY)
     else:
         upsert_reminders(db, user, [(draft, None, None)], now)
 

@@ -18,7 +18,7 @@ from server.domain.sessions import check_times, resolve_end
 from server.models import PumpSession, User
 from server.services.ownership import owned
 from server.services.plans import PLANS_TO_RELINK, relink_plan_sessions, relink_since
-from server.services.reminders import refresh_gap_reminder
+from server.services.reminders import GAP_PENDING, refresh_gap_reminder
 from server.services.summary import forget_days, hold_for_change
 
 DETAIL_FIELDS = ("left_ml", "right_ml", "mode", "pump", "flange_mm", "pain", "notes")
@@ -44,8 +44,8 @@ def create_session(db: Session, user: User, values: dict, now: datetime) -> tupl
     check_times(started_at, ended_at, now)
     # The primary key settles a replay or a race on the client's id in the same statement: no read first. Through
     # the connection, as a row: the ORM's bulk insert path cost more than the rest of the create. The row comes
-    # back with the latest end among the user's other sessions and whether a plan is near, read by the same
-    # statement.
+    # back with the latest end among the user's other sessions, whether a plan is near and whether a gap reminder
+    # is pending, read by the same statement.
     stored = db.connection().execute(_insert_new(db.get_bind().dialect.name), {
         "id": session_id, "user_id": user.id, "started_at": started_at, "ended_at": ended_at,
         "request_digest": digest, "created_at": now, "updated_at": now, "since": relink_since(now),
@@ -58,7 +58,8 @@ def create_session(db: Session, user: User, values: dict, now: datetime) -> tupl
     # ending after it is the new latest end.
     latest_end = stored.others_latest_end
     if latest_end is None or ended_at > latest_end:
-        relinked = sessions_changed(db, user, now, started_at, latest_end=ended_at, plans_near=stored.plans_near)
+        relinked = sessions_changed(db, user, now, started_at, latest_end=ended_at, plans_near=stored.plans_near,
+                                    gap_pending=stored.gap_pending)
     else:
         relinked = sessions_changed(db, user, now, started_at, gap_moved=False, plans_near=stored.plans_near)
     db.commit()
@@ -84,7 +85,7 @@ def _insert_new(dialect: str) -> Insert:
         .values(values)
         .on_conflict_do_nothing(index_elements=["id"])
         .returning(*table.columns, others_latest_end.label("others_latest_end"),
-                   PLANS_TO_RELINK.exists().label("plans_near"))
+                   PLANS_TO_RELINK.exists().label("plans_near"), GAP_PENDING.exists().label("gap_pending"))
     )
 
 
@@ -135,15 +136,16 @@ def delete_session(db: Session, user: User, session_id: uuid.UUID, now: datetime
 
 def sessions_changed(
     db: Session, user: User, now: datetime, since: datetime, gap_moved: bool = True,
-    latest_end: datetime | None = None, plans_near: bool = True,
+    latest_end: datetime | None = None, plans_near: bool = True, gap_pending: bool = True,
 ) -> bool:
     """Recompute what depends on the user's sessions from `since` on (kept summary days, gap reminder, plan slots),
     inside the caller's transaction; return whether a plan was near enough to relink its sessions. `latest_end`
     is the latest session end when the caller knows it; `plans_near` False when the caller read that no plan
-    is near enough to relink, in this transaction."""
+    is near enough to relink, and `gap_pending` False when it read that no gap reminder is pending, in this
+    transaction."""
     forget_days(db, user, since)
     if gap_moved:
-        refresh_gap_reminder(db, user, now, latest_end)
+        refresh_gap_reminder(db, user, now, latest_end, gap_pending)
     return relink_plan_sessions(db, user, now) if plans_near else False
 
 

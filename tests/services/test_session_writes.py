@@ -1,4 +1,5 @@
-"""Creating sessions against the database: replays settled by the insert, the gap reminder moved only when it must."""
+"""Creating sessions against the database: replays settled by the insert, the gap reminder moved (or cancelled)
+only when it must."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -50,6 +51,26 @@ def test_a_new_latest_session_reads_the_latest_end_once(db, user):
         sessions.create_session(db, user, logged(30), NOW)
     assert sum("max(pump_sessions.ended_at)" in statement for statement in statements) == 1
     assert gap_row(db, user).due_at == NOW - timedelta(minutes=10) + timedelta(hours=3)
+
+
+def test_a_new_latest_session_past_its_reminder_cancels_a_pending_one_and_sends_no_cancel_when_none_is(db, user):
+    def cancels(statements: list[str]) -> int:
+        """How many statements changed reminders."""
+        return sum(statement.startswith("UPDATE reminders") for statement in statements)
+
+    sessions.create_session(db, user, logged(60), NOW)
+    assert gap_row(db, user).due_at == NOW - timedelta(minutes=40) + timedelta(hours=3)
+    # Five hours on, with that reminder still pending (no clock sent it), she logs a later session: its own
+    # reminder's moment has passed too, so the pending one is cancelled.
+    later = NOW + timedelta(hours=5)
+    with recorded(db.get_bind()) as statements:
+        sessions.create_session(db, user, logged(30), later)
+    assert (cancels(statements), gap_row(db, user)) == (1, None)
+    # Nothing is pending now: a still later past session changes nothing, and no cancel is sent for it.
+    with recorded(db.get_bind()) as statements:
+        sessions.create_session(db, user, logged(0), later)
+    assert (cancels(statements), gap_row(db, user)) == (0, None)
+    assert db.scalar(select(func.count()).select_from(Reminder).where(Reminder.status == "cancelled")) == 1
 
 
 def test_a_new_session_reads_the_plans_only_when_one_is_near_and_then_fulfils_its_block(db, user):
