@@ -1,5 +1,6 @@
 """Reading and setting a user's goals."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
@@ -13,11 +14,20 @@ from server.services import reminders
 
 # Read on most requests (goals, summary): a statement built once costs less than Session.get's per-call one.
 GOALS_OF_USER = select(Goal).where(Goal.user_id == bindparam("user_id"))
+# A goal's columns, for a statement that reads the goal beside something else (see goal_read_as).
+GOAL_COLUMNS = tuple(getattr(Goal, attribute.key) for attribute in Goal.__mapper__.column_attrs)
 
 
 def get_goals(db: Session, user: User) -> Goal:
     """Return the user's goals, or the defaults when none were set (not stored)."""
     return db.scalar(GOALS_OF_USER, {"user_id": user.id}) or Goal(user_id=user.id, **DEFAULT_GOALS)
+
+
+def goal_read_as(user: User, values: Sequence) -> Goal:
+    """Return the goal whose GOAL_COLUMNS were read as `values` (all None when none was set: the defaults)."""
+    if values[0] is None:
+        return Goal(user_id=user.id, **DEFAULT_GOALS)
+    return Goal(**{column.key: value for column, value in zip(GOAL_COLUMNS, values, strict=True)})
 
 
 def set_goals(db: Session, user: User, values: dict, now: datetime) -> Goal:
