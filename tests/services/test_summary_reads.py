@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from server.models import User
 from server.domain.goals import DEFAULT_GOALS
+from server.models import User
 from server.services import goals, sessions, summary
 from tests.statements import recorded
 
