@@ -12,10 +12,11 @@ from server.models import Goal, User
 # A module import: reminders reads the goals through get_goals, and each module needs the other.
 from server.services import reminders
 
-# Read on most requests (goals, summary): a statement built once costs less than Session.get's per-call one.
+# Read often (the goals, a gap reminder moved): a statement built once costs less than Session.get's per-call one.
 GOALS_OF_USER = select(Goal).where(Goal.user_id == bindparam("user_id"))
-# A goal's columns, for a statement that reads the goal beside something else (see goal_read_as).
-GOAL_COLUMNS = tuple(getattr(Goal, attribute.key) for attribute in Goal.__mapper__.column_attrs)
+# A goal's columns, its key first, for a statement that reads the goal beside something else (see goal_read_as).
+GOAL_COLUMNS = (Goal.user_id, *(getattr(Goal, attribute.key) for attribute in Goal.__mapper__.column_attrs
+                                if attribute.key != "user_id"))
 
 
 def get_goals(db: Session, user: User) -> Goal:
@@ -25,7 +26,7 @@ def get_goals(db: Session, user: User) -> Goal:
 
 def goal_read_as(user: User, values: Sequence) -> Goal:
     """Return the goal whose GOAL_COLUMNS were read as `values` (all None when none was set: the defaults)."""
-    if values[0] is None:
+    if values[0] is None:  # no goal row joined: its key is never NULL otherwise
         return Goal(user_id=user.id, **DEFAULT_GOALS)
     return Goal(**{column.key: value for column, value in zip(GOAL_COLUMNS, values, strict=True)})
 
