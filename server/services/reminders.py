@@ -18,11 +18,11 @@ from server.services import goals as goal_service
 from server.services.ownership import owned
 
 # The partial unique index on (user_id, dedupe_key) covers pending rows only; ON CONFLICT must name the same predicate.
+# Reads and updates of pending rows write it in too, not bound: SQLite prepares a statement again at every run when
+# a bound value could decide whether a partial index applies, and PostgreSQL's generic plan could not use the index.
 PENDING_ONLY = text(f"status = '{Status.PENDING}'")
 # Whether the user has a pending gap reminder: read by a create's insert, so a cancel that would change nothing
-# is not sent. The status is written in, not bound: SQLite prepares a statement again at every run when a bound
-# value could decide whether a partial index applies (140 us of a create), and PostgreSQL's generic plan could
-# not use that index.
+# is not sent. Bound, the status made SQLite prepare the whole insert again at every run (140 us of a create).
 GAP_PENDING = select(Reminder.id).where(
     Reminder.user_id == bindparam("user_id"), PENDING_ONLY, Reminder.dedupe_key == GAP_DEDUPE_KEY)
 UPSERT_CHUNK = 200
@@ -76,7 +76,7 @@ def cancel_pending(db: Session, user: User, now: datetime, *where) -> None:
     """Cancel the user's pending reminders that match `where`."""
     db.execute(
         update(Reminder)
-        .where(Reminder.user_id == user.id, Reminder.status == Status.PENDING, *where)
+        .where(Reminder.user_id == user.id, PENDING_ONLY, *where)
         .values(status=Status.CANCELLED, updated_at=now)
     )
 
@@ -85,7 +85,7 @@ def list_reminders(db: Session, user: User, now: datetime) -> list[Reminder]:
     """Return the user's pending reminders, soonest first."""
     query = (
         select(Reminder)
-        .where(Reminder.user_id == user.id, Reminder.status == Status.PENDING)
+        .where(Reminder.user_id == user.id, PENDING_ONLY)
         .where((Reminder.expires_at.is_(None)) | (Reminder.expires_at > now))
         .order_by(Reminder.send_after, Reminder.id)
         .limit(500)
