@@ -77,8 +77,9 @@ def summary_view(db: Session, user: User, first: date, last: date, now: datetime
     _check_range(first, last)
     time_zone, unit = user.time_zone, user.unit
     rows = all_rows(db.connection(), GOAL_AND_KEPT_DAYS, _kept_params(user, first, last))
-    goal = goal_read_as(user, rows[0][:len(GOAL_COLUMNS)])
-    kept = [DaySummary(*row[len(GOAL_COLUMNS):]) for row in rows if row[len(GOAL_COLUMNS)] is not None]
+    day_at = len(GOAL_COLUMNS)
+    goal = goal_read_as(user, rows[0][:day_at])
+    kept = [DaySummary(*row[day_at:]) for row in rows if row[day_at] is not None]
     days = _keep_missing(db, user, first, last, now) if _missing(kept, first, last) else kept
     return {"time_zone": time_zone, "unit": unit, "goal": goal, "days": _measured(days, goal)}
 
