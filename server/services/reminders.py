@@ -65,11 +65,10 @@ def refresh_gap_reminder(
     rule = GapRule(goals.max_gap_day_min, goals.max_gap_night_min, goals.night_start, goals.night_end)
     quiet = QuietHours(user.quiet_start, user.quiet_end) if user.quiet_start and user.quiet_end else None
     draft = gap_reminder(last_end, rule, ZoneInfo(user.time_zone), quiet, now)
-    if draft is None:
-        if pending:
-            cancel_pending(db, user, now, Reminder.dedupe_key == GAP_DEDUPE_KEY)
-    else:
+    if draft is not None:
         upsert_reminders(db, user, [(draft, None, None)], now)
+    elif pending:
+        cancel_pending(db, user, now, Reminder.dedupe_key == GAP_DEDUPE_KEY)
 
 
 def cancel_pending(db: Session, user: User, now: datetime, *where) -> None:
