@@ -3,7 +3,7 @@
 from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length, OneOf, Range
 
-from server.api.auth import auth
+from server.api.auth import auth, checks_its_own_token
 from server.api.compiled import CompiledSchema
 from server.api.docs import links
 from server.api.fields import Instant, validate_cursor
@@ -100,6 +100,7 @@ def create_session(values):
 
 
 @bp.get("")
+@checks_its_own_token
 @bp.auth_required(auth)
 @bp.input(SessionQuery, location="query", arg_name="query")
 @bp.output(SessionPage)
@@ -107,6 +108,7 @@ def list_sessions(query):
     """List sessions newest first, with keyset pagination."""
     items, next_cursor = sessions.list_sessions(
         get_db(), auth.current_user, query.get("from_"), query.get("to"), query["limit"], query.get("cursor"),
+        app_now(),
     )
     return {"items": items, "next_cursor": next_cursor}
 
