@@ -8,7 +8,7 @@ from functools import cached_property
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Select, Subquery, bindparam, select, true, update
+from sqlalchemy import FromClause, Select, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,7 @@ BY_HASH = ApiToken.token_hash == bindparam("token_hash")
 # Every authenticated request but a page of sessions runs this: built once, it skips rebuilding the statement and
 # its joined eager load each time (about 0.15 ms of a request's CPU time).
 TOKEN_BY_HASH = select(ApiToken).where(BY_HASH)
-# A read that checks its own bearer token (see Bearer) finds its owner's rows by TOKEN_OWNER, and with_sign_in puts
+# A read that checks its own bearer token (see Bearer) finds its owner's rows by TOKEN_OWNER, and signed_in puts
 # these columns first in each of its rows: the sign-in and the read are one statement, one round trip, not two.
 SIGN_IN_COLUMNS = (
     ApiToken.id.label("token_id"), ApiToken.expires_at.label("token_expires_at"),
@@ -138,14 +138,15 @@ def check_sign_in(db: Session, sign_in: tuple | None, now: datetime) -> None:
         db.commit()
 
 
-def with_sign_in(read: Subquery) -> Select:
-    """Return a bearer token's SIGN_IN_COLUMNS joined to each row of a read (NULLs for none): no row at all when
-    the token is unknown."""
-    return select(*SIGN_IN_COLUMNS, *read.c).select_from(ApiToken).outerjoin(read, true()).where(BY_HASH)
+def signed_in(rows: FromClause, *columns) -> Select:
+    """Select a bearer token's SIGN_IN_COLUMNS in front of `columns` of each row: the read's own conditions find
+    its owner's rows (TOKEN_OWNER), and a read that finds none says nothing of the token (read_sign_in then)."""
+    return select(*SIGN_IN_COLUMNS, *columns).join_from(rows, ApiToken, BY_HASH)
 
 
 def read_sign_in(db: Session, bearer: Bearer) -> tuple | None:
-    """Return a bearer token's SIGN_IN_COLUMNS on their own, for an answer given before the read that checks it."""
+    """Return a bearer token's SIGN_IN_COLUMNS on their own: for a read that found no row, or an answer given
+    before the read."""
     return db.connection().execute(SIGN_IN, {"token_hash": bearer.token_hash}).first()
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from server.domain.errors import InvalidInput, SessionIdReused
 from server.domain.sessions import check_times, resolve_end
 from server.models import PumpSession, User
-from server.services.accounts import SIGNED, TOKEN_OWNER, Bearer, check_sign_in, with_sign_in
+from server.services.accounts import SIGNED, TOKEN_OWNER, Bearer, check_sign_in, read_sign_in, signed_in
 from server.services.ownership import owned
 from server.services.plans import PLANS_TO_RELINK, relink_plan_sessions, relink_since
 from server.services.reminders import GAP_PENDING, refresh_gap_reminder
@@ -180,9 +180,9 @@ def list_sessions(
         params["cursor_started_at"], params["cursor_id"] = decode_cursor(cursor)
     query = _page_query(start is not None, end is not None, bool(cursor))
     rows = db.connection().execute(query, params).all()
-    check_sign_in(db, rows[0] if rows else None, now)
-    # With no session in the page, the sign-in's one row comes with NULLs for a session.
-    page = [SessionRow._make(row[SIGNED:]) for row in rows if row[SIGNED] is not None]
+    # An empty page (no session yet, or none in the range) says nothing of the token: only then is it read alone.
+    check_sign_in(db, rows[0] if rows else read_sign_in(db, bearer), now)
+    page = [SessionRow._make(row[SIGNED:]) for row in rows]
     next_cursor = encode_cursor(page[limit - 1]) if len(page) > limit else None
     return page[:limit], next_cursor
 
@@ -192,7 +192,8 @@ def _page_query(from_start: bool, to_end: bool, after_cursor: bool) -> Select:
     """Build, once per combination of conditions, the statement of a bearer's sign-in and a page of its sessions."""
     # Rows, not entities: a page is only read and dumped, and the ORM's identity bookkeeping per row costs more.
     # Built once: constructing it costs about as much as SQLite's run of it.
-    query = select(*PAGE_COLUMNS).where(PumpSession.user_id == TOKEN_OWNER)
+    # The token's own read was one round trip of two for a page on PostgreSQL (see auth.checks_its_own_token).
+    query = signed_in(PumpSession, *PAGE_COLUMNS).where(PumpSession.user_id == TOKEN_OWNER)
     if from_start:
         query = query.where(PumpSession.started_at >= bindparam("start"))
     if to_end:
@@ -207,7 +208,5 @@ def _page_query(from_start: bool, to_end: bool, after_cursor: bool) -> Select:
     # The limit is written into the SQL, not bound: PostgreSQL re-plans a prepared statement with a bound LIMIT at
     # every run (its generic plan, not knowing how many rows are wanted), and planning it cost twice as much as
     # running it. With the number written in, it plans the statement once per connection.
-    page = query.order_by(PumpSession.started_at.desc(), PumpSession.id.desc()).limit(
-        bindparam("limit", type_=Integer, literal_execute=True)).subquery("page")
-    # The token's own read was one round trip of two for a page on PostgreSQL (see auth.checks_its_own_token).
-    return with_sign_in(page).order_by(page.c.started_at.desc(), page.c.id.desc())
+    return query.order_by(PumpSession.started_at.desc(), PumpSession.id.desc()).limit(
+        bindparam("limit", type_=Integer, literal_execute=True))

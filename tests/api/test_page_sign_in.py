@@ -65,7 +65,9 @@ def _refusals(client, headers: dict, url: str):
 
 
 @pytest.mark.parametrize("how", ["expired", "signed out", "unknown"])
-def test_a_token_that_is_not_live_is_refused_as_everywhere_else(client, db, make_user, at_now, how):
+# A page with sessions reads the sign-in with them; an empty one (nothing in the range) reads it alone.
+@pytest.mark.parametrize("url", ["/api/sessions", "/api/sessions?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z"])
+def test_a_token_that_is_not_live_is_refused_as_everywhere_else(client, db, make_user, at_now, how, url):
     _, headers = make_user()
     _log(client, headers, NOW - timedelta(hours=2))
     token = _token(headers)
@@ -76,7 +78,7 @@ def test_a_token_that_is_not_live_is_refused_as_everywhere_else(client, db, make
         assert client.post("/api/auth/logout", headers=headers).status_code == 204
     else:
         headers = {"Authorization": f"Bearer {token[:-1]}{'A' if token[-1] != 'A' else 'B'}"}
-    page, me = _refusals(client, headers, "/api/sessions")
+    page, me = _refusals(client, headers, url)
     assert page.status_code == me.status_code == 401
     assert page.json == me.json and page.json["error"]["code"] == "unauthorized"
     assert page.headers["WWW-Authenticate"] == me.headers["WWW-Authenticate"]
