@@ -36,7 +36,7 @@ def test_the_gap_before_a_range_runs_from_the_latest_end_not_the_latest_start(db
     assert summary.previous_end(db, user, start - timedelta(minutes=10)) == start - timedelta(hours=1)
 
 
-def test_the_summary_reads_its_goal_with_the_kept_days_in_one_statement(db, user, make_user):
+def test_the_summary_reads_its_sign_in_and_goal_with_the_kept_days_in_one_statement(db, user, make_user):
     first, last = date(2026, 11, 1), date(2026, 11, 28)
     sessions.create_session(db, user, {"started_at": NOW - timedelta(hours=5), "duration_min": 20, "mode": "double",
                                        "left_ml": 60, "right_ml": 45}, NOW)
@@ -47,7 +47,7 @@ def test_the_summary_reads_its_goal_with_the_kept_days_in_one_statement(db, user
                                "max_gap_night_min": 320, "night_start": time(23), "night_end": time(5)}, NOW)
     with recorded(db.get_bind()) as statements:
         view = summary.summary_view(db, bearer, first, last, NOW)
-    assert len(statements) == 1 and "goals" in statements[0] and "summary_days" in statements[0]
+    assert len(statements) == 1 and all(table in statements[0] for table in ("api_tokens", "goals", "summary_days"))
     goal, today = view["goal"], view["days"][-1]
     assert (goal.daily_volume_ml, goal.sessions_per_day, goal.night_start) == (600.0, 10, time(23))
     assert len(view["days"]) == 28 and today.sessions == 1
