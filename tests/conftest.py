@@ -1,9 +1,7 @@
 """Fixtures shared by every layer: the app on SQLite and PostgreSQL, a client, a signed-in user."""
 
 import os
-import secrets
 import uuid
-from datetime import datetime, timedelta
 
 import psycopg
 import pytest
@@ -11,8 +9,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
 
 from server import create_app
-from server.models import ApiToken, Base, User
-from server.services.accounts import Bearer, hash_token
+from server.models import Base
 
 # Cheap hashing keeps sign-ups fast in tests; production uses argon2's defaults. Tests sign up
 # many users from one address, so the sign-in limit is raised (its own tests lower it again).
@@ -22,16 +19,6 @@ TEST_CONFIG = {
 }
 
 PASSWORD = "correct horse battery"
-
-
-def bearer_of(db: Session, user: User, now: datetime) -> Bearer:
-    """Store a new token of the user's, last used at `now`, and return it as a view that checks its own token
-    hands it to its service."""
-    token_hash = hash_token(secrets.token_urlsafe(16))
-    db.add(ApiToken(user_id=user.id, token_hash=token_hash, created_at=now, last_used_at=now,
-                    expires_at=now + timedelta(days=365)))
-    db.commit()
-    return Bearer(token_hash)
 
 
 def _backends() -> list[str]:

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter, itemgetter
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, Insert, and_, bindparam, delete, literal, select, update
+from sqlalchemy import Connection, Insert, Integer, and_, bindparam, delete, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -16,7 +16,6 @@ from server.domain.errors import InvalidInput
 from server.domain.sessions import MAX_DURATION
 from server.domain.summary import RULES, DaySummary, GoalFacts, day_bounds, measure, summarize_days
 from server.models import Goal, PumpSession, SummaryDay, User
-from server.services.accounts import SIGNED, TOKEN_OWNER, Bearer, check_sign_in, signed_in
 from server.services.goals import GOAL_COLUMNS, get_goals, goal_read_as
 from server.zone_data import zone_fingerprint
 
@@ -54,44 +53,34 @@ KEPT_COLUMNS = (
     SummaryDay.day, SummaryDay.hours, SummaryDay.sessions, SummaryDay.left_ml, SummaryDay.right_ml,
     SummaryDay.pumping_min, SummaryDay.longest_gap_min, SummaryDay.night_sessions,
 )
-# What a kept day was computed in, read ahead of its figures: a day of another zone, another version of the zone's
-# rules (a new tzdata) or older summary rules is computed again (_still_good).
-KEPT_VERSION = (SummaryDay.time_zone, SummaryDay.zone_data, SummaryDay.rules)
-
-
-def _in_range(user_id) -> ColumnElement[bool]:
-    """The condition on a user's kept days from bindparam first to last."""
-    first, last = bindparam("first"), bindparam("last")
-    return and_(SummaryDay.user_id == user_id, SummaryDay.day >= first, SummaryDay.day <= last)
-
-
-KEPT_DAYS = select(*KEPT_VERSION, *KEPT_COLUMNS).where(_in_range(bindparam("user_id")))
-# The bearer's sign-in, its parent's zone and unit, the goal and the kept days in one statement: the token and the
-# goal were one round trip each of three for a summary on PostgreSQL. Every row carries the sign-in, the parent and
-# the goal (NULLs when none is set); with no day kept one row still comes, and none only for an unknown token.
-PARENT_COLUMNS = (User.id, User.time_zone, User.unit)
-GOAL_AT = SIGNED + len(PARENT_COLUMNS)
-DAY_AT = GOAL_AT + len(GOAL_COLUMNS)
-SUMMARY_READ = (
-    signed_in(User, *PARENT_COLUMNS, *GOAL_COLUMNS, *KEPT_VERSION, *KEPT_COLUMNS)
-    .outerjoin(Goal, Goal.user_id == User.id)
-    .outerjoin(SummaryDay, _in_range(User.id))
-    .where(User.id == TOKEN_OWNER)
+KEPT_IN_RANGE = and_(
+    SummaryDay.user_id == bindparam("user_id"), SummaryDay.day >= bindparam("first"),
+    SummaryDay.day <= bindparam("last"), SummaryDay.time_zone == bindparam("time_zone"),
+    SummaryDay.zone_data == bindparam("zone_data"), SummaryDay.rules == RULES,
+)
+KEPT_DAYS = select(*KEPT_COLUMNS).where(KEPT_IN_RANGE)
+# The goal and the kept days in one statement: the goal's own read was one round trip of three for a summary on
+# PostgreSQL. Every row carries the goal (all NULL when none is set), and with no day kept one row still comes.
+_ASKING = select(bindparam("user_id", type_=Integer).label("user_id")).subquery("asking")
+GOAL_AND_KEPT_DAYS = (
+    select(*GOAL_COLUMNS, *KEPT_COLUMNS)
+    .select_from(_ASKING)
+    .outerjoin(Goal, Goal.user_id == _ASKING.c.user_id)
+    .outerjoin(SummaryDay, KEPT_IN_RANGE)
 )
 FORGET_DAYS = delete(SummaryDay).where(SummaryDay.user_id == bindparam("user_id"), SummaryDay.day >= bindparam("since"))
 
 
-def summary_view(db: Session, bearer: Bearer, first: date, last: date, now: datetime) -> dict:
-    """Return the summary of the bearer's parent as the API shows it (the days, the goal they are measured against,
-    zone and unit), keeping the days it had to compute; refuse a token that is not live (NotSignedIn)."""
+def summary_view(db: Session, user: User, first: date, last: date, now: datetime) -> dict:
+    """Return the summary as the API shows it (the days, the goal they are measured against, zone and unit),
+    keeping the days it had to compute."""
     _check_range(first, last)
-    rows = all_rows(db.connection(), SUMMARY_READ, {"token_hash": bearer.token_hash, "first": first, "last": last})
-    check_sign_in(db, rows[0] if rows else None, now)
-    user_id, time_zone, unit = rows[0][SIGNED:GOAL_AT]
-    goal = goal_read_as(user_id, rows[0][GOAL_AT:DAY_AT])
-    days = _still_good([row[DAY_AT:] for row in rows], time_zone)
-    if _missing(days, first, last):
-        days = _keep_missing(db, db.get(User, user_id), first, last, now)
+    time_zone, unit = user.time_zone, user.unit
+    rows = all_rows(db.connection(), GOAL_AND_KEPT_DAYS, _kept_params(user, first, last))
+    day_at = len(GOAL_COLUMNS)
+    goal = goal_read_as(user, rows[0][:day_at])
+    kept = [DaySummary(*row[day_at:]) for row in rows if row[day_at] is not None]
+    days = _keep_missing(db, user, first, last, now) if _missing(kept, first, last) else kept
     return {"time_zone": time_zone, "unit": unit, "goal": goal, "days": _measured(days, goal)}
 
 
@@ -114,19 +103,17 @@ def _check_range(first: date, last: date) -> None:
         raise InvalidInput("The range is too long.", {"to": [f"At most {MAX_DAYS} days."]})
 
 
+def _kept_params(user: User, first: date, last: date) -> dict:
+    """Return the parameters of the reads of the range's kept days (KEPT_IN_RANGE)."""
+    return {"user_id": user.id, "first": first, "last": last, "time_zone": user.time_zone,
+            "zone_data": zone_fingerprint(user.time_zone)}
+
+
 def _kept(db: Session, user: User, first: date, last: date) -> tuple[list[DaySummary], list[date]]:
     """Return the range's kept days and the dates none is kept for."""
     _check_range(first, last)
-    rows = all_rows(db.connection(), KEPT_DAYS, {"user_id": user.id, "first": first, "last": last})
-    kept = _still_good(rows, user.time_zone)
+    kept = [DaySummary(*row) for row in all_rows(db.connection(), KEPT_DAYS, _kept_params(user, first, last))]
     return kept, _missing(kept, first, last)
-
-
-def _still_good(rows: list[tuple], time_zone: str) -> list[DaySummary]:
-    """Return the days of rows of KEPT_VERSION and KEPT_COLUMNS (all NULL for none) that were computed in the
-    user's zone, by its zone data and the summary rules of now."""
-    now_computed = (time_zone, zone_fingerprint(time_zone), RULES)
-    return [DaySummary(*row[3:]) for row in rows if row[:3] == now_computed]
 
 
 def _missing(kept: list[DaySummary], first: date, last: date) -> list[date]:

@@ -1,4 +1,4 @@
-"""A page of sessions and a summary check their bearer token in their own statement, and answer as the sign-in does."""
+"""A page of sessions checks its bearer token in its own statement, and answers exactly as the sign-in would."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -9,7 +9,6 @@ from server.models import ApiToken
 from server.services.accounts import hash_token
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
-SUMMARY = "/api/summary/daily?from=2026-02-20&to=2026-03-01"
 
 
 @pytest.fixture
@@ -30,8 +29,10 @@ def _log(client, headers, started_at: datetime):
     assert response.status_code == 201, response.json
 
 
-def _statements(app, client, headers: dict, url: str) -> tuple:
-    """The response to a GET and the statements sent for it."""
+def test_a_page_reads_its_sign_in_and_its_sessions_in_one_statement(app, client, make_user, at_now):
+    _, headers = make_user()
+    for hours in (5, 3, 1):
+        _log(client, headers, NOW - timedelta(hours=hours))
     sent = []
 
     def keep(_conn, _cursor, statement, *_):
@@ -40,30 +41,12 @@ def _statements(app, client, headers: dict, url: str) -> tuple:
 
     event.listen(app.extensions["engine"], "before_cursor_execute", keep)
     try:
-        response = client.get(url, headers=headers)
+        response = client.get("/api/sessions?limit=2", headers=headers)
     finally:
         event.remove(app.extensions["engine"], "before_cursor_execute", keep)
-    return response, sent
-
-
-def test_a_page_reads_its_sign_in_and_its_sessions_in_one_statement(app, client, make_user, at_now):
-    _, headers = make_user()
-    for hours in (5, 3, 1):
-        _log(client, headers, NOW - timedelta(hours=hours))
-    response, sent = _statements(app, client, headers, "/api/sessions?limit=2")
     assert response.status_code == 200
     assert [item["started_at"] for item in response.json["items"]] == [
         (NOW - timedelta(hours=1)).isoformat(), (NOW - timedelta(hours=3)).isoformat()]
-    assert len(sent) == 1, sent
-
-
-def test_a_summary_reads_its_sign_in_goal_and_kept_days_in_one_statement(app, client, make_user, at_now):
-    _, headers = make_user(time_zone="America/New_York")
-    _log(client, headers, NOW - timedelta(hours=3))
-    first = client.get(SUMMARY, headers=headers)  # computes the days and keeps them
-    response, sent = _statements(app, client, headers, SUMMARY)
-    assert response.status_code == 200 and response.json == first.json
-    assert response.json["time_zone"] == "America/New_York" and response.json["days"][-1]["sessions"] == 1
     assert len(sent) == 1, sent
 
 
@@ -83,8 +66,7 @@ def _refusals(client, headers: dict, url: str):
 
 @pytest.mark.parametrize("how", ["expired", "signed out", "unknown"])
 # A page with sessions reads the sign-in with them; an empty one (nothing in the range) reads it alone.
-@pytest.mark.parametrize("url", [
-    "/api/sessions", "/api/sessions?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z", SUMMARY])
+@pytest.mark.parametrize("url", ["/api/sessions", "/api/sessions?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z"])
 def test_a_token_that_is_not_live_is_refused_as_everywhere_else(client, db, make_user, at_now, how, url):
     _, headers = make_user()
     _log(client, headers, NOW - timedelta(hours=2))
@@ -102,26 +84,18 @@ def test_a_token_that_is_not_live_is_refused_as_everywhere_else(client, db, make
     assert page.headers["WWW-Authenticate"] == me.headers["WWW-Authenticate"]
 
 
-BAD_QUERIES = [
-    "/api/sessions?limit=0", "/api/sessions?cursor=not-a-cursor", "/api/sessions?from=yesterday",
-    "/api/summary/daily?from=2026-03-01", "/api/summary/daily?from=2026-03-01&to=2026-02-01",  # the schema; the service
-    "/api/summary/daily?from=2025-01-01&to=2026-03-01",  # too long a range: the service's rule
-]
-
-
 def test_a_signed_out_device_with_a_bad_query_is_told_to_sign_in_not_about_the_query(client, make_user, at_now):
     _, headers = make_user()
-    for url in BAD_QUERIES:
+    for url in ("/api/sessions?limit=0", "/api/sessions?cursor=not-a-cursor", "/api/sessions?from=yesterday"):
         assert client.get(url, headers=headers).status_code == 422, url
     assert client.post("/api/auth/logout", headers=headers).status_code == 204
-    for url in BAD_QUERIES:
+    for url in ("/api/sessions?limit=0", "/api/sessions?cursor=not-a-cursor", "/api/sessions?from=yesterday"):
         response = client.get(url, headers=headers)
         assert response.status_code == 401, url
         assert response.json["error"]["code"] == "unauthorized" and "WWW-Authenticate" in response.headers
 
 
-@pytest.mark.parametrize("url", ["/api/sessions", SUMMARY])
-def test_a_read_notes_the_tokens_use_once_in_a_while_as_the_sign_in_does(client, db, make_user, at_now, url):
+def test_a_page_notes_the_tokens_use_once_in_a_while_as_the_sign_in_does(app, client, db, make_user, at_now):
     _, headers = make_user()
     token_hash = hash_token(_token(headers))
 
@@ -134,10 +108,10 @@ def test_a_read_notes_the_tokens_use_once_in_a_while_as_the_sign_in_does(client,
         return db.scalar(select(ApiToken.last_used_at).where(ApiToken.token_hash == token_hash))
 
     last_used(NOW - timedelta(minutes=6))
-    assert client.get(url, headers=headers).status_code == 200
+    assert client.get("/api/sessions", headers=headers).status_code == 200
     assert last_used() == NOW
     last_used(NOW - timedelta(minutes=4))
-    assert client.get(url, headers=headers).status_code == 200
+    assert client.get("/api/sessions", headers=headers).status_code == 200
     assert last_used() == NOW - timedelta(minutes=4)
 
 
@@ -149,5 +123,3 @@ def test_a_token_sees_only_its_own_owners_sessions(client, make_user, at_now):
     _log(client, theirs, NOW - timedelta(hours=3))
     assert len(client.get("/api/sessions", headers=mine).json["items"]) == 1
     assert len(client.get("/api/sessions", headers=theirs).json["items"]) == 2
-    assert [day["sessions"] for day in client.get(SUMMARY, headers=mine).json["days"][-1:]] == [1]
-    assert [day["sessions"] for day in client.get(SUMMARY, headers=theirs).json["days"][-1:]] == [2]
