@@ -206,7 +206,7 @@ def _page_query(from_start: bool, to_end: bool, after_cursor: bool) -> Select:
                      bindparam("cursor_id", type_=PumpSession.id.type))
         )
     # The limit is written into the SQL, not bound: PostgreSQL re-plans a prepared statement with a bound LIMIT at
-    # every run (its generic plan, not knowing how many rows are wanted), and planning it cost twice as much as
-    # running it. With the number written in, it plans the statement once per connection.
+    # every run (its generic plan, not knowing how many rows are wanted, never looks cheaper), and planning it cost
+    # twice as much as running it. With the number written in, it plans the statement once per connection.
     return query.order_by(PumpSession.started_at.desc(), PumpSession.id.desc()).limit(
         bindparam("limit", type_=Integer, literal_execute=True))
