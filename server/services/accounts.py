@@ -8,7 +8,7 @@ from functools import cached_property
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import FromClause, Select, bindparam, select, update
+from sqlalchemy import FromClause, Row, Select, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -129,12 +129,12 @@ def authenticate(db: Session, token: str, now: datetime) -> ApiToken | None:
     return row
 
 
-def check_sign_in(db: Session, sign_in: tuple | None, now: datetime) -> None:
+def check_sign_in(db: Session, sign_in: Row | None, now: datetime) -> None:
     """Refuse a read whose SIGN_IN_COLUMNS (None: no such token) are not a live token's, noting the token's use."""
-    if sign_in is None or not _live(sign_in[1], now):
+    if sign_in is None or not _live(sign_in.token_expires_at, now):
         raise NotSignedIn("Sign in again: this device's token is unknown, expired or revoked.")
-    if _note_use(sign_in[2], now):
-        db.execute(update(ApiToken).where(ApiToken.id == sign_in[0]).values(last_used_at=now))
+    if _note_use(sign_in.token_last_used_at, now):
+        db.execute(update(ApiToken).where(ApiToken.id == sign_in.token_id).values(last_used_at=now))
         db.commit()
 
 
@@ -144,7 +144,7 @@ def signed_in(rows: FromClause, *columns) -> Select:
     return select(*SIGN_IN_COLUMNS, *columns).join_from(rows, ApiToken, BY_HASH)
 
 
-def read_sign_in(db: Session, bearer: Bearer) -> tuple | None:
+def read_sign_in(db: Session, bearer: Bearer) -> Row | None:
     """Return a bearer token's SIGN_IN_COLUMNS on their own: for a read that found no row, or an answer given
     before the read."""
     return db.connection().execute(SIGN_IN, {"token_hash": bearer.token_hash}).first()

@@ -3,10 +3,11 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from server.models import ApiToken
 from server.services.accounts import hash_token
+from tests.statements import recorded
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -33,17 +34,8 @@ def test_a_page_reads_its_sign_in_and_its_sessions_in_one_statement(app, client,
     _, headers = make_user()
     for hours in (5, 3, 1):
         _log(client, headers, NOW - timedelta(hours=hours))
-    sent = []
-
-    def keep(_conn, _cursor, statement, *_):
-        """Remember each statement sent."""
-        sent.append(statement)
-
-    event.listen(app.extensions["engine"], "before_cursor_execute", keep)
-    try:
+    with recorded(app.extensions["engine"]) as sent:
         response = client.get("/api/sessions?limit=2", headers=headers)
-    finally:
-        event.remove(app.extensions["engine"], "before_cursor_execute", keep)
     assert response.status_code == 200
     assert [item["started_at"] for item in response.json["items"]] == [
         (NOW - timedelta(hours=1)).isoformat(), (NOW - timedelta(hours=3)).isoformat()]

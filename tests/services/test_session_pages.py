@@ -19,7 +19,7 @@ NOW = datetime(2026, 2, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def user(make_user, db):
+def bearer(make_user, db):
     """The bearer token of a stored user with 30 sessions, three at each of ten start times."""
     data, headers = make_user()
     rows = [{
@@ -32,19 +32,19 @@ def user(make_user, db):
     return Bearer(hash_token(headers["Authorization"].removeprefix("Bearer ")))
 
 
-def test_pages_walk_ties_on_the_start_time_without_gaps_or_repeats(db, user):
+def test_pages_walk_ties_on_the_start_time_without_gaps_or_repeats(db, bearer):
     seen, cursor = [], None
     while True:
-        page, cursor = list_sessions(db, user, None, None, 4, cursor, NOW)
+        page, cursor = list_sessions(db, bearer, None, None, 4, cursor, NOW)
         seen += [(s.started_at, s.id) for s in page]
         if cursor is None:
             break
     assert seen == sorted(seen, reverse=True) and len(set(seen)) == 30
 
 
-def test_the_cursor_is_an_index_condition_not_a_filter(app, db, user):
+def test_the_cursor_is_an_index_condition_not_a_filter(app, db, bearer):
     """EXPLAIN the page-2 query: the row comparison must bound the index scan on both databases."""
-    _, cursor = list_sessions(db, user, None, None, 4, None, NOW)
+    _, cursor = list_sessions(db, bearer, None, None, 4, None, NOW)
     engine = app.extensions["engine"]
     captured = []
 
@@ -55,7 +55,7 @@ def test_the_cursor_is_an_index_condition_not_a_filter(app, db, user):
 
     event.listen(engine, "before_cursor_execute", keep)
     try:
-        list_sessions(db, user, None, None, 4, cursor, NOW)
+        list_sessions(db, bearer, None, None, 4, cursor, NOW)
     finally:
         event.remove(engine, "before_cursor_execute", keep)
     [(statement, parameters)] = captured
