@@ -15,7 +15,8 @@ def checks_its_own_token(view):
     """Mark a view (under its route) whose service checks the bearer token in its own first statement.
 
     The view gets a Bearer as auth.current_user instead of a user: the token's own read was one round trip of two
-    for a page of sessions on PostgreSQL. Only a read whose every answer waits for that statement can be marked.
+    for a page of sessions on PostgreSQL, and of five for a create. Only a view whose every answer waits for that
+    statement can be marked, and one that writes must refuse the token before it commits.
     """
     view.checks_its_own_token = True
     return view

@@ -86,6 +86,7 @@ class SessionPage(CompiledSchema):
 
 
 @bp.post("")
+@checks_its_own_token
 @bp.auth_required(auth)
 @bp.input(SessionIn, arg_name="values")
 @bp.output(SessionOut, status_code=201, links=links(

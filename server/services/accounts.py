@@ -31,6 +31,9 @@ SIGN_IN_COLUMNS = (
 SIGNED = len(SIGN_IN_COLUMNS)
 SIGN_IN = select(*SIGN_IN_COLUMNS).where(BY_HASH)
 TOKEN_OWNER = select(ApiToken.user_id).where(BY_HASH).scalar_subquery()
+# The same columns for a write's RETURNING, which names only its own table's columns: each read by itself.
+SIGN_IN_RETURNED = tuple(select(column.element).where(BY_HASH).scalar_subquery().label(column.name)
+                         for column in SIGN_IN_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -131,11 +134,20 @@ def authenticate(db: Session, token: str, now: datetime) -> ApiToken | None:
 
 def check_sign_in(db: Session, sign_in: Row | None, now: datetime) -> None:
     """Refuse a read whose SIGN_IN_COLUMNS (None: no such token) are not a live token's, noting the token's use."""
-    if sign_in is None or not _live(sign_in.token_expires_at, now):
-        raise NotSignedIn("Sign in again: this device's token is unknown, expired or revoked.")
-    if _note_use(sign_in.token_last_used_at, now):
-        db.execute(update(ApiToken).where(ApiToken.id == sign_in.token_id).values(last_used_at=now))
+    if note_sign_in(db, sign_in, now):
         db.commit()
+
+
+def note_sign_in(db: Session, sign_in: Row | None, now: datetime) -> bool:
+    """Refuse a request whose SIGN_IN_COLUMNS (None: no such token) are not a live token's, rolling back what it
+    wrote; else note the token's use in the caller's transaction and return whether it was written."""
+    if sign_in is None or not _live(sign_in.token_expires_at, now):
+        db.rollback()
+        raise NotSignedIn("Sign in again: this device's token is unknown, expired or revoked.")
+    if not _note_use(sign_in.token_last_used_at, now):
+        return False
+    db.execute(update(ApiToken).where(ApiToken.id == sign_in.token_id).values(last_used_at=now))
+    return True
 
 
 def signed_in(rows: FromClause, *columns) -> Select:

@@ -4,7 +4,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, delete, select, update
+from sqlalchemy import Select, and_, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,9 +31,17 @@ from server.services.reminders import cancel_pending, upsert_reminders
 
 # Plans ended longer ago than this no longer gain or lose sessions when one is logged.
 RELINK_AFTER_END = timedelta(days=2)
+
+
+def plans_to_relink(owner) -> Select:
+    """Select the plans of `owner` (a user id, bound or read by the statement) that still gain or lose the sessions
+    logged now (bound as `since`: see relink_since)."""
+    return select(Plan).where(Plan.user_id == owner, Plan.ends_at > bindparam("since"))
+
+
 # Run by every session write (a new session's insert asks whether it finds any): built once, as building it cost
 # more than the database's answer when no plan is near.
-PLANS_TO_RELINK = select(Plan).where(Plan.user_id == bindparam("user_id"), Plan.ends_at > bindparam("since"))
+PLANS_TO_RELINK = plans_to_relink(bindparam("user_id"))
 
 
 @dataclass(frozen=True)

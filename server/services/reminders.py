@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -21,12 +21,15 @@ from server.services.ownership import owned
 # Reads and updates of pending rows write it in too, not bound: SQLite prepares a statement again at every run when
 # a bound value could decide whether a partial index applies, and PostgreSQL's generic plan could not use the index.
 PENDING_ONLY = text(f"status = '{Status.PENDING}'")
-# Whether the user has a pending gap reminder: read by a create's insert, so a cancel that would change nothing
-# is not sent. Bound, the status made SQLite prepare the whole insert again at every run (140 us of a create).
-GAP_PENDING = select(Reminder.id).where(
-    Reminder.user_id == bindparam("user_id"), PENDING_ONLY, Reminder.dedupe_key == GAP_DEDUPE_KEY)
 UPSERT_CHUNK = 200
 UPDATED_ON_CONFLICT = ("kind", "due_at", "send_after", "expires_at", "payload", "plan_id", "plan_slot_id", "updated_at")
+
+
+def gap_pending(owner) -> Select:
+    """Select the pending gap reminder of `owner` (a user id, bound or read by the statement): a create's insert
+    asks, so a cancel that would change nothing is not sent."""
+    # PENDING_ONLY, not a bound status: bound, it made SQLite prepare the whole insert again at every run (140 us).
+    return select(Reminder.id).where(Reminder.user_id == owner, PENDING_ONLY, Reminder.dedupe_key == GAP_DEDUPE_KEY)
 
 
 def upsert_reminders(

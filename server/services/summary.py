@@ -189,13 +189,13 @@ def hold_for_change(db: Session, user: User) -> None:
         db.connection().execute(select(User.id).where(User.id == user.id).with_for_update(key_share=True))
 
 
-def forget_days(db: Session, user: User, since: datetime) -> None:
+def forget_days(db: Session, user_id: int, since: datetime) -> None:
     """Forget the kept days a change to the sessions from `since` on can reach, inside the caller's transaction
     (which holds the key-share lock on the user's row: see hold_for_change)."""
     # A session changes its own day and the gaps of later ones. Local days of any zone start at most a day
     # before the UTC date.
     db.connection().execute(
-        FORGET_DAYS, {"user_id": user.id, "since": since.astimezone(UTC).date() - timedelta(days=1)})
+        FORGET_DAYS, {"user_id": user_id, "since": since.astimezone(UTC).date() - timedelta(days=1)})
 
 
 @functools.cache

@@ -15,6 +15,7 @@ from server.domain.summary import GoalFacts, day_bounds, summarize_days
 from server.models import PumpSession, SummaryDay, User
 from server.services import accounts, goals, sessions, summary
 from server.zone_data import zone_fingerprint
+from tests.bearers import bearer_of
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 ZONES = ["UTC", "America/New_York", "Asia/Kolkata", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/London"]
@@ -46,8 +47,8 @@ def user(make_user, db):
 
 def log(db: Session, user: User, start: datetime, minutes: int, left: float = 40.0):
     """Log a session through the service; return it."""
-    stored, _ = sessions.create_session(
-        db, user, {"started_at": start, "duration_min": minutes, "left_ml": left, "mode": "double"}, NOW)
+    values = {"started_at": start, "duration_min": minutes, "left_ml": left, "mode": "double"}
+    stored, _ = sessions.create_session(db, bearer_of(db, user), values, NOW)
     return stored
 
 

@@ -7,6 +7,7 @@ import pytest
 from server.domain.goals import DEFAULT_GOALS
 from server.models import User
 from server.services import goals, sessions, summary
+from tests.bearers import bearer_of
 from tests.statements import recorded
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -21,7 +22,8 @@ def user(make_user, db):
 
 def log(db, user, start: datetime, minutes: float) -> None:
     """Log a session through the service."""
-    sessions.create_session(db, user, {"started_at": start, "duration_min": minutes, "mode": "double"}, NOW)
+    values = {"started_at": start, "duration_min": minutes, "mode": "double"}
+    sessions.create_session(db, bearer_of(db, user), values, NOW)
 
 
 def test_the_gap_before_a_range_runs_from_the_latest_end_not_the_latest_start(db, user):
@@ -37,8 +39,9 @@ def test_the_gap_before_a_range_runs_from_the_latest_end_not_the_latest_start(db
 
 def test_the_summary_reads_its_goal_with_the_kept_days_in_one_statement(db, user, make_user):
     first, last = date(2026, 11, 1), date(2026, 11, 28)
-    sessions.create_session(db, user, {"started_at": NOW - timedelta(hours=5), "duration_min": 20, "mode": "double",
-                                       "left_ml": 60, "right_ml": 45}, NOW)
+    values = {"started_at": NOW - timedelta(hours=5), "duration_min": 20, "mode": "double", "left_ml": 60,
+              "right_ml": 45}
+    sessions.create_session(db, bearer_of(db, user), values, NOW)
     before = summary.summary_view(db, user, first, last, NOW)  # nothing kept yet: computes the range and keeps it
     assert before["goal"].daily_volume_ml == DEFAULT_GOALS["daily_volume_ml"]
     goals.set_goals(db, user, {"daily_volume_ml": 600.0, "sessions_per_day": 10, "max_gap_day_min": 200,
