@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import orjson
 from flask import Flask, current_app, g
-from sqlalchemy import Connection, Dialect, Engine, Select, create_engine, event, func, make_url
+from sqlalchemy import CompoundSelect, Connection, Dialect, Engine, Select, create_engine, event, func, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -197,7 +197,7 @@ def _queue_writers(engine: Engine, lock_path: str) -> None:
             os.close(fd)
 
 
-def all_rows(conn: Connection, query: Select, params: Mapping) -> list[tuple]:
+def all_rows(conn: Connection, query: Select | CompoundSelect, params: Mapping) -> list[tuple]:
     """Return every row of a query (one without LIMIT) as plain tuples, in no promised order: the caller sorts.
 
     On SQLite the rows come in one step of the database, as one JSON array. pysqlite lets go of the GIL for each
@@ -219,12 +219,15 @@ def all_rows(conn: Connection, query: Select, params: Mapping) -> list[tuple]:
 
 
 @functools.cache
-def _packed(query: Select, dialect: Dialect) -> tuple[Select, list]:
+def _packed(query: Select | CompoundSelect, dialect: Dialect) -> tuple[Select, list]:
     """Return, once per query, the query as one JSON array and a converter per column (None: kept as read).
 
     A column type may say how to read it packed (models.UTCDateTime.packed_sqlite): the value as SQL gives it,
     and one function converting the whole column; other types convert value by value with their processor.
     """
+    if isinstance(query, CompoundSelect):
+        # A union's columns can only be aggregated from outside it.
+        query = query.subquery().select()
     read, converters = [], []
     for column in query.selected_columns:
         packed_sqlite = getattr(column.type, "packed_sqlite", None)

@@ -79,8 +79,8 @@ def sqlite_utc_column(values: list) -> list:
     try:
         # One C call per value: wrapping each in _sqlite_utc cost two and a half times as much.
         return list(map(datetime.fromisoformat, values))
-    except (TypeError, ValueError):  # a NULL, or text of another form: value by value
-        return [_sqlite_utc(value.removesuffix("+00:00") if value else value) for value in values]
+    except (TypeError, ValueError):  # a NULL, or text of another form: value by value (a NULL costs no call)
+        return [None if value is None else _sqlite_utc(value.removesuffix("+00:00")) for value in values]
 
 
 def _sqlite_utc(value):

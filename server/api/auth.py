@@ -40,7 +40,7 @@ def verify_token(token: str):
 def refused_before_its_check():
     """Return the 401 answer for a request refused before its view checked its own token, if the token is not live.
 
-    A signed-out device asking with a typo in its query is told to sign in, not about the typo, as at every
+    A signed-out device asking with a typo in its query or body is told to sign in, not about the typo, as at every
     other endpoint; None when the request carries no such token or the token is live.
     """
     bearer = g.get("flask_httpauth_user")

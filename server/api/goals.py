@@ -3,7 +3,7 @@
 from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Range
 
-from server.api.auth import auth
+from server.api.auth import auth, checks_its_own_token
 from server.api.compiled import CompiledSchema
 from server.api.fields import LocalDate, LocalTime
 from server.db import get_db
@@ -74,6 +74,7 @@ def set_goals(values):
 
 
 @bp.get("/summary/daily")
+@checks_its_own_token
 @bp.auth_required(auth)
 @bp.input(SummaryQuery, location="query", arg_name="query")
 @bp.output(SummaryOut)

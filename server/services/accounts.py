@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import cached_property
@@ -29,6 +30,8 @@ SIGN_IN_COLUMNS = (
     ApiToken.last_used_at.label("token_last_used_at"),
 )
 SIGNED = len(SIGN_IN_COLUMNS)
+# The same columns as read from a row that holds them first (a tuple, not a SQLAlchemy Row): see check_sign_in.
+SignIn = namedtuple("SignIn", [column.name for column in SIGN_IN_COLUMNS])
 SIGN_IN = select(*SIGN_IN_COLUMNS).where(BY_HASH)
 TOKEN_OWNER = select(ApiToken.user_id).where(BY_HASH).scalar_subquery()
 # The same columns for a write's RETURNING, which names only its own table's columns: each read by itself.

@@ -24,10 +24,10 @@ def get_goals(db: Session, user: User) -> Goal:
     return db.scalar(GOALS_OF_USER, {"user_id": user.id}) or Goal(user_id=user.id, **DEFAULT_GOALS)
 
 
-def goal_read_as(user: User, values: Sequence) -> Goal:
-    """Return the goal whose GOAL_COLUMNS were read as `values` (all None when none was set: the defaults)."""
+def goal_read_as(user_id: int, values: Sequence) -> Goal:
+    """Return the user's goal whose GOAL_COLUMNS were read as `values` (all None when none was set: the defaults)."""
     if values[0] is None:  # no goal row joined: its key is never NULL otherwise
-        return Goal(user_id=user.id, **DEFAULT_GOALS)
+        return Goal(user_id=user_id, **DEFAULT_GOALS)
     return Goal(**{column.key: value for column, value in zip(GOAL_COLUMNS, values, strict=True)})
 
 

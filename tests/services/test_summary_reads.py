@@ -37,18 +37,20 @@ def test_the_gap_before_a_range_runs_from_the_latest_end_not_the_latest_start(db
     assert summary.previous_end(db, user, start - timedelta(minutes=10)) == start - timedelta(hours=1)
 
 
-def test_the_summary_reads_its_goal_with_the_kept_days_in_one_statement(db, user, make_user):
+def test_the_summary_reads_its_sign_in_and_goal_with_the_kept_days_in_one_statement(db, user, make_user):
     first, last = date(2026, 11, 1), date(2026, 11, 28)
     values = {"started_at": NOW - timedelta(hours=5), "duration_min": 20, "mode": "double", "left_ml": 60,
               "right_ml": 45}
     sessions.create_session(db, bearer_of(db, user), values, NOW)
-    before = summary.summary_view(db, user, first, last, NOW)  # nothing kept yet: computes the range and keeps it
+    bearer = bearer_of(db, user)
+    before = summary.summary_view(db, bearer, first, last, NOW)  # nothing kept yet: computes the range and keeps it
     assert before["goal"].daily_volume_ml == DEFAULT_GOALS["daily_volume_ml"]
     goals.set_goals(db, user, {"daily_volume_ml": 600.0, "sessions_per_day": 10, "max_gap_day_min": 200,
                                "max_gap_night_min": 320, "night_start": time(23), "night_end": time(5)}, NOW)
     with recorded(db.get_bind()) as statements:
-        view = summary.summary_view(db, user, first, last, NOW)
-    assert len(statements) == 1 and "goals" in statements[0] and "summary_days" in statements[0]
+        view = summary.summary_view(db, bearer, first, last, NOW)
+    assert len(statements) == 1
+    assert all(table in statements[0] for table in ("api_tokens", "users", "goals", "summary_days"))
     goal, today = view["goal"], view["days"][-1]
     assert (goal.daily_volume_ml, goal.sessions_per_day, goal.night_start) == (600.0, 10, time(23))
     assert len(view["days"]) == 28 and today.sessions == 1
@@ -56,13 +58,14 @@ def test_the_summary_reads_its_goal_with_the_kept_days_in_one_statement(db, user
     assert [day.date for day in view["days"]] == [first + timedelta(days=n) for n in range(28)]
     # Another parent, with no goal set and no day kept, gets the defaults from the same statement.
     other, _ = make_user()
-    fresh = summary.summary_view(db, db.get(User, other["id"]), first, last, NOW)
+    fresh = summary.summary_view(db, bearer_of(db, db.get(User, other["id"])), first, last, NOW)
     assert fresh["goal"].daily_volume_ml == DEFAULT_GOALS["daily_volume_ml"] and len(fresh["days"]) == 28
 
 
 def test_a_summary_with_nothing_kept_reads_the_range_s_sessions_once(db, user):
     log(db, user, NOW - timedelta(hours=5), 20)
+    bearer = bearer_of(db, user)
     with recorded(db.get_bind()) as statements:
-        view = summary.summary_view(db, user, date(2026, 11, 1), date(2026, 11, 28), NOW)
+        view = summary.summary_view(db, bearer, date(2026, 11, 1), date(2026, 11, 28), NOW)
     assert view["days"][-1].sessions == 1
     assert sum("pump_sessions.left_ml" in statement for statement in statements) == 1
