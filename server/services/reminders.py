@@ -25,7 +25,7 @@ UPSERT_CHUNK = 200
 UPDATED_ON_CONFLICT = ("kind", "due_at", "send_after", "expires_at", "payload", "plan_id", "plan_slot_id", "updated_at")
 
 
-def gap_pending(owner) -> Select:
+def pending_gap_reminder(owner) -> Select:
     """Select the pending gap reminder of `owner` (a user id, bound or read by the statement): a create's insert
     asks, so a cancel that would change nothing is not sent."""
     # PENDING_ONLY, not a bound status: bound, it made SQLite prepare the whole insert again at every run (140 us).

@@ -29,7 +29,7 @@ from server.services.accounts import (
 )
 from server.services.ownership import owned
 from server.services.plans import plans_to_relink, relink_plan_sessions, relink_since
-from server.services.reminders import gap_pending, refresh_gap_reminder
+from server.services.reminders import pending_gap_reminder, refresh_gap_reminder
 from server.services.summary import forget_days, hold_for_change
 
 DETAIL_FIELDS = ("left_ml", "right_ml", "mode", "pump", "flange_mm", "pain", "notes")
@@ -106,7 +106,7 @@ def _insert_new(dialect: str) -> Insert:
         .on_conflict_do_nothing(index_elements=["id"])
         .returning(*table.columns, *SIGN_IN_RETURNED, others_latest_end.label("others_latest_end"),
                    plans_to_relink(TOKEN_OWNER).exists().label("plans_near"),
-                   gap_pending(TOKEN_OWNER).exists().label("gap_pending"))
+                   pending_gap_reminder(TOKEN_OWNER).exists().label("gap_pending"))
     )
 
 
