@@ -61,8 +61,8 @@ def _limit(duration: timedelta, words: str, guideline: str, note: str = "") -> L
 
 
 H, D = timedelta(hours=1), timedelta(days=1)
-# The one table of domain.md. A guideline that says nothing about a condition falls back to the CDC,
-# and its source then says CDC, so every figure shown names the source that gives it.
+# The one table of docs/consultants.md (Storage limits). A guideline that says nothing about a condition falls
+# back to the CDC, and its source then says CDC, so every figure shown names the source that gives it.
 LIMITS: dict[str, dict[str, Limit]] = {
     ROOM: {
         CDC: _limit(4 * H, "4 h", CDC, "at or below 25 °C / 77 °F"),

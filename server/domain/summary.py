@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from server.domain.sessions import duration_min
 
-# Night sessions matter for supply: domain.md counts those starting 01:00-05:00 local, that is in hours 1 to 4.
+# Night sessions matter for supply: docs/consultants.md counts those starting 01:00-05:00 local (hours 1 to 4).
 NIGHT_FROM_HOUR = 1
 NIGHT_TO_HOUR = 5
 MIDNIGHT = time(0)

@@ -25,7 +25,7 @@ D = timedelta(days=1)
 MONTH = timedelta(days=30)
 
 EXPECTED = {
-    # (condition, guideline): the figure of domain.md's table
+    # (condition, guideline): the figure of docs/consultants.md's table
     ("room", CDC): 4 * H, ("room", ABM): 4 * H, ("room", FIVE): 5 * H,
     ("cooler", CDC): 24 * H, ("cooler", ABM): 24 * H, ("cooler", FIVE): 24 * H,
     ("fridge", CDC): 4 * D, ("fridge", ABM): 4 * D, ("fridge", FIVE): 5 * D,

@@ -1,4 +1,4 @@
-"""The plan templates: every one of domain.md, with limits, evidence labels and sources."""
+"""The plan templates: every one of docs/consultants.md, with limits, evidence labels and sources."""
 
 from server.domain.templates import DISCLAIMER, TEMPLATES, parse_clock
 
