@@ -21,7 +21,7 @@ def _list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
 
 
 class Config:
-    """Every setting of the app; the README's configuration table lists them."""
+    """Every setting of the app; docs/operators.md's configuration table lists them."""
 
     # Database: SQLite under instance/ unless DATABASE_URL names another one.
     DATABASE_URL = os.environ.get("DATABASE_URL", "")
