@@ -2,9 +2,9 @@
 
 from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length
-from flask import Response, current_app, g
+from flask import Response, current_app
 
-from server.api.auth import auth
+from server.api.auth import auth, principal
 from server.db import get_db
 from server.services import account
 from server.timeutil import app_now
@@ -29,7 +29,7 @@ def export_account():
     db = get_db()
     # Streamed: the rows are read while the body is sent, so the session closes with the response.
     response = Response(
-        account.export_account(db, auth.current_user, app_now()), content_type="application/json",
+        account.export_account(db, principal().user, app_now()), content_type="application/json",
         headers={"Content-Disposition": 'attachment; filename="pumpwell-export.json"',
                  "Cache-Control": "private, no-store"},
     )
@@ -44,6 +44,6 @@ def export_account():
 @bp.doc(responses={403: "Wrong password, and this device did not sign in moments ago"})
 def delete_account(body):
     """Delete the account and everything in it, and sign out every device."""
-    account.delete_account(get_db(), current_app.extensions["passwords"], g.api_token, body.get("password"),
+    account.delete_account(get_db(), current_app.extensions["passwords"], principal().token, body.get("password"),
                            app_now())
     return ""

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length, OneOf
-from flask import current_app, g
+from flask import current_app
 from marshmallow import pre_load
 
-from server.api.auth import auth
+from server.api.auth import auth, principal
 from server.api.fields import LocalTime, TimeZone
 from server.db import get_db
 from server.services import accounts
@@ -80,8 +80,8 @@ class TokenOut(Schema):
 
 
 def _token_lifetime() -> timedelta:
-    """Return how long a device token stays valid."""
-    return timedelta(days=current_app.config["TOKEN_LIFETIME_DAYS"])
+    """Return how long a device token stays valid at the most (it ends sooner when left unused)."""
+    return timedelta(days=current_app.config["TOKEN_MAX_AGE_DAYS"])
 
 
 @bp.post("/auth/register")
@@ -115,7 +115,7 @@ def login(body):
 @bp.output({}, status_code=204)
 def logout():
     """Revoke this device's token; the push subscription it saved goes with it."""
-    accounts.logout(get_db(), g.api_token)
+    accounts.logout(get_db(), principal().token)
     return ""
 
 
@@ -124,7 +124,7 @@ def logout():
 @bp.output(UserOut)
 def me():
     """Show the signed-in user's settings."""
-    return auth.current_user
+    return principal().user
 
 
 @bp.patch("/me")
@@ -133,4 +133,4 @@ def me():
 @bp.output(UserOut)
 def update_me(changes):
     """Change time zone, display unit or quiet hours."""
-    return accounts.update_settings(get_db(), auth.current_user, changes, app_now())
+    return accounts.update_settings(get_db(), principal().user, changes, app_now())

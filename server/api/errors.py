@@ -9,14 +9,12 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import UnsupportedMediaType
 
-from server.api.auth import auth, refused_before_its_check
 from server.domain.errors import (
     BadCredentials,
     Conflict,
     DomainError,
     InvalidInput,
     NotFound,
-    NotSignedIn,
     PasswordRequired,
 )
 
@@ -170,16 +168,6 @@ def database_unavailable_response():
     return body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
-def _refused_first():
-    """Return the 401 for a token its view was to check itself and did not get to, if it is not live (or the 503
-    if the database cannot tell); None otherwise."""
-    try:
-        return refused_before_its_check()
-    except (OperationalError, InterfaceError, PoolTimeout) as error:
-        log.warning("database unavailable: %s", error)
-        return database_unavailable_response()
-
-
 def init_app(app: APIFlask) -> None:
     """Route every HTTP and domain error through the one shape, and document it."""
     app.config["HTTP_ERROR_SCHEMA"] = ERROR_SCHEMA
@@ -196,23 +184,14 @@ def init_app(app: APIFlask) -> None:
             # Werkzeug's JSON parser failed before any schema ran.
             message = "The body is not valid JSON."
         elif status == 422:
-            if (refused := _refused_first()) is not None:
-                return refused
             message = "Some fields are not valid." if fields else message
         return error_body(status, message, fields), status, error.headers
 
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         """Answer a rule the user broke."""
-        if (refused := _refused_first()) is not None:
-            return refused
         status = next(STATUS_OF[kind] for kind in type(error).__mro__ if kind in STATUS_OF)
         return error_body(status, error.message, error.fields), status
-
-    @app.errorhandler(NotSignedIn)
-    def not_signed_in(_error: NotSignedIn):
-        """Answer a token that a view checked itself as the authentication does (401, WWW-Authenticate)."""
-        return auth.auth_error_callback(401)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -2,7 +2,7 @@
 
 from apiflask import APIBlueprint
 
-from server.api.auth import auth
+from server.api.auth import auth, principal
 from server.api.downloads import RangeQuery, csv_response
 from server.db import get_db
 from server.services import export, stash
@@ -25,7 +25,7 @@ CSV_RESPONSE = {
 def sessions_csv(query):
     """Download the sessions started on the local days from..to, one row each."""
     db = get_db()
-    args = (db, auth.current_user, query.get("from_"), query.get("to"), app_now())
+    args = (db, principal().user, query.get("from_"), query.get("to"), app_now())
     return csv_response(*export.export_sessions_csv(*args), close=db.close)
 
 
@@ -36,7 +36,7 @@ def sessions_csv(query):
 def daily_csv(query):
     """Download the daily summary of the local days from..to (at most 366 days), with the goal."""
     db = get_db()
-    args = (db, auth.current_user, query.get("from_"), query.get("to"), app_now())
+    args = (db, principal().user, query.get("from_"), query.get("to"), app_now())
     return csv_response(*export.export_daily_csv(*args), close=db.close)
 
 
@@ -46,4 +46,4 @@ def daily_csv(query):
 def stash_csv():
     """Download every container (open, used and discarded) with its expiry, limit and source."""
     db = get_db()
-    return csv_response(*stash.export_stash_csv(db, auth.current_user, app_now()), close=db.close)
+    return csv_response(*stash.export_stash_csv(db, principal().user, app_now()), close=db.close)

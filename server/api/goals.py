@@ -3,7 +3,7 @@
 from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Range
 
-from server.api.auth import auth, checks_its_own_token
+from server.api.auth import auth, principal
 from server.api.compiled import CompiledSchema
 from server.api.fields import LocalDate, LocalTime
 from server.db import get_db
@@ -61,7 +61,7 @@ class SummaryOut(CompiledSchema):
 @bp.output(GoalsSchema)
 def get_goals():
     """Show the goals (the defaults until set)."""
-    return goals.get_goals(get_db(), auth.current_user)
+    return goals.get_goals(get_db(), principal().user)
 
 
 @bp.put("/goals")
@@ -70,15 +70,14 @@ def get_goals():
 @bp.output(GoalsSchema)
 def set_goals(values):
     """Set all goals at once."""
-    return goals.set_goals(get_db(), auth.current_user, values, app_now())
+    return goals.set_goals(get_db(), principal().user, values, app_now())
 
 
 @bp.get("/summary/daily")
-@checks_its_own_token
 @bp.auth_required(auth)
 @bp.input(SummaryQuery, location="query", arg_name="query")
 @bp.output(SummaryOut)
 @bp.doc(description="A session belongs to the local day on which it started (in the user's time zone).")
 def daily_summary(query):
     """Summarize local days from..to (at most 366)."""
-    return summary.summary_view(get_db(), auth.current_user, query["from_"], query["to"], app_now())
+    return summary.summary_view(get_db(), principal().user, query["from_"], query["to"], app_now())

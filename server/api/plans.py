@@ -4,7 +4,7 @@ from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length, Range, Regexp
 from flask import Response
 
-from server.api.auth import auth
+from server.api.auth import auth, principal
 from server.api.docs import links
 from server.api.fields import Instant
 from server.db import get_db
@@ -152,7 +152,7 @@ def list_templates():
 @bp.output(PlanOut)
 def preview_plan(values):
     """Expand a plan in your time zone without storing it."""
-    return plans.preview_plan(get_db(), auth.current_user, values, app_now())
+    return plans.preview_plan(get_db(), principal().user, values, app_now())
 
 
 @bp.post("")
@@ -166,7 +166,7 @@ def preview_plan(values):
 @bp.doc(responses={409: "A plan of this template is active (send replace=true)"})
 def start_plan(values):
     """Start a plan and schedule its reminders."""
-    return plans.start_plan(get_db(), auth.current_user, values, app_now())
+    return plans.start_plan(get_db(), principal().user, values, app_now())
 
 
 @bp.get("")
@@ -174,7 +174,7 @@ def start_plan(values):
 @bp.output(PlanList)
 def list_plans():
     """List your plans."""
-    return {"items": plans.list_plans(get_db(), auth.current_user, app_now())}
+    return {"items": plans.list_plans(get_db(), principal().user, app_now())}
 
 
 @bp.get("/<int:plan_id>")
@@ -182,7 +182,7 @@ def list_plans():
 @bp.output(PlanOut)
 def get_plan(plan_id):
     """Read a plan with its slots and progress."""
-    return plans.get_plan(get_db(), auth.current_user, plan_id, app_now())
+    return plans.get_plan(get_db(), principal().user, plan_id, app_now())
 
 
 @bp.post("/<int:plan_id>/cancel")
@@ -191,7 +191,7 @@ def get_plan(plan_id):
 @bp.doc(responses={409: "The plan is not active (cancelled or finished already)"})
 def cancel_plan(plan_id):
     """Cancel an active plan and its pending reminders."""
-    return plans.cancel_plan(get_db(), auth.current_user, plan_id, app_now())
+    return plans.cancel_plan(get_db(), principal().user, plan_id, app_now())
 
 
 # Its own path beside /cancel: werkzeug checks methods before converters, so a PATCH rule on the GET
@@ -203,7 +203,7 @@ def cancel_plan(plan_id):
 @bp.doc(responses={404: "No such plan of yours", 409: "The plan is not active"})
 def edit_plan(plan_id, values):
     """Move an active plan's upcoming slots (daily start time, days left) and their reminders; past slots stay."""
-    return plans.edit_plan(get_db(), auth.current_user, plan_id, values, app_now())
+    return plans.edit_plan(get_db(), principal().user, plan_id, values, app_now())
 
 
 @bp.get("/<int:plan_id>.ics")
@@ -211,6 +211,6 @@ def edit_plan(plan_id, values):
 @bp.doc(responses={200: {"description": "An iCalendar file", "content": {"text/calendar": {}}}})
 def plan_calendar(plan_id):
     """Download the plan as a calendar file with an alarm at each slot."""
-    body = plans.plan_calendar(get_db(), auth.current_user, plan_id)
+    body = plans.plan_calendar(get_db(), principal().user, plan_id)
     disposition = f'attachment; filename="pumpwell-plan-{plan_id}.ics"'
     return Response(body, mimetype="text/calendar", headers={"Content-Disposition": disposition})

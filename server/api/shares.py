@@ -4,7 +4,7 @@ from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length, Range
 from flask import url_for
 
-from server.api.auth import auth
+from server.api.auth import auth, principal
 from server.api.docs import links
 from server.db import get_db
 from server.services import shares
@@ -55,7 +55,7 @@ class ShareList(Schema):
 def create_share(values):
     """Create a link for a consultant; copy the token now, it cannot be shown again."""
     args = (values["label"], values["expires_in_days"], app_now(), values["include_stash"])
-    share, token = shares.create_share(get_db(), auth.current_user, *args)
+    share, token = shares.create_share(get_db(), principal().user, *args)
     return {**vars(share), "token": token, "url": url_for("share_page.page", token=token, _external=True)}
 
 
@@ -64,7 +64,7 @@ def create_share(values):
 @bp.output(ShareList)
 def list_shares():
     """List the links with their expiry, revocation and last use."""
-    return {"items": shares.list_shares(get_db(), auth.current_user)}
+    return {"items": shares.list_shares(get_db(), principal().user)}
 
 
 @bp.delete("/<int:share_id>")
@@ -72,5 +72,5 @@ def list_shares():
 @bp.output({}, status_code=204)
 def revoke_share(share_id):
     """Revoke a link: it answers 'not found' from now on."""
-    shares.revoke_share(get_db(), auth.current_user, share_id, app_now())
+    shares.revoke_share(get_db(), principal().user, share_id, app_now())
     return ""

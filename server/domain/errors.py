@@ -34,10 +34,6 @@ class PasswordRequired(DomainError):
     """Deleting an account needs the password or a fresh sign-in (the device stays signed in)."""
 
 
-class NotSignedIn(DomainError):
-    """The bearer token is unknown, expired or revoked (a read that checks its own token found it so)."""
-
-
 class BadCredentials(DomainError):
     """Email or password is wrong; we do not say which."""
 

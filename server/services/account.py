@@ -18,6 +18,10 @@ SECRET_COLUMNS = {
     "api_tokens": {"token_hash"},
     "push_subscriptions": {"p256dh", "auth"},
     "shares": {"token_hash"},
+    "password_resets": {"token_hash"},
+    # A passkey's public key proves nothing to anyone but this server; a challenge is a one-time capability.
+    "passkeys": {"public_key"},
+    "passkey_challenges": {"challenge"},
     "pump_sessions": {"request_digest"},
     "milk_batches": {"request_digest"},
     "milk_batch_events": {"request_digest"},

@@ -1,6 +1,5 @@
 """Reading and setting a user's goals."""
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
@@ -14,21 +13,10 @@ from server.services import reminders
 
 # Read often (the goals, a gap reminder moved): a statement built once costs less than Session.get's per-call one.
 GOALS_OF_USER = select(Goal).where(Goal.user_id == bindparam("user_id"))
-# A goal's columns, its key first, for a statement that reads the goal beside something else (see goal_read_as).
-GOAL_COLUMNS = (Goal.user_id, *(getattr(Goal, attribute.key) for attribute in Goal.__mapper__.column_attrs
-                                if attribute.key != "user_id"))
-
 
 def get_goals(db: Session, user: User) -> Goal:
     """Return the user's goals, or the defaults when none were set (not stored)."""
     return db.scalar(GOALS_OF_USER, {"user_id": user.id}) or Goal(user_id=user.id, **DEFAULT_GOALS)
-
-
-def goal_read_as(user_id: int, values: Sequence) -> Goal:
-    """Return the user's goal whose GOAL_COLUMNS were read as `values` (all None when none was set: the defaults)."""
-    if values[0] is None:  # no goal row joined: its key is never NULL otherwise
-        return Goal(user_id=user_id, **DEFAULT_GOALS)
-    return Goal(**{column.key: value for column, value in zip(GOAL_COLUMNS, values, strict=True)})
 
 
 def set_goals(db: Session, user: User, values: dict, now: datetime) -> Goal:

@@ -26,7 +26,7 @@ from server.domain.reminders import describe_phases, plan_reminders
 from server.domain.sessions import total_volume_ml
 from server.domain.templates import DISCLAIMER, TEMPLATES
 from server.models import Plan, PlanSlot, PumpSession, Reminder, User
-from server.services.ownership import owned
+from server.services.access import owned
 from server.services.reminders import cancel_pending, upsert_reminders
 
 # Plans ended longer ago than this no longer gain or lose sessions when one is logged.

@@ -15,7 +15,7 @@ from server.models import PumpSession, Reminder, User
 
 # A module import: goals calls refresh_gap_reminder when they change, and each module needs the other.
 from server.services import goals as goal_service
-from server.services.ownership import owned
+from server.services.access import owned
 
 # The partial unique index on (user_id, dedupe_key) covers pending rows only; ON CONFLICT must name the same predicate.
 # Reads and updates of pending rows write it in too, not bound: SQLite prepares a statement again at every run when

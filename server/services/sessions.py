@@ -15,19 +15,8 @@ from sqlalchemy.orm import Session
 
 from server.domain.errors import InvalidInput, SessionIdReused
 from server.domain.sessions import check_times, resolve_end
-from server.models import ApiToken, PumpSession, User
-from server.services.accounts import (
-    BY_HASH,
-    SIGN_IN_RETURNED,
-    SIGNED,
-    TOKEN_OWNER,
-    Bearer,
-    check_sign_in,
-    note_sign_in,
-    read_sign_in,
-    signed_in,
-)
-from server.services.ownership import owned
+from server.models import PumpSession, User
+from server.services.access import owned
 from server.services.plans import plans_to_relink, relink_plan_sessions, relink_since
 from server.services.reminders import pending_gap_reminder, refresh_gap_reminder
 from server.services.summary import forget_days, hold_for_change
@@ -38,8 +27,6 @@ DETAIL_FIELDS = ("left_ml", "right_ml", "mode", "pump", "flange_mm", "pain", "no
 # only what it shows: not the owner, nor the digest that settles a replayed create.
 PAGE_COLUMNS = [column for column in PumpSession.__table__.columns if column.name not in ("user_id", "request_digest")]
 SessionRow = namedtuple("SessionRow", [column.name for column in PAGE_COLUMNS])
-# A bearer's own session by id: a replayed create checks its own token too.
-OWN_SESSION = select(PumpSession).where(PumpSession.id == bindparam("id"), PumpSession.user_id == TOKEN_OWNER)
 
 
 def _digest(values: dict) -> str:
@@ -48,9 +35,9 @@ def _digest(values: dict) -> str:
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def create_session(db: Session, bearer: Bearer, values: dict, now: datetime) -> tuple[PumpSession | Row, bool]:
-    """Store a session for the bearer's owner; return it (its stored row when new) and whether it is new (False for
-    an identical replay). Refuse a token that is not live (NotSignedIn), storing nothing."""
+def create_session(db: Session, user: User, values: dict, now: datetime) -> tuple[PumpSession | Row, bool]:
+    """Store a session for the user; return it (its stored row when new) and whether it is new (False for an
+    identical replay)."""
     session_id = values.get("id") or uuid.uuid4()
     digest = _digest(values)
     started_at = values["started_at"].astimezone(UTC)
@@ -58,26 +45,24 @@ def create_session(db: Session, bearer: Bearer, values: dict, now: datetime) -> 
     check_times(started_at, ended_at, now)
     # The primary key settles a replay or a race on the client's id in the same statement: no read first. Through
     # the connection, as a row: the ORM's bulk insert path cost more than the rest of the create. The row comes
-    # back with the bearer's sign-in, the latest end among the owner's other sessions, whether a plan is near and
-    # whether a gap reminder is pending, read by the same statement.
+    # back with the latest end among the user's other sessions, whether a plan is near and whether a gap reminder
+    # is pending, read by the same statement.
     stored = db.connection().execute(_insert_new(db.get_bind().dialect.name), {
-        "id": session_id, "token_hash": bearer.token_hash, "started_at": started_at, "ended_at": ended_at,
+        "id": session_id, "user_id": user.id, "started_at": started_at, "ended_at": ended_at,
         "request_digest": digest, "created_at": now, "updated_at": now, "since": relink_since(now),
         **{name: values.get(name) for name in DETAIL_FIELDS},
     }).first()
     if stored is None:
         db.rollback()
-        return _replayed(db, bearer, session_id, digest, now), False
-    note_sign_in(db, stored, now)
+        return _replayed(db, user, session_id, digest), False
     # A session ending before the latest end leaves the gap since then, and so the gap reminder, as it was; one
     # ending after it is the new latest end.
     latest_end = stored.others_latest_end
     if latest_end is None or ended_at > latest_end:
-        relinked = sessions_changed(db, stored.user_id, now, started_at, latest_end=ended_at,
+        relinked = sessions_changed(db, user, now, started_at, latest_end=ended_at,
                                     plans_near=stored.plans_near, gap_pending=stored.gap_pending)
     else:
-        relinked = sessions_changed(db, stored.user_id, now, started_at, gap_moved=False,
-                                    plans_near=stored.plans_near)
+        relinked = sessions_changed(db, user, now, started_at, gap_moved=False, plans_near=stored.plans_near)
     db.commit()
     # Near a plan the new session may now fulfil one of its blocks: read it again to show the block.
     return (db.get(PumpSession, session_id) if relinked else stored), True
@@ -85,37 +70,32 @@ def create_session(db: Session, bearer: Bearer, values: dict, now: datetime) -> 
 
 @functools.cache
 def _insert_new(dialect: str) -> Insert:
-    """Build, once per database, the insert that stores a session for a bearer token's owner unless its id exists,
-    returning it if stored."""
+    """Build, once per database, the insert that stores a session unless its id exists, returning it if stored."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = PumpSession.__table__
-    columns = ("id", "user_id", "started_at", "ended_at", "request_digest", "created_at", "updated_at", *DETAIL_FIELDS)
-    # The owner is the token's: the token's own read was one round trip of five for a create on PostgreSQL. An
-    # unknown token gives no row to insert; an expired one is refused after the insert, which is then rolled back.
-    row = select(*(ApiToken.user_id if name == "user_id" else bindparam(name, type_=table.c[name].type)
-                   for name in columns)).where(BY_HASH)
+    owner = bindparam("user_id", type_=table.c.user_id.type)
+    columns = ("id", "started_at", "ended_at", "request_digest", "created_at", "updated_at", *DETAIL_FIELDS)
     # The other sessions' latest end (an index look-up), whether or not the statement's own row is visible to it.
     others_latest_end = (
         select(func.max(table.c.ended_at))
-        .where(table.c.user_id == TOKEN_OWNER, table.c.id != bindparam("id", type_=table.c.id.type))
+        .where(table.c.user_id == owner, table.c.id != bindparam("id", type_=table.c.id.type))
         .scalar_subquery()
     )
     return (
         insert(table)
-        .from_select(columns, row)
+        .values(user_id=owner, **{name: bindparam(name, type_=table.c[name].type) for name in columns})
         .on_conflict_do_nothing(index_elements=["id"])
-        .returning(*table.columns, *SIGN_IN_RETURNED, others_latest_end.label("others_latest_end"),
-                   plans_to_relink(TOKEN_OWNER).exists().label("plans_near"),
-                   pending_gap_reminder(TOKEN_OWNER).exists().label("gap_pending"))
+        .returning(*table.columns, others_latest_end.label("others_latest_end"),
+                   plans_to_relink(owner).exists().label("plans_near"),
+                   pending_gap_reminder(owner).exists().label("gap_pending"))
     )
 
 
-def _replayed(db: Session, bearer: Bearer, session_id: uuid.UUID, digest: str, now: datetime) -> PumpSession:
-    """Return the stored session for an identical replay, or refuse a reused id (also one deleted meanwhile); refuse
-    a token that is not live first (it stored nothing either)."""
-    check_sign_in(db, read_sign_in(db, bearer), now)
-    existing = db.scalar(OWN_SESSION, {"id": session_id, "token_hash": bearer.token_hash})
-    if existing is None or existing.request_digest != digest:
+def _replayed(db: Session, user: User, session_id: uuid.UUID, digest: str) -> PumpSession:
+    """Return the stored session for an identical replay, or refuse a reused id (also one deleted meanwhile, or
+    another user's)."""
+    existing = db.get(PumpSession, session_id)
+    if existing is None or existing.user_id != user.id or existing.request_digest != digest:
         raise SessionIdReused("This session id was already used with different values.")
     return existing
 
@@ -143,7 +123,7 @@ def update_session(db: Session, user: User, session_id: uuid.UUID, changes: dict
             setattr(session, name, changes[name])
     session.updated_at = now
     db.flush()
-    sessions_changed(db, user.id, now, min(was_started_at, started_at))
+    sessions_changed(db, user, now, min(was_started_at, started_at))
     db.commit()
     return session
 
@@ -154,12 +134,12 @@ def delete_session(db: Session, user: User, session_id: uuid.UUID, now: datetime
     hold_for_change(db, user)
     db.delete(session)
     db.flush()
-    sessions_changed(db, user.id, now, session.started_at)
+    sessions_changed(db, user, now, session.started_at)
     db.commit()
 
 
 def sessions_changed(
-    db: Session, user_id: int, now: datetime, since: datetime, gap_moved: bool = True,
+    db: Session, user: User, now: datetime, since: datetime, gap_moved: bool = True,
     latest_end: datetime | None = None, plans_near: bool = True, gap_pending: bool = True,
 ) -> bool:
     """Recompute what depends on the user's sessions from `since` on (kept summary days, gap reminder, plan slots),
@@ -167,12 +147,9 @@ def sessions_changed(
     is the latest session end when the caller knows it; `plans_near` False when the caller read that no plan
     is near enough to relink, and `gap_pending` False when it read that no gap reminder is pending, in this
     transaction."""
-    forget_days(db, user_id, since)
+    forget_days(db, user.id, since)
     if not (gap_moved or plans_near):
         return False
-    # The user's settings (zone, quiet hours): in the session already after a sign-in, read now after a create,
-    # which checked its own token.
-    user = db.get(User, user_id)
     if gap_moved:
         refresh_gap_reminder(db, user, now, latest_end, gap_pending)
     return relink_plan_sessions(db, user, now) if plans_near else False
@@ -198,30 +175,25 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
 
 
 def list_sessions(
-    db: Session, bearer: Bearer, start: datetime | None, end: datetime | None, limit: int, cursor: str | None,
-    now: datetime,
+    db: Session, user: User, start: datetime | None, end: datetime | None, limit: int, cursor: str | None,
 ) -> tuple[Sequence[SessionRow], str | None]:
-    """Return a page of the bearer's session rows, newest first, started in [start, end), and the next page's
-    cursor; refuse a token that is not live (NotSignedIn)."""
-    params = {"token_hash": bearer.token_hash, "start": start, "end": end, "limit": limit + 1}
+    """Return a page of the user's session rows, newest first, started in [start, end), and the next page's
+    cursor."""
+    params = {"user_id": user.id, "start": start, "end": end, "limit": limit + 1}
     if cursor:
         params["cursor_started_at"], params["cursor_id"] = decode_cursor(cursor)
     query = _page_query(start is not None, end is not None, bool(cursor))
-    rows = db.connection().execute(query, params).all()
-    # An empty page (no session yet, or none in the range) says nothing of the token: only then is it read alone.
-    check_sign_in(db, rows[0] if rows else read_sign_in(db, bearer), now)
-    page = [SessionRow._make(row[SIGNED:]) for row in rows]
+    page = [SessionRow._make(row) for row in db.connection().execute(query, params).all()]
     next_cursor = encode_cursor(page[limit - 1]) if len(page) > limit else None
     return page[:limit], next_cursor
 
 
 @functools.cache
 def _page_query(from_start: bool, to_end: bool, after_cursor: bool) -> Select:
-    """Build, once per combination of conditions, the statement of a bearer's sign-in and a page of its sessions."""
+    """Build, once per combination of conditions, the statement of a page of a user's sessions."""
     # Rows, not entities: a page is only read and dumped, and the ORM's identity bookkeeping per row costs more.
     # Built once: constructing it costs about as much as SQLite's run of it.
-    # The token's own read was one round trip of two for a page on PostgreSQL (see auth.checks_its_own_token).
-    query = signed_in(PumpSession, *PAGE_COLUMNS).where(PumpSession.user_id == TOKEN_OWNER)
+    query = select(*PAGE_COLUMNS).where(PumpSession.user_id == bindparam("user_id"))
     if from_start:
         query = query.where(PumpSession.started_at >= bindparam("start"))
     if to_end:

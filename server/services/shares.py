@@ -13,10 +13,10 @@ from server.domain.errors import NotFound
 from server.domain.export import SessionRecord
 from server.domain.summary import DaySummary, day_bounds
 from server.models import Goal, Share, User
+from server.services.access import owned
 from server.services.accounts import hash_token
 from server.services.export import export_range, session_records
 from server.services.goals import get_goals
-from server.services.ownership import owned
 from server.services.plans import PlanView, plan_overview
 from server.services.stash import list_batches
 from server.services.summary import daily_summary

@@ -19,8 +19,8 @@ from server.domain.sessions import total_volume_ml
 from server.domain.stash_export import BatchRecord, stash_header, stash_rows
 from server.domain.units import oz_to_ml
 from server.models import MilkBatch, MilkBatchEvent, PumpSession, User
+from server.services.access import owned
 from server.services.export import YIELD_PER
-from server.services.ownership import owned
 from server.services.reminders import refresh_stash_reminder
 
 # A phone's clock may run a little fast; anything later than this is a typo, not a clock.

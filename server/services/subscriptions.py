@@ -13,7 +13,7 @@ from server.domain import delivery
 from server.domain.errors import Conflict, NotFound, SubscriptionRejected
 from server.models import ApiToken, PushSubscription, Reminder, User
 from server.push import endpoint_problem, keys_problem
-from server.services.ownership import owned
+from server.services.access import owned
 
 
 @dataclass(frozen=True)

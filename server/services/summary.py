@@ -4,7 +4,6 @@ import functools
 import logging
 from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter, itemgetter
-from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -14,10 +13,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     literal,
-    null,
     select,
-    type_coerce,
-    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -28,9 +24,8 @@ from server.db import all_rows
 from server.domain.errors import InvalidInput
 from server.domain.sessions import MAX_DURATION
 from server.domain.summary import RULES, DaySummary, GoalFacts, day_bounds, measure, summarize_days
-from server.models import ApiToken, Goal, PumpSession, SummaryDay, User
-from server.services.accounts import BY_HASH, SIGN_IN_COLUMNS, SIGNED, TOKEN_OWNER, Bearer, SignIn, check_sign_in
-from server.services.goals import GOAL_COLUMNS, get_goals, goal_read_as
+from server.models import Goal, PumpSession, SummaryDay, User
+from server.services.goals import get_goals
 from server.zone_data import zone_fingerprint
 
 MAX_DAYS = 366
@@ -73,60 +68,16 @@ KEPT_IN_RANGE = and_(
     SummaryDay.zone_data == bindparam("zone_data"), SummaryDay.rules == RULES,
 )
 KEPT_DAYS = select(*KEPT_COLUMNS).where(KEPT_IN_RANGE)
-
-
-def _nulls(columns) -> list:
-    """NULLs standing in for `columns` in a row that carries other columns (each typed and named as its column)."""
-    return [type_coerce(null(), column.type).label(f"no_{column.name}") for column in columns]
-
-
-# A summary checks its own bearer token (see accounts.Bearer): the token's and its user's own read was one round trip
-# of two on PostgreSQL, and through the ORM a fifth of the summary's time. One row carries the sign-in, the owner and
-# the goal (NULL when none is set); each other row carries a kept day, in the zone the owner has now, with the zone
-# data it was computed with (checked against this process's). Joined to each of 90 kept days instead, the first
-# row's columns cost more than the round trip (see the README's eleventh round).
-OWNER_COLUMNS = (User.id.label("owner_id"), User.time_zone, User.unit)
-_OWNER_ZONE = select(User.time_zone).where(User.id == TOKEN_OWNER).scalar_subquery()
-_KEPT_PART = (SummaryDay.zone_data, *KEPT_COLUMNS)
-SIGN_IN_GOAL_AND_KEPT_DAYS = union_all(
-    select(*SIGN_IN_COLUMNS, *OWNER_COLUMNS, *GOAL_COLUMNS, *_nulls(_KEPT_PART))
-    .join_from(ApiToken, User, ApiToken.user_id == User.id)
-    .outerjoin(Goal, Goal.user_id == User.id)
-    .where(BY_HASH),
-    select(*_nulls((*SIGN_IN_COLUMNS, *OWNER_COLUMNS, *GOAL_COLUMNS)), *_KEPT_PART)
-    .where(SummaryDay.user_id == TOKEN_OWNER, SummaryDay.day >= bindparam("first"), SummaryDay.day <= bindparam("last"),
-           SummaryDay.time_zone == _OWNER_ZONE, SummaryDay.rules == RULES),
-)
-GOAL_AT = SIGNED + len(OWNER_COLUMNS)
-ZONE_DATA_AT = GOAL_AT + len(GOAL_COLUMNS)
-
-
-class Owner(NamedTuple):
-    """What a summary knows of its owner from the sign-in's row."""
-
-    id: int
-    time_zone: str
-    unit: str
-
-
 FORGET_DAYS = delete(SummaryDay).where(SummaryDay.user_id == bindparam("user_id"), SummaryDay.day >= bindparam("since"))
 
 
-def summary_view(db: Session, bearer: Bearer, first: date, last: date, now: datetime) -> dict:
-    """Return the bearer's summary as the API shows it (the days, the goal they are measured against, zone and unit),
-    keeping the days it had to compute; refuse a token that is not live (NotSignedIn)."""
-    _check_range(first, last)
-    rows = all_rows(db.connection(), SIGN_IN_GOAL_AND_KEPT_DAYS,
-                    {"token_hash": bearer.token_hash, "first": first, "last": last})
-    # The sign-in's row is the one with a token (none for an unknown token); the others are kept days.
-    head = next((row for row in rows if row[0] is not None), None)
-    check_sign_in(db, None if head is None else SignIn._make(head[:SIGNED]), now)
-    owner = Owner._make(head[SIGNED:GOAL_AT])
-    goal = goal_read_as(owner.id, head[GOAL_AT:ZONE_DATA_AT])
-    zone_data = zone_fingerprint(owner.time_zone)
-    kept = [DaySummary(*row[ZONE_DATA_AT + 1:]) for row in rows if row[ZONE_DATA_AT] == zone_data]
-    days = _keep_missing(db, owner, first, last, now) if _missing(kept, first, last) else kept
-    return {"time_zone": owner.time_zone, "unit": owner.unit, "goal": goal, "days": _measured(days, goal)}
+def summary_view(db: Session, user: User, first: date, last: date, now: datetime) -> dict:
+    """Return the user's summary as the API shows it (the days, the goal they are measured against, zone and unit),
+    keeping the days it had to compute."""
+    kept, missing = _kept(db, user, first, last)
+    days = _keep_missing(db, user, first, last, now) if missing else kept
+    goal = get_goals(db, user)
+    return {"time_zone": user.time_zone, "unit": user.unit, "goal": goal, "days": _measured(days, goal)}
 
 
 def daily_summary(db: Session, user: User, first: date, last: date, goal: Goal | None = None) -> list[DaySummary]:
@@ -148,13 +99,13 @@ def _check_range(first: date, last: date) -> None:
         raise InvalidInput("The range is too long.", {"to": [f"At most {MAX_DAYS} days."]})
 
 
-def _kept_params(user: User | Owner, first: date, last: date) -> dict:
+def _kept_params(user: User, first: date, last: date) -> dict:
     """Return the parameters of the reads of the range's kept days (KEPT_IN_RANGE)."""
     return {"user_id": user.id, "first": first, "last": last, "time_zone": user.time_zone,
             "zone_data": zone_fingerprint(user.time_zone)}
 
 
-def _kept(db: Session, user: User | Owner, first: date, last: date) -> tuple[list[DaySummary], list[date]]:
+def _kept(db: Session, user: User, first: date, last: date) -> tuple[list[DaySummary], list[date]]:
     """Return the range's kept days and the dates none is kept for."""
     _check_range(first, last)
     kept = [DaySummary(*row) for row in all_rows(db.connection(), KEPT_DAYS, _kept_params(user, first, last))]
@@ -169,7 +120,7 @@ def _missing(kept: list[DaySummary], first: date, last: date) -> list[date]:
     return [day for day in (first + timedelta(days=n) for n in range((last - first).days + 1)) if day not in have]
 
 
-def _computed(db: Session, user: User | Owner, missing: list[date]) -> list[DaySummary]:
+def _computed(db: Session, user: User, missing: list[date]) -> list[DaySummary]:
     """Compute the missing days from the sessions (without progress: the caller measures)."""
     if not missing:
         return []
@@ -187,7 +138,7 @@ def _computed(db: Session, user: User | Owner, missing: list[date]) -> list[DayS
     return [day for day in days if day.date in wanted]
 
 
-def _keep_missing(db: Session, user: User | Owner, first: date, last: date, now: datetime) -> list[DaySummary]:
+def _keep_missing(db: Session, user: User, first: date, last: date, now: datetime) -> list[DaySummary]:
     """With changes to the user's sessions held off, read the range again, compute and keep the missing days (up
     to today) and commit; return every day of the range. If keeping fails, the days are still returned."""
     time_zone, user_id = user.time_zone, user.id
@@ -252,7 +203,7 @@ def _keep_statement(dialect: str) -> Insert:
     return insert.on_conflict_do_update(index_elements=["user_id", "day"], set_=replaced)
 
 
-def previous_end(db: Session, user: User | Owner, start: datetime) -> datetime | None:
+def previous_end(db: Session, user: User, start: datetime) -> datetime | None:
     """Return the latest end among the user's sessions started before `start` (the first gap runs from it)."""
     # The latest end, not the end of the latest start: an earlier, longer session can end after a later, shorter
     # one, and only the latest end makes a day's gaps the same whatever range it is asked in.

@@ -13,7 +13,6 @@ from server.domain.reminders import GAP, ReminderDraft
 from server.models import Plan, Reminder, User
 from server.services import goals, plans, sessions
 from server.services.reminders import list_reminders, refresh_gap_reminder, upsert_reminders
-from tests.bearers import bearer_of
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 SESSION = {"started_at": NOW - timedelta(hours=1), "duration_min": 20, "mode": "double"}
@@ -71,7 +70,7 @@ def test_racing_recomputes_leave_one_pending_gap_reminder(app, db, user):
 
 def test_gap_reminder_follows_the_latest_session_end(db, user):
     values = {"started_at": NOW - timedelta(hours=1), "duration_min": 20, "left_ml": 50.0, "mode": "double"}
-    session, _ = sessions.create_session(db, bearer_of(db, user), values, NOW)
+    session, _ = sessions.create_session(db, user, values, NOW)
     [row] = pending(db, user, "gap")
     assert row.due_at == NOW - timedelta(minutes=40) + timedelta(hours=3)
     sessions.delete_session(db, user, session.id, NOW)
@@ -80,7 +79,7 @@ def test_gap_reminder_follows_the_latest_session_end(db, user):
 
 
 def test_goal_change_moves_the_gap_reminder(db, user):
-    sessions.create_session(db, bearer_of(db, user), SESSION, NOW)
+    sessions.create_session(db, user, SESSION, NOW)
     values = {
         "daily_volume_ml": 750.0, "sessions_per_day": 8, "max_gap_day_min": 120, "max_gap_night_min": 300,
         "night_start": time(22), "night_end": time(6),
@@ -94,7 +93,7 @@ def test_goal_change_moves_the_gap_reminder(db, user):
 def test_quiet_hours_defer_a_day_gap(db, user):
     user.quiet_start, user.quiet_end = time(14), time(16)
     db.commit()
-    sessions.create_session(db, bearer_of(db, user), SESSION, NOW)
+    sessions.create_session(db, user, SESSION, NOW)
     refresh_gap_reminder(db, user, NOW)
     db.commit()
     assert pending(db, user, "gap")[0].due_at == NOW.replace(hour=16)

@@ -9,8 +9,7 @@ from sqlalchemy import delete, event, insert, text
 from sqlalchemy.orm import Session
 
 from server.db import make_engine
-from server.models import ApiToken, PumpSession, User
-from server.services.accounts import Bearer, hash_token
+from server.models import PumpSession, User
 from server.services.sessions import list_sessions
 from server.services.summary import previous_end
 
@@ -19,9 +18,9 @@ NOW = datetime(2026, 2, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def bearer(make_user, db):
-    """The bearer token of a stored user with 30 sessions, three at each of ten start times."""
-    data, headers = make_user()
+def user(make_user, db):
+    """A stored user with 30 sessions, three at each of ten start times."""
+    data, _ = make_user()
     rows = [{
         "id": uuid.uuid4(), "user_id": data["id"], "started_at": START + timedelta(hours=n // 3),
         "ended_at": START + timedelta(hours=n // 3, minutes=20), "mode": "double", "request_digest": "x",
@@ -29,22 +28,22 @@ def bearer(make_user, db):
     } for n in range(30)]
     db.execute(insert(PumpSession), rows)
     db.commit()
-    return Bearer(hash_token(headers["Authorization"].removeprefix("Bearer ")))
+    return db.get(User, data["id"])
 
 
-def test_pages_walk_ties_on_the_start_time_without_gaps_or_repeats(db, bearer):
+def test_pages_walk_ties_on_the_start_time_without_gaps_or_repeats(db, user):
     seen, cursor = [], None
     while True:
-        page, cursor = list_sessions(db, bearer, None, None, 4, cursor, NOW)
+        page, cursor = list_sessions(db, user, None, None, 4, cursor)
         seen += [(s.started_at, s.id) for s in page]
         if cursor is None:
             break
     assert seen == sorted(seen, reverse=True) and len(set(seen)) == 30
 
 
-def test_the_cursor_is_an_index_condition_not_a_filter(app, db, bearer):
+def test_the_cursor_is_an_index_condition_not_a_filter(app, db, user):
     """EXPLAIN the page-2 query: the row comparison must bound the index scan on both databases."""
-    _, cursor = list_sessions(db, bearer, None, None, 4, None, NOW)
+    _, cursor = list_sessions(db, user, None, None, 4, None)
     engine = app.extensions["engine"]
     captured = []
 
@@ -55,7 +54,7 @@ def test_the_cursor_is_an_index_condition_not_a_filter(app, db, bearer):
 
     event.listen(engine, "before_cursor_execute", keep)
     try:
-        list_sessions(db, bearer, None, None, 4, cursor, NOW)
+        list_sessions(db, user, None, None, 4, cursor)
     finally:
         event.remove(engine, "before_cursor_execute", keep)
     [(statement, parameters)] = captured
@@ -85,8 +84,6 @@ def test_postgres_plans_a_page_and_the_latest_end_once_not_at_every_run(postgres
             user = User(email=email, password_hash="x", created_at=START)
             db.add(user)
             db.flush()
-            bearer = Bearer(hash_token(email))
-            db.add(ApiToken(user=user, token_hash=bearer.token_hash, created_at=START, expires_at=NOW + timedelta(1)))
             # As many as the benchmark's user has: on a small table even a bound LIMIT's generic plan looks cheap.
             db.execute(insert(PumpSession), [{
                 "id": uuid.uuid4(), "user_id": user.id, "started_at": START + timedelta(hours=n),
@@ -96,8 +93,8 @@ def test_postgres_plans_a_page_and_the_latest_end_once_not_at_every_run(postgres
             db.commit()
             db.execute(text("ANALYZE pump_sessions"))  # as autovacuum would; a table it knows nothing of plans alike
             for _ in range(15):  # psycopg prepares at the 6th run; PostgreSQL weighs a generic plan after 5 more
-                _, cursor = list_sessions(db, bearer, None, None, 4, None, NOW)
-                list_sessions(db, bearer, None, None, 4, cursor, NOW)
+                _, cursor = list_sessions(db, user, None, None, 4, None)
+                list_sessions(db, user, None, None, 4, cursor)
                 assert previous_end(db, user, START + timedelta(hours=5)) == START + timedelta(hours=4, minutes=20)
             plans = db.execute(text("SELECT statement, generic_plans FROM pg_prepared_statements"
                                     " WHERE statement LIKE '%FROM pump_sessions%'")).all()

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 
 from server.models import MilkBatch, User
 from server.services import sessions, stash
-from tests.bearers import bearer_of
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -16,7 +15,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 def test_a_twin_that_lost_the_race_for_a_session_s_whole_milk_is_answered_as_its_replay(app, db, make_user):
     data, _ = make_user()
     user = db.get(User, data["id"])
-    session, _ = sessions.create_session(db, bearer_of(db, user), {
+    session, _ = sessions.create_session(db, user, {
         "started_at": NOW - timedelta(hours=1), "duration_min": 20, "left_ml": 40, "right_ml": 30, "mode": "double",
     }, NOW)
     values = {"id": uuid.uuid4(), "session_id": session.id, "location": "fridge", "unit": "ml"}

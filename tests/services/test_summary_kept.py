@@ -15,7 +15,6 @@ from server.domain.summary import GoalFacts, day_bounds, summarize_days
 from server.models import PumpSession, SummaryDay, User
 from server.services import accounts, goals, sessions, summary
 from server.zone_data import zone_fingerprint
-from tests.bearers import bearer_of
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 ZONES = ["UTC", "America/New_York", "Asia/Kolkata", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/London"]
@@ -48,7 +47,7 @@ def user(make_user, db):
 def log(db: Session, user: User, start: datetime, minutes: int, left: float = 40.0):
     """Log a session through the service; return it."""
     values = {"started_at": start, "duration_min": minutes, "left_ml": left, "mode": "double"}
-    stored, _ = sessions.create_session(db, bearer_of(db, user), values, NOW)
+    stored, _ = sessions.create_session(db, user, values, NOW)
     return stored
 
 
@@ -88,12 +87,12 @@ def test_every_summary_matches_a_fresh_computation_after_any_changes(make_user, 
             accounts.update_settings(db, user, {"time_zone": ZONES[a]}, NOW)
         elif kind == "read":
             first = today - timedelta(days=max(a, b))
-            summary.summary_view(db, bearer_of(db, user), first, today - timedelta(days=min(a, b)), NOW)
+            summary.summary_view(db, user, first, today - timedelta(days=min(a, b)), NOW)
         db.expire_all()
         user = db.get(User, user.id)
         today = NOW.astimezone(ZoneInfo(user.time_zone)).date()
         first = today - timedelta(days=11)
-        view = summary.summary_view(db, bearer_of(db, user), first, today, NOW)
+        view = summary.summary_view(db, user, first, today, NOW)
         assert view["days"] == fresh_summary(db, user, first, today)
         db.expire_all()
         user = db.get(User, user.id)
@@ -103,7 +102,7 @@ def test_a_change_forgets_the_days_it_reaches_and_keeps_the_earlier_ones(db, use
     today = date(2026, 11, 28)
     for days_ago in range(6):
         log(db, user, NOW - timedelta(days=days_ago, hours=1), 20)
-    summary.summary_view(db, bearer_of(db, user), today - timedelta(days=9), today, NOW)
+    summary.summary_view(db, user, today - timedelta(days=9), today, NOW)
     assert kept_count(db, user) == 10
     moved = db.scalars(select(PumpSession).where(PumpSession.user_id == user.id)
                        .order_by(PumpSession.started_at)).all()[3]  # two days ago, 10:00 in New York
@@ -112,34 +111,34 @@ def test_a_change_forgets_the_days_it_reaches_and_keeps_the_earlier_ones(db, use
     assert kept_count(db, user) == 6
     db.expire_all()
     user = db.get(User, user.id)
-    view = summary.summary_view(db, bearer_of(db, user), today - timedelta(days=9), today, NOW)
+    view = summary.summary_view(db, user, today - timedelta(days=9), today, NOW)
     assert view["days"] == fresh_summary(db, user, today - timedelta(days=9), today)
     assert kept_count(db, user) == 10
 
 
 def test_a_session_late_in_the_evening_west_of_greenwich_reaches_the_day_before_its_utc_date(db, user):
-    summary.summary_view(db, bearer_of(db, user), date(2026, 11, 26), date(2026, 11, 28), NOW)
+    summary.summary_view(db, user, date(2026, 11, 26), date(2026, 11, 28), NOW)
     log(db, user, datetime(2026, 11, 28, 3, 30, tzinfo=UTC), 20)  # 22:30 on the 27th in New York
     db.expire_all()
-    days = summary.summary_view(db, bearer_of(db, user), date(2026, 11, 26), date(2026, 11, 28), NOW)["days"]
+    days = summary.summary_view(db, user, date(2026, 11, 26), date(2026, 11, 28), NOW)["days"]
     assert [d.sessions for d in days] == [0, 1, 0]
 
 
 def test_only_days_up_to_today_and_not_too_old_are_kept(db, user):
     today = date(2026, 11, 28)
-    summary.summary_view(db, bearer_of(db, user), today + timedelta(days=1), today + timedelta(days=30), NOW)
-    summary.summary_view(db, bearer_of(db, user), today - timedelta(days=900), today - timedelta(days=800), NOW)
+    summary.summary_view(db, user, today + timedelta(days=1), today + timedelta(days=30), NOW)
+    summary.summary_view(db, user, today - timedelta(days=900), today - timedelta(days=800), NOW)
     assert kept_count(db, user) == 0
-    summary.summary_view(db, bearer_of(db, user), today - timedelta(days=2), today + timedelta(days=2), NOW)
+    summary.summary_view(db, user, today - timedelta(days=2), today + timedelta(days=2), NOW)
     assert kept_count(db, user) == 3
 
 
 def test_days_kept_in_another_zone_are_computed_again(db, user):
     log(db, user, datetime(2026, 11, 28, 3, 30, tzinfo=UTC), 20)  # 22:30 on the 27th in New York
-    days = summary.summary_view(db, bearer_of(db, user), date(2026, 11, 27), date(2026, 11, 28), NOW)["days"]
+    days = summary.summary_view(db, user, date(2026, 11, 27), date(2026, 11, 28), NOW)["days"]
     assert [d.sessions for d in days] == [1, 0]
     accounts.update_settings(db, user, {"time_zone": "Europe/Paris"}, NOW)
-    days = summary.summary_view(db, bearer_of(db, user), date(2026, 11, 27), date(2026, 11, 28), NOW)["days"]
+    days = summary.summary_view(db, user, date(2026, 11, 27), date(2026, 11, 28), NOW)["days"]
     assert [d.sessions for d in days] == [0, 1]
     assert db.scalars(select(SummaryDay.time_zone).where(SummaryDay.user_id == user.id)).all() == ["Europe/Paris"] * 2
 
@@ -169,11 +168,11 @@ def is_blocked(thread: threading.Thread) -> bool:
 
 def test_days_kept_with_other_rules_of_the_zone_are_computed_again(db, user):
     log(db, user, datetime(2026, 11, 28, 3, 30, tzinfo=UTC), 20)
-    summary.summary_view(db, bearer_of(db, user), date(2026, 11, 27), date(2026, 11, 28), NOW)
+    summary.summary_view(db, user, date(2026, 11, 27), date(2026, 11, 28), NOW)
     # As if kept under an older tzdata: a row of figures that are no longer right, and another fingerprint.
     db.execute(update(SummaryDay).where(SummaryDay.user_id == user.id).values(sessions=7, zone_data="older"))
     db.commit()
-    days = summary.summary_view(db, bearer_of(db, user), date(2026, 11, 27), date(2026, 11, 28), NOW)["days"]
+    days = summary.summary_view(db, user, date(2026, 11, 27), date(2026, 11, 28), NOW)["days"]
     assert [d.sessions for d in days] == [1, 0]
     assert set(db.scalars(select(SummaryDay.zone_data).where(SummaryDay.user_id == user.id))) == {
         zone_fingerprint("America/New_York")}
@@ -183,12 +182,11 @@ def test_days_kept_with_other_rules_of_the_zone_are_computed_again(db, user):
 def test_a_summary_waits_for_a_change_under_way_and_keeps_the_days_after_it(app, db, user, kind):
     first = log(db, user, NOW - timedelta(hours=5), 20)
     day = date(2026, 11, 28)
-    bearer = bearer_of(db, user)
     with Session(app.extensions["engine"], expire_on_commit=False) as other:
         other.commit = lambda: None  # the change stays under way until the test commits it
         change(kind, other, other.get(User, user.id), first.id)
         answers = []
-        reader = threading.Thread(target=lambda: answers.append(summary.summary_view(db, bearer, day, day, NOW)))
+        reader = threading.Thread(target=lambda: answers.append(summary.summary_view(db, user, day, day, NOW)))
         assert is_blocked(reader), "the summary did not wait for the change under way"
         Session.commit(other)
         reader.join(10)
@@ -204,7 +202,7 @@ def test_a_change_waits_for_a_summary_keeping_days_and_then_forgets_them(app, db
     db.expire_all()
     with Session(app.extensions["engine"], expire_on_commit=False) as keeper:
         keeper.commit = lambda: None  # the summary keeps its days but has not committed yet
-        summary.summary_view(keeper, bearer_of(db, keeper.get(User, user.id)), day, day, NOW)
+        summary.summary_view(keeper, keeper.get(User, user.id), day, day, NOW)
         writer = threading.Thread(target=change_apart, args=(app.extensions["engine"], kind, user.id, first.id))
         assert is_blocked(writer), "the change did not wait for the summary keeping days"
         Session.commit(keeper)
@@ -212,13 +210,13 @@ def test_a_change_waits_for_a_summary_keeping_days_and_then_forgets_them(app, db
     assert not writer.is_alive()
     assert kept_count(db, user) == 0
     db.expire_all()
-    assert summary.summary_view(db, bearer_of(db, user), day, day, NOW)["days"] == fresh_summary(
+    assert summary.summary_view(db, user, day, day, NOW)["days"] == fresh_summary(
         db, user, day, day)
 
 
 def test_a_day_that_cannot_be_kept_is_still_answered(db, user, monkeypatch):
     log(db, user, NOW - timedelta(hours=5), 20)
     monkeypatch.setattr(summary, "_keep_statement", lambda dialect: text("INSERT INTO nowhere VALUES (1)"))
-    [today] = summary.summary_view(db, bearer_of(db, user), date(2026, 11, 28), date(2026, 11, 28), NOW)["days"]
+    [today] = summary.summary_view(db, user, date(2026, 11, 28), date(2026, 11, 28), NOW)["days"]
     assert today.sessions == 1
     assert kept_count(db, user) == 0

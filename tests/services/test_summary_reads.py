@@ -7,7 +7,6 @@ import pytest
 from server.domain.goals import DEFAULT_GOALS
 from server.models import User
 from server.services import goals, sessions, summary
-from tests.bearers import bearer_of
 from tests.statements import recorded
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -23,7 +22,7 @@ def user(make_user, db):
 def log(db, user, start: datetime, minutes: float) -> None:
     """Log a session through the service."""
     values = {"started_at": start, "duration_min": minutes, "mode": "double"}
-    sessions.create_session(db, bearer_of(db, user), values, NOW)
+    sessions.create_session(db, user, values, NOW)
 
 
 def test_the_gap_before_a_range_runs_from_the_latest_end_not_the_latest_start(db, user):
@@ -37,35 +36,33 @@ def test_the_gap_before_a_range_runs_from_the_latest_end_not_the_latest_start(db
     assert summary.previous_end(db, user, start - timedelta(minutes=10)) == start - timedelta(hours=1)
 
 
-def test_the_summary_reads_its_sign_in_and_goal_with_the_kept_days_in_one_statement(db, user, make_user):
+def test_a_summary_of_kept_days_reads_them_and_the_goal_and_nothing_else(db, user, make_user):
     first, last = date(2026, 11, 1), date(2026, 11, 28)
     values = {"started_at": NOW - timedelta(hours=5), "duration_min": 20, "mode": "double", "left_ml": 60,
               "right_ml": 45}
-    sessions.create_session(db, bearer_of(db, user), values, NOW)
-    bearer = bearer_of(db, user)
-    before = summary.summary_view(db, bearer, first, last, NOW)  # nothing kept yet: computes the range and keeps it
+    sessions.create_session(db, user, values, NOW)
+    before = summary.summary_view(db, user, first, last, NOW)  # nothing kept yet: computes the range and keeps it
     assert before["goal"].daily_volume_ml == DEFAULT_GOALS["daily_volume_ml"]
     goals.set_goals(db, user, {"daily_volume_ml": 600.0, "sessions_per_day": 10, "max_gap_day_min": 200,
                                "max_gap_night_min": 320, "night_start": time(23), "night_end": time(5)}, NOW)
     with recorded(db.get_bind()) as statements:
-        view = summary.summary_view(db, bearer, first, last, NOW)
-    assert len(statements) == 1
-    assert all(table in statements[0] for table in ("api_tokens", "users", "goals", "summary_days"))
+        view = summary.summary_view(db, user, first, last, NOW)
+    assert len(statements) == 2
+    assert "FROM summary_days" in statements[0] and "FROM goals" in statements[1]
     goal, today = view["goal"], view["days"][-1]
     assert (goal.daily_volume_ml, goal.sessions_per_day, goal.night_start) == (600.0, 10, time(23))
     assert len(view["days"]) == 28 and today.sessions == 1
     assert (today.sessions_progress, today.volume_progress) == (0.1, 0.175)  # 1 of 10, 105 of 600 mL
     assert [day.date for day in view["days"]] == [first + timedelta(days=n) for n in range(28)]
-    # Another parent, with no goal set and no day kept, gets the defaults from the same statement.
+    # Another parent, with no goal set and no day kept, gets the defaults.
     other, _ = make_user()
-    fresh = summary.summary_view(db, bearer_of(db, db.get(User, other["id"])), first, last, NOW)
+    fresh = summary.summary_view(db, db.get(User, other["id"]), first, last, NOW)
     assert fresh["goal"].daily_volume_ml == DEFAULT_GOALS["daily_volume_ml"] and len(fresh["days"]) == 28
 
 
 def test_a_summary_with_nothing_kept_reads_the_range_s_sessions_once(db, user):
     log(db, user, NOW - timedelta(hours=5), 20)
-    bearer = bearer_of(db, user)
     with recorded(db.get_bind()) as statements:
-        view = summary.summary_view(db, bearer, date(2026, 11, 1), date(2026, 11, 28), NOW)
+        view = summary.summary_view(db, user, date(2026, 11, 1), date(2026, 11, 28), NOW)
     assert view["days"][-1].sessions == 1
     assert sum("pump_sessions.left_ml" in statement for statement in statements) == 1
