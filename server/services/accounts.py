@@ -62,7 +62,7 @@ def register(
         raise EmailTaken(
             "An account with this email exists already.", {"email": ["Already registered."]}
         ) from None
-    token = _issue_token(db, user, device_label, token_lifetime, now)
+    token = issue_token(db, user, device_label, token_lifetime, now)
     db.commit()
     return user, token
 
@@ -75,13 +75,16 @@ def login(
     user = db.scalar(select(User).where(User.email == normalize_email(email)))
     if not passwords.verify(user.password_hash if user else None, password):
         raise BadCredentials("Email or password is wrong.")
-    token = _issue_token(db, user, device_label, token_lifetime, now)
+    token = issue_token(db, user, device_label, token_lifetime, now)
     db.commit()
     return user, token
 
 
-def _issue_token(db: Session, user: User, label: str, lifetime: timedelta, now: datetime) -> str:
-    """Store a new device token's hash, good for `lifetime` at the most, and return the token itself."""
+def issue_token(db: Session, user: User, label: str, lifetime: timedelta, now: datetime) -> str:
+    """Store a new device token's hash, good for `lifetime` at the most, and return the token itself.
+
+    Every way of signing in (password, sign-up, passkey) ends here, so each device token is made alike.
+    """
     token = new_token()
     db.add(ApiToken(
         user=user, token_hash=hash_token(token), label=label, created_at=now, expires_at=now + lifetime,
