@@ -46,9 +46,9 @@ self.addEventListener('fetch', (event) => {
 // The outbox and IndexedDB code the page uses too (js/outbox-core.js defines self.PumpwellOutbox).
 importScripts('/assets/js/outbox-core.js');
 
-/** Call the API with the token the page stored. */
+/** Call the API with the signed-in account's token, as the page stored it (none once signed out). */
 async function apiFetch(method, path, body) {
-  const token = await self.PumpwellOutbox.kvGet('token');
+  const token = (await self.PumpwellOutbox.kvGet('account'))?.token;
   const headers = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -122,7 +122,7 @@ self.addEventListener('notificationclick', (event) => {
 
 // --- Background Sync: send what was queued offline, with the page's own outbox code ---
 
-/** Send what is due; throw while something still waits, so the browser syncs again later. */
+/** Send what the signed-in account has due, with its token; throw while some of it still waits, so the browser syncs again later. */
 async function syncOutbox() {
   await self.PumpwellOutbox.flush();
   if (await self.PumpwellOutbox.nextDue() !== null) throw new Error('outbox: items wait for a retry');

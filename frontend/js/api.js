@@ -1,11 +1,16 @@
-// The one place that talks to /api. The token lives in localStorage for the page
-// and is mirrored into IndexedDB because the service worker cannot read localStorage.
+// The one place that talks to /api, and signs in and out. The token lives in localStorage for the page and,
+// with its account's id, in IndexedDB ('account': {id, token}) because the service worker cannot read
+// localStorage. Everything else the page keeps (the user, the last answers seen) is its account's: account.js.
+import { adoptLegacyKeys, currentAccount, dropLegacyKeys, forget, forgetAll, keep, kept, setCurrentAccount } from './account.js';
 import { working } from './dom.js';
-import { kvDelete, kvSet } from './idb.js';
+import { kvDelete, kvSet, outboxAdopt, outboxAll } from './idb.js';
 
 const TOKEN_KEY = 'pumpwell.token';
-const USER_KEY = 'pumpwell.user';
-const CACHE_PREFIX = 'pumpwell.cache.';
+const CACHE = 'cache.';
+// The previous release's own IndexedDB token: with no account beside it, nothing may send with it any more.
+const LEGACY_TOKEN = 'token';
+// stash.js keeps its offline copy outside the account (not this module's to move): it must not outlive a sign-out.
+const STASH_COPY = 'pumpwell.stash';
 // A request that has not answered by then ends in a clear error instead of a spinner forever.
 export const TIMEOUT_MS = 15_000;
 // What a screen shows offline: the last answer to these reads (sessions, summary, plans, reminders, goals).
@@ -27,44 +32,76 @@ export function getToken() {
   return localStorage.getItem(TOKEN_KEY);
 }
 
-/** Store the token for the page and the service worker. */
-export async function setToken(token) {
+/** Let the service worker send the account's queued requests with its token (null: with none). */
+async function shareWithWorker(account, token) {
+  await kvSet('account', { id: account, token });
+  await kvDelete(LEGACY_TOKEN);
+}
+
+/**
+ * Sign in with a login or register answer ({token, user}): the phone's account becomes user.id, whose timers and
+ * queued requests come back; what another account left stays under that one. Announced as 'pumpwell:signed-in'.
+ */
+export async function signIn({ token, user }) {
+  // Left unscoped by the previous release while signed out: nobody can tell whose they were.
+  dropLegacyKeys();
+  setCurrentAccount(user.id);
+  cacheUser(user);
   localStorage.setItem(TOKEN_KEY, token);
-  await kvSet('token', token);
+  await shareWithWorker(String(user.id), token);
+  window.dispatchEvent(new Event('pumpwell:signed-in'));
 }
 
-/** Forget the token and the cached user. */
-export async function clearToken() {
-  localStorage.removeItem(TOKEN_KEY);
-  localStorage.removeItem(USER_KEY);
-  for (const key of Object.keys(localStorage)) if (key.startsWith(CACHE_PREFIX)) localStorage.removeItem(key);
-  await kvDelete('token');
-}
-
-/** Return the last user we saw, so screens can render offline. */
-export function cachedUser() {
-  try { return JSON.parse(localStorage.getItem(USER_KEY)); } catch { return null; }
-}
-
-/** Remember the user (unit, time zone) for offline use. */
-export function cacheUser(user) {
-  localStorage.setItem(USER_KEY, JSON.stringify(user));
+/** Bind a token the previous release stored (without its account) to `user` from /me, with all it kept for everyone. */
+export async function adoptAccount(user) {
+  setCurrentAccount(user.id);
+  adoptLegacyKeys();
+  cacheUser(user);
+  await outboxAdopt(String(user.id));
+  await shareWithWorker(String(user.id), getToken());
   return user;
 }
 
-/** The last answer to a GET kept for offline use: {data, at} or null. */
-function lastSeen(path) {
-  try { return JSON.parse(localStorage.getItem(CACHE_PREFIX + path)); } catch { return null; }
+/**
+ * Sign out on this phone: forget the token and the answers kept for offline use. The account's queued requests
+ * and timers stay under it for its next sign-in, and so does its user while a request waits (the sign-in screen
+ * names it). Announced as 'pumpwell:signed-out'.
+ */
+export async function clearToken() {
+  const account = currentAccount();
+  localStorage.removeItem(TOKEN_KEY);
+  forgetAll(CACHE);
+  localStorage.removeItem(STASH_COPY);
+  if (!(await outboxAll()).length) forget('user');
+  if (account) await shareWithWorker(account, null);
+  else await kvDelete(LEGACY_TOKEN);
+  window.dispatchEvent(new Event('pumpwell:signed-out'));
 }
 
-/** The last answer seen to a GET (kept ones only), without asking the network; null when none. */
+/** Return the current account's user as last seen, so screens can render offline. */
+export function cachedUser() {
+  return kept('user');
+}
+
+/** Remember a user (unit, time zone) for offline use, under its own account. */
+export function cacheUser(user) {
+  keep('user', user, String(user.id));
+  return user;
+}
+
+/** The last answer to a GET an account kept for offline use: {data, at} or null. */
+function lastSeen(path, account) {
+  return kept(CACHE + path, account);
+}
+
+/** The last answer the current account saw to a GET (kept ones only), without asking the network; null when none. */
 export function lastSeenData(path) {
   return lastSeen(path)?.data ?? null;
 }
 
-/** Remember a GET's answer; a full storage only costs the offline copy. */
-function remember(path, data) {
-  try { localStorage.setItem(CACHE_PREFIX + path, JSON.stringify({ data, at: Date.now() })); } catch { /* storage full */ }
+/** Remember a GET's answer for the account that asked; a full storage only costs the offline copy. */
+function remember(path, data, account) {
+  try { keep(CACHE + path, { data, at: Date.now() }, account); } catch { /* storage full */ }
 }
 
 /** The answer to a read index.html started for this token as the page loaded, taken once; null when none. */
@@ -88,16 +125,18 @@ export function forgetEarly() {
 export async function api(method, path, body) {
   const headers = { Accept: 'application/json' };
   const token = getToken();
+  // An answer belongs to the account that asked, even when another signs in before it comes.
+  const account = token ? currentAccount() : null;
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const keep = method === 'GET' && KEEP.test(path);
+  const offline = method === 'GET' && KEEP.test(path);
   let res;
   try {
     res = await working(takeEarly(method, path, token) || fetch(`/api${path}`, {
       method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS),
     }));
   } catch (err) {
-    const copy = keep ? lastSeen(path) : null;
+    const copy = offline ? lastSeen(path, account) : null;
     if (copy) {
       window.dispatchEvent(new CustomEvent('pumpwell:stale', { detail: { at: copy.at } }));
       return copy.data;
@@ -107,13 +146,11 @@ export async function api(method, path, body) {
   if (res.status === 204) return null;
   const data = await res.json().catch(() => null);
   if (!res.ok) {
-    if (res.status === 401 && token) {
-      await clearToken();
-      window.dispatchEvent(new Event('pumpwell:signed-out'));
-    }
+    // A refusal of a token already replaced (signed out, or another account in) changes nothing.
+    if (res.status === 401 && token && token === getToken()) await clearToken();
     throw new ApiError(res.status, data);
   }
-  if (keep) remember(path, data);
+  if (offline) remember(path, data, account);
   return data;
 }
 

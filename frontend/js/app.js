@@ -1,5 +1,6 @@
 // Boot, routing between screens, connection status and service-worker updates.
-import { api, cachedUser, cacheUser, describeError, forgetEarly, getToken } from './api.js';
+import { currentAccount, keep, kept } from './account.js';
+import { adoptAccount, api, cachedUser, cacheUser, describeError, forgetEarly, getToken } from './api.js';
 import { clock } from './format.js';
 import { busy, h, mount, skeleton, toast } from './dom.js';
 import { flushOutbox, isOwnSave, onOutboxChange, outboxCounts } from './outbox.js';
@@ -32,6 +33,11 @@ let shownScreen = null;
 
 /** The signed-in user: the cached copy at once (refreshed in the background once per page load), else the API. */
 async function currentUser() {
+  // A token the previous release stored names no account on this phone yet: /me does, before a screen reads what it kept.
+  if (!currentAccount()) {
+    userFresh = true;
+    return adoptAccount(await api('GET', '/me'));
+  }
   const cached = cachedUser();
   if (cached && userFresh) return cached;
   userFresh = true;
@@ -115,9 +121,9 @@ function showStale() {
 function offerZone(user) {
   const phoneZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const box = document.getElementById('zone-offer');
-  const asked = localStorage.getItem('pumpwell.zone-asked');
+  const asked = kept('zone-asked');
   if (!user || !phoneZone || phoneZone === user.time_zone || asked === phoneZone) { box.hidden = true; return; }
-  const dismiss = () => { localStorage.setItem('pumpwell.zone-asked', phoneZone); box.hidden = true; };
+  const dismiss = () => { keep('zone-asked', phoneZone); box.hidden = true; };
   const move = async (event) => {
     event.target.disabled = true;
     event.target.textContent = 'Switching…';
@@ -140,9 +146,10 @@ function offerZone(user) {
   box.hidden = false;
 }
 
-/** Show whether we are online, how many sessions wait to be sent and how many need attention. */
+/** Show whether we are online, how many sessions wait to be sent and how many need attention (signed in: her own). */
 async function showNetwork() {
-  const { waiting, refused } = await outboxCounts().catch(() => ({ waiting: 0, refused: 0 }));
+  const none = { waiting: 0, refused: 0 };
+  const { waiting, refused } = getToken() ? await outboxCounts().catch(() => none) : none;
   const parts = [];
   if (!navigator.onLine) parts.push('Offline');
   if (waiting) parts.push(`${waiting} waiting to send`);
@@ -159,6 +166,8 @@ async function sync() {
 /** Tell the parent what a flush elsewhere (the worker, a retry, another tab) did, and redraw. */
 function outboxChanged(results, mine) {
   showNetwork();
+  // Signed out there is nothing to redraw; news of another account's requests (a flush begun before a switch) is not hers.
+  if (!getToken() || results.account !== currentAccount()) return;
   // A save reports its own session; everything else is news.
   if (mine && results.quiet) return;
   const { refused = [] } = results;
@@ -226,7 +235,9 @@ window.addEventListener('hashchange', route);
 window.addEventListener('pumpwell:stale', (event) => { staleSince = event.detail.at; showStale(); });
 window.addEventListener('online', sync);
 window.addEventListener('offline', showNetwork);
-window.addEventListener('pumpwell:signed-out', () => { location.hash = '#/signin'; route(); });
+window.addEventListener('pumpwell:signed-out', () => { location.hash = '#/signin'; route(); showNetwork(); });
+// What this account left queued on the phone (signed out, or refused its token) goes now.
+window.addEventListener('pumpwell:signed-in', sync);
 onOutboxChange(outboxChanged);
 window.addEventListener('pumpwell:reminders-changed', () => {
   checkReminders().catch(() => null);

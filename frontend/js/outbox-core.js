@@ -8,19 +8,27 @@
 // answer, kept with the server's error until the parent fixes or discards it). Sent items leave
 // the queue. Every flush announces its results on the 'pumpwell-outbox' BroadcastChannel.
 //
+// Each item belongs to the account that queued it (`account`, its user id as a string). The kv store's
+// 'account' record ({id, token}, the token null once signed out) names the phone's current account:
+// every call but allAccounts and discardAccount sees only its items, and a flush sends them with its
+// token only, so another account signed in on the same phone never sees, counts or sends them.
+//
 // API: enqueue({id, method, path, body, after}) (same id again replaces the body: a fix), get(id), all(),
-// discard(id), clear(), flush({force, quiet}) -> {sent, refused, retrying, discarded, answers},
-// nextDue(), kvGet/kvSet/kvDelete. Items are sent oldest first but independently: one refused or
-// failing never holds back the next. The one exception is an item naming another as `after` (a stash
-// container of a session): it waits while that one is queued, follows it in the same flush once it
-// is sent, and is discarded with it.
+// discard(id), clear(), flush({force, quiet}) -> {sent, refused, retrying, discarded, answers, account},
+// nextDue(), allAccounts(), discardAccount(account), adopt(account), kvGet/kvSet/kvDelete. Items are sent
+// oldest first but independently: one refused or failing never holds back the next. The one exception
+// is an item naming another as `after` (a stash container of a session): it waits while that one is
+// queued, follows it in the same flush once it is sent, and is discarded with it.
 // Pages use it through js/outbox.js (retry timer, Background Sync, change listener).
 'use strict';
 
 self.PumpwellOutbox = (() => {
   const DB_NAME = 'pumpwell';
   // Still version 1: pages and workers of the previous release keep connections open that
-  // would block an upgrade; its bare session bodies are read as requests instead (see `normal`).
+  // would block an upgrade; its bare session bodies are read as requests instead (see `normal`),
+  // and an item's account is a field filtered in code, not an index, so it needs no upgrade either.
+  // Items without one were queued by the previous release: adopt() gives them to the account signed
+  // in at the update; signed out then, they stay nobody's and only allAccounts() shows them.
   const DB_VERSION = 1;
   const CHANNEL = 'pumpwell-outbox';
   const BACKOFF_FIRST_MS = 2000;
@@ -63,9 +71,11 @@ self.PumpwellOutbox = (() => {
   const kvGet = (key) => run('kv', 'readonly', (s) => s.get(key));
   const kvSet = (key, value) => run('kv', 'readwrite', (s) => s.put(value, key));
   const kvDelete = (key) => run('kv', 'readwrite', (s) => s.delete(key));
-  const get = (id) => run('outbox', 'readonly', (s) => s.get(id)).then(normal);
   const put = (item) => run('outbox', 'readwrite', (s) => s.put(item));
-  const clear = () => run('outbox', 'readwrite', (s) => s.clear());
+  /** Delete the items `ids` in one transaction (none: no transaction, which would have no request to answer). */
+  const remove = async (ids) => { if (ids.length) await run('outbox', 'readwrite', (s) => ids.map((key) => s.delete(key)).at(-1)); };
+  /** The current account: {id, token} (token null once signed out), or null before any sign-in. */
+  const account = () => kvGet('account').then((record) => record ?? null);
 
   /** A fresh queued request, due now. */
   function newItem({ id, method, path, body, after = null }) {
@@ -78,10 +88,44 @@ self.PumpwellOutbox = (() => {
     return { ...newItem({ id: item.id, method: 'POST', path: '/sessions', body: item }), queued_at: 0 };
   }
 
-  /** Every queued request, oldest first. */
-  async function all() {
+  /** Every queued request of every account (and nobody's, from the previous release), oldest first. */
+  async function allAccounts() {
     const items = (await run('outbox', 'readonly', (s) => s.getAll())).map(normal);
     return items.sort((a, b) => a.queued_at - b.queued_at || String(a.id).localeCompare(String(b.id)));
+  }
+
+  /** The queued requests of account `id` (none without an id), oldest first. */
+  async function itemsOf(id) {
+    return id ? (await allAccounts()).filter((item) => item.account === id) : [];
+  }
+
+  /** The current account's queued requests, oldest first. */
+  const all = async () => itemsOf((await account())?.id);
+
+  /** The current account's queued request `id`, or undefined (another account's is none of its business). */
+  async function get(id) {
+    const [item, current] = await Promise.all([run('outbox', 'readonly', (s) => s.get(id)).then(normal), account()]);
+    return item && current && item.account === current.id ? item : undefined;
+  }
+
+  /** Forget every queued request of the current account (its deletion). */
+  async function clear() {
+    const gone = await all();
+    await remove(gone.map((item) => item.id));
+    announce({ sent: [], refused: [], retrying: [], discarded: gone.map((item) => item.id), answers: {}, account: gone[0]?.account ?? null });
+  }
+
+  /** Drop every request `id` queued (null: nobody's), when the parent chose to on the sign-in screen. */
+  async function discardAccount(id) {
+    const gone = (await allAccounts()).filter((item) => (item.account ?? null) === id).map((item) => item.id);
+    await remove(gone);
+    announce({ sent: [], refused: [], retrying: [], discarded: gone, answers: {}, account: id });
+  }
+
+  /** Give account `id` the requests the previous release queued for nobody in particular (at the update). */
+  async function adopt(id) {
+    const orphans = (await allAccounts()).filter((item) => !item.account);
+    for (const item of orphans) await put({ ...item, account: id });
   }
 
   /**
@@ -95,19 +139,23 @@ self.PumpwellOutbox = (() => {
     channel.close();
   }
 
-  /** Queue a request (or replace one with the same id, e.g. a fixed body); returns the item. */
+  /** Queue a request for the current account (or replace its own with the same id, e.g. a fixed body); returns the item. */
   async function enqueue({ id, method, path, body, after }) {
+    const current = await account();
+    if (!current) throw new Error('Sign in before saving.');
     const old = await get(id);
-    const item = { ...newItem({ id, method, path, body, after }), queued_at: old?.queued_at ?? Date.now() };
+    const item = { ...newItem({ id, method, path, body, after }), account: current.id, queued_at: old?.queued_at ?? Date.now() };
     await put(item);
     return item;
   }
 
   /** Drop a request the parent chose to discard, and those waiting on it (they could only be refused). */
   async function discard(id) {
-    const gone = [id, ...(await all()).filter((item) => item.after === id).map((item) => item.id)];
-    await run('outbox', 'readwrite', (s) => gone.map((key) => s.delete(key)).at(-1));
-    announce({ sent: [], refused: [], retrying: [], discarded: gone, answers: {} });
+    const mine = await all();
+    if (!mine.some((item) => item.id === id)) return;
+    const gone = [id, ...mine.filter((item) => item.after === id).map((item) => item.id)];
+    await remove(gone);
+    announce({ sent: [], refused: [], retrying: [], discarded: gone, answers: {}, account: mine[0].account });
   }
 
   /** The wait before attempt n+1: 2 s doubling to 15 min, with jitter so phones do not retry in step. */
@@ -123,10 +171,8 @@ self.PumpwellOutbox = (() => {
     return { status: res.status, code: error.code || 'error', message: error.message || `Refused (${res.status})`, fields: error.fields || {} };
   }
 
-  /** Send one item with the stored token; resolves with [outcome, the server's answer when sent]. */
-  async function sendOne(item) {
-    const token = await kvGet('token');
-    if (!token) return ['signed-out'];
+  /** Send one item with its account's token; resolves with [outcome, the server's answer when sent]. */
+  async function sendOne(item, token) {
     const headers = { Accept: 'application/json', Authorization: `Bearer ${token}` };
     if (item.body !== undefined) headers['Content-Type'] = 'application/json';
     let res;
@@ -148,14 +194,19 @@ self.PumpwellOutbox = (() => {
     return [state === 'pending' ? 'retry' : 'refused'];
   }
 
-  /** Send every pending item that is due (all of them with `force`, e.g. back online); one at a time. */
+  /**
+   * Send every pending item of the current account that is due (all of them with `force`, e.g. back online),
+   * one at a time, with that account's token read once: a sign-in meanwhile cannot lend its token to them.
+   */
   async function sendDue(force, quiet) {
-    const results = { sent: [], refused: [], retrying: [], discarded: [], answers: {}, paths: {} };
-    const items = await all();
+    const current = await account();
+    const results = { sent: [], refused: [], retrying: [], discarded: [], answers: {}, paths: {}, account: current?.id ?? null };
+    if (!current?.token) return results;
+    const items = await itemsOf(current.id);
     const queued = new Set(items.map((item) => item.id));
     for (const item of items) {
       if (item.state !== 'pending' || (!force && item.next_at > Date.now()) || queued.has(item.after)) continue;
-      const [outcome, answer] = await sendOne(item);
+      const [outcome, answer] = await sendOne(item, current.token);
       if (outcome === 'signed-out') break;
       results.paths[item.id] = item.path;
       if (outcome === 'sent') {
@@ -183,13 +234,20 @@ self.PumpwellOutbox = (() => {
     return next;
   }
 
-  /** When the earliest pending item is due (ms since the epoch), or null when nothing waits; one waiting on another follows it. */
+  /**
+   * When the current account's earliest pending item is due (ms since the epoch), or null when nothing waits
+   * or nothing can be sent (signed out); one waiting on another follows it.
+   */
   async function nextDue() {
-    const items = await all();
+    const current = await account();
+    const items = current?.token ? await itemsOf(current.id) : [];
     const queued = new Set(items.map((item) => item.id));
     const due = items.filter((item) => item.state === 'pending' && !queued.has(item.after)).map((item) => item.next_at);
     return due.length ? Math.min(...due) : null;
   }
 
-  return { CHANNEL, SOURCE, openDb, kvGet, kvSet, kvDelete, all, get, enqueue, discard, clear, flush, nextDue };
+  return {
+    CHANNEL, SOURCE, openDb, kvGet, kvSet, kvDelete, all, get, enqueue, discard, clear, flush, nextDue,
+    allAccounts, discardAccount, adopt,
+  };
 })();

@@ -1,57 +1,59 @@
 // Timers are stored start times, not running counters, so they survive a reload,
-// a locked screen or the app being killed.
+// a locked screen or the app being killed. They are the signed-in account's (account.js):
+// a timer started by one parent never runs on, or stops into, another's account.
+import { forget, keep, kept } from './account.js';
 
-const SESSION_KEY = 'pumpwell.timer';
-const PHASE_KEY = 'pumpwell.phases';
+const SESSION_KEY = 'timer';
+const PHASE_KEY = 'phases';
 
 /** Return the running session timer ({started_at}) or null. */
 export function runningSession() {
-  try { return JSON.parse(localStorage.getItem(SESSION_KEY)); } catch { return null; }
+  return kept(SESSION_KEY);
 }
 
 /** Start the session timer now. */
 export function startSession() {
   const timer = { started_at: new Date().toISOString() };
-  localStorage.setItem(SESSION_KEY, JSON.stringify(timer));
+  keep(SESSION_KEY, timer);
   return timer;
 }
 
 /** Put back a timer that was discarded (Undo). */
 export function restoreSession(timer) {
-  localStorage.setItem(SESSION_KEY, JSON.stringify(timer));
+  keep(SESSION_KEY, timer);
 }
 
 /** Remember that the running timer became queued session `id`; it is forgotten once the server has it. */
 export function markStopped(id) {
   const timer = runningSession();
-  if (timer) localStorage.setItem(SESSION_KEY, JSON.stringify({ ...timer, session_id: id }));
+  if (timer) keep(SESSION_KEY, { ...timer, session_id: id });
 }
 
 /** Stop (forget) the session timer. */
 export function clearSession() {
-  localStorage.removeItem(SESSION_KEY);
+  forget(SESSION_KEY);
 }
 
 /** Return the running phase timer ({plan_id, slot_id, started_at, phases}) or null. */
 export function runningPhases() {
-  try { return JSON.parse(localStorage.getItem(PHASE_KEY)); } catch { return null; }
+  return kept(PHASE_KEY);
 }
 
 /** Start a phase timer for a plan slot now. */
 export function startPhases(planId, slotId, phases) {
   const timer = { plan_id: planId, slot_id: slotId, started_at: new Date().toISOString(), phases };
-  localStorage.setItem(PHASE_KEY, JSON.stringify(timer));
+  keep(PHASE_KEY, timer);
   return timer;
 }
 
 /** Put back a phase timer that was cancelled (Undo). */
 export function restorePhases(timer) {
-  localStorage.setItem(PHASE_KEY, JSON.stringify(timer));
+  keep(PHASE_KEY, timer);
 }
 
 /** Forget the phase timer. */
 export function clearPhases() {
-  localStorage.removeItem(PHASE_KEY);
+  forget(PHASE_KEY);
 }
 
 /** Where a phase timer is at `now`: {index, phase, secondsLeft, done, pumpMinutes}. */

@@ -131,6 +131,11 @@ def log_past_session(page, left: str, right: str) -> None:
     expect(page.locator("#toast")).to_contain_text(re.compile("Session saved|Saved on this phone"))
 
 
+def account_key(name: str) -> str:
+    """A JS expression for the localStorage key of what the phone's current account keeps under `name`."""
+    return f"`pumpwell.account.${{localStorage.getItem('pumpwell.account')}}.{name}`"
+
+
 def wait_for_service_worker(page) -> None:
     """Wait until a service worker controls the page, in one awaited evaluate.
 

@@ -32,9 +32,13 @@ def test_delete_my_account_asks_the_password_then_signs_out_every_device(signed_
     dialog.get_by_role("button", name="Delete for good").click()
     expect(page.get_by_role("status").filter(has_text="Wrong password")).to_be_visible()
     assert live_server.api("GET", "/me", token).status_code == 200
+    # A session still queued is the deleted account's: it goes with it, and the sign-in screen names nothing.
+    page.evaluate("self.PumpwellOutbox.enqueue({id: crypto.randomUUID(), method: 'POST', path: '/sessions', body: {}})")
     dialog.get_by_label("Your password").fill(PASSWORD)
     dialog.get_by_role("button", name="Delete for good").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.locator("#waiting")).to_be_hidden()
+    assert page.evaluate("self.PumpwellOutbox.allAccounts()") == []
     assert page.evaluate("localStorage.getItem('pumpwell.token')") is None
     for device in (token, other_device):
         assert live_server.api("GET", "/me", device).status_code == 401

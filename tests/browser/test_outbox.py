@@ -1,17 +1,19 @@
 """Nothing logged is lost: refused sessions wait for a fix, failures retry with backoff, one outbox for all."""
 
 import json
+import re
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_up, wait_until
+from tests.browser.conftest import account_key, sign_up, wait_until
 from tests.browser.test_push import registration_id
 from tests.browser.test_sessions import server_sessions
 
 OUTBOX = "self.PumpwellOutbox.all()"
+TIMER = f"localStorage.getItem({account_key('timer')})"
 QUEUE = "(item) => self.PumpwellOutbox.enqueue({id: item.id, method: 'POST', path: '/sessions', body: item})"
 OUT_OF_RANGE = "Must be greater than or equal to 0 and less than or equal to 1000."
 UNAVAILABLE = '{"error": {"code": "unavailable", "message": "down"}}'
@@ -154,7 +156,7 @@ def test_stop_keeps_the_timer_until_the_server_has_the_session(page, live_server
     dialog.get_by_label("Left (mL)").fill("1500")
     dialog.get_by_role("button", name="Save session").click()
     page.get_by_role("dialog", name="Check this session").get_by_role("button", name="Cancel").click()
-    started = datetime.fromisoformat(json.loads(page.evaluate("localStorage.getItem('pumpwell.timer')"))["started_at"])
+    started = datetime.fromisoformat(json.loads(page.evaluate(TIMER))["started_at"])
     page.reload()
     expect(page.locator("#timer-queued")).to_be_visible()
     page.locator("#today-sessions > li").get_by_role("button", name="Fix").click()
@@ -163,7 +165,7 @@ def test_stop_keeps_the_timer_until_the_server_has_the_session(page, live_server
     fix.get_by_role("button", name="Send again").click()
     expect(page.locator("#toast")).to_contain_text("Session saved.")
     expect(page.locator("#timer-queued")).to_have_count(0)
-    assert page.evaluate("localStorage.getItem('pumpwell.timer')") is None
+    assert page.evaluate(TIMER) is None
     [session] = server_sessions(live_server, token)
     assert (datetime.fromisoformat(session["started_at"]), session["left_ml"]) == (started, 150)
 
@@ -203,22 +205,25 @@ V1_DATABASE = """(item) => new Promise((resolve, reject) => {
 
 
 def test_sessions_queued_by_the_previous_version_are_kept_as_requests(page):
-    """A phone updated with sessions still queued in version 1's outbox keeps them, as POST /sessions requests."""
+    """Version 1's bare sessions are kept as POST /sessions requests; signed out at the update, they are nobody's."""
     item = past_session(40)
     page.goto("/manifest.webmanifest")  # the app's origin, without the app running yet
     page.evaluate(V1_DATABASE, item)
     page.goto("/")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    [kept] = page.evaluate(OUTBOX)
+    [kept] = page.evaluate("self.PumpwellOutbox.allAccounts()")
     assert (kept["id"], kept["method"], kept["path"], kept["state"]) == (item["id"], "POST", "/sessions", "pending")
     assert kept["body"] == item
+    assert kept.get("account") is None
+    expect(page.locator("#waiting")).to_have_text(re.compile(
+        "1 session saved before the last update waits; this phone cannot tell which account made it."))
 
 
 def test_stop_during_a_server_error_keeps_the_timer_until_the_retry_stores_the_session(page, context, live_server):
     """A 503 on Stop leaves the session queued and the timer's start kept; the retry stores it and ends the timer."""
     token = sign_up(page)
     started = (datetime.now(UTC) - timedelta(minutes=20)).isoformat()
-    page.evaluate("(started) => localStorage.setItem('pumpwell.timer', JSON.stringify({started_at: started}))", started)
+    page.evaluate(f"(started) => localStorage.setItem({account_key('timer')}, JSON.stringify({{started_at: started}}))", started)
     page.reload()  # a timer started 20 minutes ago, as the Start button stores it
     # Today draws its last figures at once and the fresh ones when they come: click Stop on the settled screen.
     page.wait_for_load_state("networkidle")
@@ -241,7 +246,7 @@ def test_stop_during_a_server_error_keeps_the_timer_until_the_retry_stores_the_s
     assert server_sessions(live_server, token) == []
     # The page retries after the first backoff (2 s, give or take a quarter), forgets the timer once the server
     # has the session, and redraws. Waiting on the note alone would pass while the screen redraws, too early.
-    wait_until(page, "localStorage.getItem('pumpwell.timer') === null", timeout_ms=15_000)
+    wait_until(page, f"{TIMER} === null", timeout_ms=15_000)
     expect(page.locator("#timer-queued")).to_have_count(0)
     expect(page.get_by_role("button", name="Start", exact=True)).to_be_visible()
     [session] = server_sessions(live_server, token)

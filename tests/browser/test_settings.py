@@ -59,13 +59,14 @@ def test_a_new_version_waits_for_reload_then_replaces_the_old_cache(page, live_s
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
 
-# What the service worker reads, through the outbox code it shares with the page: the "kv" store's token.
-WORKER_TOKEN = "self.PumpwellOutbox.kvGet('token').then((token) => token ?? null)"
+# What the service worker reads, through the outbox code it shares with the page: the "kv" store's account token.
+WORKER_TOKEN = "self.PumpwellOutbox.kvGet('account').then((account) => account?.token ?? null)"
 
 
 def test_sign_out_forgets_the_token_for_the_page_and_the_service_worker(signed_in, live_server):
     """After Sign out the app shows Sign in, and neither storage keeps a token the old device could use."""
     page, token = signed_in
+    assert page.evaluate(WORKER_TOKEN) == token
     page.get_by_role("link", name="Settings").click()
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()

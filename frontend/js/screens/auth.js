@@ -1,6 +1,7 @@
 // Sign up and sign in. Sign-up sends the browser's time zone so reminders land at local times.
-import { api, cacheUser, describeError, setToken } from '../api.js';
+import { api, describeError, signIn } from '../api.js';
 import { field, h } from '../dom.js';
+import { waitingNotice } from './waiting.js';
 
 /** Name the screen for the document title. */
 export const title = (name) => (name === 'signup' ? 'Create account' : 'Sign in');
@@ -40,8 +41,7 @@ export function render(root, { name }) {
     if (signup) Object.assign(body, { unit: unit.value, time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone });
     try {
       const result = await api('POST', signup ? '/auth/register' : '/auth/login', body);
-      cacheUser(result.user);
-      await setToken(result.token);
+      await signIn(result);
       location.hash = '#/today';
     } catch (err) {
       status.textContent = describeError(err);
@@ -51,6 +51,7 @@ export function render(root, { name }) {
   });
   root.append(
     h('p', { class: 'muted' }, 'Log pumping sessions with one hand, follow a plan, get reminders.'),
+    waitingNotice(),
     form,
     h('p', {}, signup ? 'Already have an account? ' : 'New here? ',
       h('a', { href: signup ? '#/signin' : '#/signup' }, signup ? 'Sign in' : 'Create an account')));
