@@ -80,6 +80,13 @@ def screens(page):
     page.get_by_role("button", name="Create link").click()
     expect(page.locator("#share-url")).to_be_visible()
     yield "settings"
+    page.evaluate("self.PumpwellOutbox.enqueue({id: crypto.randomUUID(), method: 'POST', path: '/sessions', body: {}})")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("dialog", name="Sign out?")).to_be_visible()
+    yield "sign-out question with a session waiting"
+    page.get_by_role("button", name="Sign out anyway").click()
+    expect(page.locator("#waiting")).to_be_visible()
+    yield "sign in with a session waiting for its account"
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -4,7 +4,9 @@ import { ApiError, api, cachedUser, cacheUser, clearToken, describeError, getTok
 import { append, busy, confirmDialog, field, h, mount, openDialog, openForm, toast } from '../dom.js';
 import { DISPLAY_PLACES, NOT_ADVICE, addDays, dateTime, fromUnit, localDate, toUnit, volume } from '../format.js';
 import { outboxAll, outboxClear } from '../idb.js';
+import { flushOutbox } from '../outbox.js';
 import { disableReminders, enableReminders, forgetSubscription, needsInstallFirst, pushSupported, reminderState } from '../push.js';
+import { describeQueued } from './waiting.js';
 
 /** Name the screen for the document title. */
 export const title = () => 'Settings';
@@ -229,17 +231,52 @@ async function sharesCard(user) {
   return card;
 }
 
+/** Say how "Send first" went: how many were sent, and why the rest (`left`) still wait. */
+function sendOutcome(sent, left) {
+  const refused = left.filter((item) => item.state === 'refused');
+  const unsent = left.filter((item) => item.state !== 'refused');
+  return [
+    sent ? `${sent} sent.` : null,
+    unsent.length ? `${describeQueued(unsent)} could not be sent: ${unsent[0].error?.message || 'no answer'}.` : null,
+    refused.length ? `${describeQueued(refused)} refused by the server: fix or discard on Today.` : null,
+  ].filter(Boolean).join(' ');
+}
+
+/**
+ * Before signing out with requests still queued, ask: send them first, sign out anyway (they stay on the phone under
+ * this account), or cancel. Resolves with a word for the toast to sign out with ('' when nothing waited), or null to stay.
+ */
+async function readyToSignOut(outcome = '') {
+  const left = await outboxAll();
+  if (!left.length) return outcome;
+  const choice = await openDialog('Sign out?', (close) => {
+    const sendFirst = async (event) => close(await busy(event.target, 'Sending…', () => flushOutbox({ force: true, quiet: true })));
+    return h('div', {},
+      outcome ? h('p', { class: 'notice', role: 'status' }, outcome) : null,
+      h('p', {}, `${describeQueued(left)} from this phone ${left.length > 1 ? 'have' : 'has'} not reached the server yet.`),
+      h('p', {}, `Sign out anyway and ${left.length > 1 ? 'they stay' : 'it stays'} on this phone under your account, hidden from anyone`
+        + ` else who signs in here, until you sign in here again to send ${left.length > 1 ? 'them' : 'it'}.`),
+      h('button', { type: 'button', class: 'btn block spaced', onclick: (event) => sendFirst(event).catch((err) => toast(describeError(err))) }, 'Send first'),
+      h('div', { class: 'row' },
+        h('button', { type: 'button', class: 'btn secondary', onclick: () => close(null) }, 'Cancel'),
+        h('button', { type: 'button', class: 'btn danger', onclick: () => close('anyway') }, 'Sign out anyway')));
+  });
+  if (choice === 'anyway') return outcome;
+  if (!choice) return null;
+  return readyToSignOut(sendOutcome(choice.sent.length, await outboxAll()));
+}
+
 /** Account and sign out. */
 function accountCard(user) {
   const signOut = async () => {
-    const waiting = (await outboxAll()).length;
-    if (waiting && !await confirmDialog('Sign out?', `${waiting} session(s) have not been sent yet and will be lost.`, 'Sign out', true)) return;
+    const outcome = await readyToSignOut();
+    if (outcome === null) return;
     await api('POST', '/auth/logout').catch(() => null);
     // The server dropped this phone's subscription with the token; the phone forgets it too.
     await forgetSubscription();
     await clearToken();
-    await outboxClear();
     location.hash = '#/signin';
+    if (outcome) toast(`${outcome} Signed out.`);
   };
   return h('section', { class: 'card', 'aria-labelledby': 'acct-h' }, h('h2', { id: 'acct-h' }, 'Account'),
     h('p', {}, `Signed in as ${user.email}`),
