@@ -43,8 +43,27 @@ class Config:
     SHARE_RATE_LIMIT = os.environ.get("SHARE_RATE_LIMIT", "60 per minute")
     # Sign-in and sign-up attempts per client address.
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "20 per minute")
+    # Writes that cost, per account: new share links, test pushes, downloads (the JSON export and the CSVs together),
+    # and password changes (each one an argon2 check of the current password).
+    SHARE_LINK_RATE_LIMIT = os.environ.get("SHARE_LINK_RATE_LIMIT", "20 per hour")
+    PUSH_TEST_RATE_LIMIT = os.environ.get("PUSH_TEST_RATE_LIMIT", "10 per hour")
+    EXPORT_RATE_LIMIT = os.environ.get("EXPORT_RATE_LIMIT", "30 per hour")
+    PASSWORD_CHANGE_RATE_LIMIT = os.environ.get("PASSWORD_CHANGE_RATE_LIMIT", "10 per hour")
+    # Password reset e-mails asked for, per client address and per e-mail address (whether it has an account or not).
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "10 per hour")
+    PASSWORD_RESET_EMAIL_RATE_LIMIT = os.environ.get("PASSWORD_RESET_EMAIL_RATE_LIMIT", "3 per hour")
     # How many proxies in front of the app set X-Forwarded-For (0: none, trust no header).
     TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+
+    # E-mail (password reset links) through an SMTP server; an empty SMTP_HOST turns e-mail off.
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = _flag("SMTP_STARTTLS", default=True)
+    SMTP_FROM = os.environ.get("SMTP_FROM", "Pumpwell <no-reply@pumpwell.invalid>")
+    # How long an e-mailed link to choose a new password works, in minutes (once at most).
+    PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", "30"))
 
     # Web push: keys come from the environment or are generated into instance/.
     VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")

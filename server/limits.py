@@ -1,6 +1,7 @@
 """Rate limits (flask-limiter): one Limiter per app, counting in the app's database unless told otherwise."""
 
 import functools
+import hashlib
 import time
 
 from flask import Flask, Response, current_app, request
@@ -98,6 +99,24 @@ def auth_limit() -> str:
     return current_app.config["AUTH_RATE_LIMIT"]
 
 
+def password_reset_limit() -> str:
+    """Return the limit on password reset e-mails asked for per client address, read from the settings."""
+    return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
+
+
+def password_reset_email_limit() -> str:
+    """Return the limit on password reset e-mails asked for per e-mail address, read from the settings."""
+    return current_app.config["PASSWORD_RESET_EMAIL_RATE_LIMIT"]
+
+
+def email_key() -> str:
+    """Key a request by the e-mail address in its JSON body (its digest: the counters name no one)."""
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    email = email.strip().lower() if isinstance(email, str) else ""
+    return "email:" + hashlib.sha256(email.encode("utf-8", "replace")).hexdigest()[:32]
+
+
 def init_app(app: Flask) -> Limiter:
     """Attach a Limiter to the app and limit the public share pages and password checks."""
     # Empty means the app's own database: every web process (gunicorn workers, several
@@ -111,8 +130,17 @@ def init_app(app: Flask) -> Limiter:
     # limit is checked by its wrapper, so the wrapper must be what the app calls.
     for endpoint in ("accounts.login", "accounts.register"):
         app.view_functions[endpoint] = limiter.limit(auth_limit)(app.view_functions[endpoint])
+    # A reset e-mail costs a message to someone's inbox: limited per address and per e-mail; using the link
+    # costs an argon2 hash, like a sign-in.
+    reset = "security.request_password_reset"
+    app.view_functions[reset] = limiter.limit(password_reset_email_limit, key_func=email_key)(
+        limiter.limit(password_reset_limit)(app.view_functions[reset]))
+    confirm = "security.confirm_password_reset"
+    app.view_functions[confirm] = limiter.limit(auth_limit)(app.view_functions[confirm])
+    # Per-account limits (server/api/quotas.py) count in the same store.
+    app.extensions["rate_limiter"] = limiter
     limiter.init_app(app)
-    _run_hooks_only_for(app, limiter, (share_page.bp.name, "accounts"))
+    _run_hooks_only_for(app, limiter, (share_page.bp.name, "accounts", "security"))
     return limiter
 
 

@@ -12,10 +12,13 @@ from server import create_app
 from server.models import Base
 
 # Cheap hashing keeps sign-ups fast in tests; production uses argon2's defaults. Tests sign up
-# many users from one address, so the sign-in limit is raised (its own tests lower it again).
+# many users from one address, so the sign-in limit is raised (its own tests lower it again); so are the
+# per-account limits, which the fuzzer's single account would reach (tests/api/test_account_security.py lowers them).
 TEST_CONFIG = {
     "TESTING": True, "ARGON2_MEMORY_KIB": 1024, "ARGON2_TIME_COST": 1, "PUSH_ALLOW_LOOPBACK_HTTP": True,
-    "AUTH_RATE_LIMIT": "10000 per minute",
+    "AUTH_RATE_LIMIT": "10000 per minute", "SHARE_LINK_RATE_LIMIT": "10000 per hour",
+    "PUSH_TEST_RATE_LIMIT": "10000 per hour", "EXPORT_RATE_LIMIT": "10000 per hour",
+    "PASSWORD_CHANGE_RATE_LIMIT": "10000 per hour", "PASSWORD_RESET_RATE_LIMIT": "10000 per hour",
 }
 
 PASSWORD = "correct horse battery"

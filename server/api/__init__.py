@@ -2,10 +2,10 @@
 
 from apiflask import APIFlask
 
-from server.api import account, accounts, export, goals, plans, push, reminders, sessions, shares, stash
+from server.api import account, accounts, export, goals, plans, push, reminders, security, sessions, shares, stash
 
 
 def register_blueprints(app: APIFlask) -> None:
     """Register every API blueprint (add new resources here)."""
-    for module in (accounts, account, sessions, goals, push, export, shares, plans, reminders, stash):
+    for module in (accounts, account, security, sessions, goals, push, export, shares, plans, reminders, stash):
         app.register_blueprint(module.bp)

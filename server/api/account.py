@@ -5,6 +5,7 @@ from apiflask.validators import Length
 from flask import Response, current_app
 
 from server.api.auth import auth, principal
+from server.api.quotas import account_limited, per_account
 from server.db import get_db
 from server.services import account
 from server.timeutil import app_now
@@ -23,7 +24,8 @@ class DeletionIn(Schema):
 @bp.doc(responses={200: {
     "description": "One JSON object: exported_at, then a list of rows per table (secrets left out).",
     "content": {"application/json": {"schema": {"type": "object"}}},
-}})
+}, **account_limited("downloads")})
+@per_account("EXPORT_RATE_LIMIT", "downloads")
 def export_account():
     """Download everything stored about you as one JSON document."""
     db = get_db()

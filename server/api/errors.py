@@ -16,6 +16,7 @@ from server.domain.errors import (
     InvalidInput,
     NotFound,
     PasswordRequired,
+    WrongPassword,
 )
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ CODES = {
 # The HTTP status of each domain error, by its nearest listed class.
 STATUS_OF: dict[type[DomainError], int] = {
     InvalidInput: 422, NotFound: 404, Conflict: 409, BadCredentials: 401, PasswordRequired: 403, DomainError: 400,
+    # 403, not 401: a wrong current password must not look like a dead token, which signs the phone out.
+    WrongPassword: 403,
 }
 
 # Seconds a client should wait before retrying while the database cannot be reached.

@@ -4,6 +4,7 @@ from apiflask import APIBlueprint
 
 from server.api.auth import auth, principal
 from server.api.downloads import RangeQuery, csv_response
+from server.api.quotas import account_limited, per_account
 from server.db import get_db
 from server.services import export, stash
 from server.timeutil import app_now
@@ -14,7 +15,8 @@ CSV_RESPONSE = {
     200: {
         "description": "A CSV file (RFC 4180, UTF-8 with a byte-order mark); each header names its unit.",
         "content": {"text/csv": {"schema": {"type": "string"}}},
-    }
+    },
+    **account_limited("downloads"),
 }
 
 
@@ -22,6 +24,7 @@ CSV_RESPONSE = {
 @bp.auth_required(auth)
 @bp.input(RangeQuery, location="query", arg_name="query")
 @bp.doc(responses=CSV_RESPONSE)
+@per_account("EXPORT_RATE_LIMIT", "downloads")
 def sessions_csv(query):
     """Download the sessions started on the local days from..to, one row each."""
     db = get_db()
@@ -33,6 +36,7 @@ def sessions_csv(query):
 @bp.auth_required(auth)
 @bp.input(RangeQuery, location="query", arg_name="query")
 @bp.doc(responses=CSV_RESPONSE)
+@per_account("EXPORT_RATE_LIMIT", "downloads")
 def daily_csv(query):
     """Download the daily summary of the local days from..to (at most 366 days), with the goal."""
     db = get_db()
@@ -43,6 +47,7 @@ def daily_csv(query):
 @bp.get("/stash.csv")
 @bp.auth_required(auth)
 @bp.doc(responses=CSV_RESPONSE)
+@per_account("EXPORT_RATE_LIMIT", "downloads")
 def stash_csv():
     """Download every container (open, used and discarded) with its expiry, limit and source."""
     db = get_db()

@@ -6,6 +6,7 @@ from flask import current_app
 
 from server.api.auth import auth, principal
 from server.api.docs import links
+from server.api.quotas import account_limited, per_account
 from server.db import get_db
 from server.services import subscriptions
 from server.timeutil import app_now
@@ -114,6 +115,8 @@ def delete_subscription(subscription_id):
 
 @bp.post("/test")
 @bp.auth_required(auth)
+@per_account("PUSH_TEST_RATE_LIMIT", "test reminders")
+@bp.doc(responses=account_limited("test reminders"))
 @bp.output(QueuedOut, status_code=202, links={
     **links("/api/reminders/{reminder_id}/snooze", {"SnoozeReminder": "post"}, reminder_id="reminder_id"),
     **links("/api/reminders/{reminder_id}/skip", {"SkipReminder": "post"}, reminder_id="reminder_id"),

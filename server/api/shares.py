@@ -6,6 +6,7 @@ from flask import url_for
 
 from server.api.auth import auth, principal
 from server.api.docs import links
+from server.api.quotas import account_limited, per_account
 from server.db import get_db
 from server.services import shares
 from server.timeutil import app_now
@@ -49,9 +50,11 @@ class ShareList(Schema):
 @bp.post("")
 @bp.auth_required(auth)
 @bp.input(ShareIn, arg_name="values")
+@per_account("SHARE_LINK_RATE_LIMIT", "new share links")
 @bp.output(
     ShareCreated, status_code=201, links=links("/api/shares/{share_id}", {"RevokeShare": "delete"}, share_id="id"),
 )
+@bp.doc(responses=account_limited("new share links"))
 def create_share(values):
     """Create a link for a consultant; copy the token now, it cannot be shown again."""
     args = (values["label"], values["expires_in_days"], app_now(), values["include_stash"])

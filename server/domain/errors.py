@@ -52,3 +52,19 @@ class PlanConflict(Conflict):
 
 class SubscriptionRejected(InvalidInput):
     """A push subscription's endpoint is not an allowed push service, or its keys are unusable."""
+
+
+class CommonPassword(InvalidInput):
+    """A new password is one of the passwords people pick most, so it is among the first an attacker tries."""
+
+
+class WrongPassword(DomainError):
+    """The current password given to change it is wrong (403: the device stays signed in)."""
+
+
+class ResetLinkInvalid(InvalidInput):
+    """A password reset link is unknown, used already or expired; we do not say which."""
+
+
+class CurrentDevice(Conflict):
+    """The device asked to be signed out from the list is the one asking: it signs out itself instead."""

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.errors import BadCredentials, EmailTaken
 from server.models import ApiToken, User
+from server.services.common_passwords import refuse_common_password
 from server.services.reminders import refresh_gap_reminder
 from server.services.tokens import hash_token, new_token
 
@@ -49,6 +50,7 @@ def register(
     device_label: str, token_lifetime: timedelta, now: datetime,
 ) -> tuple[User, str]:
     """Create an account and a first device token; return the user and the token."""
+    refuse_common_password(password)
     user = User(
         email=normalize_email(email), password_hash=passwords.hash(password),
         time_zone=time_zone, unit=unit, created_at=now,

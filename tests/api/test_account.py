@@ -40,6 +40,8 @@ def fill_every_table(client, headers) -> dict:
     assert moved.status_code == 200
     share = client.post("/api/shares", json={"label": "IBCLC Robin", "expires_in_days": 7}, headers=headers)
     assert share.status_code == 201
+    email = client.get("/api/me", headers=headers).json["email"]
+    assert client.post("/api/auth/password-reset", json={"email": email}).status_code == 202  # a reset link
     return {"token": share.json["token"], "p256dh": device.p256dh, "auth": device.auth,
             "bearer": headers["Authorization"].split()[1]}
 

@@ -48,8 +48,9 @@ def _bearer(app) -> dict:
 DOCUMENT = schemathesis.openapi.from_wsgi("/api/openapi.json", create_app({
     **TEST_CONFIG, "DATABASE_URL": f"sqlite:///{Path(tempfile.mkdtemp(prefix='pumpwell-fuzz-')) / 'doc.db'}",
 }))
-# Logging out or deleting the account would revoke the token every other call uses.
-SIGNED_IN = DOCUMENT.exclude(path="/api/auth/logout").exclude(path="/api/account", method="DELETE")
+# Logging out (here or everywhere) or deleting the account would revoke the token every other call uses.
+SIGNED_IN = (DOCUMENT.exclude(path="/api/auth/logout").exclude(path="/api/auth/logout-everywhere")
+             .exclude(path="/api/account", method="DELETE"))
 
 
 @pytest.fixture
@@ -71,6 +72,8 @@ def real_ids(app, bearer):
         "plan_id": client.post("/api/plans", json=plan, headers=bearer).json["id"],
         "share_id": client.post("/api/shares", json={"label": "fuzz"}, headers=bearer).json["id"],
         "reminder_id": client.post("/api/push/test", headers=bearer).json["reminder_id"],
+        # This device's own id: signing it out from the list is refused (409), so the token lives on.
+        "device_id": client.get("/api/me/devices", headers=bearer).json["items"][0]["id"],
     }
     return created
 
