@@ -79,8 +79,10 @@ class Config:
     PUSH_MAX_IN_FLIGHT = int(os.environ.get("PUSH_MAX_IN_FLIGHT", "512"))
     # Worker processes that encrypt beside the sender; 0 keeps encryption in the clock process.
     PUSH_ENCRYPT_PROCESSES = int(os.environ.get("PUSH_ENCRYPT_PROCESSES", "1" if (os.cpu_count() or 1) > 1 else "0"))
-    # Public origin of the app (https://pumpwell.example): makes notification links absolute.
+    # Public origin of the app (https://pumpwell.example): makes notification links absolute, names the passkeys' site.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+    # Passkeys: the name a phone's passkey prompt shows. They belong to PUBLIC_URL's host (else the request's).
+    PASSKEY_RP_NAME = os.environ.get("PASSKEY_RP_NAME", "Pumpwell")
 
     # Not from the environment: what every view, the clock and the CLI take as "now"; tests put their own here.
     CLOCK = staticmethod(utcnow)

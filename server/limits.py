@@ -128,7 +128,7 @@ def init_app(app: Flask) -> Limiter:
     limiter.limit(share_limit)(share_page.bp)
     # Password guessing costs an argon2 hash each time: throttle it per address. A decorated
     # limit is checked by its wrapper, so the wrapper must be what the app calls.
-    for endpoint in ("accounts.login", "accounts.register"):
+    for endpoint in ("accounts.login", "accounts.register", "passkeys.sign_in_options", "passkeys.sign_in"):
         app.view_functions[endpoint] = limiter.limit(auth_limit)(app.view_functions[endpoint])
     # A reset e-mail costs a message to someone's inbox: limited per address and per e-mail; using the link
     # costs an argon2 hash, like a sign-in.
@@ -140,7 +140,7 @@ def init_app(app: Flask) -> Limiter:
     # Per-account limits (server/api/quotas.py) count in the same store.
     app.extensions["rate_limiter"] = limiter
     limiter.init_app(app)
-    _run_hooks_only_for(app, limiter, (share_page.bp.name, "accounts", "security"))
+    _run_hooks_only_for(app, limiter, (share_page.bp.name, "accounts", "security", "passkeys"))
     return limiter
 
 

@@ -2,10 +2,25 @@
 
 from apiflask import APIFlask
 
-from server.api import account, accounts, export, goals, plans, push, reminders, security, sessions, shares, stash
+from server.api import (
+    account,
+    accounts,
+    export,
+    goals,
+    passkeys,
+    plans,
+    push,
+    reminders,
+    security,
+    sessions,
+    shares,
+    stash,
+)
 
 
 def register_blueprints(app: APIFlask) -> None:
     """Register every API blueprint (add new resources here)."""
-    for module in (accounts, account, security, sessions, goals, push, export, shares, plans, reminders, stash):
+    for module in (
+        accounts, account, security, passkeys, sessions, goals, push, export, shares, plans, reminders, stash,
+    ):
         app.register_blueprint(module.bp)

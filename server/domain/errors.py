@@ -68,3 +68,15 @@ class ResetLinkInvalid(InvalidInput):
 
 class CurrentDevice(Conflict):
     """The device asked to be signed out from the list is the one asking: it signs out itself instead."""
+
+
+class PasskeyNotAdded(InvalidInput):
+    """A new passkey could not be verified: its challenge expired or was used, or it was made for another site."""
+
+
+class PasskeyTaken(Conflict):
+    """This passkey is added to an account already."""
+
+
+class PasskeySignInFailed(BadCredentials):
+    """A passkey could not sign anyone in; we do not say why (unknown passkey, stale challenge, bad signature)."""
