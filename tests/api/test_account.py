@@ -12,6 +12,7 @@ from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table, func, selec
 from server.models import Base, User
 from server.services import account
 from server.timeutil import utcnow
+from tests.api.passkey_helpers import SoftAuthenticator, add_passkey
 from tests.conftest import PASSWORD
 from tests.pushservice import TestSubscription
 
@@ -42,8 +43,10 @@ def fill_every_table(client, headers) -> dict:
     assert share.status_code == 201
     email = client.get("/api/me", headers=headers).json["email"]
     assert client.post("/api/auth/password-reset", json={"email": email}).status_code == 202  # a reset link
+    add_passkey(client, headers, SoftAuthenticator())
+    pending = client.post("/api/me/passkeys/options", headers=headers).json["challenge"]  # a passkey being added
     return {"token": share.json["token"], "p256dh": device.p256dh, "auth": device.auth,
-            "bearer": headers["Authorization"].split()[1]}
+            "bearer": headers["Authorization"].split()[1], "challenge": pending}
 
 
 def rows_of(db, user_id: int) -> dict[str, int]:
