@@ -15,8 +15,9 @@ import { enableReminders, reminderState } from './push.js';
 // (The service worker precaches every one of them, so they open offline too.)
 const auth = () => import('./screens/auth.js');
 const today = () => import('./screens/today.js');
+const reset = () => import('./screens/reset.js');
 const screens = {
-  signin: auth, signup: auth, today, log: today,
+  signin: auth, signup: auth, forgot: reset, reset, today, log: today,
   history: () => import('./screens/history.js'),
   plans: () => import('./screens/plans.js'),
   stash: () => import('./screens/stash.js'),
@@ -64,7 +65,8 @@ function parseRoute() {
 async function route() {
   let { name, args } = parseRoute();
   const signedIn = Boolean(getToken());
-  if (!signedIn && name !== 'signup') name = 'signin';
+  // A forgotten password is asked for, and a new one chosen from the e-mailed link, signed out.
+  if (!signedIn && !['signup', 'forgot', 'reset'].includes(name)) name = 'signin';
   if (signedIn && (name === 'signin' || name === 'signup')) name = 'today';
   const seq = ++routeSeq;
   // The account and the screen's code load side by side.

@@ -7,7 +7,7 @@ import { waitingNotice } from './waiting.js';
 export const title = (name) => (name === 'signup' ? 'Create account' : 'Sign in');
 
 /** Guess a label for this device's token, shown in the list of signed-in devices. */
-function deviceLabel() {
+export function deviceLabel() {
   const ua = navigator.userAgent;
   if (/iPhone|iPad/.test(ua)) return 'iPhone';
   if (/Android/.test(ua)) return 'Android phone';
@@ -53,6 +53,7 @@ export function render(root, { name }) {
     h('p', { class: 'muted' }, 'Log pumping sessions with one hand, follow a plan, get reminders.'),
     waitingNotice(),
     form,
+    signup ? null : h('p', {}, h('a', { href: '#/forgot' }, 'Forgot password?')),
     h('p', {}, signup ? 'Already have an account? ' : 'New here? ',
       h('a', { href: signup ? '#/signin' : '#/signup' }, signup ? 'Sign in' : 'Create an account')));
 }

@@ -6,6 +6,7 @@ import { DISPLAY_PLACES, NOT_ADVICE, addDays, dateTime, fromUnit, localDate, toU
 import { outboxAll, outboxClear } from '../idb.js';
 import { flushOutbox } from '../outbox.js';
 import { disableReminders, enableReminders, forgetSubscription, needsInstallFirst, pushSupported, reminderState } from '../push.js';
+import { securityCard } from './security.js';
 import { describeQueued } from './waiting.js';
 
 /** Name the screen for the document title. */
@@ -334,8 +335,8 @@ function dataCard(user) {
 export async function render(root, { user }) {
   const rerender = async () => render(mount(root), { user: cachedUser() || user });
   try {
-    const [goals, reminders, devices, shares] = await Promise.all([api('GET', '/goals'), remindersCard(), devicesCard(user), sharesCard(user)]);
-    root.append(displayCard(user, rerender), goalsCard(user, goals, rerender), quietCard(user, rerender), reminders, devices, shares, accountCard(user), dataCard(user));
+    const [goals, reminders, devices, shares, security] = await Promise.all([api('GET', '/goals'), remindersCard(), devicesCard(user), sharesCard(user), securityCard(user)]);
+    root.append(displayCard(user, rerender), goalsCard(user, goals, rerender), quietCard(user, rerender), reminders, devices, shares, security, accountCard(user), dataCard(user));
   } catch (err) {
     root.append(h('p', { class: 'card' }, describeError(err)), accountCard(user));
   }
