@@ -87,6 +87,9 @@ def _idle() -> timedelta:
 def _reset_link() -> ResetLink:
     """Return where reset links point (PUBLIC_URL, else this request's origin) and how long they live."""
     config = current_app.config
+    if not config["PUBLIC_URL"]:
+        # The request's Host header then names the link's site: a forged one would send her token elsewhere.
+        log.warning("PUBLIC_URL is not set: the password reset link names the request's host; set it in production")
     return ResetLink(config["PUBLIC_URL"] or request.url_root, timedelta(minutes=config["PASSWORD_RESET_MINUTES"]))
 
 
