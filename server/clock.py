@@ -7,7 +7,9 @@ from datetime import UTC
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 
+from server.logs import describe
 from server.push import Sender
 from server.push.client import PushClient
 from server.services.dispatch import dispatch_due
@@ -55,6 +57,9 @@ def tick(app: Flask, client: Sender, stop: threading.Event | None = None) -> Non
     """Run one scheduler tick; log and survive any failure so the next tick runs."""
     try:
         dispatch_until_idle(app, client, stop)
+    except SQLAlchemyError as error:
+        log.warning("dispatch tick failed on the database (%s); the leases lapse and the next tick reclaims",
+                    describe(error))
     except Exception:
         log.exception("dispatch tick failed; the leases lapse and the next tick reclaims")
 

@@ -15,6 +15,8 @@ from sqlalchemy import CompoundSelect, Connection, Dialect, Engine, Select, crea
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.logs import describe
+
 log = logging.getLogger(__name__)
 
 # Engines of this process: a child forked from it (a gunicorn worker under --preload) must not share their pools.
@@ -48,12 +50,12 @@ def make_engine(url: str, busy_timeout_ms: int = 5000) -> Engine:
     if not url.startswith("sqlite"):
         # Sessions in UTC: timestamps then arrive as UTC and need no conversion per value (models.UTCDateTime).
         # Autocommit until a write: see _begin_at_first_write. Columns described on demand: see _described_on_demand.
-        engine = create_engine(url, connect_args={
+        engine = create_engine(url, hide_parameters=True, connect_args={
             "options": "-c TimeZone=UTC", "autocommit": True, "cursor_factory": _described_on_demand()})
         event.listen(engine, "checkout", functools.partial(_replace_if_hung_up, engine.dialect))
         _begin_at_first_write(engine)
         return engine
-    engine = create_engine(url, connect_args={"check_same_thread": False})
+    engine = create_engine(url, hide_parameters=True, connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _set_pragmas(dbapi_connection, _record):
@@ -272,7 +274,7 @@ def close_db(_exc: BaseException | None = None) -> None:
     if db is not None:
         try:
             db.close()
-        except DBAPIError:
+        except DBAPIError as error:
             # The database went away under this request, which has answered already (503). The
             # pool has discarded the dead connection; the next request opens a fresh one.
-            log.warning("closing a session on a lost database connection failed", exc_info=True)
+            log.warning("closing a session on a lost database connection failed (%s)", describe(error))

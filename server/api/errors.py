@@ -5,10 +5,14 @@ import re
 
 from apiflask import APIFlask, HTTPError
 from flask import current_app, request
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from werkzeug.exceptions import UnsupportedMediaType
 
+from server.api.auth import auth
+from server.db import get_db
 from server.domain.errors import (
     BadCredentials,
     Conflict,
@@ -18,6 +22,8 @@ from server.domain.errors import (
     PasswordRequired,
     WrongPassword,
 )
+from server.logs import describe
+from server.models import ApiToken
 
 log = logging.getLogger(__name__)
 
@@ -196,19 +202,39 @@ def init_app(app: APIFlask) -> None:
         status = next(STATUS_OF[kind] for kind in type(error).__mro__ if kind in STATUS_OF)
         return error_body(status, error.message, error.fields), status
 
+    @app.errorhandler(IntegrityError)
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(ObjectDeletedError)
+    def changed_meanwhile(error: Exception):
+        """Answer a write that lost a race: 401 when its account or device went meanwhile, else 409."""
+        db = get_db()
+        db.rollback()
+        signed_in = auth.current_user
+        # By its identity: after the rollback, reading the row's attributes would load it again, and it may be gone.
+        token_id = signed_in and inspect(signed_in.token).identity[0]
+        if signed_in is not None and db.scalar(select(ApiToken.id).where(ApiToken.id == token_id)) is None:
+            # The account was deleted, or this device signed out, while the write ran.
+            return auth.auth_error_callback(401)
+        log.warning("a write lost a race: %s", describe(error))
+        return error_body(409, "This changed meanwhile; reload and try again."), 409
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     @app.errorhandler(PoolTimeout)
     def database_unavailable(error: Exception):
         """Answer 503 while the database cannot be reached; the pool reconnects once it is back."""
-        log.warning("database unavailable: %s", error)
+        log.warning("database unavailable: %s", describe(error))
         return database_unavailable_response()
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         """Never leak a traceback: log it and answer the one shape."""
-        if isinstance(error, DBAPIError) and error.connection_invalidated:
-            # The connection died under the statement: the database went away, not our code.
-            return database_unavailable_response()
-        log.exception("unhandled error", exc_info=error)
+        if isinstance(error, DBAPIError):
+            # A database error's text can quote a parent's values: name it, without them or the traceback.
+            log.error("database error: %s", describe(error))
+            if error.connection_invalidated:
+                # The connection died under the statement: the database went away, not our code.
+                return database_unavailable_response()
+        else:
+            log.exception("unhandled error", exc_info=error)
         return error_body(500, "Something went wrong on our side."), 500

@@ -15,6 +15,7 @@ import aiohttp
 from py_vapid import Vapid
 
 from server.domain.delivery import MAX_PAYLOAD_BYTES, Outcome, cap_retry_after, classify
+from server.logs import push_service
 from server.push.encryption import encrypt, encrypt_many, worker_pool
 from server.push.messages import Message, Result, Subscription
 from server.push.validation import DEFAULT_ALLOWED_HOSTS, endpoint_problem, keys_problem
@@ -230,7 +231,7 @@ class PushClient:
         for index, message in enumerate(messages):
             problem = self._refusal(message)
             if problem:
-                log.warning("push refused for %s: %s", message.subscription.endpoint[:80], problem)
+                log.warning("push refused for %s: %s", push_service(message.subscription.endpoint), problem)
                 arrivals.put((index, Result(message, Outcome.REFUSED, error=problem)))
             else:
                 sendable.append(index)
@@ -305,8 +306,7 @@ class PushClient:
             return Result(message, Outcome.RETRY, error=f"{type(exc).__name__}: {exc}"[:200])
         outcome = classify(status)
         if outcome is Outcome.CONFIG_ERROR:
-            log.error("push service answered %s for %s: check VAPID keys and payload",
-                      status, sub.endpoint[:80])
+            log.error("push service %s answered %s: check VAPID keys and payload", push_service(sub.endpoint), status)
         return Result(message, outcome, status=status,
                       retry_after=retry_after if outcome is Outcome.RETRY else None,
                       error=None if outcome is Outcome.DELIVERED else f"HTTP {status}")

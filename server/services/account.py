@@ -106,6 +106,9 @@ def delete_account(db: Session, passwords: Passwords, token: ApiToken, password:
         raise PasswordRequired("Enter your password to delete the account.", {"password": ["Wrong password."]})
     user_id = user.id
     db.expunge_all()
+    # The account's row first: writes of its other devices then wait for the deletion, then find no account (a
+    # write takes a key-share lock on it through its foreign key). Locked last, it deadlocked with such a write.
+    db.execute(select(User.id).where(User.id == user_id).with_for_update())
     counts = {}
     for table in reversed(personal_tables()):
         counts[table.name] = db.execute(delete(table).where(owner_condition(table, user_id))).rowcount

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from server.domain import delivery
 from server.domain.delivery import Answer, Outcome, Status
+from server.logs import describe
 from server.models import PushSubscription, Reminder
 from server.push import Message, Result, Sender, Subscription, topic_for
 
@@ -299,9 +300,10 @@ def _give_back_or_let_lapse(db: Session, batch: _Batch) -> None:
     db.rollback()
     try:
         log.info("gave back %s reminder leases", batch.give_back())
-    except Exception:
+    except Exception as error:
         db.rollback()
-        log.exception("could not give back %s leases; they lapse at %s", len(batch.open), batch.lease_until)
+        log.warning("could not give back %s leases (%s); they lapse at %s", len(batch.open), describe(error),
+                    batch.lease_until)
 
 
 def dispatch_due(db: Session, client: Sender, now: datetime, batch_size: int = DEFAULT_BATCH,

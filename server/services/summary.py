@@ -24,6 +24,7 @@ from server.db import all_rows
 from server.domain.errors import InvalidInput
 from server.domain.sessions import MAX_DURATION
 from server.domain.summary import RULES, DaySummary, GoalFacts, day_bounds, measure, summarize_days
+from server.logs import describe
 from server.models import Goal, PumpSession, SummaryDay, User
 from server.services.goals import get_goals
 from server.zone_data import zone_fingerprint
@@ -160,9 +161,9 @@ def _keep_missing(db: Session, user: User, first: date, last: date, now: datetim
             db.connection().execute(_keep_statement(db.get_bind().dialect.name), rows)
         db.commit()
         return kept + computed
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
         # Keeping days only saves the next read some work: answer from the sessions without it.
-        log.warning("could not keep the summary days of user %s", user_id, exc_info=True)
+        log.warning("could not keep the summary days of user %s (%s)", user_id, describe(error))
         db.rollback()
         kept, missing = _kept(db, user, first, last)
         return kept + _computed(db, user, missing)
