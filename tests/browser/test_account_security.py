@@ -34,7 +34,7 @@ def sign_in(page, email: str, password: str) -> None:
     page.goto("/#/signin")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def test_change_password_then_sign_in_with_the_new_one(page, live_server):

@@ -1,6 +1,7 @@
 // Sign up and sign in. Sign-up sends the browser's time zone so reminders land at local times.
 import { api, describeError, signIn } from '../api.js';
 import { field, h } from '../dom.js';
+import { passkeySignInButton } from '../passkeys.js';
 import { waitingNotice } from './waiting.js';
 
 /** Name the screen for the document title. */
@@ -52,6 +53,7 @@ export function render(root, { name }) {
   root.append(
     h('p', { class: 'muted' }, 'Log pumping sessions with one hand, follow a plan, get reminders.'),
     waitingNotice(),
+    signup ? null : passkeySignInButton(status),
     form,
     signup ? null : h('p', {}, h('a', { href: '#/forgot' }, 'Forgot password?')),
     h('p', {}, signup ? 'Already have an account? ' : 'New here? ',

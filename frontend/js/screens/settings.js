@@ -5,6 +5,7 @@ import { append, busy, confirmDialog, field, h, mount, openDialog, openForm, toa
 import { DISPLAY_PLACES, NOT_ADVICE, addDays, dateTime, fromUnit, localDate, toUnit, volume } from '../format.js';
 import { outboxAll, outboxClear } from '../idb.js';
 import { flushOutbox } from '../outbox.js';
+import { passkeysCard } from '../passkeys.js';
 import { disableReminders, enableReminders, forgetSubscription, needsInstallFirst, pushSupported, reminderState } from '../push.js';
 import { securityCard } from './security.js';
 import { describeQueued } from './waiting.js';
@@ -335,8 +336,8 @@ function dataCard(user) {
 export async function render(root, { user }) {
   const rerender = async () => render(mount(root), { user: cachedUser() || user });
   try {
-    const [goals, reminders, devices, shares, security] = await Promise.all([api('GET', '/goals'), remindersCard(), devicesCard(user), sharesCard(user), securityCard(user)]);
-    root.append(displayCard(user, rerender), goalsCard(user, goals, rerender), quietCard(user, rerender), reminders, devices, shares, security, accountCard(user), dataCard(user));
+    const [goals, reminders, devices, shares, security, passkeys] = await Promise.all([api('GET', '/goals'), remindersCard(), devicesCard(user), sharesCard(user), securityCard(user), passkeysCard(user)]);
+    root.append(displayCard(user, rerender), goalsCard(user, goals, rerender), quietCard(user, rerender), reminders, devices, shares, security, passkeys, accountCard(user), dataCard(user));
   } catch (err) {
     root.append(h('p', { class: 'card' }, describeError(err)), accountCard(user));
   }
