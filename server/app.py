@@ -4,13 +4,13 @@ from apiflask import APIFlask
 from flask import send_from_directory
 from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
-from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from server import cli, db, limits, pwa, share_page
 from server.api import errors, fields, input_checks, register_blueprints
 from server.config import Config
 from server.json_provider import OrjsonProvider
+from server.proxies import TrustedProxies, parse_networks
 from server.services.accounts import Passwords
 
 
@@ -37,8 +37,8 @@ def create_app(config: dict | None = None) -> APIFlask:
     app.url_map.converters["int"] = DatabaseId
     if app.config["TRUSTED_PROXY_HOPS"]:
         # Behind a load balancer, rate limits must count the client's address, not the balancer's.
-        hops = app.config["TRUSTED_PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        trusted = parse_networks(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = TrustedProxies(app.wsgi_app, trusted, app.config["TRUSTED_PROXY_HOPS"])
     app.extensions["passwords"] = Passwords(app.config["ARGON2_MEMORY_KIB"], app.config["ARGON2_TIME_COST"])
     db.init_app(app)
     errors.init_app(app)

@@ -54,6 +54,8 @@ class Config:
     PASSWORD_RESET_EMAIL_RATE_LIMIT = os.environ.get("PASSWORD_RESET_EMAIL_RATE_LIMIT", "3 per hour")
     # How many proxies in front of the app set X-Forwarded-For (0: none, trust no header).
     TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+    # The proxies' own addresses or networks, comma-separated: from any other peer the headers are ignored.
+    TRUSTED_PROXIES = _list("TRUSTED_PROXIES", ("127.0.0.1", "::1"))
 
     # E-mail (password reset links) through an SMTP server; an empty SMTP_HOST turns e-mail off.
     SMTP_HOST = os.environ.get("SMTP_HOST", "")
