@@ -1,7 +1,7 @@
 """Benchmark the API under gunicorn: three endpoints against a bare Flask ceiling, memory and cold start.
 
 Run: .venv/bin/python bench/api.py [--seconds 10] [--rounds 5] [--clients 8] [--db sqlite postgres] [--root DIR]
-                                   [--readme]
+                                   [--docs]
 For each database, starts gunicorn with the flags of the Procfile's web line (2 workers), times the cold start
 from launch to the first 200 on /healthz (the app's bytecode compiled first, as a build leaves it), fills 5,000
 sessions for one user, drives keep-alive clients at each endpoint in --rounds short slices, each right after a
@@ -10,7 +10,7 @@ workers from /proc/<pid>/smaps_rollup. An endpoint's share of the ceiling is the
 rate against the ceiling's just before: this machine's speed drifts by a fifth within a minute (other tenants of
 its host), and a ceiling measured once, a minute earlier, moved the shares with it. --root
 measures another checkout (an older commit) with this same driver, so before/after runs can be made side by side.
---readme also writes the figures as a table into README.md, between its two "bench/api.py --readme" markers.
+--docs also writes the figures as a table into docs/performance.md, between its two "bench/api.py --docs" markers.
 PostgreSQL is BENCH_DATABASE_URL (a database it creates and drops), by default
 postgresql+psycopg://postgres@127.0.0.1:5432/test_speed_bench.
 """
@@ -264,13 +264,13 @@ def measure(name: str, database_url: str, root: Path, flags: list[str], args) ->
     return {"name": name, "results": results, "pss": pss, "cold_start": cold_start}
 
 
-README_START, README_END = "<!-- bench/api.py --readme: start -->", "<!-- bench/api.py --readme: end -->"
+DOCS_START, DOCS_END = "<!-- bench/api.py --docs: start -->", "<!-- bench/api.py --docs: end -->"
 
 
 def markdown(runs: list[dict], args) -> str:
-    """Return the runs as the README's table: each endpoint's share of the ceiling and p99, then memory and start."""
+    """Return the runs as docs/performance.md's table: each endpoint's share of the ceiling and p99, then memory and start."""
     lines = [
-        f"`.venv/bin/python bench/api.py --readme`, {datetime.now(UTC):%d %b %Y}: {args.seconds:g} s per endpoint in "
+        f"`.venv/bin/python bench/api.py --docs`, {datetime.now(UTC):%d %b %Y}: {args.seconds:g} s per endpoint in "
         f"{args.rounds} slices, {args.clients} keep-alive clients, {os.cpu_count()} CPUs, load average "
         f"{os.getloadavg()[0]:.1f} at the end.",
         "",
@@ -286,12 +286,12 @@ def markdown(runs: list[dict], args) -> str:
     return "\n".join(lines)
 
 
-def write_readme(text: str) -> None:
-    """Replace the figures between the README's markers with `text`."""
-    readme = ROOT / "README.md"
-    body = readme.read_text()
-    start, end = body.index(README_START) + len(README_START), body.index(README_END)
-    readme.write_text(f"{body[:start]}\n{text}\n{body[end:]}")
+def write_docs(text: str) -> None:
+    """Replace the figures between docs/performance.md's markers with `text`."""
+    page = ROOT / "docs" / "performance.md"
+    body = page.read_text()
+    start, end = body.index(DOCS_START) + len(DOCS_START), body.index(DOCS_END)
+    page.write_text(f"{body[:start]}\n{text}\n{body[end:]}")
 
 
 def main() -> None:
@@ -302,11 +302,11 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--db", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"])
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to serve (default: this one)")
-    parser.add_argument("--readme", action="store_true", help="write the figures into README.md's table")
+    parser.add_argument("--docs", action="store_true", help="write the figures into docs/performance.md's table")
     args = parser.parse_args()
     root = args.root.resolve()
-    if args.readme and root != ROOT:
-        parser.error("--readme writes this checkout's figures; leave out --root")
+    if args.docs and root != ROOT:
+        parser.error("--docs writes this checkout's figures; leave out --root")
     sys.path.insert(0, str(root))
     flags = procfile_flags(root)
 
@@ -339,9 +339,9 @@ def main() -> None:
         for name, r in run["results"].items():
             print(f"{name:<26}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['share']:>11.0%}{r['errors']:>8}"
                   f"{r['cores']:>7.2f}  {' '.join(f'{x:.0%}' for x in r['shares'])}")
-    if args.readme:
-        write_readme(markdown(runs, args))
-        print(f"\nWrote the figures into {ROOT / 'README.md'}.")
+    if args.docs:
+        write_docs(markdown(runs, args))
+        print(f"\nWrote the figures into {ROOT / 'docs' / 'performance.md'}.")
 
 
 if __name__ == "__main__":
