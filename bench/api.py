@@ -268,7 +268,7 @@ DOCS_START, DOCS_END = "<!-- bench/api.py --docs: start -->", "<!-- bench/api.py
 
 
 def markdown(runs: list[dict], args) -> str:
-    """Return the runs as docs/performance.md's table: each endpoint's share of the ceiling and p99, then memory and start."""
+    """Return the runs as the performance page's table: each endpoint's share of the ceiling and p99, memory, start."""
     lines = [
         f"`.venv/bin/python bench/api.py --docs`, {datetime.now(UTC):%d %b %Y}: {args.seconds:g} s per endpoint in "
         f"{args.rounds} slices, {args.clients} keep-alive clients, {os.cpu_count()} CPUs, load average "
