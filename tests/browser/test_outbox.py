@@ -223,7 +223,8 @@ def test_stop_during_a_server_error_keeps_the_timer_until_the_retry_stores_the_s
     """A 503 on Stop leaves the session queued and the timer's start kept; the retry stores it and ends the timer."""
     token = sign_up(page)
     started = (datetime.now(UTC) - timedelta(minutes=20)).isoformat()
-    page.evaluate(f"(started) => localStorage.setItem({account_key('timer')}, JSON.stringify({{started_at: started}}))", started)
+    page.evaluate(f"(started) => localStorage.setItem({account_key('timer')}, JSON.stringify({{started_at: started}}))",
+                  started)
     page.reload()  # a timer started 20 minutes ago, as the Start button stores it
     # Today draws its last figures at once and the fresh ones when they come: click Stop on the settled screen.
     page.wait_for_load_state("networkidle")

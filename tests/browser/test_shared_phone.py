@@ -1,4 +1,5 @@
-"""One phone, two parents: what the phone keeps (queued sessions, the running timer) belongs to the account that made it."""
+"""One phone, two parents: what the phone keeps (queued sessions, the running timer) belongs to the account that
+made it."""
 
 import json
 import re
@@ -45,7 +46,8 @@ def sessions_of(live_server, email: str) -> list[dict]:
 
 
 def block_session_posts(context) -> list[bool]:
-    """Fail every POST /api/sessions (the worker's too) as a dead connection would, while the list returned is not empty."""
+    """Fail every POST /api/sessions (the worker's too) as a dead connection would, while the returned list is not
+    empty."""
     blocked = [True]
 
     def handle(route):
@@ -59,7 +61,8 @@ def block_session_posts(context) -> list[bool]:
 
 
 def test_a_session_queued_before_its_token_was_refused_waits_for_its_account_never_the_next(page, context, live_server):
-    """A's offline session outlives A's revoked token: B never sees, counts or sends it; A's next sign-in sends it once."""
+    """A's offline session outlives A's revoked token: B never sees, counts or sends it; A's next sign-in sends it
+    once."""
     email_a, email_b = new_email(), new_email()
     token_a = sign_up(page, email_a)
     context.set_offline(True)
@@ -81,7 +84,8 @@ def test_a_session_queued_before_its_token_was_refused_waits_for_its_account_nev
     assert page.evaluate("self.PumpwellOutbox.flush({force: true}).then((r) => r.sent)") == []
     cdp = context.new_cdp_session(page)
     cdp.send("ServiceWorker.dispatchSyncEvent", {
-        "origin": live_server.url, "registrationId": registration_id(page, live_server, cdp), "tag": "outbox", "lastChance": False,
+        "origin": live_server.url, "registrationId": registration_id(page, live_server, cdp), "tag": "outbox",
+        "lastChance": False,
     })
     page.wait_for_timeout(1000)  # time for the worker's flush, which must send nothing of A's with B's token
     assert len(page.evaluate(EVERY_ACCOUNT)) == 1
@@ -161,7 +165,8 @@ def test_sign_out_offers_to_send_first_and_says_how_it_went(page, context, live_
 
 
 def test_sign_out_anyway_keeps_the_session_for_its_account_and_the_next_sign_in_sends_it(page, context, live_server):
-    """Sign out anyway loses nothing: the session waits under A (named on the sign-in screen) and goes when A returns."""
+    """Sign out anyway loses nothing: the session waits under A (named on the sign-in screen) and goes when A
+    returns."""
     email = new_email()
     sign_up(page, email)
     blocked = block_session_posts(context)
@@ -181,7 +186,8 @@ def test_sign_out_anyway_keeps_the_session_for_its_account_and_the_next_sign_in_
 
 
 def test_the_sign_in_screen_discards_an_accounts_waiting_sessions_only_after_asking(page, live_server):
-    """Discard on the sign-in screen asks first; confirmed, the sessions are gone and the account's next sign-in sends nothing."""
+    """Discard on the sign-in screen asks first; confirmed, the sessions are gone and the account's next sign-in sends
+    nothing."""
     email = new_email()
     sign_up(page, email)
     page.evaluate("(item) => self.PumpwellOutbox.enqueue({id: item.id, method: 'POST', path: '/sessions', body: item})",
@@ -204,7 +210,8 @@ def test_the_sign_in_screen_discards_an_accounts_waiting_sessions_only_after_ask
 
 
 def test_a_phone_updated_while_signed_in_gives_the_old_queue_and_timer_to_that_account(page, live_server):
-    """The previous release kept one unscoped outbox, token and timer: the account signed in at the update takes them."""
+    """The previous release kept one unscoped outbox, token and timer: the account signed in at the update takes
+    them."""
     email = new_email()
     token = live_server.api("POST", "/auth/register", json={"email": email, "password": PASSWORD}).json["token"]
     item = past_session(40)
