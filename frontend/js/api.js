@@ -9,8 +9,6 @@ const TOKEN_KEY = 'pumpwell.token';
 const CACHE = 'cache.';
 // The previous release's own IndexedDB token: with no account beside it, nothing may send with it any more.
 const LEGACY_TOKEN = 'token';
-// stash.js keeps its offline copy outside the account (not this module's to move): it must not outlive a sign-out.
-const STASH_COPY = 'pumpwell.stash';
 // A request that has not answered by then ends in a clear error instead of a spinner forever.
 export const TIMEOUT_MS = 15_000;
 // What a screen shows offline: the last answer to these reads (sessions, summary, plans, reminders, goals).
@@ -71,7 +69,6 @@ export async function clearToken() {
   const account = currentAccount();
   localStorage.removeItem(TOKEN_KEY);
   forgetAll(CACHE);
-  localStorage.removeItem(STASH_COPY);
   if (!(await outboxAll()).length) forget('user');
   if (account) await shareWithWorker(account, null);
   else await kvDelete(LEGACY_TOKEN);

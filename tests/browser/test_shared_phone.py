@@ -149,7 +149,7 @@ def test_sign_out_offers_to_send_first_and_says_how_it_went(page, context, live_
     expect(dialog).to_contain_text("Sign out anyway and it stays on this phone under your account")
     dialog.get_by_role("button", name="Cancel").click()
     expect(dialog).to_have_count(0)
-    expect(page.get_by_role("heading", name="Account")).to_be_visible()
+    expect(page.get_by_role("heading", name="Account", exact=True)).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()
     dialog.get_by_role("button", name="Send first").click()

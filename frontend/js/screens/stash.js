@@ -2,13 +2,15 @@
 // Every change goes through the shared outbox under a client-chosen UUID, so a change made offline
 // is sent once when the connection returns and the server stores it once.
 import '../outbox-core.js';
+import { keep, kept } from '../account.js';
 import { api, describeError } from '../api.js';
 import { append, h, mount, openDialog, openForm, toast, undoToast } from '../dom.js';
 import { dateTime, fromLocalInput, isoWithOffset, toLocalInput, toUnit, volume } from '../format.js';
 import { flushOutbox, requestBackgroundSync } from '../outbox.js';
 
 const core = self.PumpwellOutbox;
-const CACHE_KEY = 'pumpwell.stash';
+// The last stash seen, kept by the account like every cached answer (forgotten at sign-out).
+const CACHE_NAME = 'cache.stash';
 const PLACES = { room: 'Room temperature', cooler: 'Cooler with ice packs', fridge: 'Fridge', freezer: 'Freezer' };
 const NOT_ADVICE = 'Storage limits are general guidance, not medical advice; when in doubt, ask your IBCLC.';
 
@@ -52,10 +54,10 @@ async function load() {
   try {
     const [page, guideline] = await Promise.all([api('GET', '/stash?limit=200'), api('GET', '/stash/guideline')]);
     const data = { page, guideline, fresh: true };
-    localStorage.setItem(CACHE_KEY, JSON.stringify({ page, guideline }));
+    keep(CACHE_NAME, { page, guideline });
     return data;
   } catch (err) {
-    const cached = JSON.parse(localStorage.getItem(CACHE_KEY) || 'null');
+    const cached = kept(CACHE_NAME);
     if (cached) return { ...cached, fresh: false };
     throw err;
   }
