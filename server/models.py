@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -165,7 +166,8 @@ class Passkey(Base):
     # base64url of the authenticator's credential id (at most 1,023 bytes).
     credential_id: Mapped[str] = mapped_column(String(1400), unique=True)
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
-    sign_count: Mapped[int] = mapped_column(Integer, default=0)
+    # WebAuthn's counter is an unsigned 32-bit number: past 32-bit signed range on some authenticators.
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
     name: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -37,7 +37,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('credential_id', sa.String(length=1400), nullable=False),
     sa.Column('public_key', sa.LargeBinary(), nullable=False),
-    sa.Column('sign_count', sa.Integer(), nullable=False),
+    sa.Column('sign_count', sa.BigInteger(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),

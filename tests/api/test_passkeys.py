@@ -181,6 +181,12 @@ def test_a_sign_count_that_goes_backwards_is_refused(client, db, phone):
     assert passkey_sign_in(client, phone, sign_count=6).status_code == 200
 
 
+def test_a_sign_count_past_the_signed_32_bit_range_is_kept(client, db, phone):
+    assert passkey_sign_in(client, phone, sign_count=2**32 - 2).status_code == 200
+    db.expire_all()
+    assert db.scalar(select(Passkey.sign_count)) == 2**32 - 2
+
+
 def test_a_bad_signature_an_unknown_passkey_or_a_foreign_user_handle_is_refused(client, make_user, phone):
     options = client.post("/api/auth/passkey/options").json
     credential = phone.get(options)
