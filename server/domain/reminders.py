@@ -96,22 +96,17 @@ def gap_reminder(
 ) -> ReminderDraft | None:
     """Return the reminder due when the time since the last session reaches the limit in force, or None.
 
-    It is due at the first instant t after the end at which the time since the end reaches the limit in force
-    at t: the night limit while the local clock at t is in the night window, the day limit otherwise (so from
-    the night's end, a gap past the day limit is due at once). A day-limit reminder in quiet hours waits for
-    the first instant the local clock leaves them, whichever pass of a repeated hour that is; a night-limit
-    reminder does not wait.
+    It is due at the earlier of (a) the first instant inside the night window at which the time since the
+    end reaches the night limit, and (b) the first instant outside both the night window and quiet hours at
+    which it reaches the day limit. A night-limit reminder fires in quiet hours; a day-limit one never does.
     """
     if last_session_end is None:
         return None
     longest = timedelta(minutes=max(rule.max_gap_day_min, rule.max_gap_night_min))
-    # Quiet hours are shorter than a day, so leaving them is at most a day (plus a clock change) away.
+    # Quiet hours are shorter than a day, so a moment that counts is at most a day (plus a clock change) away.
     clocks = (rule.night_start, rule.night_end) + ((quiet.start, quiet.end) if quiet else ())
     spans = local_spans(last_session_end, last_session_end + longest + timedelta(days=2), zone, clocks)
-    # By end + the longer limit every limit is reached, so a span well inside the horizon holds the moment.
-    number, due, at_night = next(_limit_reached(last_session_end, spans, rule, zone))
-    if quiet is not None and not at_night and in_window(due, quiet.start, quiet.end, zone):
-        due = next(start for start, _ in spans[number + 1:] if not in_window(start, quiet.start, quiet.end, zone))
+    due, at_night = next(_limit_reached(last_session_end, spans, rule, quiet, zone))
     if due <= now:
         # The reminder's moment is over: we do not nag after the fact on every recompute.
         return None
@@ -123,15 +118,50 @@ def gap_reminder(
 
 
 def _limit_reached(
-    last_session_end: datetime, spans: list[tuple[datetime, datetime]], rule: GapRule, zone: ZoneInfo
-) -> Iterator[tuple[int, datetime, bool]]:
-    """Yield (span number, moment, at night) for each span in which the gap reaches the limit in force."""
-    for number, (start, end) in enumerate(spans):
+    last_session_end: datetime, spans: list[tuple[datetime, datetime]], rule: GapRule, quiet: QuietHours | None,
+    zone: ZoneInfo,
+) -> Iterator[tuple[datetime, bool]]:
+    """Yield (moment, at night) for each span in which the gap reaches the limit that span allows, in order.
+
+    A night span allows the night limit; a span outside the night and quiet hours the day limit; a quiet
+    span by day allows none.
+    """
+    for start, end in spans:
         at_night = in_window(start, rule.night_start, rule.night_end, zone)
+        if not at_night and quiet is not None and in_window(start, quiet.start, quiet.end, zone):
+            continue
         limit = timedelta(minutes=rule.max_gap_night_min if at_night else rule.max_gap_day_min)
         due = max(start, last_session_end + limit)
         if due < end:
-            yield number, due, at_night
+            yield due, at_night
+
+
+def quiet_stretch(moment: datetime, quiet: QuietHours, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
+    """Return the instants the quiet hours around `moment` began and end, or None outside them.
+
+    They begin where the local clock entered the window and end where it leaves it, whether those clock
+    times are skipped (the window is entered or left at the jump) or repeated (the pass that enters or
+    leaves counts).
+    """
+    if not in_window(moment, quiet.start, quiet.end, zone):
+        return None
+    # A stretch lasts less than a day plus a clock change.
+    margin = timedelta(days=2)
+    spans = local_spans(moment - margin, moment + margin, zone, (quiet.start, quiet.end))
+    inside = [in_window(start, quiet.start, quiet.end, zone) for start, _ in spans]
+    here = next(n for n, (start, end) in enumerate(spans) if start <= moment < end)
+    first = last = here
+    while first > 0 and inside[first - 1]:
+        first -= 1
+    while last + 1 < len(spans) and inside[last + 1]:
+        last += 1
+    return spans[first][0], spans[last][1]
+
+
+def after_quiet_hours(moment: datetime, quiet: QuietHours | None, zone: ZoneInfo) -> datetime:
+    """Return `moment`, or the end of the quiet hours it falls in."""
+    stretch = quiet_stretch(moment, quiet, zone) if quiet is not None else None
+    return moment if stretch is None else stretch[1]
 
 
 def in_window(moment: datetime, start: time, end: time, zone: ZoneInfo) -> bool:

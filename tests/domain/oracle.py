@@ -35,17 +35,35 @@ def gap_due(
     quiet: tuple[time, time] | None,
     zone: ZoneInfo,
 ) -> tuple[datetime, bool]:
-    """Return (when the gap reminder is due, whether the night limit applies), minute by minute."""
+    """Return (when the gap reminder is due, whether the night limit applies), minute by minute.
+
+    Due at the first minute that is either at night with the night limit reached, or neither at night nor in
+    quiet hours with the day limit reached.
+    """
     moment = end + MINUTE
     while True:
-        at_night = inside(clock_in(moment, zone), *night)
-        if moment - end >= timedelta(minutes=night_min if at_night else day_min):
-            break
+        clock, waited = clock_in(moment, zone), moment - end
+        at_night = inside(clock, *night)
+        if at_night and waited >= timedelta(minutes=night_min):
+            return moment, True
+        quiet_now = quiet is not None and inside(clock, *quiet)
+        if not at_night and not quiet_now and waited >= timedelta(minutes=day_min):
+            return moment, False
         moment += MINUTE
-    if quiet and not at_night:
-        while inside(clock_in(moment, zone), *quiet):
-            moment += MINUTE
-    return moment, at_night
+
+
+def quiet_began(moment: datetime, quiet: tuple[time, time], zone: ZoneInfo) -> datetime:
+    """Return the first minute of the run of quiet minutes that holds `moment`, walking back."""
+    while inside(clock_in(moment - MINUTE, zone), *quiet):
+        moment -= MINUTE
+    return moment
+
+
+def quiet_ended(moment: datetime, quiet: tuple[time, time], zone: ZoneInfo) -> datetime:
+    """Return the first minute after `moment` that is not quiet, walking forward."""
+    while inside(clock_in(moment, zone), *quiet):
+        moment += MINUTE
+    return moment
 
 
 @cache
