@@ -42,7 +42,8 @@ class MoveIn(ActionIn):
 
 
 class UseIn(ActionIn):
-    """How much was used (all if left out); offered=true starts the 2 h leftover clock."""
+    """How much was used (all if left out); offered=true: the baby fed from it, and what is left keeps 2 h from
+    `at`, when the feed ended (the CDC: within 2 h after the baby finishes feeding)."""
 
     volume = fields.Float(validate=Range(min=0, min_inclusive=False, max=2000))
     unit = fields.String(load_default="ml", validate=OneOf(["ml", "oz"]))
@@ -146,7 +147,9 @@ class GuidelineChoice(Schema):
 class GuidelineLimit(LimitOut):
     """One row of the limits table under the chosen guideline."""
 
-    hours = fields.Float()
+    hours = fields.Float(allow_none=True, metadata={"description": "The limit in hours; null for one in months."})
+    months = fields.Integer(allow_none=True, metadata={
+        "description": "The limit in calendar months on the parent's clock (the freezer); null for one in hours."})
 
 
 class GuidelineOut(Schema):

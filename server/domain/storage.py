@@ -1,18 +1,20 @@
 """Milk storage: the limits table with its sources, and a container's expiry, status and order of use.
 
 A container's state is a pure function of its history (expressed, moved, used, offered, discarded),
-the chosen guideline and `now`. Every limit is elapsed time, so a daylight-saving change never
-stretches or shortens it. None of this is medical advice.
+the chosen guideline, the parent's time zone and `now`. A limit in hours or days is elapsed time, so a
+daylight-saving change never stretches or shortens it; a limit in months is calendar months on the
+parent's clock. None of this is medical advice.
 """
 
+import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from server.domain.errors import Conflict, InvalidInput
 from server.domain.plans import local_to_utc
-from server.domain.reminders import QuietHours, ReminderDraft, in_window
+from server.domain.reminders import QuietHours, ReminderDraft, quiet_stretch
 
 CDC, ABM, FIVE = "cdc", "abm", "555"
 GUIDELINES = (CDC, ABM, FIVE)
@@ -38,8 +40,6 @@ STATUSES = (FRESH, FROZEN, THAWED, LEFTOVER_STATUS, EXPIRED, USED, DISCARDED)
 EXPRESSED, MOVED, USED_EVENT, OFFERED, DISCARDED_EVENT = "expressed", "moved", "used", "offered", "discarded"
 EVENT_KINDS = (EXPRESSED, MOVED, USED_EVENT, OFFERED, DISCARDED_EVENT)
 
-# Sources give freezer limits in months; a month counts as 30 days, which never exceeds a calendar month.
-MONTH = timedelta(days=30)
 # Volumes are floats (oz converted to mL): a remainder this small is nothing left.
 EMPTY_ML = 0.01
 MAX_VOLUME_ML = 2000.0
@@ -47,17 +47,43 @@ MAX_VOLUME_ML = 2000.0
 
 @dataclass(frozen=True)
 class Limit:
-    """How long milk keeps in one condition under one guideline, and who says so."""
+    """How long milk keeps in one condition under one guideline, and who says so: elapsed time, or calendar
+    months (the sources' freezer figures), never both."""
 
     duration: timedelta
     words: str
     source: str
     note: str = ""
+    months: int = 0
+
+    def ends(self, start: datetime, zone: ZoneInfo) -> datetime:
+        """Return when milk kept from `start` reaches this limit, months counted on the parent's calendar."""
+        return months_later(start, self.months, zone) if self.months else start + self.duration
+
+    def hours(self) -> float | None:
+        """Return the limit in hours, or None for a limit in months (their length in hours varies)."""
+        return None if self.months else self.duration / H
 
 
 def _limit(duration: timedelta, words: str, guideline: str, note: str = "") -> Limit:
     """Build a limit attributed to a guideline's source."""
     return Limit(duration, words, SOURCES[guideline], note)
+
+
+def _months(months: int, guideline: str, note: str) -> Limit:
+    """Build a limit in calendar months attributed to a guideline's source."""
+    return Limit(timedelta(0), f"{months} months", SOURCES[guideline], note, months)
+
+
+def months_later(start: datetime, months: int, zone: ZoneInfo) -> datetime:
+    """Return the same wall-clock time `months` calendar months later in `zone` (the month's last day when it is
+    shorter; the earlier instant when that time is skipped or repeated), so a limit never runs long."""
+    local = start.astimezone(zone)
+    index = local.month - 1 + months
+    year, month = local.year + index // 12, index % 12 + 1
+    day = min(local.day, calendar.monthrange(year, month)[1])
+    later = local.replace(tzinfo=None, year=year, month=month, day=day)
+    return min(later.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
 
 
 H, D = timedelta(hours=1), timedelta(days=1)
@@ -80,18 +106,27 @@ LIMITS: dict[str, dict[str, Limit]] = {
         FIVE: _limit(5 * D, "5 days", FIVE),
     },
     FREEZER: {
-        CDC: _limit(12 * MONTH, "12 months", CDC, "−18 °C / 0 °F; best within 6 months; counted from the first freeze"),
-        ABM: _limit(12 * MONTH, "12 months", ABM, "6 months best, 12 acceptable; counted from the first freeze"),
-        FIVE: _limit(5 * MONTH, "5 months", FIVE, "counted from the first freeze"),
+        CDC: _months(12, CDC, "−18 °C / 0 °F; best within 6 months; calendar months from the first freeze"),
+        ABM: _months(12, ABM, "6 months best, 12 acceptable; calendar months from the first freeze"),
+        FIVE: _months(5, FIVE, "calendar months from the first freeze"),
     },
     THAWED_ROOM: {
         g: _limit(1 * H, "1 h", CDC, "CDC says 1–2 h; we use 1 h; also milk brought from the fridge to room")
         for g in GUIDELINES
     },
-    THAWED_FRIDGE: {g: _limit(24 * H, "24 h", CDC, "from thawing; never refreeze") for g in GUIDELINES},
-    LEFTOVER: {g: _limit(2 * H, "2 h", CDC, "from the start of the feed, then discard") for g in GUIDELINES},
+    # The CDC counts from when the milk is fully thawed, a moment Pumpwell cannot know: it counts from when the milk
+    # left the freezer, which is sooner, and says so.
+    THAWED_FRIDGE: {
+        g: _limit(24 * H, "24 h", CDC, "CDC: 24 h from fully thawed; counted here from leaving the freezer, which is "
+                  "sooner; never refreeze")
+        for g in GUIDELINES
+    },
+    LEFTOVER: {
+        g: _limit(2 * H, "2 h", CDC, "CDC: within 2 h after the baby finishes feeding, counted from when you mark it "
+                  "offered (the end of the feed); then discard")
+        for g in GUIDELINES
+    },
 }
-BEST_IN_FREEZER = {CDC: 6 * MONTH, ABM: 6 * MONTH, FIVE: 5 * MONTH}
 
 
 class ThawedMilkCannotRefreeze(Conflict):
@@ -118,7 +153,7 @@ def limit_for(condition: str, guideline: str) -> Limit:
 def cdc_beside(condition: str, guideline: str) -> Limit | None:
     """Return the CDC limit when the chosen guideline allows longer, else None."""
     chosen, cdc = limit_for(condition, guideline), limit_for(condition, CDC)
-    return cdc if chosen.duration > cdc.duration else None
+    return cdc if (chosen.months, chosen.duration) > (cdc.months, cdc.duration) else None
 
 
 def limits_table(guideline: str) -> list[dict]:
@@ -127,7 +162,7 @@ def limits_table(guideline: str) -> list[dict]:
     for condition in LIMITS:
         limit, cdc = limit_for(condition, guideline), cdc_beside(condition, guideline)
         rows.append({
-            "condition": condition, "limit": limit.words, "hours": limit.duration / H,
+            "condition": condition, "limit": limit.words, "hours": limit.hours(), "months": limit.months or None,
             "source": limit.source, "note": limit.note,
             "cdc_limit": cdc.words if cdc else None, "cdc_source": cdc.source if cdc else None,
         })
@@ -164,8 +199,8 @@ class Container:
     warnings: tuple[str, ...] = field(default=())
 
 
-def replay(events: Sequence[Event], guideline: str, strict: bool = True) -> Container:
-    """Return the state a history leads to under a guideline; refuse a step the rules forbid.
+def replay(events: Sequence[Event], guideline: str, zone: ZoneInfo, strict: bool = True) -> Container:
+    """Return the state a history leads to under a guideline in the parent's zone; refuse a step the rules forbid.
 
     Not strict, a step taken after the milk expired is applied anyway: a guideline chosen later
     may count as expired what was in date when the step happened.
@@ -173,20 +208,19 @@ def replay(events: Sequence[Event], guideline: str, strict: bool = True) -> Cont
     first = events[0]
     if first.kind != EXPRESSED:
         raise InvalidInput("A container's history starts when the milk was expressed.")
-    state = express(first.at, first.location, first.volume_ml, guideline)
+    state = express(first.at, first.location, first.volume_ml, guideline, zone)
     for event in events[1:]:
-        state = apply(state, event, guideline, strict)
+        state = apply(state, event, guideline, zone, strict)
     return state
 
 
-def express(at: datetime, location: str, volume_ml: float, guideline: str) -> Container:
+def express(at: datetime, location: str, volume_ml: float, guideline: str, zone: ZoneInfo) -> Container:
     """Return a new container of milk expressed at `at` and put in `location`."""
     check_volume(volume_ml)
-    if location == FREEZER:
-        return Container(at, FREEZER, at, volume_ml, volume_ml, at + limit_for(FREEZER, guideline).duration,
-                         FREEZER, first_frozen_at=at, last_event_at=at)
-    return Container(at, location, at, volume_ml, volume_ml, at + limit_for(location, guideline).duration,
-                     location, last_event_at=at)
+    expires_at = limit_for(location, guideline).ends(at, zone)
+    frozen_at = at if location == FREEZER else None
+    return Container(at, location, at, volume_ml, volume_ml, expires_at, location, first_frozen_at=frozen_at,
+                     last_event_at=at)
 
 
 def check_volume(volume_ml: float | None) -> None:
@@ -196,7 +230,7 @@ def check_volume(volume_ml: float | None) -> None:
                            {"volume": ["More than 0 and at most 2000 mL (67.6 oz)."]})
 
 
-def apply(state: Container, event: Event, guideline: str, strict: bool = True) -> Container:
+def apply(state: Container, event: Event, guideline: str, zone: ZoneInfo, strict: bool = True) -> Container:
     """Return the state after one more event; refuse what the rules forbid."""
     if state.closed:
         raise ContainerClosed(f"This container was {state.closed} already; it stays in the history as it is.")
@@ -209,7 +243,7 @@ def apply(state: Container, event: Event, guideline: str, strict: bool = True) -
         raise MilkExpired("This milk is past its storage limit; it can only be discarded.")
     state = replace(state, last_event_at=event.at)
     if event.kind == MOVED:
-        return move(state, event.location, event.at, guideline)
+        return move(state, event.location, event.at, guideline, zone)
     if event.kind == OFFERED:
         return offer(state, event.at, guideline)
     if event.kind == USED_EVENT:
@@ -217,12 +251,12 @@ def apply(state: Container, event: Event, guideline: str, strict: bool = True) -
     raise InvalidInput(f"Unknown event {event.kind!r}.")
 
 
-def move(state: Container, location: str, at: datetime, guideline: str) -> Container:
+def move(state: Container, location: str, at: datetime, guideline: str, zone: ZoneInfo) -> Container:
     """Move the container: freezing keeps the expression time, thawing starts the thawed clock."""
     if location == state.location:
         raise InvalidInput("The container is there already.", {"location": [f"Already in the {location}."]})
     if state.offered_at is not None:
-        raise MoveNotAllowed("Milk left over from a feed is used within 2 h of the feed's start, then discarded.")
+        raise MoveNotAllowed("Milk left over from a feed is used within 2 h after the feed, then discarded.")
     moved = replace(state, location=location, location_since=at)
     if state.thawed_at is not None:
         return _move_thawed(moved, location, at, guideline)
@@ -230,8 +264,8 @@ def move(state: Container, location: str, at: datetime, guideline: str) -> Conta
         return _thaw(moved, location, at, guideline)
     if location == FREEZER:
         # Freezer age counts from the first freeze; the expression time stays as it was.
-        limit = limit_for(FREEZER, guideline).duration
-        return replace(moved, first_frozen_at=at, expires_at=at + limit, condition=FREEZER)
+        return replace(moved, first_frozen_at=at, expires_at=limit_for(FREEZER, guideline).ends(at, zone),
+                       condition=FREEZER)
     if location == ROOM:
         # Milk brought out of the cold is treated like thawed milk at room temperature, never longer than before.
         limit = limit_for(THAWED_ROOM, guideline).duration
@@ -247,7 +281,7 @@ def move(state: Container, location: str, at: datetime, guideline: str) -> Conta
 
 
 def _thaw(moved: Container, location: str, at: datetime, guideline: str) -> Container:
-    """Take frozen milk out: to the fridge (24 h from thawing) or to room temperature (1 h)."""
+    """Take frozen milk out: to the fridge (24 h from leaving the freezer) or to room temperature (1 h)."""
     if location == COOLER:
         raise MoveNotAllowed("Frozen milk goes to the fridge to thaw, or to room temperature for a feed.")
     condition = THAWED_FRIDGE if location == FRIDGE else THAWED_ROOM
@@ -257,7 +291,8 @@ def _thaw(moved: Container, location: str, at: datetime, guideline: str) -> Cont
 def _move_thawed(moved: Container, location: str, at: datetime, guideline: str) -> Container:
     """Move thawed milk between fridge and room; it never goes back to the freezer."""
     if location == FREEZER:
-        raise ThawedMilkCannotRefreeze("Thawed milk can never go back to the freezer: use it within 24 h of thawing.")
+        raise ThawedMilkCannotRefreeze(
+            "Thawed milk can never go back to the freezer: use it within 24 h of taking it out of the freezer.")
     if location == COOLER:
         raise MoveNotAllowed("Thawed milk stays in the fridge or at room temperature; no source gives a cooler limit.")
     if location == ROOM:
@@ -268,7 +303,7 @@ def _move_thawed(moved: Container, location: str, at: datetime, guideline: str) 
 
 
 def offer(state: Container, at: datetime, guideline: str) -> Container:
-    """Start the leftover clock: what the baby does not finish keeps 2 h from the start of the feed."""
+    """Start the leftover clock at `at`, the end of the feed: what the baby did not finish keeps 2 h."""
     if state.offered_at is not None:
         return state
     if state.location == FREEZER:
@@ -384,15 +419,9 @@ def _evening_before(moment: datetime, zone: ZoneInfo) -> datetime:
 
 
 def _before_quiet_hours(due: datetime, quiet: QuietHours | None, zone: ZoneInfo) -> datetime:
-    """Move a reminder that falls in quiet hours to the moment they began: waiting would be too late."""
-    if quiet is None or not in_window(due, quiet.start, quiet.end, zone):
-        return due
-    day = due.astimezone(zone).date()
-    for candidate_day in (day, day - timedelta(days=1)):
-        start = local_to_utc(datetime.combine(candidate_day, quiet.start), zone)
-        if start <= due:
-            return start - timedelta(minutes=1)
-    return due
+    """Move a reminder that falls in quiet hours to the minute before they began: waiting would be too late."""
+    stretch = quiet_stretch(due, quiet, zone) if quiet is not None else None
+    return due if stretch is None else stretch[0] - timedelta(minutes=1)
 
 
 def _clock(moment: datetime, zone: ZoneInfo) -> str:

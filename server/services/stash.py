@@ -70,7 +70,7 @@ def add_batch(db: Session, user: User, values: dict, now: datetime) -> tuple[Mil
         raise InvalidInput("Say when the milk was expressed.", {"expressed_at": ["Missing data for required field."]})
     expressed_at = _check_not_future(expressed_at, now, "expressed_at")
     events = [storage.Event(storage.EXPRESSED, expressed_at, values["location"], volume_ml)]
-    state = storage.replay(events, user.stash_guideline)
+    state = storage.replay(events, user.stash_guideline, ZoneInfo(user.time_zone))
     batch = MilkBatch(
         id=batch_id, user_id=user.id, session_id=session.id if session else None, label=values.get("label") or "",
         # Left out with a session, the volume is all of its milk not yet stashed, as millilitres.
@@ -192,7 +192,7 @@ def _record(
         return batch, False
     for event in events:
         _check_not_future(event.at, now, "at")
-    state = storage.replay([*_history(batch), *events], user.stash_guideline)
+    state = storage.replay([*_history(batch), *events], user.stash_guideline, ZoneInfo(user.time_zone))
     seq = len(batch.events)
     for number, event in enumerate(events):
         # One request may add two events (offered, then used); the second gets an id derived from the first.
@@ -334,7 +334,7 @@ def set_guideline(db: Session, user: User, guideline: str, now: datetime) -> dic
     batches = db.scalars(select(MilkBatch).where(MilkBatch.user_id == user.id, MilkBatch.closed.is_(None)))
     for batch in batches:
         # A step the new guideline would call too late was in date when taken: replay it anyway.
-        state = storage.replay(_history(batch), guideline, strict=False)
+        state = storage.replay(_history(batch), guideline, ZoneInfo(user.time_zone), strict=False)
         for name, value in _columns(state, now).items():
             setattr(batch, name, value)
         refresh_stash_reminder(db, user, batch.id, batch.label, state, now)

@@ -129,7 +129,7 @@ function askUse(batch, unit) {
     };
     return h('form', { method: 'dialog', onsubmit: submit },
       h('div', { class: 'field' }, h('label', { for: 'use-amount' }, `Amount used (${unit === 'oz' ? 'oz' : 'mL'}), ${volume(batch.remaining_ml, unit)} left`), amount),
-      h('div', { class: 'check' }, offered, h('label', { for: 'use-offered' }, 'Offered for a feed (what is left keeps 2 h from the start of the feed)')),
+      h('div', { class: 'check' }, offered, h('label', { for: 'use-offered' }, 'Offered for a feed that just ended (what is left keeps 2 h from now)')),
       h('div', { class: 'row' },
         h('button', { type: 'button', class: 'btn secondary', onclick: () => close(null) }, 'Cancel'),
         h('button', { type: 'submit', class: 'btn' }, 'Use')));
