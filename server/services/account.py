@@ -27,7 +27,8 @@ SECRET_COLUMNS = {
     "milk_batch_events": {"request_digest"},
 }
 # Tables that hold nothing about any one parent; a table must be listed here or be owned through users.id.
-# Rate-limit windows count per client address for a minute and name no account.
+# Rate-limit windows are counters that end within the hour: per client address, per e-mail digest, or per account
+# id (writes that cost); they hold no data of the parent's and are not exported.
 NOT_PERSONAL = {"rate_limit_counters"}
 # A token this young proves a fresh sign-in, so deletion needs no password.
 FRESH_SIGN_IN = timedelta(minutes=5)
