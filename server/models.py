@@ -333,6 +333,8 @@ class Reminder(Base):
     # Past this moment the reminder is useless (the slot is over): expire it instead of sending.
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     payload: Mapped[dict] = mapped_column(JSON)
+    # Waits out quiet hours: a day-limit gap reminder, a stash reminder that can wait (the dispatcher checks at send).
+    avoids_quiet_hours: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
     # Indexed: deleting a plan's slots cascades here, one look-up per slot.
     plan_slot_id: Mapped[int | None] = mapped_column(ForeignKey("plan_slots.id", ondelete="CASCADE"), index=True)

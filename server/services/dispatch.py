@@ -6,6 +6,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -13,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from server.domain import delivery
 from server.domain.delivery import Answer, Outcome, Status
+from server.domain.reminders import QuietHours, after_quiet_hours
 from server.logs import describe
-from server.models import PushSubscription, Reminder
+from server.models import PushSubscription, Reminder, User
 from server.push import Message, Result, Sender, Subscription, topic_for
 
 log = logging.getLogger(__name__)
@@ -79,6 +81,34 @@ def claim_due(db: Session, now: datetime, limit: int, lease: timedelta,
     rows = [Claimed(*row) for row in db.execute(stmt).all()]
     db.commit()
     return rows, lease_until
+
+
+def wait_out_quiet_hours(db: Session, claimed: list[Claimed], lease_until: datetime,
+                         now: datetime) -> list[Claimed]:
+    """Give back, due when her quiet hours end, each claimed reminder that avoids quiet hours and would arrive in
+    them now (she changed them, or her zone, since it was scheduled); return the others."""
+    rows = db.execute(
+        select(Reminder.id, User.time_zone, User.quiet_start, User.quiet_end)
+        .join(User, User.id == Reminder.user_id)
+        .where(Reminder.id.in_([r.id for r in claimed]), Reminder.avoids_quiet_hours, User.quiet_start.is_not(None))
+    )
+    later = {rid: after_quiet_hours(now, QuietHours(start, end), ZoneInfo(zone)) for rid, zone, start, end in rows}
+    held = {rid: until for rid, until in later.items() if until > now}
+    mine = and_(Reminder.status == Status.SENDING, Reminder.lease_until == lease_until)
+    for rid, until in held.items():
+        # Not sent, so its claim is no attempt.
+        back = {"lease_until": None, "attempts": Reminder.attempts - 1, "updated_at": now}
+        try:
+            db.execute(update(Reminder).where(Reminder.id == rid, mine)
+                       .values(status=Status.PENDING, send_after=until, **back))
+            db.commit()
+        except IntegrityError:
+            # A newer pending reminder for the same thing was written meanwhile: it replaces this one.
+            db.rollback()
+            db.execute(update(Reminder).where(Reminder.id == rid, mine).values(status=Status.CANCELLED, **back))
+            db.commit()
+    db.commit()  # end the read transaction
+    return [r for r in claimed if r.id not in held]
 
 
 def _subscriptions_of(db: Session, user_ids: set[int]) -> dict[int, list[tuple[int, Subscription]]]:
@@ -146,8 +176,8 @@ class _Batch:
     def record(self, arrived: list[tuple[int, Result]]) -> None:
         """Write what these results decide: sent at the first delivery, else once every device answered (none
         arrived: only keep the lease)."""
-        now = self.now()
-        self._renew(self.elapsed_now())
+        now, received = self.now(), self.elapsed_now()
+        self._renew(received)
         if not arrived:
             return
         results = [result for _, result in arrived]
@@ -169,7 +199,8 @@ class _Batch:
                 else:
                     finals[rid] = (verdict.status, verdict.error)
         _record_subscriptions(self.db, results, now, self.report)
-        self._settle(finals, now)
+        # The push client keeps no time of its answers: a delivery counts as sent when its answer is recorded.
+        self._settle(finals, now, sent_at=received)
         self._retry(retries, now)
 
     def give_back(self) -> int:
@@ -208,15 +239,17 @@ class _Batch:
         self.db.commit()
         self.lease_until = renewed
 
-    def _settle(self, finals: dict[int, tuple[Status, str | None]], now: datetime) -> None:
-        """Write final statuses, one statement per (status, error), and commit with what came before."""
+    def _settle(self, finals: dict[int, tuple[Status, str | None]], now: datetime,
+                sent_at: datetime | None = None) -> None:
+        """Write final statuses, one statement per (status, error), and commit with what came before; a sent one
+        is stamped `sent_at`."""
         groups: dict[tuple[Status, str | None], list[int]] = defaultdict(list)
         for rid, key in finals.items():
             groups[key].append(rid)
         for (status, error), ids in groups.items():
             self.db.execute(update(Reminder).where(Reminder.id.in_(ids), self.ours())
                             .values(status=status, lease_until=None, last_error=error, updated_at=now,
-                                    sent_at=now if status is Status.SENT else None)
+                                    sent_at=sent_at if status is Status.SENT else None)
                             .execution_options(synchronize_session=False))
         self.db.commit()
         # Only once on record: a failed write leaves them open, to be given back.
@@ -318,6 +351,7 @@ def dispatch_due(db: Session, client: Sender, now: datetime, batch_size: int = D
     report.claimed = len(claimed)
     if not claimed:
         return report
+    claimed = wait_out_quiet_hours(db, claimed, lease_until, now)
     batch = _Batch(db, claimed, lease, lease_until, now, started, report)
     try:
         if stop is None or not stop.is_set():

@@ -22,7 +22,8 @@ from server.services.access import owned
 # a bound value could decide whether a partial index applies, and PostgreSQL's generic plan could not use the index.
 PENDING_ONLY = text(f"status = '{Status.PENDING}'")
 UPSERT_CHUNK = 200
-UPDATED_ON_CONFLICT = ("kind", "due_at", "send_after", "expires_at", "payload", "plan_id", "plan_slot_id", "updated_at")
+UPDATED_ON_CONFLICT = ("kind", "due_at", "send_after", "expires_at", "payload", "avoids_quiet_hours", "plan_id",
+                       "plan_slot_id", "updated_at")
 
 
 def pending_gap_reminder(owner) -> Select:
@@ -41,7 +42,8 @@ def upsert_reminders(
             "user_id": user.id, "kind": d.kind, "status": Status.PENDING, "dedupe_key": d.dedupe_key,
             "due_at": d.due_at, "send_after": d.due_at, "expires_at": d.expires_at, "attempts": 0,
             "payload": {"title": d.title, "body": d.body, "url": d.url},
-            "plan_id": plan_id, "plan_slot_id": slot_id, "created_at": now, "updated_at": now,
+            "avoids_quiet_hours": not d.fires_in_quiet_hours, "plan_id": plan_id, "plan_slot_id": slot_id,
+            "created_at": now, "updated_at": now,
         }
         for d, plan_id, slot_id in drafts
     ]
@@ -104,6 +106,8 @@ def snooze_reminder(db: Session, user: User, reminder_id: int, minutes: int | No
         cancel_pending(db, user, now, Reminder.dedupe_key == reminder.dedupe_key, Reminder.id != reminder.id)
     reminder.status = status
     reminder.send_after = snoozed_until(now, minutes)
+    # She asked for it then, quiet hours or not.
+    reminder.avoids_quiet_hours = False
     if reminder.expires_at is not None and reminder.expires_at <= reminder.send_after:
         reminder.expires_at = None
     reminder.lease_until = None
