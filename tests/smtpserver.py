@@ -65,9 +65,10 @@ def smtp_server(username: str | None = None, password: str | None = None):
 
 
 def smtp_settings(port: int, **more) -> dict:
-    """The app's settings for this loopback server: plain SMTP, no login."""
+    """The app's settings for this loopback server: plain SMTP, no login; links to http://localhost."""
     return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_STARTTLS": False, "SMTP_USERNAME": "",
-            "SMTP_PASSWORD": "", "SMTP_FROM": "Pumpwell <no-reply@pumpwell.test>", **more}
+            "SMTP_PASSWORD": "", "SMTP_FROM": "Pumpwell <no-reply@pumpwell.test>", "PUBLIC_URL": "http://localhost",
+            **more}
 
 
 def reset_link(message) -> str:

@@ -6,7 +6,7 @@ from functools import partial
 
 from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length
-from flask import after_this_request, current_app, request
+from flask import after_this_request, current_app
 from marshmallow import pre_load
 
 from server import mail
@@ -85,12 +85,9 @@ def _idle() -> timedelta:
 
 
 def _reset_link() -> ResetLink:
-    """Return where reset links point (PUBLIC_URL, else this request's origin) and how long they live."""
+    """Return where reset links point (PUBLIC_URL, never the Host a request claims) and how long they live."""
     config = current_app.config
-    if not config["PUBLIC_URL"]:
-        # The request's Host header then names the link's site: a forged one would send her token elsewhere.
-        log.warning("PUBLIC_URL is not set: the password reset link names the request's host; set it in production")
-    return ResetLink(config["PUBLIC_URL"] or request.url_root, timedelta(minutes=config["PASSWORD_RESET_MINUTES"]))
+    return ResetLink(config["PUBLIC_URL"], timedelta(minutes=config["PASSWORD_RESET_MINUTES"]))
 
 
 def _mail_after_response():
@@ -98,6 +95,10 @@ def _mail_after_response():
     sender = mail.sender_from_config(current_app.config)
     if sender is None:
         log.warning("e-mail is not configured (SMTP_HOST is empty): password reset links cannot be sent")
+        return lambda message: None
+    if not current_app.config["PUBLIC_URL"]:
+        # A link naming the Host header a request claims would send her token to whoever forged it.
+        log.warning("PUBLIC_URL is not set: password reset links cannot name the site, so none is sent")
         return lambda message: None
 
     def deliver(message):

@@ -230,6 +230,16 @@ def test_the_link_uses_the_public_url(app, client, inbox, parent):
     assert reset_link(inbox.wait_for(1)[0]).startswith("https://pumpwell.example/#/reset/")
 
 
+def test_without_a_public_url_no_link_names_the_host_a_request_claims(app, client, inbox, parent, caplog):
+    app.config["PUBLIC_URL"] = ""
+    response = client.post("/api/auth/password-reset", json={"email": parent[0]},
+                           headers={"Host": "pumpwell.attacker.example"})
+    response.close()
+    assert response.status_code == 202
+    assert "PUBLIC_URL is not set" in caplog.text
+    assert inbox.messages == []
+
+
 def test_an_expired_link_answers_like_an_unknown_one(app, client, inbox, parent):
     ask_for_reset(client, parent[0])
     token = reset_token(inbox.wait_for(1)[0])

@@ -96,7 +96,7 @@ def inbox(live_server):
     config = live_server.app.config
     before = {name: config[name] for name in smtp_settings(0)}
     with smtp_server() as (inbox, port):
-        config.update(smtp_settings(port))
+        config.update(smtp_settings(port, PUBLIC_URL=live_server.url))
         yield inbox
     config.update(before)
 
