@@ -1,12 +1,29 @@
 """Alembic environment: the database comes from the app's settings unless a test passes a connection."""
 
+import logging
+import sys
+from contextlib import contextmanager
+
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import Connection, create_engine, pool, text
 
 from server.models import Base, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
+
+# Any number, the same in every process: `alembic upgrade head` holds this PostgreSQL advisory lock while it migrates.
+MIGRATION_LOCK = 7_362_811_004
+
+# pyproject.toml has no logging section, so Alembic said nothing: show what it applies ("Running upgrade 0008 -> 0009")
+# on stderr. Left alone when the caller (a test) has set up logging already.
+if not logging.getLogger().handlers:
+    _said = logging.StreamHandler(sys.stderr)
+    _said.setFormatter(logging.Formatter("%(levelname)s [%(name)s] %(message)s"))
+    _alembic = logging.getLogger("alembic")
+    _alembic.addHandler(_said)
+    _alembic.setLevel(logging.INFO)
+    _alembic.propagate = False  # the app's own handler, added when it is made, would print each line again
 
 
 def _url() -> str:
@@ -50,10 +67,26 @@ def run_migrations_online() -> None:
             context.run_migrations()
         return
     engine = create_engine(_url(), poolclass=pool.NullPool)
-    with engine.connect() as connection:
+    with engine.connect() as connection, _one_at_a_time(connection):
         _configure(connection=connection)
         with context.begin_transaction():
             context.run_migrations()
+
+
+@contextmanager
+def _one_at_a_time(connection: Connection):
+    """On PostgreSQL, wait for any other migrating process to finish first (two releases at once both succeed)."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+    # The lock belongs to the session, not this transaction; ending it leaves Alembic a connection with none open.
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+        connection.commit()
 
 
 if context.is_offline_mode():

@@ -2,11 +2,10 @@
 
 from apiflask import APIFlask
 from flask import send_from_directory
-from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.routing import IntegerConverter
 
-from server import cli, db, limits, pwa, share_page
+from server import cli, db, health, limits, logs, metrics, pwa, request_log, share_page
 from server.api import errors, fields, input_checks, register_blueprints
 from server.config import Config
 from server.json_provider import OrjsonProvider
@@ -40,6 +39,9 @@ def create_app(config: dict | None = None) -> APIFlask:
         trusted = parse_networks(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = TrustedProxies(app.wsgi_app, trusted, app.config["TRUSTED_PROXY_HOPS"])
     app.extensions["passwords"] = Passwords(app.config["ARGON2_MEMORY_KIB"], app.config["ARGON2_TIME_COST"])
+    logs.configure(app.config["LOG_FORMAT"])
+    # First of the request hooks: a request another hook answers early is logged and counted too.
+    request_log.init_app(app)
     db.init_app(app)
     errors.init_app(app)
     app.before_request(errors.require_json_body)
@@ -50,18 +52,13 @@ def create_app(config: dict | None = None) -> APIFlask:
     share_page.init_app(app)
     limits.init_app(app)
     cli.init_app(app)
+    app.register_blueprint(health.bp)
+    metrics.init_app(app)
 
     @app.get("/api/docs/assets/<path:name>")
     @app.doc(hide=True)
     def docs_asset(name):
         """Serve Swagger UI from the pinned swagger-ui-bundle package, not a CDN."""
         return send_from_directory(str(swagger_ui_path), name)
-
-    @app.get("/healthz")
-    @app.doc(hide=True)
-    def healthz():
-        """Answer once the database answers."""
-        db.get_db().execute(text("SELECT 1"))
-        return {"status": "ok"}
 
     return app

@@ -1,5 +1,7 @@
 """Flask commands: `flask --app server <command>`."""
 
+import json
+import time
 from datetime import timedelta
 
 import click
@@ -71,8 +73,8 @@ def _sqlite_path() -> str:
     url = make_url(database_url(current_app))
     if url.get_backend_name() != "sqlite":
         raise click.ClickException(
-            "This is not SQLite: back up PostgreSQL with pg_dump (pg_dump -Fc DATABASE_URL > pumpwell.dump) "
-            "and restore with pg_restore."
+            "This is not SQLite: back up PostgreSQL with pg_dump "
+            "(pg_dump -Fc \"$(flask --app server db-url)\" > pumpwell.dump) and restore with pg_restore."
         )
     return url.database
 
@@ -99,6 +101,51 @@ def restore_command(path: str) -> None:
     click.echo(f"Restored {path}.")
 
 
+@click.command("db-url")
+@with_appcontext
+def db_url_command() -> None:
+    """Print the PostgreSQL URL as psql, pg_dump and pg_restore take it (DATABASE_URL may name a driver)."""
+    url = make_url(database_url(current_app))
+    if url.get_backend_name() != "postgresql":
+        raise click.ClickException(f"This is SQLite, the file {url.database}: back it up with `flask backup`.")
+    click.echo(url.set(drivername="postgresql").render_as_string(hide_password=False))
+
+
+@click.command("vapid-keys")
+def vapid_keys_command() -> None:
+    """Print a new VAPID key pair as the two environment lines every web and clock process must share."""
+    from py_vapid import Vapid
+
+    from server.push import b64url_encode
+    from server.vapid import public_key_b64
+
+    vapid = Vapid()
+    vapid.generate_keys()
+    raw = vapid.private_key.private_numbers().private_value.to_bytes(32, "big")
+    click.echo(f"VAPID_PRIVATE_KEY={b64url_encode(raw)}")
+    click.echo(f"VAPID_PUBLIC_KEY={public_key_b64(vapid)}")
+
+
+@click.command("clock-status")
+@click.option("--max-age", type=float, default=60.0, show_default=True,
+              help="Seconds since a clock's last batch after which it counts as stuck.")
+@with_appcontext
+def clock_status_command(max_age: float) -> None:
+    """Say when a clock on this machine last finished a batch; exit 1 if none did within --max-age seconds."""
+    from server.clock import heartbeat_path
+
+    path = heartbeat_path(current_app)
+    try:
+        beat = json.loads(path.read_text())
+    except (OSError, ValueError):
+        raise click.ClickException(f"no clock has run here yet ({path} is missing)") from None
+    age = time.time() - beat["at"]
+    message = f"the clock (pid {beat['pid']}) finished a batch {age:.0f} s ago"
+    if age > max_age:
+        raise click.ClickException(f"{message}: stuck or stopped")
+    click.echo(message)
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(create_user_command)
@@ -106,3 +153,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(push_test_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(db_url_command)
+    app.cli.add_command(vapid_keys_command)
+    app.cli.add_command(clock_status_command)

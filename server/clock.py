@@ -1,16 +1,23 @@
 """The clock process: an APScheduler job, in UTC, that dispatches due reminders every few seconds."""
 
+import json
 import logging
+import os
 import signal
 import threading
-from datetime import UTC
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
+from server import clock_metrics, logs, metrics
+from server.domain.delivery import Outcome
 from server.logs import describe
-from server.push import Sender
+from server.push import Message, Result, Sender
 from server.push.client import PushClient
 from server.services.dispatch import dispatch_due
 from server.vapid import app_vapid, subject_problem
@@ -38,18 +45,68 @@ def push_client(app: Flask) -> PushClient:
     )
 
 
+class MeteredSender:
+    """A Sender that counts the push services' answers and notes when each reminder first reached a device."""
+
+    def __init__(self, sender: Sender, clock: Callable[[], datetime]):
+        self.sender, self.clock = sender, clock
+        self.delivered: dict[int, datetime] = {}
+
+    def deliver(self, messages: Sequence[Message], record: Callable[[list[tuple[int, Result]]], None],
+                stop: threading.Event | None = None) -> int:
+        """Send through the wrapped sender, counting each answer before the dispatcher records it."""
+
+        def counted(arrived: list[tuple[int, Result]]) -> None:
+            """Count these answers, then pass them on."""
+            results = [result for _, result in arrived]
+            clock_metrics.record_push_answers(results)
+            now = self.clock()
+            for result in results:
+                if result.outcome is Outcome.DELIVERED:
+                    self.delivered.setdefault(result.message.handle.reminder_id, now)
+            record(arrived)
+
+        return self.sender.deliver(messages, counted, stop)
+
+    def take_delivered(self) -> dict[int, datetime]:
+        """Return, and forget, when each reminder delivered since the last call first reached a device."""
+        delivered, self.delivered = self.delivered, {}
+        return delivered
+
+
+def heartbeat_path(app: Flask) -> Path:
+    """Return the file the clock touches after each batch and tick."""
+    return Path(app.config["CLOCK_HEARTBEAT_FILE"] or os.path.join(app.instance_path, "clock.heartbeat"))
+
+
+def beat(app: Flask) -> None:
+    """Note that this clock is alive: the last-tick metric, and the heartbeat file `clock-status` reads."""
+    at = time.time()
+    clock_metrics.record_tick(at)
+    path = heartbeat_path(app)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = path.with_name(f".{path.name}.{os.getpid()}")
+    fresh.write_text(json.dumps({"at": at, "pid": os.getpid()}))
+    os.replace(fresh, path)  # whole or not at all: a reader never sees half a file
+
+
 def dispatch_until_idle(app: Flask, client: Sender, stop: threading.Event | None = None) -> int:
     """Dispatch batch after batch until fewer than a full batch is due or a stop is asked; return how many
     were claimed."""
     batch = app.config["PUSH_BATCH_SIZE"]
+    metered = MeteredSender(client, app.config["CLOCK"])
     total = 0
     with app.extensions["sessionmaker"]() as db:
         while stop is None or not stop.is_set():
             now = app.config["CLOCK"]()
-            report = dispatch_due(db, client, now, batch, base_url=app.config["PUBLIC_URL"], stop=stop)
+            report = dispatch_due(db, metered, now, batch, base_url=app.config["PUBLIC_URL"], stop=stop)
+            clock_metrics.record_batch(report.counts)
+            clock_metrics.record_lateness(db, metered.take_delivered())
+            beat(app)
             total += report.claimed
             if report.claimed < batch:
                 break
+        clock_metrics.record_queue(db, app.config["CLOCK"]())
     return total
 
 
@@ -78,7 +135,7 @@ def scheduler_for(app: Flask, client: Sender, stop: threading.Event | None = Non
 def run(app: Flask) -> None:
     """Dispatch due reminders until SIGTERM or SIGINT, then finish cleanly: record what was sent, give
     back the leases held, and stop the encryption workers."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(app.config["LOG_FORMAT"])
     # APScheduler logs every run at INFO, and a skipped run (a tick still draining a backlog, which
     # max_instances=1 intends) at WARNING; neither helps an operator.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
@@ -93,6 +150,10 @@ def run(app: Flask) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, request_stop)
     scheduler = scheduler_for(app, client, stop)
+    metrics_server = None
+    if app.config["CLOCK_METRICS_PORT"]:
+        metrics_server = metrics.serve(app.config["CLOCK_METRICS_PORT"], app.config["METRICS_ALLOWED"])
+        log.info("clock metrics at :%s/metrics", app.config["CLOCK_METRICS_PORT"])
     try:
         scheduler.start()
         log.info("clock started: dispatching due reminders every %s",
@@ -105,4 +166,6 @@ def run(app: Flask) -> None:
         if scheduler.running:
             scheduler.shutdown(wait=True)  # the running tick records, gives back its leases, returns
         client.close()
+        if metrics_server is not None:
+            metrics_server.shutdown()
         log.info("clock stopped")

@@ -86,6 +86,15 @@ class Config:
     # Passkeys: the name a phone's passkey prompt shows. They belong to PUBLIC_URL's host (else the request's).
     PASSKEY_RP_NAME = os.environ.get("PASSKEY_RP_NAME", "Pumpwell")
 
+    # Operations. Log lines as plain text or one JSON object each; the key that hashes account ids in them (empty: a
+    # random key per process); who may read /metrics (and the clock's metrics port, when one is set).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+    LOG_ACCOUNT_KEY = os.environ.get("LOG_ACCOUNT_KEY", "")
+    METRICS_ALLOWED = _list("METRICS_ALLOWED", ("127.0.0.1", "::1"))
+    CLOCK_METRICS_PORT = int(os.environ.get("CLOCK_METRICS_PORT", "0"))
+    # The file each clock touches after every batch and tick (empty: clock.heartbeat in instance/).
+    CLOCK_HEARTBEAT_FILE = os.environ.get("CLOCK_HEARTBEAT_FILE", "")
+
     # Not from the environment: what every view, the clock and the CLI take as "now"; tests put their own here.
     CLOCK = staticmethod(utcnow)
 

@@ -8,12 +8,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def parse_networks(items: Iterable[str]) -> tuple[Network, ...]:
-    """Read addresses and networks ("127.0.0.1", "10.0.0.0/8"); a typo stops the start with its name."""
+def parse_networks(items: Iterable[str], setting: str = "TRUSTED_PROXIES") -> tuple[Network, ...]:
+    """Read addresses and networks ("127.0.0.1", "10.0.0.0/8"); a typo stops the start with the setting's name."""
     try:
         return tuple(ipaddress.ip_network(item, strict=False) for item in items)
     except ValueError as error:
-        raise ValueError(f"TRUSTED_PROXIES: {error}") from None
+        raise ValueError(f"{setting}: {error}") from None
 
 
 class TrustedProxies:
