@@ -1,5 +1,6 @@
-// Pumpwell service worker: precaches the app shell, shows every push as a notification,
-// answers notification actions through the API, and replays the outbox (Background Sync).
+// Pumpwell service worker: precaches the app shell, shows every push as a notification (a repeat of one
+// already shown replaces it silently), answers notification actions through the API, subscribes again when
+// the browser renews the push subscription, and replays the outbox (Background Sync).
 // VERSION is replaced by the server with a hash of frontend/, so every deploy installs a fresh cache.
 const VERSION = '__VERSION__';
 const CACHE = `pumpwell-shell-${VERSION}`;
@@ -72,13 +73,29 @@ function orderedActions(actions) {
   return [...(actions || [])].sort((a, b) => rank(a) - rank(b));
 }
 
-/** Show the notification for a push payload (the contract's reminder shape). */
-function showReminder(payload) {
+// How many sendings the worker remembers having shown: far more than ever arrive between two of a clock's retries.
+const SHOWN_KEPT = 200;
+
+/** Whether this sending of a reminder was shown before (a clock that died mid-send sends it again); remember it. */
+async function shownBefore(deliveryId) {
+  if (!deliveryId) return false;
+  const kv = self.PumpwellOutbox;
+  const shown = (await kv.kvGet('shown-deliveries').catch(() => null)) || [];
+  if (shown.includes(deliveryId)) return true;
+  await kv.kvSet('shown-deliveries', [...shown, deliveryId].slice(-SHOWN_KEPT)).catch(() => null);
+  return false;
+}
+
+/** Show the notification for a push payload (the contract's reminder shape); a repeat replaces it without a sound. */
+async function showReminder(payload) {
   const title = payload.title || payload.notification?.title || 'Pumpwell';
+  const repeat = await shownBefore(payload.delivery_id);
   return self.registration.showNotification(title, {
     body: payload.body || payload.notification?.body || 'Time to check in.',
     tag: payload.tag || (payload.reminder_id ? `reminder-${payload.reminder_id}` : 'pumpwell'),
-    renotify: true,
+    // A new reminder for the same thing alerts again; the same sending twice stays quiet.
+    renotify: !repeat,
+    silent: repeat,
     icon: '/assets/icons/icon-192.png',
     badge: '/assets/icons/favicon-32.png',
     actions: orderedActions(payload.actions),
@@ -118,6 +135,34 @@ async function handleNotificationClick(notification, action) {
 
 self.addEventListener('notificationclick', (event) => {
   event.waitUntil(handleNotificationClick(event.notification, event.action));
+});
+
+/** Decode a base64url VAPID key into the bytes pushManager.subscribe takes. */
+function keyBytes(base64url) {
+  const base64 = base64url.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (base64url.length % 4)) % 4);
+  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+}
+
+/** Subscribe again with the same server key when the browser renewed or dropped the subscription, and tell the
+ * server (with the signed-in account's token): the old endpoint goes, the new one takes its place. */
+async function resubscribe(oldSubscription, newSubscription) {
+  let subscription = newSubscription;
+  if (!subscription) {
+    let key = oldSubscription?.options?.applicationServerKey;
+    if (!key) key = keyBytes((await (await apiFetch('GET', '/push/key')).json()).public_key);
+    subscription = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+  }
+  if (oldSubscription && oldSubscription.endpoint !== subscription.endpoint) {
+    const listed = await apiFetch('GET', '/push/subscriptions').then((r) => (r.ok ? r.json() : { items: [] }));
+    const stale = listed.items.find((item) => item.endpoint === oldSubscription.endpoint);
+    if (stale) await apiFetch('DELETE', `/push/subscriptions/${stale.id}`);
+  }
+  const { endpoint, keys } = subscription.toJSON();
+  return apiFetch('POST', '/push/subscriptions', { endpoint, keys, user_agent: navigator.userAgent });
+}
+
+self.addEventListener('pushsubscriptionchange', (event) => {
+  event.waitUntil(resubscribe(event.oldSubscription, event.newSubscription));
 });
 
 // --- Background Sync: send what was queued offline, with the page's own outbox code ---

@@ -3,7 +3,8 @@ expiry and the notification it becomes."""
 
 import enum
 import json
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -120,6 +121,8 @@ STOP_AFTER_REFUSALS = 3
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(minutes=15)
 MAX_PAYLOAD_BYTES = 2000  # push services take 4 KB; staying under 2 KB leaves room for encryption
+MAX_TITLE, MAX_BODY = 120, 400  # characters
+ELLIPSIS = "…"
 # A Retry-After longer than this is treated as this: a reminder is useless after an hour.
 MAX_RETRY_AFTER_S = 3600
 # How long a push service should hold a message for an offline phone, by kind.
@@ -202,17 +205,77 @@ def stop_reason(status: int | None) -> str:
             f"{answer}. Open Pumpwell on this phone and turn reminders on again.")
 
 
+ZWJ = "\u200d"
+
+
+def _extends(char: str) -> bool:
+    """Tell whether a character belongs to the grapheme before it: a mark, a variation selector, a skin tone,
+    an emoji tag, or a zero-width joiner."""
+    point = ord(char)
+    return (unicodedata.category(char) in ("Mn", "Me", "Mc") or char == ZWJ or 0xFE00 <= point <= 0xFE0F
+            or 0x1F3FB <= point <= 0x1F3FF or 0xE0020 <= point <= 0xE007F)
+
+
+def _regional(char: str) -> bool:
+    """Tell whether a character is a regional indicator (two make a flag)."""
+    return 0x1F1E6 <= ord(char) <= 0x1F1FF
+
+
+def graphemes(text: str) -> Iterator[str]:
+    """Yield what a reader sees as one character: a base with its marks, an emoji sequence joined by ZWJ, a flag.
+
+    The standard library has no Unicode segmentation; these rules cover what a title can hold without splitting
+    a letter from its accent or an emoji in two.
+    """
+    cluster = ""
+    for char in text:
+        joined = cluster and (
+            _extends(char) or cluster.endswith(ZWJ)
+            or (_regional(char) and _regional(cluster[-1]) and sum(map(_regional, cluster)) % 2 == 1)
+        )
+        if cluster and not joined:
+            yield cluster
+            cluster = ""
+        cluster += char
+    if cluster:
+        yield cluster
+
+
+def shorten(text: str, limit: int) -> str:
+    """Return `text` if it has at most `limit` characters, else its first whole words (or, for one long word,
+    whole graphemes) that fit with an ellipsis after them."""
+    if len(text) <= limit:
+        return text
+    kept = ""
+    for cluster in graphemes(text):
+        if len(kept) + len(cluster) > limit - len(ELLIPSIS):
+            break
+        kept += cluster
+    if not text[len(kept):len(kept) + 1].isspace():
+        # Mid-word: back up to the space before the word, unless the word is all there is.
+        words = kept.rsplit(None, 1)
+        kept = words[0] if len(words) == 2 else kept
+    return kept.rstrip() + ELLIPSIS
+
+
+def delivery_id(reminder_id: int, send_after: datetime) -> str:
+    """Name one sending of a reminder: a clock that takes over a lapsed claim sends the same one again, while a
+    snooze or a retry moves send_after and makes a new one."""
+    return f"{reminder_id}@{send_after.isoformat()}"
+
+
 def tag(dedupe_key: str) -> str:
     """Return the notification tag: a newer reminder for the same thing replaces the older one."""
     return f"pumpwell:{dedupe_key}"[:64]
 
 
 def notification_payload(
-    reminder_id: int, kind: str, dedupe_key: str, content: dict, base_url: str = ""
+    reminder_id: int, kind: str, dedupe_key: str, content: dict, base_url: str = "", delivery: str | None = None
 ) -> bytes:
-    """Build the JSON the service worker (or Declarative Web Push) shows, under 2 KB."""
-    title = str(content.get("title") or "Pumpwell")[:120]
-    body = str(content.get("body") or "")[:400]
+    """Build the JSON the service worker (or Declarative Web Push) shows, under 2 KB; `delivery` (delivery_id)
+    lets the worker show a repeat of the same sending silently."""
+    title = shorten(str(content.get("title") or "Pumpwell"), MAX_TITLE)
+    body = shorten(str(content.get("body") or ""), MAX_BODY)
     url = str(content.get("url") or "/")
     url = url if len(url) <= 300 else "/"
     navigate = base_url.rstrip("/") + url if url.startswith("/") else url
@@ -221,13 +284,14 @@ def notification_payload(
         """Serialise the payload with the given body."""
         return json.dumps({
             "title": title, "body": body_text, "tag": tag(dedupe_key), "reminder_id": reminder_id,
-            "kind": kind, "url": url, "actions": ACTIONS, "web_push": 8030,
+            "delivery_id": delivery, "kind": kind, "url": url, "actions": ACTIONS, "web_push": 8030,
             "notification": {"title": title, "body": body_text, "navigate": navigate,
                              "tag": tag(dedupe_key), "silent": False},
         }, separators=(",", ":"), ensure_ascii=False).encode()
 
     data = encode(body)
     while len(data) > MAX_PAYLOAD_BYTES and body:
-        body = body[: len(body) * 3 // 4]
-        data = encode(body + "…" if body else "")
+        # A quarter shorter each time, down to nothing.
+        body = shorten(body, len(body) * 3 // 4) if len(body) > 1 else ""
+        data = encode(body)
     return data

@@ -117,3 +117,53 @@ def test_tapping_start_marks_the_reminder_done_and_starts_the_timer(
     expect(page.get_by_role("timer")).to_be_visible()
     pending = [r["id"] for r in live_server.api("GET", "/reminders", token).json["items"]]
     assert reminder_id not in pending
+
+
+def shown_notifications(page) -> list[dict]:
+    """The notifications shown now, with whether each alerted."""
+    return page.evaluate("""navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns =>
+        ns.map(n => ({tag: n.tag, renotify: n.renotify, silent: n.silent, id: n.data.reminder_id})))""")
+
+
+def test_the_same_sending_delivered_twice_shows_one_notification_that_does_not_alert_again(
+    notifications_allowed, signed_in, context, live_server
+):
+    """A clock that died mid-send sends a reminder again: the phone replaces the first silently."""
+    page, _ = signed_in
+    service_worker(page, context)
+    payload = {**reminder_payload(41), "tag": "pumpwell:gap", "delivery_id": "41@2026-06-01T18:50:00+00:00"}
+    deliver_push(page, live_server, payload)
+    wait_for_notifications(page, 1)
+    assert shown_notifications(page) == [{"tag": "pumpwell:gap", "renotify": True, "silent": False, "id": 41}]
+    deliver_push(page, live_server, payload)
+    wait_until(page, "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(([n]) => n.silent)")
+    assert shown_notifications(page) == [{"tag": "pumpwell:gap", "renotify": False, "silent": True, "id": 41}]
+    # Snoozed, the same reminder is a new sending: it alerts again.
+    deliver_push(page, live_server, {**payload, "delivery_id": "41@2026-06-01T19:00:00+00:00"})
+    wait_until(page, "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(([n]) => !n.silent)")
+    assert shown_notifications(page) == [{"tag": "pumpwell:gap", "renotify": True, "silent": False, "id": 41}]
+
+
+def test_a_renewed_push_subscription_is_made_with_the_same_key_and_replaces_the_old_one_on_the_server(
+    notifications_allowed, signed_in, context, live_server
+):
+    page, token = signed_in
+    worker = service_worker(page, context)
+    keys = {"p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+            "auth": "tBHItJI5svbpez7KI4CCXg"}
+    old = f"{live_server.url}/push-test/old"
+    assert live_server.api("POST", "/push/subscriptions", token, json={"endpoint": old, "keys": keys}).status_code == 201
+    result = worker.evaluate("""async ([old, keys]) => {
+        const key = new Uint8Array([4, 1, 2, 3]).buffer;
+        let usedKey = null;
+        self.registration.pushManager.subscribe = async (options) => {
+            usedKey = Array.from(new Uint8Array(options.applicationServerKey));
+            const endpoint = `${self.location.origin}/push-test/new`;
+            return { endpoint, toJSON: () => ({ endpoint, keys }) };
+        };
+        const response = await resubscribe({ endpoint: old, options: { applicationServerKey: key } }, null);
+        return { status: response.status, usedKey };
+    }""", [old, keys])
+    assert result == {"status": 201, "usedKey": [4, 1, 2, 3]}
+    endpoints = [s["endpoint"] for s in live_server.api("GET", "/push/subscriptions", token).json["items"]]
+    assert endpoints == [f"{live_server.url}/push-test/new"]

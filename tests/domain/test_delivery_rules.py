@@ -4,7 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.domain.delivery import (
@@ -13,11 +13,14 @@ from server.domain.delivery import (
     Move,
     Outcome,
     Status,
+    delivery_id,
     expiry,
+    graphemes,
     is_too_late,
     move,
     notification_payload,
     retry_at,
+    shorten,
     should_stop,
     stop_reason,
     ttl_seconds,
@@ -45,6 +48,50 @@ def test_payload_stays_under_2_kb_whatever_the_text(title, body):
     data = notification_payload(1, "gap", "gap", {"title": title, "body": body, "url": "/"})
     assert len(data) < 2048
     json.loads(data)
+
+
+LONG_TITLE = "Power hour: pump 20 minutes, rest 10, pump 10, rest 10, pump 10 minutes; log it when you are done " * 2
+
+
+def test_a_long_title_is_cut_after_a_whole_word_with_an_ellipsis():
+    data = json.loads(notification_payload(1, "plan_slot", "k", {"title": LONG_TITLE, "body": "b"}))
+    title = data["title"]
+    assert len(title) <= 120 and title.endswith("…") and data["notification"]["title"] == title
+    assert LONG_TITLE.startswith(title[:-1] + " ")
+
+
+@pytest.mark.parametrize(("text", "limit", "expected"), [
+    ("Time to pump", 120, "Time to pump"),
+    ("Time to pump now", 12, "Time to…"),
+    # One long word: cut between letters, never between a letter and its combining accent.
+    ("Cafe\u0301" * 5, 10, "Cafe\u0301Caf…"),
+    # A family emoji (ZWJ sequence) and a thumbs up with a skin tone stay whole or go whole.
+    ("\U0001F468\u200D\U0001F469\u200D\U0001F467" * 3, 10, "\U0001F468\u200D\U0001F469\u200D\U0001F467…"),
+    ("\U0001F44D\U0001F3FD\U0001F44D\U0001F3FD", 3, "\U0001F44D\U0001F3FD…"),
+    # Two flags: regional indicators pair up.
+    ("\U0001F1E9\U0001F1EA\U0001F1EB\U0001F1F7", 3, "\U0001F1E9\U0001F1EA…"),
+    ("Pump 🍼 then rest", 9, "Pump 🍼…"),
+])
+def test_shorten_keeps_whole_words_and_whole_graphemes(text, limit, expected):
+    assert shorten(text, limit) == expected
+
+
+@settings(deadline=None)
+@given(st.text(max_size=300), st.integers(2, 200))
+def test_shorten_fits_and_never_splits_a_grapheme(text, limit):
+    short = shorten(text, limit)
+    assert len(short) <= limit
+    if short != text:
+        kept = short.removesuffix("…")
+        clusters = list(graphemes(text))
+        assert any("".join(clusters[:n]).rstrip() == kept for n in range(len(clusters) + 1))
+
+
+def test_a_repeated_sending_has_the_same_delivery_id_and_a_snoozed_one_another():
+    first = delivery_id(7, NOW)
+    assert first == delivery_id(7, NOW) != delivery_id(7, NOW + timedelta(minutes=10))
+    data = json.loads(notification_payload(7, "gap", "gap", {"title": "t"}, "", first))
+    assert data["delivery_id"] == first
 
 
 def test_ttl_is_the_kinds_hold_time_but_never_past_expiry():
