@@ -147,12 +147,14 @@ def test_the_same_sending_delivered_twice_shows_one_notification_that_does_not_a
 def test_a_renewed_push_subscription_is_made_with_the_same_key_and_replaces_the_old_one_on_the_server(
     notifications_allowed, signed_in, context, live_server
 ):
+    """The browser renewed the subscription: the worker subscribes with the server key it had and tells the server."""
     page, token = signed_in
     worker = service_worker(page, context)
     keys = {"p256dh": "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
             "auth": "tBHItJI5svbpez7KI4CCXg"}
     old = f"{live_server.url}/push-test/old"
-    assert live_server.api("POST", "/push/subscriptions", token, json={"endpoint": old, "keys": keys}).status_code == 201
+    saved = live_server.api("POST", "/push/subscriptions", token, json={"endpoint": old, "keys": keys})
+    assert saved.status_code == 201
     result = worker.evaluate("""async ([old, keys]) => {
         const key = new Uint8Array([4, 1, 2, 3]).buffer;
         let usedKey = null;
