@@ -1,4 +1,7 @@
-"""Every screen that shows a goal, a limit or a plan says it is not medical advice; adaptations say so too."""
+"""Every screen that shows a goal, a limit, a plan or a reminder says it is not medical advice, also when its data
+fails to load; adaptations say so too."""
+
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
@@ -26,3 +29,41 @@ def test_a_boost_preview_at_another_interval_says_it_is_an_adaptation(signed_in)
     card.get_by_label("Elapsed time from the start of one session to the next (min)").fill("90")
     card.get_by_role("button", name="Preview times").click()
     expect(card.locator(".preview .notice")).to_contain_text("adaptation: interval_min outside the source's figures")
+
+
+LINE = "not medical advice"
+
+
+def fail(route) -> None:
+    """Answer a request as a server in trouble would."""
+    route.fulfill(status=500, json={"error": {"code": "internal_error", "message": "Something went wrong."}})
+
+
+def test_reminders_and_the_phase_timer_carry_the_line_also_when_their_data_fails(signed_in, live_server):
+    page, token = signed_in
+    starts = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    plan = live_server.api("POST", "/plans", token, json={"template": "power-hour", "starts_at": starts}).json
+    page.goto("/#/reminders")
+    expect(page.locator("#reminder-list li").first).to_contain_text("Power pumping hour")
+    expect(page.locator("#main .not-advice")).to_contain_text(LINE)
+    page.goto(f"/#/timer/{plan['id']}/{plan['slots'][0]['id']}")
+    page.get_by_role("button", name="Start").click()
+    expect(page.get_by_role("timer")).to_be_visible()
+    expect(page.locator("#main .not-advice")).to_contain_text(LINE)
+    page.get_by_role("button", name="Cancel timer").click()
+    page.route("**/api/reminders", fail)
+    page.route("**/api/plans/*", fail)
+    for screen in ("reminders", f"timer/{plan['id']}/{plan['slots'][0]['id']}"):
+        page.goto(f"/#/{screen}")
+        page.reload()
+        expect(page.locator("#main")).to_contain_text("Something went wrong.")
+        expect(page.locator("#main .not-advice")).to_contain_text(LINE)
+
+
+def test_history_keeps_the_line_when_its_chart_fails_to_load(signed_in):
+    page, _ = signed_in
+    page.route("**/api/summary/daily*", fail)
+    page.get_by_role("link", name="History").click()
+    card = page.locator("#main .chart")
+    expect(card).to_contain_text("Something went wrong.")
+    expect(card.locator(".not-advice")).to_contain_text(LINE)

@@ -15,10 +15,12 @@ async function chartCard(user) {
   const card = h('section', { class: 'card chart', 'aria-labelledby': 'chart-h' }, h('h2', { id: 'chart-h' }, 'Last 14 days'));
   try {
     const summary = await api('GET', `/summary/daily?from=${from}&to=${to}`);
-    card.append(volumeChart(summary.days, summary.goal?.daily_volume_ml, user.unit), h('p', { class: 'hint not-advice' }, NOT_ADVICE));
+    card.append(volumeChart(summary.days, summary.goal?.daily_volume_ml, user.unit));
   } catch (err) {
     card.append(h('p', { class: 'muted' }, describeError(err)));
   }
+  // Also when the chart could not load: the card still speaks of the goal.
+  card.append(h('p', { class: 'hint not-advice' }, NOT_ADVICE));
   return card;
 }
 

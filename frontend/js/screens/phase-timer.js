@@ -2,7 +2,7 @@
 // with a vibration and a beep at every change.
 import { api, describeError } from '../api.js';
 import { h, mount, undoToast } from '../dom.js';
-import { isoWithOffset, stopwatch } from '../format.js';
+import { NOT_ADVICE, isoWithOffset, stopwatch } from '../format.js';
 import { clearPhases, phaseAt, restorePhases, runningPhases, signalChange, startPhases } from '../timer.js';
 import { askSession, saveSession } from './session-form.js';
 
@@ -41,7 +41,7 @@ function showRunning(root, user, timer) {
       location.hash = `#/timer/${timer.plan_id}/${timer.slot_id}`;
     }
   } }, 'Cancel timer');
-  mount(screen, name, left, next, end, quit);
+  mount(screen, name, left, next, end, quit, h('p', { class: 'hint not-advice' }, NOT_ADVICE));
   root.append(screen);
   let lastIndex = null;
   const tick = () => {
@@ -77,7 +77,8 @@ export async function render(root, { user, args }) {
     const plan = await api('GET', `/plans/${planId}`);
     const slot = plan.slots.find((s) => String(s.id) === slotId);
     if (!slot) {
-      root.append(h('p', { class: 'card' }, 'That session is not part of the plan any more.'));
+      root.append(h('section', { class: 'card' }, h('p', {}, 'That session is not part of the plan any more.'),
+        h('p', { class: 'hint not-advice' }, NOT_ADVICE)));
       return null;
     }
     const total = slot.phases.reduce((sum, p) => sum + p.minutes, 0);
@@ -89,9 +90,10 @@ export async function render(root, { user, args }) {
         signalChange();
         mount(root);
         stopTimer = showRunning(root, user, startPhases(plan.id, slot.id, slot.phases));
-      } }, 'Start')));
+      } }, 'Start'),
+      h('p', { class: 'hint not-advice' }, NOT_ADVICE)));
   } catch (err) {
-    root.append(h('p', { class: 'card' }, describeError(err)));
+    root.append(h('section', { class: 'card' }, h('p', {}, describeError(err)), h('p', { class: 'hint not-advice' }, NOT_ADVICE)));
   }
   return () => stopTimer?.();
 }

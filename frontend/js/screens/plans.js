@@ -1,7 +1,7 @@
 // Plans: templates with their evidence, a preview of exact times, start, and every active plan's progress and times.
 import { api, ApiError, describeError } from '../api.js';
 import { append, busy, confirmDialog, field, h, mount, toast } from '../dom.js';
-import { clock, dateTime, fromLocalInput, isoWithOffset, toLocalInput } from '../format.js';
+import { NOT_ADVICE, clock, dateTime, fromLocalInput, isoWithOffset, toLocalInput } from '../format.js';
 
 /** Name the screen for the document title. */
 export const title = () => 'Plans';
@@ -197,6 +197,6 @@ export async function render(root, { user, args }) {
       templates.items.map((t) => templateCard(user, t, args[0] === t.key, rerender))]);
     if (args[0]) document.getElementById(`tpl-${args[0]}`)?.scrollIntoView();
   } catch (err) {
-    root.append(h('p', { class: 'card' }, describeError(err)));
+    root.append(h('section', { class: 'card' }, h('p', {}, describeError(err)), h('p', { class: 'notice' }, NOT_ADVICE)));
   }
 }

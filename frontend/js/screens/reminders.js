@@ -1,7 +1,7 @@
 // Reminders: what will be sent, soonest first, each with Snooze, Skip and Done.
 import { api, describeError } from '../api.js';
 import { busy, h, mount, toast } from '../dom.js';
-import { dateTime } from '../format.js';
+import { NOT_ADVICE, dateTime } from '../format.js';
 
 /** Name the screen for the document title. */
 export const title = () => 'Reminders';
@@ -44,5 +44,6 @@ export async function render(root, { user }) {
   }
   root.append(h('section', { class: 'card', 'aria-labelledby': 'rem-list-h' },
     h('h2', { id: 'rem-list-h' }, 'Coming reminders'),
-    h('p', { class: 'muted small-text' }, `Times in ${user.time_zone}.`), list));
+    h('p', { class: 'muted small-text' }, `Times in ${user.time_zone}.`), list,
+    h('p', { class: 'hint not-advice' }, NOT_ADVICE)));
 }
