@@ -1,14 +1,17 @@
 """Migrations build the models' schema from nothing, and take it down again."""
 
 import os
+import subprocess
+import sys
 from datetime import datetime
 
+import psycopg
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import JSON, column, insert, inspect, table, text
+from sqlalchemy import JSON, column, insert, inspect, make_url, table, text
 
 from server.domain.plans import expand_plan
 from server.models import Base, UTCDateTime
@@ -72,3 +75,26 @@ def test_plan_slot_notes_are_stored_as_the_app_showed_them(empty_engine):
         command.upgrade(_alembic_config(conn), "0007")
         stored = dict(conn.execute(text('SELECT "index", note FROM plan_slots WHERE note IS NOT NULL')).all())
     assert stored == {s.index: s.note for s in draft.slots if s.note} and len(stored) == 1
+
+
+def test_two_upgrades_at_once_both_succeed_and_say_what_they_applied(tmp_path):
+    """Two releases migrating one fresh PostgreSQL database at once: the advisory lock lines them up."""
+    if not os.environ.get("TEST_DATABASE_URL"):
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+    admin = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgresql")
+    name = f"{admin.database}_race_{os.getpid()}"
+    with psycopg.connect(admin.set(database="postgres").render_as_string(hide_password=False),
+                         autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+        try:
+            env = {**os.environ, "DATABASE_URL": admin.set(database=name).render_as_string(hide_password=False)}
+            alembic = os.path.join(os.path.dirname(sys.executable), "alembic")
+            runs = [subprocess.Popen([alembic, "upgrade", "head"], cwd=ROOT, env=env, stderr=subprocess.PIPE,
+                                     stdout=subprocess.DEVNULL, text=True) for _ in range(2)]
+            said = [run.communicate(timeout=120)[1] for run in runs]
+            assert [run.returncode for run in runs] == [0, 0], said
+            # One applied every revision and said so; the other found the schema at head.
+            assert sorted("Running upgrade  -> 0001" in s for s in said) == [False, True], said
+        finally:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
