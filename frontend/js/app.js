@@ -119,7 +119,27 @@ function showStale() {
   }
 }
 
-/** Offer to move the account to the phone's time zone when they differ (once per zone). */
+/** Ask, plan by plan, whether a plan set by local times of day keeps them in the new zone or keeps its moments. */
+async function askAboutPlans(box, plans, zone) {
+  for (const plan of plans) {
+    const at = plan.params?.start_time ? ` at ${plan.params.start_time}` : '';
+    const keep = await new Promise((answer) => {
+      mount(box, h('span', {}, `${plan.name} runs${at} ${plan.time_zone} time. In ${zone}, keep its times of day (its coming sessions move) or keep the same moments?`),
+        h('span', { class: 'banner-actions' },
+          h('button', { type: 'button', class: 'btn small', onclick: () => answer('local_times') }, 'Keep times of day'),
+          h('button', { type: 'button', class: 'btn small secondary', onclick: () => answer('instants') }, 'Keep moments')));
+      box.hidden = false;
+    });
+    try {
+      await api('POST', `/plans/${plan.id}/move-to-zone`, { keep });
+      toast(keep === 'local_times' ? `${plan.name} now follows ${zone} time.` : `${plan.name} stays on ${plan.time_zone} time.`);
+    } catch (err) { toast(describeError(err)); }
+  }
+  box.hidden = true;
+}
+
+/** Offer to move the account to the phone's time zone when they differ (once per zone); then ask about plans set
+ * by local times of day in the old zone. */
 function offerZone(user) {
   const phoneZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const box = document.getElementById('zone-offer');
@@ -130,10 +150,12 @@ function offerZone(user) {
     event.target.disabled = true;
     event.target.textContent = 'Switching…';
     try {
-      cacheUser(await api('PATCH', '/me', { time_zone: phoneZone }));
+      const { plans_in_other_zones: plans = [], ...moved } = await api('PATCH', '/me', { time_zone: phoneZone });
+      cacheUser(moved);
       userFresh = true;
       toast(`Times now follow ${phoneZone}.`);
       dismiss();
+      await askAboutPlans(box, plans, phoneZone);
       route();
     } catch (err) {
       toast(describeError(err));

@@ -9,8 +9,9 @@ from marshmallow import pre_load
 
 from server.api.auth import auth, principal
 from server.api.fields import LocalTime, TimeZone
+from server.api.plans import PlanSummaryOut
 from server.db import get_db
-from server.services import accounts
+from server.services import accounts, plans
 from server.timeutil import app_now
 
 bp = APIBlueprint("accounts", __name__, url_prefix="/api", tag="Accounts")
@@ -40,6 +41,15 @@ class UserOut(Schema):
         if user.quiet_start is None:
             return None
         return {"start": user.quiet_start.strftime("%H:%M"), "end": user.quiet_end.strftime("%H:%M")}
+
+
+class SettingsOut(UserOut):
+    """The settings after a change, and the active plans set by local times of day in another zone: after a time
+    zone change, ask whether each keeps its local times or its instants (POST /api/plans/<id>/move-to-zone)."""
+
+    # Dumped already (UserOut) by the view, which adds the plans.
+    quiet_hours = fields.Dict(allow_none=True)
+    plans_in_other_zones = fields.List(fields.Nested(PlanSummaryOut))
 
 
 class Credentials(Schema):
@@ -130,7 +140,9 @@ def me():
 @bp.patch("/me")
 @bp.auth_required(auth)
 @bp.input(SettingsIn, arg_name="changes")
-@bp.output(UserOut)
+@bp.output(SettingsOut)
 def update_me(changes):
-    """Change time zone, display unit or quiet hours."""
-    return accounts.update_settings(get_db(), principal().user, changes, app_now())
+    """Change time zone, display unit or quiet hours; name the active plans that follow another zone's clock."""
+    db, now = get_db(), app_now()
+    user = accounts.update_settings(db, principal().user, changes, now)
+    return {**UserOut().dump(user), "plans_in_other_zones": plans.plans_in_another_zone(db, user, now)}

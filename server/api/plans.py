@@ -1,7 +1,7 @@
 """Pumping plans: templates, preview, start, follow, reschedule, cancel, calendar file."""
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import Length, Range, Regexp
+from apiflask.validators import Length, OneOf, Range, Regexp
 from flask import Response
 
 from server.api.auth import auth, principal
@@ -75,6 +75,15 @@ class PlanEditIn(Schema):
     )
 
 
+class MoveToZoneIn(Schema):
+    """What the plan keeps now that the account's time zone changed."""
+
+    keep = fields.String(required=True, validate=OneOf([plans.KEEP_LOCAL_TIMES, plans.KEEP_INSTANTS]), metadata={
+        "description": "local_times: its sessions not yet begun move to the same local times in the account's zone "
+                       "(one whose time has passed there already is dropped); instants: nothing moves, and the plan "
+                       "stays on its own zone's clock."})
+
+
 class PhaseOut(Schema):
     """Pumping (on which side) or resting, for some minutes."""
 
@@ -117,7 +126,7 @@ class PlanSummaryOut(Schema):
     name = fields.String()
     evidence = fields.String(metadata={"description": "The template's label, or an adaptation beyond its sources."})
     status = fields.String(metadata={"description": "active, cancelled or finished."})
-    time_zone = fields.String()
+    time_zone = fields.String(metadata={"description": "The zone whose local times the plan's daily times follow."})
     starts_at = fields.DateTime()
     ends_at = fields.DateTime()
     cancelled_at = fields.DateTime(allow_none=True)
@@ -204,6 +213,16 @@ def cancel_plan(plan_id):
 def edit_plan(plan_id, values):
     """Move an active plan's upcoming slots (daily start time, days left) and their reminders; past slots stay."""
     return plans.edit_plan(get_db(), principal().user, plan_id, values, app_now())
+
+
+@bp.post("/<int:plan_id>/move-to-zone")
+@bp.auth_required(auth)
+@bp.input(MoveToZoneIn, arg_name="values")
+@bp.output(PlanOut)
+@bp.doc(responses={404: "No such plan of yours", 409: "The plan is not active"})
+def move_plan_to_zone(plan_id, values):
+    """After a time-zone change (PATCH /api/me names the plans it concerns), keep a plan's local times or instants."""
+    return plans.move_plan_to_zone(get_db(), principal().user, plan_id, values["keep"], app_now())
 
 
 @bp.get("/<int:plan_id>.ics")

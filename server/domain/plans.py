@@ -201,6 +201,26 @@ def _hold_gap_limit(
     return held
 
 
+def follows_wall_clock(template_key: str) -> bool:
+    """Tell whether a template's slots are set by local times of day (a daily 07:00), not only by elapsed time."""
+    return any(spec.type == "time" for spec in get_template(template_key).params)
+
+
+def keep_local_times(
+    slots: Iterable[Slot], ends_at: datetime, old: ZoneInfo, new: ZoneInfo, now: datetime
+) -> tuple[list[Slot], datetime]:
+    """Move slots to the same local date and time in a new zone, and the plan's end likewise; a slot that would
+    then have begun already is dropped (travelling east, that day's time has passed), as is one a skipped hour
+    would put at the instant of the slot before it."""
+    moved: list[Slot] = []
+    for slot in slots:
+        start = local_to_utc(slot.starts_at.astimezone(old).replace(tzinfo=None), new)
+        if start > now and (not moved or start > moved[-1].starts_at):
+            moved.append(Slot(slot.index, start, start + (slot.ends_at - slot.starts_at), slot.phases, slot.note))
+    end = local_to_utc(ends_at.astimezone(old).replace(tzinfo=None), new)
+    return moved, max([end, *(slot.ends_at for slot in moved)])
+
+
 def plan_status(status: str, ends_at: datetime, now: datetime) -> PlanStatus:
     """Return FINISHED for an active plan whose last slot is over, else the stored status."""
     return PlanStatus.FINISHED if status == PlanStatus.ACTIVE and is_over(ends_at, now) else PlanStatus(status)

@@ -3,6 +3,7 @@
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +19,8 @@ from server.domain.plans import (
     Slot,
     check_start,
     expand_plan,
+    follows_wall_clock,
+    keep_local_times,
     plan_progress,
     plan_status,
     session_window,
@@ -31,6 +34,8 @@ from server.services.reminders import cancel_pending, upsert_reminders
 
 # Plans ended longer ago than this no longer gain or lose sessions when one is logged.
 RELINK_AFTER_END = timedelta(days=2)
+# What a plan set by local times of day keeps when the account's zone changes.
+KEEP_LOCAL_TIMES, KEEP_INSTANTS = "local_times", "instants"
 
 
 def plans_to_relink(owner) -> Select:
@@ -204,6 +209,47 @@ def edit_plan(db: Session, user: User, plan_id: int, values: dict, now: datetime
     _link_sessions(db, user, plan, now)
     db.commit()
     return plan_view(db, user, plan, now)
+
+
+def plans_in_another_zone(db: Session, user: User, now: datetime) -> list[PlanView]:
+    """Return the active plans set by local times of day in a zone other than the account's, first starts first."""
+    plans = db.scalars(select(Plan).where(Plan.user_id == user.id, _active(now), Plan.time_zone != user.time_zone)
+                       .order_by(Plan.starts_at, Plan.id))
+    return [_view(_draft(plan), PlanStatus.ACTIVE, plan) for plan in plans if follows_wall_clock(plan.template)]
+
+
+def move_plan_to_zone(db: Session, user: User, plan_id: int, keep: str, now: datetime) -> PlanView:
+    """Settle an active plan after the account's zone changed: keep its local times (the slots not yet begun move
+    to the same local date and time in the account's zone, with their reminders) or keep its instants (nothing
+    moves: the plan stays on its own zone's clock)."""
+    plan = owned(db, Plan, plan_id, user, "plan")
+    if plan_status(plan.status, plan.ends_at, now) != PlanStatus.ACTIVE:
+        raise Conflict("Only an active plan can move to another time zone.")
+    if keep == KEEP_LOCAL_TIMES and plan.time_zone != user.time_zone:
+        _keep_local_times(db, user, plan, now)
+        db.commit()
+    return plan_view(db, user, plan, now)
+
+
+def _keep_local_times(db: Session, user: User, plan: Plan, now: datetime) -> None:
+    """Move the plan's slots not yet begun, its end and their reminders to the account's zone, local times kept."""
+    ahead = [row for row in plan.slots if row.starts_at > now]
+    old, new = ZoneInfo(plan.time_zone), ZoneInfo(user.time_zone)
+    moved, plan.ends_at = keep_local_times([_slot(row) for row in ahead], plan.ends_at, old, new, now)
+    plan.time_zone = user.time_zone
+    if ahead:
+        db.execute(delete(Reminder).where(Reminder.plan_slot_id.in_([row.id for row in ahead])))
+    by_index = {slot.index: slot for slot in moved}
+    for row in ahead:
+        if row.index in by_index:
+            row.starts_at, row.ends_at = by_index[row.index].starts_at, by_index[row.index].ends_at
+        else:
+            plan.slots.remove(row)
+    db.flush()
+    slot_ids = {row.index: row.id for row in plan.slots}
+    drafts = plan_reminders(plan.id, TEMPLATES[plan.template].name, moved, now)
+    upsert_reminders(db, user, [(d, plan.id, slot_ids[d.slot_index]) for d in drafts], now)
+    _link_sessions(db, user, plan, now)
 
 
 def plan_calendar(db: Session, user: User, plan_id: int) -> bytes:

@@ -1,6 +1,6 @@
 """Plans over the API: templates, preview, start, replace, cancel, progress, calendar file, owner scoping."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -297,3 +297,71 @@ def test_an_edited_plan_keeps_each_clock_change_note_on_the_block_it_explains(
     starts = {s["index"]: datetime.fromisoformat(s["starts_at"]) for s in edited["slots"]}
     assert starts[noted["index"]] - starts[noted["index"] - 1] == timedelta(hours=5)
     assert client.get(f"/api/plans/{plan['id']}", headers=headers).json == edited
+
+
+# A 07:00 power hour for 7 days, started on 1 June 2026 at 00:00 UTC; the parent flies across the date line.
+TRAVEL_START = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def _travel(client, make_user, clock, origin, destination):
+    """Start a power hour in `origin`, move the account to `destination`; return headers, plan and PATCH answer."""
+    _, headers = make_user(time_zone=origin)
+    clock.now = TRAVEL_START
+    plan = start(client, headers, "power-hour", clock.now, {"days": 7, "start_time": "07:00"}).json
+    clock.now = TRAVEL_START + timedelta(days=2)
+    moved = client.patch("/api/me", json={"time_zone": destination}, headers=headers)
+    assert moved.status_code == 200 and moved.json["time_zone"] == destination
+    return headers, plan, moved.json
+
+
+def _slot_reminders(client, headers):
+    """Return the pending slot-start reminders' (slot id, send time)."""
+    return sorted((r["plan_slot_id"], r["send_after"]) for r in reminders(client, headers) if r["kind"] == "plan_slot")
+
+
+@pytest.mark.parametrize(("origin", "destination"), [("America/New_York", "Asia/Tokyo"),
+                                                     ("Asia/Tokyo", "America/Los_Angeles")])
+def test_after_a_zone_change_a_plan_keeps_its_local_times_when_asked(client, make_user, clock, origin, destination):
+    headers, plan, settings = _travel(client, make_user, clock, origin, destination)
+    assert [p["id"] for p in settings["plans_in_other_zones"]] == [plan["id"]]
+    response = client.post(f"/api/plans/{plan['id']}/move-to-zone", json={"keep": "local_times"}, headers=headers)
+    assert response.status_code == 200, response.json
+    moved = response.json
+    assert moved["time_zone"] == destination
+    upcoming = [s for s in moved["slots"] if datetime.fromisoformat(s["starts_at"]) > clock.now]
+    old_days = {_local(s["starts_at"], origin)[:10] for s in plan["slots"]}
+    # Every session not yet begun is at 07:00 on one of the plan's days, now on the new zone's clock.
+    assert upcoming and {_local(s["starts_at"], destination)[11:] for s in upcoming} == {"07:00"}
+    assert {_local(s["starts_at"], destination)[:10] for s in upcoming} <= old_days
+    assert _slot_reminders(client, headers) == sorted((s["id"], s["starts_at"]) for s in upcoming)
+    assert client.patch("/api/me", json={"unit": "oz"}, headers=headers).json["plans_in_other_zones"] == []
+
+
+def test_flying_east_drops_the_session_whose_local_time_has_passed_there(client, make_user, clock):
+    headers, plan, _ = _travel(client, make_user, clock, "America/New_York", "Asia/Tokyo")
+    # 3 June 00:00 UTC is 20:00 on 2 June in New York, but 09:00 on 3 June in Tokyo: that day's 07:00 is gone.
+    moved = client.post(f"/api/plans/{plan['id']}/move-to-zone", json={"keep": "local_times"}, headers=headers).json
+    tokyo_days = [_local(s["starts_at"], "Asia/Tokyo")[:10] for s in moved["slots"]
+                  if datetime.fromisoformat(s["starts_at"]) > clock.now]
+    assert tokyo_days == ["2026-06-04", "2026-06-05", "2026-06-06", "2026-06-07"]
+
+
+@pytest.mark.parametrize(("origin", "destination"), [("America/New_York", "Asia/Tokyo"),
+                                                     ("Asia/Tokyo", "America/Los_Angeles")])
+def test_after_a_zone_change_a_plan_keeps_its_instants_when_asked(client, make_user, clock, origin, destination):
+    headers, plan, settings = _travel(client, make_user, clock, origin, destination)
+    before = _slot_reminders(client, headers)
+    response = client.post(f"/api/plans/{plan['id']}/move-to-zone", json={"keep": "instants"}, headers=headers)
+    assert response.status_code == 200, response.json
+    kept = response.json
+    assert kept["time_zone"] == origin
+    assert [s["starts_at"] for s in kept["slots"]] == [s["starts_at"] for s in plan["slots"]]
+    assert _slot_reminders(client, headers) == before and before
+
+
+def test_moving_a_plan_to_the_zone_asks_what_it_keeps_and_only_for_an_active_plan(client, auth, clock):
+    plan = start(client, auth, "power-hour", clock.now, {"days": 5}).json
+    url = f"/api/plans/{plan['id']}/move-to-zone"
+    assert client.post(url, json={"keep": "both"}, headers=auth).status_code == 422
+    client.post(f"/api/plans/{plan['id']}/cancel", headers=auth)
+    assert client.post(url, json={"keep": "instants"}, headers=auth).status_code == 409

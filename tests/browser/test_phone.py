@@ -369,3 +369,21 @@ def test_forms_use_the_accounts_zone_and_the_app_offers_the_phones(signed_in, li
     page.locator("#zone-offer").get_by_role("button", name="Switch").click()
     expect(page.locator("#zone-offer")).to_be_hidden()
     assert live_server.api("GET", "/me", token).json["time_zone"] == "UTC"
+
+
+def test_switching_zones_asks_whether_a_daily_plan_keeps_its_times_of_day(signed_in, live_server):
+    """A New York power hour on a UTC phone: after Switch, Keep times of day moves its sessions to 07:00 UTC."""
+    page, token = signed_in
+    live_server.api("PATCH", "/me", token, json={"time_zone": "America/New_York"})
+    starts = datetime.now(UTC).isoformat()
+    body = {"template": "power-hour", "starts_at": starts, "params": {"start_time": "07:00"}}
+    plan = live_server.api("POST", "/plans", token, json=body).json
+    page.reload()
+    offer = page.locator("#zone-offer")
+    offer.get_by_role("button", name="Switch").click()
+    expect(offer).to_contain_text("Power pumping hour runs at 07:00 America/New_York time. In UTC")
+    offer.get_by_role("button", name="Keep times of day").click()
+    expect(offer).to_be_hidden()
+    moved = live_server.api("GET", f"/plans/{plan['id']}", token).json
+    assert moved["time_zone"] == "UTC"
+    assert {s["starts_at"][11:16] for s in moved["slots"] if s["status"] == "upcoming"} == {"07:00"}
