@@ -3,16 +3,9 @@
 from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length, OneOf
 from flask import current_app, request
-from marshmallow import EXCLUDE, ValidationError, post_load
-from webauthn.helpers import base64url_to_bytes
-from webauthn.helpers.structs import (
-    AuthenticationCredential,
-    AuthenticatorAssertionResponse,
-    AuthenticatorAttestationResponse,
-    PublicKeyCredentialType,
-    RegistrationCredential,
-)
+from marshmallow import EXCLUDE, ValidationError
 
+from server import base64url
 from server.api.accounts import LIMITED, TokenOut, _token_lifetime
 from server.api.auth import auth, principal
 from server.api.docs import links
@@ -43,7 +36,7 @@ class Base64Url(fields.String):
             raise ValidationError(f"Longer than maximum length {self.max_chars}.")
         if len(text) % 4 == 1 or not set(text) <= BASE64URL_ALPHABET:
             raise ValidationError("Must be unpadded base64url.")
-        return base64url_to_bytes(text)
+        return base64url.decode(text)
 
 
 class Credential(Schema):
@@ -72,13 +65,6 @@ class RegistrationCredentialIn(Credential):
 
     response = fields.Nested(AttestationIn, required=True)
 
-    @post_load
-    def to_credential(self, data, **kwargs) -> RegistrationCredential:
-        """Hand the service py_webauthn's own structure."""
-        return RegistrationCredential(
-            id=data["id"], raw_id=data["raw_id"], type=PublicKeyCredentialType.PUBLIC_KEY,
-            response=AuthenticatorAttestationResponse(**data["response"]))
-
 
 class AssertionIn(Schema):
     """A passkey's signature over the sign-in challenge, and what it signed."""
@@ -96,13 +82,6 @@ class AuthenticationCredentialIn(Credential):
     """A passkey sign-in: navigator.credentials.get()'s answer in its JSON form."""
 
     response = fields.Nested(AssertionIn, required=True)
-
-    @post_load
-    def to_credential(self, data, **kwargs) -> AuthenticationCredential:
-        """Hand the service py_webauthn's own structure."""
-        return AuthenticationCredential(
-            id=data["id"], raw_id=data["raw_id"], type=PublicKeyCredentialType.PUBLIC_KEY,
-            response=AuthenticatorAssertionResponse(**data["response"]))
 
 
 class PasskeyIn(Schema):

@@ -1,13 +1,12 @@
 """What a sender takes and gives back: messages, results, and the Sender protocol dispatch depends on."""
 
-import base64
-import binascii
 import hashlib
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from server.base64url import encode as b64url_encode
 from server.domain.delivery import Outcome
 
 
@@ -49,21 +48,6 @@ class Sender(Protocol):
     def deliver(self, messages: Sequence[Message], record: Callable[[list[tuple[int, Result]]], None],
                 stop: threading.Event | None = None) -> int:
         """Send messages, calling `record` with (index, Result) pairs as they arrive; return how many got none."""
-
-
-def b64url_decode(value: str) -> bytes:
-    """Decode base64url with or without padding; raise ValueError on anything else."""
-    if not isinstance(value, str) or not value or any(c in value for c in "+/ \n\t"):
-        raise ValueError("not base64url")
-    try:
-        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-    except (binascii.Error, ValueError) as exc:
-        raise ValueError("not base64url") from exc
-
-
-def b64url_encode(raw: bytes) -> str:
-    """Encode bytes as unpadded base64url."""
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
 def topic_for(name: str) -> str:

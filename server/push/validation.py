@@ -4,7 +4,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from server.push.messages import b64url_decode
+from server.base64url import decode as b64url_decode
 
 DEFAULT_ALLOWED_HOSTS = (
     "fcm.googleapis.com",

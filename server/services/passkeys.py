@@ -2,8 +2,11 @@
 
 Each ceremony starts with a challenge stored in passkey_challenges: good once, for CHALLENGE_LIFETIME. The browser
 signs it into clientDataJSON, which is how its answer finds the challenge again (no server-side session needed).
+py_webauthn is imported inside the functions that run a ceremony: it loads cryptography and more, 14 MiB in every web
+process, most of which never see a passkey (tests/test_web_imports.py).
 """
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -11,22 +14,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from webauthn import (
-    generate_authentication_options,
-    generate_registration_options,
-    verify_authentication_response,
-    verify_registration_response,
-)
-from webauthn.helpers import base64url_to_bytes, bytes_to_base64url, options_to_json_dict, parse_client_data_json
-from webauthn.helpers.structs import (
-    AuthenticationCredential,
-    AuthenticatorSelectionCriteria,
-    PublicKeyCredentialDescriptor,
-    RegistrationCredential,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
 
+from server import base64url
 from server.domain.errors import PasskeyNotAdded, PasskeySignInFailed, PasskeyTaken
 from server.models import Passkey, PasskeyChallenge, User
 from server.services.access import owned
@@ -61,6 +50,15 @@ def user_handle(user_id: int) -> bytes:
 
 def registration_options(db: Session, user: User, rp: RelyingParty, now: datetime) -> dict:
     """Hand out options (and a challenge) for adding a passkey to the account, in WebAuthn's JSON form."""
+    from webauthn import generate_registration_options
+    from webauthn.helpers import options_to_json_dict
+    from webauthn.helpers.structs import (
+        AuthenticatorSelectionCriteria,
+        PublicKeyCredentialDescriptor,
+        ResidentKeyRequirement,
+        UserVerificationRequirement,
+    )
+
     mine = db.scalars(select(Passkey.credential_id).where(Passkey.user_id == user.id)).all()
     options = generate_registration_options(
         rp_id=rp.id, rp_name=rp.name, user_id=user_handle(user.id),
@@ -69,16 +67,20 @@ def registration_options(db: Session, user: User, rp: RelyingParty, now: datetim
         # Resident (discoverable): sign-in then needs no e-mail, the phone offers the account itself.
         authenticator_selection=AuthenticatorSelectionCriteria(
             resident_key=ResidentKeyRequirement.REQUIRED, user_verification=UserVerificationRequirement.PREFERRED),
-        exclude_credentials=[PublicKeyCredentialDescriptor(id=base64url_to_bytes(key)) for key in mine],
+        exclude_credentials=[PublicKeyCredentialDescriptor(id=base64url.decode(key)) for key in mine],
     )
     _hand_out(db, options.challenge, "register", user.id, now)
     return options_to_json_dict(options)
 
 
-def add_passkey(
-    db: Session, user: User, credential: RegistrationCredential, name: str, rp: RelyingParty, now: datetime,
-) -> Passkey:
-    """Verify the browser's new passkey against a live challenge of this account and keep its public key."""
+def add_passkey(db: Session, user: User, answer: dict, name: str, rp: RelyingParty, now: datetime) -> Passkey:
+    """Verify the browser's new passkey (its answer as the API parsed it, bytes decoded) against a live challenge of
+    this account and keep its public key."""
+    from webauthn import verify_registration_response
+    from webauthn.helpers.structs import AuthenticatorAttestationResponse, RegistrationCredential
+
+    credential = RegistrationCredential(id=answer["id"], raw_id=answer["raw_id"],
+                                        response=AuthenticatorAttestationResponse(**answer["response"]))
     challenge = _challenge_of(credential.response.client_data_json, PasskeyNotAdded(NOT_ADDED))
     if not _take(db, challenge, "register", user.id, now):
         raise PasskeyNotAdded(NOT_ADDED, {"credential": ["The request expired or was used already."]})
@@ -90,7 +92,7 @@ def add_passkey(
     if verified.credential_id != credential.raw_id:
         raise PasskeyNotAdded(NOT_ADDED, {"credential": ["The authenticator's data does not match its answer."]})
     passkey = Passkey(
-        user_id=user.id, credential_id=bytes_to_base64url(verified.credential_id),
+        user_id=user.id, credential_id=base64url.encode(verified.credential_id),
         public_key=verified.credential_public_key, sign_count=verified.sign_count,
         name=name.strip() or "Passkey", created_at=now,
     )
@@ -117,6 +119,10 @@ def remove_passkey(db: Session, user: User, passkey_id: int) -> None:
 
 def sign_in_options(db: Session, rp: RelyingParty, now: datetime) -> dict:
     """Hand out options (and a challenge) for signing in with any passkey of this site, in WebAuthn's JSON form."""
+    from webauthn import generate_authentication_options
+    from webauthn.helpers import options_to_json_dict
+    from webauthn.helpers.structs import UserVerificationRequirement
+
     # No allowCredentials: the phone offers its discoverable passkeys, so nobody types an e-mail.
     options = generate_authentication_options(
         rp_id=rp.id, timeout=TIMEOUT_MS, user_verification=UserVerificationRequirement.PREFERRED)
@@ -125,14 +131,19 @@ def sign_in_options(db: Session, rp: RelyingParty, now: datetime) -> dict:
 
 
 def sign_in(
-    db: Session, credential: AuthenticationCredential, device_label: str, token_lifetime: timedelta,
-    rp: RelyingParty, now: datetime,
+    db: Session, answer: dict, device_label: str, token_lifetime: timedelta, rp: RelyingParty, now: datetime,
 ) -> tuple[User, str]:
-    """Check a passkey's signature over a live sign-in challenge and issue a token for this device."""
+    """Check a passkey's signature (its answer as the API parsed it, bytes decoded) over a live sign-in challenge and
+    issue a token for this device."""
+    from webauthn import verify_authentication_response
+    from webauthn.helpers.structs import AuthenticationCredential, AuthenticatorAssertionResponse
+
+    credential = AuthenticationCredential(id=answer["id"], raw_id=answer["raw_id"],
+                                          response=AuthenticatorAssertionResponse(**answer["response"]))
     failed = PasskeySignInFailed(NOT_SIGNED_IN)
     challenge = _challenge_of(credential.response.client_data_json, failed)
     live = _take(db, challenge, "sign_in", None, now)
-    passkey = db.scalar(select(Passkey).where(Passkey.credential_id == bytes_to_base64url(credential.raw_id)))
+    passkey = db.scalar(select(Passkey).where(Passkey.credential_id == base64url.encode(credential.raw_id)))
     handle = credential.response.user_handle
     if not live or passkey is None or (handle is not None and handle != user_handle(passkey.user_id)):
         raise failed
@@ -154,7 +165,7 @@ def _hand_out(db: Session, challenge: bytes, purpose: str, user_id: int | None, 
     """Store a challenge for one ceremony, and drop the ones that expired meanwhile."""
     db.execute(delete(PasskeyChallenge).where(PasskeyChallenge.expires_at <= now))
     db.add(PasskeyChallenge(
-        user_id=user_id, purpose=purpose, challenge=bytes_to_base64url(challenge),
+        user_id=user_id, purpose=purpose, challenge=base64url.encode(challenge),
         created_at=now, expires_at=now + CHALLENGE_LIFETIME,
     ))
     db.commit()
@@ -163,7 +174,7 @@ def _hand_out(db: Session, challenge: bytes, purpose: str, user_id: int | None, 
 def _challenge_of(client_data_json: bytes, refusal: Exception) -> bytes:
     """Return the challenge the browser signed into its client data, or raise `refusal` when there is none."""
     try:
-        return parse_client_data_json(client_data_json).challenge
+        return base64url.decode(json.loads(client_data_json)["challenge"])
     except Exception:  # malformed JSON, a missing key or a challenge that is not base64url
         raise refusal from None
 
@@ -174,7 +185,7 @@ def _take(db: Session, challenge: bytes, purpose: str, user_id: int | None, now:
     One DELETE ... RETURNING: of two requests racing with the same challenge, only one gets it back.
     """
     taken = db.execute(
-        delete(PasskeyChallenge).where(PasskeyChallenge.challenge == bytes_to_base64url(challenge))
+        delete(PasskeyChallenge).where(PasskeyChallenge.challenge == base64url.encode(challenge))
         .returning(PasskeyChallenge.purpose, PasskeyChallenge.user_id, PasskeyChallenge.expires_at)
     ).first()
     db.commit()
