@@ -22,6 +22,7 @@ def test_db_url_prints_what_pg_dump_takes_from_either_spelling(given):
     assert result.exit_code == 0 and result.output.strip() == "postgresql://u:p%40ss@db:5432/pw"
 
 
-def test_db_url_on_sqlite_points_to_the_backup_command(app):
+def test_db_url_on_sqlite_points_to_the_backup_command(tmp_path):
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"})
     result = app.test_cli_runner().invoke(args=["db-url"])
     assert result.exit_code == 1 and "flask backup" in result.output
