@@ -10,7 +10,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer, new_phone, sign_up  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer, account_key, new_phone, sign_up  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 # The install sheet's pictures (manifest "screenshots"): Today on a phone and on a wide screen.
@@ -52,6 +52,40 @@ def shoot(page, name: str, scheme: str) -> None:
     print(f"docs/screenshots/{name}-{scheme}.png")
 
 
+def account_and_security(page, scheme: str) -> None:
+    """Settings' account cards (passkeys, password, devices) and their dialogs."""
+    page.locator("#security-h").scroll_into_view_if_needed()
+    shoot(page, "settings-security", scheme)
+    page.get_by_role("button", name="Signed-in devices").click()
+    page.get_by_role("dialog").wait_for()
+    shoot(page, "devices", scheme)
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Change password").click()
+    page.get_by_role("dialog").wait_for()
+    shoot(page, "password-change", scheme)
+    page.keyboard.press("Escape")
+
+
+def shared_phone(page, scheme: str) -> None:
+    """The sign-in screen of a phone with a session of another account waiting, and the forgotten-password form."""
+    page.keyboard.press("Escape")  # the stash's add form
+    page.context.set_offline(True)
+    page.get_by_role("link", name="Today").click()
+    page.get_by_role("button", name="Log a past session").click()
+    page.get_by_label("Left (mL)").fill("66")
+    page.get_by_label("Right (mL)").fill("77")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_timeout(500)
+    page.evaluate("localStorage.removeItem('pumpwell.token')")  # as when her token was refused
+    page.context.set_offline(False)
+    page.goto("/#/signin")
+    page.get_by_role("heading", name="Sign in").wait_for()
+    shoot(page, "sign-in-waiting", scheme)
+    page.get_by_role("link", name="Forgot password?").click()
+    page.get_by_role("heading", name="Forgot your password?").wait_for()
+    shoot(page, "forgot-password", scheme)
+
+
 def install_sheet(browser, server: LiveServer, page, token: str) -> None:
     """Save Today narrow (this phone) and wide (1280 x 720) for the manifest's richer install sheet."""
     SHEET.mkdir(parents=True, exist_ok=True)
@@ -83,7 +117,7 @@ def screens(browser, server: LiveServer, scheme: str) -> None:
     if scheme == "light":
         install_sheet(browser, server, page, token)
     started = (datetime.now(UTC) - timedelta(minutes=12, seconds=34)).isoformat()
-    page.evaluate("t => localStorage.setItem('pumpwell.timer', JSON.stringify({started_at: t}))", started)
+    page.evaluate(f"t => localStorage.setItem({account_key('timer')}, JSON.stringify({{started_at: t}}))", started)
     page.reload()
     page.get_by_role("button", name="Stop").click()
     page.get_by_label("Left (mL)").fill("65")
@@ -121,6 +155,7 @@ def screens(browser, server: LiveServer, scheme: str) -> None:
     share_url = page.locator("#share-url").inner_text().strip()
     page.evaluate("window.scrollTo(0, 0)")
     shoot(page, "settings", scheme)
+    account_and_security(page, scheme)
     seed_stash(server, token)
     page.get_by_role("link", name="Stash").click()
     page.locator("#stash-list > li").first.wait_for()
@@ -128,6 +163,7 @@ def screens(browser, server: LiveServer, scheme: str) -> None:
     page.get_by_role("button", name="Add a container").click()
     page.locator("#stash-add").wait_for()
     shoot(page, "stash-add", scheme)
+    shared_phone(page, scheme)
     context.close()
     # What the consultant sees: a fresh context with no account, as on their own device.
     consultant = new_phone(browser, server, color_scheme=scheme)
