@@ -90,6 +90,8 @@ class Config:
     # random key per process); who may read /metrics (and the clock's metrics port, when one is set).
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
     LOG_ACCOUNT_KEY = os.environ.get("LOG_ACCOUNT_KEY", "")
+    # One line per request; off where a proxy in front keeps the access log already (each line costs a write).
+    LOG_REQUESTS = _flag("LOG_REQUESTS", default=True)
     METRICS_ALLOWED = _list("METRICS_ALLOWED", ("127.0.0.1", "::1"))
     CLOCK_METRICS_PORT = int(os.environ.get("CLOCK_METRICS_PORT", "0"))
     # The file each clock touches after every batch and tick (empty: clock.heartbeat in instance/).

@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
     """Log and count every request once it is answered."""
     # Without LOG_ACCOUNT_KEY each process hashes with its own key: one account's lines match within it only.
     key = app.config["LOG_ACCOUNT_KEY"].encode() or secrets.token_bytes(32)
+    log_each = app.config["LOG_REQUESTS"]
 
     @app.before_request
     def start() -> None:
@@ -59,7 +60,8 @@ def init_app(app: Flask) -> None:
         route = request.url_rule.rule if request.url_rule else "unmatched"
         response.headers["X-Request-ID"] = g.request_id
         metrics.record_request(request.method, route, response.status_code, seconds)
-        log.info("request", extra={"fields": {
-            "request_id": g.request_id, "method": request.method, "route": route, "status": response.status_code,
-            "duration_ms": round(seconds * 1000, 2), "account": _account(key)}})
+        if log_each:
+            log.info("request", extra={"fields": {
+                "request_id": g.request_id, "method": request.method, "route": route, "status": response.status_code,
+                "duration_ms": round(seconds * 1000, 2), "account": _account(key)}})
         return response

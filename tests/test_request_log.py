@@ -73,3 +73,12 @@ def test_plain_text_lines_carry_the_same_fields(client, caplog):
         client.get("/livez")
     [record] = [r for r in caplog.records if r.name == "server.request_log"]
     assert " route=/livez status=200 " in PlainText().format(record)
+
+
+def test_request_lines_can_be_left_to_the_proxy_while_the_id_and_metrics_stay(tmp_path, caplog):
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{tmp_path / 'quiet.db'}", "LOG_REQUESTS": False})
+    with caplog.at_level(logging.INFO):
+        answer = app.test_client().get("/livez")
+    assert answer.status_code == 200 and answer.headers["X-Request-ID"]
+    assert _lines(caplog) == []
+    app.extensions["engine"].dispose()
