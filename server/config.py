@@ -83,6 +83,8 @@ class Config:
     PUSH_ENCRYPT_PROCESSES = int(os.environ.get("PUSH_ENCRYPT_PROCESSES", "1" if (os.cpu_count() or 1) > 1 else "0"))
     # Public origin of the app (https://pumpwell.example): makes notification links absolute, names the passkeys' site.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+    # Without PUBLIC_URL, the hosts a request may name for the links the app hands out (share links, passkeys' site).
+    ALLOWED_HOSTS = _list("ALLOWED_HOSTS", ("localhost", "127.0.0.1", "[::1]"))
     # Passkeys: the name a phone's passkey prompt shows. They belong to PUBLIC_URL's host (else the request's).
     PASSKEY_RP_NAME = os.environ.get("PASSKEY_RP_NAME", "Pumpwell")
 

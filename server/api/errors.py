@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.http import HTTP_STATUS_CODES
 
 from server.api.auth import auth
 from server.db import get_db
@@ -189,8 +190,8 @@ def init_app(app: APIFlask) -> None:
         fields = _fields(error.detail)
         status = error.status_code
         message = error.message or "Error"
-        if status == 400 and request.is_json and not fields:
-            # Werkzeug's JSON parser failed before any schema ran.
+        if status == 400 and request.is_json and not fields and message == HTTP_STATUS_CODES[400]:
+            # Werkzeug's JSON parser failed before any schema ran (APIFlask keeps only a werkzeug error's name).
             message = "The body is not valid JSON."
         elif status == 422:
             message = "Some fields are not valid." if fields else message

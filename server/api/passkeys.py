@@ -2,13 +2,14 @@
 
 from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length, OneOf
-from flask import current_app, request
+from flask import current_app
 from marshmallow import EXCLUDE, ValidationError
 
 from server import base64url
 from server.api.accounts import LIMITED, TokenOut, _token_lifetime
 from server.api.auth import auth, principal
 from server.api.docs import links
+from server.api.site import site_root
 from server.db import get_db
 from server.services import passkeys
 from server.timeutil import app_now
@@ -138,9 +139,8 @@ class RequestOptionsOut(Schema):
 
 
 def _relying_party() -> passkeys.RelyingParty:
-    """Return this site as a relying party: PUBLIC_URL when set, else the address the request came to."""
-    config = current_app.config
-    return passkeys.relying_party(config["PUBLIC_URL"], request.host_url, config["PASSKEY_RP_NAME"])
+    """Return this site as a relying party: PUBLIC_URL when set, else the allowed address the request came to."""
+    return passkeys.relying_party(site_root(), current_app.config["PASSKEY_RP_NAME"])
 
 
 @bp.post("/me/passkeys/options")

@@ -7,6 +7,7 @@ from flask import url_for
 from server.api.auth import auth, principal
 from server.api.docs import links
 from server.api.quotas import account_limited, per_account
+from server.api.site import site_root
 from server.db import get_db
 from server.services import shares
 from server.timeutil import app_now
@@ -57,9 +58,10 @@ class ShareList(Schema):
 @bp.doc(responses=account_limited("new share links"))
 def create_share(values):
     """Create a link for a consultant; copy the token now, it cannot be shown again."""
+    root = site_root()  # before the link exists: a refused Host leaves no link behind
     args = (values["label"], values["expires_in_days"], app_now(), values["include_stash"])
     share, token = shares.create_share(get_db(), principal().user, *args)
-    return {**vars(share), "token": token, "url": url_for("share_page.page", token=token, _external=True)}
+    return {**vars(share), "token": token, "url": root + url_for("share_page.page", token=token)}
 
 
 @bp.get("")

@@ -37,9 +37,9 @@ class RelyingParty:
     origin: str
 
 
-def relying_party(public_url: str, request_root: str, name: str) -> RelyingParty:
-    """Name the relying party after the public URL when set, else after the URL the request came to."""
-    parts = urlsplit(public_url or request_root)
+def relying_party(site_root: str, name: str) -> RelyingParty:
+    """Name the relying party after the site's origin."""
+    parts = urlsplit(site_root)
     return RelyingParty(id=parts.hostname or "", name=name, origin=f"{parts.scheme}://{parts.netloc}")
 
 

@@ -263,6 +263,14 @@ def test_public_url_names_the_relying_party(app, client, parent):
     assert passkey_sign_in(client, authenticator, sign_count=2).json == REFUSED  # http://localhost is not it
 
 
+def test_without_a_public_url_a_host_the_operator_does_not_allow_names_no_relying_party(app, client, parent):
+    app.config["PUBLIC_URL"] = ""
+    refused = client.post("/api/me/passkeys/options", headers={**parent[1], "Host": "attacker.example"})
+    assert refused.status_code == 400 and refused.json["error"]["code"] == "bad_request"
+    allowed = client.post("/api/me/passkeys/options", headers={**parent[1], "Host": "localhost:8443"})
+    assert allowed.json["rp"]["id"] == "localhost"
+
+
 def test_passkey_sign_in_is_limited_per_address_like_the_password(app, client):
     app.config["AUTH_RATE_LIMIT"] = "2 per minute"
     assert [client.post("/api/auth/passkey/options").status_code for _ in range(3)] == [200, 200, 429]

@@ -65,6 +65,37 @@ def test_out_of_range_links_are_refused(client, auth, body, field):
     assert field in response.json["error"]["fields"]
 
 
+def test_the_link_names_the_public_url_whatever_host_the_request_claims(app, client, user):
+    app.config["PUBLIC_URL"] = "https://pumpwell.example/"
+    response = client.post("/api/shares", json={"label": "IBCLC Robin"}, headers={**user, "Host": "attacker.example"})
+    assert response.status_code == 201
+    assert response.json["url"] == f"https://pumpwell.example/share/{response.json['token']}"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:5000", "[::1]:8000", "LOCALHOST"])
+def test_without_a_public_url_an_allowed_host_names_the_link(app, client, user, host):
+    app.config["PUBLIC_URL"] = ""
+    response = client.post("/api/shares", json={"label": "IBCLC Robin"}, headers={**user, "Host": host})
+    assert response.status_code == 201
+    assert response.json["url"] == f"http://{host.lower()}/share/{response.json['token']}"
+
+
+@pytest.mark.parametrize("host", ["attacker.example", "localhost.attacker.example", "127.0.0.1.nip.io", "[::2]"])
+def test_without_a_public_url_another_host_is_refused_and_makes_no_link(app, client, user, db, host):
+    app.config["PUBLIC_URL"] = ""
+    response = client.post("/api/shares", json={"label": "IBCLC Robin"}, headers={**user, "Host": host})
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "bad_request" and "PUBLIC_URL" in response.json["error"]["message"]
+    assert client.get("/api/shares", headers=user).json["items"] == []
+
+
+def test_the_operator_can_allow_another_host(app, client, user):
+    app.config.update(PUBLIC_URL="", ALLOWED_HOSTS=("pumpwell.lan",))
+    response = client.post("/api/shares", json={"label": "IBCLC Robin"}, headers={**user, "Host": "pumpwell.lan:8000"})
+    assert response.json["url"].startswith("http://pumpwell.lan:8000/share/")
+    assert client.post("/api/shares", json={"label": "x"}, headers={**user, "Host": "localhost"}).status_code == 400
+
+
 def test_a_link_may_live_up_to_90_days(client, auth):
     body = share(client, auth, expires_in_days=90)
     expires = datetime.fromisoformat(body["expires_at"]) - datetime.fromisoformat(body["created_at"])
