@@ -1,8 +1,6 @@
 """Schema fields and validators shared by the API's resources."""
 
 from datetime import UTC, date, datetime, time
-from functools import lru_cache
-from zoneinfo import available_timezones
 
 from apiflask import fields
 from flask import Flask
@@ -12,26 +10,22 @@ from marshmallow.validate import Range
 
 from server.domain.errors import InvalidInput
 from server.services.sessions import decode_cursor
-
-
-@lru_cache(maxsize=1)
-def _zones() -> frozenset[str]:
-    """Return the IANA zone names this machine knows."""
-    return frozenset(available_timezones()) | {"UTC"}
-
-
-def validate_time_zone(value: str) -> None:
-    """Accept only an existing IANA time zone name."""
-    if value not in _zones():
-        raise ValidationError("Not a known IANA time zone (for example Europe/Berlin).")
+from server.time_zones import CANONICAL, canonical_zone
 
 
 class TimeZone(fields.String):
-    """An IANA time zone name such as America/New_York."""
+    """An IANA time zone of a place, or UTC; an old name is stored as today's (Asia/Calcutta as Asia/Kolkata)."""
 
     def __init__(self, **kwargs):
-        metadata = {"example": "Europe/Berlin", "enum": sorted(_zones())}
-        super().__init__(validate=validate_time_zone, metadata=metadata, **kwargs)
+        metadata = {"example": "Europe/Berlin", "enum": sorted(CANONICAL)}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        """Read a zone name and return the zone it names today."""
+        zone = canonical_zone(super()._deserialize(value, attr, data, **kwargs))
+        if zone is None:
+            raise ValidationError("Not the time zone of a place (for example Europe/Berlin), nor UTC.")
+        return zone
 
 
 class LocalTime(fields.String):

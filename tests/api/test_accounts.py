@@ -70,6 +70,29 @@ def test_bad_settings_answer_422_with_the_field_and_change_nothing(client, auth,
     assert client.get("/api/me", headers=auth).json["time_zone"] == "UTC"
 
 
+@pytest.mark.parametrize("sent, stored", [
+    ("Europe/Berlin", "Europe/Berlin"), ("UTC", "UTC"), ("Etc/UTC", "UTC"), ("Europe/Oslo", "Europe/Oslo"),
+    ("Asia/Calcutta", "Asia/Kolkata"), ("US/Eastern", "America/New_York"), ("Europe/Kiev", "Europe/Kyiv"),
+])
+def test_a_time_zone_is_stored_by_its_name_today(client, auth, sent, stored):
+    assert client.patch("/api/me", headers=auth, json={"time_zone": sent}).json["time_zone"] == stored
+
+
+@pytest.mark.parametrize("zone", ["localtime", "Factory", "EST5EDT", "UCT", "GMT+0", "Etc/GMT+5", "EST", "Zulu",
+                                  "europe/berlin", "Europe/Berlin ", "posixrules", ""])
+def test_a_time_zone_no_person_would_choose_answers_422(client, auth, zone):
+    response = client.patch("/api/me", headers=auth, json={"time_zone": zone})
+    assert response.status_code == 422
+    assert response.json["error"]["fields"]["time_zone"] == [
+        "Not the time zone of a place (for example Europe/Berlin), nor UTC."]
+    assert client.get("/api/me", headers=auth).json["time_zone"] == "UTC"
+
+
+def test_registering_in_an_old_zone_name_stores_today_s(client):
+    body = {"email": "old.zone@example.com", "password": "correct horse battery", "time_zone": "Asia/Calcutta"}
+    assert client.post("/api/auth/register", json=body).json["user"]["time_zone"] == "Asia/Kolkata"
+
+
 def test_register_rejects_short_password_and_bad_email_with_one_message_per_field(client):
     response = client.post("/api/auth/register", json={"email": "not-an-email", "password": "short"})
     assert response.status_code == 422
