@@ -11,6 +11,26 @@ from gunicorn.workers.gthread import ThreadWorker
 YIELD_SECONDS = 0.02
 
 
+def close_after_413(app):
+    """Wrap a WSGI app so that a 413 answer closes its connection, and says so.
+
+    The refused body is left unread on the socket and gunicorn drains at most 64 KiB of it before closing, but it has
+    written "Connection: keep-alive" by then: a client's next request on that connection went unanswered.
+    """
+
+    def app_closing_after_413(environ, start_response):
+        """Call the app; when it answers 413, have gunicorn's response (start_response's owner) close."""
+
+        def start(status, headers, exc_info=None):
+            if status.startswith("413"):
+                start_response.__self__.force_close()
+            return start_response(status, headers, exc_info)
+
+        return app(environ, start)
+
+    return app_closing_after_413
+
+
 class BalancedThreadWorker(ThreadWorker):
     """A gthread worker that leaves a new connection to a sibling with room before holding more than its threads.
 
@@ -23,6 +43,11 @@ class BalancedThreadWorker(ThreadWorker):
         super().__init__(*args, **kwargs)
         self._yielding = False
         self._yielded = False
+
+    def load_wsgi(self):
+        """Load the app, closing the connection after a 413."""
+        super().load_wsgi()
+        self.wsgi = close_after_413(self.wsgi)
 
     def accept(self, listener):
         """Accept a connection, unless this worker is full and has not yet given its siblings a moment for it."""

@@ -1,5 +1,5 @@
-"""A redeploy drops nothing: gunicorn, started as the Procfile starts it, answers and stores every request it took
-before SIGTERM, then exits."""
+"""gunicorn, started as the Procfile starts it: a redeploy drops nothing (every request taken before SIGTERM is
+answered and stored, then it exits), and what it refuses at the edges is answered so a client can carry on."""
 
 import json
 import os
@@ -142,3 +142,45 @@ def test_sigterm_answers_and_stores_every_request_already_sent(web):
     with sqlite3.connect(database) as conn:
         stored = {row[0] for row in conn.execute("SELECT id FROM pump_sessions")}
     assert {i.replace("-", "") for i in ids} <= {s.replace("-", "") for s in stored}
+
+
+def _answer_and_close(port: int, request: bytes) -> tuple[bytes, dict]:
+    """Send raw bytes on a new connection; return the answer's status line and its JSON body (read to the close)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        try:
+            sock.sendall(request)
+        except BrokenPipeError:  # the server answered and closed before taking the rest
+            pass
+        answer = _read_answer(sock)
+    head, body = answer.split(b"\r\n\r\n", 1)
+    return head, json.loads(body)
+
+
+def test_a_body_over_the_limit_answers_413_and_closes_the_connection(web):
+    _, port, _ = web
+    body = json.dumps({"email": "big@example.com", "password": "x" * 100_000}).encode()
+    head = (b"POST /api/auth/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body))
+    then = b"GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    # The whole answer is read until the server closes: a kept-alive connection would time the read out.
+    status, error = _answer_and_close(port, head + body + then)
+    assert status.startswith(b"HTTP/1.1 413") and b"\r\nConnection: close\r\n" in status
+    assert error["error"]["code"] == "too_large"
+
+
+def _chunked(body: bytes) -> bytes:
+    """Encode a body in chunks of 10,000 bytes."""
+    chunks = [body[i:i + 10_000] for i in range(0, len(body), 10_000)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for chunk in chunks) + b"0\r\n\r\n"
+
+
+@pytest.mark.parametrize("padding, status", [(100_000, b"413"), (60_000, b"201")])
+def test_a_chunked_body_is_refused_413_only_over_the_limit(web, padding, status):
+    _, port, _ = web
+    # Blanks after the object keep it valid JSON of any length.
+    account = json.dumps({"email": "chunked@example.com", "password": "correct horse battery"}).encode()
+    body = _chunked(account + b" " * padding)
+    head = (b"POST /api/auth/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+    answer, _ = _answer_and_close(port, head + body)
+    assert answer.startswith(b"HTTP/1.1 " + status)

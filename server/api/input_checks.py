@@ -8,7 +8,7 @@ a 500 (or differ between SQLite and PostgreSQL) long after the schema accepted t
 import json
 
 from flask import Flask, request
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from server.domain.errors import InvalidInput
 
@@ -60,10 +60,23 @@ def find_text_problems(value, fields: dict) -> dict:
     return fields
 
 
+def request_body() -> bytes:
+    """Return this request's body (read once, then cached), answering 413 when it is over MAX_CONTENT_LENGTH.
+
+    Werkzeug refuses a Content-Length over the limit, but cuts a chunked body at the limit and hands over what fits,
+    which would then fail as "not valid JSON": one byte more on the server's stream tells the two apart.
+    """
+    body = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and len(body) == limit and request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()
+    return body
+
+
 def parsed_json_body():
     """Parse this request's JSON body once for the checks, answering 400 for anything the parser cannot handle."""
     try:
-        return json.loads(request.get_data(cache=True).decode("utf-8"))
+        return json.loads(request_body().decode("utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError):
         # Malformed, not UTF-8, or nested deeper than the parser's stack: all "not valid JSON".
         raise BadRequest("The body is not valid JSON.") from None
@@ -80,7 +93,7 @@ def check_request_text() -> None:
         elif text_problem(value):
             _place(fields, [name], text_problem(value))
     # A GET body is never read; DELETE /api/account reads one (the password), so DELETE is checked too.
-    if request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.is_json and request.get_data(cache=True):
+    if request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.is_json and request_body():
         find_text_problems(parsed_json_body(), fields)
     if fields:
         raise InvalidInput("Some fields are not valid.", fields)
