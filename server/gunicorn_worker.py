@@ -1,14 +1,27 @@
 """The gunicorn worker the settings name: gthread, sharing kept-alive connections fairly among the workers, and
 answering at SIGTERM every connection already queued on the listening socket."""
 
+import json
 import threading
 
+from gunicorn import util
+from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
 from gunicorn.workers.gthread import ThreadWorker
+
+from server.api.errors import error_body
 
 # How long a worker that already holds one connection per thread waits before it takes another: time enough for a
 # sibling with room, woken by the same connection, to take it; short enough that when every worker is full a new
 # client is only a little late.
 YIELD_SECONDS = 0.02
+
+
+# Requests gunicorn refuses before the app sees them (its limit_request_line, limit_request_fields and
+# limit_request_field_size), answered in the app's one error shape rather than gunicorn's HTML page.
+REFUSED_BEFORE_THE_APP = {
+    LimitRequestLine: (414, "URI Too Long", "The request line (method and URL) is too long."),
+    LimitRequestHeaders: (431, "Request Header Fields Too Large", "The request's headers are too large or too many."),
+}
 
 
 def close_after_413(app):
@@ -48,6 +61,22 @@ class BalancedThreadWorker(ThreadWorker):
         """Load the app, closing the connection after a 413."""
         super().load_wsgi()
         self.wsgi = close_after_413(self.wsgi)
+
+    def handle_error(self, req, client, addr, exc):
+        """Answer a request line or header block over gunicorn's limits in the one JSON error shape, and close."""
+        refused = next((answer for kind, answer in REFUSED_BEFORE_THE_APP.items() if isinstance(exc, kind)), None)
+        if refused is None:
+            super().handle_error(req, client, addr, exc)
+            return
+        status, reason, message = refused
+        self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
+        body = json.dumps(error_body(status, message)).encode()
+        head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n")
+        try:
+            util.write_nonblock(client, head.encode() + body)
+        except OSError:
+            self.log.debug("Failed to send error message.")
 
     def accept(self, listener):
         """Accept a connection, unless this worker is full and has not yet given its siblings a moment for it."""

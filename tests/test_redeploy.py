@@ -184,3 +184,15 @@ def test_a_chunked_body_is_refused_413_only_over_the_limit(web, padding, status)
             b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
     answer, _ = _answer_and_close(port, head + body)
     assert answer.startswith(b"HTTP/1.1 " + status)
+
+
+@pytest.mark.parametrize("request_bytes, status, code", [
+    (b"GET /api/me?" + b"a" * 5000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", b"414", "uri_too_long"),
+    (b"GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n", b"431", "headers_too_large"),
+    (b"GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-Many: m\r\n" * 101 + b"\r\n", b"431", "headers_too_large"),
+])
+def test_a_request_over_gunicorn_s_limits_is_answered_in_the_one_error_shape(web, request_bytes, status, code):
+    _, port, _ = web
+    head, error = _answer_and_close(port, request_bytes)
+    assert head.startswith(b"HTTP/1.1 " + status) and b"\r\nContent-Type: application/json\r\n" in head
+    assert error["error"]["code"] == code and error["error"]["message"] and error["error"]["fields"] == {}

@@ -30,8 +30,8 @@ log = logging.getLogger(__name__)
 
 CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-    422: "validation_error", 429: "rate_limited", 500: "internal_error", 503: "unavailable",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large", 414: "uri_too_long", 415: "unsupported_media_type",
+    422: "validation_error", 429: "rate_limited", 431: "headers_too_large", 500: "internal_error", 503: "unavailable",
 }
 
 # The HTTP status of each domain error, by its nearest listed class.
@@ -74,7 +74,10 @@ BODY_ERRORS = {
 }
 # Answers every operation can give.
 EVERY_OPERATION_ERRORS = {
+    "414": "The request line (method and URL) is over gunicorn's limit_request_line (4094 bytes unless set).",
     "422": "A field is not valid; a text (query argument or body) containing NUL or a lone surrogate is refused.",
+    "431": "Too many headers, or one too long: over gunicorn's limit_request_fields (100) or limit_request_field_size "
+           "(8190 bytes) unless set.",
     "503": "The database cannot be reached; retry after the Retry-After header's seconds.",
 }
 
