@@ -35,9 +35,12 @@ class Base64Url(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         if len(text) > self.max_chars:
             raise ValidationError(f"Longer than maximum length {self.max_chars}.")
-        if len(text) % 4 == 1 or not set(text) <= BASE64URL_ALPHABET:
-            raise ValidationError("Must be unpadded base64url.")
-        return base64url.decode(text)
+        try:
+            if len(text) % 4 == 1 or not set(text) <= BASE64URL_ALPHABET:
+                raise ValueError("not base64url")
+            return base64url.decode(text)  # refuses the empty text too
+        except ValueError:
+            raise ValidationError("Must be unpadded base64url.") from None
 
 
 class Credential(Schema):

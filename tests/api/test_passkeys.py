@@ -211,6 +211,7 @@ GARBAGE = {
     "rawId a number": lambda body: body["credential"].update(rawId=12),
     "rawId not base64url": lambda body: body["credential"].update(rawId="ab+/"),
     "rawId of 4n+1 characters": lambda body: body["credential"].update(rawId="abcde"),
+    "rawId empty": lambda body: body["credential"].update(rawId=""),
     "signature padded": lambda body: body["credential"]["response"].update(signature="abc="),
     "signature huge": lambda body: body["credential"]["response"].update(signature="A" * 40_000),
     "client data missing": lambda body: body["credential"]["response"].pop("clientDataJSON"),
