@@ -47,7 +47,7 @@ def create_app(config: dict | None = None) -> APIFlask:
     app.before_request(errors.require_json_body)
     input_checks.init_app(app)
     register_blueprints(app)
-    fields.make_body_integers_strict(app)
+    fields.make_body_scalars_strict(app)
     pwa.init_app(app)
     share_page.init_app(app)
     limits.init_app(app)

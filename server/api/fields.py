@@ -67,8 +67,18 @@ class Instant(fields.AwareDateTime):
         super().__init__(validate=PLAUSIBLE_INSTANTS, **kwargs)
 
 
-def _strict_integers(schema, seen: set[int]) -> None:
-    """Make every Integer field of a schema instance, nested ones included, refuse non-integers."""
+class _Exactly:
+    """A set of one member matched by identity: as a Boolean's truthy or falsy set, 1 is not True nor 0 False."""
+
+    def __init__(self, member: bool):
+        self.member = member
+
+    def __contains__(self, value) -> bool:
+        return value is self.member
+
+
+def _strict_scalars(schema, seen: set[int]) -> None:
+    """Make every Integer and Boolean field of a schema instance, nested ones included, refuse other JSON types."""
     if id(schema) in seen:
         return
     seen.add(id(schema))
@@ -77,25 +87,27 @@ def _strict_integers(schema, seen: set[int]) -> None:
         field = stack.pop()
         if isinstance(field, ma_fields.Integer):
             field.strict = True
+        elif isinstance(field, ma_fields.Boolean):
+            field.truthy, field.falsy = _Exactly(True), _Exactly(False)
         elif isinstance(field, ma_fields.Nested):
-            _strict_integers(field.schema, seen)
+            _strict_scalars(field.schema, seen)
         elif isinstance(field, ma_fields.List):
             stack.append(field.inner)
         elif isinstance(field, ma_fields.Dict) and field.value_field is not None:
             stack.append(field.value_field)
 
 
-def make_body_integers_strict(app: Flask) -> None:
-    """Refuse 3.9 (or "3") for an integer in every JSON body the app accepts, rather than store 3.
+def make_body_scalars_strict(app: Flask) -> None:
+    """Refuse 3.9 (or "3") for an integer, and 0 (or "yes") for a boolean, in every JSON body the app accepts.
 
-    Runs once over every registered view, so a new resource's schemas are covered without doing
-    anything. Query strings stay lenient: there every value arrives as text.
+    Marshmallow would store 3, and False. Runs once over every registered view, so a new resource's schemas are
+    covered without doing anything. Query strings stay lenient: there every value arrives as text.
     """
     seen: set[int] = set()
     for view in app.view_functions.values():
         body = getattr(view, "_spec", {}).get("body")
         if isinstance(body, Schema):
-            _strict_integers(body, seen)
+            _strict_scalars(body, seen)
 
 
 def validate_cursor(value: str) -> None:

@@ -67,6 +67,14 @@ def test_a_fractional_integer_is_refused_not_truncated(client, auth):
     assert client.post("/api/sessions", json=_session(pain=3), headers=auth).json["pain"] == 3
 
 
+@pytest.mark.parametrize("value", [0, 1, "true", "yes", "", None])
+def test_a_boolean_is_only_true_or_false(client, auth, value):
+    response = client.post("/api/shares", json={"label": "Dana", "include_stash": value}, headers=auth)
+    assert response.status_code == 422
+    assert list(response.json["error"]["fields"]) == ["include_stash"]
+    assert client.post("/api/shares", json={"label": "Dana", "include_stash": True}, headers=auth).status_code == 201
+
+
 @pytest.mark.parametrize("body", [b"[" * 5000 + b"]" * 5000, b'{"a":' * 5000 + b"1" + b"}" * 5000, b'"\xff"'])
 def test_a_body_the_parser_cannot_handle_answers_400(client, auth, body):
     response = client.post("/api/sessions", data=body, content_type="application/json", headers=auth)
