@@ -35,7 +35,10 @@ class DayOut(CompiledSchema):
     """One local day: a session counts on the day it started, in the user's time zone."""
 
     date = fields.Date()
-    hours = fields.Float(metadata={"description": "23 or 25 on a daylight-saving change."})
+    hours = fields.Float(metadata={"description": (
+        "The local day's length: 24 on most days; a daylight-saving or zone change makes it shorter or longer "
+        "(23, 25, 23.5, 24.5, 22 or 26 occur), and a date the zone skipped (Samoa's 2011-12-30) is 0."
+    )})
     sessions = fields.Integer()
     total_ml = fields.Float()
     left_ml = fields.Float()

@@ -30,7 +30,10 @@ class KeysIn(Schema):
 class SubscriptionIn(Schema):
     """A browser's push subscription."""
 
-    endpoint = fields.String(required=True, validate=Length(min=1, max=1000))
+    endpoint = fields.String(
+        required=True, validate=Length(min=1, max=1000),
+        metadata={"format": "uri", "description": "PushSubscription.endpoint: an allowed push service's https URL."},
+    )
     keys = fields.Nested(KeysIn, required=True)
     user_agent = fields.String(allow_none=True, validate=Length(max=300))
 
