@@ -34,7 +34,7 @@ def _account(key: bytes) -> str | None:
     signed_in = auth.current_user
     if signed_in is None:
         return None
-    return hmac.new(key, str(signed_in.user.id).encode(), hashlib.sha256).hexdigest()[:16]
+    return hmac.new(key, str(signed_in.account_id).encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def init_app(app: Flask) -> None:

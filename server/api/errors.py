@@ -5,7 +5,7 @@ import re
 
 from apiflask import APIFlask, HTTPError
 from flask import current_app, request
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
@@ -214,9 +214,7 @@ def init_app(app: APIFlask) -> None:
         db = get_db()
         db.rollback()
         signed_in = auth.current_user
-        # By its identity: after the rollback, reading the row's attributes would load it again, and it may be gone.
-        token_id = signed_in and inspect(signed_in.token).identity[0]
-        if signed_in is not None and db.scalar(select(ApiToken.id).where(ApiToken.id == token_id)) is None:
+        if signed_in is not None and db.scalar(select(ApiToken.id).where(ApiToken.id == signed_in.device_id)) is None:
             # The account was deleted, or this device signed out, while the write ran.
             return auth.auth_error_callback(401)
         log.warning("a write lost a race: %s", describe(error))

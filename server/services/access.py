@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import Session
 
 from server.domain.errors import NotFound
@@ -26,6 +26,16 @@ class Principal:
 
     user: User
     token: ApiToken
+
+    @property
+    def account_id(self) -> int:
+        """The account's id by the row's identity: readable after a rollback expired the row, even once deleted."""
+        return inspect(self.user).identity[0]
+
+    @property
+    def device_id(self) -> int:
+        """The device token's id by the row's identity, likewise."""
+        return inspect(self.token).identity[0]
 
 
 def sign_in(db: Session, token: str, idle: timedelta, now: datetime) -> Principal | None:
