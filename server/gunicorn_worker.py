@@ -1,5 +1,6 @@
-"""The gunicorn worker the settings name: gthread, sharing kept-alive connections fairly among the workers, and
-answering at SIGTERM every connection already queued on the listening socket."""
+"""The gunicorn worker the settings name: gthread, sharing kept-alive connections fairly among the workers,
+answering at SIGTERM every connection already queued on the listening socket, closing the connection after a 413,
+and answering what gunicorn refuses itself (414, 431) in the app's one error shape."""
 
 import json
 import threading
