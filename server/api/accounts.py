@@ -1,6 +1,5 @@
 """Registering, signing in and out, and the signed-in user's settings."""
 
-from datetime import timedelta
 
 from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length, OneOf
@@ -10,37 +9,18 @@ from marshmallow import pre_load
 from server.api.auth import auth, principal
 from server.api.fields import LocalTime, TimeZone
 from server.api.plans import PlanSummaryOut
+from server.api.signing_in import LIMITED, TokenOut, UserOut, token_lifetime
 from server.db import get_db
 from server.services import accounts, plans
 from server.timeutil import app_now
 
 bp = APIBlueprint("accounts", __name__, url_prefix="/api", tag="Accounts")
 
-# Sign-in and sign-up are throttled per client address (server/limits.py).
-LIMITED = {429: "Too many attempts from this address; retry after the Retry-After header's seconds"}
-
-
 class QuietHours(Schema):
     """Local hours in which only night-gap and plan reminders fire."""
 
     start = LocalTime(required=True)
     end = LocalTime(required=True)
-
-
-class UserOut(Schema):
-    """The signed-in user's settings."""
-
-    id = fields.Integer()
-    email = fields.String()
-    time_zone = fields.String()
-    unit = fields.String()
-    quiet_hours = fields.Method("_quiet_hours")
-
-    def _quiet_hours(self, user):
-        """Group the two quiet-hour columns, or null when unset."""
-        if user.quiet_start is None:
-            return None
-        return {"start": user.quiet_start.strftime("%H:%M"), "end": user.quiet_end.strftime("%H:%M")}
 
 
 class SettingsOut(UserOut):
@@ -82,18 +62,6 @@ class SettingsIn(Schema):
     quiet_hours = fields.Nested(QuietHours, allow_none=True)
 
 
-class TokenOut(Schema):
-    """A device token (shown once) and its user."""
-
-    token = fields.String()
-    user = fields.Nested(UserOut)
-
-
-def _token_lifetime() -> timedelta:
-    """Return how long a device token stays valid at the most (it ends sooner when left unused)."""
-    return timedelta(days=current_app.config["TOKEN_MAX_AGE_DAYS"])
-
-
 @bp.post("/auth/register")
 @bp.input(Registration, arg_name="body")
 @bp.output(TokenOut, status_code=201)
@@ -102,7 +70,7 @@ def register(body):
     """Create an account and sign this device in."""
     user, token = accounts.register(
         get_db(), current_app.extensions["passwords"], body["email"], body["password"], body["time_zone"],
-        body["unit"], body["device_label"], _token_lifetime(), app_now(),
+        body["unit"], body["device_label"], token_lifetime(), app_now(),
     )
     return {"token": token, "user": user}
 
@@ -115,7 +83,7 @@ def login(body):
     """Sign this device in with its own token."""
     user, token = accounts.login(
         get_db(), current_app.extensions["passwords"], body["email"], body["password"], body["device_label"],
-        _token_lifetime(), app_now(),
+        token_lifetime(), app_now(),
     )
     return {"token": token, "user": user}
 

@@ -1,10 +1,8 @@
 """Bearer-token authentication for the API: every view signs in the same way and gets a Principal."""
 
-from datetime import timedelta
-
 from apiflask import HTTPTokenAuth
-from flask import current_app
 
+from server.api.signing_in import idle_time
 from server.db import get_db
 from server.services.access import Principal, sign_in
 from server.timeutil import app_now
@@ -17,7 +15,7 @@ def verify_token(token: str) -> Principal | None:
     """Return the principal a live token signs in, or None (401)."""
     if not token:
         return None
-    return sign_in(get_db(), token, timedelta(days=current_app.config["TOKEN_IDLE_DAYS"]), app_now())
+    return sign_in(get_db(), token, idle_time(), app_now())
 
 
 def principal() -> Principal:

@@ -6,9 +6,9 @@ from flask import current_app
 from marshmallow import EXCLUDE, ValidationError
 
 from server import base64url
-from server.api.accounts import LIMITED, TokenOut, _token_lifetime
 from server.api.auth import auth, principal
 from server.api.docs import links
+from server.api.signing_in import LIMITED, TokenOut, token_lifetime
 from server.api.site import site_root
 from server.db import get_db
 from server.services import passkeys
@@ -199,5 +199,5 @@ def sign_in_options():
 def sign_in(body):
     """Sign this device in with a passkey: its own token, as a password sign-in gives."""
     user, token = passkeys.sign_in(
-        get_db(), body["credential"], body["device_label"], _token_lifetime(), _relying_party(), app_now())
+        get_db(), body["credential"], body["device_label"], token_lifetime(), _relying_party(), app_now())
     return {"token": token, "user": user}

@@ -10,9 +10,9 @@ from flask import after_this_request, current_app
 from marshmallow import pre_load
 
 from server import mail
-from server.api.accounts import LIMITED, TokenOut
 from server.api.auth import auth, principal
 from server.api.quotas import account_limited, per_account
+from server.api.signing_in import LIMITED, TokenOut, idle_time, token_lifetime
 from server.db import get_db
 from server.services import devices, passwords
 from server.services.passwords import ResetLink
@@ -79,11 +79,6 @@ class ResetConfirm(Schema):
     device_label = fields.String(load_default="", validate=Length(max=100))
 
 
-def _idle() -> timedelta:
-    """Return how long a device may go unused and stay signed in."""
-    return timedelta(days=current_app.config["TOKEN_IDLE_DAYS"])
-
-
 def _reset_link() -> ResetLink:
     """Return where reset links point (PUBLIC_URL, never the Host a request claims) and how long they live."""
     config = current_app.config
@@ -135,7 +130,7 @@ def change_password(body):
 @bp.output(DeviceList)
 def list_devices():
     """List the devices signed in to the account; current marks this one."""
-    return {"items": devices.list_devices(get_db(), principal().user, principal().token, _idle(), app_now())}
+    return {"items": devices.list_devices(get_db(), principal().user, principal().token, idle_time(), app_now())}
 
 
 @bp.delete("/me/devices/<int:device_id>")
@@ -173,9 +168,8 @@ def request_password_reset(body):
 @bp.doc(responses={422: "The link is unknown, used or expired, or the new password is refused", **LIMITED})
 def confirm_password_reset(body):
     """Choose a new password with an e-mailed link: every device is signed out, and this one signed in."""
-    lifetime = timedelta(days=current_app.config["TOKEN_MAX_AGE_DAYS"])
     user, token = passwords.reset_password(
         get_db(), current_app.extensions["passwords"], body["token"], body["new_password"], body["device_label"],
-        lifetime, app_now(),
+        token_lifetime(), app_now(),
     )
     return {"token": token, "user": user}
