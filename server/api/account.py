@@ -31,7 +31,7 @@ def export_account():
     db = get_db()
     # Streamed: the rows are read while the body is sent, so the session closes with the response.
     response = Response(
-        account.export_account(db, principal().user, app_now()), content_type="application/json",
+        account.export_account(db, principal().account, app_now()), content_type="application/json",
         headers={"Content-Disposition": 'attachment; filename="pumpwell-export.json"',
                  "Cache-Control": "private, no-store"},
     )
@@ -46,6 +46,6 @@ def export_account():
 @bp.doc(responses={403: "Wrong password, and this device did not sign in moments ago"})
 def delete_account(body):
     """Delete the account and everything in it, and sign out every device."""
-    account.delete_account(get_db(), current_app.extensions["passwords"], principal().token, body.get("password"),
+    account.delete_account(get_db(), current_app.extensions["passwords"], principal().device_id, body.get("password"),
                            app_now())
     return ""

@@ -93,7 +93,7 @@ def login(body):
 @bp.output({}, status_code=204)
 def logout():
     """Revoke this device's token; the push subscription it saved goes with it."""
-    accounts.logout(get_db(), principal().token)
+    accounts.logout(get_db(), principal().device_id)
     return ""
 
 
@@ -102,7 +102,7 @@ def logout():
 @bp.output(UserOut)
 def me():
     """Show the signed-in user's settings."""
-    return principal().user
+    return principal().account
 
 
 @bp.patch("/me")
@@ -112,5 +112,5 @@ def me():
 def update_me(changes):
     """Change time zone, display unit or quiet hours; name the active plans that follow another zone's clock."""
     db, now = get_db(), app_now()
-    user = accounts.update_settings(db, principal().user, changes, now)
+    user = accounts.update_settings(db, principal().account, changes, now)
     return {**UserOut().dump(user), "plans_in_other_zones": plans.plans_in_another_zone(db, user, now)}

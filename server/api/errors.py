@@ -6,7 +6,7 @@ import re
 from apiflask import APIFlask, HTTPError
 from flask import current_app, request
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, NoResultFound, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from werkzeug.exceptions import UnsupportedMediaType
@@ -209,6 +209,7 @@ def init_app(app: APIFlask) -> None:
     @app.errorhandler(IntegrityError)
     @app.errorhandler(StaleDataError)
     @app.errorhandler(ObjectDeletedError)
+    @app.errorhandler(NoResultFound)
     def changed_meanwhile(error: Exception):
         """Answer a write that lost a race: 401 when its account or device went meanwhile, else 409."""
         db = get_db()

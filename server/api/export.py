@@ -28,7 +28,7 @@ CSV_RESPONSE = {
 def sessions_csv(query):
     """Download the sessions started on the local days from..to, one row each."""
     db = get_db()
-    args = (db, principal().user, query.get("from_"), query.get("to"), app_now())
+    args = (db, principal().account, query.get("from_"), query.get("to"), app_now())
     return csv_response(*export.export_sessions_csv(*args), close=db.close)
 
 
@@ -40,7 +40,7 @@ def sessions_csv(query):
 def daily_csv(query):
     """Download the daily summary of the local days from..to (at most 366 days), with the goal."""
     db = get_db()
-    args = (db, principal().user, query.get("from_"), query.get("to"), app_now())
+    args = (db, principal().account, query.get("from_"), query.get("to"), app_now())
     return csv_response(*export.export_daily_csv(*args), close=db.close)
 
 
@@ -51,4 +51,4 @@ def daily_csv(query):
 def stash_csv():
     """Download every container (open, used and discarded) with its expiry, limit and source."""
     db = get_db()
-    return csv_response(*stash.export_stash_csv(db, principal().user, app_now()), close=db.close)
+    return csv_response(*stash.export_stash_csv(db, principal().account, app_now()), close=db.close)

@@ -64,7 +64,7 @@ class SummaryOut(CompiledSchema):
 @bp.output(GoalsSchema)
 def get_goals():
     """Show the goals (the defaults until set)."""
-    return goals.get_goals(get_db(), principal().user)
+    return goals.get_goals(get_db(), principal().account)
 
 
 @bp.put("/goals")
@@ -73,7 +73,7 @@ def get_goals():
 @bp.output(GoalsSchema)
 def set_goals(values):
     """Set all goals at once."""
-    return goals.set_goals(get_db(), principal().user, values, app_now())
+    return goals.set_goals(get_db(), principal().account, values, app_now())
 
 
 @bp.get("/summary/daily")
@@ -83,4 +83,4 @@ def set_goals(values):
 @bp.doc(description="A session belongs to the local day on which it started (in the user's time zone).")
 def daily_summary(query):
     """Summarize local days from..to (at most 366)."""
-    return summary.summary_view(get_db(), principal().user, query["from_"], query["to"], app_now())
+    return summary.summary_view(get_db(), principal().account, query["from_"], query["to"], app_now())

@@ -151,7 +151,7 @@ def _relying_party() -> passkeys.RelyingParty:
 @bp.output(CreationOptionsOut)
 def registration_options():
     """Start adding a passkey: options for navigator.credentials.create(), good once for five minutes."""
-    return passkeys.registration_options(get_db(), principal().user, _relying_party(), app_now())
+    return passkeys.registration_options(get_db(), principal().account, _relying_party(), app_now())
 
 
 @bp.post("/me/passkeys")
@@ -163,7 +163,7 @@ def registration_options():
 def add_passkey(body):
     """Add the passkey the browser just made, answering the options' challenge."""
     return passkeys.add_passkey(
-        get_db(), principal().user, body["credential"], body["name"], _relying_party(), app_now())
+        get_db(), principal().account, body["credential"], body["name"], _relying_party(), app_now())
 
 
 @bp.get("/me/passkeys")
@@ -171,7 +171,7 @@ def add_passkey(body):
 @bp.output(PasskeyList)
 def list_passkeys():
     """List the account's passkeys with when each was added and last used."""
-    return {"items": passkeys.list_passkeys(get_db(), principal().user)}
+    return {"items": passkeys.list_passkeys(get_db(), principal().account)}
 
 
 @bp.delete("/me/passkeys/<int:passkey_id>")
@@ -180,7 +180,7 @@ def list_passkeys():
 @bp.doc(responses={404: "No such passkey"})
 def remove_passkey(passkey_id):
     """Remove a passkey: it signs nobody in from now on (the phone may still list it)."""
-    passkeys.remove_passkey(get_db(), principal().user, passkey_id)
+    passkeys.remove_passkey(get_db(), principal().account, passkey_id)
     return ""
 
 

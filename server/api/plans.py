@@ -161,7 +161,7 @@ def list_templates():
 @bp.output(PlanOut)
 def preview_plan(values):
     """Expand a plan in your time zone without storing it."""
-    return plans.preview_plan(get_db(), principal().user, values, app_now())
+    return plans.preview_plan(get_db(), principal().account, values, app_now())
 
 
 @bp.post("")
@@ -175,7 +175,7 @@ def preview_plan(values):
 @bp.doc(responses={409: "A plan of this template is active (send replace=true)"})
 def start_plan(values):
     """Start a plan and schedule its reminders."""
-    return plans.start_plan(get_db(), principal().user, values, app_now())
+    return plans.start_plan(get_db(), principal().account, values, app_now())
 
 
 @bp.get("")
@@ -183,7 +183,7 @@ def start_plan(values):
 @bp.output(PlanList)
 def list_plans():
     """List your plans."""
-    return {"items": plans.list_plans(get_db(), principal().user, app_now())}
+    return {"items": plans.list_plans(get_db(), principal().account, app_now())}
 
 
 @bp.get("/<int:plan_id>")
@@ -191,7 +191,7 @@ def list_plans():
 @bp.output(PlanOut)
 def get_plan(plan_id):
     """Read a plan with its slots and progress."""
-    return plans.get_plan(get_db(), principal().user, plan_id, app_now())
+    return plans.get_plan(get_db(), principal().account, plan_id, app_now())
 
 
 @bp.post("/<int:plan_id>/cancel")
@@ -200,7 +200,7 @@ def get_plan(plan_id):
 @bp.doc(responses={409: "The plan is not active (cancelled or finished already)"})
 def cancel_plan(plan_id):
     """Cancel an active plan and its pending reminders."""
-    return plans.cancel_plan(get_db(), principal().user, plan_id, app_now())
+    return plans.cancel_plan(get_db(), principal().account, plan_id, app_now())
 
 
 # Its own path beside /cancel: werkzeug checks methods before converters, so a PATCH rule on the GET
@@ -212,7 +212,7 @@ def cancel_plan(plan_id):
 @bp.doc(responses={404: "No such plan of yours", 409: "The plan is not active"})
 def edit_plan(plan_id, values):
     """Move an active plan's upcoming slots (daily start time, days left) and their reminders; past slots stay."""
-    return plans.edit_plan(get_db(), principal().user, plan_id, values, app_now())
+    return plans.edit_plan(get_db(), principal().account, plan_id, values, app_now())
 
 
 @bp.post("/<int:plan_id>/move-to-zone")
@@ -222,7 +222,7 @@ def edit_plan(plan_id, values):
 @bp.doc(responses={404: "No such plan of yours", 409: "The plan is not active"})
 def move_plan_to_zone(plan_id, values):
     """After a time-zone change (PATCH /api/me names the plans it concerns), keep a plan's local times or instants."""
-    return plans.move_plan_to_zone(get_db(), principal().user, plan_id, values["keep"], app_now())
+    return plans.move_plan_to_zone(get_db(), principal().account, plan_id, values["keep"], app_now())
 
 
 @bp.get("/<int:plan_id>.ics")
@@ -230,6 +230,6 @@ def move_plan_to_zone(plan_id, values):
 @bp.doc(responses={200: {"description": "An iCalendar file", "content": {"text/calendar": {}}}})
 def plan_calendar(plan_id):
     """Download the plan as a calendar file with an alarm at each slot."""
-    body = plans.plan_calendar(get_db(), principal().user, plan_id)
+    body = plans.plan_calendar(get_db(), principal().account, plan_id)
     disposition = f'attachment; filename="pumpwell-plan-{plan_id}.ics"'
     return Response(body, mimetype="text/calendar", headers={"Content-Disposition": disposition})

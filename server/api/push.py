@@ -93,8 +93,9 @@ def save_subscription(body):
     """Save this device's subscription (saving it again updates it and turns reminders on again)."""
     config, signed_in = current_app.config, principal()
     sub, created = subscriptions.save_subscription(
-        get_db(), signed_in.user, signed_in.token.id, body["endpoint"], body["keys"]["p256dh"], body["keys"]["auth"],
-        body.get("user_agent"), config["PUSH_ALLOWED_HOSTS"], config["PUSH_ALLOW_LOOPBACK_HTTP"], app_now(),
+        get_db(), signed_in.account, signed_in.device_id, body["endpoint"], body["keys"]["p256dh"],
+        body["keys"]["auth"], body.get("user_agent"), config["PUSH_ALLOWED_HOSTS"],
+        config["PUSH_ALLOW_LOOPBACK_HTTP"], app_now(),
     )
     return sub, 201 if created else 200
 
@@ -104,7 +105,7 @@ def save_subscription(body):
 @bp.output(SubscriptionList)
 def list_subscriptions():
     """List the account's devices with their state; current_device marks this one."""
-    return {"items": subscriptions.list_subscriptions(get_db(), principal().user, principal().token.id)}
+    return {"items": subscriptions.list_subscriptions(get_db(), principal().account, principal().device_id)}
 
 
 @bp.delete("/subscriptions/<int:subscription_id>")
@@ -112,7 +113,7 @@ def list_subscriptions():
 @bp.output({}, status_code=204)
 def delete_subscription(subscription_id):
     """Remove a subscription (turn reminders off for that device)."""
-    subscriptions.delete_subscription(get_db(), principal().user, subscription_id)
+    subscriptions.delete_subscription(get_db(), principal().account, subscription_id)
     return ""
 
 
@@ -127,4 +128,4 @@ def delete_subscription(subscription_id):
 })
 def send_test():
     """Queue a test notification to all of the user's devices, due now."""
-    return {"reminder_id": subscriptions.queue_test_reminder(get_db(), principal().user, app_now()).id}
+    return {"reminder_id": subscriptions.queue_test_reminder(get_db(), principal().account, app_now()).id}

@@ -28,7 +28,7 @@ def per_account(setting: str, what: str):
         @functools.wraps(view)
         def limited(*args, **kwargs):
             """Count this request against the account's limit, then run the view."""
-            count(setting, what, "account", str(principal().user.id))
+            count(setting, what, "account", str(principal().account.id))
             return view(*args, **kwargs)
 
         return limited

@@ -47,7 +47,7 @@ class SnoozeIn(Schema):
 @bp.doc(responses=FINISHED)
 def snooze_reminder(reminder_id, values):
     """Remind again later (10 minutes unless minutes is given)."""
-    return reminders.snooze_reminder(get_db(), principal().user, reminder_id, values["minutes"], app_now())
+    return reminders.snooze_reminder(get_db(), principal().account, reminder_id, values["minutes"], app_now())
 
 
 @bp.post("/<int:reminder_id>/skip")
@@ -56,7 +56,7 @@ def snooze_reminder(reminder_id, values):
 @bp.doc(responses=FINISHED)
 def skip_reminder(reminder_id):
     """Do not send this reminder."""
-    return reminders.close_reminder(get_db(), principal().user, reminder_id, Move.SKIP, app_now())
+    return reminders.close_reminder(get_db(), principal().account, reminder_id, Move.SKIP, app_now())
 
 
 @bp.post("/<int:reminder_id>/done")
@@ -65,7 +65,7 @@ def skip_reminder(reminder_id):
 @bp.doc(responses=FINISHED)
 def mark_reminder_done(reminder_id):
     """Mark what the reminder asked for as done."""
-    return reminders.close_reminder(get_db(), principal().user, reminder_id, Move.DONE, app_now())
+    return reminders.close_reminder(get_db(), principal().account, reminder_id, Move.DONE, app_now())
 
 
 @bp.get("")
@@ -73,4 +73,4 @@ def mark_reminder_done(reminder_id):
 @bp.output(ReminderList)
 def list_reminders():
     """List your upcoming reminders."""
-    return {"items": reminders.list_reminders(get_db(), principal().user, app_now())}
+    return {"items": reminders.list_reminders(get_db(), principal().account, app_now())}

@@ -119,7 +119,7 @@ def _mail_after_response():
 def change_password(body):
     """Change the password; the other devices are signed out unless keep_other_devices."""
     passwords.change_password(
-        get_db(), current_app.extensions["passwords"], principal().token, body["current_password"],
+        get_db(), current_app.extensions["passwords"], principal().device_id, body["current_password"],
         body["new_password"], body["keep_other_devices"], app_now(),
     )
     return ""
@@ -130,7 +130,7 @@ def change_password(body):
 @bp.output(DeviceList)
 def list_devices():
     """List the devices signed in to the account; current marks this one."""
-    return {"items": devices.list_devices(get_db(), principal().user, principal().token, idle_time(), app_now())}
+    return {"items": devices.list_devices(get_db(), principal().account, principal().device_id, idle_time(), app_now())}
 
 
 @bp.delete("/me/devices/<int:device_id>")
@@ -139,7 +139,7 @@ def list_devices():
 @bp.doc(responses={409: "This is the device asking: it signs out with /api/auth/logout"})
 def sign_out_device(device_id):
     """Sign out another device of the account; its reminders stop with it."""
-    devices.sign_out_device(get_db(), principal().user, device_id, principal().token)
+    devices.sign_out_device(get_db(), principal().account, device_id, principal().device_id)
     return ""
 
 
@@ -148,7 +148,7 @@ def sign_out_device(device_id):
 @bp.output({}, status_code=204)
 def logout_everywhere():
     """Sign out every device of the account, this one included."""
-    devices.sign_out_everywhere(get_db(), principal().user)
+    devices.sign_out_everywhere(get_db(), principal().account)
     return ""
 
 

@@ -95,7 +95,7 @@ class SessionPage(CompiledSchema):
 @bp.doc(responses={200: "The same id and body were sent before", 409: "The id was used with another body"})
 def create_session(values):
     """Log a session; give ended_at or duration_min."""
-    session, created = sessions.create_session(get_db(), principal().user, values, app_now())
+    session, created = sessions.create_session(get_db(), principal().account, values, app_now())
     return session, 201 if created else 200
 
 
@@ -106,7 +106,7 @@ def create_session(values):
 def list_sessions(query):
     """List sessions newest first, with keyset pagination."""
     items, next_cursor = sessions.list_sessions(
-        get_db(), principal().user, query.get("from_"), query.get("to"), query["limit"], query.get("cursor"))
+        get_db(), principal().account, query.get("from_"), query.get("to"), query["limit"], query.get("cursor"))
     return {"items": items, "next_cursor": next_cursor}
 
 
@@ -115,7 +115,7 @@ def list_sessions(query):
 @bp.output(SessionOut)
 def get_session(session_id):
     """Read one session."""
-    return sessions.get_session(get_db(), principal().user, session_id)
+    return sessions.get_session(get_db(), principal().account, session_id)
 
 
 @bp.patch("/<uuid:session_id>")
@@ -124,7 +124,7 @@ def get_session(session_id):
 @bp.output(SessionOut)
 def update_session(session_id, changes):
     """Change some fields of a session."""
-    return sessions.update_session(get_db(), principal().user, session_id, changes, app_now())
+    return sessions.update_session(get_db(), principal().account, session_id, changes, app_now())
 
 
 @bp.delete("/<uuid:session_id>")
@@ -132,5 +132,5 @@ def update_session(session_id, changes):
 @bp.output({}, status_code=204)
 def delete_session(session_id):
     """Delete a session."""
-    sessions.delete_session(get_db(), principal().user, session_id, app_now())
+    sessions.delete_session(get_db(), principal().account, session_id, app_now())
     return ""

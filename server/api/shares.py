@@ -60,7 +60,7 @@ def create_share(values):
     """Create a link for a consultant; copy the token now, it cannot be shown again."""
     root = site_root()  # before the link exists: a refused Host leaves no link behind
     args = (values["label"], values["expires_in_days"], app_now(), values["include_stash"])
-    share, token = shares.create_share(get_db(), principal().user, *args)
+    share, token = shares.create_share(get_db(), principal().account, *args)
     return {**vars(share), "token": token, "url": root + url_for("share_page.page", token=token)}
 
 
@@ -69,7 +69,7 @@ def create_share(values):
 @bp.output(ShareList)
 def list_shares():
     """List the links with their expiry, revocation and last use."""
-    return {"items": shares.list_shares(get_db(), principal().user)}
+    return {"items": shares.list_shares(get_db(), principal().account)}
 
 
 @bp.delete("/<int:share_id>")
@@ -77,5 +77,5 @@ def list_shares():
 @bp.output({}, status_code=204)
 def revoke_share(share_id):
     """Revoke a link: it answers 'not found' from now on."""
-    shares.revoke_share(get_db(), principal().user, share_id, app_now())
+    shares.revoke_share(get_db(), principal().account, share_id, app_now())
     return ""

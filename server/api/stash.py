@@ -165,7 +165,7 @@ class GuidelineOut(Schema):
 def _answer(batch_and_created):
     """Answer a change: 201 or 200 for a new container, 200 for an action, with the container's view."""
     batch, created = batch_and_created
-    return stash.batch_view(batch, principal().user.stash_guideline, app_now()), created
+    return stash.batch_view(batch, principal().account.stash_guideline, app_now()), created
 
 
 @bp.post("")
@@ -175,7 +175,7 @@ def _answer(batch_and_created):
 @bp.doc(responses={**REPLAY_DOC, 404: "No such session"})
 def add_batch(values):
     """Add a container of milk (from a session, split as you like, never more than its volume)."""
-    view, created = _answer(stash.add_batch(get_db(), principal().user, values, app_now()))
+    view, created = _answer(stash.add_batch(get_db(), principal().account, values, app_now()))
     return view, 201 if created else 200
 
 
@@ -186,7 +186,7 @@ def add_batch(values):
 def list_batches(query):
     """List containers in use-first order, with totals per place."""
     args = (query["which"], query["limit"], query.get("cursor"), app_now())
-    return stash.list_batches(get_db(), principal().user, *args)
+    return stash.list_batches(get_db(), principal().account, *args)
 
 
 @bp.get("/guideline")
@@ -194,7 +194,7 @@ def list_batches(query):
 @bp.output(GuidelineOut)
 def get_guideline():
     """Show the storage guideline in use and its limits with sources."""
-    return stash.guideline_view(principal().user)
+    return stash.guideline_view(principal().account)
 
 
 @bp.put("/guideline")
@@ -203,7 +203,7 @@ def get_guideline():
 @bp.output(GuidelineOut)
 def set_guideline(values):
     """Choose CDC, ABM protocol #8 or the informal 5-5-5 rule; expiries follow."""
-    return stash.set_guideline(get_db(), principal().user, values["guideline"], app_now())
+    return stash.set_guideline(get_db(), principal().account, values["guideline"], app_now())
 
 
 @bp.get("/<uuid:batch_id>")
@@ -211,8 +211,8 @@ def set_guideline(values):
 @bp.output(BatchOut)
 def get_batch(batch_id):
     """Read one container."""
-    return stash.batch_view(stash.get_batch(get_db(), principal().user, batch_id),
-                            principal().user.stash_guideline, app_now())
+    return stash.batch_view(stash.get_batch(get_db(), principal().account, batch_id),
+                            principal().account.stash_guideline, app_now())
 
 
 @bp.post("/<uuid:batch_id>/move")
@@ -222,7 +222,7 @@ def get_batch(batch_id):
 @bp.doc(responses=REPLAY_DOC)
 def move_batch(batch_id, values):
     """Move a container; thawed milk never goes back to the freezer (409)."""
-    return _answer(stash.move_batch(get_db(), principal().user, batch_id, values, app_now()))[0]
+    return _answer(stash.move_batch(get_db(), principal().account, batch_id, values, app_now()))[0]
 
 
 @bp.post("/<uuid:batch_id>/use")
@@ -232,7 +232,7 @@ def move_batch(batch_id, values):
 @bp.doc(responses=REPLAY_DOC)
 def use_batch(batch_id, values):
     """Use all or part of a container; offered=true keeps the rest as a leftover for 2 h."""
-    return _answer(stash.use_batch(get_db(), principal().user, batch_id, values, app_now()))[0]
+    return _answer(stash.use_batch(get_db(), principal().account, batch_id, values, app_now()))[0]
 
 
 @bp.post("/<uuid:batch_id>/discard")
@@ -242,4 +242,4 @@ def use_batch(batch_id, values):
 @bp.doc(responses=REPLAY_DOC)
 def discard_batch(batch_id, values):
     """Discard a container with a reason; it stays in the history."""
-    return _answer(stash.discard_batch(get_db(), principal().user, batch_id, values, app_now()))[0]
+    return _answer(stash.discard_batch(get_db(), principal().account, batch_id, values, app_now()))[0]

@@ -1,10 +1,10 @@
 """Who is asking and what they may touch: the one sign-in path and the one owner check of every request."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import TypeVar
 
-from sqlalchemy import bindparam, inspect, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from server.domain.errors import NotFound
@@ -15,51 +15,70 @@ Row = TypeVar("Row")
 
 # Don't write last_used_at on every request: once in a while is enough to show "last used" and to measure idleness.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
-# Built once: every authenticated request runs it.
-TOKEN_AND_ACCOUNT = select(ApiToken, User).join(User, ApiToken.user_id == User.id).where(
-    ApiToken.token_hash == bindparam("token_hash"))
+# Built once: every authenticated request runs it. Columns, not entities: plain values cost less to load than
+# ORM rows, and a commit does not expire them, so a view never reads the account twice.
+TOKEN_AND_ACCOUNT = select(
+    ApiToken.id.label("device_id"), ApiToken.created_at, ApiToken.last_used_at, ApiToken.expires_at,
+    User.id, User.email, User.time_zone, User.unit, User.quiet_start, User.quiet_end, User.stash_guideline,
+).join(User, ApiToken.user_id == User.id).where(ApiToken.token_hash == bindparam("token_hash"))
+NOTE_USE = update(ApiToken).where(ApiToken.id == bindparam("device_id")).values(last_used_at=bindparam("now"))
+
+
+@dataclass(frozen=True)
+class Account:
+    """What the services read of an account: its id and settings, as plain values (a User row reads the same)."""
+
+    id: int
+    email: str
+    time_zone: str
+    unit: str
+    quiet_start: time | None
+    quiet_end: time | None
+    stash_guideline: str
+
+    @classmethod
+    def of(cls, user: User) -> "Account":
+        """Return the account's values as they are in a User row."""
+        return cls(user.id, user.email, user.time_zone, user.unit, user.quiet_start, user.quiet_end,
+                   user.stash_guideline)
 
 
 @dataclass(frozen=True)
 class Principal:
     """A signed-in account on one device: what every authenticated view receives."""
 
-    user: User
-    token: ApiToken
+    account: Account
+    device_id: int
 
     @property
     def account_id(self) -> int:
-        """The account's id by the row's identity: readable after a rollback expired the row, even once deleted."""
-        return inspect(self.user).identity[0]
-
-    @property
-    def device_id(self) -> int:
-        """The device token's id by the row's identity, likewise."""
-        return inspect(self.token).identity[0]
+        """The account's id."""
+        return self.account.id
 
 
 def sign_in(db: Session, token: str, idle: timedelta, now: datetime) -> Principal | None:
     """Return the principal a bearer token signs in, or None when the token is unknown, revoked or not live."""
     found = db.execute(TOKEN_AND_ACCOUNT, {"token_hash": hash_token(token)}).first()
-    if found is None or not is_live(found.ApiToken, idle, now):
+    if found is None or not is_live(found, idle, now):
         return None
-    token_row, user = found
-    if token_row.last_used_at is None or now - token_row.last_used_at > LAST_USED_RESOLUTION:
-        token_row.last_used_at = now
+    if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
+        db.execute(NOTE_USE, {"device_id": found.device_id, "now": now})
         db.commit()
-    return Principal(user, token_row)
+    account = Account(found.id, found.email, found.time_zone, found.unit, found.quiet_start, found.quiet_end,
+                      found.stash_guideline)
+    return Principal(account, found.device_id)
 
 
 def is_live(token: ApiToken, idle: timedelta, now: datetime) -> bool:
     """Tell whether a device token still signs in: younger than its maximum age and used within the idle time.
 
     A revoked token is deleted, so it is never found. Use is noted every LAST_USED_RESOLUTION, so idleness is
-    measured to within that.
+    measured to within that. `token` is an ApiToken row or a row of its columns.
     """
     return now < token.expires_at and now - (token.last_used_at or token.created_at) < idle
 
 
-def owned(db: Session, model: type[Row], key, user: User, what: str, for_update: bool = False) -> Row:
+def owned(db: Session, model: type[Row], key, user: Account, what: str, for_update: bool = False) -> Row:
     """Return the user's `model` row with this key; someone else's is NotFound, like a missing one."""
     row = db.get(model, key, with_for_update=for_update)
     if row is None or row.user_id != user.id:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.errors import PasswordRequired
 from server.models import ApiToken, Base, User
+from server.services.access import Account
 from server.services.accounts import Passwords
 
 # Columns that are secrets (or capabilities) and never leave the server, not even to their owner.
@@ -78,7 +79,7 @@ def _exported_columns(table: Table) -> list:
     return [column for column in table.columns if column.name not in hidden]
 
 
-def export_account(db: Session, user: User, now: datetime) -> Iterator[str]:
+def export_account(db: Session, user: Account, now: datetime) -> Iterator[str]:
     """Yield one JSON document of everything stored about the user, table by table, a few rows at a time."""
     dumps = json.JSONEncoder(default=_json_value, ensure_ascii=False).encode
     yield '{"exported_at": ' + dumps(now.isoformat())
@@ -95,12 +96,13 @@ def export_account(db: Session, user: User, now: datetime) -> Iterator[str]:
     db.rollback()
 
 
-def delete_account(db: Session, passwords: Passwords, token: ApiToken, password: str | None,
+def delete_account(db: Session, passwords: Passwords, device_id: int, password: str | None,
                    now: datetime) -> dict[str, int]:
-    """Delete every row of the token's user in one transaction, children first; return the count per table.
+    """Delete every row of the device's account in one transaction, children first; return the count per table.
 
     The password is needed unless this device signed in moments ago.
     """
+    token = db.get_one(ApiToken, device_id)
     user = token.user
     fresh = password is None and now - token.created_at <= FRESH_SIGN_IN
     if not fresh and not passwords.verify(user.password_hash, password or ""):

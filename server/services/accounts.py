@@ -6,12 +6,13 @@ from functools import cached_property
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.domain.errors import BadCredentials, EmailTaken
 from server.models import ApiToken, User
+from server.services.access import Account
 from server.services.common_passwords import refuse_common_password
 from server.services.reminders import refresh_gap_reminder
 from server.services.tokens import hash_token, new_token
@@ -94,14 +95,15 @@ def issue_token(db: Session, user: User, label: str, lifetime: timedelta, now: d
     return token
 
 
-def logout(db: Session, token: ApiToken) -> None:
+def logout(db: Session, device_id: int) -> None:
     """Revoke one device's token."""
-    db.delete(token)
+    db.execute(delete(ApiToken).where(ApiToken.id == device_id))
     db.commit()
 
 
-def update_settings(db: Session, user: User, changes: dict, now: datetime) -> User:
-    """Apply settings changes (time zone, unit, quiet hours) to the user."""
+def update_settings(db: Session, account: Account, changes: dict, now: datetime) -> User:
+    """Apply settings changes (time zone, unit, quiet hours) to the account; return its row."""
+    user = db.get_one(User, account.id)
     for name in ("time_zone", "unit"):
         if name in changes:
             setattr(user, name, changes[name])

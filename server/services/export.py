@@ -19,7 +19,8 @@ from server.domain.export import (
 )
 from server.domain.summary import GoalFacts, day_bounds
 from server.domain.templates import TEMPLATES
-from server.models import Plan, PlanSlot, PumpSession, User
+from server.models import Plan, PlanSlot, PumpSession
+from server.services.access import Account
 from server.services.goals import get_goals
 from server.services.summary import daily_summary, previous_end
 
@@ -29,7 +30,7 @@ DEFAULT_DAYS = 30  # what a consultant usually reviews; from/to choose any other
 YIELD_PER = 500
 
 
-def export_range(user: User, first: date | None, last: date | None, now: datetime) -> tuple[date, date]:
+def export_range(user: Account, first: date | None, last: date | None, now: datetime) -> tuple[date, date]:
     """Fill in a local date range: up to today, the last DEFAULT_DAYS days unless given."""
     last = last or now.astimezone(ZoneInfo(user.time_zone)).date()
     first = first or last - timedelta(days=DEFAULT_DAYS - 1)
@@ -39,7 +40,7 @@ def export_range(user: User, first: date | None, last: date | None, now: datetim
 
 
 def export_sessions_csv(
-    db: Session, user: User, first: date | None, last: date | None, now: datetime
+    db: Session, user: Account, first: date | None, last: date | None, now: datetime
 ) -> tuple[str, Iterator[str]]:
     """Return the file name and the streamed CSV of the sessions started on local days first..last."""
     first, last = export_range(user, first, last, now)
@@ -50,7 +51,7 @@ def export_sessions_csv(
 
 
 def export_daily_csv(
-    db: Session, user: User, first: date | None, last: date | None, now: datetime
+    db: Session, user: Account, first: date | None, last: date | None, now: datetime
 ) -> tuple[str, Iterator[str]]:
     """Return the file name and the CSV of the daily summary (at most a year, as the summary allows)."""
     first, last = export_range(user, first, last, now)
@@ -60,7 +61,7 @@ def export_daily_csv(
     return export_filename("daily", first, last), csv_chunks(daily_header(user.unit), rows)
 
 
-def session_records(db: Session, user: User, start: datetime, end: datetime) -> Iterator[SessionRecord]:
+def session_records(db: Session, user: Account, start: datetime, end: datetime) -> Iterator[SessionRecord]:
     """Yield the user's sessions started in [start, end) in start order, with their plan, a batch at a time."""
     # Only this user's slots: joining every plan slot made PostgreSQL hash the whole table.
     slots = (select(PlanSlot.id, PlanSlot.index, Plan.template)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from server import base64url
 from server.domain.errors import PasskeyNotAdded, PasskeySignInFailed, PasskeyTaken
 from server.models import Passkey, PasskeyChallenge, User
-from server.services.access import owned
+from server.services.access import Account, owned
 from server.services.accounts import issue_token
 
 CHALLENGE_LIFETIME = timedelta(minutes=5)
@@ -48,7 +48,7 @@ def user_handle(user_id: int) -> bytes:
     return str(user_id).encode()
 
 
-def registration_options(db: Session, user: User, rp: RelyingParty, now: datetime) -> dict:
+def registration_options(db: Session, user: Account, rp: RelyingParty, now: datetime) -> dict:
     """Hand out options (and a challenge) for adding a passkey to the account, in WebAuthn's JSON form."""
     from webauthn import generate_registration_options
     from webauthn.helpers import options_to_json_dict
@@ -73,7 +73,7 @@ def registration_options(db: Session, user: User, rp: RelyingParty, now: datetim
     return options_to_json_dict(options)
 
 
-def add_passkey(db: Session, user: User, answer: dict, name: str, rp: RelyingParty, now: datetime) -> Passkey:
+def add_passkey(db: Session, user: Account, answer: dict, name: str, rp: RelyingParty, now: datetime) -> Passkey:
     """Verify the browser's new passkey (its answer as the API parsed it, bytes decoded) against a live challenge of
     this account and keep its public key."""
     from webauthn import verify_registration_response
@@ -106,12 +106,12 @@ def add_passkey(db: Session, user: User, answer: dict, name: str, rp: RelyingPar
     return passkey
 
 
-def list_passkeys(db: Session, user: User) -> list[Passkey]:
+def list_passkeys(db: Session, user: Account) -> list[Passkey]:
     """Return the account's passkeys, oldest first."""
     return list(db.scalars(select(Passkey).where(Passkey.user_id == user.id).order_by(Passkey.id)))
 
 
-def remove_passkey(db: Session, user: User, passkey_id: int) -> None:
+def remove_passkey(db: Session, user: Account, passkey_id: int) -> None:
     """Forget one of the account's passkeys: it signs nobody in from now on."""
     db.delete(owned(db, Passkey, passkey_id, user, "passkey"))
     db.commit()

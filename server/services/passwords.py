@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from server.domain.errors import ResetLinkInvalid, WrongPassword
 from server.mail import password_reset_message
 from server.models import ApiToken, PasswordReset, User
+from server.services.access import Account
 from server.services.accounts import Passwords, issue_token, normalize_email
 from server.services.common_passwords import refuse_common_password
 from server.services.devices import sign_out_others
@@ -32,17 +33,17 @@ class ResetLink:
 
 
 def change_password(
-    db: Session, passwords: Passwords, device: ApiToken, current_password: str, new_password: str,
+    db: Session, passwords: Passwords, device_id: int, current_password: str, new_password: str,
     keep_other_devices: bool, now: datetime,
 ) -> None:
     """Check the current password, store the new one, and sign out the other devices unless asked not to."""
-    user = device.user
+    user = db.get_one(ApiToken, device_id).user
     if not passwords.verify(user.password_hash, current_password):
         raise WrongPassword("Your current password is not right.", {"current_password": ["Wrong password."]})
     refuse_common_password(new_password, "new_password")
     user.password_hash = passwords.hash(new_password)
     if not keep_other_devices:
-        sign_out_others(db, user, keep=device)
+        sign_out_others(db, user, keep=device_id)
     # A reset link asked for earlier would undo the change she just made.
     _void_links(db, user, now)
     db.commit()
@@ -93,7 +94,7 @@ def reset_password(
     return user, device_token
 
 
-def _void_links(db: Session, user: User, now: datetime) -> None:
+def _void_links(db: Session, user: Account, now: datetime) -> None:
     """Mark every unused reset link of the account as used: the password they would reset has just changed."""
     db.execute(update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
                .values(used_at=now))

@@ -28,8 +28,8 @@ from server.domain.plans import (
 from server.domain.reminders import describe_phases, plan_reminders
 from server.domain.sessions import total_volume_ml
 from server.domain.templates import DISCLAIMER, TEMPLATES
-from server.models import Plan, PlanSlot, PumpSession, Reminder, User
-from server.services.access import owned
+from server.models import Plan, PlanSlot, PumpSession, Reminder
+from server.services.access import Account, owned
 from server.services.reminders import cancel_pending, upsert_reminders
 
 # Plans ended longer ago than this no longer gain or lose sessions when one is logged.
@@ -95,7 +95,7 @@ def plan_templates() -> dict:
     return {"items": items, "disclaimer": DISCLAIMER}
 
 
-def preview_plan(db: Session, user: User, values: dict, now: datetime) -> PlanView:
+def preview_plan(db: Session, user: Account, values: dict, now: datetime) -> PlanView:
     """Return the plan a start would store, with progress against the sessions logged so far; store nothing."""
     check_start(values["starts_at"], now)
     draft = expand_plan(values["template"], values["starts_at"], values.get("params"), user.time_zone)
@@ -104,7 +104,7 @@ def preview_plan(db: Session, user: User, values: dict, now: datetime) -> PlanVi
     return _view(draft, PlanStatus.ACTIVE, None, progress)
 
 
-def start_plan(db: Session, user: User, values: dict, now: datetime) -> PlanView:
+def start_plan(db: Session, user: Account, values: dict, now: datetime) -> PlanView:
     """Store a plan and its reminders; refuse (409) while one of the template is active unless asked to replace it."""
     check_start(values["starts_at"], now)
     draft = expand_plan(values["template"], values["starts_at"], values.get("params"), user.time_zone)
@@ -142,7 +142,7 @@ def start_plan(db: Session, user: User, values: dict, now: datetime) -> PlanView
     return plan_view(db, user, plan, now, progress)
 
 
-def list_plans(db: Session, user: User, now: datetime) -> list[PlanView]:
+def list_plans(db: Session, user: Account, now: datetime) -> list[PlanView]:
     """Return summaries of the user's plans, newest start first."""
     plans = db.scalars(
         select(Plan).where(Plan.user_id == user.id).order_by(Plan.starts_at.desc(), Plan.id.desc()).limit(200)
@@ -150,12 +150,12 @@ def list_plans(db: Session, user: User, now: datetime) -> list[PlanView]:
     return [_view(_draft(plan), plan_status(plan.status, plan.ends_at, now), plan) for plan in plans]
 
 
-def get_plan(db: Session, user: User, plan_id: int, now: datetime) -> PlanView:
+def get_plan(db: Session, user: Account, plan_id: int, now: datetime) -> PlanView:
     """Return one of the user's plans with its slots and progress."""
     return plan_view(db, user, owned(db, Plan, plan_id, user, "plan"), now)
 
 
-def cancel_plan(db: Session, user: User, plan_id: int, now: datetime) -> PlanView:
+def cancel_plan(db: Session, user: Account, plan_id: int, now: datetime) -> PlanView:
     """Cancel an active plan and its pending reminders; the plan stays readable."""
     plan = owned(db, Plan, plan_id, user, "plan")
     if plan_status(plan.status, plan.ends_at, now) != PlanStatus.ACTIVE:
@@ -165,7 +165,7 @@ def cancel_plan(db: Session, user: User, plan_id: int, now: datetime) -> PlanVie
     return plan_view(db, user, plan, now)
 
 
-def edit_plan(db: Session, user: User, plan_id: int, values: dict, now: datetime) -> PlanView:
+def edit_plan(db: Session, user: Account, plan_id: int, values: dict, now: datetime) -> PlanView:
     """Move an active plan's slots not yet begun: a new daily start time and/or the days left; the rest stay."""
     plan = owned(db, Plan, plan_id, user, "plan")
     if plan_status(plan.status, plan.ends_at, now) != PlanStatus.ACTIVE:
@@ -211,14 +211,14 @@ def edit_plan(db: Session, user: User, plan_id: int, values: dict, now: datetime
     return plan_view(db, user, plan, now)
 
 
-def plans_in_another_zone(db: Session, user: User, now: datetime) -> list[PlanView]:
+def plans_in_another_zone(db: Session, user: Account, now: datetime) -> list[PlanView]:
     """Return the active plans set by local times of day in a zone other than the account's, first starts first."""
     plans = db.scalars(select(Plan).where(Plan.user_id == user.id, _active(now), Plan.time_zone != user.time_zone)
                        .order_by(Plan.starts_at, Plan.id))
     return [_view(_draft(plan), PlanStatus.ACTIVE, plan) for plan in plans if follows_wall_clock(plan.template)]
 
 
-def move_plan_to_zone(db: Session, user: User, plan_id: int, keep: str, now: datetime) -> PlanView:
+def move_plan_to_zone(db: Session, user: Account, plan_id: int, keep: str, now: datetime) -> PlanView:
     """Settle an active plan after the account's zone changed: keep its local times (the slots not yet begun move
     to the same local date and time in the account's zone, with their reminders) or keep its instants (nothing
     moves: the plan stays on its own zone's clock)."""
@@ -231,7 +231,7 @@ def move_plan_to_zone(db: Session, user: User, plan_id: int, keep: str, now: dat
     return plan_view(db, user, plan, now)
 
 
-def _keep_local_times(db: Session, user: User, plan: Plan, now: datetime) -> None:
+def _keep_local_times(db: Session, user: Account, plan: Plan, now: datetime) -> None:
     """Move the plan's slots not yet begun, its end and their reminders to the account's zone, local times kept."""
     ahead = [row for row in plan.slots if row.starts_at > now]
     old, new = ZoneInfo(plan.time_zone), ZoneInfo(user.time_zone)
@@ -252,7 +252,7 @@ def _keep_local_times(db: Session, user: User, plan: Plan, now: datetime) -> Non
     _link_sessions(db, user, plan, now)
 
 
-def plan_calendar(db: Session, user: User, plan_id: int) -> bytes:
+def plan_calendar(db: Session, user: Account, plan_id: int) -> bytes:
     """Return the plan as an iCalendar file: one event per slot with an alarm at its start and its phases."""
     # Imported here: icalendar (and dateutil) would cost every web process memory for a rarely used download.
     from icalendar import Alarm, Calendar, Event
@@ -291,7 +291,7 @@ def relink_since(now: datetime) -> datetime:
     return now - RELINK_AFTER_END
 
 
-def relink_plan_sessions(db: Session, user: User, now: datetime) -> bool:
+def relink_plan_sessions(db: Session, user: Account, now: datetime) -> bool:
     """Link sessions to the slots they fulfil in the user's current plans, inside the caller's transaction;
     return whether there was any such plan."""
     plans = db.scalars(PLANS_TO_RELINK, {"user_id": user.id, "since": relink_since(now)}).all()
@@ -300,7 +300,7 @@ def relink_plan_sessions(db: Session, user: User, now: datetime) -> bool:
     return bool(plans)
 
 
-def plan_overview(db: Session, user: User, now: datetime) -> PlanView | None:
+def plan_overview(db: Session, user: Account, now: datetime) -> PlanView | None:
     """Return the user's active plan, or else the one started last, with its progress."""
     plans = select(Plan).where(Plan.user_id == user.id)
     plan = db.scalar(plans.where(_active(now)).order_by(Plan.starts_at.desc()).limit(1)) or db.scalar(
@@ -309,7 +309,7 @@ def plan_overview(db: Session, user: User, now: datetime) -> PlanView | None:
     return None if plan is None else plan_view(db, user, plan, now)
 
 
-def plan_view(db: Session, user: User, plan: Plan, now: datetime, progress: Progress | None = None) -> PlanView:
+def plan_view(db: Session, user: Account, plan: Plan, now: datetime, progress: Progress | None = None) -> PlanView:
     """Return a stored plan with its slots and progress (computed here unless the caller has it)."""
     draft = _draft(plan, tuple(_slot(row) for row in plan.slots))
     if progress is None:
@@ -348,14 +348,14 @@ def _active(now: datetime):
     return and_(Plan.status == PlanStatus.ACTIVE, Plan.ends_at > now)
 
 
-def _cancel(db: Session, user: User, plan: Plan, now: datetime) -> None:
+def _cancel(db: Session, user: Account, plan: Plan, now: datetime) -> None:
     """Mark the plan cancelled and withdraw its pending reminders."""
     plan.status = PlanStatus.CANCELLED
     plan.cancelled_at = now
     cancel_pending(db, user, now, Reminder.plan_id == plan.id)
 
 
-def _link_sessions(db: Session, user: User, plan: Plan, now: datetime) -> Progress:
+def _link_sessions(db: Session, user: Account, plan: Plan, now: datetime) -> Progress:
     """Point each session at the slot it fulfils, unlink the rest, withdraw reminders of fulfilled slots;
     return the plan's progress."""
     rows = _sessions_for(db, user, plan.starts_at, plan.ends_at)
@@ -373,7 +373,7 @@ def _link_sessions(db: Session, user: User, plan: Plan, now: datetime) -> Progre
     return progress
 
 
-def _sessions_for(db: Session, user: User, starts_at: datetime, ends_at: datetime) -> list[PumpSession]:
+def _sessions_for(db: Session, user: Account, starts_at: datetime, ends_at: datetime) -> list[PumpSession]:
     """Return the user's sessions in the domain's window around a plan."""
     first, last = session_window(starts_at, ends_at)
     return list(db.scalars(select(PumpSession).where(

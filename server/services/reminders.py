@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from server.domain.delivery import Move, Status, move
 from server.domain.reminders import GAP_DEDUPE_KEY, GapRule, QuietHours, ReminderDraft, gap_reminder, snoozed_until
 from server.domain.storage import Container, stash_dedupe_key, stash_reminder
-from server.models import PumpSession, Reminder, User
+from server.models import PumpSession, Reminder
 
 # A module import: goals calls refresh_gap_reminder when they change, and each module needs the other.
 from server.services import goals as goal_service
-from server.services.access import owned
+from server.services.access import Account, owned
 
 # The partial unique index on (user_id, dedupe_key) covers pending rows only; ON CONFLICT must name the same predicate.
 # Reads and updates of pending rows write it in too, not bound: SQLite prepares a statement again at every run when
@@ -34,7 +34,7 @@ def pending_gap_reminder(owner) -> Select:
 
 
 def upsert_reminders(
-    db: Session, user: User, drafts: Iterable[tuple[ReminderDraft, int | None, int | None]], now: datetime
+    db: Session, user: Account, drafts: Iterable[tuple[ReminderDraft, int | None, int | None]], now: datetime
 ) -> None:
     """Write (draft, plan id, slot id) rows; a pending row with the same dedupe key is updated, never doubled."""
     rows = [
@@ -60,7 +60,7 @@ def upsert_reminders(
 
 
 def refresh_gap_reminder(
-    db: Session, user: User, now: datetime, last_end: datetime | None = None, pending: bool = True,
+    db: Session, user: Account, now: datetime, last_end: datetime | None = None, pending: bool = True,
 ) -> None:
     """Move the gap reminder to the day or night maximum after the latest session end (read unless given), or
     cancel it; `pending` False when the caller read, in this transaction, that none is pending."""
@@ -76,7 +76,7 @@ def refresh_gap_reminder(
         cancel_pending(db, user, now, Reminder.dedupe_key == GAP_DEDUPE_KEY)
 
 
-def cancel_pending(db: Session, user: User, now: datetime, *where) -> None:
+def cancel_pending(db: Session, user: Account, now: datetime, *where) -> None:
     """Cancel the user's pending reminders that match `where`."""
     db.execute(
         update(Reminder)
@@ -85,7 +85,7 @@ def cancel_pending(db: Session, user: User, now: datetime, *where) -> None:
     )
 
 
-def list_reminders(db: Session, user: User, now: datetime) -> list[Reminder]:
+def list_reminders(db: Session, user: Account, now: datetime) -> list[Reminder]:
     """Return the user's pending reminders, soonest first."""
     query = (
         select(Reminder)
@@ -97,7 +97,7 @@ def list_reminders(db: Session, user: User, now: datetime) -> list[Reminder]:
     return list(db.scalars(query))
 
 
-def snooze_reminder(db: Session, user: User, reminder_id: int, minutes: int | None, now: datetime) -> Reminder:
+def snooze_reminder(db: Session, user: Account, reminder_id: int, minutes: int | None, now: datetime) -> Reminder:
     """Send the reminder again `minutes` from now (10 by default), even if it was sent already."""
     reminder = owned(db, Reminder, reminder_id, user, "reminder")
     status = move(reminder.status, Move.SNOOZE)
@@ -116,7 +116,7 @@ def snooze_reminder(db: Session, user: User, reminder_id: int, minutes: int | No
     return reminder
 
 
-def close_reminder(db: Session, user: User, reminder_id: int, action: Move, now: datetime) -> Reminder:
+def close_reminder(db: Session, user: Account, reminder_id: int, action: Move, now: datetime) -> Reminder:
     """Skip a reminder or mark it done (Move.SKIP, Move.DONE) so it is not sent (again)."""
     reminder = owned(db, Reminder, reminder_id, user, "reminder")
     reminder.status = move(reminder.status, action)
@@ -125,7 +125,7 @@ def close_reminder(db: Session, user: User, reminder_id: int, action: Move, now:
     return reminder
 
 
-def refresh_stash_reminder(db: Session, user: User, batch_id, label: str, state: Container, now: datetime) -> None:
+def refresh_stash_reminder(db: Session, user: Account, batch_id, label: str, state: Container, now: datetime) -> None:
     """Move a container's reminder to what its state calls for, or cancel it (used, discarded, too late)."""
     quiet = QuietHours(user.quiet_start, user.quiet_end) if user.quiet_start and user.quiet_end else None
     draft = stash_reminder(batch_id, label, state, ZoneInfo(user.time_zone), quiet, now)

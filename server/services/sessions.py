@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from server.domain.errors import InvalidInput, SessionIdReused
 from server.domain.sessions import check_times, resolve_end
-from server.models import PumpSession, User
-from server.services.access import owned
+from server.models import PumpSession
+from server.services.access import Account, owned
 from server.services.plans import plans_to_relink, relink_plan_sessions, relink_since
 from server.services.reminders import pending_gap_reminder, refresh_gap_reminder
 from server.services.summary import forget_days, hold_for_change
@@ -35,7 +35,7 @@ def _digest(values: dict) -> str:
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def create_session(db: Session, user: User, values: dict, now: datetime) -> tuple[PumpSession | Row, bool]:
+def create_session(db: Session, user: Account, values: dict, now: datetime) -> tuple[PumpSession | Row, bool]:
     """Store a session for the user; return it (its stored row when new) and whether it is new (False for an
     identical replay)."""
     session_id = values.get("id") or uuid.uuid4()
@@ -91,7 +91,7 @@ def _insert_new(dialect: str) -> Insert:
     )
 
 
-def _replayed(db: Session, user: User, session_id: uuid.UUID, digest: str) -> PumpSession:
+def _replayed(db: Session, user: Account, session_id: uuid.UUID, digest: str) -> PumpSession:
     """Return the stored session for an identical replay, or refuse a reused id (also one deleted meanwhile, or
     another user's)."""
     existing = db.get(PumpSession, session_id)
@@ -100,12 +100,12 @@ def _replayed(db: Session, user: User, session_id: uuid.UUID, digest: str) -> Pu
     return existing
 
 
-def get_session(db: Session, user: User, session_id: uuid.UUID) -> PumpSession:
+def get_session(db: Session, user: Account, session_id: uuid.UUID) -> PumpSession:
     """Return one of the user's sessions; someone else's is 'not found'."""
     return owned(db, PumpSession, session_id, user, "session")
 
 
-def update_session(db: Session, user: User, session_id: uuid.UUID, changes: dict, now: datetime) -> PumpSession:
+def update_session(db: Session, user: Account, session_id: uuid.UUID, changes: dict, now: datetime) -> PumpSession:
     """Apply a partial update; times are checked again as a whole."""
     session = get_session(db, user, session_id)
     hold_for_change(db, user)
@@ -128,7 +128,7 @@ def update_session(db: Session, user: User, session_id: uuid.UUID, changes: dict
     return session
 
 
-def delete_session(db: Session, user: User, session_id: uuid.UUID, now: datetime) -> None:
+def delete_session(db: Session, user: Account, session_id: uuid.UUID, now: datetime) -> None:
     """Delete one of the user's sessions."""
     session = get_session(db, user, session_id)
     hold_for_change(db, user)
@@ -139,7 +139,7 @@ def delete_session(db: Session, user: User, session_id: uuid.UUID, now: datetime
 
 
 def sessions_changed(
-    db: Session, user: User, now: datetime, since: datetime, gap_moved: bool = True,
+    db: Session, user: Account, now: datetime, since: datetime, gap_moved: bool = True,
     latest_end: datetime | None = None, plans_near: bool = True, gap_pending: bool = True,
 ) -> bool:
     """Recompute what depends on the user's sessions from `since` on (kept summary days, gap reminder, plan slots),
@@ -175,7 +175,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
 
 
 def list_sessions(
-    db: Session, user: User, start: datetime | None, end: datetime | None, limit: int, cursor: str | None,
+    db: Session, user: Account, start: datetime | None, end: datetime | None, limit: int, cursor: str | None,
 ) -> tuple[Sequence[SessionRow], str | None]:
     """Return a page of the user's session rows, newest first, started in [start, end), and the next page's
     cursor."""

@@ -13,7 +13,7 @@ from server.domain.errors import NotFound
 from server.domain.export import SessionRecord
 from server.domain.summary import DaySummary, day_bounds
 from server.models import Goal, Share, User
-from server.services.access import owned
+from server.services.access import Account, owned
 from server.services.accounts import hash_token
 from server.services.export import export_range, session_records
 from server.services.goals import get_goals
@@ -42,7 +42,7 @@ class ShareOverview:
 
 
 def create_share(
-    db: Session, user: User, label: str, expires_in_days: int, now: datetime, include_stash: bool = False
+    db: Session, user: Account, label: str, expires_in_days: int, now: datetime, include_stash: bool = False
 ) -> tuple[Share, str]:
     """Create a link; return it and its token, which is shown once and stored only as a hash."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -55,12 +55,12 @@ def create_share(
     return share, token
 
 
-def list_shares(db: Session, user: User) -> list[Share]:
+def list_shares(db: Session, user: Account) -> list[Share]:
     """Return the user's links, newest first, revoked and expired ones included."""
     return list(db.scalars(select(Share).where(Share.user_id == user.id).order_by(Share.id.desc())))
 
 
-def revoke_share(db: Session, user: User, share_id: int, now: datetime) -> None:
+def revoke_share(db: Session, user: Account, share_id: int, now: datetime) -> None:
     """Revoke one of the user's links at once; revoking twice keeps the first time."""
     share = owned(db, Share, share_id, user, "share")
     share.revoked_at = share.revoked_at or now
@@ -82,7 +82,7 @@ def open_link(db: Session, token: str, now: datetime) -> Share:
     return share
 
 
-def share_overview(db: Session, user: User, now: datetime, include_stash: bool = False) -> ShareOverview:
+def share_overview(db: Session, user: Account, now: datetime, include_stash: bool = False) -> ShareOverview:
     """Gather the last days' summary, chart, sessions and plan (and the stash if shared) for the consultant's page."""
     zone = ZoneInfo(user.time_zone)
     first, last = export_range(user, None, None, now)

@@ -19,7 +19,7 @@ from server.domain.sessions import total_volume_ml
 from server.domain.stash_export import BatchRecord, stash_header, stash_rows
 from server.domain.units import oz_to_ml
 from server.models import MilkBatch, MilkBatchEvent, PumpSession, User
-from server.services.access import owned
+from server.services.access import Account, owned
 from server.services.export import YIELD_PER
 from server.services.reminders import refresh_stash_reminder
 
@@ -49,7 +49,7 @@ def _check_not_future(moment: datetime, now: datetime, field: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def add_batch(db: Session, user: User, values: dict, now: datetime) -> tuple[MilkBatch, bool]:
+def add_batch(db: Session, user: Account, values: dict, now: datetime) -> tuple[MilkBatch, bool]:
     """Store a new container; return it and whether it is new (False for an identical replay)."""
     batch_id = values.get("id") or uuid.uuid4()
     digest = _digest(values)
@@ -94,7 +94,7 @@ def add_batch(db: Session, user: User, values: dict, now: datetime) -> tuple[Mil
     return batch, True
 
 
-def _replayed_batch(existing: MilkBatch, user: User, digest: str) -> MilkBatch:
+def _replayed_batch(existing: MilkBatch, user: Account, digest: str) -> MilkBatch:
     """Return the stored container for an identical replay, or refuse a reused id."""
     if existing.user_id != user.id or existing.request_digest != digest:
         raise StashIdReused("This container id was already used with different values.")
@@ -102,7 +102,7 @@ def _replayed_batch(existing: MilkBatch, user: User, digest: str) -> MilkBatch:
 
 
 def _session_with_room_for(
-    db: Session, user: User, session_id: uuid.UUID, volume: float | None, unit: str, batch_id: uuid.UUID,
+    db: Session, user: Account, session_id: uuid.UUID, volume: float | None, unit: str, batch_id: uuid.UUID,
 ) -> tuple[PumpSession, float]:
     """Return the user's session and the mL to stash from it: `volume`, or all its milk not yet stashed if None."""
     session = owned(db, PumpSession, session_id, user, "session")
@@ -149,18 +149,18 @@ def _history(batch: MilkBatch) -> list[storage.Event]:
     return [storage.Event(e.kind, e.at, e.location, e.volume_ml) for e in batch.events]
 
 
-def get_batch(db: Session, user: User, batch_id: uuid.UUID) -> MilkBatch:
+def get_batch(db: Session, user: Account, batch_id: uuid.UUID) -> MilkBatch:
     """Return one of the user's containers; someone else's is 'not found'."""
     return owned(db, MilkBatch, batch_id, user, "container")
 
 
-def move_batch(db: Session, user: User, batch_id: uuid.UUID, values: dict, now: datetime) -> tuple[MilkBatch, bool]:
+def move_batch(db: Session, user: Account, batch_id: uuid.UUID, values: dict, now: datetime) -> tuple[MilkBatch, bool]:
     """Move a container to another place (freezing, thawing and their rules apply)."""
     at = values.get("at") or now
     return _record(db, user, batch_id, values, [storage.Event(storage.MOVED, at, values["location"])], None, now)
 
 
-def use_batch(db: Session, user: User, batch_id: uuid.UUID, values: dict, now: datetime) -> tuple[MilkBatch, bool]:
+def use_batch(db: Session, user: Account, batch_id: uuid.UUID, values: dict, now: datetime) -> tuple[MilkBatch, bool]:
     """Take milk out: all of it by default; offered for a feed, the rest becomes a leftover."""
     at = values.get("at") or now
     events = []
@@ -173,7 +173,9 @@ def use_batch(db: Session, user: User, batch_id: uuid.UUID, values: dict, now: d
     return _record(db, user, batch_id, values, events, None, now)
 
 
-def discard_batch(db: Session, user: User, batch_id: uuid.UUID, values: dict, now: datetime) -> tuple[MilkBatch, bool]:
+def discard_batch(
+    db: Session, user: Account, batch_id: uuid.UUID, values: dict, now: datetime,
+) -> tuple[MilkBatch, bool]:
     """Discard a container with a reason; it stays in the history."""
     at = values.get("at") or now
     events = [storage.Event(storage.DISCARDED_EVENT, at)]
@@ -181,7 +183,7 @@ def discard_batch(db: Session, user: User, batch_id: uuid.UUID, values: dict, no
 
 
 def _record(
-    db: Session, user: User, batch_id: uuid.UUID, values: dict, events: list[storage.Event], reason, now: datetime
+    db: Session, user: Account, batch_id: uuid.UUID, values: dict, events: list[storage.Event], reason, now: datetime
 ) -> tuple[MilkBatch, bool]:
     """Append events to a container's history once per action id, and refresh what depends on it."""
     # Lock the row (PostgreSQL): two actions on one container replay its history one after the other.
@@ -216,7 +218,7 @@ def _record(
     return batch, True
 
 
-def _already_recorded(db: Session, user: User, batch: MilkBatch, action_id: uuid.UUID, digest: str) -> bool:
+def _already_recorded(db: Session, user: Account, batch: MilkBatch, action_id: uuid.UUID, digest: str) -> bool:
     """Tell whether this action id was recorded already with the same body; refuse it with another."""
     stored = db.get(MilkBatchEvent, action_id)
     if stored is None:
@@ -273,7 +275,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, datetime, uuid.UUID]:
 
 
 def list_batches(
-    db: Session, user: User, which: str, limit: int, cursor: str | None, now: datetime
+    db: Session, user: Account, which: str, limit: int, cursor: str | None, now: datetime
 ) -> dict:
     """Return a page of containers in use-first order (expiry, then expression time), the totals and next cursor."""
     query = select(MilkBatch).where(MilkBatch.user_id == user.id)
@@ -300,7 +302,7 @@ def list_batches(
     }
 
 
-def totals(db: Session, user: User, now: datetime) -> dict:
+def totals(db: Session, user: Account, now: datetime) -> dict:
     """Sum the milk left in open containers per place and overall; expired milk is counted apart."""
     expired = (MilkBatch.expires_at <= now).label("expired")
     query = (
@@ -316,7 +318,7 @@ def totals(db: Session, user: User, now: datetime) -> dict:
     return result
 
 
-def guideline_view(user: User) -> dict:
+def guideline_view(user: Account) -> dict:
     """Return the user's guideline with every limit it sets, each with its source and the CDC figure beside it."""
     return {
         "guideline": user.stash_guideline,
@@ -328,8 +330,9 @@ def guideline_view(user: User) -> dict:
     }
 
 
-def set_guideline(db: Session, user: User, guideline: str, now: datetime) -> dict:
+def set_guideline(db: Session, account: Account, guideline: str, now: datetime) -> dict:
     """Choose the guideline; every open container's expiry and reminder follow it."""
+    user = db.get_one(User, account.id)
     user.stash_guideline = guideline
     batches = db.scalars(select(MilkBatch).where(MilkBatch.user_id == user.id, MilkBatch.closed.is_(None)))
     for batch in batches:
@@ -342,7 +345,7 @@ def set_guideline(db: Session, user: User, guideline: str, now: datetime) -> dic
     return guideline_view(user)
 
 
-def export_stash_csv(db: Session, user: User, now: datetime) -> tuple[str, Iterator[str]]:
+def export_stash_csv(db: Session, user: Account, now: datetime) -> tuple[str, Iterator[str]]:
     """Return the file name and the streamed CSV of every container, oldest expression first."""
     zone = ZoneInfo(user.time_zone)
     # Plain rows, not ORM objects: the body streams after the request's teardown closed the session.

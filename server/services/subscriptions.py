@@ -13,7 +13,7 @@ from server.domain import delivery
 from server.domain.errors import Conflict, NotFound, SubscriptionRejected
 from server.models import ApiToken, PushSubscription, Reminder, User
 from server.push import endpoint_problem, keys_problem
-from server.services.access import owned
+from server.services.access import Account, owned
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def _describe(sub: PushSubscription, label: str | None, token_id: int | None) ->
 
 
 def save_subscription(
-    db: Session, user: User, token_id: int, endpoint: str, p256dh: str, auth: str, user_agent: str | None,
+    db: Session, user: Account, token_id: int, endpoint: str, p256dh: str, auth: str, user_agent: str | None,
     allowed_hosts: Iterable[str], allow_loopback_http: bool, now: datetime,
 ) -> tuple[DeviceSubscription, bool]:
     """Store this device's subscription (or refresh and turn on again the one with this endpoint)."""
@@ -82,7 +82,7 @@ def save_subscription(
     raise SubscriptionRejected("This endpoint is being saved by another request; try again.")
 
 
-def list_subscriptions(db: Session, user: User, token_id: int | None) -> list[DeviceSubscription]:
+def list_subscriptions(db: Session, user: Account, token_id: int | None) -> list[DeviceSubscription]:
     """Return the user's subscriptions, newest first, marking the one saved by this device's token."""
     rows = db.execute(
         select(PushSubscription, ApiToken.label)
@@ -93,7 +93,7 @@ def list_subscriptions(db: Session, user: User, token_id: int | None) -> list[De
     return [_describe(sub, label, token_id) for sub, label in rows]
 
 
-def delete_subscription(db: Session, user: User, subscription_id: int) -> None:
+def delete_subscription(db: Session, user: Account, subscription_id: int) -> None:
     """Remove one of the user's subscriptions; another user's id is simply not found."""
     db.delete(owned(db, PushSubscription, subscription_id, user, "push subscription"))
     db.commit()
@@ -107,7 +107,7 @@ def user_by_email(db: Session, email: str) -> User:
     return user
 
 
-def queue_test_reminder(db: Session, user: User, now: datetime) -> Reminder:
+def queue_test_reminder(db: Session, user: Account, now: datetime) -> Reminder:
     """Queue a test notification due now to every device of the user."""
     reminder = Reminder(
         user_id=user.id, kind=delivery.TEST, status=delivery.Status.PENDING, dedupe_key=f"test:{uuid.uuid4().hex}",

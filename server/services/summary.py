@@ -26,6 +26,7 @@ from server.domain.sessions import MAX_DURATION
 from server.domain.summary import RULES, DaySummary, GoalFacts, day_bounds, measure, summarize_days
 from server.logs import describe
 from server.models import Goal, PumpSession, SummaryDay, User
+from server.services.access import Account
 from server.services.goals import get_goals
 from server.zone_data import zone_fingerprint
 
@@ -72,7 +73,7 @@ KEPT_DAYS = select(*KEPT_COLUMNS).where(KEPT_IN_RANGE)
 FORGET_DAYS = delete(SummaryDay).where(SummaryDay.user_id == bindparam("user_id"), SummaryDay.day >= bindparam("since"))
 
 
-def summary_view(db: Session, user: User, first: date, last: date, now: datetime) -> dict:
+def summary_view(db: Session, user: Account, first: date, last: date, now: datetime) -> dict:
     """Return the user's summary as the API shows it (the days, the goal they are measured against, zone and unit),
     keeping the days it had to compute."""
     kept, missing = _kept(db, user, first, last)
@@ -81,7 +82,7 @@ def summary_view(db: Session, user: User, first: date, last: date, now: datetime
     return {"time_zone": user.time_zone, "unit": user.unit, "goal": goal, "days": _measured(days, goal)}
 
 
-def daily_summary(db: Session, user: User, first: date, last: date, goal: Goal | None = None) -> list[DaySummary]:
+def daily_summary(db: Session, user: Account, first: date, last: date, goal: Goal | None = None) -> list[DaySummary]:
     """Summarize the local days first..last (inclusive) of the user's sessions, against `goal` (read if not given)."""
     kept, missing = _kept(db, user, first, last)
     return _measured(kept + _computed(db, user, missing), goal or get_goals(db, user))
@@ -100,13 +101,13 @@ def _check_range(first: date, last: date) -> None:
         raise InvalidInput("The range is too long.", {"to": [f"At most {MAX_DAYS} days."]})
 
 
-def _kept_params(user: User, first: date, last: date) -> dict:
+def _kept_params(user: Account, first: date, last: date) -> dict:
     """Return the parameters of the reads of the range's kept days (KEPT_IN_RANGE)."""
     return {"user_id": user.id, "first": first, "last": last, "time_zone": user.time_zone,
             "zone_data": zone_fingerprint(user.time_zone)}
 
 
-def _kept(db: Session, user: User, first: date, last: date) -> tuple[list[DaySummary], list[date]]:
+def _kept(db: Session, user: Account, first: date, last: date) -> tuple[list[DaySummary], list[date]]:
     """Return the range's kept days and the dates none is kept for."""
     _check_range(first, last)
     kept = [DaySummary(*row) for row in all_rows(db.connection(), KEPT_DAYS, _kept_params(user, first, last))]
@@ -121,7 +122,7 @@ def _missing(kept: list[DaySummary], first: date, last: date) -> list[date]:
     return [day for day in (first + timedelta(days=n) for n in range((last - first).days + 1)) if day not in have]
 
 
-def _computed(db: Session, user: User, missing: list[date]) -> list[DaySummary]:
+def _computed(db: Session, user: Account, missing: list[date]) -> list[DaySummary]:
     """Compute the missing days from the sessions (without progress: the caller measures)."""
     if not missing:
         return []
@@ -139,7 +140,7 @@ def _computed(db: Session, user: User, missing: list[date]) -> list[DaySummary]:
     return [day for day in days if day.date in wanted]
 
 
-def _keep_missing(db: Session, user: User, first: date, last: date, now: datetime) -> list[DaySummary]:
+def _keep_missing(db: Session, user: Account, first: date, last: date, now: datetime) -> list[DaySummary]:
     """With changes to the user's sessions held off, read the range again, compute and keep the missing days (up
     to today) and commit; return every day of the range. If keeping fails, the days are still returned."""
     time_zone, user_id = user.time_zone, user.id
@@ -180,7 +181,7 @@ def _hold_off_changes(connection: Connection, user_id: int) -> None:
         connection.execute(update(User).where(User.id == user_id).values(time_zone=User.time_zone))
 
 
-def hold_for_change(db: Session, user: User) -> None:
+def hold_for_change(db: Session, user: Account) -> None:
     """Take the lock a new session's foreign key takes (PostgreSQL), for a change that inserts none."""
     if db.get_bind().dialect.name == "postgresql":
         db.connection().execute(select(User.id).where(User.id == user.id).with_for_update(key_share=True))
@@ -204,7 +205,7 @@ def _keep_statement(dialect: str) -> Insert:
     return insert.on_conflict_do_update(index_elements=["user_id", "day"], set_=replaced)
 
 
-def previous_end(db: Session, user: User, start: datetime) -> datetime | None:
+def previous_end(db: Session, user: Account, start: datetime) -> datetime | None:
     """Return the latest end among the user's sessions started before `start` (the first gap runs from it)."""
     # The latest end, not the end of the latest start: an earlier, longer session can end after a later, shorter
     # one, and only the latest end makes a day's gaps the same whatever range it is asked in.

@@ -81,8 +81,8 @@ def test_old_links_are_cleared_when_a_new_one_is_asked_for(db, user):
 def test_a_password_change_checks_the_current_one_first(db, user):
     phone = device(db, user)
     with pytest.raises(WrongPassword):
-        passwords.change_password(db, HASHER, phone, "wrong", "a quiet night", False, NOW)
-    passwords.change_password(db, HASHER, phone, PASSWORD, "a quiet night", False, NOW)
+        passwords.change_password(db, HASHER, phone.id, "wrong", "a quiet night", False, NOW)
+    passwords.change_password(db, HASHER, phone.id, PASSWORD, "a quiet night", False, NOW)
     assert login(db, HASHER, user.email, "a quiet night", "", timedelta(days=1), NOW)
 
 
@@ -94,7 +94,7 @@ def test_the_device_list_keeps_only_live_devices_most_recently_used_first(db, us
     laptop = device(db, user, "Laptop", at=NOW - timedelta(days=3))
     laptop.last_used_at = NOW - timedelta(hours=1)
     db.commit()
-    listed = devices.list_devices(db, user, phone, timedelta(days=30), NOW)
+    listed = devices.list_devices(db, user, phone.id, timedelta(days=30), NOW)
     assert [(d.label, d.current) for d in listed] == [("Laptop", False), ("Phone", True)]
     assert stale.id not in {d.id for d in listed}
 
@@ -103,8 +103,8 @@ def test_a_device_is_signed_out_by_its_owner_only_and_not_from_itself(db, user, 
     phone, tablet = device(db, user, "Phone"), device(db, user, "Tablet")
     other = db.get(User, make_user()[0]["id"])
     with pytest.raises(NotFound):
-        devices.sign_out_device(db, other, tablet.id, device(db, other))
+        devices.sign_out_device(db, other, tablet.id, device(db, other).id)
     with pytest.raises(CurrentDevice):
-        devices.sign_out_device(db, user, phone.id, phone)
-    devices.sign_out_device(db, user, tablet.id, phone)
+        devices.sign_out_device(db, user, phone.id, phone.id)
+    devices.sign_out_device(db, user, tablet.id, phone.id)
     assert db.get(ApiToken, tablet.id) is None and db.get(ApiToken, phone.id) is not None
