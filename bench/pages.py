@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from server.db import make_engine  # noqa: E402
 from server.services.access import Account  # noqa: E402
-from server.services.sessions import encode_cursor, list_sessions  # noqa: E402
+from server.services.cursors import encode_cursor  # noqa: E402
+from server.services.sessions import list_sessions  # noqa: E402
 
 URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench_pages")
 PAGE = 50
@@ -57,7 +58,8 @@ def cursor_before(db: Session, page: int) -> str | None:
         return None
     row = db.execute(text("SELECT started_at, id FROM pump_sessions WHERE user_id = 1 "
                           "ORDER BY started_at DESC, id DESC OFFSET :skip LIMIT 1"), {"skip": (page - 1) * PAGE - 1})
-    return encode_cursor(row.one())
+    started_at, session_id = row.one()
+    return encode_cursor(started_at, session_id)
 
 
 def time_page(db: Session, parent: Account, cursor: str | None, runs: int) -> list[float]:
