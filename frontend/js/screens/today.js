@@ -134,13 +134,13 @@ function quickCard(user, data, rerender) {
 /** Render the day's figures against the goal. */
 function dayCard(user, data) {
   const { summary, sessions, reminders, day } = data;
-  const queued = data.queued.filter((s) => s.outbox.state !== 'refused');
+  const queued = data.queued.filter((s) => s.outbox.state !== 'refused').map(asSent);
   const today = summary?.days?.[0];
   const goal = summary?.goal;
   const mine = (sessions || []).filter((s) => localDate(new Date(s.started_at), user.time_zone) === day);
   const queuedToday = queued.filter((s) => localDate(new Date(s.started_at), user.time_zone) === day);
   const totalMl = (today?.total_ml ?? mine.reduce((sum, s) => sum + (s.total_ml || 0), 0))
-    + queuedToday.reduce((sum, s) => sum + (s.left_ml || 0) + (s.right_ml || 0), 0);
+    + queuedToday.reduce((sum, s) => sum + s.total_ml, 0);
   const count = (today?.sessions ?? mine.length) + queuedToday.length;
   const last = [...queued.map((s) => s.ended_at || s.started_at),
     ...(sessions || []).map((s) => s.ended_at || s.started_at)].sort().at(-1);
@@ -192,11 +192,17 @@ function refusalText(error) {
   return `Needs attention: ${fields.length ? fields.join('; ') : error?.message || 'refused by the server'}`;
 }
 
+/** A session still in the outbox as the server will list it: its total is both sides, as the server adds them up
+ * (total_volume_ml in server/domain/sessions.py); the server's own total is shown for every session it has. */
+function asSent(s) {
+  return { ...s, total_ml: (s.left_ml || 0) + (s.right_ml || 0), queued: true };
+}
+
 /** Render today's sessions, newest first, including ones still queued. */
 function sessionsCard(user, data, rerender) {
   // Refused sessions show whatever day they name (a start in 2030 must not hide); the rest show today's.
   const mine = [
-    ...data.queued.map((s) => ({ ...s, total_ml: (s.left_ml || 0) + (s.right_ml || 0), queued: true })),
+    ...data.queued.map(asSent),
     ...(data.sessions || []),
   ].filter((s) => s.outbox?.state === 'refused' || localDate(new Date(s.started_at), user.time_zone) === data.day)
     .sort((a, b) => b.started_at.localeCompare(a.started_at));
