@@ -21,10 +21,11 @@ async function settleTimer(queued) {
 /** Today's figures as last seen on this phone, for a screen that shows before the network answers; null if none. */
 async function lastSeenDay(user) {
   const day = localDate(new Date(), user.time_zone);
-  const summary = lastSeenData(`/summary/daily?from=${day}&to=${day}`);
+  const reads = self.pumpwellTodayReads(day);
+  const summary = lastSeenData(reads.summary);
   if (!summary) return null;
-  const sessions = lastSeenData('/sessions?limit=30');
-  const reminders = lastSeenData('/reminders');
+  const sessions = lastSeenData(reads.sessions);
+  const reminders = lastSeenData(reads.reminders);
   const queued = (await outboxAll()).filter((item) => item.path === '/sessions').map((item) => ({ ...item.body, outbox: item }));
   return { day, summary, sessions: sessions?.items || null, reminders: reminders?.items || null, queued, lastSeen: true };
 }
@@ -32,11 +33,9 @@ async function lastSeenDay(user) {
 /** Load today's figures; any part may be missing offline. */
 async function loadDay(user) {
   const day = localDate(new Date(), user.time_zone);
-  const [summary, sessions, reminders] = await Promise.all([
-    api('GET', `/summary/daily?from=${day}&to=${day}`).catch(() => null),
-    api('GET', '/sessions?limit=30').catch(() => null),
-    api('GET', '/reminders').catch(() => null),
-  ]);
+  const reads = self.pumpwellTodayReads(day);
+  const [summary, sessions, reminders] = await Promise.all(
+    [reads.summary, reads.sessions, reads.reminders].map((path) => api('GET', path).catch(() => null)));
   const queued = (await outboxAll()).filter((item) => item.path === '/sessions')
     .map((item) => ({ ...item.body, outbox: item }));
   await settleTimer(queued);
