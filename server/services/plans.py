@@ -171,24 +171,50 @@ def edit_plan(db: Session, user: Account, plan_id: int, values: dict, now: datet
     if plan_status(plan.status, plan.ends_at, now) != PlanStatus.ACTIVE:
         raise Conflict("Only an active plan can be changed.")
     template = TEMPLATES[plan.template]
+    _check_changeable(template, values)
+    params = {**plan.params, **({"start_time": values["start_time"]} if values.get("start_time") else {})}
+    kept = [slot for slot in plan.slots if slot.starts_at <= now]
+    ahead = [slot for slot in plan.slots if slot.starts_at > now]
+    per_day = _slots_per_day(plan, template, params, now)
+    days_left = values.get("days_left") or math.ceil(len(ahead) / per_day)
+    days = template.param("days")
+    if days_left > days.max:
+        raise InvalidPlanParams("Too many days.", {"days_left": [f"At most {days.max}."]})
+    # Expand the longest plan the template allows from here and keep the first days_left days of it.
+    begin = max([now, plan.starts_at, *(slot.ends_at for slot in kept)])
+    fresh = expand_plan(plan.template, begin, {**params, "days": days.max}, plan.time_zone).slots
+    moved = _replace_slots_ahead(db, plan, kept, ahead, fresh[: days_left * per_day])
+    plan.params = {**params, "days": min(days.max, max(days.min, math.ceil(len(kept) / per_day) + days_left))}
+    plan.ends_at = max([plan.starts_at, *(s.ends_at for s in kept), *(s.ends_at for s in moved)])
+    db.flush()
+    slot_ids = {slot.index: slot.id for slot in plan.slots}
+    drafts = plan_reminders(plan.id, template.name, moved, now)
+    upsert_reminders(db, user, [(d, plan.id, slot_ids[d.slot_index]) for d in drafts], now)
+    _link_sessions(db, user, plan, now)
+    db.commit()
+    return plan_view(db, user, plan, now)
+
+
+def _check_changeable(template, values: dict) -> None:
+    """Refuse a change the plan's template has no setting for."""
     known = {spec.name for spec in template.params}
     # Only day-by-day plans have days to count and (most) a daily start; the others are stopped and started anew.
     wrong = {key: ["This plan has no such setting."] for key, param in (("start_time", "start_time"),
              ("days_left", "days")) if "days" not in known or (values.get(key) is not None and param not in known)}
     if wrong:
         raise InvalidPlanParams("This plan cannot be changed that way.", wrong)
-    params = {**plan.params, **({"start_time": values["start_time"]} if values.get("start_time") else {})}
-    kept = [slot for slot in plan.slots if slot.starts_at <= now]
-    ahead = [slot for slot in plan.slots if slot.starts_at > now]
-    per_day = len(expand_plan(plan.template, now, {**params, "days": template.param("days").min}, plan.time_zone).slots)
-    per_day //= template.param("days").min
-    days_left = values.get("days_left") or math.ceil(len(ahead) / per_day)
-    if days_left > template.param("days").max:
-        raise InvalidPlanParams("Too many days.", {"days_left": [f"At most {template.param('days').max}."]})
-    # Expand the longest plan the template allows from here and keep the first days_left days of it.
-    begin = max([now, plan.starts_at, *(slot.ends_at for slot in kept)])
-    longest = {**params, "days": template.param("days").max}
-    fresh = expand_plan(plan.template, begin, longest, plan.time_zone).slots[: days_left * per_day]
+
+
+def _slots_per_day(plan: Plan, template, params: dict, now: datetime) -> int:
+    """Return how many blocks a day of the plan holds, as its template lays out its shortest plan."""
+    shortest = template.param("days").min
+    return len(expand_plan(plan.template, now, {**params, "days": shortest}, plan.time_zone).slots) // shortest
+
+
+def _replace_slots_ahead(
+    db: Session, plan: Plan, kept: list[PlanSlot], ahead: list[PlanSlot], fresh: list[Slot],
+) -> list[Slot]:
+    """Replace the slots not yet begun (and their reminders) by `fresh`, numbered after the kept ones; return them."""
     gone = [slot.id for slot in ahead]
     if gone:
         db.execute(delete(Reminder).where(Reminder.plan_slot_id.in_(gone)))
@@ -198,17 +224,7 @@ def edit_plan(db: Session, user: Account, plan_id: int, values: dict, now: datet
     first = max((slot.index for slot in kept), default=-1) + 1
     moved = [Slot(first + n, s.starts_at, s.ends_at, s.phases, s.note) for n, s in enumerate(fresh)]
     plan.slots.extend(_slot_row(s) for s in moved)
-    kept_days = math.ceil(len(kept) / per_day)
-    spec = template.param("days")
-    plan.params = {**params, "days": min(spec.max, max(spec.min, kept_days + days_left))}
-    plan.ends_at = max([plan.starts_at, *(s.ends_at for s in kept), *(s.ends_at for s in moved)])
-    db.flush()
-    slot_ids = {slot.index: slot.id for slot in plan.slots}
-    drafts = plan_reminders(plan.id, template.name, moved, now)
-    upsert_reminders(db, user, [(d, plan.id, slot_ids[d.slot_index]) for d in drafts], now)
-    _link_sessions(db, user, plan, now)
-    db.commit()
-    return plan_view(db, user, plan, now)
+    return moved
 
 
 def plans_in_another_zone(db: Session, user: Account, now: datetime) -> list[PlanView]:

@@ -55,14 +55,13 @@ def create_session(db: Session, user: Account, values: dict, now: datetime) -> t
     if stored is None:
         db.rollback()
         return _replayed(db, user, session_id, digest), False
+    # The steps of sessions_changed, each skipped when the insert's own answers show it would change nothing.
+    forget_days(db, user.id, started_at)
     # A session ending before the latest end leaves the gap since then, and so the gap reminder, as it was; one
     # ending after it is the new latest end.
-    latest_end = stored.others_latest_end
-    if latest_end is None or ended_at > latest_end:
-        relinked = sessions_changed(db, user, now, started_at, latest_end=ended_at,
-                                    plans_near=stored.plans_near, gap_pending=stored.gap_pending)
-    else:
-        relinked = sessions_changed(db, user, now, started_at, gap_moved=False, plans_near=stored.plans_near)
+    if stored.others_latest_end is None or ended_at > stored.others_latest_end:
+        refresh_gap_reminder(db, user, now, ended_at, stored.gap_pending)
+    relinked = stored.plans_near and relink_plan_sessions(db, user, now)
     db.commit()
     # Near a plan the new session may now fulfil one of its blocks: read it again to show the block.
     return (db.get(PumpSession, session_id) if relinked else stored), True
@@ -138,21 +137,12 @@ def delete_session(db: Session, user: Account, session_id: uuid.UUID, now: datet
     db.commit()
 
 
-def sessions_changed(
-    db: Session, user: Account, now: datetime, since: datetime, gap_moved: bool = True,
-    latest_end: datetime | None = None, plans_near: bool = True, gap_pending: bool = True,
-) -> bool:
-    """Recompute what depends on the user's sessions from `since` on (kept summary days, gap reminder, plan slots),
-    inside the caller's transaction; return whether a plan was near enough to relink its sessions. `latest_end`
-    is the latest session end when the caller knows it; `plans_near` False when the caller read that no plan
-    is near enough to relink, and `gap_pending` False when it read that no gap reminder is pending, in this
-    transaction."""
+def sessions_changed(db: Session, user: Account, now: datetime, since: datetime) -> None:
+    """Recompute what depends on the user's sessions from `since` on, inside the caller's transaction: the kept
+    summary days, the gap reminder and the plan blocks sessions fulfil."""
     forget_days(db, user.id, since)
-    if not (gap_moved or plans_near):
-        return False
-    if gap_moved:
-        refresh_gap_reminder(db, user, now, latest_end, gap_pending)
-    return relink_plan_sessions(db, user, now) if plans_near else False
+    refresh_gap_reminder(db, user, now)
+    relink_plan_sessions(db, user, now)
 
 
 def list_sessions(
