@@ -27,7 +27,7 @@ from server.domain.plans import (
 )
 from server.domain.reminders import describe_phases, plan_reminders
 from server.domain.sessions import total_volume_ml
-from server.domain.templates import DISCLAIMER, TEMPLATES
+from server.domain.templates import DISCLAIMER, TEMPLATES, Template
 from server.models import Plan, PlanSlot, PumpSession, Reminder
 from server.services.access import Account, owned
 from server.services.reminders import cancel_pending, upsert_reminders
@@ -195,7 +195,7 @@ def edit_plan(db: Session, user: Account, plan_id: int, values: dict, now: datet
     return plan_view(db, user, plan, now)
 
 
-def _check_changeable(template, values: dict) -> None:
+def _check_changeable(template: Template, values: dict) -> None:
     """Refuse a change the plan's template has no setting for."""
     known = {spec.name for spec in template.params}
     # Only day-by-day plans have days to count and (most) a daily start; the others are stopped and started anew.
@@ -205,7 +205,7 @@ def _check_changeable(template, values: dict) -> None:
         raise InvalidPlanParams("This plan cannot be changed that way.", wrong)
 
 
-def _slots_per_day(plan: Plan, template, params: dict, now: datetime) -> int:
+def _slots_per_day(plan: Plan, template: Template, params: dict, now: datetime) -> int:
     """Return how many blocks a day of the plan holds, as its template lays out its shortest plan."""
     shortest = template.param("days").min
     return len(expand_plan(plan.template, now, {**params, "days": shortest}, plan.time_zone).slots) // shortest
