@@ -4,6 +4,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -237,27 +238,93 @@ def state_of(batch) -> storage.Container:
     )
 
 
-def batch_view(batch: MilkBatch, guideline: str, now: datetime) -> dict:
+@dataclass(frozen=True)
+class Limit:
+    """How long milk in a condition keeps under the chosen guideline, with its source and the CDC's figure beside."""
+
+    condition: str
+    limit: str
+    source: str
+    note: str
+    cdc_limit: str | None
+    cdc_source: str | None
+
+
+@dataclass(frozen=True)
+class ContainerView:
+    """A stored container and what the guideline says of it now; its columns read through from the row."""
+
+    row: MilkBatch
+    status: str
+    expired: bool
+    time_left: str | None
+    limit: Limit
+
+    def __getattr__(self, name: str):
+        """Read a column of the container's row (label, remaining_ml, expires_at...)."""
+        if name == "row":  # not set yet (a copy being made): no row to read through
+            raise AttributeError(name)
+        return getattr(self.row, name)
+
+
+@dataclass(frozen=True)
+class Total:
+    """Containers and the milk left in them."""
+
+    containers: int = 0
+    ml: float = 0.0
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The milk left in open containers per place and overall, in date; expired milk apart."""
+
+    room: Total
+    cooler: Total
+    fridge: Total
+    freezer: Total
+    overall: Total
+    expired: Total
+
+
+@dataclass(frozen=True)
+class StashPage:
+    """A page of containers in use-first order, the totals, and the guideline they are measured by."""
+
+    items: list[ContainerView]
+    next_cursor: str | None
+    totals: Totals
+    guideline: str
+    not_medical_advice: str = storage.NOT_MEDICAL_ADVICE
+
+
+@dataclass(frozen=True)
+class GuidelineView:
+    """The chosen guideline with every limit it sets, each with its source, and the choices."""
+
+    guideline: str
+    name: str
+    choices: list[dict]
+    limits: list[dict]
+    not_medical_advice: str = storage.NOT_MEDICAL_ADVICE
+
+
+def batch_view(batch: MilkBatch, guideline: str, now: datetime) -> ContainerView:
     """Return a container as the API shows it: status, time left in words, the limit and its source."""
-    state = state_of(batch)
-    status = storage.status(state, now)
+    status = storage.status(state_of(batch), now)
     limit = storage.limit_for(batch.condition, guideline)
     cdc = storage.cdc_beside(batch.condition, guideline)
-    return {
-        **{c.name: getattr(batch, c.name) for c in MilkBatch.__table__.columns},
-        "status": status,
-        "expired": status == storage.EXPIRED,
-        "time_left": None if batch.closed else storage.time_left_words(batch.expires_at, now),
-        "limit": {
-            "condition": batch.condition, "limit": limit.words, "source": limit.source, "note": limit.note,
-            "cdc_limit": cdc.words if cdc else None, "cdc_source": cdc.source if cdc else None,
-        },
-    }
+    return ContainerView(
+        batch, status, status == storage.EXPIRED,
+        None if batch.closed else storage.time_left_words(batch.expires_at, now),
+        Limit(batch.condition, limit.words, limit.source, limit.note, cdc.words if cdc else None,
+              cdc.source if cdc else None),
+    )
 
 
 def list_batches(
     db: Session, user: Account, which: str, limit: int, cursor: str | None, now: datetime
-) -> dict:
+) -> StashPage:
     """Return a page of containers in use-first order (expiry, then expression time), the totals and next cursor."""
     query = select(MilkBatch).where(MilkBatch.user_id == user.id)
     if which == "open":
@@ -275,16 +342,11 @@ def list_batches(
     last = rows[limit - 1] if len(rows) > limit else None
     next_cursor = encode_cursor(last.expires_at, last.expressed_at, last.id) if last else None
     guideline = user.stash_guideline
-    return {
-        "items": [batch_view(b, guideline, now) for b in rows[:limit]],
-        "next_cursor": next_cursor,
-        "totals": totals(db, user, now),
-        "guideline": guideline,
-        "not_medical_advice": storage.NOT_MEDICAL_ADVICE,
-    }
+    return StashPage([batch_view(b, guideline, now) for b in rows[:limit]], next_cursor, totals(db, user, now),
+                     guideline)
 
 
-def totals(db: Session, user: Account, now: datetime) -> dict:
+def totals(db: Session, user: Account, now: datetime) -> Totals:
     """Sum the milk left in open containers per place and overall; expired milk is counted apart."""
     expired = (MilkBatch.expires_at <= now).label("expired")
     query = (
@@ -292,27 +354,24 @@ def totals(db: Session, user: Account, now: datetime) -> dict:
         .where(MilkBatch.user_id == user.id, MilkBatch.closed.is_(None))
         .group_by(MilkBatch.location, expired)
     )
-    result = {place: {"containers": 0, "ml": 0.0} for place in (*storage.LOCATIONS, "overall", "expired")}
+    counted = {place: Total() for place in (*storage.LOCATIONS, "overall", "expired")}
     for location, expired, count, ml in db.execute(query):
         for key in ("expired",) if expired else (location, "overall"):
-            result[key]["containers"] += count
-            result[key]["ml"] += ml or 0.0
-    return result
+            counted[key] = Total(counted[key].containers + count, counted[key].ml + (ml or 0.0))
+    return Totals(**counted)
 
 
-def guideline_view(user: Account) -> dict:
+def guideline_view(user: Account) -> GuidelineView:
     """Return the user's guideline with every limit it sets, each with its source and the CDC figure beside it."""
-    return {
-        "guideline": user.stash_guideline,
-        "name": storage.GUIDELINE_NAMES[user.stash_guideline],
-        "choices": [{"key": key, "name": storage.GUIDELINE_NAMES[key], "source": storage.SOURCES[key]}
-                    for key in storage.GUIDELINES],
-        "limits": storage.limits_table(user.stash_guideline),
-        "not_medical_advice": storage.NOT_MEDICAL_ADVICE,
-    }
+    return GuidelineView(
+        user.stash_guideline, storage.GUIDELINE_NAMES[user.stash_guideline],
+        [{"key": key, "name": storage.GUIDELINE_NAMES[key], "source": storage.SOURCES[key]}
+         for key in storage.GUIDELINES],
+        storage.limits_table(user.stash_guideline),
+    )
 
 
-def set_guideline(db: Session, account: Account, guideline: str, now: datetime) -> dict:
+def set_guideline(db: Session, account: Account, guideline: str, now: datetime) -> GuidelineView:
     """Choose the guideline; every open container's expiry and reminder follow it."""
     user = db.get_one(User, account.id)
     user.stash_guideline = guideline

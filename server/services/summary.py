@@ -2,6 +2,7 @@
 
 import functools
 import logging
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter, itemgetter
 from zoneinfo import ZoneInfo
@@ -73,13 +74,22 @@ KEPT_DAYS = select(*KEPT_COLUMNS).where(KEPT_IN_RANGE)
 FORGET_DAYS = delete(SummaryDay).where(SummaryDay.user_id == bindparam("user_id"), SummaryDay.day >= bindparam("since"))
 
 
-def summary_view(db: Session, user: Account, first: date, last: date, now: datetime) -> dict:
-    """Return the user's summary as the API shows it (the days, the goal they are measured against, zone and unit),
-    keeping the days it had to compute."""
+@dataclass(frozen=True)
+class SummaryView:
+    """Days of a summary, the goal they are measured against, and the zone and unit they are written in."""
+
+    time_zone: str
+    unit: str
+    goal: Goal
+    days: list[DaySummary]
+
+
+def summary_view(db: Session, user: Account, first: date, last: date, now: datetime) -> SummaryView:
+    """Return the user's summary as the API shows it, keeping the days it had to compute."""
     kept, missing = _kept(db, user, first, last)
     days = _keep_missing(db, user, first, last, now) if missing else kept
     goal = get_goals(db, user)
-    return {"time_zone": user.time_zone, "unit": user.unit, "goal": goal, "days": _measured(days, goal)}
+    return SummaryView(user.time_zone, user.unit, goal, _measured(days, goal))
 
 
 def daily_summary(db: Session, user: Account, first: date, last: date, goal: Goal | None = None) -> list[DaySummary]:

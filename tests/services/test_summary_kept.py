@@ -93,7 +93,7 @@ def test_every_summary_matches_a_fresh_computation_after_any_changes(make_user, 
         today = NOW.astimezone(ZoneInfo(user.time_zone)).date()
         first = today - timedelta(days=11)
         view = summary.summary_view(db, user, first, today, NOW)
-        assert view["days"] == fresh_summary(db, user, first, today)
+        assert view.days == fresh_summary(db, user, first, today)
         db.expire_all()
         user = db.get(User, user.id)
 
@@ -112,7 +112,7 @@ def test_a_change_forgets_the_days_it_reaches_and_keeps_the_earlier_ones(db, use
     db.expire_all()
     user = db.get(User, user.id)
     view = summary.summary_view(db, user, today - timedelta(days=9), today, NOW)
-    assert view["days"] == fresh_summary(db, user, today - timedelta(days=9), today)
+    assert view.days == fresh_summary(db, user, today - timedelta(days=9), today)
     assert kept_count(db, user) == 10
 
 
@@ -120,7 +120,7 @@ def test_a_session_late_in_the_evening_west_of_greenwich_reaches_the_day_before_
     summary.summary_view(db, user, date(2026, 11, 26), date(2026, 11, 28), NOW)
     log(db, user, datetime(2026, 11, 28, 3, 30, tzinfo=UTC), 20)  # 22:30 on the 27th in New York
     db.expire_all()
-    days = summary.summary_view(db, user, date(2026, 11, 26), date(2026, 11, 28), NOW)["days"]
+    days = summary.summary_view(db, user, date(2026, 11, 26), date(2026, 11, 28), NOW).days
     assert [d.sessions for d in days] == [0, 1, 0]
 
 
@@ -135,10 +135,10 @@ def test_only_days_up_to_today_and_not_too_old_are_kept(db, user):
 
 def test_days_kept_in_another_zone_are_computed_again(db, user):
     log(db, user, datetime(2026, 11, 28, 3, 30, tzinfo=UTC), 20)  # 22:30 on the 27th in New York
-    days = summary.summary_view(db, user, date(2026, 11, 27), date(2026, 11, 28), NOW)["days"]
+    days = summary.summary_view(db, user, date(2026, 11, 27), date(2026, 11, 28), NOW).days
     assert [d.sessions for d in days] == [1, 0]
     accounts.update_settings(db, user, {"time_zone": "Europe/Paris"}, NOW)
-    days = summary.summary_view(db, user, date(2026, 11, 27), date(2026, 11, 28), NOW)["days"]
+    days = summary.summary_view(db, user, date(2026, 11, 27), date(2026, 11, 28), NOW).days
     assert [d.sessions for d in days] == [0, 1]
     assert db.scalars(select(SummaryDay.time_zone).where(SummaryDay.user_id == user.id)).all() == ["Europe/Paris"] * 2
 
@@ -172,7 +172,7 @@ def test_days_kept_with_other_rules_of_the_zone_are_computed_again(db, user):
     # As if kept under an older tzdata: a row of figures that are no longer right, and another fingerprint.
     db.execute(update(SummaryDay).where(SummaryDay.user_id == user.id).values(sessions=7, zone_data="older"))
     db.commit()
-    days = summary.summary_view(db, user, date(2026, 11, 27), date(2026, 11, 28), NOW)["days"]
+    days = summary.summary_view(db, user, date(2026, 11, 27), date(2026, 11, 28), NOW).days
     assert [d.sessions for d in days] == [1, 0]
     assert set(db.scalars(select(SummaryDay.zone_data).where(SummaryDay.user_id == user.id))) == {
         zone_fingerprint("America/New_York")}
@@ -190,7 +190,7 @@ def test_a_summary_waits_for_a_change_under_way_and_keeps_the_days_after_it(app,
         assert is_blocked(reader), "the summary did not wait for the change under way"
         Session.commit(other)
         reader.join(10)
-    [today] = answers[0]["days"]
+    [today] = answers[0].days
     assert [today] == fresh_summary(db, user, day, day)
     assert kept_count(db, user) == 1
 
@@ -210,13 +210,13 @@ def test_a_change_waits_for_a_summary_keeping_days_and_then_forgets_them(app, db
     assert not writer.is_alive()
     assert kept_count(db, user) == 0
     db.expire_all()
-    assert summary.summary_view(db, user, day, day, NOW)["days"] == fresh_summary(
+    assert summary.summary_view(db, user, day, day, NOW).days == fresh_summary(
         db, user, day, day)
 
 
 def test_a_day_that_cannot_be_kept_is_still_answered(db, user, monkeypatch):
     log(db, user, NOW - timedelta(hours=5), 20)
     monkeypatch.setattr(summary, "_keep_statement", lambda dialect: text("INSERT INTO nowhere VALUES (1)"))
-    [today] = summary.summary_view(db, user, date(2026, 11, 28), date(2026, 11, 28), NOW)["days"]
+    [today] = summary.summary_view(db, user, date(2026, 11, 28), date(2026, 11, 28), NOW).days
     assert today.sessions == 1
     assert kept_count(db, user) == 0

@@ -42,27 +42,27 @@ def test_a_summary_of_kept_days_reads_them_and_the_goal_and_nothing_else(db, use
               "right_ml": 45}
     sessions.create_session(db, user, values, NOW)
     before = summary.summary_view(db, user, first, last, NOW)  # nothing kept yet: computes the range and keeps it
-    assert before["goal"].daily_volume_ml == DEFAULT_GOALS["daily_volume_ml"]
+    assert before.goal.daily_volume_ml == DEFAULT_GOALS["daily_volume_ml"]
     goal_changes.set_goals(db, user, {"daily_volume_ml": 600.0, "sessions_per_day": 10, "max_gap_day_min": 200,
                                "max_gap_night_min": 320, "night_start": time(23), "night_end": time(5)}, NOW)
     with recorded(db.get_bind()) as statements:
         view = summary.summary_view(db, user, first, last, NOW)
     assert len(statements) == 2
     assert "FROM summary_days" in statements[0] and "FROM goals" in statements[1]
-    goal, today = view["goal"], view["days"][-1]
+    goal, today = view.goal, view.days[-1]
     assert (goal.daily_volume_ml, goal.sessions_per_day, goal.night_start) == (600.0, 10, time(23))
-    assert len(view["days"]) == 28 and today.sessions == 1
+    assert len(view.days) == 28 and today.sessions == 1
     assert (today.sessions_progress, today.volume_progress) == (0.1, 0.175)  # 1 of 10, 105 of 600 mL
-    assert [day.date for day in view["days"]] == [first + timedelta(days=n) for n in range(28)]
+    assert [day.date for day in view.days] == [first + timedelta(days=n) for n in range(28)]
     # Another parent, with no goal set and no day kept, gets the defaults.
     other, _ = make_user()
     fresh = summary.summary_view(db, db.get(User, other["id"]), first, last, NOW)
-    assert fresh["goal"].daily_volume_ml == DEFAULT_GOALS["daily_volume_ml"] and len(fresh["days"]) == 28
+    assert fresh.goal.daily_volume_ml == DEFAULT_GOALS["daily_volume_ml"] and len(fresh.days) == 28
 
 
 def test_a_summary_with_nothing_kept_reads_the_range_s_sessions_once(db, user):
     log(db, user, NOW - timedelta(hours=5), 20)
     with recorded(db.get_bind()) as statements:
         view = summary.summary_view(db, user, date(2026, 11, 1), date(2026, 11, 28), NOW)
-    assert view["days"][-1].sessions == 1
+    assert view.days[-1].sessions == 1
     assert sum("pump_sessions.left_ml" in statement for statement in statements) == 1
