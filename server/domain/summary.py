@@ -12,9 +12,6 @@ from server.domain.sessions import duration_min
 NIGHT_FROM_HOUR = 1
 NIGHT_TO_HOUR = 5
 MIDNIGHT = time(0)
-# Days are kept as computed (models.SummaryDay) tagged with this: raise it whenever summarize_days' figures change,
-# and every kept day is computed again.
-RULES = 1
 
 
 class SessionFacts(NamedTuple):

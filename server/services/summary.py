@@ -1,10 +1,12 @@
 """Daily summaries of a user's sessions in their own time zone, with each computed day kept until it changes."""
 
 import functools
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter, itemgetter
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -22,9 +24,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from server.db import all_rows
+from server.domain import sessions as session_rules
+from server.domain import summary as summary_rules
 from server.domain.errors import InvalidInput
 from server.domain.sessions import MAX_DURATION
-from server.domain.summary import RULES, DaySummary, GoalFacts, day_bounds, measure, summarize_days
+from server.domain.summary import DaySummary, GoalFacts, day_bounds, measure, summarize_days
 from server.logs import describe
 from server.models import Goal, PumpSession, SummaryDay, User
 from server.services.access import Account
@@ -38,6 +42,12 @@ KEEP_DAYS = 2 * MAX_DAYS
 NO_GOAL = GoalFacts(0, 0)
 
 log = logging.getLogger(__name__)
+
+# Kept days (models.SummaryDay) are tagged with the version of the rules that computed them: a digest of the modules
+# the rules live in, so any change to them has every kept day computed again, with no number to remember to raise.
+# Four bytes less one bit: the column is a signed 32-bit integer.
+RULES = int.from_bytes(hashlib.sha256(b"".join(
+    Path(module.__file__).read_bytes() for module in (summary_rules, session_rules))).digest()[:4]) >> 1
 
 # Built once (a statement's construction costs about as much as SQLite's run of it). Plain rows through the
 # connection (db.all_rows): the ORM adds nothing to four columns but cost per row.

@@ -220,3 +220,14 @@ def test_a_day_that_cannot_be_kept_is_still_answered(db, user, monkeypatch):
     [today] = summary.summary_view(db, user, date(2026, 11, 28), date(2026, 11, 28), NOW).days
     assert today.sessions == 1
     assert kept_count(db, user) == 0
+
+
+def test_days_kept_under_other_summary_rules_are_computed_again(db, user):
+    """The rules' version is a digest of their modules: days kept by an older version of them are not read."""
+    log(db, user, datetime(2026, 11, 28, 3, 30, tzinfo=UTC), 20)
+    summary.summary_view(db, user, date(2026, 11, 27), date(2026, 11, 28), NOW)
+    db.execute(update(SummaryDay).where(SummaryDay.user_id == user.id).values(sessions=7, rules=summary.RULES ^ 1))
+    db.commit()
+    days = summary.summary_view(db, user, date(2026, 11, 27), date(2026, 11, 28), NOW).days
+    assert [d.sessions for d in days] == [1, 0]
+    assert set(db.scalars(select(SummaryDay.rules).where(SummaryDay.user_id == user.id))) == {summary.RULES}
