@@ -28,7 +28,9 @@ def test_a_tick_counts_outcomes_lateness_answers_and_the_queue(app, db, make_use
               "late_90": _value("pumpwell_reminder_lateness_seconds_bucket", kind="plan_slot", le="60.0"),
               "answers": _value("pumpwell_push_responses_total", service="127.0.0.1", status="201")}
     app.config["CLOCK"] = lambda: DUE + timedelta(seconds=90)
-    clock.tick(app, push_client)
+    pipeline = clock.Pipeline(app, push_client)
+    pipeline.tick()
+    pipeline.close()
     assert _value("pumpwell_reminders_total", outcome="sent") - before["sent"] == 3
     assert _value("pumpwell_reminder_lateness_seconds_count", kind="plan_slot") - before["late"] == 3
     # 90 s late: none of the three falls in the 60 s bucket.
