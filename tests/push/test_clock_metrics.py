@@ -55,7 +55,7 @@ def test_clock_status_reads_the_heartbeat(app):
     assert missing.exit_code == 1 and "no clock has run here yet" in missing.output
     clock.beat(app)
     fresh = runner.invoke(args=["clock-status"])
-    assert fresh.exit_code == 0 and "finished a batch 0 s ago" in fresh.output
+    assert fresh.exit_code == 0 and "finished a tick 0 s ago" in fresh.output
     clock.heartbeat_path(app).write_text(json.dumps({"at": time.time() - 600, "pid": 1}))
     stale = runner.invoke(args=["clock-status", "--max-age", "120"])
     assert stale.exit_code == 1 and "600 s ago: stuck or stopped" in stale.output
