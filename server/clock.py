@@ -134,8 +134,8 @@ class Pipeline:
         self.database = DatabaseWatch()
 
     def tick(self) -> int:
-        """Claim and hand over batches until none is full or no sender is free; log and survive any failure so
-        the next tick runs; return how many reminders were claimed."""
+        """Claim batches and hand each to a sender (see _claim); log and survive any failure so the next tick
+        runs; return how many reminders were claimed."""
         try:
             claimed = self._claim()
         except SQLAlchemyError as error:
