@@ -12,7 +12,7 @@ from server.timeutil import utcnow
 from server.vapid import app_vapid, public_key_b64
 from tests.pushservice import LocalPushService, Reply
 
-SLOW = 3.0  # seconds the slow service takes to answer: well inside the time-out, far beyond a fast answer
+SLOW = 4.0  # seconds the slow service takes to answer: well inside the time-out, far beyond a fast answer
 
 
 @pytest.fixture
