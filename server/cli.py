@@ -128,10 +128,10 @@ def vapid_keys_command() -> None:
 
 @click.command("clock-status")
 @click.option("--max-age", type=float, default=60.0, show_default=True,
-              help="Seconds since a clock's last batch after which it counts as stuck.")
+              help="Seconds since a clock's last tick after which it counts as stuck.")
 @with_appcontext
 def clock_status_command(max_age: float) -> None:
-    """Say when a clock on this machine last finished a batch; exit 1 if none did within --max-age seconds."""
+    """Say when a clock on this machine last finished a tick; exit 1 if none did within --max-age seconds."""
     from server.clock import heartbeat_path
 
     path = heartbeat_path(current_app)
@@ -140,7 +140,7 @@ def clock_status_command(max_age: float) -> None:
     except (OSError, ValueError):
         raise click.ClickException(f"no clock has run here yet ({path} is missing)") from None
     age = time.time() - beat["at"]
-    message = f"the clock (pid {beat['pid']}) finished a batch {age:.0f} s ago"
+    message = f"the clock (pid {beat['pid']}) finished a tick {age:.0f} s ago"
     if age > max_age:
         raise click.ClickException(f"{message}: stuck or stopped")
     click.echo(message)

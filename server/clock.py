@@ -1,4 +1,5 @@
-"""The clock process: an APScheduler job, in UTC, that dispatches due reminders every few seconds."""
+"""The clock process: an APScheduler job, in UTC, that claims due reminders every few seconds, and the batches it
+claimed sending beside it."""
 
 import json
 import logging
@@ -7,6 +8,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from server.domain.delivery import Outcome
 from server.logs import describe
 from server.push import Message, Result, Sender
 from server.push.client import PushClient
-from server.services.dispatch import dispatch_due
+from server.services.dispatch import Batch, claim_batch, send_batch
 from server.vapid import app_vapid, subject_problem
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ def push_client(app: Flask) -> PushClient:
         allow_loopback_http=bool(config.get("PUSH_ALLOW_LOOPBACK_HTTP")),
         timeout=config["PUSH_TIMEOUT_SECONDS"],
         max_in_flight=config["PUSH_MAX_IN_FLIGHT"],
+        max_in_flight_per_service=config["PUSH_MAX_IN_FLIGHT_PER_SERVICE"],
         encrypt_processes=config["PUSH_ENCRYPT_PROCESSES"],
     )
 
@@ -90,42 +93,119 @@ def beat(app: Flask) -> None:
     os.replace(fresh, path)  # whole or not at all: a reader never sees half a file
 
 
-def dispatch_until_idle(app: Flask, client: Sender, stop: threading.Event | None = None) -> int:
-    """Dispatch batch after batch until fewer than a full batch is due or a stop is asked; return how many
-    were claimed."""
-    batch = app.config["PUSH_BATCH_SIZE"]
-    metered = MeteredSender(client, app.config["CLOCK"])
-    total = 0
-    with app.extensions["sessionmaker"]() as db:
-        while stop is None or not stop.is_set():
-            now = app.config["CLOCK"]()
-            report = dispatch_due(db, metered, now, batch, base_url=app.config["PUBLIC_URL"], stop=stop)
-            clock_metrics.record_batch(report.counts)
-            clock_metrics.record_lateness(db, metered.take_delivered())
-            beat(app)
-            total += report.claimed
-            if report.claimed < batch:
+class DatabaseWatch:
+    """Log once when the database goes away and once when it is back, however many ticks fail in between."""
+
+    def __init__(self):
+        """Start with the database taken to be there."""
+        self._lock = threading.Lock()
+        self._since: float | None = None  # monotonic time of the first failure of this outage
+
+    def failed(self, error: BaseException) -> None:
+        """Note a failure on the database; only the first of an outage is logged."""
+        with self._lock:
+            first = self._since is None
+            if first:
+                self._since = time.monotonic()
+        if first:
+            log.warning("the database is unreachable (%s); reminders wait, leases lapse, and the clock keeps trying",
+                        describe(error))
+
+    def worked(self) -> None:
+        """Note that the database answered; log the end of an outage."""
+        with self._lock:
+            since, self._since = self._since, None
+        if since is not None:
+            log.warning("the database is back after %.0f s; dispatching again", time.monotonic() - since)
+
+
+class Pipeline:
+    """Dispatch without waiting on slow answers: each tick claims batch after batch while one of
+    PUSH_BATCHES_IN_FLIGHT senders is free, and each batch sends and records on a thread of its own, so a push
+    service that is slow to answer holds its own messages' slots, never the next claim."""
+
+    def __init__(self, app: Flask, client: Sender, stop: threading.Event | None = None):
+        """Start no sender yet; `stop` makes the senders give back what they have not settled."""
+        self.app, self.client, self.stop = app, client, stop or threading.Event()
+        depth = app.config["PUSH_BATCHES_IN_FLIGHT"]
+        self._free = threading.Semaphore(depth)
+        self._senders = ThreadPoolExecutor(depth, thread_name_prefix="batch")
+        self._sending: list[Future] = []  # touched by the tick's thread, and by drain() between ticks
+        self.database = DatabaseWatch()
+
+    def tick(self) -> int:
+        """Claim batches and hand each to a sender (see _claim); log and survive any failure so the next tick
+        runs; return how many reminders were claimed."""
+        try:
+            claimed = self._claim()
+        except SQLAlchemyError as error:
+            self.database.failed(error)
+            return 0
+        except Exception:
+            log.exception("dispatch tick failed; the leases lapse and the next tick reclaims")
+            return 0
+        self.database.worked()
+        return claimed
+
+    def drain(self) -> None:
+        """Wait until every batch handed over so far is settled or given back."""
+        wait(self._sending)
+
+    def close(self) -> None:
+        """Wait for the senders (after a stop they give back their leases) and end their threads."""
+        self._senders.shutdown(wait=True)
+
+    def _claim(self) -> int:
+        """Claim while the last claim was full and a sender is free, or frees up within a tick's interval (a
+        backlog goes out as fast as the senders take it); set the queue metrics; return the count."""
+        config, sessions = self.app.config, self.app.extensions["sessionmaker"]
+        size, total, wait_s = config["PUSH_BATCH_SIZE"], 0, 0.0
+        while not self.stop.is_set() and self._free.acquire(timeout=wait_s):
+            db = sessions()
+            try:
+                batch = claim_batch(db, config["CLOCK"](), size)
+            except BaseException:
+                db.close()
+                self._free.release()
+                raise
+            if not batch.report.claimed:
+                db.close()
+                self._free.release()
                 break
-        clock_metrics.record_queue(db, app.config["CLOCK"]())
-    return total
+            total += batch.report.claimed
+            self._sending = [f for f in self._sending if not f.done()] + [self._senders.submit(self._send, batch)]
+            if batch.report.claimed < size:
+                break
+            # More is due: wait for a sender, but not past the interval, so the tick still beats on time.
+            wait_s = config["CLOCK_INTERVAL_SECONDS"]
+        with sessions() as db:
+            clock_metrics.record_queue(db, config["CLOCK"]())
+        beat(self.app)
+        return total
+
+    def _send(self, batch: Batch) -> None:
+        """Send one claimed batch on a sender's thread, count what it did, and free the sender."""
+        metered = MeteredSender(self.client, self.app.config["CLOCK"])
+        try:
+            with batch.db as db:
+                report = send_batch(metered, batch, self.app.config["PUBLIC_URL"], self.stop)
+                clock_metrics.record_batch(report.counts)
+                clock_metrics.record_lateness(db, metered.take_delivered())
+        except SQLAlchemyError as error:
+            # Unrecorded answers leave their reminders leased: another claim takes them once the lease lapses.
+            self.database.failed(error)
+        except Exception:
+            log.exception("sending a batch failed; its leases lapse and a later tick reclaims")
+        finally:
+            self._free.release()
 
 
-def tick(app: Flask, client: Sender, stop: threading.Event | None = None) -> None:
-    """Run one scheduler tick; log and survive any failure so the next tick runs."""
-    try:
-        dispatch_until_idle(app, client, stop)
-    except SQLAlchemyError as error:
-        log.warning("dispatch tick failed on the database (%s); the leases lapse and the next tick reclaims",
-                    describe(error))
-    except Exception:
-        log.exception("dispatch tick failed; the leases lapse and the next tick reclaims")
-
-
-def scheduler_for(app: Flask, client: Sender, stop: threading.Event | None = None) -> BackgroundScheduler:
+def scheduler_for(pipeline: Pipeline) -> BackgroundScheduler:
     """Build the scheduler: one UTC interval job that never overlaps itself and skips missed runs."""
+    app = pipeline.app
     scheduler = BackgroundScheduler(timezone=UTC)
     scheduler.add_job(
-        tick, "interval", args=(app, client, stop), id="dispatch",
+        pipeline.tick, "interval", id="dispatch",
         seconds=app.config["CLOCK_INTERVAL_SECONDS"],
         coalesce=True, max_instances=1, next_run_time=app.config["CLOCK"](),
     )
@@ -149,7 +229,8 @@ def run(app: Flask) -> None:
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, request_stop)
-    scheduler = scheduler_for(app, client, stop)
+    pipeline = Pipeline(app, client, stop)
+    scheduler = scheduler_for(pipeline)
     metrics_server = None
     if app.config["CLOCK_METRICS_PORT"]:
         metrics_server = metrics.serve(app.config["CLOCK_METRICS_PORT"], app.config["METRICS_ALLOWED"])
@@ -164,7 +245,8 @@ def run(app: Flask) -> None:
     finally:
         stop.set()
         if scheduler.running:
-            scheduler.shutdown(wait=True)  # the running tick records, gives back its leases, returns
+            scheduler.shutdown(wait=True)  # the running tick stops claiming
+        pipeline.close()  # the senders record what was answered and give back their leases
         client.close()
         if metrics_server is not None:
             metrics_server.shutdown()

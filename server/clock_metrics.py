@@ -29,7 +29,7 @@ DUE = Gauge("pumpwell_reminders_due", "Reminders due and not yet sent (pending p
 OLDEST_DUE = Gauge("pumpwell_reminders_oldest_due_seconds", "How long the oldest due and unsent reminder has waited.",
                    multiprocess_mode="mostrecent")
 LAST_TICK = Gauge("pumpwell_clock_last_tick_timestamp_seconds",
-                  "When this clock last finished a batch of reminders (Unix time).",
+                  "When this clock last finished a tick: claimed what was due, handed it to its senders (Unix time).",
                   multiprocess_mode="liveall")
 
 # Counted per reminder in REMINDERS; the rest of the report counts subscriptions, not reminders.

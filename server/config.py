@@ -79,6 +79,10 @@ class Config:
     PUSH_BATCH_SIZE = int(os.environ.get("PUSH_BATCH_SIZE", "1000"))
     PUSH_TIMEOUT_SECONDS = float(os.environ.get("PUSH_TIMEOUT_SECONDS", "10"))
     PUSH_MAX_IN_FLIGHT = int(os.environ.get("PUSH_MAX_IN_FLIGHT", "512"))
+    # Of those, how many one push service may hold: a slow or failing one leaves the rest to the others.
+    PUSH_MAX_IN_FLIGHT_PER_SERVICE = int(os.environ.get("PUSH_MAX_IN_FLIGHT_PER_SERVICE", "256"))
+    # Claimed batches being sent at once: the clock claims more while earlier batches wait on slow answers.
+    PUSH_BATCHES_IN_FLIGHT = int(os.environ.get("PUSH_BATCHES_IN_FLIGHT", "4"))
     # Worker processes that encrypt beside the sender; 0 keeps encryption in the clock process.
     PUSH_ENCRYPT_PROCESSES = int(os.environ.get("PUSH_ENCRYPT_PROCESSES", "1" if (os.cpu_count() or 1) > 1 else "0"))
     # Public origin of the app (https://pumpwell.example): makes notification links absolute, names the passkeys' site.

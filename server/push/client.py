@@ -6,6 +6,7 @@ import logging
 import queue
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -66,8 +67,7 @@ class VapidHeaders:
 
     def for_endpoint(self, endpoint: str) -> str:
         """Return the Authorization header for the endpoint's origin, signing when stale."""
-        parts = urlsplit(endpoint)
-        origin = f"{parts.scheme}://{parts.netloc}"
+        origin = origin_of(endpoint)
         now = self._clock()
         with self._lock:
             cached = self._cache.get(origin)
@@ -79,8 +79,42 @@ class VapidHeaders:
             return header["Authorization"]
 
 
+def origin_of(endpoint: str) -> str:
+    """Return the push service an endpoint belongs to: its scheme, host and port."""
+    parts = urlsplit(endpoint)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class Slots:
+    """The client's open requests: at most `total` at once, and at most `per_service` to any one push service, so
+    a slow or failing service holds only its own share. Used on the loop thread only."""
+
+    def __init__(self, total: int, per_service: int):
+        """Start with every slot free."""
+        self.total = asyncio.Semaphore(total)
+        self.per_service = per_service
+        self._services: dict[str, asyncio.Semaphore] = {}
+
+    async def acquire(self, origin: str) -> None:
+        """Wait for a slot of the origin's service, then for one of the total (so a queue for a slow service
+        never holds slots the others could use)."""
+        service = self._services.setdefault(origin, asyncio.Semaphore(self.per_service))
+        await service.acquire()
+        try:
+            await self.total.acquire()
+        except BaseException:
+            service.release()
+            raise
+
+    def release(self, origin: str) -> None:
+        """Free one slot of the origin's service and of the total."""
+        self._services[origin].release()
+        self.total.release()
+
+
 class PushClient:
-    """Send many messages at once over pooled keep-alive connections on a private event loop."""
+    """Send many messages at once over pooled keep-alive connections on a private event loop; every caller's
+    messages share one set of slots, limited in total and per push service."""
 
     def __init__(
         self,
@@ -90,6 +124,7 @@ class PushClient:
         allow_loopback_http: bool = False,
         timeout: float = 10.0,
         max_in_flight: int = 256,
+        max_in_flight_per_service: int | None = None,
         encrypt_processes: int = 0,
         clock: Callable[[], float] = time.time,
     ):
@@ -98,12 +133,14 @@ class PushClient:
         self.allow_loopback_http = allow_loopback_http
         self.timeout = timeout
         self.max_in_flight = max_in_flight
+        self.max_in_flight_per_service = min(max_in_flight_per_service or max_in_flight, max_in_flight)
         self._clock = clock
         self._headers = VapidHeaders(vapid, subject, clock)
         self._checked: dict[Subscription, str | None] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._session: aiohttp.ClientSession | None = None
+        self._slots: Slots | None = None
         self._start_lock = threading.Lock()
         self.encrypt_processes = encrypt_processes
         self._pool: ProcessPoolExecutor | None = None
@@ -126,17 +163,19 @@ class PushClient:
         """Send messages concurrently, handing (index, Result) pairs to `record` on this thread as they arrive,
         and an empty list every 50 ms while none does (a caller's lease must outlive a slow answer).
 
-        A message holds one of max_in_flight slots from its request until `record` has returned, so no
-        more than that many are ever sent but unrecorded. Once `stop` is set nothing more is posted and
-        requests already open get `grace` seconds. Return how many messages got no result.
+        A message holds a slot (see Slots) from its request until `record` has returned, so no more than
+        max_in_flight are ever sent but unrecorded, across every caller at once. Several threads may deliver
+        at the same time. Once `stop` is set nothing more is posted and requests already open get `grace`
+        seconds. Return how many messages got no result.
         """
         if not messages:
             return 0
         loop = self._ensure_loop()
         arrivals: queue.SimpleQueue = queue.SimpleQueue()
-        gate, stopping, finished = asyncio.Semaphore(self.max_in_flight), asyncio.Event(), threading.Event()
+        held: Counter = Counter()  # origins of the slots this call holds, touched on the loop thread only
+        stopping, finished = asyncio.Event(), threading.Event()
         future = asyncio.run_coroutine_threadsafe(
-            self._send_all(messages, arrivals, gate, stopping, finished), loop)
+            self._send_all(messages, arrivals, held, stopping, finished), loop)
         received, deadline = 0, None
         try:
             while True:
@@ -158,14 +197,18 @@ class PushClient:
                     record(arrived)
                 finally:
                     # Only now may further messages go out: what was sent is on record.
-                    slots = sum(1 for _, result in arrived if result.outcome is not Outcome.REFUSED)
-                    loop.call_soon_threadsafe(_release, gate, slots)
+                    origins = [origin_of(result.message.subscription.endpoint)
+                               for _, result in arrived if result.outcome is not Outcome.REFUSED]
+                    loop.call_soon_threadsafe(self._free, held, origins)
                 received += len(arrived)
         finally:
             if not finished.is_set():  # record failed: post nothing more
                 loop.call_soon_threadsafe(stopping.set)
                 future.cancel()
                 finished.wait(grace)
+            # Answers never recorded (record failed, or a stop's grace ran out) must not keep their slots from
+            # the client's other callers.
+            loop.call_soon_threadsafe(self._free_all, held)
         if not future.cancelled():
             future.result()
         return len(messages) - received
@@ -181,7 +224,7 @@ class PushClient:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
         self._loop.close()
-        self._loop = self._thread = self._session = self._pool = None
+        self._loop = self._thread = self._session = self._pool = self._slots = None
 
     def worker_pids(self) -> list[int]:
         """Return the process ids of the live encryption workers."""
@@ -196,6 +239,7 @@ class PushClient:
                 thread = threading.Thread(target=loop.run_forever, name="push", daemon=True)
                 thread.start()
                 self._session = asyncio.run_coroutine_threadsafe(self._open_session(), loop).result()
+                self._slots = Slots(self.max_in_flight, self.max_in_flight_per_service)
                 self._loop, self._thread = loop, thread
             if self.encrypt_processes and (self._pool is None or self._pool_broken):
                 if self._pool is not None:
@@ -216,16 +260,27 @@ class PushClient:
             auto_decompress=False,
         )
 
-    async def _send_all(self, messages: Sequence[Message], arrivals: queue.SimpleQueue,
-                        gate: asyncio.Semaphore, stopping: asyncio.Event, finished: threading.Event) -> None:
+    def _free(self, held: Counter, origins: list[str]) -> None:
+        """Give back slots a call holds (on the loop thread); a slot already given back is not freed twice."""
+        for origin in origins:
+            if held[origin] > 0:
+                held[origin] -= 1
+                self._slots.release(origin)
+
+    def _free_all(self, held: Counter) -> None:
+        """Give back every slot a call still holds (on the loop thread, where `held` changes)."""
+        self._free(held, list(held.elements()))
+
+    async def _send_all(self, messages: Sequence[Message], arrivals: queue.SimpleQueue, held: Counter,
+                        stopping: asyncio.Event, finished: threading.Event) -> None:
         """Post every message, each once a slot is free, and queue (index, Result) as answers come."""
         try:
-            await self._post_all(messages, arrivals, gate, stopping)
+            await self._post_all(messages, arrivals, held, stopping)
         finally:
             finished.set()
 
-    async def _post_all(self, messages: Sequence[Message], arrivals: queue.SimpleQueue,
-                        gate: asyncio.Semaphore, stopping: asyncio.Event) -> None:
+    async def _post_all(self, messages: Sequence[Message], arrivals: queue.SimpleQueue, held: Counter,
+                        stopping: asyncio.Event) -> None:
         """Encrypt in chunks and post; stop posting once `stopping` is set."""
         sendable = []
         for index, message in enumerate(messages):
@@ -238,14 +293,16 @@ class PushClient:
 
         async def post(index: int, body: bytes) -> None:
             """Post one encrypted message once a slot is free; the recorder frees the slot."""
-            await gate.acquire()
+            origin = origin_of(messages[index].subscription.endpoint)
+            await self._slots.acquire(origin)
+            held[origin] += 1
             if stopping.is_set():
-                gate.release()
+                self._free(held, [origin])
                 return
             try:
                 result = await self._post(messages[index], body)
             except BaseException:
-                gate.release()
+                self._free(held, [origin])
                 raise
             arrivals.put((index, result))
 
@@ -333,11 +390,3 @@ def _drain(arrivals: queue.SimpleQueue, timeout: float, enough: int) -> list:
             items.append(arrivals.get(timeout=wait))
         except queue.Empty:
             return items
-
-
-def _release(gate: asyncio.Semaphore, slots: int) -> None:
-    """Free slots of the in-flight gate (on the loop thread)."""
-    for _ in range(slots):
-        gate.release()
-
-

@@ -140,7 +140,7 @@ def _message(reminder: Claimed, sub_id: int, sub: Subscription, base_url: str, n
     )
 
 
-class _Batch:
+class Batch:
     """A claimed batch: records each result as it arrives and keeps the lease alive while sending."""
 
     def __init__(self, db: Session, claimed: list[Claimed], lease: timedelta, lease_until: datetime,
@@ -330,7 +330,7 @@ def _stop_refused(db: Session, refused: dict[int, int | None], now: datetime, re
         report.counts["subscriptions_stopped"] += len(ids)
 
 
-def _give_back_or_let_lapse(db: Session, batch: _Batch) -> None:
+def _give_back_or_let_lapse(db: Session, batch: Batch) -> None:
     """Give back a stopped or failed batch's unsettled leases; if even that fails they lapse by themselves."""
     db.rollback()
     try:
@@ -341,23 +341,31 @@ def _give_back_or_let_lapse(db: Session, batch: _Batch) -> None:
                     batch.lease_until)
 
 
-def dispatch_due(db: Session, client: Sender, now: datetime, batch_size: int = DEFAULT_BATCH,
-                 lease: timedelta = DEFAULT_LEASE, base_url: str = "",
-                 reminder_ids: list[int] | None = None, stop: threading.Event | None = None) -> DispatchReport:
-    """Claim one batch of due reminders, send them to every active subscription of their users, and
-    record each result as it arrives; on `stop`, give back what was not settled."""
+def claim_batch(db: Session, now: datetime, batch_size: int = DEFAULT_BATCH, lease: timedelta = DEFAULT_LEASE,
+                reminder_ids: list[int] | None = None) -> Batch:
+    """Lease up to `batch_size` due reminders and give back those that would now arrive in quiet hours; return the
+    batch, which send_batch sends on the same session (from this thread or another, one at a time)."""
     report = DispatchReport()
     # The lease runs from `now`, not from when the claim got through: waiting for the database counts.
     started = time.monotonic()
     claimed, lease_until = claim_due(db, now, batch_size, lease, reminder_ids)
     report.claimed = len(claimed)
-    if not claimed:
+    if claimed:
+        claimed = wait_out_quiet_hours(db, claimed, lease_until, now)
+    return Batch(db, claimed, lease, lease_until, now, started, report)
+
+
+def send_batch(client: Sender, batch: Batch, base_url: str = "",
+               stop: threading.Event | None = None) -> DispatchReport:
+    """Send a claimed batch to every active subscription of its users and record each result as it arrives; on
+    `stop`, or a failure, give back what was not settled."""
+    db, report, now = batch.db, batch.report, batch.now()
+    if not report.claimed:
         return report
-    claimed = wait_out_quiet_hours(db, claimed, lease_until, now)
-    batch = _Batch(db, claimed, lease, lease_until, now, started, report)
     try:
         if stop is None or not stop.is_set():
-            batch.expire([r.id for r in claimed if delivery.is_too_late(r.kind, r.due_at, r.expires_at, now)])
+            late = [r.id for r in batch.open.values() if delivery.is_too_late(r.kind, r.due_at, r.expires_at, now)]
+            batch.expire(late)
             live = list(batch.open.values())
             subs = _subscriptions_of(db, {r.user_id for r in live})
             messages = [_message(r, sub_id, sub, base_url, now) for r in live for sub_id, sub in subs[r.user_id]]
@@ -368,3 +376,10 @@ def dispatch_due(db: Session, client: Sender, now: datetime, batch_size: int = D
             _give_back_or_let_lapse(db, batch)
     log.info("dispatched %s reminders: %s", report.claimed, dict(report.counts))
     return report
+
+
+def dispatch_due(db: Session, client: Sender, now: datetime, batch_size: int = DEFAULT_BATCH,
+                 lease: timedelta = DEFAULT_LEASE, base_url: str = "",
+                 reminder_ids: list[int] | None = None, stop: threading.Event | None = None) -> DispatchReport:
+    """Claim one batch of due reminders and send it, recording each result as it arrives."""
+    return send_batch(client, claim_batch(db, now, batch_size, lease, reminder_ids), base_url, stop)

@@ -28,7 +28,9 @@ def test_a_tick_counts_outcomes_lateness_answers_and_the_queue(app, db, make_use
               "late_90": _value("pumpwell_reminder_lateness_seconds_bucket", kind="plan_slot", le="60.0"),
               "answers": _value("pumpwell_push_responses_total", service="127.0.0.1", status="201")}
     app.config["CLOCK"] = lambda: DUE + timedelta(seconds=90)
-    clock.tick(app, push_client)
+    pipeline = clock.Pipeline(app, push_client)
+    pipeline.tick()
+    pipeline.close()
     assert _value("pumpwell_reminders_total", outcome="sent") - before["sent"] == 3
     assert _value("pumpwell_reminder_lateness_seconds_count", kind="plan_slot") - before["late"] == 3
     # 90 s late: none of the three falls in the 60 s bucket.
@@ -53,7 +55,7 @@ def test_clock_status_reads_the_heartbeat(app):
     assert missing.exit_code == 1 and "no clock has run here yet" in missing.output
     clock.beat(app)
     fresh = runner.invoke(args=["clock-status"])
-    assert fresh.exit_code == 0 and "finished a batch 0 s ago" in fresh.output
+    assert fresh.exit_code == 0 and "finished a tick 0 s ago" in fresh.output
     clock.heartbeat_path(app).write_text(json.dumps({"at": time.time() - 600, "pid": 1}))
     stale = runner.invoke(args=["clock-status", "--max-age", "120"])
     assert stale.exit_code == 1 and "600 s ago: stuck or stopped" in stale.output

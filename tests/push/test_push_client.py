@@ -270,3 +270,26 @@ def test_a_stop_posts_nothing_more_and_reports_what_got_no_result(service, vapid
         slow.close()
     assert unsent == 10 - len(recorded) and unsent >= 6
     assert len(service.requests) == len(recorded)
+
+
+def test_callers_share_the_window_and_a_failed_record_gives_its_slots_back(service, vapid):
+    shared = PushClient(vapid, SUBJECT, allow_loopback_http=True, timeout=2.0, max_in_flight=2)
+    subs = [service.subscribe() for _ in range(6)]
+    for sub in subs[:2]:
+        service.answer(sub, Reply(201, delay=0.5))
+
+    def fail(arrived):
+        """Lose the database while keeping the lease, with both requests still open."""
+        raise RuntimeError("database gone")
+
+    try:
+        with pytest.raises(RuntimeError):
+            shared.deliver([message(s) for s in subs[:2]], fail)
+        # Had the failed call kept its two slots, this one would wait for ever for a free one.
+        done = threading.Thread(target=lambda: shared.send([message(s) for s in subs[2:]]))
+        done.start()
+        done.join(5)
+        assert not done.is_alive()
+    finally:
+        shared.close()
+    assert all(service.delivered(sub) for sub in subs[2:])
