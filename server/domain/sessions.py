@@ -34,11 +34,11 @@ def check_times(started_at: datetime, ended_at: datetime, now: datetime) -> None
         raise InvalidInput("The session's times are not valid.", fields)
 
 
-def total_volume_ml(left_ml: float | None, right_ml: float | None) -> float | None:
-    """Return both sides together; None (not measured) when neither side was measured."""
-    if left_ml is None and right_ml is None:
+def total_volume_ml(left_ml: float | None, right_ml: float | None, unsided_ml: float | None = None) -> float | None:
+    """Return both sides (and an amount imported without sides) together; None when nothing was measured."""
+    if left_ml is None and right_ml is None and unsided_ml is None:
         return None
-    return (left_ml or 0.0) + (right_ml or 0.0)
+    return (left_ml or 0.0) + (right_ml or 0.0) + (unsided_ml or 0.0)
 
 
 def duration_min(started_at: datetime, ended_at: datetime) -> float:
