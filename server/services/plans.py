@@ -383,7 +383,8 @@ def _sessions_for(db: Session, user: Account, starts_at: datetime, ends_at: date
 
 def _logged(row: PumpSession) -> LoggedSession:
     """Return the facts of a session that adherence needs."""
-    return LoggedSession(str(row.id), row.started_at.astimezone(UTC), total_volume_ml(row.left_ml, row.right_ml, row.unsided_ml) or 0.0)
+    volume = total_volume_ml(row.left_ml, row.right_ml, row.unsided_ml) or 0.0
+    return LoggedSession(str(row.id), row.started_at.astimezone(UTC), volume)
 
 
 def _slot(row: PlanSlot) -> Slot:
