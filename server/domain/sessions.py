@@ -34,6 +34,23 @@ def check_times(started_at: datetime, ended_at: datetime, now: datetime) -> None
         raise InvalidInput("The session's times are not valid.", fields)
 
 
+def imported_session_problem(
+    started_at: datetime, ended_at: datetime, volumes: tuple[float | None, ...], now: datetime,
+) -> str | None:
+    """Return why a session read from a file cannot be stored, or None; it may last no time (other apps log
+    amounts without durations), but not end before it starts, last over 4 hours, start in the future or hold a
+    negative amount."""
+    if started_at > now + FUTURE_TOLERANCE:
+        return "It starts in the future."
+    if ended_at < started_at:
+        return "It ends before it starts."
+    if ended_at - started_at > MAX_DURATION:
+        return "It lasts longer than 4 hours."
+    if any(volume is not None and volume < 0 for volume in volumes):
+        return "An amount is negative."
+    return None
+
+
 def total_volume_ml(left_ml: float | None, right_ml: float | None, unsided_ml: float | None = None) -> float | None:
     """Return both sides (and an amount imported without sides) together; None when nothing was measured."""
     if left_ml is None and right_ml is None and unsided_ml is None:
