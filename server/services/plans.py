@@ -134,12 +134,18 @@ def start_plan(db: Session, user: Account, values: dict, now: datetime) -> PlanV
         # Another request started the same kind of plan at the same moment; the unique index kept just one.
         db.rollback()
         raise PlanConflict("A plan of this kind is active; cancel it or start with replace=true.") from None
-    slot_ids = {slot.index: slot.id for slot in plan.slots}
-    drafts = plan_reminders(plan.id, TEMPLATES[plan.template].name, draft.slots, now)
-    upsert_reminders(db, user, [(d, plan.id, slot_ids[d.slot_index]) for d in drafts], now)
-    progress = _link_sessions(db, user, plan, now)
+    progress = plan_added(db, user, plan, now)
     db.commit()
     return plan_view(db, user, plan, now, progress)
+
+
+def plan_added(db: Session, user: Account, plan: Plan, now: datetime) -> Progress:
+    """Write the reminders of a stored plan's blocks and link the sessions that fulfil them, inside the caller's
+    transaction; return the plan's progress."""
+    slot_ids = {slot.index: slot.id for slot in plan.slots}
+    drafts = plan_reminders(plan.id, TEMPLATES[plan.template].name, tuple(_slot(row) for row in plan.slots), now)
+    upsert_reminders(db, user, [(d, plan.id, slot_ids[d.slot_index]) for d in drafts], now)
+    return _link_sessions(db, user, plan, now)
 
 
 def list_plans(db: Session, user: Account, now: datetime) -> list[PlanView]:
