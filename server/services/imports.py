@@ -145,12 +145,15 @@ def import_file(db: Session, account: Account, source: str, stream: BinaryIO, zo
     try:
         hold_for_change(db, account)
         tally = _run(db, account, source, stream, zone, now, write=True)
+        # What follows reads the settings the file may have restored.
+        account = Account.of(db.get_one(User, account.id)) if tally.settings else account
         for plan_id in tally.plans_to_schedule:
             plan_added(db, account, db.get_one(Plan, plan_id), now)
-        if tally.earliest_added is not None:
+        if tally.earliest_added is not None or tally.settings:
             # Kept summary days from the first imported session on are computed again, the gap reminder moves
-            # and plans near now relink their blocks: a summary read right after shows the imported sessions.
-            sessions_changed(db, account, now, tally.earliest_added)
+            # (restored goals and quiet hours move it too) and plans near now relink their blocks: a summary
+            # read right after shows the imported sessions.
+            sessions_changed(db, account, now, tally.earliest_added or now)
         db.commit()
     except BaseException:
         db.rollback()
@@ -233,7 +236,7 @@ class SessionChunks:
         problem = imported_session_problem(values["started_at"], values["ended_at"],
                                            (values["left_ml"], values["right_ml"], values["unsided_ml"]), self.now)
         if problem is None:
-            problem = _volume_problem(values)
+            problem = _stored_problem(values)
         if problem is not None:
             self.tally.cannot_read(line, problem)
             return
@@ -291,9 +294,10 @@ class SessionChunks:
         }
 
 
-def _volume_problem(values: dict) -> str | None:
-    """Return why a session's amounts or notes cannot be stored, or None."""
+def _stored_problem(values: dict) -> str | None:
+    """Return why a session's amounts, notes or provenance cannot be stored, or None."""
     try:
+        fmt.text(values["key"], "Its identifier in the file", 200, optional=False)
         for name in ("left_ml", "right_ml"):
             fmt.number(values[name], "An amount", 0, fmt.MAX_SIDE_ML)
         fmt.number(values["unsided_ml"], "The amount", 0, fmt.MAX_UNSIDED_ML)
