@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 
 from server import create_app
 from server.models import Base, PumpSession
+from server.services import imports
 from tests.api.test_account import fill_every_table
 from tests.conftest import PASSWORD, TEST_CONFIG, _empty_all
+from tests.services.test_imports import lines_reader
 
 IMPORT = "/api/account/imports?source=pumpwell&zone=UTC"
 PREVIEW = "/api/account/imports/preview?source=pumpwell&zone=UTC"
@@ -182,3 +184,21 @@ def test_the_openapi_document_declares_the_file_body_and_the_answers(client):
     operation = client.get("/api/openapi.json").json["paths"]["/api/account/imports"]["post"]
     assert operation["requestBody"]["content"]["application/octet-stream"]["schema"]["format"] == "binary"
     assert {"201", "401", "413", "422", "429"} <= set(operation["responses"])
+
+
+def test_a_plan_and_the_summary_count_sessions_another_app_recorded_as_soon_as_they_are_imported(
+        client, auth, monkeypatch):
+    monkeypatch.setitem(imports.READERS, "lines", lines_reader)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    plan = client.post("/api/plans", json={"template": "frequent-boost", "starts_at": (now - timedelta(hours=5))
+                                           .isoformat()}, headers=auth).json
+    days = f"/api/summary/daily?from={(now - timedelta(hours=5)).date()}&to={now.date()}"
+    assert sum(day["total_ml"] for day in client.get(days, headers=auth).json["days"]) == 0  # kept, empty
+    lines = "".join(f"{(now - timedelta(hours=hours)).replace(tzinfo=None).isoformat()};15;;;{ml};\n"
+                    for hours, ml in ((5, 90), (3, 70)))
+    answer = client.post("/api/account/imports?source=lines&zone=UTC", data=lines, headers=auth)
+    assert answer.status_code == 201 and answer.json["added"] == 2
+    slots = client.get(f"/api/plans/{plan['id']}", headers=auth).json["slots"]
+    assert slots[0]["session_id"] and slots[1]["session_id"]
+    summary = client.get(days, headers=auth).json["days"]
+    assert (sum(day["total_ml"] for day in summary), sum(day["sessions"] for day in summary)) == (160, 2)
