@@ -162,9 +162,8 @@ def test_bad_records_are_listed_with_their_reason_and_the_rest_imported(client, 
     assert answer.status_code == 201
     assert (answer.json["added"], answer.json["unreadable_count"]) == (1, 5)
     assert [row["reason"] for row in answer.json["unreadable"]] == [
-        "Sessions: left_ml is negative.", "It starts in the future.",
-        "Sessions: The notes is longer than 2000 characters.", "Sessions: The id is not an id.",
-        "Sessions: The session is not an object.",
+        "left_ml is negative.", "It starts in the future.", "The notes must be at most 2000 characters long.",
+        "The id is not an id.", "The session is not an object.",
     ]
 
 
