@@ -1,4 +1,4 @@
-"""Benchmark the account export: wall time and peak memory at 3,000 and 30,000 sessions.
+"""Benchmark the account export (pumpwell-export JSON): wall time and peak memory at 5,000 and 50,000 sessions.
 
 Run: .venv/bin/python bench/account.py
 On a temporary SQLite database, one parent gets a year (then ten years) of sessions, 8 a day;
@@ -57,5 +57,5 @@ def measure(sessions: int) -> None:
 
 
 if __name__ == "__main__":
-    for count in (3_000, 30_000):
+    for count in (5_000, 50_000):
         measure(count)

@@ -50,14 +50,14 @@ def database_url(kind: str, folder: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def seed(db: Session) -> User:
-    """Store one oz user in New York with 8 sessions a day for ten years (DST changes included)."""
-    user = User(email="bench@example.com", password_hash="x", time_zone="America/New_York", unit="oz", created_at=NOW)
+def seed(db: Session, days: int = DAYS_TEN_YEARS, email: str = "bench@example.com") -> User:
+    """Store one oz user in New York with 8 sessions a day for `days` days up to NOW (DST changes included)."""
+    user = User(email=email, password_hash="x", time_zone="America/New_York", unit="oz", created_at=NOW)
     db.add(user)
     db.flush()
-    first = NOW - timedelta(days=DAYS_TEN_YEARS)
+    first = NOW - timedelta(days=days)
     rows = []
-    for n in range(DAYS_TEN_YEARS * PER_DAY):
+    for n in range(days * PER_DAY):
         start = first + timedelta(hours=3 * n, minutes=n % 17)
         rows.append({
             "id": uuid.uuid4(), "user_id": user.id, "started_at": start, "ended_at": start + timedelta(minutes=18),

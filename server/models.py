@@ -218,6 +218,7 @@ class Plan(Base):
             sqlite_where=text("status = 'active'"),
             postgresql_where=text("status = 'active'"),
         ),
+        Index("uq_plans_user_import_key", "user_id", "import_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -230,6 +231,8 @@ class Plan(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where an imported plan came from ("pumpwell:plan:<template>:<start>"); None when started here.
+    import_key: Mapped[str | None] = mapped_column(String(200))
 
     slots: Mapped[list["PlanSlot"]] = relationship(
         back_populates="plan", order_by="PlanSlot.index", cascade="all, delete-orphan"
@@ -272,6 +275,8 @@ class SummaryDay(Base):
     pumping_min: Mapped[float] = mapped_column(Float)
     longest_gap_min: Mapped[float | None] = mapped_column(Float)
     night_sessions: Mapped[int] = mapped_column(Integer)
+    # Amounts imported without sides (PumpSession.unsided_ml), counted in the day's total.
+    unsided_ml: Mapped[float] = mapped_column(Float, default=0.0, server_default=text("0"))
 
 
 class PumpSession(Base):
@@ -282,6 +287,8 @@ class PumpSession(Base):
         Index("ix_pump_sessions_user_started", "user_id", "started_at", "id"),
         # The gap reminder asks for the latest end after every change: an index lookup, not a scan.
         Index("ix_pump_sessions_user_ended", "user_id", "ended_at"),
+        # A re-import finds what it brought before by provenance key: once per account.
+        Index("uq_pump_sessions_user_import_key", "user_id", "import_key", unique=True),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -290,6 +297,8 @@ class PumpSession(Base):
     ended_at: Mapped[datetime] = mapped_column(UTCDateTime)
     left_ml: Mapped[float | None] = mapped_column(Float)
     right_ml: Mapped[float | None] = mapped_column(Float)
+    # One amount without sides, as another app recorded it (an import); counted in the session's total.
+    unsided_ml: Mapped[float | None] = mapped_column(Float)
     mode: Mapped[str] = mapped_column(String(10))
     pump: Mapped[str | None] = mapped_column(String(100))
     flange_mm: Mapped[float | None] = mapped_column(Float)
@@ -302,6 +311,8 @@ class PumpSession(Base):
     request_digest: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Where an imported session came from ("pumpwell:session:<id>", "huckleberry:<digest>"); None when logged here.
+    import_key: Mapped[str | None] = mapped_column(String(200))
 
 
 class Reminder(Base):
@@ -397,6 +408,7 @@ class MilkBatch(Base):
         CheckConstraint("location IN ('room', 'cooler', 'fridge', 'freezer')", name="location"),
         CheckConstraint("entered_unit IN ('ml', 'oz')", name="entered_unit"),
         CheckConstraint("closed IS NULL OR closed IN ('used', 'discarded')", name="closed"),
+        Index("uq_milk_batches_user_import_key", "user_id", "import_key", unique=True),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -424,6 +436,8 @@ class MilkBatch(Base):
     request_digest: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Where an imported container came from ("pumpwell:container:<id>"); None when added here.
+    import_key: Mapped[str | None] = mapped_column(String(200))
 
     events: Mapped[list["MilkBatchEvent"]] = relationship(
         back_populates="batch", order_by="MilkBatchEvent.seq", cascade="all, delete-orphan"

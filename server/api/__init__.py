@@ -7,6 +7,7 @@ from server.api import (
     accounts,
     export,
     goals,
+    imports,
     passkeys,
     plans,
     push,
@@ -21,6 +22,6 @@ from server.api import (
 def register_blueprints(app: APIFlask) -> None:
     """Register every API blueprint (add new resources here)."""
     for module in (
-        accounts, account, security, passkeys, sessions, goals, push, export, shares, plans, reminders, stash,
+        accounts, account, security, passkeys, sessions, goals, push, export, shares, plans, reminders, stash, imports,
     ):
         app.register_blueprint(module.bp)

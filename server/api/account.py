@@ -7,10 +7,13 @@ from flask import Response, current_app
 from server.api.auth import auth, principal
 from server.api.quotas import account_limited, per_account
 from server.db import get_db
+from server.domain.export_format import SCHEMA
 from server.services import account
 from server.timeutil import app_now
 
 bp = APIBlueprint("account", __name__, url_prefix="/api/account", tag="Accounts")
+# The format's JSON Schema as the OpenAPI document carries it: without its own dialect line.
+DOCUMENTED_SCHEMA = {key: value for key, value in SCHEMA.items() if key != "$schema"}
 
 
 class DeletionIn(Schema):
@@ -22,8 +25,9 @@ class DeletionIn(Schema):
 @bp.get("/export")
 @bp.auth_required(auth)
 @bp.doc(responses={200: {
-    "description": "One JSON object: exported_at, then a list of rows per table (secrets left out).",
-    "content": {"application/json": {"schema": {"type": "object"}}},
+    "description": "One pumpwell-export document, version 1 (no secrets); POST it to /api/account/imports to "
+                   "bring it back, here or on another server.",
+    "content": {"application/json": {"schema": DOCUMENTED_SCHEMA}},
 }, **account_limited("downloads")})
 @per_account("EXPORT_RATE_LIMIT", "downloads")
 def export_account():

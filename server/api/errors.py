@@ -13,6 +13,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.http import HTTP_STATUS_CODES
 
 from server.api.auth import auth
+from server.api.input_checks import expects_file
 from server.db import get_db
 from server.domain.errors import (
     BadCredentials,
@@ -93,6 +94,14 @@ DATE_PATTERNS = {
 }
 
 
+# The body of an operation that reads a file (server/api/input_checks.takes_file).
+FILE_BODY = {
+    "required": True,
+    "description": "The file itself as the raw body (any content type), at most IMPORT_MAX_BYTES.",
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
 def _error_response(description: str) -> dict:
     """A documented answer in the one error shape."""
     schema = {"$ref": "#/components/schemas/HTTPError"}
@@ -115,14 +124,25 @@ def _resolve(spec: dict, schema: dict) -> dict:
     return schema
 
 
+def _documented_path(rule) -> str:
+    """Return a URL rule's path as the OpenAPI document writes it."""
+    return re.sub(r"<([^<:]+:)?", "{", rule.rule).replace(">", "}")
+
+
 def _uuid_path_parameters() -> set[tuple[str, str]]:
     """Return (documented path, parameter name) for every URL part parsed by Flask's uuid converter."""
     found = set()
     for rule in current_app.url_map.iter_rules():
         # APIFlask documents every converter it does not know (uuid among them) as a bare string.
-        path = re.sub(r"<([^<:]+:)?", "{", rule.rule).replace(">", "}")
-        found.update((path, name) for name in re.findall(r"<uuid:(\w+)>", rule.rule))
+        found.update((_documented_path(rule), name) for name in re.findall(r"<uuid:(\w+)>", rule.rule))
     return found
+
+
+def _file_operations() -> set[tuple[str, str]]:
+    """Return (documented path, method) of every operation whose body is a file."""
+    return {(_documented_path(rule), method.lower()) for rule in current_app.url_map.iter_rules()
+            if getattr(current_app.view_functions[rule.endpoint], "takes_file", False)
+            for method in rule.methods if method in {"POST", "PUT"}}
 
 
 def document_every_answer(spec: dict) -> dict:
@@ -130,6 +150,7 @@ def document_every_answer(spec: dict) -> dict:
     for schema in spec.get("components", {}).get("schemas", {}).values():
         _bound_dates(schema)
     uuids = _uuid_path_parameters()
+    files = _file_operations()
     for path, item in spec.get("paths", {}).items():
         for method, operation in item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -139,7 +160,10 @@ def document_every_answer(spec: dict) -> dict:
                 if parameter.get("in") == "path" and (path, parameter["name"]) in uuids:
                     parameter["schema"] = {"type": "string", "format": "uuid"}
             errors = dict(EVERY_OPERATION_ERRORS)
-            if method in {"post", "put", "patch"}:
+            if (path, method) in files:
+                operation["requestBody"] = FILE_BODY
+                errors["413"] = "The file is larger than IMPORT_MAX_BYTES."
+            elif method in {"post", "put", "patch"}:
                 errors.update(BODY_ERRORS)
             for status, description in errors.items():
                 operation["responses"].setdefault(status, _error_response(description))
@@ -171,7 +195,7 @@ def _fields(detail) -> dict:
 def require_json_body() -> None:
     """Refuse a request body that is not JSON with 415 before any schema sees it."""
     has_body = request.content_length or request.headers.get("Transfer-Encoding")
-    if request.method in {"POST", "PUT", "PATCH"} and has_body and not request.is_json:
+    if request.method in {"POST", "PUT", "PATCH"} and has_body and not request.is_json and not expects_file():
         raise UnsupportedMediaType("Send the body as application/json.")
 
 

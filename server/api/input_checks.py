@@ -5,15 +5,28 @@ refuses NUL in text and no driver can encode a lone surrogate; both would otherw
 a 500 (or differ between SQLite and PostgreSQL) long after the schema accepted the value.
 """
 
+import io
 import json
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from server.domain.errors import InvalidInput
 
 NUL_MESSAGE = "Must not contain the NUL character (\\u0000)."
 SURROGATE_MESSAGE = "Must be valid Unicode text (a lone surrogate such as \\ud800 is not)."
+
+
+def takes_file(view):
+    """Mark a view whose body is a file it reads as a stream (an import), up to IMPORT_MAX_BYTES: the JSON checks
+    leave that body alone, and the OpenAPI document declares it as a file."""
+    view.takes_file = True
+    return view
+
+
+def expects_file() -> bool:
+    """Return whether this request's view reads its body as a file."""
+    return getattr(current_app.view_functions.get(request.endpoint), "takes_file", False)
 
 
 def text_problem(value: str) -> str | None:
@@ -73,6 +86,14 @@ def request_body() -> bytes:
     return body
 
 
+def file_body(limit: int) -> io.BufferedReader:
+    """Return this request's body as a stream of at most `limit` bytes; a longer one answers 413 (up front when its
+    Content-Length says so, else when the reading gets past the limit: Werkzeug's stream of a chunked body that
+    the server ends, as gunicorn does, raises it)."""
+    request.max_content_length = limit
+    return io.BufferedReader(request.stream)
+
+
 def parsed_json_body():
     """Parse this request's JSON body once for the checks, answering 400 for anything the parser cannot handle."""
     try:
@@ -93,7 +114,8 @@ def check_request_text() -> None:
         elif text_problem(value):
             _place(fields, [name], text_problem(value))
     # A GET body is never read; DELETE /api/account reads one (the password), so DELETE is checked too.
-    if request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.is_json and request_body():
+    if request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.is_json and not expects_file() \
+            and request_body():
         find_text_problems(parsed_json_body(), fields)
     if fields:
         raise InvalidInput("Some fields are not valid.", fields)

@@ -8,13 +8,12 @@ from server.api.compiled import CompiledSchema
 from server.api.docs import links
 from server.api.fields import Instant, validate_cursor
 from server.db import get_db
-from server.domain.sessions import duration_min, total_volume_ml
+from server.domain.sessions import MODES, duration_min, total_volume_ml
 from server.services import sessions
 from server.timeutil import app_now
 
 bp = APIBlueprint("sessions", __name__, url_prefix="/api/sessions", tag="Sessions")
 
-MODES = ["double", "left", "right", "hand"]
 
 
 class SessionFields(Schema):
@@ -49,6 +48,8 @@ class SessionOut(CompiledSchema):
     duration_min = fields.Method("_duration", metadata={"type": "number"})
     left_ml = fields.Float(allow_none=True)
     right_ml = fields.Float(allow_none=True)
+    unsided_ml = fields.Float(allow_none=True, metadata={
+        "description": "One amount without sides, as another app recorded it (imported); counted in total_ml."})
     total_ml = fields.Method("_total", metadata={"type": "number", "nullable": True,
                                                   "description": "Both sides; null when neither was measured."})
     mode = fields.String()
@@ -66,7 +67,7 @@ class SessionOut(CompiledSchema):
 
     def _total(self, session):
         """Both sides together."""
-        return total_volume_ml(session.left_ml, session.right_ml)
+        return total_volume_ml(session.left_ml, session.right_ml, session.unsided_ml)
 
 
 class SessionQuery(Schema):

@@ -41,6 +41,7 @@ class SessionRecord(NamedTuple):
     notes: str | None = None
     plan_name: str | None = None
     plan_slot: int | None = None  # 1-based number of the slot in its plan
+    unsided_ml: float | None = None  # one amount without sides (an import): in the total, in neither side
 
 
 def neutralise(text: str | None) -> str:
@@ -79,7 +80,8 @@ def session_rows(
         start = session.started_at.astimezone(time_zone)
         end = session.ended_at.astimezone(time_zone)
         gap = max(session.started_at - previous_end, timedelta(0)) if previous_end else None
-        volumes = [session.left_ml, session.right_ml, total_volume_ml(session.left_ml, session.right_ml)]
+        volumes = [session.left_ml, session.right_ml,
+                   total_volume_ml(session.left_ml, session.right_ml, session.unsided_ml)]
         cells = [
             start.date().isoformat(),
             _local(start),

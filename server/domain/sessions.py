@@ -8,6 +8,8 @@ MIN_DURATION = timedelta(minutes=1)
 MAX_DURATION = timedelta(hours=4)
 # Phones drift; a little future tolerates that without letting people log tomorrow.
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# How a session was pumped: both sides at once, one side, or by hand.
+MODES = ("double", "left", "right", "hand")
 
 
 def resolve_end(started_at: datetime, ended_at: datetime | None, duration_min: float | None) -> datetime:
@@ -34,11 +36,28 @@ def check_times(started_at: datetime, ended_at: datetime, now: datetime) -> None
         raise InvalidInput("The session's times are not valid.", fields)
 
 
-def total_volume_ml(left_ml: float | None, right_ml: float | None) -> float | None:
-    """Return both sides together; None (not measured) when neither side was measured."""
-    if left_ml is None and right_ml is None:
+def imported_session_problem(
+    started_at: datetime, ended_at: datetime, volumes: tuple[float | None, ...], now: datetime,
+) -> str | None:
+    """Return why a session read from a file cannot be stored, or None; it may last no time (other apps log
+    amounts without durations), but not end before it starts, last over 4 hours, start in the future or hold a
+    negative amount."""
+    if started_at > now + FUTURE_TOLERANCE:
+        return "It starts in the future."
+    if ended_at < started_at:
+        return "It ends before it starts."
+    if ended_at - started_at > MAX_DURATION:
+        return "It lasts longer than 4 hours."
+    if any(volume is not None and volume < 0 for volume in volumes):
+        return "An amount is negative."
+    return None
+
+
+def total_volume_ml(left_ml: float | None, right_ml: float | None, unsided_ml: float | None = None) -> float | None:
+    """Return both sides (and an amount imported without sides) together; None when nothing was measured."""
+    if left_ml is None and right_ml is None and unsided_ml is None:
         return None
-    return (left_ml or 0.0) + (right_ml or 0.0)
+    return (left_ml or 0.0) + (right_ml or 0.0) + (unsided_ml or 0.0)
 
 
 def duration_min(started_at: datetime, ended_at: datetime) -> float:

@@ -21,6 +21,7 @@ class SessionFacts(NamedTuple):
     ended_at: datetime
     left_ml: float | None
     right_ml: float | None
+    unsided_ml: float | None = None  # one amount without sides, as another app recorded it
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,14 @@ class DaySummary:
     pumping_min: float = 0.0
     longest_gap_min: float | None = None
     night_sessions: int = 0
+    unsided_ml: float = 0.0
     volume_progress: float = 0.0
     sessions_progress: float = 0.0
 
     @property
     def total_ml(self) -> float:
-        """Both sides together."""
-        return self.left_ml + self.right_ml
+        """Both sides together, with the amounts imported without sides."""
+        return self.left_ml + self.right_ml + self.unsided_ml
 
 
 def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -60,7 +62,7 @@ def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 def summarize_days(
-    sessions: Sequence[SessionFacts | tuple[datetime, datetime, float | None, float | None]],
+    sessions: Sequence[SessionFacts | tuple[datetime, datetime, float | None, float | None, float | None]],
     first: date,
     last: date,
     zone: ZoneInfo,
@@ -88,9 +90,9 @@ def summarize_days(
     # sessions, and object attributes, dict look-ups and date objects per session were most of the summary's cost.
     count, first_ordinal = len(days), first.toordinal()
     sessions_of, night_of = [0] * count, [0] * count
-    left_of, right_of, minutes_of = [0.0] * count, [0.0] * count, [0.0] * count
+    left_of, right_of, minutes_of, unsided_of = [0.0] * count, [0.0] * count, [0.0] * count, [0.0] * count
     longest_of: list[float | None] = [None] * count
-    for started_at, ended_at, left_ml, right_ml in sessions:
+    for started_at, ended_at, left_ml, right_ml, unsided_ml in sessions:
         local_start = started_at.astimezone(zone)
         index = local_start.toordinal() - first_ordinal
         inside = 0 <= index < count
@@ -113,20 +115,22 @@ def summarize_days(
             left_of[index] += left_ml
         if right_ml:
             right_of[index] += right_ml
+        if unsided_ml:
+            unsided_of[index] += unsided_ml
         minutes_of[index] += duration_min(started_at, ended_at)
         if NIGHT_FROM_HOUR <= local_start.hour < NIGHT_TO_HOUR:
             night_of[index] += 1
     for index, summary in enumerate(days):
         summary.sessions, summary.left_ml, summary.right_ml = sessions_of[index], left_of[index], right_of[index]
         summary.pumping_min, summary.longest_gap_min = minutes_of[index], longest_of[index]
-        summary.night_sessions = night_of[index]
+        summary.night_sessions, summary.unsided_ml = night_of[index], unsided_of[index]
     return measure(days, goal)
 
 
 def measure(days: list[DaySummary], goal: GoalFacts) -> list[DaySummary]:
     """Set each day's progress towards the goal (kept days are measured against the goal of the moment)."""
     for summary in days:
-        summary.volume_progress = _ratio(summary.left_ml + summary.right_ml, goal.daily_volume_ml)
+        summary.volume_progress = _ratio(summary.total_ml, goal.daily_volume_ml)
         summary.sessions_progress = _ratio(summary.sessions, goal.sessions_per_day)
     return days
 

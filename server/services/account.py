@@ -1,31 +1,42 @@
-"""Everything stored about a parent, found by walking the models: export it as JSON, or delete it."""
+"""Everything stored about a parent: export it in the documented format, or delete it (found by walking the models)."""
 
 import json
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Table, delete, select
+from sqlalchemy import ColumnElement, Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from server.domain.errors import PasswordRequired
-from server.models import ApiToken, Base, User
+from server.domain.export_format import FORMAT, VERSION
+from server.models import (
+    ApiToken,
+    Base,
+    Goal,
+    MilkBatch,
+    Passkey,
+    Plan,
+    PlanSlot,
+    PumpSession,
+    PushSubscription,
+    Reminder,
+    Share,
+    User,
+)
 from server.services.access import Account
 from server.services.accounts import Passwords
 
-# Columns that are secrets (or capabilities) and never leave the server, not even to their owner.
-SECRET_COLUMNS = {
-    "users": {"password_hash"},
-    "api_tokens": {"token_hash"},
-    "push_subscriptions": {"p256dh", "auth"},
-    "shares": {"token_hash"},
-    "password_resets": {"token_hash"},
-    # A passkey's public key proves nothing to anyone but this server; a challenge is a one-time capability.
-    "passkeys": {"public_key"},
-    "passkey_challenges": {"challenge"},
-    "pump_sessions": {"request_digest"},
-    "milk_batches": {"request_digest"},
-    "milk_batch_events": {"request_digest"},
+# Where each table's rows go in the export (server/domain/export_format.py), or why they stay out. A new table must
+# be listed here: the test of the export checks that every personal table is.
+EXPORTED_AS = {
+    "users": "account", "goals": "goals", "plans": "plans", "plan_slots": "plans",
+    "pump_sessions": "sessions", "milk_batches": "containers", "milk_batch_events": "containers",
+    "reminders": "reminders", "shares": "shares", "api_tokens": "devices", "passkeys": "passkeys",
+    "push_subscriptions": "push_subscriptions",
+    "summary_days": None,  # figures computed from the sessions, kept to answer faster
+    "password_resets": None,  # single-use capabilities, good for minutes
+    "passkey_challenges": None,  # single-use capabilities, good for minutes
 }
 # Tables that hold nothing about any one parent; a table must be listed here or be owned through users.id.
 # Rate-limit windows are counters that end within the hour: per client address, per e-mail digest, or per account
@@ -65,7 +76,7 @@ def personal_tables() -> list[Table]:
 
 
 def _json_value(value):
-    """Render a column value as JSON."""
+    """Render a value JSON has no type for."""
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, uuid.UUID):
@@ -73,24 +84,110 @@ def _json_value(value):
     raise TypeError(f"cannot export {type(value).__name__}")
 
 
-def _exported_columns(table: Table) -> list:
-    """Return the columns of a table that may be exported."""
-    hidden = SECRET_COLUMNS.get(table.name, set())
-    return [column for column in table.columns if column.name not in hidden]
+SLOT_OF_SESSION = (
+    select(PlanSlot.id, PlanSlot.plan_id, PlanSlot.index).join(Plan, Plan.id == PlanSlot.plan_id)
+    .where(Plan.user_id == bindparam("user_id")).subquery()
+)
+
+
+def _sessions(db: Session, user_id: int) -> Iterator[dict]:
+    """Yield the user's sessions in start order, a few hundred rows at a time."""
+    columns = [PumpSession.id, PumpSession.started_at, PumpSession.ended_at, PumpSession.left_ml,
+               PumpSession.right_ml, PumpSession.unsided_ml, PumpSession.mode, PumpSession.pump,
+               PumpSession.flange_mm, PumpSession.pain, PumpSession.notes]
+    query = (
+        select(*columns, SLOT_OF_SESSION.c.plan_id, SLOT_OF_SESSION.c.index, PumpSession.created_at,
+               PumpSession.updated_at)
+        .outerjoin(SLOT_OF_SESSION, SLOT_OF_SESSION.c.id == PumpSession.plan_slot_id)
+        .where(PumpSession.user_id == user_id).order_by(PumpSession.started_at, PumpSession.id)
+        .execution_options(yield_per=ROWS_PER_FETCH)
+    )
+    names = [column.key for column in columns]
+    for *facts, plan_id, index, created_at, updated_at in db.execute(query, {"user_id": user_id}):
+        yield {**dict(zip(names, facts, strict=True)),
+               "plan_slot": None if plan_id is None else {"plan": plan_id, "index": index},
+               "created_at": created_at, "updated_at": updated_at}
+
+
+def _plans(db: Session, user_id: int) -> Iterator[dict]:
+    """Yield the user's plans in start order, each with its blocks."""
+    plans = db.scalars(select(Plan).where(Plan.user_id == user_id).order_by(Plan.starts_at, Plan.id))
+    for plan in plans:
+        yield {
+            "id": plan.id, "template": plan.template, "status": plan.status, "params": plan.params,
+            "time_zone": plan.time_zone, "starts_at": plan.starts_at, "ends_at": plan.ends_at,
+            "created_at": plan.created_at, "cancelled_at": plan.cancelled_at,
+            "slots": [{"index": s.index, "starts_at": s.starts_at, "ends_at": s.ends_at, "phases": s.phases,
+                       "note": s.note} for s in plan.slots],
+        }
+        db.expunge(plan)
+
+
+CONTAINER_COLUMNS = ("id", "label", "entered_volume", "entered_unit", "volume_ml", "remaining_ml", "expressed_at",
+                     "location", "location_since", "first_frozen_at", "thawed_at", "offered_at", "expires_at",
+                     "condition", "closed", "closed_at", "discard_reason", "created_at", "updated_at")
+GOAL_COLUMNS = ("daily_volume_ml", "sessions_per_day", "max_gap_day_min", "max_gap_night_min", "night_start",
+                "night_end", "updated_at")
+
+
+EVENT_COLUMNS = ("id", "seq", "kind", "at", "location", "volume_ml", "reason")
+
+
+def _containers(db: Session, user_id: int) -> Iterator[dict]:
+    """Yield the user's stash containers in the order they were pumped, each with its history."""
+    batches = (select(MilkBatch).where(MilkBatch.user_id == user_id)
+               .order_by(MilkBatch.expressed_at, MilkBatch.id).execution_options(yield_per=ROWS_PER_FETCH))
+    for batch in db.scalars(batches):
+        yield {"id": batch.id, "session": batch.session_id,
+               **{name: getattr(batch, name) for name in CONTAINER_COLUMNS[1:]},
+               "events": [{name: getattr(event, name) for name in EVENT_COLUMNS} for event in batch.events]}
+        db.expunge(batch)
+
+
+def _rows(db: Session, user_id: int, model, order, **names) -> Iterator[dict]:
+    """Yield the user's rows of a model, each as {name in the export: column}."""
+    query = select(*names.values()).where(model.user_id == user_id).order_by(*order)
+    for row in db.execute(query):
+        yield dict(zip(names, row, strict=True))
+
+
+def _sections(db: Session, user_id: int) -> Iterator[tuple[str, Iterator[dict]]]:
+    """Yield each list of the export by name, in the format's order."""
+    yield "plans", _plans(db, user_id)
+    yield "sessions", _sessions(db, user_id)
+    yield "containers", _containers(db, user_id)
+    yield "reminders", _rows(db, user_id, Reminder, (Reminder.due_at, Reminder.id), kind=Reminder.kind,
+                             status=Reminder.status, due_at=Reminder.due_at, expires_at=Reminder.expires_at,
+                             sent_at=Reminder.sent_at, plan=Reminder.plan_id)
+    yield "shares", _rows(db, user_id, Share, (Share.created_at, Share.id), label=Share.label,
+                          created_at=Share.created_at, expires_at=Share.expires_at, revoked_at=Share.revoked_at,
+                          last_used_at=Share.last_used_at, include_stash=Share.include_stash)
+    yield "devices", _rows(db, user_id, ApiToken, (ApiToken.created_at, ApiToken.id), label=ApiToken.label,
+                           created_at=ApiToken.created_at, last_used_at=ApiToken.last_used_at,
+                           expires_at=ApiToken.expires_at)
+    yield "passkeys", _rows(db, user_id, Passkey, (Passkey.created_at, Passkey.id), name=Passkey.name,
+                            created_at=Passkey.created_at, last_used_at=Passkey.last_used_at)
+    yield "push_subscriptions", _rows(
+        db, user_id, PushSubscription, (PushSubscription.created_at, PushSubscription.id),
+        user_agent=PushSubscription.user_agent, created_at=PushSubscription.created_at,
+        last_success_at=PushSubscription.last_success_at, stopped_at=PushSubscription.stopped_at)
 
 
 def export_account(db: Session, user: Account, now: datetime) -> Iterator[str]:
-    """Yield one JSON document of everything stored about the user, table by table, a few rows at a time."""
+    """Yield the user's data as one pumpwell-export document (server/domain/export_format.py), a few rows at a
+    time."""
     dumps = json.JSONEncoder(default=_json_value, ensure_ascii=False).encode
-    yield '{"exported_at": ' + dumps(now.isoformat())
-    for table in personal_tables():
-        columns = _exported_columns(table)
-        names = [column.name for column in columns]
-        query = (select(*columns).where(owner_condition(table, user.id))
-                 .order_by(*table.primary_key.columns).execution_options(yield_per=ROWS_PER_FETCH))
-        yield f', {dumps(table.name)}: ['
-        for n, row in enumerate(db.execute(query)):
-            yield ("," if n else "") + dumps(dict(zip(names, row, strict=True)))
+    row = db.get_one(User, user.id)
+    settings = {"email": row.email, "created_at": row.created_at, "time_zone": row.time_zone, "unit": row.unit,
+                "quiet_start": row.quiet_start, "quiet_end": row.quiet_end, "stash_guideline": row.stash_guideline}
+    goal = db.get(Goal, user.id)
+    goals = None if goal is None else {name: getattr(goal, name) for name in GOAL_COLUMNS}
+    yield (f'{{"format": {dumps(FORMAT)}, "version": {VERSION}, "exported_at": {dumps(now.isoformat())}, '
+           f'"account": {dumps(settings)}, "goals": {dumps(goals)}')
+    for name, records in _sections(db, user.id):
+        yield f', {dumps(name)}: ['
+        for n, record in enumerate(records):
+            yield ("," if n else "") + dumps(record)
         yield "]"
     yield "}\n"
     db.rollback()

@@ -134,12 +134,18 @@ def start_plan(db: Session, user: Account, values: dict, now: datetime) -> PlanV
         # Another request started the same kind of plan at the same moment; the unique index kept just one.
         db.rollback()
         raise PlanConflict("A plan of this kind is active; cancel it or start with replace=true.") from None
-    slot_ids = {slot.index: slot.id for slot in plan.slots}
-    drafts = plan_reminders(plan.id, TEMPLATES[plan.template].name, draft.slots, now)
-    upsert_reminders(db, user, [(d, plan.id, slot_ids[d.slot_index]) for d in drafts], now)
-    progress = _link_sessions(db, user, plan, now)
+    progress = plan_added(db, user, plan, now)
     db.commit()
     return plan_view(db, user, plan, now, progress)
+
+
+def plan_added(db: Session, user: Account, plan: Plan, now: datetime) -> Progress:
+    """Write the reminders of a stored plan's blocks and link the sessions that fulfil them, inside the caller's
+    transaction; return the plan's progress."""
+    slot_ids = {slot.index: slot.id for slot in plan.slots}
+    drafts = plan_reminders(plan.id, TEMPLATES[plan.template].name, tuple(_slot(row) for row in plan.slots), now)
+    upsert_reminders(db, user, [(d, plan.id, slot_ids[d.slot_index]) for d in drafts], now)
+    return _link_sessions(db, user, plan, now)
 
 
 def list_plans(db: Session, user: Account, now: datetime) -> list[PlanView]:
@@ -399,7 +405,8 @@ def _sessions_for(db: Session, user: Account, starts_at: datetime, ends_at: date
 
 def _logged(row: PumpSession) -> LoggedSession:
     """Return the facts of a session that adherence needs."""
-    return LoggedSession(str(row.id), row.started_at.astimezone(UTC), total_volume_ml(row.left_ml, row.right_ml) or 0.0)
+    volume = total_volume_ml(row.left_ml, row.right_ml, row.unsided_ml) or 0.0
+    return LoggedSession(str(row.id), row.started_at.astimezone(UTC), volume)
 
 
 def _slot(row: PlanSlot) -> Slot:

@@ -107,7 +107,7 @@ def _session_with_room_for(
 ) -> tuple[PumpSession, float]:
     """Return the user's session and the mL to stash from it: `volume`, or all its milk not yet stashed if None."""
     session = owned(db, PumpSession, session_id, user, "session")
-    expressed = total_volume_ml(session.left_ml, session.right_ml) or 0.0
+    expressed = total_volume_ml(session.left_ml, session.right_ml, session.unsided_ml) or 0.0
     # Not counting a container of this id: a replay racing its twin (the page and the service worker both send
     # the outbox when the phone comes back online) would find its own milk taken, and be refused instead of
     # answered as the replay it is when its insert meets the twin's key.

@@ -52,7 +52,8 @@ RULES = int.from_bytes(hashlib.sha256(b"".join(
 # Built once (a statement's construction costs about as much as SQLite's run of it). Plain rows through the
 # connection (db.all_rows): the ORM adds nothing to four columns but cost per row.
 SESSIONS_IN_RANGE = (
-    select(PumpSession.started_at, PumpSession.ended_at, PumpSession.left_ml, PumpSession.right_ml)
+    select(PumpSession.started_at, PumpSession.ended_at, PumpSession.left_ml, PumpSession.right_ml,
+           PumpSession.unsided_ml)
     .where(
         PumpSession.user_id == bindparam("user_id"), PumpSession.started_at >= bindparam("start"),
         PumpSession.started_at < bindparam("end"),
@@ -73,7 +74,7 @@ LATEST_END_BEFORE = (
 # In DaySummary's order, so a row is a day's figures as they are.
 KEPT_COLUMNS = (
     SummaryDay.day, SummaryDay.hours, SummaryDay.sessions, SummaryDay.left_ml, SummaryDay.right_ml,
-    SummaryDay.pumping_min, SummaryDay.longest_gap_min, SummaryDay.night_sessions,
+    SummaryDay.pumping_min, SummaryDay.longest_gap_min, SummaryDay.night_sessions, SummaryDay.unsided_ml,
 )
 KEPT_IN_RANGE = and_(
     SummaryDay.user_id == bindparam("user_id"), SummaryDay.day >= bindparam("first"),
@@ -175,7 +176,7 @@ def _keep_missing(db: Session, user: Account, first: date, last: date, now: date
              "rules": RULES, "hours": day.hours,
              "sessions": day.sessions, "left_ml": day.left_ml, "right_ml": day.right_ml,
              "pumping_min": day.pumping_min, "longest_gap_min": day.longest_gap_min,
-             "night_sessions": day.night_sessions}
+             "night_sessions": day.night_sessions, "unsided_ml": day.unsided_ml}
             for day in computed if today - timedelta(days=KEEP_DAYS) <= day.date <= today
         ]
         if rows:

@@ -23,10 +23,11 @@ ZONES = ["UTC", "America/New_York", "Asia/Kolkata", "Pacific/Kiritimati", "Pacif
 def fresh_summary(db: Session, user: User, first: date, last: date) -> list:
     """Compute the days from every stored session, one by one, without anything kept (the oracle)."""
     zone = ZoneInfo(user.time_zone)
-    rows = db.execute(select(PumpSession.started_at, PumpSession.ended_at, PumpSession.left_ml, PumpSession.right_ml)
+    rows = db.execute(select(PumpSession.started_at, PumpSession.ended_at, PumpSession.left_ml, PumpSession.right_ml,
+                             PumpSession.unsided_ml)
                       .where(PumpSession.user_id == user.id).order_by(PumpSession.started_at)).all()
     start, end = day_bounds(first, zone)[0], day_bounds(last, zone)[1]
-    before = [ended for started, ended, _, _ in rows if started < start]
+    before = [ended for started, ended, *_ in rows if started < start]
     goal = goals.get_goals(db, user)
     return summarize_days([tuple(r) for r in rows if start <= r[0] < end], first, last, zone,
                           GoalFacts(goal.daily_volume_ml, goal.sessions_per_day), max(before, default=None))
