@@ -107,8 +107,8 @@ def random_starts(count: int, rng: random.Random):
         yield NOW - timedelta(seconds=rng.randint(3600, span))
 
 
-REMINDER_COLUMNS = ("user_id", "kind", "status", "dedupe_key", "due_at", "send_after", "expires_at", "payload",
-                    "attempts", "sent_at", "created_at", "updated_at")
+REMINDER_COLUMNS = ("user_id", "kind", "status", "dedupe_key", "due_at", "send_after", "sending_at", "expires_at",
+                    "payload", "attempts", "sent_at", "created_at", "updated_at")
 
 
 def reminder_lines(user_ids, status: str, rng: random.Random, key_prefix: str):
@@ -119,7 +119,7 @@ def reminder_lines(user_ids, status: str, rng: random.Random, key_prefix: str):
             sent = stamp(due)
         else:
             due, sent = NOW + timedelta(minutes=rng.randint(10, 300)), "\\N"
-        yield (f"{user_id}\tgap\t{status}\t{key_prefix}{n}\t{stamp(due)}\t{stamp(due)}\t\\N\t"
+        yield (f"{user_id}\tgap\t{status}\t{key_prefix}{n}\t{stamp(due)}\t{stamp(due)}\t{stamp(due)}\t\\N\t"
                f'{{"title": "Time to pump"}}\t1\t{sent}\t{stamp(due)}\t{stamp(due)}\n')
 
 

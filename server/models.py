@@ -341,6 +341,10 @@ class Reminder(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # When the dispatcher may next try: the due time, or later after a retry or snooze.
     send_after: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When this sending was asked for (the due time, or the end of a snooze): the delivery id the phone knows it by.
+    # A retry or a wait for the end of quiet hours moves send_after but not this, so a repeat shows silently.
+    sending_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=lambda context: context.get_current_parameters()["send_after"])
     # Past this moment the reminder is useless (the slot is over): expire it instead of sending.
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     payload: Mapped[dict] = mapped_column(JSON)

@@ -258,10 +258,10 @@ def shorten(text: str, limit: int) -> str:
     return kept.rstrip() + ELLIPSIS
 
 
-def delivery_id(reminder_id: int, send_after: datetime) -> str:
-    """Name one sending of a reminder: a clock that takes over a lapsed claim sends the same one again, while a
-    snooze or a retry moves send_after and makes a new one."""
-    return f"{reminder_id}@{send_after.isoformat()}"
+def delivery_id(reminder_id: int, sending_at: datetime) -> str:
+    """Name one sending of a reminder by when it was asked for (due, or the end of a snooze): a clock that takes over
+    a lapsed claim, or a retry after a time-out, sends the same one again; a snooze makes a new one."""
+    return f"{reminder_id}@{sending_at.isoformat()}"
 
 
 def tag(dedupe_key: str) -> str:

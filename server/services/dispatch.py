@@ -37,6 +37,7 @@ class Claimed:
     dedupe_key: str
     due_at: datetime
     send_after: datetime
+    sending_at: datetime
     expires_at: datetime | None
     payload: dict
     attempts: int
@@ -76,7 +77,8 @@ def claim_due(db: Session, now: datetime, limit: int, lease: timedelta,
         update(Reminder).where(Reminder.id == picked.c.id)
         .values(status=Status.SENDING, lease_until=lease_until, attempts=Reminder.attempts + 1, updated_at=now)
         .returning(Reminder.id, Reminder.user_id, Reminder.kind, Reminder.dedupe_key, Reminder.due_at,
-                   Reminder.send_after, Reminder.expires_at, Reminder.payload, Reminder.attempts)
+                   Reminder.send_after, Reminder.sending_at, Reminder.expires_at, Reminder.payload,
+                   Reminder.attempts)
         .execution_options(synchronize_session=False)
     )
     rows = [Claimed(*row) for row in db.execute(stmt).all()]
@@ -129,7 +131,7 @@ def _message(reminder: Claimed, sub_id: int, sub: Subscription, base_url: str, n
     """Build the push message of one reminder for one subscription."""
     payload = delivery.notification_payload(
         reminder.id, reminder.kind, reminder.dedupe_key, reminder.payload or {}, base_url,
-        delivery.delivery_id(reminder.id, reminder.send_after),
+        delivery.delivery_id(reminder.id, reminder.sending_at),
     )
     return Message(
         sub, payload,

@@ -20,8 +20,8 @@ from server.services.goals import get_goals
 # Reads and updates of pending rows write it in too, not bound: SQLite prepares a statement again at every run when
 # a bound value could decide whether a partial index applies, and PostgreSQL's generic plan could not use the index.
 PENDING_ONLY = text(f"status = '{Status.PENDING}'")
-UPDATED_ON_CONFLICT = ("kind", "due_at", "send_after", "expires_at", "payload", "avoids_quiet_hours", "plan_id",
-                       "plan_slot_id", "updated_at")
+UPDATED_ON_CONFLICT = ("kind", "due_at", "send_after", "sending_at", "expires_at", "payload", "avoids_quiet_hours",
+                       "plan_id", "plan_slot_id", "updated_at")
 
 
 def pending_gap_reminder(owner) -> Select:
@@ -38,7 +38,8 @@ def upsert_reminders(
     rows = [
         {
             "user_id": user.id, "kind": d.kind, "status": Status.PENDING, "dedupe_key": d.dedupe_key,
-            "due_at": d.due_at, "send_after": d.due_at, "expires_at": d.expires_at, "attempts": 0,
+            "due_at": d.due_at, "send_after": d.due_at, "sending_at": d.due_at, "expires_at": d.expires_at,
+            "attempts": 0,
             "payload": {"title": d.title, "body": d.body, "url": d.url},
             "avoids_quiet_hours": not d.fires_in_quiet_hours, "plan_id": plan_id, "plan_slot_id": slot_id,
             "created_at": now, "updated_at": now,
@@ -110,7 +111,7 @@ def snooze_reminder(db: Session, user: Account, reminder_id: int, minutes: int |
         # Back to pending: if another pending row holds this key, it is the newer reminder and wins.
         cancel_pending(db, user, now, Reminder.dedupe_key == reminder.dedupe_key, Reminder.id != reminder.id)
     reminder.status = status
-    reminder.send_after = snoozed_until(now, minutes)
+    reminder.send_after = reminder.sending_at = snoozed_until(now, minutes)
     # She asked for it then, quiet hours or not.
     reminder.avoids_quiet_hours = False
     if reminder.expires_at is not None and reminder.expires_at <= reminder.send_after:

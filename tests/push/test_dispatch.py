@@ -1,5 +1,6 @@
 """The dispatcher: due reminder rows end as decrypted notifications, with retries, expiry and leases."""
 
+import json
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -8,7 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import clock
-from server.models import PushSubscription, Reminder
+from server.models import PushSubscription, Reminder, User
+from server.services import reminders
+from server.services.access import Account
 from server.services.dispatch import claim_due, dispatch_due
 from server.timeutil import utcnow
 from tests.pushservice import Reply
@@ -357,3 +360,19 @@ def test_a_stop_gives_back_what_was_not_sent_as_if_never_claimed(db, make_user, 
     assert (row.status, row.lease_until, row.attempts, row.send_after) == ("pending", None, 0, T0)
     dispatch_due(db, push_client, T0)
     assert reminder(db, rid).status == "sent"
+
+
+def test_a_retry_after_a_time_out_is_the_same_sending_and_a_snooze_a_new_one(db, make_user, sender):
+    """The first copy may have reached the phone before the time-out: the retry carries its delivery id, so the
+    phone shows it silently; a snooze asks for the reminder again, so it alerts again."""
+    user, _ = make_user()
+    phone = sender.subscribe(db, user["id"], T0)
+    sender.answer(phone, None)  # the push service takes too long: perhaps it got the message, perhaps not
+    rid = add_reminder(db, user["id"], expires_at=T0 + timedelta(hours=1))
+    dispatch_due(db, sender, T0)
+    dispatch_due(db, sender, reminder(db, rid).send_after)
+    first, retry = (json.loads(result.message.payload)["delivery_id"] for result in sender.sent)
+    assert first == retry and reminder(db, rid).status == "sent"
+    snoozed = reminders.snooze_reminder(db, Account.of(db.get(User, user["id"])), rid, 10, T0 + timedelta(minutes=5))
+    dispatch_due(db, sender, snoozed.send_after)
+    assert json.loads(sender.sent[-1].message.payload)["delivery_id"] != first
