@@ -226,11 +226,6 @@ class PushClient:
         self._loop.close()
         self._loop = self._thread = self._session = self._pool = self._slots = None
 
-    def worker_pids(self) -> list[int]:
-        """Return the process ids of the live encryption workers."""
-        processes = getattr(self._pool, "_processes", None) or {}
-        return sorted(pid for pid, process in list(processes.items()) if process.is_alive())
-
     def _ensure_loop(self) -> asyncio.AbstractEventLoop:
         """Start the event loop thread and its aiohttp session once, and the encryption workers."""
         with self._start_lock:
