@@ -1,15 +1,15 @@
-"""Benchmark the API under gunicorn: four endpoints against a bare Flask ceiling, memory and cold start.
+"""Benchmark the API under gunicorn: five endpoints against a bare Flask ceiling, memory and cold start.
 
 Run: .venv/bin/python bench/api.py [--seconds 10] [--rounds 5] [--clients 8] [--db sqlite postgres] [--root DIR]
                                    [--docs]
-For each database, starts gunicorn with the flags of the Procfile's web line (2 workers), times the cold start
-from launch to the first 200 on /healthz (the app's bytecode compiled first, as a build leaves it), fills 5,000
-sessions for one user, drives keep-alive clients at each endpoint in --rounds short slices, each right after a
-slice at the ceiling (printing the CPU cores gunicorn used meanwhile), then reads the PSS of the master and its
-workers from /proc/<pid>/smaps_rollup. An endpoint's share of the ceiling is the median over its rounds of its
-rate against the ceiling's just before: this machine's speed drifts by a fifth within a minute (other tenants of
-its host), and a ceiling measured once, a minute earlier, moved the shares with it. --root
-measures another checkout (an older commit) with this same driver, so before/after runs can be made side by side.
+For each database, starts gunicorn with the flags of the Procfile's web line (2 workers), times the cold start from
+launch to the first 200 on /healthz (the app's bytecode compiled first, as a build leaves it), fills 5,000 sessions
+and 1,000 stash containers for one user, drives keep-alive clients at each endpoint in --rounds short slices, each
+right after a slice at the ceiling (printing the CPU cores gunicorn used meanwhile), then reads the PSS of the
+master and its workers from /proc/<pid>/smaps_rollup. An endpoint's share of the ceiling is the median over its
+rounds of its rate against the ceiling's just before: this machine's speed drifts by a fifth within a minute (other
+tenants of its host), and a ceiling measured once, a minute earlier, moved the shares with it. --root measures
+another checkout (an older commit) with this same driver, so before/after runs can be made side by side.
 --docs also writes the figures as a table into docs/performance.md, between its two "bench/api.py --docs" markers.
 PostgreSQL is BENCH_DATABASE_URL (a database it creates and drops), by default
 postgresql+psycopg://postgres@127.0.0.1:5432/test_speed_bench.
@@ -35,6 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 FILL = 5000
+STASH = 1000
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_speed_bench"
 
 
@@ -151,6 +152,34 @@ def fill_sessions(database_url: str, email: str) -> None:
     engine.dispose()
 
 
+def fill_stash(database_url: str, email: str) -> None:
+    """Insert STASH open containers for the user (four a day, going back, half in the freezer) in one statement."""
+    from sqlalchemy import create_engine, insert, select, text
+
+    from server.models import MilkBatch, User
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        user_id = conn.scalar(select(User.id).where(User.email == email))
+        rows = []
+        for i in range(STASH):
+            expressed = now - timedelta(hours=6 * (i + 1))
+            frozen = i % 2 == 0
+            rows.append({
+                "id": uuid.uuid4(), "user_id": user_id, "label": f"Bag {i}", "entered_volume": 120,
+                "entered_unit": "ml", "volume_ml": 120, "remaining_ml": 120, "expressed_at": expressed,
+                "location": "freezer" if frozen else "fridge", "location_since": expressed,
+                "first_frozen_at": expressed if frozen else None, "condition": "freezer" if frozen else "fridge",
+                "expires_at": expressed + timedelta(days=180 if frozen else 4),
+                "request_digest": "bench", "created_at": now, "updated_at": now,
+            })
+        conn.execute(insert(MilkBatch), rows)
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("ANALYZE milk_batches"))
+    engine.dispose()
+
+
 async def client_loop(port: int, make_request, seconds: float, latencies: list[float], errors: list[int]) -> None:
     """Send requests on one keep-alive connection until time is up, recording each latency."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -230,6 +259,7 @@ def measure(name: str, database_url: str, root: Path, flags: list[str], args) ->
         token = requests.post(f"{base}/api/auth/register", timeout=30, json={
             "email": email, "password": "bench-password", "time_zone": "Europe/Berlin"}).json()["token"]
         fill_sessions(database_url, email)
+        fill_stash(database_url, email)
         today = datetime.now(UTC).date()
 
         def create_latest():
@@ -245,6 +275,7 @@ def measure(name: str, database_url: str, root: Path, flags: list[str], args) ->
                 "started_at": start.isoformat(), "duration_min": 15, "left_ml": 60, "right_ml": 55})
 
         list_50 = request_bytes("GET", "/api/sessions?limit=50", token)
+        stash_50 = request_bytes("GET", "/api/stash?limit=50", token)
         summary = request_bytes(
             "GET", f"/api/summary/daily?from={today - timedelta(days=89)}&to={today}", token)
         ceiling = request_bytes("GET", "/ping")
@@ -254,6 +285,7 @@ def measure(name: str, database_url: str, root: Path, flags: list[str], args) ->
         # Reads first, so the sessions that the create phase adds don't inflate what they read.
         for endpoint, make_request in (("list 50 sessions", lambda: list_50),
                                        ("daily summary, 90 days", lambda: summary),
+                                       ("stash, 50 of 1,000 containers", lambda: stash_50),
                                        ("create, the new latest session", create_latest),
                                        ("create, an earlier session", create_earlier)):
             slices, shares = [], []

@@ -4,6 +4,7 @@ from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length, OneOf, Range
 
 from server.api.auth import auth, principal
+from server.api.compiled import CompiledSchema
 from server.api.fields import Instant
 from server.db import get_db
 from server.domain import storage
@@ -56,7 +57,7 @@ class DiscardIn(ActionIn):
     reason = fields.String(load_default="", validate=Length(max=200))
 
 
-class LimitOut(Schema):
+class LimitOut(CompiledSchema):
     """The limit that sets a container's expiry, its source, and the CDC's when the guideline allows longer."""
 
     condition = fields.String()
@@ -67,7 +68,7 @@ class LimitOut(Schema):
     cdc_source = fields.String(allow_none=True)
 
 
-class BatchOut(Schema):
+class BatchOut(CompiledSchema):
     """A container: volume as entered and in mL, where it is, when it expires, and its status."""
 
     id = fields.UUID()
@@ -94,14 +95,14 @@ class BatchOut(Schema):
     updated_at = fields.DateTime()
 
 
-class Total(Schema):
+class Total(CompiledSchema):
     """How many containers and how much milk."""
 
     containers = fields.Integer()
     ml = fields.Float()
 
 
-class Totals(Schema):
+class Totals(CompiledSchema):
     """Milk left in open containers per place and overall; expired milk apart."""
 
     room = fields.Nested(Total)
@@ -120,7 +121,7 @@ class StashQuery(Schema):
     cursor = fields.String(validate=Length(max=300))
 
 
-class StashPage(Schema):
+class StashPage(CompiledSchema):
     """Containers in use-first order (whatever expires first comes first), the totals and the next cursor."""
 
     items = fields.List(fields.Nested(BatchOut))

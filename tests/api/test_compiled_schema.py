@@ -123,3 +123,24 @@ def test_times_dates_and_ids_left_to_the_encoder_are_written_as_marshmallow_writ
     session = _session(id=session_id, created_at=moment, updated_at=moment.replace(tzinfo=UTC))
     assert _written(SessionOut().dump(session)) == _marshmallow(SessionOut(), session)
     assert _written(DayOut().dump({"date": day})) == _marshmallow(DayOut(), {"date": day})
+
+
+def test_a_page_of_the_stash_dumps_as_marshmallow_dumps_it():
+    from server.api.stash import StashPage as StashPageOut
+    from server.models import MilkBatch
+    from server.services import stash
+
+    frozen = MilkBatch(
+        id=uuid.uuid4(), user_id=1, session_id=None, label="Bag 1", entered_volume=4.25, entered_unit="oz",
+        volume_ml=125.69, remaining_ml=60.0, expressed_at=NOW - timedelta(days=3), location="freezer",
+        location_since=NOW - timedelta(days=2), first_frozen_at=NOW - timedelta(days=2), thawed_at=None,
+        offered_at=None, expires_at=NOW + timedelta(days=170), condition="freezer", closed=None, closed_at=None,
+        discard_reason=None, request_digest="x", created_at=NOW, updated_at=NOW,
+    )
+    used = MilkBatch(**{**{c.name: getattr(frozen, c.name) for c in MilkBatch.__table__.columns},
+                        "id": uuid.uuid4(), "location": "fridge", "condition": "thawed_fridge", "closed": "used",
+                        "closed_at": NOW, "thawed_at": NOW - timedelta(hours=5)})
+    total = stash.Total(2, 185.69)
+    page = stash.StashPage([stash.batch_view(b, "cdc", NOW) for b in (frozen, used)], "abc",
+                           stash.Totals(total, total, total, total, total, stash.Total()), "cdc")
+    assert _written(StashPageOut().dump(page)) == _marshmallow(StashPageOut(), page)
