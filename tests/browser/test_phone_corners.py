@@ -150,6 +150,22 @@ def test_after_a_keyboard_save_the_focus_lands_on_the_new_session(signed_in):
     expect(focused).to_contain_text("45 mL")
 
 
+def test_after_a_keyboard_edit_the_focus_returns_to_the_edited_session(signed_in):
+    """Edited from History with the keyboard, the session's Edit button has the focus again, not the page body."""
+    page, _ = signed_in
+    log_past_session(page, "40", "50")
+    page.get_by_role("link", name="History").click()
+    page.locator("#history-list").get_by_role("button", name="Edit").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("dialog", name="Edit session").get_by_label("Left (mL)").focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("45")
+    page.keyboard.press("Enter")
+    expect(page.locator("#toast")).to_contain_text("Session updated.")
+    expect(page.locator("#history-list .total")).to_have_text("95 mL")
+    expect(page.locator(":focus")).to_have_attribute("aria-label", re.compile("^Edit session from"))
+
+
 def test_turning_reminders_on_fails_fast_when_the_push_service_never_answers(page):
     """Permission granted but a silent push service: a clear message after 8 s, not 20."""
     page.add_init_script("""
