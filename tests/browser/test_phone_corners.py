@@ -66,6 +66,17 @@ def test_every_tab_is_reachable_and_readable_at_200_percent_zoom(phone_page):
     expect(phone_page).to_have_url(re.compile("#/stash$"))
 
 
+@pytest.mark.parametrize("phone_page", [(180, 370)], indirect=True)
+def test_the_log_form_is_usable_at_200_percent_zoom(phone_page):
+    """At 200% zoom the amount boxes stay wide enough for 1000 and Save shows within the screen."""
+    sign_up(phone_page)
+    phone_page.get_by_role("button", name="Log a past session").click()
+    dialog = phone_page.get_by_role("dialog", name="Log a session")
+    assert dialog.get_by_label("Left (mL)").bounding_box()["width"] >= 56
+    save = dialog.get_by_role("button", name="Save").bounding_box()
+    assert save["x"] + save["width"] <= 180 and save["y"] + save["height"] <= 370
+
+
 @pytest.mark.parametrize("phone_page", [(360, 568), (320, 568)], indirect=True)
 def test_all_five_tabs_fit_a_phone_unzoomed(phone_page):
     """At 100% the tab bar needs no scrolling: every name shows whole on a 320 px phone."""
