@@ -40,8 +40,10 @@ function stepper(label, name, ml, unit) {
     type: 'number', name, inputmode: 'decimal', min: 0, max, step: typedStep(unit), value: String(shown),
   });
   // The browser's own "must be less than or equal to" says nothing of why; this names the limit and the unit.
-  input.addEventListener('input', () => input.setCustomValidity(
-    Number(input.value) > max ? `At most ${volume(SESSION_LIMITS.maxSideMl, unit)} a side: check for a typo.` : ''));
+  const check = () => input.setCustomValidity(
+    Number(input.value) > max ? `At most ${volume(SESSION_LIMITS.maxSideMl, unit)} a side: check for a typo.` : '');
+  input.addEventListener('input', check);
+  check();  // a refused session shown again for a fix may already hold too much
   const bump = (sign) => {
     const next = Math.min(max, Math.max(0, (Number(input.value) || 0) + sign * step));
     input.value = String(Number(next.toFixed(2)));

@@ -160,7 +160,7 @@ function dayCard(user, data) {
   return h('section', { class: 'card', 'aria-labelledby': 'today-h' },
     h('h2', { id: 'today-h' }, 'Today'),
     h('p', { id: 'today-total', class: 'timer-readout' }, volume(totalMl, user.unit)),
-    queuedToday.length ? h('p', { id: 'today-waiting', class: 'hint today-waiting' },
+    queuedToday.length ? h('p', { id: 'today-waiting', class: 'today-waiting' },
       `+ ${volume(waitingMl, user.unit)} waiting to send`) : null,
     goal ? h('div', {},
       h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Daily volume goal', 'aria-valuemin': 0,
