@@ -35,6 +35,21 @@ function madeWithKey(sub, bytes) {
   return view.length === bytes.length && view.every((byte, i) => byte === bytes[i]);
 }
 
+// The browser's push service answers a subscribe within a second or two when it works; one that is down or
+// blocked (some de-Googled Android browsers) never answers, and the parent must not wait 20 s to learn it.
+const SUBSCRIBE_TIMEOUT_MS = 8000;
+
+/** Subscribe to the browser's push service, or fail with a clear reason once it has not answered in time. */
+function subscribeInTime(reg, options) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(
+      "This browser's push service did not answer, so reminders are not on. Try again later, or use another browser.")),
+    SUBSCRIBE_TIMEOUT_MS);
+  });
+  return Promise.race([reg.pushManager.subscribe(options), late]).finally(() => clearTimeout(timer));
+}
+
 /** Subscribe this device afresh with the server's key and save it, replacing any older subscription. */
 async function subscribeAfresh(publicKey) {
   const reg = await navigator.serviceWorker.ready;
@@ -46,7 +61,7 @@ async function subscribeAfresh(publicKey) {
     if (stale) await api('DELETE', `/push/subscriptions/${stale.id}`);
     await old.unsubscribe();
   }
-  const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) });
+  const sub = await subscribeInTime(reg, { userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) });
   const { endpoint, keys } = sub.toJSON();
   await api('POST', '/push/subscriptions', { endpoint, keys, user_agent: navigator.userAgent });
 }

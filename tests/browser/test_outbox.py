@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import account_key, sign_up, wait_until
+from tests.browser.conftest import account_key, ignore_form_limits, sign_up, wait_until
 from tests.browser.test_push import registration_id
 from tests.browser.test_sessions import server_sessions
 
@@ -26,10 +26,12 @@ def past_session(left: float, hours_ago: float = 1.0, started: datetime | None =
             "left_ml": left, "right_ml": 10, "mode": "double", "notes": None}
 
 
-def fill_past_session(page, left: str, started: str | None = None) -> None:
-    """Fill and submit the "Log a session" form."""
+def fill_past_session(page, left: str, started: str | None = None, past_limits: bool = False) -> None:
+    """Fill and submit the "Log a session" form (`past_limits`: send what the form's own limits would refuse)."""
     page.get_by_role("button", name="Log a past session").click()
     dialog = page.get_by_role("dialog", name="Log a session")
+    if past_limits:
+        ignore_form_limits(dialog)
     if started:
         dialog.get_by_label("Started").fill(started)
     dialog.get_by_label("Left (mL)").fill(left)
@@ -40,7 +42,7 @@ def fill_past_session(page, left: str, started: str | None = None) -> None:
 def test_a_refused_session_stays_with_the_reason_beside_the_field_until_fixed_and_sent(signed_in, live_server):
     """Left = 5000 is never reported as saved: the form comes back with the reason, Today keeps it, a fix sends it."""
     page, token = signed_in
-    fill_past_session(page, "5000")
+    fill_past_session(page, "5000", past_limits=True)
     fix = page.get_by_role("dialog", name="Check this session")
     left = fix.get_by_label("Left (mL)")
     expect(left).to_have_value("5000")
@@ -154,6 +156,7 @@ def test_stop_keeps_the_timer_until_the_server_has_the_session(page, live_server
     page.get_by_role("button", name="Stop").click()
     dialog = page.get_by_role("dialog", name="How much did you pump?")
     dialog.get_by_label("Left (mL)").fill("1500")
+    ignore_form_limits(dialog)
     dialog.get_by_role("button", name="Save session").click()
     page.get_by_role("dialog", name="Check this session").get_by_role("button", name="Cancel").click()
     started = datetime.fromisoformat(json.loads(page.evaluate(TIMER))["started_at"])

@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_past_session, new_phone, sign_up, wait_for_service_worker, wait_until
+from tests.browser.conftest import (
+    ignore_form_limits,
+    log_past_session,
+    new_phone,
+    sign_up,
+    wait_for_service_worker,
+    wait_until,
+)
 from tests.browser.test_accessibility import serious_violations
 
 
@@ -223,6 +230,7 @@ def test_a_session_fixed_after_a_refusal_is_stashed_with_its_fixed_amount(page, 
     page.clock.install(time=datetime.now(UTC) - timedelta(minutes=30))
     token = sign_up(page)
     form = stop_a_timer(page, "5000", "30")
+    ignore_form_limits(form)
     form.get_by_label("Put this milk in the stash").check()
     form.get_by_role("button", name="Save session").click()
     fix = page.get_by_role("dialog", name="Check this session")

@@ -32,7 +32,9 @@ function sessionRow(user, session, refresh) {
     try {
       await api('PATCH', `/sessions/${session.id}`, body);
       toast('Session updated.');
-      refresh();
+      await refresh();
+      // The list is drawn anew: the edited row's Edit button takes the focus back, as the dialog's opener would.
+      document.querySelector(`#history-list li[data-id="${session.id}"] button`)?.focus();
     } catch (err) { toast(describeError(err)); }
   };
   const remove = async (event) => {

@@ -23,10 +23,20 @@ function slotList(user, slots, limit = 60) {
   slots.length > limit ? h('li', { class: 'muted' }, `…and ${slots.length - limit} more`) : null);
 }
 
+/** Say how to change the times of a plan the server cannot move (one that runs by the clock from its start). */
+function restartInstead(plan) {
+  return h('details', { class: 'spaced' }, h('summary', {}, 'Change times'),
+    h('p', {}, `${plan.name} runs round the clock from its start, so its times cannot be moved. `
+      + 'To change them, start it again from a new time: the new plan replaces this one.'),
+    h('a', { class: 'btn secondary block', href: `#/plans/${plan.template}` }, 'Start again at a new time'));
+}
+
 /** Ask for new times of a plan's blocks not yet begun: the daily start and the days left. */
 function scheduleForm(user, plan, rerender) {
   const upcoming = plan.slots.filter((s) => s.status === 'upcoming');
-  if (!upcoming.length || !('days' in (plan.params || {}))) return null;
+  if (!upcoming.length) return null;
+  // The server moves only day-by-day plans (edit_plan in server/services/plans.py); the rest are started anew.
+  if (!('days' in (plan.params || {}))) return restartInstead(plan);
   const perDay = Math.max(1, Math.round(plan.slots.length / plan.params.days));
   const startTime = 'start_time' in plan.params
     ? h('input', { type: 'time', name: 'start_time', value: plan.params.start_time, required: true }) : null;

@@ -1,6 +1,7 @@
 // The session form used after Stop, for a past session, and to edit one.
 import { confirmDialog, field, h, openDialog, toast, working } from '../dom.js';
 import { NOT_ADVICE, fromLocalInput, fromUnit, isoWithOffset, stepFor, toLocalInput, toUnit, typedStep, volume } from '../format.js';
+import { SESSION_LIMITS } from '../limits.js';
 import { logSession, queuedItem, resendSession } from '../outbox.js';
 
 const MODES = [['double', 'Both'], ['left', 'Left'], ['right', 'Right'], ['hand', 'By hand']];
@@ -24,16 +25,29 @@ function withError(block, input, message) {
   return block;
 }
 
-/** A big -/+ stepper for a volume in the user's unit. */
+/** The most one side may hold in the user's unit, rounded down so the server never refuses what the form took. */
+function maxSide(unit) {
+  const places = unit === 'oz' ? 100 : 1;
+  return Math.floor(toUnit(SESSION_LIMITS.maxSideMl, unit) * places) / places;
+}
+
+/** A big -/+ stepper for a volume in the user's unit; more than the server keeps is refused on Save. */
 function stepper(label, name, ml, unit) {
   const step = stepFor(unit);
+  const max = maxSide(unit);
   const shown = ml ? Number(toUnit(ml, unit).toFixed(unit === 'oz' ? 2 : 0)) : 0;
   const input = h('input', {
-    type: 'number', name, inputmode: 'decimal', min: 0, step: typedStep(unit), value: String(shown),
+    type: 'number', name, inputmode: 'decimal', min: 0, max, step: typedStep(unit), value: String(shown),
   });
+  // The browser's own "must be less than or equal to" says nothing of why; this names the limit and the unit.
+  const check = () => input.setCustomValidity(
+    Number(input.value) > max ? `At most ${volume(SESSION_LIMITS.maxSideMl, unit)} a side: check for a typo.` : '');
+  input.addEventListener('input', check);
+  check();  // a refused session shown again for a fix may already hold too much
   const bump = (sign) => {
-    const next = Math.max(0, (Number(input.value) || 0) + sign * step);
+    const next = Math.min(max, Math.max(0, (Number(input.value) || 0) + sign * step));
     input.value = String(Number(next.toFixed(2)));
+    input.dispatchEvent(new Event('input'));
   };
   const id = `st-${name}`;
   input.id = id;
@@ -64,6 +78,7 @@ function quickRow(amounts, unit, form) {
   const fill = (a) => () => {
     form.elements.left.value = String(Number(toUnit(a.left_ml, unit).toFixed(unit === 'oz' ? 2 : 0)));
     form.elements.right.value = String(Number(toUnit(a.right_ml, unit).toFixed(unit === 'oz' ? 2 : 0)));
+    for (const side of [form.elements.left, form.elements.right]) side.dispatchEvent(new Event('input'));
     form.querySelector('[type=submit]').focus();
   };
   return h('div', { class: 'quick', role: 'group', 'aria-label': 'Amounts you logged before' },
@@ -97,10 +112,10 @@ export function askSession(heading, { unit, session = {}, times = false, submitL
     const started = session.started_at ? new Date(session.started_at) : new Date(Date.now() - 20 * 60000);
     const start = h('input', { type: 'datetime-local', name: 'started_at', required: true, value: toLocalInput(started, timeZone) });
     const duration = h('input', {
-      type: 'number', name: 'duration_min', min: 1, max: 240, step: 1, inputmode: 'numeric', required: true,
+      type: 'number', name: 'duration_min', min: SESSION_LIMITS.minMinutes, max: SESSION_LIMITS.maxMinutes, step: 1, inputmode: 'numeric', required: true,
       value: String(Math.round(session.duration_min || 15)),
     });
-    const notes = h('textarea', { name: 'notes', maxlength: 2000 }, session.notes || '');
+    const notes = h('textarea', { name: 'notes', maxlength: SESSION_LIMITS.maxNotes }, session.notes || '');
     const left = stepper('Left', 'left', session.left_ml, unit);
     const right = stepper('Right', 'right', session.right_ml, unit);
     const modes = modeChoice(session.mode || 'double');

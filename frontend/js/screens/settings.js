@@ -122,7 +122,7 @@ async function remindersCard() {
   const { state, reason } = await reminderState().catch(() => ({ state: 'off' }));
   const on = state === 'on';
   const toggle = async (event) => {
-    // Subscribing waits on the browser and its push service: say so at once, and give up after 20 s.
+    // Subscribing waits on the browser and its push service: say so at once; a silent push service fails in 8 s (push.js).
     try {
       await busy(event.target, on ? 'Turning off…' : 'Turning on…', () => (on ? disableReminders() : enableReminders()));
       toast(on ? 'Reminders are off on this phone.' : 'Reminders are on.');

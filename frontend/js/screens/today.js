@@ -85,7 +85,8 @@ function timerDock(user, data, rerender) {
       clearSession();
       remember(data, session);
     }
-    rerender();
+    await rerender();
+    focusSaved(id);
   };
   const discard = async () => {
     clearSession();
@@ -105,12 +106,23 @@ function timerDock(user, data, rerender) {
   return dock;
 }
 
+/** Put the focus on the session just saved (read out by screen readers), or on Log when it is not today's. */
+function focusSaved(id) {
+  (document.getElementById(`session-${id}`) || document.getElementById('log-past'))?.focus();
+}
+
+/** Save a session from a Today form, redraw, and leave the focus where the parent carries on. */
+async function saveFromForm(user, data, rerender, body) {
+  const session = { ...body, id: crypto.randomUUID() };
+  if (await saveSession(session, user.unit, user.time_zone)) remember(data, session);
+  await rerender();
+  focusSaved(session.id);
+}
+
 /** Log a session that is over, from the form. */
 async function logPast(user, data, rerender) {
   const body = await askSession('Log a session', { ...formOptions(user, data), times: true });
-  if (!body) return;
-  if (await saveSession(body, user.unit, user.time_zone)) remember(data, body);
-  rerender();
+  if (body) await saveFromForm(user, data, rerender, body);
 }
 
 /** Offer her last session again: its amounts, side and length, ending now; one tap opens it ready to save. */
@@ -122,9 +134,7 @@ function quickCard(user, data, rerender) {
     const session = { left_ml: last.left_ml, right_ml: last.right_ml, mode: last.mode, duration_min: minutes,
       started_at: new Date(Date.now() - minutes * 60000).toISOString() };
     const body = await askSession('Same as last time', { ...formOptions(user, data), session, times: true });
-    if (!body) return;
-    if (await saveSession(body, user.unit, user.time_zone)) remember(data, body);
-    rerender();
+    if (body) await saveFromForm(user, data, rerender, body);
   };
   return h('button', { type: 'button', class: 'btn secondary block spaced', id: 'same-again', onclick: again },
     `Same as last time: L ${volume(last.left_ml, user.unit)} · R ${volume(last.right_ml, user.unit)}`);
@@ -138,9 +148,10 @@ function dayCard(user, data) {
   const goal = summary?.goal;
   const mine = (sessions || []).filter((s) => localDate(new Date(s.started_at), user.time_zone) === day);
   const queuedToday = queued.filter((s) => localDate(new Date(s.started_at), user.time_zone) === day);
-  const totalMl = (today?.total_ml ?? mine.reduce((sum, s) => sum + (s.total_ml || 0), 0))
-    + queuedToday.reduce((sum, s) => sum + s.total_ml, 0);
-  const count = (today?.sessions ?? mine.length) + queuedToday.length;
+  // Only what the server stored counts: a session still waiting (a 5,000 mL typo, say) shows apart until it is.
+  const totalMl = today?.total_ml ?? mine.reduce((sum, s) => sum + (s.total_ml || 0), 0);
+  const waitingMl = queuedToday.reduce((sum, s) => sum + s.total_ml, 0);
+  const count = today?.sessions ?? mine.length;
   const last = [...queued.map((s) => s.ended_at || s.started_at),
     ...(sessions || []).map((s) => s.ended_at || s.started_at)].sort().at(-1);
   const next = (reminders || []).filter((r) => r.status === 'pending' || !r.status)
@@ -149,6 +160,8 @@ function dayCard(user, data) {
   return h('section', { class: 'card', 'aria-labelledby': 'today-h' },
     h('h2', { id: 'today-h' }, 'Today'),
     h('p', { id: 'today-total', class: 'timer-readout' }, volume(totalMl, user.unit)),
+    queuedToday.length ? h('p', { id: 'today-waiting', class: 'today-waiting' },
+      `+ ${volume(waitingMl, user.unit)} waiting to send`) : null,
     goal ? h('div', {},
       h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Daily volume goal', 'aria-valuemin': 0,
         'aria-valuemax': 100, 'aria-valuenow': pct }, h('span', { dataset: { pct } })),
@@ -207,7 +220,7 @@ function sessionsCard(user, data, rerender) {
     .sort((a, b) => b.started_at.localeCompare(a.started_at));
   return h('section', { class: 'card', 'aria-labelledby': 'today-list-h' },
     h('h2', { id: 'today-list-h' }, 'Sessions today'),
-    mine.length ? h('ul', { class: 'list', id: 'today-sessions' }, mine.map((s) => h('li', {},
+    mine.length ? h('ul', { class: 'list', id: 'today-sessions' }, mine.map((s) => h('li', { id: `session-${s.id}`, tabindex: -1 },
       h('div', { class: 'item-head' }, h('span', {}, clock(s.started_at, user.time_zone)),
         h('span', {}, volume(s.total_ml, user.unit))),
       s.outbox?.state === 'refused'
@@ -223,7 +236,8 @@ export async function render(root, { user, name, args }) {
   const draw = () => {
     dock?.stopTicking?.();
     dock = timerDock(user, data, rerender);
-    mount(root, dayCard(user, data), quickCard(user, data, rerender), sessionsCard(user, data, rerender), dock);
+    // "Same as last time" comes first: on a 568 px phone below the day's figures it would sit under the Start bar.
+    mount(root, quickCard(user, data, rerender), dayCard(user, data), sessionsCard(user, data, rerender), dock);
     root.classList.add('with-dock');
     for (const bar of root.querySelectorAll('.progress > span')) bar.style.width = `${bar.dataset.pct}%`;
   };
