@@ -8,6 +8,7 @@ from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from server.imports.checks import (
+    YEARS,
     check_unit,
     digest_key,
     local_to_utc,
@@ -173,13 +174,13 @@ def _instant(value: object) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else None
+    return parsed if parsed.tzinfo is not None and parsed.year in YEARS else None
 
 
 def _local_time(value: object) -> datetime | None:
     """Return the wall-clock time in an exported cell: a spreadsheet date, or text in Django's layout."""
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
+        return value.replace(tzinfo=None) if value.year in YEARS else None
     return parse_local_time(value, TIME_FORMATS) if isinstance(value, str) else None
 
 

@@ -16,6 +16,8 @@ from server.imports.rows import ImportedSession, Row, Unreadable
 MAX_SIDE_ML = 1000.0
 MAX_TOTAL_ML = 2 * MAX_SIDE_ML
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+# Years a date is read in at all: far from datetime's limits, so a zone's offset or a duration cannot overflow it.
+YEARS = range(1900, 3000)
 # One decimal separator, either kind: Baby Buddy writes numbers in the parent's language ("7,5" in German).
 NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?|[+-]?[.,]\d+")
 
@@ -34,9 +36,10 @@ def parse_local_time(text: str, formats: tuple[str, ...]) -> datetime | None:
     """Return the wall-clock time written in one of `formats`, or None."""
     for layout in formats:
         try:
-            return datetime.strptime(text.strip(), layout)
+            parsed = datetime.strptime(text.strip(), layout)
         except ValueError:
             continue
+        return parsed if parsed.year in YEARS else None
     return None
 
 

@@ -302,3 +302,11 @@ def test_a_server_under_a_path_is_read_there():
 
     assert read("https://home.example/babybuddy/", fetch=fetch) == []
     assert seen == [("https://home.example/babybuddy/api/pumping/?limit=500", f"Token {TOKEN}")]
+
+
+def test_dates_at_the_ends_of_the_calendar_are_unreadable_not_an_overflow():
+    page = {"count": 1, "next": None, "results": [{**entry(1), "start": "0001-01-01T00:00:00+05:00"}]}
+
+    assert read("https://bb.example", fetch=lambda url, headers: page) == [
+        Unreadable(1, "Its times are not dates and times with a time zone.")
+    ]

@@ -212,3 +212,11 @@ class TestWorkbook:
 
         with pytest.raises(UnreadableFile):
             list(read_babybuddy_xlsx(hostile, EASTERN, "ml", NOW))
+
+
+def test_a_workbook_date_at_the_end_of_the_calendar_is_unreadable_not_an_overflow():
+    stream = workbook([[1, 1, "A", "B", datetime(9999, 12, 31, 23, 0), None, 9]])
+
+    [row] = read_babybuddy_xlsx(stream, ZoneInfo("America/Los_Angeles"), "ml", NOW)
+
+    assert isinstance(row, Unreadable) and "is not a date and time" in row.reason

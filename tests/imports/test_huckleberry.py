@@ -172,3 +172,10 @@ class TestChangesOfClock:
         [row] = read(HEADER + "Pump,2026-11-01 01:30,,,20ml,,,\n", zone=ZoneInfo("Asia/Kolkata"))
 
         assert row.started_at == datetime(2026, 10, 31, 20, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("start", ["0001-01-01 00:00", "9999-12-31 23:59", "1850-01-01 07:00"])
+def test_dates_at_the_ends_of_the_calendar_are_unreadable_not_an_overflow(start):
+    [row] = read(HEADER + f"Pump,{start},,999:59,20ml,,,\n", zone=ZoneInfo("Asia/Tokyo"))
+
+    assert isinstance(row, Unreadable) and "is not a date and time" in row.reason
