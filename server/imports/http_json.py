@@ -3,6 +3,7 @@
 import ipaddress
 import json
 import socket
+import ssl
 import time
 from collections.abc import Mapping
 from urllib.parse import urlsplit
@@ -19,11 +20,16 @@ class HttpJson:
     """Get JSON documents over HTTP(S); satisfies babybuddy.FetchJson."""
 
     def __init__(
-        self, allow_private_hosts: bool = False, timeout_seconds: float = TIMEOUT_SECONDS, max_bytes: int = MAX_BYTES
+        self,
+        allow_private_hosts: bool = False,
+        timeout_seconds: float = TIMEOUT_SECONDS,
+        max_bytes: int = MAX_BYTES,
+        trusted: ssl.SSLContext | None = None,
     ):
         self.allow_private_hosts = allow_private_hosts
         self.timeout_seconds = timeout_seconds
         self.max_bytes = max_bytes
+        self.trusted = trusted or ssl.create_default_context()  # the certificate authorities the system trusts
 
     def __call__(self, url: str, headers: Mapping[str, str]) -> object:
         """Return the JSON document at `url`, parsed, or raise UnreadableFile saying why not."""
@@ -34,29 +40,40 @@ class HttpJson:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
             raise UnreadableFile("The server's address has a port that is not a number.") from None
-        address = self._address(parts.hostname, port)
-        # Connect to the address just checked, not to whatever the name resolves to a moment later (a name can be
-        # made to point inside our network between the two looks); TLS still checks the certificate of the name.
-        target = httpx.URL(url).copy_with(host=address)
+        addresses = self._addresses(parts.hostname, port)
         request_headers = {**headers, "Host": parts.netloc.rpartition("@")[2]}
         extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
         deadline = time.monotonic() + self.timeout_seconds
+        client = httpx.Client(
+            verify=self.trusted, timeout=self.timeout_seconds, follow_redirects=False, trust_env=False
+        )
         try:
-            with httpx.Client(timeout=self.timeout_seconds, follow_redirects=False, trust_env=False) as client:
-                with client.stream("GET", target, headers=request_headers, extensions=extensions) as response:
-                    _check_status(response.status_code)
-                    body = self._body(response, deadline)
+            for attempt, address in enumerate(addresses, start=1):
+                # Connect to an address just checked, not to whatever the name resolves to a moment later (a name
+                # can be made to point inside our network between two looks); TLS still checks the name's
+                # certificate. The next address is tried only when one cannot be connected to (IPv6 without a route).
+                target = httpx.URL(url).copy_with(host=address)
+                try:
+                    with client.stream("GET", target, headers=request_headers, extensions=extensions) as response:
+                        _check_status(response.status_code)
+                        body = self._body(response, deadline)
+                    break
+                except httpx.ConnectError:
+                    if attempt == len(addresses):
+                        raise
         except httpx.TimeoutException:
             raise UnreadableFile("The server took too long to answer.") from None
         except httpx.HTTPError as error:
             raise UnreadableFile(f"The server could not be reached ({type(error).__name__}).") from None
+        finally:
+            client.close()
         try:
             return json.loads(body)
         except (ValueError, RecursionError):
             raise UnreadableFile("The server's answer is not JSON: check its address.") from None
 
-    def _address(self, host: str, port: int) -> str:
-        """Return an address the host name resolves to, refusing private ones unless they are allowed."""
+    def _addresses(self, host: str, port: int) -> list[str]:
+        """Return the addresses the host name resolves to, refusing private ones unless they are allowed."""
         try:
             found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError):
@@ -69,7 +86,7 @@ class HttpJson:
                     address = address.ipv4_mapped
                 if not address.is_global:
                     raise UnreadableFile(f"{host} is a private or local address, which we do not visit.")
-        return str(addresses[0])
+        return list(dict.fromkeys(str(address) for address in addresses))
 
     def _body(self, response: httpx.Response, deadline: float) -> bytes:
         """Read the response body, refusing one over the size cap or still arriving at the deadline."""

@@ -1,6 +1,7 @@
 """Baby Buddy's REST API read page by page, from a real HTTP server on loopback answering in its layout."""
 
 import json
+import ssl
 import threading
 import time
 from datetime import UTC, datetime
@@ -310,3 +311,57 @@ def test_dates_at_the_ends_of_the_calendar_are_unreadable_not_an_overflow():
     assert read("https://bb.example", fetch=lambda url, headers: page) == [
         Unreadable(1, "Its times are not dates and times with a time zone.")
     ]
+
+
+def certificate_for_localhost(folder) -> tuple[str, str, str]:
+    """Write a certificate authority and a certificate it signed for localhost; return their files and the key's."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def issue(subject, issuer, key, signer, extensions):
+        builder = (
+            x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(datetime(2020, 1, 1))
+            .not_valid_after(datetime(2100, 1, 1))
+        )
+        for extension, critical in extensions:
+            builder = builder.add_extension(extension, critical=critical)
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test authority")])
+    ca = issue(ca_name, ca_name, ca_key, ca_key, [(x509.BasicConstraints(ca=True, path_length=None), True)])
+    leaf = issue(
+        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]), ca_name, key, ca_key,
+        [(x509.SubjectAlternativeName([x509.DNSName("localhost")]), False)],
+    )
+    files = [folder / "ca.pem", folder / "leaf.pem", folder / "leaf.key"]
+    files[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    files[1].write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    files[2].write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ))
+    return tuple(str(file) for file in files)
+
+
+def test_https_connects_to_the_checked_address_and_still_checks_the_servers_name(tmp_path):
+    ca, leaf, key = certificate_for_localhost(tmp_path)
+    httpd = stand_in()
+    serving = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    serving.load_cert_chain(leaf, key)
+    httpd.socket = serving.wrap_socket(httpd.socket, server_side=True)
+    httpd.entries = [entry(1)]
+    port = httpd.server_address[1]
+    fetch = HttpJson(allow_private_hosts=True, timeout_seconds=5, trusted=ssl.create_default_context(cafile=ca))
+    try:
+        [row] = read(f"https://localhost:{port}", fetch=fetch)
+        assert row.key == "babybuddy:pumping:1"
+
+        # The same server by its address: its certificate names localhost, not 127.0.0.1, so it is refused.
+        with pytest.raises(UnreadableFile, match="could not be reached"):
+            read(f"https://127.0.0.1:{port}", fetch=fetch)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
