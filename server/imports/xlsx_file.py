@@ -1,5 +1,7 @@
 """An Excel workbook (.xlsx) upload read row by row, its formulas kept as the text they are, never computed."""
 
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Collection, Iterator
 from typing import BinaryIO
@@ -14,12 +16,20 @@ from server.imports.rows import UnreadableFile
 # What a broken or hostile workbook makes openpyxl raise: a bad zip, a missing part, XML that does not parse or
 # that defusedxml refuses (its errors are ValueErrors), a cell of a type it does not know.
 BROKEN = (zipfile.BadZipFile, InvalidFileException, KeyError, ParseError, ValueError, TypeError, OSError, EOFError)
+# An upload kept in memory up to this size, then in a temporary file.
+SPOOL_BYTES = 8 * 1024 * 1024
 
 
 def sheet_records(
     stream: BinaryIO, required: Collection[str | tuple[str, ...]], source: str
 ) -> Iterator[tuple[int, dict[str, object]]]:
     """Yield the row number and cells by column name of each row of the first sheet, after checking the header."""
+    if not stream.seekable():
+        # A workbook is a zip, read from its end: an upload arriving as a stream is kept first.
+        kept = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+        shutil.copyfileobj(stream, kept)
+        kept.seek(0)
+        stream = kept
     try:
         # read_only streams the sheet instead of loading it whole; data_only=False gives a formula's text
         # ("=HYPERLINK(...)") where data_only would give a value some spreadsheet once computed.
