@@ -1,0 +1,104 @@
+"""Bring your data on a phone: a Huckleberry export previewed (its numbers and a line it cannot read), imported and
+seen in History; the same file again is all there already. The screen reads at 320 px, at 200% text, light and dark."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import new_phone, sign_up
+from tests.browser.test_accessibility import serious_violations
+
+HUCKLEBERRY = Path(__file__).parents[1] / "imports" / "fixtures" / "huckleberry.csv"
+
+
+@pytest.fixture
+def export(tmp_path) -> Path:
+    """Huckleberry's export with one more pump row whose start is not a date (line 11)."""
+    path = tmp_path / "huckleberry.csv"
+    path.write_bytes(HUCKLEBERRY.read_bytes() + b"Pump,last Tuesday,,,10ml,,10ml,,\n")
+    return path
+
+
+def open_import(page):
+    """Open Settings, then Bring your data, and choose Huckleberry."""
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Bring your data").click()
+    page.get_by_label("Huckleberry").check()
+
+
+def preview(page, path: Path):
+    """Pick the file, preview it, and return the preview."""
+    page.get_by_label("File", exact=True).set_input_files(path)
+    page.get_by_role("button", name="Preview").click()
+    region = page.get_by_role("region", name="What this file holds")
+    expect(region).to_be_visible()
+    return region
+
+
+def test_a_huckleberry_export_is_previewed_imported_and_shown_in_history(signed_in, export):
+    page, _ = signed_in
+    open_import(page)
+    expect(page.get_by_label("Times in the file are in")).to_have_value("UTC")
+
+    found = preview(page, export)
+
+    expect(found.locator("#import-sessions")).to_have_text("4 sessions in the file (Sat, Sep 26, 2026 to Mon, Sep 28, 2026).")
+    expect(found.locator("#import-present")).to_have_text("None of them is here yet.")
+    expect(found.locator("#import-unreadable")).to_contain_text("1 line cannot be read")
+    expect(found.locator("#import-unreadable li")).to_have_text(
+        ["Line 11: The start time 'last Tuesday' is not a date and time like 2026-09-28 06:35."])
+    found.get_by_role("button", name="Import 4 sessions").click()
+    expect(page.locator("#import-done")).to_contain_text("Imported 4 sessions.")
+    page.get_by_role("link", name="See History").click()
+    expect(page.locator("#history-list > li")).to_have_count(4)
+    expect(page.locator("#history-list")).to_contain_text("115 mL")  # 60 + 55, line 8
+
+    open_import(page)
+    again = preview(page, export)
+    expect(again.locator("#import-present")).to_have_text("4 already here: they are skipped.")
+    expect(again.locator("#import-nothing")).to_be_visible()
+    expect(again.get_by_role("button", name="Import 4 sessions")).to_have_count(0)
+
+
+def test_a_file_that_is_not_the_apps_export_is_refused_with_the_servers_reason(signed_in, tmp_path):
+    page, _ = signed_in
+    path = tmp_path / "notes.csv"
+    path.write_text("Date,Amount\n2026-09-28,20\n")
+    open_import(page)
+    page.get_by_label("File", exact=True).set_input_files(path)
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("alert")).to_contain_text("This file cannot be imported")
+
+
+def test_offline_nothing_is_sent_and_she_is_told(signed_in, context, export):
+    page, _ = signed_in
+    open_import(page)
+    page.get_by_label("File", exact=True).set_input_files(export)
+    context.set_offline(True)
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("alert")).to_contain_text("You are offline")
+    context.set_offline(False)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_screen_fits_320_px_at_200_percent_text_and_passes_axe(browser, live_server, export, scheme):
+    context = new_phone(browser, live_server, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        sign_up(page)
+        page.set_viewport_size({"width": 320, "height": 640})
+        open_import(page)
+        preview(page, export)
+        assert serious_violations(page) == []
+        page.evaluate("document.documentElement.style.fontSize = '200%'; document.body.style.fontSize = '34px'")
+        overflow = page.evaluate("document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth")
+        assert overflow <= 0
+        page.get_by_role("button", name="Choose another file").click()
+        page.get_by_label("Baby Buddy", exact=True).check()
+        expect(page.get_by_text("Amounts in the file are in")).to_be_visible()
+        page.get_by_label("Server", exact=True).check()
+        expect(page.get_by_label("API key")).to_be_visible()
+        assert serious_violations(page) == []
+    finally:
+        context.close()
