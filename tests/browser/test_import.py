@@ -43,7 +43,8 @@ def test_a_huckleberry_export_is_previewed_imported_and_shown_in_history(signed_
 
     found = preview(page, export)
 
-    expect(found.locator("#import-sessions")).to_have_text("4 sessions in the file (Sat, Sep 26, 2026 to Mon, Sep 28, 2026).")
+    expect(found.locator("#import-sessions")).to_have_text(
+        "4 sessions in the file (Sat, Sep 26, 2026 to Mon, Sep 28, 2026).")
     expect(found.locator("#import-present")).to_have_text("None of them is here yet.")
     expect(found.locator("#import-unreadable")).to_contain_text("1 line cannot be read")
     expect(found.locator("#import-unreadable li")).to_have_text(

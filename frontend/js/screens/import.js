@@ -22,7 +22,7 @@ const SOURCES = {
   'babybuddy-server': { label: 'Baby Buddy', source: 'babybuddy-api', unit: true },
   huckleberry: {
     label: 'Huckleberry', source: 'huckleberry', accept: '.csv,text/csv', zone: true,
-    hint: 'In Huckleberry, open Settings, then Export data, and save the CSV file. Its pump entries are imported.',
+    hint: 'Huckleberry\'s data export, the CSV file its settings send you. Its pump entries are imported.',
   },
 };
 
