@@ -26,7 +26,8 @@ class ImportQuery(Schema):
     """Where the file comes from, and the zone of its local times."""
 
     source = fields.String(required=True, validate=Length(max=40), metadata={
-        "description": "pumpwell (a Pumpwell export), or another app's reader, e.g. huckleberry or babybuddy-csv.",
+        "description": "pumpwell (a Pumpwell export), or another app's reader: huckleberry, babybuddy-csv, "
+                       "babybuddy-xlsx, or babybuddy-api (the body is {\"url\", \"token\"} of her Baby Buddy server).",
         "example": "pumpwell"})
     # The zone of the file's times that have no offset.
     zone = TimeZone(load_default="UTC")

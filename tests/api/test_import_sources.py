@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from server import create_app
 from server.models import PumpSession
+from server.services.import_sources import register_sources
 from tests.conftest import TEST_CONFIG
 from tests.imports.test_babybuddy_api import TOKEN, address, entry, stand_in
 from tests.imports.test_babybuddy_files import workbook
@@ -112,7 +113,7 @@ def home_network(app):
     home = create_app(config)
     yield home
     home.extensions["engine"].dispose()
-    create_app({**config, "IMPORT_ALLOW_PRIVATE_HOSTS": False}).extensions["engine"].dispose()
+    register_sources()  # the process's registry of sources, as the other apps' setting has it
 
 
 def test_a_baby_buddy_server_is_read_page_by_page_and_its_token_kept_nowhere(home_network, auth, babybuddy, db,
@@ -121,7 +122,8 @@ def test_a_baby_buddy_server_is_read_page_by_page_and_its_token_kept_nowhere(hom
     body = json.dumps({"url": address(babybuddy), "token": TOKEN})
 
     with caplog.at_level(logging.DEBUG):
-        preview = client.post(url("/preview", "babybuddy-api", "ml"), data=body, headers=auth)
+        preview = client.post(url("/preview", "babybuddy-api", "ml"), data=body, headers=auth,
+                              content_type="application/json")
         assert preview.status_code == 200 and (preview.json["sessions"], preview.json["to_add"]) == (3, 3)
         first = client.post(url("", "babybuddy-api", "ml"), data=body, headers=auth)
         again = client.post(url("", "babybuddy-api", "ml"), data=body, headers=auth)
