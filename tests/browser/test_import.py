@@ -1,6 +1,8 @@
 """Bring your data on a phone: a Huckleberry export previewed (its numbers and a line it cannot read), imported and
 seen in History; the same file again is all there already. The screen reads at 320 px, at 200% text, light and dark."""
 
+import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -8,6 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import new_phone, sign_up
 from tests.browser.test_accessibility import serious_violations
+from tests.conftest import PASSWORD
 
 HUCKLEBERRY = Path(__file__).parents[1] / "imports" / "fixtures" / "huckleberry.csv"
 
@@ -103,3 +106,43 @@ def test_the_screen_fits_320_px_at_200_percent_text_and_passes_axe(browser, live
         assert serious_violations(page) == []
     finally:
         context.close()
+
+
+def test_a_baby_buddy_export_in_ounces_is_imported_in_the_unit_she_names(signed_in):
+    page, _ = signed_in
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Bring your data").click()
+    page.get_by_label("Baby Buddy", exact=True).check()
+    page.get_by_label("US fl oz").check()
+
+    found = preview(page, HUCKLEBERRY.parent / "babybuddy_pumping.csv")
+
+    expect(found.locator("#import-sessions")).to_contain_text("2 sessions in the file")
+    # Its first entry, 120.5 oz, is more than a pump collects.
+    expect(found.locator("#import-unreadable li")).to_have_count(1)
+    found.get_by_role("button", name="Import 2 sessions").click()
+    page.get_by_role("link", name="See History").click()
+    expect(page.locator("#history-list")).to_contain_text("266 mL")  # 9 oz
+
+
+def test_a_pumpwell_export_previews_its_plans_and_containers_and_brings_them(signed_in, live_server, tmp_path):
+    page, token = signed_in
+    other = live_server.api("POST", "/auth/register", json={"email": f"{uuid.uuid4().hex[:12]}@example.com",
+                                                            "password": PASSWORD}).json["token"]
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
+    live_server.api("POST", "/sessions", other, json={"started_at": start.isoformat(), "duration_min": 15,
+                                                      "left_ml": 50, "right_ml": 45})
+    live_server.api("POST", "/stash", other, json={"volume": 95, "location": "fridge", "label": "Bag 1",
+                                                   "expressed_at": start.isoformat()})
+    path = tmp_path / "pumpwell-export.json"
+    path.write_bytes(live_server.api("GET", "/account/export", other).get_data())
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Bring your data").click()
+
+    found = preview(page, path)
+
+    expect(found).to_contain_text("1 session in the file")
+    expect(found).to_contain_text("1 stash container, 0 already here.")
+    found.get_by_role("button", name="Import 1 session").click()
+    expect(page.locator("#import-done")).to_contain_text("1 stash container added.")
+    assert len(live_server.api("GET", "/stash", token).json["items"]) == 1
