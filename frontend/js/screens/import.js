@@ -8,20 +8,20 @@ import { longDate } from '../format.js';
 /** Name the screen for the document title. */
 export const title = () => 'Bring your data';
 
-// What each choice sends: its source, what the file is, where the parent finds it, and whether it asks for
-// the file's zone (times written without one) and unit (amounts written without one).
+// What each choice sends: its source (Baby Buddy's file: by its ending), the files it takes, where the parent finds
+// them, and whether it asks for the file's zone (times written without one) and unit (amounts written without one).
 const SOURCES = {
   pumpwell: {
-    label: 'A Pumpwell export', source: 'pumpwell', accept: '.json,application/json',
+    source: 'pumpwell', accept: '.json,application/json',
     hint: 'The file "Download all my data" saved (pumpwell-export.json): sessions, plans, stash and settings.',
   },
   'babybuddy-file': {
-    label: 'Baby Buddy', accept: '.csv,.xlsx,text/csv', zone: true, unit: true,
+    accept: '.csv,.xlsx,text/csv', zone: true, unit: true,
     hint: 'In Baby Buddy\'s admin, open Pumping, choose Export and the CSV or XLSX format.',
   },
-  'babybuddy-server': { label: 'Baby Buddy', source: 'babybuddy-api', unit: true },
+  'babybuddy-server': { source: 'babybuddy-api', unit: true },
   huckleberry: {
-    label: 'Huckleberry', source: 'huckleberry', accept: '.csv,text/csv', zone: true,
+    source: 'huckleberry', accept: '.csv,text/csv', zone: true,
     hint: 'Huckleberry\'s data export, the CSV file its settings send you. Its pump entries are imported.',
   },
 };
