@@ -1,6 +1,7 @@
 """Importing through the API: our own export comes back whole (on the other database too), and a file that cannot
 be imported gets a clear refusal in the one error shape, never a 500 and never half an import."""
 
+import copy
 import json
 import os
 import uuid
@@ -24,18 +25,21 @@ NOT_IMPORTED = ("exported_at", "reminders", "shares", "devices", "passkeys", "pu
 
 def without_ids(document: dict) -> dict:
     """Return an export with its ids, its time and what an import does not bring left out."""
-    document = {key: value for key, value in document.items() if key not in NOT_IMPORTED}
+    document = {key: value for key, value in copy.deepcopy(document).items() if key not in NOT_IMPORTED}
     document["account"] = {k: v for k, v in document["account"].items() if k not in ("email", "created_at")}
+    # A container's session by its place in the list of sessions, rather than its id.
+    place = {session["id"]: n for n, session in enumerate(document["sessions"])}
+    for container in document["containers"]:
+        container["session"] = place.get(container["session"])
+        del container["id"]
+        for event in container["events"]:
+            del event["id"]
     for plan in document["plans"]:
         del plan["id"]
     for session in document["sessions"]:
         del session["id"]
         if session["plan_slot"]:
             del session["plan_slot"]["plan"]
-    for container in document["containers"]:
-        del container["id"], container["session"]
-        for event in container["events"]:
-            del event["id"]
     return document
 
 
@@ -56,7 +60,10 @@ def rich_account(client, make_user):
     for hours, notes in ((30, 'felt "full"\nat 3am'), (54, "=SUM(A1)")):
         session = {"started_at": (now - timedelta(hours=hours)).isoformat(), "duration_min": 17, "left_ml": 41.5,
                    "right_ml": 38, "notes": notes, "pump": "Spectra S1", "flange_mm": 24, "pain": 2}
-        assert client.post("/api/sessions", json=session, headers=headers).status_code == 201
+        created = client.post("/api/sessions", json=session, headers=headers)
+        assert created.status_code == 201
+    stashed = client.post("/api/stash", json={"session_id": created.json["id"], "location": "fridge"}, headers=headers)
+    assert stashed.status_code == 201
     return headers, exported(client, headers)
 
 
@@ -82,6 +89,7 @@ def other_app(app, tmp_path, request):
 def test_an_export_imported_on_the_other_database_exports_the_same_apart_from_ids(client, make_user, other_app):
     _, document = rich_account(client, make_user)
     assert all(document[kind] for kind in ("plans", "sessions", "containers")) and document["goals"]
+    assert any(container["session"] for container in document["containers"])
     elsewhere = other_app.test_client()
     registered = elsewhere.post("/api/auth/register", json={"email": "moved@example.com", "password": PASSWORD})
     headers = {"Authorization": f"Bearer {registered.json['token']}"}
