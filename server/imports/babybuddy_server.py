@@ -1,6 +1,8 @@
 """A parent's own Baby Buddy server as an import source: the "file" is its address and her API key, as JSON."""
 
 import json
+import pickle
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -14,6 +16,8 @@ from server.imports.http_json import TIMEOUT_SECONDS, HttpJson
 from server.imports.rows import Row, UnreadableFile
 
 MAX_BODY_BYTES = 4096
+# The rows read, kept in memory up to this size, then in a temporary file.
+SPOOL_BYTES = 8 * 1024 * 1024
 # All pages together: an import is one web request, and a slow server must not hold a worker for minutes.
 TIME_LIMIT_SECONDS = 60.0
 SHAPE = 'Send the server\'s address and API key as {"url": "https://…", "token": "…"}.'
@@ -25,7 +29,16 @@ def read_babybuddy_server(stream: BinaryIO, zone: ZoneInfo, unit: str, now: date
     """Yield a session or an unreadable entry for each pumping entry on the server the body names (its times carry
     offsets, so `zone` is not needed)."""
     server_url, token = _server(stream)
-    yield from read_babybuddy_api(server_url, token, _fetch_within(time_limit_seconds, allow_private_hosts), unit, now)
+    rows = read_babybuddy_api(server_url, token, _fetch_within(time_limit_seconds, allow_private_hosts), unit, now)
+    # Every page is read before the first row is given, so the import writes nothing while it waits on the network:
+    # on SQLite its first chunk would hold the database's one write lock through the pages after it.
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as kept:
+        for row in rows:
+            pickle.dump(row, kept)
+        end = kept.tell()
+        kept.seek(0)
+        while kept.tell() < end:
+            yield pickle.load(kept)  # our own rows, written just above
 
 
 def _server(stream: BinaryIO) -> tuple[str, str]:

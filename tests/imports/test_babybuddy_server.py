@@ -34,6 +34,17 @@ def test_the_server_the_body_names_is_read_in_the_unit_given(server):  # noqa: F
     assert all(isinstance(row, ImportedSession) and row.total_ml == pytest.approx(9 * 29.5735295625) for row in rows)
 
 
+def test_every_page_is_read_before_the_first_row_is_given(server):  # noqa: F811
+    server.entries = [entry(number) for number in range(1200, 0, -1)]
+
+    rows = read_babybuddy_server(body({"url": address(server), "token": TOKEN}), UTC_ZONE, "ml", NOW,
+                                 allow_private_hosts=True)
+    first = next(rows)
+
+    assert len(server.requests) == 3 and first.key == "babybuddy:pumping:1200"
+    assert [row.line for row in rows] == list(range(2, 1201))
+
+
 @pytest.mark.parametrize("data", [
     b"", b"not json", b"\xff\xfe", b"[]", json.dumps({"url": "https://a.example"}).encode(),
     json.dumps({"url": "https://a.example", "token": 42}).encode(),
