@@ -7,7 +7,7 @@ PORT ?= 5000
 export PORT
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup chromium run test test-fast test-api test-e2e bench screenshots clean
+.PHONY: setup chromium esbuild bundle run test test-fast test-api test-e2e bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
@@ -16,13 +16,25 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --editable '.[test]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# The app's modules bundled into build/bundle.js when esbuild is here; without it they are served one by one.
+setup: $(STAMP) esbuild bundle
+
+bundle: $(STAMP)
+	$(BIN)/python -m server.bundle --if-available
+
+# The bundler, from the OS package manager (docs/contributors.md says why esbuild): installed when missing and we
+# are root, like Chromium; else the app is served unbundled and `make test` says how to install it.
+esbuild:
+	@if ! command -v esbuild >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing esbuild to bundle the app's modules (apt-get install esbuild)..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq esbuild; \
+	fi
 
 # Migrate, then serve the web app on 127.0.0.1:$(PORT) (DATABASE_URL picks the database),
 # with the clock (the reminder dispatcher) beside it; stopping the web app stops the clock.
 # Bytecode is compiled first: with PYTHONDONTWRITEBYTECODE set (as on many machines and images),
 # every start would compile the app's modules again (about 0.15 s of the cold start).
-run: $(STAMP)
+run: $(STAMP) esbuild bundle
 	$(BIN)/python -m compileall -q server
 	$(BIN)/alembic upgrade head
 	$(BIN)/flask --app server clock & clock=$$!; trap 'kill $$clock 2>/dev/null' EXIT INT TERM; \
@@ -44,8 +56,9 @@ chromium:
 	fi
 
 # Lint, then the whole suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
-test: $(STAMP) chromium
+test: $(STAMP) chromium esbuild
 	$(BIN)/ruff check server tests bench docs migrations
+	$(BIN)/python -m server.bundle
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 # Speed tiers of the same suite: rules and use cases; the HTTP API; browser and push end to end.
@@ -55,7 +68,8 @@ test-fast: $(STAMP)
 test-api: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q tests/api tests/test_migrations.py tests/test_db.py tests/test_backup.py
 
-test-e2e: $(STAMP) chromium
+test-e2e: $(STAMP) chromium esbuild
+	$(BIN)/python -m server.bundle
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q tests/browser tests/push
 
 bench: $(STAMP)

@@ -1,4 +1,4 @@
-"""Benchmark the API under gunicorn: three endpoints against a bare Flask ceiling, memory and cold start.
+"""Benchmark the API under gunicorn: four endpoints against a bare Flask ceiling, memory and cold start.
 
 Run: .venv/bin/python bench/api.py [--seconds 10] [--rounds 5] [--clients 8] [--db sqlite postgres] [--root DIR]
                                    [--docs]
@@ -232,8 +232,14 @@ def measure(name: str, database_url: str, root: Path, flags: list[str], args) ->
         fill_sessions(database_url, email)
         today = datetime.now(UTC).date()
 
-        def create():
-            """A new session somewhere in the last 30 days."""
+        def create_latest():
+            """The session just finished: the newest, so it moves the gap reminder, as after every real session."""
+            start = datetime.now(UTC) - timedelta(minutes=16)
+            return request_bytes("POST", "/api/sessions", token, {
+                "started_at": start.isoformat(), "duration_min": 15, "left_ml": 60, "right_ml": 55})
+
+        def create_earlier():
+            """A session logged late, somewhere in the last 30 days: the gap reminder stays as it was."""
             start = datetime.now(UTC) - timedelta(minutes=random.randint(60, 43200))
             return request_bytes("POST", "/api/sessions", token, {
                 "started_at": start.isoformat(), "duration_min": 15, "left_ml": 60, "right_ml": 55})
@@ -247,7 +253,9 @@ def measure(name: str, database_url: str, root: Path, flags: list[str], args) ->
         step = args.seconds / args.rounds
         # Reads first, so the sessions that the create phase adds don't inflate what they read.
         for endpoint, make_request in (("list 50 sessions", lambda: list_50),
-                                       ("daily summary, 90 days", lambda: summary), ("create session", create)):
+                                       ("daily summary, 90 days", lambda: summary),
+                                       ("create, the new latest session", create_latest),
+                                       ("create, an earlier session", create_earlier)):
             slices, shares = [], []
             for _ in range(args.rounds):
                 top = asyncio.run(drive(ceiling_port, lambda: ceiling, args.clients, step, ceiling_process.pid))

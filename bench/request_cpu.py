@@ -84,9 +84,9 @@ def measure(url: str, root: Path) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     today = now.date()
 
-    def create():
-        """A new session somewhere in the last 30 days, as bench/api.py sends."""
-        start = datetime.now(UTC) - timedelta(minutes=random.randint(60, 43200))
+    def create(latest: bool):
+        """A session as bench/api.py sends: the new latest one, or one somewhere in the last 30 days."""
+        start = datetime.now(UTC) - timedelta(minutes=16 if latest else random.randint(60, 43200))
         return client.post("/api/sessions", headers=headers, json={
             "started_at": start.isoformat(), "duration_min": 15, "left_ml": 60, "right_ml": 55})
 
@@ -96,7 +96,8 @@ def measure(url: str, root: Path) -> None:
         "list 50 sessions": lambda: client.get("/api/sessions?limit=50", headers=headers),
         "daily summary, 90 days": lambda: client.get(
             f"/api/summary/daily?from={today - timedelta(days=89)}&to={today}", headers=headers),
-        "create session": create,
+        "create, latest session": lambda: create(latest=True),
+        "create, earlier session": lambda: create(latest=False),
     }
     if os.environ.get(UNDER_CALLGRIND):
         for request in endpoints.values():

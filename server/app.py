@@ -5,8 +5,8 @@ from flask import send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.routing import IntegerConverter
 
-from server import cli, db, health, limits, logs, metrics, pwa, request_log, share_page
-from server.api import errors, fields, input_checks, register_blueprints
+from server import cli, db, health, limits, logs, metrics, pwa, request_log
+from server.api import errors, fields, input_checks, register_blueprints, share_page
 from server.config import Config
 from server.json_provider import OrjsonProvider
 from server.proxies import TrustedProxies, parse_networks

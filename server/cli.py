@@ -146,9 +146,31 @@ def clock_status_command(max_age: float) -> None:
     click.echo(message)
 
 
+@click.command("release")
+@with_appcontext
+def release_command() -> None:
+    """Migrate the database to head, then bundle the app's modules: the Procfile's release step."""
+    from alembic import command
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from server.bundle import ROOT, BundleError, make
+
+    config = Config(toml_file=str(ROOT / "pyproject.toml"))
+    config.attributes["url"] = database_url(current_app)
+    command.upgrade(config, "head")
+    click.echo(f"Migrated the database to {ScriptDirectory.from_config(config).get_current_head()}")
+    try:
+        # Without esbuild the app still works, its modules fetched one by one: a slower first load, not an outage.
+        click.echo(make(if_available=True))
+    except BundleError as err:
+        raise click.ClickException(str(err)) from None
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(create_user_command)
+    app.cli.add_command(release_command)
     app.cli.add_command(clock_command)
     app.cli.add_command(push_test_command)
     app.cli.add_command(backup_command)

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
-from server import share_page
+from server.api import share_page
 from server.models import RateLimitCounter
 
 DATABASE_SCHEME = "pumpwell-database"

@@ -5,6 +5,7 @@ one) and the page sums them; any other process (the clock, a test) counts in its
 in server/clock_metrics.py, which web processes never load: they would show its gauges as zeros.
 """
 
+import functools
 import ipaddress
 import os
 import threading
@@ -21,6 +22,7 @@ REQUESTS = Counter("pumpwell_http_requests_total", "Requests answered, by route 
                    ["method", "route", "status"])
 LATENCY = Histogram("pumpwell_http_request_duration_seconds", "Time from a request's start to its answer.",
                     ["method", "route"], buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10))
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 def allowed(address: str | None, networks: tuple[Network, ...]) -> bool:
     """Tell whether a client address may read the metrics."""
@@ -42,8 +44,18 @@ def page() -> tuple[bytes, str]:
 
 def record_request(method: str, route: str, status: int, seconds: float) -> None:
     """Count one answered request."""
-    REQUESTS.labels(method, route, str(status)).inc()
-    LATENCY.labels(method, route).observe(seconds)
+    # A method outside the usual ones is counted as "other": a client inventing methods cannot grow the metrics
+    # (or the cache below) without end.
+    count, latency = _series(method if method in METHODS else "other", route, status)
+    count.inc()
+    latency.observe(seconds)
+
+
+@functools.cache
+def _series(method: str, route: str, status: int) -> tuple:
+    """Return the counter and histogram of one method, route and status, looked up once per process."""
+    # Bounded: routes are the URL rules, and statuses and methods a handful.
+    return REQUESTS.labels(method, route, str(status)), LATENCY.labels(method, route)
 
 
 def init_app(app: Flask) -> None:

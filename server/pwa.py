@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, request, send_from_directory
 
-from server.bundle import bundle
+from server.bundle import UNBUNDLED, current, shell_version
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 
@@ -23,16 +23,6 @@ INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 
 # Only these files under frontend/ are served; the rest (if any) stays private.
 ASSET_SUFFIXES = {".js", ".css", ".png", ".svg", ".webmanifest"}
-
-
-def shell_version() -> str:
-    """Hash every file of the app, so any change to it installs a new service worker and cache."""
-    digest = hashlib.sha256()
-    for path in sorted(FRONTEND.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(FRONTEND).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def shell_csp() -> str:
@@ -56,10 +46,11 @@ def index():
 
 @bp.get("/assets/bundle.js")
 def script_bundle():
-    """Serve the app's modules bundled into one script (see server/bundle.py); revalidated by its ETag."""
-    source, etag = bundle(FRONTEND, shell_version())
+    """Serve the app's modules bundled into one script (see server/bundle.py), or without a bundle made from
+    frontend/ as it is, a script that imports them one by one; revalidated by its ETag."""
+    source = current(shell_version()) or UNBUNDLED
     response = Response(source, mimetype="text/javascript")
-    response.set_etag(etag)
+    response.set_etag(hashlib.sha256(source.encode()).hexdigest()[:16])
     response.cache_control.no_cache = True
     return response.make_conditional(request)
 
@@ -154,5 +145,3 @@ def init_app(app: Flask) -> None:
     """Register the web app's routes."""
     app.register_blueprint(bp)
     app.after_request(compress)
-    # A bundler that fails should stop the start, not leave phones with a blank page.
-    bundle(FRONTEND, shell_version())

@@ -6,7 +6,6 @@ import logging
 import re
 import secrets
 import time
-import uuid
 
 from flask import Flask, Response, g, request
 
@@ -26,7 +25,7 @@ def _request_id() -> str:
     given = request.headers.get("X-Request-ID", "")
     if "werkzeug.proxy_fix.orig" in request.environ and _REQUEST_ID.fullmatch(given):
         return given
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
 
 
 def _account(key: bytes) -> str | None:

@@ -77,7 +77,7 @@ def app(request, tmp_path):
         url = f"sqlite:///{tmp_path / 'test.db'}"
     else:
         url = request.getfixturevalue("postgres_url")
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": url, "INSTANCE_DIR": str(tmp_path)})
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": url})
     app.instance_path = str(tmp_path)
     engine = app.extensions["engine"]
     if request.param == "sqlite":

@@ -8,7 +8,7 @@ from marshmallow import pre_load
 
 from server.api.auth import auth, principal
 from server.api.fields import LocalTime, TimeZone
-from server.api.plans import PlanSummaryOut
+from server.api.plan_shapes import PlanSummaryOut
 from server.api.signing_in import LIMITED, TokenOut, UserOut, token_lifetime
 from server.db import get_db
 from server.services import accounts, plans

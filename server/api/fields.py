@@ -1,5 +1,6 @@
 """Schema fields and validators shared by the API's resources."""
 
+import uuid
 from datetime import UTC, date, datetime, time
 
 from apiflask import fields
@@ -9,7 +10,7 @@ from marshmallow import fields as ma_fields
 from marshmallow.validate import Range
 
 from server.domain.errors import InvalidInput
-from server.services.sessions import decode_cursor
+from server.services.cursors import decode_cursor
 from server.time_zones import CANONICAL, canonical_zone
 
 
@@ -113,7 +114,7 @@ def make_body_scalars_strict(app: Flask) -> None:
 def validate_cursor(value: str) -> None:
     """Accept only a cursor this API made: a well-formed one whose time lies outside 1970-2100 is refused too."""
     try:
-        started_at = decode_cursor(value)[0].astimezone(UTC)
+        started_at = decode_cursor(value, datetime, uuid.UUID)[0].astimezone(UTC)
     except (InvalidInput, OverflowError):
         raise ValidationError("Not a cursor from this API.") from None
     if not PLAUSIBLE_INSTANTS.min <= started_at <= PLAUSIBLE_INSTANTS.max:

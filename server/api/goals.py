@@ -7,7 +7,7 @@ from server.api.auth import auth, principal
 from server.api.compiled import CompiledSchema
 from server.api.fields import LocalDate, LocalTime
 from server.db import get_db
-from server.services import goals, summary
+from server.services import goal_changes, goals, summary
 from server.timeutil import app_now
 
 bp = APIBlueprint("goals", __name__, url_prefix="/api", tag="Goals and summary")
@@ -73,7 +73,7 @@ def get_goals():
 @bp.output(GoalsSchema)
 def set_goals(values):
     """Set all goals at once."""
-    return goals.set_goals(get_db(), principal().account, values, app_now())
+    return goal_changes.set_goals(get_db(), principal().account, values, app_now())
 
 
 @bp.get("/summary/daily")

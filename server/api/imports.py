@@ -8,11 +8,11 @@ arguments: `source` (pumpwell for a Pumpwell export, or another app's reader: se
 
 from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length, OneOf
-from flask import current_app, request
+from flask import current_app
 
 from server.api.auth import auth, principal
 from server.api.fields import TimeZone
-from server.api.input_checks import takes_file
+from server.api.input_checks import file_body, takes_file
 from server.api.quotas import account_limited, per_account
 from server.db import get_db
 from server.domain.units import UNITS
@@ -98,8 +98,7 @@ REFUSALS = {
 
 def _file():
     """Return the request's body as a stream, allowed up to IMPORT_MAX_BYTES."""
-    request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
-    return request.stream
+    return file_body(current_app.config["IMPORT_MAX_BYTES"])
 
 
 @bp.post("/preview")

@@ -5,6 +5,7 @@ refuses NUL in text and no driver can encode a lone surrogate; both would otherw
 a 500 (or differ between SQLite and PostgreSQL) long after the schema accepted the value.
 """
 
+import io
 import json
 
 from flask import Flask, current_app, request
@@ -83,6 +84,14 @@ def request_body() -> bytes:
     if request.content_length is None and len(body) == limit and request.environ["wsgi.input"].read(1):
         raise RequestEntityTooLarge()
     return body
+
+
+def file_body(limit: int) -> io.BufferedReader:
+    """Return this request's body as a stream of at most `limit` bytes; a longer one answers 413 (up front when its
+    Content-Length says so, else when the reading gets past the limit: Werkzeug's stream of a chunked body that
+    the server ends, as gunicorn does, raises it)."""
+    request.max_content_length = limit
+    return io.BufferedReader(request.stream)
 
 
 def parsed_json_body():

@@ -7,6 +7,7 @@ from flask import Response
 from server.api.auth import auth, principal
 from server.api.docs import links
 from server.api.fields import Instant
+from server.api.plan_shapes import PlanSummaryOut
 from server.db import get_db
 from server.domain.templates import TEMPLATES
 from server.services import plans
@@ -116,22 +117,6 @@ class ProgressOut(Schema):
     upcoming = fields.Integer()
     daily_volume_during_ml = fields.Float(allow_none=True)
     daily_volume_before_ml = fields.Float()
-
-
-class PlanSummaryOut(Schema):
-    """A plan without its slots."""
-
-    id = fields.Integer(allow_none=True)
-    template = fields.String()
-    name = fields.String()
-    evidence = fields.String(metadata={"description": "The template's label, or an adaptation beyond its sources."})
-    status = fields.String(metadata={"description": "active, cancelled or finished."})
-    time_zone = fields.String(metadata={"description": "The zone whose local times the plan's daily times follow."})
-    starts_at = fields.DateTime()
-    ends_at = fields.DateTime()
-    cancelled_at = fields.DateTime(allow_none=True)
-    params = fields.Dict()
-    disclaimer = fields.String()
 
 
 class PlanOut(PlanSummaryOut):

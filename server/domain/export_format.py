@@ -207,15 +207,15 @@ def text(value, name: str, limit: int, optional: bool = True) -> str | None:
     if value is None and optional:
         return None
     if not isinstance(value, str):
-        raise RecordProblem(f"{name} is not text.")
+        raise RecordProblem(f"{name} must be text.")
     if len(value) > limit:
-        raise RecordProblem(f"{name} is longer than {limit} characters.")
+        raise RecordProblem(f"{name} must be at most {limit} characters long.")
     if "\x00" in value:
-        raise RecordProblem(f"{name} contains the NUL character.")
+        raise RecordProblem(f"{name} must not contain the NUL character.")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise RecordProblem(f"{name} is not valid Unicode text.") from None
+        raise RecordProblem(f"{name} must be valid Unicode text.") from None
     return value
 
 

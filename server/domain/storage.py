@@ -18,7 +18,6 @@ from server.domain.reminders import QuietHours, ReminderDraft, quiet_stretch
 
 CDC, ABM, FIVE = "cdc", "abm", "555"
 GUIDELINES = (CDC, ABM, FIVE)
-DEFAULT_GUIDELINE = CDC
 GUIDELINE_NAMES = {CDC: "CDC", ABM: "ABM protocol #8 (2017)", FIVE: '"5-5-5" rule (informal)'}
 SOURCES = {
     CDC: "CDC, Proper Storage and Preparation of Breast Milk (cdc.gov breastfeeding storage FAQ)",

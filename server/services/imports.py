@@ -92,8 +92,7 @@ class Tally:
     settings: bool = False
     unreadable: list[Unreadable] = field(default_factory=list)
     unreadable_count: int = 0
-    # The file's plan ids and (plan id, block index) as stored here, for sessions that name a block.
-    plan_ids: dict[int, int] = field(default_factory=dict)
+    # The blocks stored here by (the file's plan id, block index), for sessions that name a block.
     slot_ids: dict[tuple[int, int], int] = field(default_factory=dict)
     plans_to_schedule: list[int] = field(default_factory=list)
 
@@ -382,6 +381,10 @@ def _value(event: str, value, events) -> Any:
     raise ImportRefused("The file is cut short.")
 
 
+# How the preview names a record that is not a session, before what is wrong with it.
+KINDS = {"account": "Settings", "goals": "Goals", "plans": "Plan", "containers": "Container"}
+
+
 def _read_own(db: Session, account: Account, stream: BinaryIO, tally: Tally, sessions: SessionChunks,
               now: datetime, write: bool) -> None:
     """Read a Pumpwell export: refuse another format or a newer version before anything, then each record."""
@@ -409,7 +412,8 @@ def _read_own(db: Session, account: Account, stream: BinaryIO, tally: Tally, ses
                 sessions.flush()  # a container names a session that may be in the last chunk
                 _container(db, account, fmt.fields_of(record, "container"), tally, now, write)
         except fmt.RecordProblem as problem:
-            tally.cannot_read(number, f"{name.capitalize()}: {problem}")
+            kind = KINDS.get(name)
+            tally.cannot_read(number, f"{kind}: {problem}" if kind else str(problem))
 
 
 def _settings(db: Session, account: Account, record: dict, tally: Tally, write: bool) -> None:
@@ -509,7 +513,6 @@ def _plan(db: Session, account: Account, record: dict, tally: Tally, now: dateti
         if here.status == "active" and here.ends_at > now:
             tally.plans_to_schedule.append(here.id)
     if here is not None:
-        tally.plan_ids[file_id] = here.id
         tally.slot_ids.update({(file_id, slot.index): slot.id for slot in here.slots})
         db.expunge(here)
 

@@ -12,10 +12,8 @@ from server.domain.delivery import Move, Status, move
 from server.domain.reminders import GAP_DEDUPE_KEY, GapRule, QuietHours, ReminderDraft, gap_reminder, snoozed_until
 from server.domain.storage import Container, stash_dedupe_key, stash_reminder
 from server.models import PumpSession, Reminder
-
-# A module import: goals calls refresh_gap_reminder when they change, and each module needs the other.
-from server.services import goals as goal_service
 from server.services.access import Account, owned
+from server.services.goals import get_goals
 
 # The partial unique index on (user_id, dedupe_key) covers pending rows only; ON CONFLICT must name the same predicate.
 # Reads and updates of pending rows write it in too, not bound: SQLite prepares a statement again at every run when
@@ -66,7 +64,7 @@ def refresh_gap_reminder(
     cancel it; `pending` False when the caller read, in this transaction, that none is pending."""
     if last_end is None:
         last_end = db.scalar(select(func.max(PumpSession.ended_at)).where(PumpSession.user_id == user.id))
-    goals = goal_service.get_goals(db, user)
+    goals = get_goals(db, user)
     rule = GapRule(goals.max_gap_day_min, goals.max_gap_night_min, goals.night_start, goals.night_end)
     quiet = QuietHours(user.quiet_start, user.quiet_end) if user.quiet_start and user.quiet_end else None
     draft = gap_reminder(last_end, rule, ZoneInfo(user.time_zone), quiet, now)

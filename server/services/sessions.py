@@ -1,6 +1,5 @@
 """Logging, listing, editing and deleting pumping sessions."""
 
-import base64
 import functools
 import hashlib
 import json
@@ -13,10 +12,11 @@ from sqlalchemy import Insert, Integer, Row, Select, bindparam, func, select, tu
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from server.domain.errors import InvalidInput, SessionIdReused
+from server.domain.errors import SessionIdReused
 from server.domain.sessions import check_times, resolve_end
 from server.models import PumpSession
 from server.services.access import Account, owned
+from server.services.cursors import decode_cursor, encode_cursor
 from server.services.plans import plans_to_relink, relink_plan_sessions, relink_since
 from server.services.reminders import pending_gap_reminder, refresh_gap_reminder
 from server.services.summary import forget_days, hold_for_change
@@ -155,25 +155,6 @@ def sessions_changed(
     return relink_plan_sessions(db, user, now) if plans_near else False
 
 
-def encode_cursor(session: PumpSession | SessionRow) -> str:
-    """Encode the position after a session for keyset pagination."""
-    raw = f"{session.started_at.isoformat()}|{session.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    """Decode a cursor made by encode_cursor, refusing anything else."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        started, session_id = raw.split("|")
-        position = datetime.fromisoformat(started), uuid.UUID(session_id)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a cursor from this API."]}) from None
-    if position[0].tzinfo is None:
-        raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a cursor from this API."]})
-    return position
-
-
 def list_sessions(
     db: Session, user: Account, start: datetime | None, end: datetime | None, limit: int, cursor: str | None,
 ) -> tuple[Sequence[SessionRow], str | None]:
@@ -181,10 +162,10 @@ def list_sessions(
     cursor."""
     params = {"user_id": user.id, "start": start, "end": end, "limit": limit + 1}
     if cursor:
-        params["cursor_started_at"], params["cursor_id"] = decode_cursor(cursor)
+        params["cursor_started_at"], params["cursor_id"] = decode_cursor(cursor, datetime, uuid.UUID)
     query = _page_query(start is not None, end is not None, bool(cursor))
     page = [SessionRow._make(row) for row in db.connection().execute(query, params).all()]
-    next_cursor = encode_cursor(page[limit - 1]) if len(page) > limit else None
+    next_cursor = encode_cursor(page[limit - 1].started_at, page[limit - 1].id) if len(page) > limit else None
     return page[:limit], next_cursor
 
 

@@ -1,6 +1,5 @@
 """The milk stash: add containers, move, use and discard them, list them in use-first order."""
 
-import base64
 import hashlib
 import json
 import uuid
@@ -20,6 +19,7 @@ from server.domain.stash_export import BatchRecord, stash_header, stash_rows
 from server.domain.units import oz_to_ml
 from server.models import MilkBatch, MilkBatchEvent, PumpSession, User
 from server.services.access import Account, owned
+from server.services.cursors import decode_cursor, encode_cursor
 from server.services.export import YIELD_PER
 from server.services.reminders import refresh_stash_reminder
 
@@ -255,25 +255,6 @@ def batch_view(batch: MilkBatch, guideline: str, now: datetime) -> dict:
     }
 
 
-def encode_cursor(batch: MilkBatch) -> str:
-    """Encode the position after a container for keyset pagination."""
-    raw = f"{batch.expires_at.isoformat()}|{batch.expressed_at.isoformat()}|{batch.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, datetime, uuid.UUID]:
-    """Decode a cursor made by encode_cursor, refusing anything else."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        expires, expressed, batch_id = raw.split("|")
-        position = datetime.fromisoformat(expires), datetime.fromisoformat(expressed), uuid.UUID(batch_id)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a cursor from this API."]}) from None
-    if position[0].tzinfo is None or position[1].tzinfo is None:
-        raise InvalidInput("The cursor is not valid.", {"cursor": ["Not a cursor from this API."]})
-    return position
-
-
 def list_batches(
     db: Session, user: Account, which: str, limit: int, cursor: str | None, now: datetime
 ) -> dict:
@@ -284,14 +265,15 @@ def list_batches(
     elif which == "closed":
         query = query.where(MilkBatch.closed.is_not(None))
     if cursor:
-        expires, expressed, batch_id = decode_cursor(cursor)
+        expires, expressed, batch_id = decode_cursor(cursor, datetime, datetime, uuid.UUID)
         # A row-value comparison, like the sessions cursor, so the (user, expiry, expressed, id) index serves it.
         query = query.where(
             tuple_(MilkBatch.expires_at, MilkBatch.expressed_at, MilkBatch.id) > (expires, expressed, batch_id)
         )
     query = query.order_by(MilkBatch.expires_at, MilkBatch.expressed_at, MilkBatch.id).limit(limit + 1)
     rows = list(db.scalars(query))
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    last = rows[limit - 1] if len(rows) > limit else None
+    next_cursor = encode_cursor(last.expires_at, last.expressed_at, last.id) if last else None
     guideline = user.stash_guideline
     return {
         "items": [batch_view(b, guideline, now) for b in rows[:limit]],

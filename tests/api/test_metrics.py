@@ -30,6 +30,14 @@ def test_requests_are_counted_by_route_not_by_path(client, auth):
     assert "00000000-0000-0000-0000-000000000001" not in page
 
 
+def test_an_invented_method_is_counted_as_other(client):
+    for method in ("BREW", "WHEN"):
+        client.open("/api/sessions", method=method)
+    page = client.get("/metrics").text
+    assert _sample(page, "pumpwell_http_requests_total", method="other", route="unmatched", status="405") >= 2
+    assert 'method="BREW"' not in page and 'method="WHEN"' not in page
+
+
 @pytest.mark.parametrize("address", ["10.0.0.5", "203.0.113.9", "::ffff:1.2.3.4"])
 def test_metrics_are_not_found_from_elsewhere(client, address):
     assert client.get("/metrics", environ_base={"REMOTE_ADDR": address}).status_code == 404

@@ -2,7 +2,8 @@
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, wait_for_service_worker
+from server import bundle
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, sign_up, wait_for_service_worker
 
 
 def test_chromium_reports_no_installability_errors(playwright, live_server, tmp_path):
@@ -56,3 +57,13 @@ def test_home_screen_shortcuts_open_the_log_form_and_the_power_hour(signed_in):
     page.keyboard.press("Escape")
     page.goto(power_hour)
     expect(page.locator("#tpl-power-hour").get_by_role("button", name="Preview times")).to_be_visible()
+
+
+def test_without_a_bundle_the_app_runs_from_its_modules(page, live_server, tmp_path, monkeypatch):
+    """A web process started before any bundle was made still serves a working app: the modules one by one."""
+    monkeypatch.setattr(bundle, "BUNDLE", tmp_path / "no-bundle.js")
+    loaded = []
+    page.on("response", lambda response: loaded.append(response.url.removeprefix(live_server.url)))
+    sign_up(page)
+    expect(page.locator("#today-total")).to_be_visible()
+    assert "/assets/bundle.js" in loaded and "/assets/js/app.js" in loaded

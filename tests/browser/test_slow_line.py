@@ -4,13 +4,22 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from playwright.sync_api import expect
 
+from server import bundle
 from tests.browser.conftest import PHONE
 from tests.conftest import PASSWORD
 
 # Each answer comes a second after its request: a request that waited for another answer starts a second later.
 LATENCY = {"offline": False, "latency": 1000, "downloadThroughput": -1, "uploadThroughput": -1}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def bundled():
+    """The bundle of frontend/ as it is, as make test builds it (without one, the modules come one level at a time)."""
+    if bundle.current(bundle.shell_version()) is None:
+        bundle.write()
 
 
 def register(live_server, zone: str) -> str:

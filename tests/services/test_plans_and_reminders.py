@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from server.domain.errors import PlanConflict
 from server.domain.reminders import GAP, ReminderDraft
 from server.models import Plan, Reminder, User
-from server.services import goals, plans, sessions
+from server.services import goal_changes, plans, sessions
 from server.services.reminders import list_reminders, refresh_gap_reminder, upsert_reminders
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -84,7 +84,7 @@ def test_goal_change_moves_the_gap_reminder(db, user):
         "daily_volume_ml": 750.0, "sessions_per_day": 8, "max_gap_day_min": 120, "max_gap_night_min": 300,
         "night_start": time(22), "night_end": time(6),
     }
-    goals.set_goals(db, user, values, NOW)
+    goal_changes.set_goals(db, user, values, NOW)
     db.expire_all()
     [row] = pending(db, user, "gap")
     assert row.due_at == NOW - timedelta(minutes=40) + timedelta(hours=2)

@@ -4,6 +4,7 @@ import os
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import psycopg.sql
 import pytest
 from sqlalchemy import delete, event, insert, text
 from sqlalchemy.orm import Session
@@ -100,6 +101,64 @@ def test_postgres_plans_a_page_and_the_latest_end_once_not_at_every_run(postgres
                                     " WHERE statement LIKE '%FROM pump_sessions%'")).all()
             assert len(plans) == 3, plans  # the first page, a later page, the latest end before a time
             assert all(generic > 0 for _, generic in plans), plans
+    finally:
+        with engine.begin() as conn:
+            conn.execute(delete(User).where(User.email == email))
+        engine.dispose()
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL is not set")
+@pytest.mark.parametrize("page", [2, 51, 500])
+def test_postgres_generic_plan_of_a_later_page_reads_that_page_only(postgres_url, page):
+    """Once PostgreSQL uses its generic plan (a prepared statement past its fifth run), a page deep in a long
+    history still starts at the cursor in the index, rather than reading every older session."""
+    engine = make_engine(postgres_url)
+    email = f"{uuid.uuid4().hex[:12]}@example.com"
+    try:
+        with Session(engine) as db:
+            user = User(email=email, password_hash="x", created_at=START)
+            db.add(user)
+            db.flush()
+            db.execute(insert(PumpSession), [{
+                "id": uuid.uuid4(), "user_id": user.id, "started_at": START - timedelta(hours=3 * n),
+                "ended_at": START - timedelta(hours=3 * n, minutes=-20), "mode": "double", "request_digest": "x",
+                "created_at": START, "updated_at": START,
+            } for n in range(10 * 501)])
+            db.commit()
+            db.execute(text("ANALYZE pump_sessions"))
+            cursor = None
+            for _ in range(page - 1):
+                _, cursor = list_sessions(db, user, None, None, 10, cursor)
+            captured = []
+
+            def keep(_conn, _cursor, statement, parameters, _context, _many):
+                """Remember the page query as sent to the driver."""
+                if "FROM pump_sessions" in statement:
+                    captured.append((statement, parameters))
+
+            event.listen(engine, "before_cursor_execute", keep)
+            try:
+                list_sessions(db, user, None, None, 10, cursor)
+            finally:
+                event.remove(engine, "before_cursor_execute", keep)
+            [(statement, parameters)] = captured
+            names = list(parameters)
+            for number, name in enumerate(names, 1):
+                statement = statement.replace(f"%({name})s", f"${number}")
+            raw = db.connection().connection.driver_connection
+            raw.execute("SET plan_cache_mode = force_generic_plan")
+            raw.execute(f"PREPARE later_page AS {statement}")
+            # EXECUTE takes no bound parameters: the values are written in as literals.
+            values = psycopg.sql.SQL(", ").join(psycopg.sql.Literal(parameters[name]) for name in names)
+            [(plan,)] = raw.execute(psycopg.sql.SQL("EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE later_page({})").format(
+                values)).fetchall()
+            raw.execute("DEALLOCATE later_page")
+            scan = plan[0]["Plan"]["Plans"][0]
+            assert scan["Node Type"] == "Index Scan", plan
+            assert "ROW(started_at, id) < ROW(" in scan["Index Cond"], plan
+            # Read: the page and the one that says another follows; none newer than the cursor passed over.
+            assert scan["Actual Rows"] <= 11 and scan.get("Rows Removed by Filter", 0) == 0, plan
+        db.rollback()
     finally:
         with engine.begin() as conn:
             conn.execute(delete(User).where(User.email == email))

@@ -6,7 +6,7 @@ import pytest
 
 from server.domain.goals import DEFAULT_GOALS
 from server.models import User
-from server.services import goals, sessions, summary
+from server.services import goal_changes, sessions, summary
 from tests.statements import recorded
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -43,7 +43,7 @@ def test_a_summary_of_kept_days_reads_them_and_the_goal_and_nothing_else(db, use
     sessions.create_session(db, user, values, NOW)
     before = summary.summary_view(db, user, first, last, NOW)  # nothing kept yet: computes the range and keeps it
     assert before["goal"].daily_volume_ml == DEFAULT_GOALS["daily_volume_ml"]
-    goals.set_goals(db, user, {"daily_volume_ml": 600.0, "sessions_per_day": 10, "max_gap_day_min": 200,
+    goal_changes.set_goals(db, user, {"daily_volume_ml": 600.0, "sessions_per_day": 10, "max_gap_day_min": 200,
                                "max_gap_night_min": 320, "night_start": time(23), "night_end": time(5)}, NOW)
     with recorded(db.get_bind()) as statements:
         view = summary.summary_view(db, user, first, last, NOW)

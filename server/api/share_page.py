@@ -15,9 +15,10 @@ from server.models import User
 from server.services import export, shares
 from server.timeutil import app_now
 
+# Its templates and styles are the server's, beside the app's other pages.
 bp = Blueprint(
     "share_page", __name__, url_prefix="/share",
-    template_folder="templates", static_folder="static", static_url_path="/assets",
+    template_folder="../templates", static_folder="../static", static_url_path="/assets",
 )
 
 

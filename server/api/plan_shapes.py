@@ -1,0 +1,19 @@
+"""A plan's output shape without its slots: the plans' answers and the settings' answer both show it."""
+
+from apiflask import Schema, fields
+
+
+class PlanSummaryOut(Schema):
+    """A plan without its slots."""
+
+    id = fields.Integer(allow_none=True)
+    template = fields.String()
+    name = fields.String()
+    evidence = fields.String(metadata={"description": "The template's label, or an adaptation beyond its sources."})
+    status = fields.String(metadata={"description": "active, cancelled or finished."})
+    time_zone = fields.String(metadata={"description": "The zone whose local times the plan's daily times follow."})
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    cancelled_at = fields.DateTime(allow_none=True)
+    params = fields.Dict()
+    disclaimer = fields.String()
