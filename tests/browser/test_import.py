@@ -1,5 +1,7 @@
 """Bring your data on a phone: a Huckleberry export previewed (its numbers and a line it cannot read), imported and
-seen in History; the same file again is all there already. The screen reads at 320 px, at 200% text, light and dark."""
+seen in History; the same file again is all there already. Baby Buddy's export in oz and its server, and a Pumpwell
+export with a container, come in too; refusals and no connection are said. The screen reads at 320 px, at 200% text,
+light and dark."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -8,9 +10,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from server.services.import_sources import register_sources
 from tests.browser.conftest import new_phone, sign_up
 from tests.browser.test_accessibility import serious_violations
 from tests.conftest import PASSWORD
+from tests.imports.test_babybuddy_api import TOKEN, address, entry, stand_in
 
 HUCKLEBERRY = Path(__file__).parents[1] / "imports" / "fixtures" / "huckleberry.csv"
 
@@ -146,3 +150,34 @@ def test_a_pumpwell_export_previews_its_plans_and_containers_and_brings_them(sig
     found.get_by_role("button", name="Import 1 session").click()
     expect(page.locator("#import-done")).to_contain_text("1 stash container added.")
     assert len(live_server.api("GET", "/stash", token).json["items"]) == 1
+
+
+@pytest.fixture
+def babybuddy():
+    """A Baby Buddy stand-in on loopback with two entries, which this process's imports may visit meanwhile."""
+    httpd = stand_in()
+    httpd.entries = [entry(2), entry(1)]
+    register_sources(allow_private_hosts=True)
+    yield httpd
+    register_sources()
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_baby_buddy_server_is_read_with_her_api_key_and_the_key_is_kept_nowhere(signed_in, live_server, babybuddy):
+    page, token = signed_in
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Bring your data").click()
+    page.get_by_label("Baby Buddy", exact=True).check()
+    page.get_by_label("Server", exact=True).check()
+    page.get_by_label("Baby Buddy address").fill(address(babybuddy))
+    page.get_by_label("API key").fill(TOKEN)
+    page.get_by_role("button", name="Preview").click()
+
+    found = page.get_by_role("region", name="What this file holds")
+    expect(found.locator("#import-sessions")).to_contain_text("2 sessions in the file")
+    found.get_by_role("button", name="Import 2 sessions").click()
+    expect(page.locator("#import-done")).to_contain_text("Imported 2 sessions.")
+    assert babybuddy.requests == ["/api/pumping/?limit=500"] * 2
+    assert TOKEN not in live_server.api("GET", "/account/export", token).get_data(as_text=True)
+    assert TOKEN not in page.evaluate("JSON.stringify(localStorage)")
