@@ -89,6 +89,21 @@ def test_offline_nothing_is_sent_and_she_is_told(signed_in, context, export):
     context.set_offline(False)
 
 
+def test_an_import_that_cannot_be_sent_keeps_the_preview_to_try_again(signed_in, context, export):
+    page, _ = signed_in
+    open_import(page)
+    found = preview(page, export)
+    context.set_offline(True)
+
+    found.get_by_role("button", name="Import 4 sessions").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("You are offline")
+    context.set_offline(False)
+    found.get_by_role("button", name="Import 4 sessions").click()
+    expect(page.locator("#import-done")).to_contain_text("Imported 4 sessions.")
+    expect(page.get_by_role("alert")).to_have_count(0)
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_screen_fits_320_px_at_200_percent_text_and_passes_axe(browser, live_server, export, scheme):
     context = new_phone(browser, live_server, color_scheme=scheme)

@@ -144,10 +144,11 @@ export async function render(root, { user }) {
     return { params, body: file, contentType: 'application/octet-stream', size: file?.size ?? 0 };
   };
 
-  /** Send the file to `path`, showing the upload's progress and then that the server is at work. */
+  /** Send the file to `path`, showing the upload's progress and then that the server is at work; the screen's
+   * controls wait meanwhile. */
   const send = async (path, what, { params, body, contentType, size }) => {
-    form.querySelectorAll('button, input, select').forEach((control) => { control.disabled = true; });
-    outcome.replaceChildren();
+    const controls = [...card.querySelectorAll('button, input, select')].filter((control) => !control.disabled);
+    controls.forEach((control) => { control.disabled = true; });
     working.hidden = false;
     progress.removeAttribute('value');
     progressText.textContent = size ? `Sending the file… 0%` : `${what}…`;
@@ -169,7 +170,7 @@ export async function render(root, { user }) {
     } finally {
       root.removeAttribute('aria-busy');
       working.hidden = true;
-      form.querySelectorAll('button, input, select').forEach((control) => { control.disabled = false; });
+      controls.forEach((control) => { control.disabled = false; });
     }
   };
 
@@ -180,13 +181,13 @@ export async function render(root, { user }) {
   /** Import what the preview showed, then show what was done. */
   const confirm = async (button, sent, preview) => {
     const label = button.textContent;
-    button.disabled = true;
     button.textContent = 'Importing…';
+    outcome.querySelector('#import-refused')?.remove();
     let result;
     try {
       result = await send('/account/imports', 'Importing', sent);
     } catch (err) {
-      button.disabled = false;
+      // The preview stays, so she can try again or choose another file.
       button.textContent = label;
       outcome.prepend(h('p', { class: 'notice', role: 'alert', id: 'import-refused' }, refusal(err)));
       return;
@@ -216,13 +217,14 @@ export async function render(root, { user }) {
       return;
     }
     if (!navigator.onLine) { showRefusal(new TypeError('offline')); return; }
+    mount(outcome);
     let preview;
     try {
       preview = await send('/account/imports/preview', choice() === 'babybuddy-server' ? 'Reading your Baby Buddy' : 'Reading the file', sent);
     } catch (err) { showRefusal(err); return; }
     const toAdd = preview.to_add + (preview.plans?.to_add || 0) + (preview.containers?.to_add || 0);
     const importButton = h('button', { type: 'button', class: 'btn block', id: 'import-confirm' },
-      preview.to_add || !toAdd ? `Import ${count(preview.to_add, 'session')}` : 'Import');
+      preview.to_add ? `Import ${count(preview.to_add, 'session')}` : 'Import');
     importButton.addEventListener('click', () => confirm(importButton, sent, preview));
     // The preview takes the form's place, so the figures and Import fit a phone's screen.
     form.hidden = true;
