@@ -3,6 +3,7 @@ seen in History; the same file again is all there already. Baby Buddy's export i
 export with a container, come in too; refusals and no connection are said. The screen reads at 320 px, at 200% text,
 light and dark."""
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -87,6 +88,27 @@ def test_offline_nothing_is_sent_and_she_is_told(signed_in, context, export):
     page.get_by_role("button", name="Preview").click()
     expect(page.get_by_role("alert")).to_contain_text("You are offline")
     context.set_offline(False)
+
+
+def test_a_slow_upload_shows_how_much_has_gone_then_that_the_server_reads(signed_in, context, tmp_path):
+    page, _ = signed_in
+    path = tmp_path / "huckleberry.csv"
+    rows = (f"Pump,2024-01-{1 + n % 28:02d} {n % 24:02d}:{n % 60:02d},,0:18,{40 + n % 50}ml,,30ml,,\r\n"
+            for n in range(12_000))
+    path.write_text(HUCKLEBERRY.read_text().splitlines()[0] + "\r\n" + "".join(rows))
+    open_import(page)
+    page.get_by_label("File", exact=True).set_input_files(path)
+    # About 0.6 MB at 200 KB/s: three seconds of upload.
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 20, "downloadThroughput": -1,
+                                                  "uploadThroughput": 200_000})
+
+    page.get_by_role("button", name="Preview").click()
+
+    expect(page.locator("#import-progress-text")).to_have_text(re.compile(r"Sending the file… [1-9]\d?%"))
+    assert 0 < float(page.locator("#import-progress").get_attribute("value")) < 100
+    expect(page.get_by_role("button", name="Preview")).to_be_disabled()
+    expect(page.get_by_role("region", name="What this file holds")).to_be_visible(timeout=30_000)
 
 
 def test_an_import_that_cannot_be_sent_keeps_the_preview_to_try_again(signed_in, context, export):

@@ -150,6 +150,8 @@ export async function render(root, { user }) {
     const controls = [...card.querySelectorAll('button, input, select')].filter((control) => !control.disabled);
     controls.forEach((control) => { control.disabled = true; });
     working.hidden = false;
+    // In view above the tabs, however far down the form she tapped.
+    working.scrollIntoView({ block: 'center' });
     progress.removeAttribute('value');
     progressText.textContent = size ? `Sending the file… 0%` : `${what}…`;
     const onProgress = (sent, total) => {
