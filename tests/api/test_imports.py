@@ -77,7 +77,7 @@ def other_app(app, tmp_path, request):
         url = f"sqlite:///{tmp_path / 'other.db'}"
     else:
         url = request.getfixturevalue("postgres_url")
-    other = create_app({**TEST_CONFIG, "DATABASE_URL": url, "INSTANCE_DIR": str(tmp_path)})
+    other = create_app({**TEST_CONFIG, "DATABASE_URL": url})
     engine = other.extensions["engine"]
     if url.startswith("sqlite"):
         Base.metadata.create_all(engine)
