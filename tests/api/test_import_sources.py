@@ -108,9 +108,7 @@ def babybuddy():
 @pytest.fixture
 def home_network(app):
     """The app again on the same database, with IMPORT_ALLOW_PRIVATE_HOSTS on (a Baby Buddy on loopback)."""
-    config = {**TEST_CONFIG, "DATABASE_URL": app.config["DATABASE_URL"], "INSTANCE_DIR": app.instance_path,
-              "IMPORT_ALLOW_PRIVATE_HOSTS": True}
-    home = create_app(config)
+    home = create_app({**TEST_CONFIG, "DATABASE_URL": app.config["DATABASE_URL"], "IMPORT_ALLOW_PRIVATE_HOSTS": True})
     yield home
     home.extensions["engine"].dispose()
     register_sources()  # the process's registry of sources, as the other apps' setting has it
