@@ -15,6 +15,8 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer, account_
 OUT = ROOT / "docs" / "screenshots"
 # The install sheet's pictures (manifest "screenshots"): Today on a phone and on a wide screen.
 SHEET = ROOT / "frontend" / "screenshots"
+# Huckleberry's export as the tests read it, with one pump row whose start is not a date.
+HUCKLEBERRY = (ROOT / "tests" / "imports" / "fixtures" / "huckleberry.csv").read_bytes() + b"Pump,last Tuesday,,,,,,,\n"
 
 
 def seed_two_weeks(server: LiveServer, token: str) -> None:
@@ -64,6 +66,21 @@ def account_and_security(page, scheme: str) -> None:
     page.get_by_role("dialog").wait_for()
     shoot(page, "password-change", scheme)
     page.keyboard.press("Escape")
+
+
+def bring_your_data(page, scheme: str) -> None:
+    """Bring your data from Settings: Huckleberry chosen with its file, then the file's preview."""
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Bring your data").click()
+    page.get_by_label("Huckleberry").check()
+    page.get_by_label("File", exact=True).set_input_files(
+        files=[{"name": "huckleberry.csv", "mimeType": "text/csv", "buffer": HUCKLEBERRY}])
+    shoot(page, "import", scheme)
+    page.get_by_role("button", name="Preview").click()
+    found = page.get_by_role("region", name="What this file holds")
+    found.wait_for()
+    found.scroll_into_view_if_needed()
+    shoot(page, "import-preview", scheme)
 
 
 def shared_phone(page, scheme: str) -> None:
@@ -156,6 +173,7 @@ def screens(browser, server: LiveServer, scheme: str) -> None:
     page.evaluate("window.scrollTo(0, 0)")
     shoot(page, "settings", scheme)
     account_and_security(page, scheme)
+    bring_your_data(page, scheme)
     seed_stash(server, token)
     page.get_by_role("link", name="Stash").click()
     page.locator("#stash-list > li").first.wait_for()

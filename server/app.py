@@ -11,6 +11,7 @@ from server.config import Config
 from server.json_provider import OrjsonProvider
 from server.proxies import TrustedProxies, parse_networks
 from server.services.accounts import Passwords
+from server.services.import_sources import register_sources
 
 
 class DatabaseId(IntegerConverter):
@@ -47,6 +48,8 @@ def create_app(config: dict | None = None) -> APIFlask:
     app.before_request(errors.require_json_body)
     input_checks.init_app(app)
     register_blueprints(app)
+    # The process's one registry of import sources; the Baby Buddy server reader takes this app's network setting.
+    register_sources(app.config["IMPORT_ALLOW_PRIVATE_HOSTS"])
     fields.make_body_scalars_strict(app)
     pwa.init_app(app)
     share_page.init_app(app)

@@ -97,6 +97,10 @@ class Config:
     # Passkeys: the name a phone's passkey prompt shows. They belong to PUBLIC_URL's host (else the request's).
     PASSKEY_RP_NAME = os.environ.get("PASSKEY_RP_NAME", "Pumpwell")
 
+    # Import from a parent's own Baby Buddy server: also visit private and loopback addresses (a Pumpwell and a Baby
+    # Buddy on one home network, tests). Off, so no one can make the server fetch from inside its own network.
+    IMPORT_ALLOW_PRIVATE_HOSTS = _flag("IMPORT_ALLOW_PRIVATE_HOSTS")
+
     # Operations. Log lines as plain text or one JSON object each; the key that hashes account ids in them (empty: a
     # random key per process); who may read /metrics (and the clock's metrics port, when one is set).
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()

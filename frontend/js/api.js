@@ -151,6 +151,40 @@ export async function api(method, path, body) {
   return data;
 }
 
+/** Forget the answers this account kept for offline use: after an import they no longer show everything. */
+export function forgetLastSeen() {
+  forgetAll(CACHE);
+}
+
+/**
+ * Send a file (or any Blob or text) as a request's raw body and return the parsed JSON answer; `onProgress(sent,
+ * total)` follows the upload, which fetch cannot report. Throws ApiError, or a TypeError without a connection or
+ * after `timeoutMs`.
+ */
+export function upload(path, body, { contentType = 'application/octet-stream', onProgress, timeoutMs = 600_000 } = {}) {
+  const token = getToken();
+  const request = new XMLHttpRequest();
+  const answer = new Promise((resolve, reject) => {
+    request.open('POST', `/api${path}`);
+    request.setRequestHeader('Accept', 'application/json');
+    request.setRequestHeader('Content-Type', contentType);
+    if (token) request.setRequestHeader('Authorization', `Bearer ${token}`);
+    request.timeout = timeoutMs;
+    if (onProgress) request.upload.onprogress = (event) => onProgress(event.loaded, event.lengthComputable ? event.total : null);
+    request.onerror = () => reject(new TypeError('network'));
+    request.ontimeout = () => reject(new TypeError('timeout'));
+    request.onload = async () => {
+      let data = null;
+      try { data = JSON.parse(request.responseText); } catch { /* not JSON: a proxy's page */ }
+      if (request.status >= 200 && request.status < 300) { resolve(data); return; }
+      if (request.status === 401 && token && token === getToken()) await clearToken();
+      reject(new ApiError(request.status, data));
+    };
+    request.send(body);
+  });
+  return working(answer);
+}
+
 /** Say what went wrong in words a tired person can act on. */
 export function describeError(err) {
   if (err instanceof ApiError) {

@@ -22,6 +22,7 @@ const screens = {
   plans: () => import('./screens/plans.js'),
   stash: () => import('./screens/stash.js'),
   settings: () => import('./screens/settings.js'),
+  import: () => import('./screens/import.js'),
   timer: () => import('./screens/phase-timer.js'),
   reminders: () => import('./screens/reminders.js'),
 };
@@ -77,7 +78,7 @@ async function route() {
   if (cleanup) cleanup();
   cleanup = null;
   tabs.hidden = !signedIn;
-  const tab = { log: 'today', reminders: 'today', timer: 'plans' }[name] || name;
+  const tab = { log: 'today', reminders: 'today', timer: 'plans', import: 'settings' }[name] || name;
   for (const link of tabs.querySelectorAll('a')) {
     if (link.dataset.tab === tab) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');

@@ -65,6 +65,12 @@ export function dateTime(iso, timeZone) {
   }).format(new Date(iso));
 }
 
+/** Format a date with its year, like "Sat 28 Nov 2026", in the user's zone. */
+export function longDate(iso, timeZone) {
+  return new Intl.DateTimeFormat(undefined, { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' })
+    .format(new Date(iso));
+}
+
 /** Format minutes as "1 h 05 min" or "25 min". */
 export function minutes(total) {
   const m = Math.max(0, Math.round(total));

@@ -1,12 +1,13 @@
 """Bring history in from a file: preview what it holds, then import it in one go.
 
 Both operations take the file itself as the raw body (any content type, at most IMPORT_MAX_BYTES) and two query
-arguments: `source` (pumpwell for a Pumpwell export, or another app's reader: server/services/imports.READERS) and
-`zone`, the IANA zone the file's local times were written in (another app's export often has no offsets).
+arguments: `source` (pumpwell for a Pumpwell export, or another app's reader: server/services/imports.READERS),
+`zone`, the IANA zone the file's local times were written in (another app's export often has no offsets), and
+`unit` for a source whose amounts carry none (Baby Buddy's). For `babybuddy-api` the "file" is {"url", "token"}.
 """
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import Length
+from apiflask.validators import Length, OneOf
 from flask import current_app
 
 from server.api.auth import auth, principal
@@ -14,6 +15,7 @@ from server.api.fields import TimeZone
 from server.api.input_checks import file_body, takes_file
 from server.api.quotas import account_limited, per_account
 from server.db import get_db
+from server.domain.units import UNITS
 from server.services import imports
 from server.timeutil import app_now
 
@@ -24,10 +26,13 @@ class ImportQuery(Schema):
     """Where the file comes from, and the zone of its local times."""
 
     source = fields.String(required=True, validate=Length(max=40), metadata={
-        "description": "pumpwell (a Pumpwell export), or another app's reader, e.g. huckleberry or babybuddy-csv.",
+        "description": "pumpwell (a Pumpwell export), or another app's reader: huckleberry, babybuddy-csv, "
+                       "babybuddy-xlsx, or babybuddy-api (the body is {\"url\", \"token\"} of her Baby Buddy server).",
         "example": "pumpwell"})
     # The zone of the file's times that have no offset.
     zone = TimeZone(load_default="UTC")
+    unit = fields.String(validate=OneOf(UNITS), metadata={
+        "description": "ml or oz: the unit of the file's amounts, for a source whose amounts carry none (Baby Buddy)."})
 
 
 class UnreadableOut(Schema):
@@ -105,7 +110,8 @@ def _file():
 @per_account("IMPORT_RATE_LIMIT", "imports")
 def preview(query):
     """Read a file and say what importing it would add and skip (sessions, date range, unreadable rows)."""
-    return imports.preview_import(get_db(), principal().account, query["source"], _file(), query["zone"], app_now())
+    return imports.preview_import(get_db(), principal().account, query["source"], _file(), query["zone"], app_now(),
+                                  query.get("unit"))
 
 
 @bp.post("")
@@ -117,4 +123,5 @@ def preview(query):
 @per_account("IMPORT_RATE_LIMIT", "imports")
 def import_file(query):
     """Import a file in one transaction: what is here already (by provenance) is skipped, the rest added."""
-    return imports.import_file(get_db(), principal().account, query["source"], _file(), query["zone"], app_now())
+    return imports.import_file(get_db(), principal().account, query["source"], _file(), query["zone"], app_now(),
+                               query.get("unit"))

@@ -29,3 +29,7 @@ class Unreadable:
 
 
 Row = ImportedSession | Unreadable
+
+
+class UnreadableFile(ValueError):
+    """The whole file (or server) cannot be read; the message says why, in words a parent understands."""

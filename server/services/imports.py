@@ -24,6 +24,7 @@ from server.domain import export_format as fmt
 from server.domain.errors import InvalidInput
 from server.domain.sessions import FUTURE_TOLERANCE, imported_session_problem
 from server.domain.templates import TEMPLATES
+from server.domain.units import UNITS
 from server.imports.rows import ImportedSession, Row, Unreadable
 from server.models import Goal, MilkBatch, MilkBatchEvent, Plan, PlanSlot, PumpSession, User
 from server.services.access import Account
@@ -33,10 +34,13 @@ from server.services.summary import hold_for_change
 from server.time_zones import canonical_zone
 
 Reader = Callable[[BinaryIO, ZoneInfo, datetime], Iterator[Row]]
+# A reader of amounts written without a unit (Baby Buddy's): the parent says which one, ml or oz.
+UnitReader = Callable[[BinaryIO, ZoneInfo, str, datetime], Iterator[Row]]
 # Readers of other apps' files, by the source name the API takes (server/imports/ holds them). A reader yields
 # ImportedSession and Unreadable rows in file order, and raises a ValueError (rows.py names them) for a file it
 # cannot read at all.
-READERS: dict[str, Reader] = {}
+READERS: dict[str, Reader | UnitReader] = {}
+TAKES_UNIT: set[str] = set()
 OWN = "pumpwell"
 # Rows checked and written per statement: large enough that a 100,000-row file takes few round trips, small enough
 # that a chunk's rows and look-ups stay a few hundred kilobytes.
@@ -51,9 +55,13 @@ class ImportRefused(InvalidInput):
     """The file cannot be imported at all (not the format, a newer version, unreadable); nothing was written."""
 
 
-def register_reader(source: str, reader: Reader) -> None:
-    """Make `source` importable through `reader`."""
+def register_reader(source: str, reader: Reader | UnitReader, takes_unit: bool = False) -> None:
+    """Make `source` importable through `reader`, which is given the parent's unit when it `takes_unit`."""
     READERS[source] = reader
+    if takes_unit:
+        TAKES_UNIT.add(source)
+    else:
+        TAKES_UNIT.discard(source)
 
 
 def sources() -> list[str]:
@@ -131,19 +139,21 @@ class Tally:
         return answer
 
 
-def preview_import(db: Session, account: Account, source: str, stream: BinaryIO, zone: str, now: datetime) -> dict:
+def preview_import(db: Session, account: Account, source: str, stream: BinaryIO, zone: str, now: datetime,
+                   unit: str | None = None) -> dict:
     """Read the file as the import would and say what it would add and skip; write nothing."""
     try:
-        return _run(db, account, source, stream, zone, now, write=False).preview()
+        return _run(db, account, source, stream, zone, now, write=False, unit=unit).preview()
     finally:
         db.rollback()
 
 
-def import_file(db: Session, account: Account, source: str, stream: BinaryIO, zone: str, now: datetime) -> dict:
+def import_file(db: Session, account: Account, source: str, stream: BinaryIO, zone: str, now: datetime,
+                unit: str | None = None) -> dict:
     """Import the file in one transaction: everything it holds that is not here yet, or nothing."""
     try:
         hold_for_change(db, account)
-        tally = _run(db, account, source, stream, zone, now, write=True)
+        tally = _run(db, account, source, stream, zone, now, write=True, unit=unit)
         # What follows reads the settings the file may have restored.
         account = Account.of(db.get_one(User, account.id)) if tally.settings else account
         for plan_id in tally.plans_to_schedule:
@@ -161,12 +171,15 @@ def import_file(db: Session, account: Account, source: str, stream: BinaryIO, zo
 
 
 def _run(db: Session, account: Account, source: str, stream: BinaryIO, zone: str, now: datetime,
-         write: bool) -> Tally:
+         write: bool, unit: str | None = None) -> Tally:
     """Read the file through its source's reader, checking and (when `write`) storing a chunk at a time."""
     if source != OWN and source not in READERS:
         raise InvalidInput("Unknown source.", {"source": [f"Must be one of {', '.join(sources())}."]})
     if canonical_zone(zone) is None:
         raise InvalidInput("Unknown time zone.", {"zone": ["Must be an IANA time zone such as Europe/Berlin."]})
+    if source in TAKES_UNIT and unit not in UNITS:
+        # The file's amounts carry no unit: guessing ml would turn 4 oz into 4 ml.
+        raise InvalidInput("Say which unit the file's amounts are in.", {"unit": ["Must be ml or oz."]})
     tally = Tally(source)
     sessions = SessionChunks(db, account, tally, now, write)
     stream = _without_bom(stream)
@@ -174,7 +187,9 @@ def _run(db: Session, account: Account, source: str, stream: BinaryIO, zone: str
         if source == OWN:
             _read_own(db, account, stream, tally, sessions, now, write)
         else:
-            for row in READERS[source](stream, ZoneInfo(zone), now):
+            reader, zone_info = READERS[source], ZoneInfo(zone)
+            rows = reader(stream, zone_info, unit, now) if source in TAKES_UNIT else reader(stream, zone_info, now)
+            for row in rows:
                 if isinstance(row, Unreadable):
                     tally.cannot_read(row.line, row.reason)
                 else:

@@ -10,7 +10,7 @@ from tests.browser.conftest import log_past_session
 LEAKED = re.compile(r"\b(null|undefined|NaN|\[object Object\])\b")
 
 
-@pytest.mark.parametrize("route", ["today", "history", "plans", "stash", "settings", "reminders"])
+@pytest.mark.parametrize("route", ["today", "history", "plans", "stash", "settings", "reminders", "import"])
 def test_no_screen_shows_a_raw_javascript_value(signed_in, route):
     page, _ = signed_in
     log_past_session(page, "33", "41")

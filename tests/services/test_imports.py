@@ -125,6 +125,7 @@ def test_thousands_of_rows_import_across_chunks_in_one_go(db, account):
 def test_an_unknown_source_or_zone_is_refused(db, account):
     with pytest.raises(imports.InvalidInput) as unknown:
         imports.preview_import(db, account, "sprout", body(*FILE), "UTC", NOW)
-    assert unknown.value.fields == {"source": ["Must be one of pumpwell, lines."]}
+    assert unknown.value.fields["source"][0].startswith("Must be one of pumpwell, ")
+    assert "lines" in unknown.value.fields["source"][0] and "sprout" not in unknown.value.fields["source"][0]
     with pytest.raises(imports.InvalidInput):
         imports.preview_import(db, account, "lines", body(*FILE), "Mars/Olympus", NOW)

@@ -1,5 +1,5 @@
 // Settings: unit, time zone, goals, quiet hours, reminders on this device, consultant share links, sign out,
-// and the parent's own data (download it all, delete the account).
+// and the parent's own data (download it all, bring it in from a file or another app, delete the account).
 import { ApiError, api, cachedUser, cacheUser, clearToken, describeError, getToken } from '../api.js';
 import { append, busy, confirmDialog, field, h, mount, openDialog, openForm, toast } from '../dom.js';
 import { DISPLAY_PLACES, NOT_ADVICE, addDays, dateTime, fromUnit, localDate, toUnit, volume } from '../format.js';
@@ -329,6 +329,7 @@ function dataCard(user) {
       'Download daily summary (CSV)'),
     h('button', { type: 'button', class: 'btn secondary block spaced', onclick: download('/account/export', 'pumpwell-export.json') },
       'Download all my data'),
+    h('a', { class: 'btn secondary block spaced', href: '#/import', id: 'import-open' }, 'Bring your data'),
     h('button', { type: 'button', class: 'btn danger block', onclick: remove }, 'Delete my account'));
 }
 
