@@ -16,9 +16,10 @@ def test_download_all_my_data_saves_one_json_file_with_her_sessions(signed_in):
         page.get_by_role("button", name="Download all my data").click()
     assert download.value.suggested_filename == "pumpwell-export.json"
     document = json.loads(open(download.value.path()).read())
-    [session] = document["pump_sessions"]
+    assert (document["format"], document["version"]) == ("pumpwell-export", 1)
+    [session] = document["sessions"]
     assert (session["left_ml"], session["right_ml"]) == (60, 50)
-    assert "password_hash" not in document["users"][0]
+    assert "password_hash" not in document["account"]
 
 
 def test_delete_my_account_asks_the_password_then_signs_out_every_device(signed_in, live_server):
