@@ -85,6 +85,18 @@ def new_phone(browser, live_server, color_scheme="light"):
     return context
 
 
+def sized_page(browser, live_server, width: int, height: int):
+    """Yield a page on a phone of this size, then fail the test if any script error happened on it."""
+    context = new_phone(browser, live_server)
+    page = context.new_page()
+    page.set_viewport_size({"width": width, "height": height})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"script errors on the page: {errors}"
+
+
 @pytest.fixture
 def context(browser, live_server):
     """A fresh phone context per test, so storage never leaks between tests."""

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_past_session, new_phone, sign_up
+from tests.browser.conftest import log_past_session, new_phone, sign_up, sized_page
 from tests.browser.test_plans import start_plan_by_api
 
 # iPhone SE (1st gen), iPhone 13 with browser bars, Pixel 7 / Galaxy S20 Ultra.
@@ -16,15 +16,7 @@ PHONES = {"568": (320, 568), "664": (390, 664), "915": (412, 915)}
 @pytest.fixture(params=list(PHONES))
 def phone(request, browser, live_server):
     """A page on a phone of each height, failing the test on any script error."""
-    context = new_phone(browser, live_server)
-    width, height = PHONES[request.param]
-    page = context.new_page()
-    page.set_viewport_size({"width": width, "height": height})
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"script errors on the page: {errors}"
+    yield from sized_page(browser, live_server, *PHONES[request.param])
 
 
 def box(locator):

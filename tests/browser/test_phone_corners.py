@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from server.api.sessions import SessionFields
-from tests.browser.conftest import log_past_session, new_phone, sign_up, wait_until
+from tests.browser.conftest import log_past_session, new_phone, sign_up, sized_page, wait_until
 from tests.browser.test_phone import background, luminance
 from tests.browser.test_plans import start_plan_by_api
 
@@ -20,15 +20,7 @@ UNAVAILABLE = json.dumps({"code": 503, "message": "Try again shortly.", "fields"
 @pytest.fixture
 def phone_page(browser, live_server, request):
     """A page on a phone of the size the test names with `size` (default 360 x 568), failing on script errors."""
-    width, height = getattr(request, "param", (360, 568))
-    context = new_phone(browser, live_server)
-    page = context.new_page()
-    page.set_viewport_size({"width": width, "height": height})
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"script errors on the page: {errors}"
+    yield from sized_page(browser, live_server, *getattr(request, "param", (360, 568)))
 
 
 def test_the_log_form_stays_one_column_with_the_keyboard_open(phone_page):

@@ -32,6 +32,24 @@ def user(make_user, db):
     return db.get(User, data["id"])
 
 
+def page_statement(engine, run) -> tuple[str, dict]:
+    """Run `run` and return the page query it sent to the driver, with its parameters."""
+    captured = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        """Remember the page query as sent to the driver."""
+        if "FROM pump_sessions" in statement:
+            captured.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    [(statement, parameters)] = captured
+    return statement, parameters
+
+
 def test_pages_walk_ties_on_the_start_time_without_gaps_or_repeats(db, user):
     seen, cursor = [], None
     while True:
@@ -46,19 +64,7 @@ def test_the_cursor_is_an_index_condition_not_a_filter(app, db, user):
     """EXPLAIN the page-2 query: the row comparison must bound the index scan on both databases."""
     _, cursor = list_sessions(db, user, None, None, 4, None)
     engine = app.extensions["engine"]
-    captured = []
-
-    def keep(_conn, _cursor, statement, parameters, _context, _many):
-        """Remember the list query as sent to the driver."""
-        if "FROM pump_sessions" in statement:
-            captured.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
-        list_sessions(db, user, None, None, 4, cursor)
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
-    [(statement, parameters)] = captured
+    statement, parameters = page_statement(engine, lambda: list_sessions(db, user, None, None, 4, cursor))
     raw = db.connection().connection.driver_connection
     if engine.dialect.name == "sqlite":
         plan = " ".join(str(row[-1]) for row in raw.execute("EXPLAIN QUERY PLAN " + statement, parameters))
@@ -129,19 +135,7 @@ def test_postgres_generic_plan_of_a_later_page_reads_that_page_only(postgres_url
             cursor = None
             for _ in range(page - 1):
                 _, cursor = list_sessions(db, user, None, None, 10, cursor)
-            captured = []
-
-            def keep(_conn, _cursor, statement, parameters, _context, _many):
-                """Remember the page query as sent to the driver."""
-                if "FROM pump_sessions" in statement:
-                    captured.append((statement, parameters))
-
-            event.listen(engine, "before_cursor_execute", keep)
-            try:
-                list_sessions(db, user, None, None, 10, cursor)
-            finally:
-                event.remove(engine, "before_cursor_execute", keep)
-            [(statement, parameters)] = captured
+            statement, parameters = page_statement(engine, lambda: list_sessions(db, user, None, None, 10, cursor))
             names = list(parameters)
             for number, name in enumerate(names, 1):
                 statement = statement.replace(f"%({name})s", f"${number}")
