@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from server.api.sessions import SessionFields
+from server.domain import storage
 from tests.browser.conftest import log_past_session, new_phone, sign_up, sized_page, wait_until
 from tests.browser.test_phone import background, luminance
 from tests.browser.test_plans import start_plan_by_api
@@ -209,3 +210,9 @@ def test_the_undo_toast_stays_dark_in_dark_mode(browser, live_server):
         assert luminance(background(page.locator("#toast > span"))) < 0.05
     finally:
         context.close()
+
+
+def test_the_stash_limit_in_the_app_is_the_servers():
+    """frontend/js/limits.js's container maximum is server/domain/storage.py's."""
+    found = dict(re.findall(r"(\w+): (\d+)", LIMITS_JS.read_text().split("STASH_LIMITS = ")[1].split("}")[0]))
+    assert int(found["maxContainerMl"]) == storage.MAX_VOLUME_ML

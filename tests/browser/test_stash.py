@@ -284,3 +284,17 @@ def test_a_container_waits_while_its_session_is_refused_and_goes_with_it(signed_
     assert page.evaluate("self.PumpwellOutbox.nextDue()") is None
     page.evaluate("(id) => self.PumpwellOutbox.discard(id)", session_id)
     assert page.evaluate("self.PumpwellOutbox.all()") == []
+
+
+def test_the_add_form_refuses_more_milk_than_a_container_may_hold(signed_in, live_server):
+    """5,000 mL is refused on the spot with the limit named (the server's), and nothing is queued or stored."""
+    page, token = signed_in
+    page.get_by_role("link", name="Stash").click()
+    add_container(page, "5000", "Freezer", "Typo")
+    expect(page.locator("#stash-add")).to_contain_text("At most 2000 mL in a container: check for a typo.")
+    assert server_stash(live_server, token) == [] and page.evaluate("self.PumpwellOutbox.all()") == []
+    page.locator("#stash-add").get_by_label("Volume (mL)").fill("2000")
+    page.locator("#stash-add").get_by_role("button", name="Add to stash").click()
+    expect(page.locator("#stash-list > li")).to_have_count(1)
+    expect(page.locator("#stash-totals")).to_contain_text("2000 mL")
+    assert [b["volume_ml"] for b in server_stash(live_server, token)] == [2000]

@@ -5,7 +5,8 @@ import '../outbox-core.js';
 import { keep, kept } from '../account.js';
 import { api, describeError } from '../api.js';
 import { append, h, mount, openDialog, openForm, toast, undoToast } from '../dom.js';
-import { dateTime, fromLocalInput, isoWithOffset, toLocalInput, toUnit, volume } from '../format.js';
+import { dateTime, fromLocalInput, fromUnit, isoWithOffset, toLocalInput, toUnit, volume } from '../format.js';
+import { STASH_LIMITS } from '../limits.js';
 import { flushOutbox, requestBackgroundSync } from '../outbox.js';
 
 const core = self.PumpwellOutbox;
@@ -204,6 +205,11 @@ function addFields(user, sessions, chosen) {
 async function addContainer(form, user) {
   const { volume: amount, location: place, session_id: source, expressed_at: when, label } = form.elements;
   if (!(Number(amount.value) > 0)) throw Object.assign(new Error('Not added.'), { fields: { volume: 'Enter how much milk is in the container.' } });
+  // The server refuses more; a typo caught here is never queued to be refused later.
+  if (fromUnit(Number(amount.value), user.unit) > STASH_LIMITS.maxContainerMl) {
+    const most = volume(STASH_LIMITS.maxContainerMl, user.unit);
+    throw Object.assign(new Error('Not added.'), { fields: { volume: `At most ${most} in a container: check for a typo.` } });
+  }
   const body = { volume: Number(amount.value), unit: user.unit, location: place.value, label: label.value };
   // From a session, the milk was expressed when it ended; a session's milk is never stashed twice over.
   if (source?.value) body.session_id = source.value;
