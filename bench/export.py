@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert, make_url, text  # noqa: E402
+from sqlalchemy import Engine, insert, make_url, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from server.db import make_engine  # noqa: E402
@@ -48,6 +48,16 @@ def database_url(kind: str, folder: str) -> str:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,)).fetchone():
             conn.execute(f'CREATE DATABASE "{url.database}"')
     return url.render_as_string(hide_password=False)
+
+
+def empty_database(kind: str, folder: str) -> Engine:
+    """Return an engine on a fresh database of the asked kind, with the app's tables and nothing in them."""
+    engine = make_engine(database_url(kind, folder))
+    if kind == "postgres":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    Base.metadata.create_all(engine)
+    return engine
 
 
 def seed(db: Session, days: int = DAYS_TEN_YEARS, email: str = "bench@example.com") -> User:
@@ -115,11 +125,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        engine = make_engine(database_url(args.db, folder))
-        with engine.begin() as conn:
-            if args.db == "postgres":
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        Base.metadata.create_all(engine)
+        engine = empty_database(args.db, folder)
         with Session(engine) as db:
             user_id = seed(db).id
         print(f"sessions.csv export on {args.db} (oz user, America/New_York, {PER_DAY} sessions a day):")

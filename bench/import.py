@@ -26,12 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bench_import")
 
-from sqlalchemy import text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from bench.export import PER_DAY, database_url, seed  # noqa: E402
-from server.db import make_engine  # noqa: E402
-from server.models import Base, User  # noqa: E402
+from bench.export import PER_DAY, empty_database, seed  # noqa: E402
+from server.models import User  # noqa: E402
 from server.services.access import Account  # noqa: E402
 from server.services.account import export_account  # noqa: E402
 from server.services.import_sources import register_sources  # noqa: E402
@@ -105,11 +103,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=100_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        engine = make_engine(database_url(args.db, folder))
-        with engine.begin() as conn:
-            if args.db == "postgres":
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        Base.metadata.create_all(engine)
+        engine = empty_database(args.db, folder)
         with Session(engine) as db:
             source = Account.of(seed(db, args.sessions // PER_DAY, "source@example.com"))
         print(f"import of our own export on {args.db} (sessions with notes, into fresh accounts):")

@@ -2,6 +2,7 @@
 
 import os
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import psycopg.sql
@@ -50,6 +51,32 @@ def page_statement(engine, run) -> tuple[str, dict]:
     return statement, parameters
 
 
+@contextmanager
+def long_history(postgres_url: str, starts: list[datetime]):
+    """Yield (engine, db, user) on PostgreSQL: a new parent with a 20-minute session at each start, analysed as
+    autovacuum would; she and her sessions are deleted afterwards."""
+    engine = make_engine(postgres_url)
+    email = f"{uuid.uuid4().hex[:12]}@example.com"
+    try:
+        with Session(engine) as db:
+            user = User(email=email, password_hash="x", created_at=START)
+            db.add(user)
+            db.flush()
+            db.execute(insert(PumpSession), [{
+                "id": uuid.uuid4(), "user_id": user.id, "started_at": start, "ended_at": start + timedelta(minutes=20),
+                "mode": "double", "request_digest": "x", "created_at": START, "updated_at": START,
+            } for start in starts])
+            db.commit()
+            # A table PostgreSQL knows nothing of plans alike whatever its size.
+            db.execute(text("ANALYZE pump_sessions"))
+            yield engine, db, user
+            db.rollback()
+    finally:
+        with engine.begin() as conn:
+            conn.execute(delete(User).where(User.email == email))
+        engine.dispose()
+
+
 def test_pages_walk_ties_on_the_start_time_without_gaps_or_repeats(db, user):
     seen, cursor = [], None
     while True:
@@ -84,33 +111,16 @@ def test_the_cursor_is_an_index_condition_not_a_filter(app, db, user):
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL is not set")
 def test_postgres_plans_a_page_and_the_latest_end_once_not_at_every_run(postgres_url):
     """A bound LIMIT made PostgreSQL plan these prepared statements again at every run, for more than the run."""
-    engine = make_engine(postgres_url)
-    email = f"{uuid.uuid4().hex[:12]}@example.com"
-    try:
-        with Session(engine) as db:
-            user = User(email=email, password_hash="x", created_at=START)
-            db.add(user)
-            db.flush()
-            # As many as the benchmark's user has: on a small table even a bound LIMIT's generic plan looks cheap.
-            db.execute(insert(PumpSession), [{
-                "id": uuid.uuid4(), "user_id": user.id, "started_at": START + timedelta(hours=n),
-                "ended_at": START + timedelta(hours=n, minutes=20), "mode": "double", "request_digest": "x",
-                "created_at": START, "updated_at": START,
-            } for n in range(5000)])
-            db.commit()
-            db.execute(text("ANALYZE pump_sessions"))  # as autovacuum would; a table it knows nothing of plans alike
-            for _ in range(15):  # psycopg prepares at the 6th run; PostgreSQL weighs a generic plan after 5 more
-                _, cursor = list_sessions(db, user, None, None, 4, None)
-                list_sessions(db, user, None, None, 4, cursor)
-                assert previous_end(db, user, START + timedelta(hours=5)) == START + timedelta(hours=4, minutes=20)
-            plans = db.execute(text("SELECT statement, generic_plans FROM pg_prepared_statements"
-                                    " WHERE statement LIKE '%FROM pump_sessions%'")).all()
-            assert len(plans) == 3, plans  # the first page, a later page, the latest end before a time
-            assert all(generic > 0 for _, generic in plans), plans
-    finally:
-        with engine.begin() as conn:
-            conn.execute(delete(User).where(User.email == email))
-        engine.dispose()
+    # As many as the benchmark's user has: on a small table even a bound LIMIT's generic plan looks cheap.
+    with long_history(postgres_url, [START + timedelta(hours=n) for n in range(5000)]) as (_, db, user):
+        for _ in range(15):  # psycopg prepares at the 6th run; PostgreSQL weighs a generic plan after 5 more
+            _, cursor = list_sessions(db, user, None, None, 4, None)
+            list_sessions(db, user, None, None, 4, cursor)
+            assert previous_end(db, user, START + timedelta(hours=5)) == START + timedelta(hours=4, minutes=20)
+        plans = db.execute(text("SELECT statement, generic_plans FROM pg_prepared_statements"
+                                " WHERE statement LIKE '%FROM pump_sessions%'")).all()
+        assert len(plans) == 3, plans  # the first page, a later page, the latest end before a time
+        assert all(generic > 0 for _, generic in plans), plans
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL is not set")
@@ -118,42 +128,24 @@ def test_postgres_plans_a_page_and_the_latest_end_once_not_at_every_run(postgres
 def test_postgres_generic_plan_of_a_later_page_reads_that_page_only(postgres_url, page):
     """Once PostgreSQL uses its generic plan (a prepared statement past its fifth run), a page deep in a long
     history still starts at the cursor in the index, rather than reading every older session."""
-    engine = make_engine(postgres_url)
-    email = f"{uuid.uuid4().hex[:12]}@example.com"
-    try:
-        with Session(engine) as db:
-            user = User(email=email, password_hash="x", created_at=START)
-            db.add(user)
-            db.flush()
-            db.execute(insert(PumpSession), [{
-                "id": uuid.uuid4(), "user_id": user.id, "started_at": START - timedelta(hours=3 * n),
-                "ended_at": START - timedelta(hours=3 * n, minutes=-20), "mode": "double", "request_digest": "x",
-                "created_at": START, "updated_at": START,
-            } for n in range(10 * 501)])
-            db.commit()
-            db.execute(text("ANALYZE pump_sessions"))
-            cursor = None
-            for _ in range(page - 1):
-                _, cursor = list_sessions(db, user, None, None, 10, cursor)
-            statement, parameters = page_statement(engine, lambda: list_sessions(db, user, None, None, 10, cursor))
-            names = list(parameters)
-            for number, name in enumerate(names, 1):
-                statement = statement.replace(f"%({name})s", f"${number}")
-            raw = db.connection().connection.driver_connection
-            raw.execute("SET plan_cache_mode = force_generic_plan")
-            raw.execute(f"PREPARE later_page AS {statement}")
-            # EXECUTE takes no bound parameters: the values are written in as literals.
-            values = psycopg.sql.SQL(", ").join(psycopg.sql.Literal(parameters[name]) for name in names)
-            [(plan,)] = raw.execute(psycopg.sql.SQL("EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE later_page({})").format(
-                values)).fetchall()
-            raw.execute("DEALLOCATE later_page")
-            scan = plan[0]["Plan"]["Plans"][0]
-            assert scan["Node Type"] == "Index Scan", plan
-            assert "ROW(started_at, id) < ROW(" in scan["Index Cond"], plan
-            # Read: the page and the one that says another follows; none newer than the cursor passed over.
-            assert scan["Actual Rows"] <= 11 and scan.get("Rows Removed by Filter", 0) == 0, plan
-        db.rollback()
-    finally:
-        with engine.begin() as conn:
-            conn.execute(delete(User).where(User.email == email))
-        engine.dispose()
+    with long_history(postgres_url, [START - timedelta(hours=3 * n) for n in range(10 * 501)]) as (engine, db, user):
+        cursor = None
+        for _ in range(page - 1):
+            _, cursor = list_sessions(db, user, None, None, 10, cursor)
+        statement, parameters = page_statement(engine, lambda: list_sessions(db, user, None, None, 10, cursor))
+        names = list(parameters)
+        for number, name in enumerate(names, 1):
+            statement = statement.replace(f"%({name})s", f"${number}")
+        raw = db.connection().connection.driver_connection
+        raw.execute("SET plan_cache_mode = force_generic_plan")
+        raw.execute(f"PREPARE later_page AS {statement}")
+        # EXECUTE takes no bound parameters: the values are written in as literals.
+        values = psycopg.sql.SQL(", ").join(psycopg.sql.Literal(parameters[name]) for name in names)
+        [(plan,)] = raw.execute(psycopg.sql.SQL("EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE later_page({})").format(
+            values)).fetchall()
+        raw.execute("DEALLOCATE later_page")
+        scan = plan[0]["Plan"]["Plans"][0]
+        assert scan["Node Type"] == "Index Scan", plan
+        assert "ROW(started_at, id) < ROW(" in scan["Index Cond"], plan
+        # Read: the page and the one that says another follows; none newer than the cursor passed over.
+        assert scan["Actual Rows"] <= 11 and scan.get("Rows Removed by Filter", 0) == 0, plan
