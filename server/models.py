@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     Time,
     TypeDecorator,
+    UniqueConstraint,
     Uuid,
     literal_column,
     text,
@@ -125,6 +126,8 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The milk storage guideline the stash's expiry follows: cdc, abm or 555 (server/domain/storage.py).
     stash_guideline: Mapped[str] = mapped_column(String(3), default="cdc", server_default="cdc")
+    # The parent ticked "let caregivers see my pumping": caregivers then see sessions, summaries, goals and plans.
+    caregivers_see_pumping: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 class ApiToken(Base):
@@ -219,6 +222,9 @@ class Plan(Base):
             postgresql_where=text("status = 'active'"),
         ),
         Index("uq_plans_user_import_key", "user_id", "import_key", unique=True),
+        # Deleting a helper's account nulls her rows here: found through this small index (NULL for the parent's own).
+        Index("ix_plans_logged_by", "logged_by_id", sqlite_where=text("logged_by_id IS NOT NULL"),
+              postgresql_where=text("logged_by_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -233,6 +239,9 @@ class Plan(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Where an imported plan came from ("pumpwell:plan:<template>:<start>"); None when started here.
     import_key: Mapped[str | None] = mapped_column(String(200))
+    # Who proposed it when it was not the parent: the account (None once deleted) and the role it acted in.
+    logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    logged_by_role: Mapped[str | None] = mapped_column(String(12))
 
     slots: Mapped[list["PlanSlot"]] = relationship(
         back_populates="plan", order_by="PlanSlot.index", cascade="all, delete-orphan"
@@ -289,6 +298,9 @@ class PumpSession(Base):
         Index("ix_pump_sessions_user_ended", "user_id", "ended_at"),
         # A re-import finds what it brought before by provenance key: once per account.
         Index("uq_pump_sessions_user_import_key", "user_id", "import_key", unique=True),
+        # Deleting a helper's account nulls her rows here: found through this small index (NULL for the parent's own).
+        Index("ix_pump_sessions_logged_by", "logged_by_id", sqlite_where=text("logged_by_id IS NOT NULL"),
+              postgresql_where=text("logged_by_id IS NOT NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -313,6 +325,9 @@ class PumpSession(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Where an imported session came from ("pumpwell:session:<id>", "huckleberry:<digest>"); None when logged here.
     import_key: Mapped[str | None] = mapped_column(String(200))
+    # Who logged it when it was not the parent: the account (None once deleted) and the role it acted in.
+    logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    logged_by_role: Mapped[str | None] = mapped_column(String(12))
 
 
 class Reminder(Base):
@@ -454,6 +469,9 @@ class MilkBatchEvent(Base):
     __tablename__ = "milk_batch_events"
     __table_args__ = (
         CheckConstraint("kind IN ('expressed', 'moved', 'used', 'offered', 'discarded')", name="kind"),
+        # Deleting a helper's account nulls her rows here: found through this small index (NULL for the parent's own).
+        Index("ix_milk_batch_events_logged_by", "logged_by_id", sqlite_where=text("logged_by_id IS NOT NULL"),
+              postgresql_where=text("logged_by_id IS NOT NULL")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -468,6 +486,9 @@ class MilkBatchEvent(Base):
     reason: Mapped[str | None] = mapped_column(String(200))
     request_digest: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Who did it when it was not the parent: the account (None once deleted) and the role it acted in.
+    logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    logged_by_role: Mapped[str | None] = mapped_column(String(12))
 
     batch: Mapped[MilkBatch] = relationship(back_populates="events")
 
@@ -481,3 +502,58 @@ class RateLimitCounter(Base):
     count: Mapped[int] = mapped_column(Integer)
     # Seconds since the epoch, as the limits library counts time.
     expires_at: Mapped[float] = mapped_column(Float)
+
+
+ROLES = "role IN ('caregiver', 'partner', 'consultant')"
+
+
+class Grant(Base):
+    """Access a parent (the owner) gives another account, in a role of server/domain/household.py."""
+
+    __tablename__ = "grants"
+    __table_args__ = (UniqueConstraint("owner_id", "grantee_id"), CheckConstraint(ROLES, name="role"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    grantee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Invitation(Base):
+    """A single-use, expiring link that grants a role to whoever accepts it; only the token's hash is stored."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (CheckConstraint(ROLES, name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PlanProposal(Base):
+    """A plan a consultant proposes; nothing changes until the parent accepts it, which starts the plan."""
+
+    __tablename__ = "plan_proposals"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'accepted', 'declined')", name="status"),
+        Index("ix_plan_proposals_proposed_by", "proposed_by_id", sqlite_where=text("proposed_by_id IS NOT NULL"),
+              postgresql_where=text("proposed_by_id IS NOT NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The consultant's account; None once she deleted it (the parent can still accept or decline).
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    template: Mapped[str] = mapped_column(String(40))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    overrides: Mapped[dict] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.http import HTTP_STATUS_CODES
 
-from server.api.auth import auth
+from server.api.auth import HOUSEHOLD_HEADER, acts_for_of, auth
 from server.api.input_checks import expects_file
 from server.db import get_db
 from server.domain.errors import (
@@ -20,6 +20,7 @@ from server.domain.errors import (
     Conflict,
     DomainError,
     InvalidInput,
+    NotAllowed,
     NotFound,
     PasswordRequired,
     WrongPassword,
@@ -40,6 +41,8 @@ STATUS_OF: dict[type[DomainError], int] = {
     InvalidInput: 422, NotFound: 404, Conflict: 409, BadCredentials: 401, PasswordRequired: 403, DomainError: 400,
     # 403, not 401: a wrong current password must not look like a dead token, which signs the phone out.
     WrongPassword: 403,
+    # A caregiver, partner or consultant asking for what her role does not include.
+    NotAllowed: 403,
 }
 
 # Seconds a client should wait before retrying while the database cannot be reached.
@@ -102,6 +105,16 @@ FILE_BODY = {
 }
 
 
+def _household_parameter(permission: str) -> dict:
+    """The optional header by which a caregiver, partner or consultant acts for a parent, as the operation needs it."""
+    return {
+        "name": HOUSEHOLD_HEADER, "in": "header", "required": False,
+        "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
+        "description": f"Act for the parent with this account id, who granted a role with the {permission} "
+                       "permission (docs/household.md). Without it, the request acts on the principal's own data.",
+    }
+
+
 def _error_response(description: str) -> dict:
     """A documented answer in the one error shape."""
     schema = {"$ref": "#/components/schemas/HTTPError"}
@@ -145,12 +158,20 @@ def _file_operations() -> set[tuple[str, str]]:
             for method in rule.methods if method in {"POST", "PUT"}}
 
 
+def _household_operations() -> dict[tuple[str, str], str]:
+    """Return (documented path, method) → permission of every operation that can act for a parent."""
+    return {(_documented_path(rule), method.lower()): permission for rule in current_app.url_map.iter_rules()
+            if (permission := acts_for_of(rule.endpoint)) for method in rule.methods
+            if method not in {"HEAD", "OPTIONS"}}
+
+
 def document_every_answer(spec: dict) -> dict:
     """Document what the app answers outside each view, bound dates by pattern, and mark required bodies."""
     for schema in spec.get("components", {}).get("schemas", {}).values():
         _bound_dates(schema)
     uuids = _uuid_path_parameters()
     files = _file_operations()
+    households = _household_operations()
     for path, item in spec.get("paths", {}).items():
         for method, operation in item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -160,6 +181,10 @@ def document_every_answer(spec: dict) -> dict:
                 if parameter.get("in") == "path" and (path, parameter["name"]) in uuids:
                     parameter["schema"] = {"type": "string", "format": "uuid"}
             errors = dict(EVERY_OPERATION_ERRORS)
+            if (path, method) in households:
+                operation.setdefault("parameters", []).append(_household_parameter(households[path, method]))
+                errors["403"] = "The role the parent granted does not allow this."
+                errors.setdefault("404", "No such account: the parent in the header granted no role.")
             if (path, method) in files:
                 operation["requestBody"] = FILE_BODY
                 errors["413"] = "The file is larger than IMPORT_MAX_BYTES."

@@ -3,11 +3,12 @@
 from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length, OneOf, Range
 
-from server.api.auth import auth, principal
+from server.api.auth import acts_for, auth, principal
 from server.api.compiled import CompiledSchema
 from server.api.fields import Instant
 from server.db import get_db
 from server.domain import storage
+from server.domain.household import Permission
 from server.services import stash
 from server.timeutil import app_now
 
@@ -182,12 +183,13 @@ def add_batch(values):
 
 @bp.get("")
 @bp.auth_required(auth)
+@acts_for(Permission.SEE_STASH)
 @bp.input(StashQuery, location="query", arg_name="query")
 @bp.output(StashPage)
-def list_batches(query):
+def list_batches(query, household):
     """List containers in use-first order, with totals per place."""
     args = (query["which"], query["limit"], query.get("cursor"), app_now())
-    return stash.list_batches(get_db(), principal().account, *args)
+    return stash.list_batches(get_db(), household.account, *args)
 
 
 @bp.get("/guideline")

@@ -80,3 +80,7 @@ class PasskeyTaken(Conflict):
 
 class PasskeySignInFailed(BadCredentials):
     """A passkey could not sign anyone in; we do not say why (unknown passkey, stale challenge, bad signature)."""
+
+
+class NotAllowed(DomainError):
+    """The household role the request acts in does not allow this (the parent decides what a role may do)."""

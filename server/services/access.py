@@ -7,8 +7,9 @@ from typing import TypeVar
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from server.domain.errors import NotFound
-from server.models import ApiToken, User
+from server.domain.errors import NotAllowed, NotFound
+from server.domain.household import Permission, permissions
+from server.models import ApiToken, Grant, User
 from server.services.tokens import hash_token
 
 Row = TypeVar("Row")
@@ -23,6 +24,13 @@ TOKEN_AND_ACCOUNT = select(
     USERS.id, USERS.email, USERS.time_zone, USERS.unit, USERS.quiet_start, USERS.quiet_end, USERS.stash_guideline,
 ).join_from(ApiToken.__table__, User.__table__, TOKENS.user_id == USERS.id).where(
     TOKENS.token_hash == bindparam("token_hash"))
+GRANTS = Grant.__table__.c
+# The parent's account as a grantee sees it, with the role she granted: read only when a request acts for her.
+GRANT_AND_OWNER = select(
+    GRANTS.role, USERS.caregivers_see_pumping,
+    USERS.id, USERS.email, USERS.time_zone, USERS.unit, USERS.quiet_start, USERS.quiet_end, USERS.stash_guideline,
+).join_from(Grant.__table__, User.__table__, GRANTS.owner_id == USERS.id).where(
+    GRANTS.owner_id == bindparam("owner_id"), GRANTS.grantee_id == bindparam("grantee_id"))
 NOTE_USE = update(ApiToken.__table__).where(TOKENS.id == bindparam("device_id")).values(
     last_used_at=bindparam("now", type_=TOKENS.last_used_at.type))
 
@@ -57,6 +65,41 @@ class Principal:
     def account_id(self) -> int:
         """The account's id."""
         return self.account.id
+
+
+@dataclass(frozen=True)
+class Household:
+    """Whose data a request acts on (`account`, the parent), and who acts: the principal, in a role or as herself."""
+
+    account: Account
+    actor_id: int
+    # None when the principal is the parent herself.
+    role: str | None
+
+    @property
+    def logged_by(self) -> dict:
+        """Return the who-did-what columns of a row written in this household (both None for the parent's own)."""
+        if self.role is None:
+            return {"logged_by_id": None, "logged_by_role": None}
+        return {"logged_by_id": self.actor_id, "logged_by_role": self.role}
+
+
+def act_for(db: Session, principal: Principal, owner_id: int | None, permission: Permission) -> Household:
+    """Return the household a request acts in: the principal's own, or a parent's that granted her `permission`.
+
+    Someone who holds no grant from that parent gets NotFound, as for a missing account; a grant whose role lacks the
+    permission gets NotAllowed. Read at every such request, so a revoked grant stops at the next one.
+    """
+    if owner_id is None or owner_id == principal.account.id:
+        return Household(principal.account, principal.account.id, None)
+    found = db.connection().execute(GRANT_AND_OWNER, {"owner_id": owner_id, "grantee_id": principal.account.id}).first()
+    if found is None:
+        raise NotFound("No such account.")
+    if permission not in permissions(found.role, found.caregivers_see_pumping):
+        raise NotAllowed(f"A {found.role} cannot do this; the parent decides what each role may do.")
+    owner = Account(found.id, found.email, found.time_zone, found.unit, found.quiet_start, found.quiet_end,
+                    found.stash_guideline)
+    return Household(owner, principal.account.id, found.role)
 
 
 def sign_in(db: Session, token: str, idle: timedelta, now: datetime) -> Principal | None:
