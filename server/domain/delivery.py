@@ -270,10 +270,12 @@ def tag(dedupe_key: str) -> str:
 
 
 def notification_payload(
-    reminder_id: int, kind: str, dedupe_key: str, content: dict, base_url: str = "", delivery: str | None = None
+    reminder_id: int, kind: str, dedupe_key: str, content: dict, base_url: str = "", delivery: str | None = None,
+    account_id: int | None = None,
 ) -> bytes:
     """Build the JSON the service worker (or Declarative Web Push) shows, under 2 KB; `delivery` (delivery_id)
-    lets the worker show a repeat of the same sending silently."""
+    lets the worker show a repeat of the same sending silently, and `account_id` (the parent's) lets a caregiver's
+    phone open that household."""
     title = shorten(str(content.get("title") or "Pumpwell"), MAX_TITLE)
     body = shorten(str(content.get("body") or ""), MAX_BODY)
     url = str(content.get("url") or "/")
@@ -284,7 +286,8 @@ def notification_payload(
         """Serialise the payload with the given body."""
         return json.dumps({
             "title": title, "body": body_text, "tag": tag(dedupe_key), "reminder_id": reminder_id,
-            "delivery_id": delivery, "kind": kind, "url": url, "actions": ACTIONS, "web_push": 8030,
+            "delivery_id": delivery, "kind": kind, "url": url, "account_id": account_id, "actions": ACTIONS,
+            "web_push": 8030,
             "notification": {"title": title, "body": body_text, "navigate": navigate,
                              "tag": tag(dedupe_key), "silent": False},
         }, separators=(",", ":"), ensure_ascii=False).encode()

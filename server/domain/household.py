@@ -2,6 +2,8 @@
 
 import enum
 
+from server.domain.storage import STASH_REMINDER
+
 
 class Role(enum.StrEnum):
     """What another account is to the parent who granted it access."""
@@ -42,3 +44,14 @@ def permissions(role: str, caregivers_see_pumping: bool) -> frozenset[Permission
     if role == Role.CAREGIVER and caregivers_see_pumping:
         return granted | {Permission.SEE_PUMPING}
     return granted
+
+
+def roles_reminded(kind: str) -> frozenset[Role]:
+    """Return the roles whose phones get a reminder of this kind besides the parent's.
+
+    Stash expiry goes to whoever may change the stash, since whoever feeds the baby uses the milk; pumping reminders
+    go to the parent alone.
+    """
+    if kind == STASH_REMINDER:
+        return frozenset(role for role, granted in PRESETS.items() if Permission.CHANGE_STASH in granted)
+    return frozenset()

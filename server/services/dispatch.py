@@ -12,11 +12,11 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from server.domain import delivery
+from server.domain import delivery, household
 from server.domain.delivery import Answer, Outcome, Status
 from server.domain.reminders import QuietHours, after_quiet_hours
 from server.logs import describe
-from server.models import PushSubscription, Reminder, User
+from server.models import Grant, PushSubscription, Reminder, User
 from server.push import Message, Result, Sender, Subscription, topic_for
 
 log = logging.getLogger(__name__)
@@ -114,6 +114,22 @@ def wait_out_quiet_hours(db: Session, claimed: list[Claimed], lease_until: datet
     return [r for r in claimed if r.id not in held]
 
 
+def _recipients(db: Session, reminders: list[Claimed]) -> dict[int, set[int]]:
+    """Return the accounts each reminder goes to: its parent, and for some kinds the helpers of her household."""
+    found = {r.id: {r.user_id} for r in reminders}
+    shared = [r for r in reminders if household.roles_reminded(r.kind)]
+    if shared:
+        rows = db.execute(select(Grant.owner_id, Grant.grantee_id, Grant.role)
+                          .where(Grant.owner_id.in_({r.user_id for r in shared})))
+        helpers = defaultdict(list)
+        for owner_id, grantee_id, role in rows:
+            helpers[owner_id].append((grantee_id, role))
+        for r in shared:
+            roles = household.roles_reminded(r.kind)
+            found[r.id].update(grantee for grantee, role in helpers[r.user_id] if role in roles)
+    return found
+
+
 def _subscriptions_of(db: Session, user_ids: set[int]) -> dict[int, list[tuple[int, Subscription]]]:
     """Load every active (not stopped) subscription of the given users as (id, Subscription) per user."""
     found = defaultdict(list)
@@ -131,7 +147,7 @@ def _message(reminder: Claimed, sub_id: int, sub: Subscription, base_url: str, n
     """Build the push message of one reminder for one subscription."""
     payload = delivery.notification_payload(
         reminder.id, reminder.kind, reminder.dedupe_key, reminder.payload or {}, base_url,
-        delivery.delivery_id(reminder.id, reminder.sending_at),
+        delivery.delivery_id(reminder.id, reminder.sending_at), reminder.user_id,
     )
     return Message(
         sub, payload,
@@ -369,8 +385,10 @@ def send_batch(client: Sender, batch: Batch, base_url: str = "",
             late = [r.id for r in batch.open.values() if delivery.is_too_late(r.kind, r.due_at, r.expires_at, now)]
             batch.expire(late)
             live = list(batch.open.values())
-            subs = _subscriptions_of(db, {r.user_id for r in live})
-            messages = [_message(r, sub_id, sub, base_url, now) for r in live for sub_id, sub in subs[r.user_id]]
+            recipients = _recipients(db, live)
+            subs = _subscriptions_of(db, set().union(*recipients.values()))
+            messages = [_message(r, sub_id, sub, base_url, now)
+                        for r in live for account in recipients[r.id] for sub_id, sub in subs[account]]
             batch.expect(messages)
             client.deliver(messages, batch.record, stop)
     finally:

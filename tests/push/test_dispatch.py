@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import clock
-from server.models import PushSubscription, Reminder, User
+from server.models import Grant, PushSubscription, Reminder, User
 from server.services import reminders
 from server.services.access import Account
 from server.services.dispatch import claim_due, dispatch_due
@@ -73,6 +73,30 @@ def test_every_device_of_the_user_receives_it_and_nobody_else(db, make_user, dev
     dispatch_due(db, push_client, T0)
     assert len(push_service.delivered(phone)) == len(push_service.delivered(laptop)) == 1
     assert push_service.requests_for(stranger) == []
+
+
+def test_stash_expiry_reaches_caregivers_and_partners_but_pumping_reminders_only_the_parent(
+        db, make_user, device, push_service, push_client):
+    parent, parent_headers = make_user()
+    helpers = {}
+    for role in ("caregiver", "partner", "consultant"):
+        helper, helper_headers = make_user()
+        db.add(Grant(owner_id=parent["id"], grantee_id=helper["id"], role=role, created_at=T0))
+        helpers[role] = device(helper_headers)
+    db.commit()
+    mine, stranger = device(parent_headers), device(make_user()[1])
+    expiry = add_reminder(db, parent["id"], kind="stash_expiry", key="stash:1", title="Bottle expires tomorrow")
+    pump = add_reminder(db, parent["id"], kind="plan_slot", key="plan:1:slot:0:start")
+
+    dispatch_due(db, push_client, T0)
+    got = {name: [r.json() for r in push_service.delivered(phone)]
+           for name, phone in {"parent": mine, **helpers}.items()}
+    assert sorted(n["reminder_id"] for n in got["parent"]) == sorted([expiry, pump])
+    for role in ("caregiver", "partner"):
+        [note] = got[role]
+        assert note["reminder_id"] == expiry and note["account_id"] == parent["id"]
+    assert got["consultant"] == [] and push_service.requests_for(stranger) == []
+    assert reminder(db, expiry).status == reminder(db, pump).status == "sent"
 
 
 def test_410_and_404_delete_the_subscription(db, make_user, sender):
