@@ -6,7 +6,7 @@ import { outboxAll } from '../idb.js';
 import { discardQueued } from '../outbox.js';
 import { clearSession, keepGoing, markStopped, restoreSession, runningSession, startSession, tapSessionSide } from '../timer.js';
 import { showTimerNotice } from '../timer-notice.js';
-import { looksForgotten, sideAt, sidesForForm, usualMinutes } from '../timer-rules.js';
+import { looksForgotten, sideAt, sidesForForm, tooLongToSave, usualMinutes } from '../timer-rules.js';
 import { askSession, fixSession, quickAmounts, saveSession } from './session-form.js';
 import { askStillPumping } from './still-pumping.js';
 
@@ -143,7 +143,11 @@ function timerDock(user, data, rerender, stopNow = false) {
     else if (stopping && answer) await finish(new Date());
     else if (!stopping) keepGoing();  // "Still pumping", or closed: ask again only after another long stretch
   };
-  const stop = () => (looksForgotten(runningSession() || running, usual, Date.now()) ? ask(true) : finish(new Date()));
+  // Past 4 hours only an earlier end can be saved, whatever she answered before.
+  const stop = () => {
+    const now = Date.now();
+    return looksForgotten(runningSession() || running, usual, now) || tooLongToSave(running, now) ? ask(true) : finish(new Date());
+  };
   const tick = () => {
     readout.textContent = stopwatch((Date.now() - Date.parse(running.started_at)) / 1000);
     sides.tick();
