@@ -4,21 +4,22 @@
 import { clock } from './format.js';
 
 const TAG = 'pumpwell-timer';
+// Counts hides: a show still waiting for the worker when the timer stopped must not show it again.
+let hides = 0;
 
-/** The service worker's registration when it may show notifications now, else null. */
-async function registration() {
-  if (!('serviceWorker' in navigator) || !('Notification' in window) || Notification.permission !== 'granted') return null;
-  return navigator.serviceWorker.getRegistration('/').catch(() => null);
-}
+/** Whether this page may show notifications now. */
+const allowed = () => 'serviceWorker' in navigator && 'Notification' in window && Notification.permission === 'granted';
 
 /** Show (or keep) the notification for a running timer; a second call for the same timer changes nothing. */
 export async function showTimerNotice(timer, timeZone) {
-  const reg = await registration();
-  if (!reg?.active) return;
+  if (!allowed()) return;
+  const hidesBefore = hides;
+  // On the first screen the worker registers only after it drew: the notification waits for it.
+  const reg = await navigator.serviceWorker.ready;
   const shown = await reg.getNotifications({ tag: TAG });
-  if (shown.some((n) => n.data?.started_at === timer.started_at)) return;
+  if (hides !== hidesBefore || shown.some((n) => n.data?.started_at === timer.started_at)) return;
   await reg.showNotification(`Pumping since ${clock(timer.started_at, timeZone)}`, {
-    body: 'Tap Stop when you finish to log the session.',
+    body: 'Stop it when you finish, to log the session.',
     tag: TAG,
     // It is a status, not news: no sound, and it stays until the timer stops.
     silent: true,
@@ -33,7 +34,8 @@ export async function showTimerNotice(timer, timeZone) {
 
 /** Close the running timer's notification, if one shows. */
 export async function hideTimerNotice() {
-  const reg = await registration().catch(() => null);
+  hides += 1;
+  const reg = allowed() ? await navigator.serviceWorker.getRegistration('/').catch(() => null) : null;
   if (!reg) return;
   for (const notification of await reg.getNotifications({ tag: TAG })) notification.close();
 }

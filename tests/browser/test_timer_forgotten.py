@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_up, sized_page
+from tests.browser.conftest import new_phone, sign_up, sized_page
 from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_sessions import server_sessions
 
@@ -160,3 +160,21 @@ def test_stop_within_the_margin_goes_straight_to_the_amounts(signed_in):
     page.get_by_role("button", name="Stop").click()
     expect(page.get_by_role("dialog", name="How much did you pump?")).to_be_visible()
     expect(page.get_by_role("dialog", name="Still pumping?")).to_have_count(0)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_question_and_the_side_timers_pass_axe_in_both_colour_schemes(browser, live_server, scheme):
+    """axe-core finds no serious or critical problem (contrast included) on the running side timers or the question."""
+    context = new_phone(browser, live_server, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        page.clock.install(time=datetime.now(UTC) - timedelta(hours=2))
+        sign_up(page)
+        page.get_by_role("button", name="Start", exact=True).click()
+        page.get_by_role("button", name="Start left").click()
+        assert serious_violations(page) == []
+        page.clock.run_for("01:00:00")
+        expect(page.get_by_role("dialog", name="Still pumping?")).to_be_visible()
+        assert serious_violations(page) == []
+    finally:
+        context.close()
