@@ -103,6 +103,24 @@ def shared_phone(page, scheme: str) -> None:
     shoot(page, "forgot-password", scheme)
 
 
+def timer_questions(page, scheme: str) -> None:
+    """The running timer with its left and right timers, then "Still pumping?" on one left running for hours."""
+    now = datetime.now(UTC)
+    sides = {"left": {"seconds": 452, "since": None},
+             "right": {"seconds": 0, "since": (now - timedelta(minutes=5, seconds=21)).isoformat()}}
+    keep_timer = f"t => localStorage.setItem({account_key('timer')}, JSON.stringify(t))"
+    page.evaluate(keep_timer, {"started_at": (now - timedelta(minutes=14, seconds=5)).isoformat(), "sides": sides})
+    page.reload()
+    page.get_by_role("button", name="Pause right").wait_for()
+    shoot(page, "timer-sides", scheme)
+    page.evaluate(keep_timer, {"started_at": (now - timedelta(hours=2, minutes=47)).isoformat()})
+    page.reload()
+    dialog = page.get_by_role("dialog", name="Still pumping?")
+    dialog.wait_for()
+    shoot(page, "still-pumping", scheme)
+    dialog.get_by_role("button", name="Still pumping").click()
+
+
 def install_sheet(browser, server: LiveServer, page, token: str) -> None:
     """Save Today narrow (this phone) and wide (1280 x 720) for the manifest's richer install sheet."""
     SHEET.mkdir(parents=True, exist_ok=True)
@@ -142,6 +160,7 @@ def screens(browser, server: LiveServer, scheme: str) -> None:
     shoot(page, "stop-volumes", scheme)
     page.keyboard.press("Escape")
     shoot(page, "timer-running", scheme)
+    timer_questions(page, scheme)
     page.get_by_role("button", name="Discard timer").click()
     page.get_by_role("link", name="History").click()
     page.locator("#history-list > li").first.wait_for()

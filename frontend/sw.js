@@ -1,5 +1,6 @@
 // Pumpwell service worker: precaches the app shell, shows every push as a notification (a repeat of one
-// already shown replaces it silently), answers notification actions through the API, subscribes again when
+// already shown replaces it silently), answers notification actions through the API (and opens the Stop form
+// from the running timer's notification, which js/timer-notice.js shows), subscribes again when
 // the browser renews the push subscription, and replays the outbox (Background Sync).
 // VERSION is replaced by the server with a hash of frontend/, so every deploy installs a fresh cache.
 const VERSION = '__VERSION__';
@@ -120,10 +121,12 @@ async function openApp(url) {
   return client.navigate(safe).catch(() => client.postMessage({ type: 'navigate', url: safe }));
 }
 
-/** Act on a tap on a notification or one of its actions: snooze, skip, start, or open the screen. */
+/** Act on a tap on a notification or one of its actions: snooze, skip, start, stop the timer, or open the screen. */
 async function handleNotificationClick(notification, action) {
+  const { reminder_id: id, url, kind } = notification.data || {};
+  // The running timer's notification stays while the timer runs; its Stop opens the form that logs the session.
+  if (kind === 'timer') return openApp(action === 'stop-timer' ? '/#/today/stop' : url || '/#/today');
   notification.close();
-  const { reminder_id: id, url } = notification.data || {};
   if (action === 'snooze' && id) return apiFetch('POST', `/reminders/${id}/snooze`, { minutes: 10 });
   if (action === 'skip' && id) return apiFetch('POST', `/reminders/${id}/skip`);
   if (action === 'start') {

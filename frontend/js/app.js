@@ -5,6 +5,7 @@ import { clock } from './format.js';
 import { busy, h, mount, skeleton, toast } from './dom.js';
 import { flushOutbox, isOwnSave, onOutboxChange, outboxCounts } from './outbox.js';
 import { enableReminders, reminderState } from './push.js';
+import { hideTimerNotice } from './timer-notice.js';
 // The screen contract, which route() relies on. A screen module (loaded on first use below) exports:
 // - render(view, { name, args, user }): fills `view` (a fresh node, already in the page) and may return a
 //   cleanup function, called before the next screen renders (or at once if a newer route won meanwhile);
@@ -260,7 +261,8 @@ window.addEventListener('hashchange', route);
 window.addEventListener('pumpwell:stale', (event) => { staleSince = event.detail.at; showStale(); });
 window.addEventListener('online', sync);
 window.addEventListener('offline', showNetwork);
-window.addEventListener('pumpwell:signed-out', () => { location.hash = '#/signin'; route(); showNetwork(); });
+// A running timer stays with its account, and so does its notification: it goes with the sign-out.
+window.addEventListener('pumpwell:signed-out', () => { location.hash = '#/signin'; route(); showNetwork(); hideTimerNotice(); });
 // What this account left queued on the phone (signed out, or refused its token) goes now.
 window.addEventListener('pumpwell:signed-in', sync);
 onOutboxChange(outboxChanged);

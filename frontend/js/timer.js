@@ -2,6 +2,8 @@
 // a locked screen or the app being killed. They are the signed-in account's (account.js):
 // a timer started by one parent never runs on, or stops into, another's account.
 import { forget, keep, kept } from './account.js';
+import { tapSide } from './timer-rules.js';
+import { hideTimerNotice } from './timer-notice.js';
 
 const SESSION_KEY = 'timer';
 const PHASE_KEY = 'phases';
@@ -23,15 +25,32 @@ export function restoreSession(timer) {
   keep(SESSION_KEY, timer);
 }
 
+/** Remember that she is still pumping (asked "Still pumping?"), so the timer asks again only much later. */
+export function keepGoing() {
+  const timer = runningSession();
+  if (timer) keep(SESSION_KEY, { ...timer, confirmed_at: new Date().toISOString() });
+}
+
+/** Start, pause or resume the left or right timer of the running session; returns the timer. */
+export function tapSessionSide(side) {
+  const timer = runningSession();
+  if (!timer) return null;
+  const next = { ...timer, sides: { ...timer.sides, [side]: tapSide(timer.sides?.[side], Date.now()) } };
+  keep(SESSION_KEY, next);
+  return next;
+}
+
 /** Remember that the running timer became queued session `id`; it is forgotten once the server has it. */
 export function markStopped(id) {
   const timer = runningSession();
   if (timer) keep(SESSION_KEY, { ...timer, session_id: id });
+  hideTimerNotice();
 }
 
 /** Stop (forget) the session timer. */
 export function clearSession() {
   forget(SESSION_KEY);
+  hideTimerNotice();
 }
 
 /** Return the running phase timer ({plan_id, slot_id, started_at, phases}) or null. */

@@ -4,8 +4,11 @@ import { confirmDialog, h, mount, toast, undoToast } from '../dom.js';
 import { NOT_ADVICE, clock, isoWithOffset, localDate, minutes, stopwatch, volume } from '../format.js';
 import { outboxAll } from '../idb.js';
 import { discardQueued } from '../outbox.js';
-import { clearSession, markStopped, restoreSession, runningSession, startSession } from '../timer.js';
+import { clearSession, keepGoing, markStopped, restoreSession, runningSession, startSession, tapSessionSide } from '../timer.js';
+import { showTimerNotice } from '../timer-notice.js';
+import { looksForgotten, sideAt, sidesForForm, tooLongToSave, usualMinutes } from '../timer-rules.js';
 import { askSession, fixSession, quickAmounts, saveSession } from './session-form.js';
+import { askStillPumping } from './still-pumping.js';
 
 /** Name the screen for the document title. */
 export const title = () => 'Today';
@@ -51,8 +54,37 @@ const formOptions = (user, data) => ({
 /** Count a session the server just stored among her amounts at once: a tap before the day comes back offers it. */
 const remember = (data, body) => { data.sessions = [body, ...(data.sessions || [])]; };
 
-/** Render the thumb-reach dock above the tabs: Start (and Log), or the running time with Stop. */
-function timerDock(user, data, rerender) {
+// One "Still pumping?" at a time, once per opening of Today for the same stretch of the timer: Today draws twice
+// as it opens (the figures last seen, then fresh ones), and an answer that saves nothing must not bring it back.
+let asking = false;
+let askedFor = null;
+
+/** Left and right timers for a parent who pumps one side at a time; `tick` redraws their times. */
+function sideTimers() {
+  const buttons = ['left', 'right'].map((side) => {
+    const button = h('button', { type: 'button', class: 'btn secondary small side-timer', dataset: { side } },
+      h('span', { class: 'side-verb' }), h('span', { class: 'side-time' }));
+    button.addEventListener('click', () => { tapSessionSide(side); tick(); });
+    return button;
+  });
+  const tick = () => {
+    const timer = runningSession();
+    for (const button of buttons) {
+      const { side } = button.dataset;
+      const at = sideAt(timer?.sides?.[side], Date.now());
+      const verb = at.running ? 'Pause' : at.seconds ? 'Resume' : 'Start';
+      button.querySelector('.side-verb').textContent = `${verb} ${side}`;
+      button.querySelector('.side-time').textContent = stopwatch(at.seconds);
+      button.classList.toggle('running', at.running);
+    }
+  };
+  tick();
+  return { row: h('div', { class: 'side-row', role: 'group', 'aria-label': 'One side at a time' }, buttons), tick };
+}
+
+/** Render the thumb-reach dock above the tabs: Start (and Log), or the running time with Stop.
+ * With `stopNow` (the notification's Stop) the Stop form opens at once. */
+function timerDock(user, data, rerender, stopNow = false) {
   const running = runningSession();
   if (!running || running.session_id) {
     return h('section', { class: 'dock', 'aria-label': 'Session timer' },
@@ -62,28 +94,29 @@ function timerDock(user, data, rerender) {
         h('button', { type: 'button', class: 'btn secondary', id: 'log-past', onclick: () => logPast(user, data, rerender) }, 'Log a past session'),
         h('button', { type: 'button', class: 'btn big-start', onclick: () => { startSession(); rerender(); } }, 'Start')));
   }
+  showTimerNotice(running, user.time_zone);
+  const usual = usualMinutes([...(data.sessions || []), ...data.queued]);
+  const sides = sideTimers();
   const readout = h('span', { class: 'dock-readout', role: 'timer', 'aria-live': 'off' });
-  const tick = () => { readout.textContent = stopwatch((Date.now() - Date.parse(running.started_at)) / 1000); };
-  tick();
-  const interval = setInterval(tick, 1000);
-  const stop = async () => {
-    const ended = new Date();
+  const finish = async (ended) => {
     // The API keeps sessions of 1 minute to 4 hours; say so now rather than fail later.
     if (ended - Date.parse(running.started_at) < 60000) {
       toast('That was under a minute. Keep going, or discard the timer.');
       return;
     }
-    const body = await askSession('How much did you pump?', { ...formOptions(user, data), submitLabel: 'Save session' });
+    // Her side timers say which side(s) she pumped and for how long.
+    const session = sidesForForm(runningSession()?.sides, ended.getTime()) || {};
+    const body = await askSession('How much did you pump?', { ...formOptions(user, data), session, submitLabel: 'Save session' });
     if (!body) return;
     // The timer's start is kept until the server has the session (a refused typo loses nothing).
     const id = crypto.randomUUID();
     markStopped(id);
     const started = isoWithOffset(new Date(running.started_at));
-    const session = { ...body, id, started_at: started, ended_at: isoWithOffset(ended) };
-    const stored = await saveSession(session, user.unit, user.time_zone);
+    const stopped = { ...body, id, started_at: started, ended_at: isoWithOffset(ended) };
+    const stored = await saveSession(stopped, user.unit, user.time_zone);
     if (stored) {
       clearSession();
-      remember(data, session);
+      remember(data, stopped);
     }
     await rerender();
     focusSaved(id);
@@ -97,12 +130,40 @@ function timerDock(user, data, rerender) {
       rerender();
     }
   };
+  // Far past her usual length the timer was likely left running: ask before a three-hour session is saved.
+  const ask = async (stopping) => {
+    const stretch = `${running.started_at} ${runningSession()?.confirmed_at}`;
+    if (asking || (!stopping && askedFor === stretch)) return;
+    asking = true;
+    askedFor = stretch;
+    const answer = await askStillPumping(running, usual, { timeZone: user.time_zone, stopping });
+    asking = false;
+    if (answer?.action === 'end') await finish(answer.ended);
+    else if (answer?.action === 'discard') await discard();
+    else if (stopping && answer) await finish(new Date());
+    else if (!stopping) keepGoing();  // "Still pumping", or closed: ask again only after another long stretch
+  };
+  // Past 4 hours only an earlier end can be saved, whatever she answered before.
+  const stop = () => {
+    const now = Date.now();
+    return looksForgotten(runningSession() || running, usual, now) || tooLongToSave(running, now) ? ask(true) : finish(new Date());
+  };
+  const tick = () => {
+    readout.textContent = stopwatch((Date.now() - Date.parse(running.started_at)) / 1000);
+    sides.tick();
+    // Not over another question (the amounts form after Stop, say).
+    if (!stopNow && !document.querySelector('dialog[open]') && looksForgotten(runningSession() || running, usual, Date.now())) ask(false);
+  };
+  tick();
+  const interval = setInterval(tick, 1000);
   const dock = h('section', { class: 'dock running', 'aria-label': 'Session timer' },
     h('p', { class: 'dock-status' }, h('span', {}, `Pumping since ${clock(running.started_at, user.time_zone)}`), readout),
+    sides.row,
     h('div', { class: 'dock-row' },
       h('button', { type: 'button', class: 'btn secondary', onclick: discard }, 'Discard timer'),
       h('button', { type: 'button', class: 'btn danger big-start', onclick: stop }, 'Stop')));
   dock.stopTicking = () => clearInterval(interval);
+  if (stopNow) stop();
   return dock;
 }
 
@@ -233,9 +294,13 @@ function sessionsCard(user, data, rerender) {
 export async function render(root, { user, name, args }) {
   let dock = null;
   let data = null;
+  // The notification's Stop opens the Stop form once, on the first drawing.
+  let stopNow = args[0] === 'stop';
+  askedFor = null;
   const draw = () => {
     dock?.stopTicking?.();
-    dock = timerDock(user, data, rerender);
+    dock = timerDock(user, data, rerender, stopNow);
+    stopNow = false;
     // "Same as last time" comes first: on a 568 px phone below the day's figures it would sit under the Start bar.
     mount(root, quickCard(user, data, rerender), dayCard(user, data), sessionsCard(user, data, rerender), dock);
     root.classList.add('with-dock');
@@ -257,7 +322,7 @@ export async function render(root, { user, name, args }) {
   } else {
     await rerender();
   }
-  if (args[0] === 'start' || name === 'log') history.replaceState(null, '', '#/today');
+  if (args[0] === 'start' || args[0] === 'stop' || name === 'log') history.replaceState(null, '', '#/today');
   if (name === 'log') logPast(user, data, rerender);
   return () => dock?.stopTicking?.();
 }
