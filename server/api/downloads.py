@@ -1,4 +1,4 @@
-"""CSV downloads as both the export API and the share page answer them: the date range asked for, the response."""
+"""Downloads as both the API and the share page answer them: the date range asked for, the CSV or PDF response."""
 
 from collections.abc import Callable, Iterator
 
@@ -30,3 +30,9 @@ def csv_response(filename: str, chunks: Iterator[str], close: Callable[[], None]
     )
     response.call_on_close(close)
     return response
+
+
+def pdf_response(filename: str, data: bytes) -> Response:
+    """Answer a PDF as a download that no shared cache keeps."""
+    return Response(data, content_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})

@@ -6,13 +6,15 @@ from flask import Blueprint, Flask, render_template, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import TooManyRequests
 
-from server.api.downloads import RangeQuery, csv_response
+from server.api.downloads import RangeQuery, csv_response, pdf_response
 from server.db import get_db
+from server.domain.equipment import OBSERVATION
 from server.domain.errors import InvalidInput, NotFound
+from server.domain.report import PAPERS, hours_minutes
 from server.domain.sessions import duration_min, total_volume_ml
-from server.domain.units import format_volume
+from server.domain.units import format_rate, format_volume
 from server.models import User
-from server.services import export, shares
+from server.services import export, report, shares
 from server.timeutil import app_now
 
 # Its templates and styles are the server's, beside the app's other pages.
@@ -30,7 +32,7 @@ def page(token: str):
     overview = shares.share_overview(db, db.get(User, share.user_id), app_now(), share.include_stash)
     return render_template(
         "share.html", token=token, o=overview,
-        volume=_volume, local=_local, minutes=_hours_minutes,
+        volume=_volume, local=_local, minutes=hours_minutes, rate=format_rate, observation=OBSERVATION,
         total_volume_ml=total_volume_ml, duration_min=duration_min,
     )
 
@@ -53,6 +55,19 @@ def daily_csv(token: str):
     return csv_response(*export.export_daily_csv(db, user, first, last, app_now()), close=db.close)
 
 
+@bp.get("/<token>/report.pdf")
+def report_pdf(token: str):
+    """Download the one-page report, with the stash only when the parent shared it."""
+    db = get_db()
+    share = shares.open_link(db, token, app_now())
+    first, last = _range()
+    paper = request.args.get("paper", "a4")
+    if paper not in PAPERS:
+        raise NotFound("Not found.")
+    user = db.get(User, share.user_id)
+    return pdf_response(*report.report_pdf(db, user, first, last, paper, app_now(), share.include_stash))
+
+
 @bp.after_request
 def no_index(response):
     """Keep every share response out of search engines and shared caches."""
@@ -68,9 +83,9 @@ def gone(_error):
 
 
 @bp.errorhandler(InvalidInput)
-def bad_range(_error):
-    """Answer a date range that ends before it starts."""
-    return _message("Check the dates", "The range ends before it starts."), 422
+def bad_range(error):
+    """Answer a date range that ends before it starts, or is longer than a download allows."""
+    return _message("Check the dates", error.message), 422
 
 
 @bp.errorhandler(TooManyRequests)
@@ -102,14 +117,6 @@ def _volume(ml: float | None, unit: str) -> str:
 def _local(moment: datetime, zone) -> str:
     """Write a moment as local date and time."""
     return moment.astimezone(zone).strftime("%a %d %b %H:%M")
-
-
-def _hours_minutes(minutes: float | None) -> str:
-    """Write a length of time as 3 h 05 min."""
-    if minutes is None:
-        return "–"
-    hours, rest = divmod(round(minutes), 60)
-    return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
 
 
 def init_app(app: Flask) -> None:
