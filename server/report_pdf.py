@@ -75,7 +75,7 @@ class _Page(FPDF):
         """Return text the current font can write: all of it in DejaVu, Latin-1 (else "?") in Helvetica."""
         if self.unicode:
             return text
-        plain = text.replace("–", "-").replace("—", "-").replace("’", "'")
+        plain = text.replace("–", "-").replace("—", "-").replace("’", "'").replace("→", "->")
         return plain.encode("latin-1", "replace").decode("latin-1")
 
     def line_of(self, width: float, height: float, text: str, align: str = "L") -> None:

@@ -2,10 +2,12 @@
 
 from collections.abc import Callable, Iterator
 
-from apiflask import Schema
+from apiflask import Schema, fields
+from apiflask.validators import OneOf
 from flask import Response
 
 from server.api.fields import LocalDate
+from server.domain.report import PAPERS
 
 
 class RangeQuery(Schema):
@@ -13,6 +15,12 @@ class RangeQuery(Schema):
 
     from_ = LocalDate(data_key="from")
     to = LocalDate()
+
+
+class ReportQuery(RangeQuery):
+    """Local dates, both inclusive (at most 31 days; by default the last 28), and the paper size."""
+
+    paper = fields.String(load_default="a4", validate=OneOf(PAPERS))
 
 
 def csv_response(filename: str, chunks: Iterator[str], close: Callable[[], None]) -> Response:

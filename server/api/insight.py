@@ -1,13 +1,11 @@
 """What the log shows over time: equipment changes compared, and the one-page report to print or send."""
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import OneOf
 
 from server.api.auth import auth, principal
-from server.api.downloads import RangeQuery, pdf_response
+from server.api.downloads import RangeQuery, ReportQuery, pdf_response
 from server.api.quotas import account_limited, per_account
 from server.db import get_db
-from server.domain.report import PAPERS
 from server.services import equipment, report
 from server.timeutil import app_now
 
@@ -49,12 +47,6 @@ class EquipmentOut(Schema):
     to = fields.Date(attribute="last")
     changes = fields.List(fields.Nested(ChangeOut))
     observation = fields.String()
-
-
-class ReportQuery(RangeQuery):
-    """Local dates, both inclusive (at most 31 days; by default the last 28), and the paper size."""
-
-    paper = fields.String(load_default="a4", validate=OneOf(PAPERS))
 
 
 @bp.get("/equipment")

@@ -6,11 +6,11 @@ from flask import Blueprint, Flask, render_template, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import TooManyRequests
 
-from server.api.downloads import RangeQuery, csv_response, pdf_response
+from server.api.downloads import RangeQuery, ReportQuery, csv_response, pdf_response
 from server.db import get_db
 from server.domain.equipment import OBSERVATION
 from server.domain.errors import InvalidInput, NotFound
-from server.domain.report import PAPERS, hours_minutes
+from server.domain.report import hours_minutes
 from server.domain.sessions import duration_min, total_volume_ml
 from server.domain.units import format_rate, format_volume
 from server.models import User
@@ -60,12 +60,10 @@ def report_pdf(token: str):
     """Download the one-page report, with the stash only when the parent shared it."""
     db = get_db()
     share = shares.open_link(db, token, app_now())
-    first, last = _range()
-    paper = request.args.get("paper", "a4")
-    if paper not in PAPERS:
-        raise NotFound("Not found.")
+    query = _query(ReportQuery())
     user = db.get(User, share.user_id)
-    return pdf_response(*report.report_pdf(db, user, first, last, paper, app_now(), share.include_stash))
+    return pdf_response(*report.report_pdf(
+        db, user, query.get("from_"), query.get("to"), query["paper"], app_now(), share.include_stash))
 
 
 @bp.after_request
@@ -101,12 +99,17 @@ def _message(title: str, text: str) -> str:
 
 def _range():
     """Read an optional from/to (local dates) from the query string; bad values answer 'not found'."""
+    values = _query(RangeQuery())
+    return values.get("from_"), values.get("to")
+
+
+def _query(schema) -> dict:
+    """Read the query string with a schema; bad values answer 'not found'."""
     try:
-        values = RangeQuery().load(request.args)
+        return schema.load(request.args)
     except ValidationError:
         # A public page explains nothing about its parameters.
         raise NotFound("Not found.") from None
-    return values.get("from_"), values.get("to")
 
 
 def _volume(ml: float | None, unit: str) -> str:
