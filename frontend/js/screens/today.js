@@ -5,7 +5,7 @@ import { NOT_ADVICE, clock, isoWithOffset, localDate, minutes, stopwatch, volume
 import { outboxAll } from '../idb.js';
 import { discardQueued } from '../outbox.js';
 import { clearSession, markStopped, restoreSession, runningSession, startSession } from '../timer.js';
-import { askSession, fixSession, quickAmounts, saveSession } from './session-form.js';
+import { askSession, fixSession, lastEquipment, quickAmounts, saveSession } from './session-form.js';
 
 /** Name the screen for the document title. */
 export const title = () => 'Today';
@@ -46,6 +46,7 @@ async function loadDay(user) {
 const formOptions = (user, data) => ({
   unit: user.unit, timeZone: user.time_zone, offerStash: true,
   recent: quickAmounts([...(data.sessions || []), ...data.queued.filter((s) => s.outbox.state !== 'refused')]),
+  equipment: lastEquipment([...(data.sessions || []), ...data.queued]),
 });
 
 /** Count a session the server just stored among her amounts at once: a tap before the day comes back offers it. */
@@ -132,7 +133,7 @@ function quickCard(user, data, rerender) {
   const again = async () => {
     const minutes = Math.round(last.duration_min || 15);
     const session = { left_ml: last.left_ml, right_ml: last.right_ml, mode: last.mode, duration_min: minutes,
-      started_at: new Date(Date.now() - minutes * 60000).toISOString() };
+      started_at: new Date(Date.now() - minutes * 60000).toISOString(), ...lastEquipment([last]) };
     const body = await askSession('Same as last time', { ...formOptions(user, data), session, times: true });
     if (body) await saveFromForm(user, data, rerender, body);
   };
