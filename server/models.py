@@ -314,6 +314,8 @@ class PumpSession(Base):
     mode: Mapped[str] = mapped_column(String(10))
     pump: Mapped[str | None] = mapped_column(String(100))
     flange_mm: Mapped[float | None] = mapped_column(Float)
+    # The pump's suction or setting as the parent names it ("level 5", "expression 3, speed 70").
+    pump_setting: Mapped[str | None] = mapped_column(String(100))
     pain: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str | None] = mapped_column(Text)
     plan_slot_id: Mapped[int | None] = mapped_column(

@@ -8,6 +8,7 @@ from server.api import (
     export,
     goals,
     imports,
+    insight,
     passkeys,
     plans,
     push,
@@ -23,5 +24,6 @@ def register_blueprints(app: APIFlask) -> None:
     """Register every API blueprint (add new resources here)."""
     for module in (
         accounts, account, security, passkeys, sessions, goals, push, export, shares, plans, reminders, stash, imports,
+        insight,
     ):
         app.register_blueprint(module.bp)

@@ -1,11 +1,13 @@
-"""CSV downloads as both the export API and the share page answer them: the date range asked for, the response."""
+"""Downloads as both the API and the share page answer them: the date range asked for, the CSV or PDF response."""
 
 from collections.abc import Callable, Iterator
 
-from apiflask import Schema
+from apiflask import Schema, fields
+from apiflask.validators import OneOf
 from flask import Response
 
 from server.api.fields import LocalDate
+from server.domain.report import PAPERS
 
 
 class RangeQuery(Schema):
@@ -13,6 +15,12 @@ class RangeQuery(Schema):
 
     from_ = LocalDate(data_key="from")
     to = LocalDate()
+
+
+class ReportQuery(RangeQuery):
+    """Local dates, both inclusive (at most 31 days; by default the last 28), and the paper size."""
+
+    paper = fields.String(load_default="a4", validate=OneOf(PAPERS))
 
 
 def csv_response(filename: str, chunks: Iterator[str], close: Callable[[], None]) -> Response:
@@ -30,3 +38,9 @@ def csv_response(filename: str, chunks: Iterator[str], close: Callable[[], None]
     )
     response.call_on_close(close)
     return response
+
+
+def pdf_response(filename: str, data: bytes) -> Response:
+    """Answer a PDF as a download that no shared cache keeps."""
+    return Response(data, content_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "private, no-store"})

@@ -27,6 +27,8 @@ class SessionFields(Schema):
     mode = fields.String(validate=OneOf(MODES))
     pump = fields.String(allow_none=True, validate=Length(max=100))
     flange_mm = fields.Float(allow_none=True, validate=Range(min=10, max=40))
+    pump_setting = fields.String(allow_none=True, validate=Length(max=100),
+                                 metadata={"description": "Suction or setting, as the pump names it."})
     pain = fields.Integer(allow_none=True, validate=Range(min=0, max=10))
     notes = fields.String(allow_none=True, validate=Length(max=2000))
 
@@ -55,6 +57,7 @@ class SessionOut(CompiledSchema):
     mode = fields.String()
     pump = fields.String(allow_none=True)
     flange_mm = fields.Float(allow_none=True)
+    pump_setting = fields.String(allow_none=True)
     pain = fields.Integer(allow_none=True)
     notes = fields.String(allow_none=True)
     plan_slot_id = fields.Integer(allow_none=True)

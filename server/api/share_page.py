@@ -6,13 +6,15 @@ from flask import Blueprint, Flask, render_template, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import TooManyRequests
 
-from server.api.downloads import RangeQuery, csv_response
+from server.api.downloads import RangeQuery, ReportQuery, csv_response, pdf_response
 from server.db import get_db
+from server.domain.equipment import OBSERVATION
 from server.domain.errors import InvalidInput, NotFound
+from server.domain.report import hours_minutes
 from server.domain.sessions import duration_min, total_volume_ml
-from server.domain.units import format_volume
+from server.domain.units import format_rate, format_volume
 from server.models import User
-from server.services import export, shares
+from server.services import export, report, shares
 from server.timeutil import app_now
 
 # Its templates and styles are the server's, beside the app's other pages.
@@ -30,7 +32,7 @@ def page(token: str):
     overview = shares.share_overview(db, db.get(User, share.user_id), app_now(), share.include_stash)
     return render_template(
         "share.html", token=token, o=overview,
-        volume=_volume, local=_local, minutes=_hours_minutes,
+        volume=_volume, local=_local, minutes=hours_minutes, rate=format_rate, observation=OBSERVATION,
         total_volume_ml=total_volume_ml, duration_min=duration_min,
     )
 
@@ -53,6 +55,17 @@ def daily_csv(token: str):
     return csv_response(*export.export_daily_csv(db, user, first, last, app_now()), close=db.close)
 
 
+@bp.get("/<token>/report.pdf")
+def report_pdf(token: str):
+    """Download the one-page report, with the stash only when the parent shared it."""
+    db = get_db()
+    share = shares.open_link(db, token, app_now())
+    query = _query(ReportQuery())
+    user = db.get(User, share.user_id)
+    return pdf_response(*report.report_pdf(
+        db, user, query.get("from_"), query.get("to"), query["paper"], app_now(), share.include_stash))
+
+
 @bp.after_request
 def no_index(response):
     """Keep every share response out of search engines and shared caches."""
@@ -68,9 +81,9 @@ def gone(_error):
 
 
 @bp.errorhandler(InvalidInput)
-def bad_range(_error):
-    """Answer a date range that ends before it starts."""
-    return _message("Check the dates", "The range ends before it starts."), 422
+def bad_range(error):
+    """Answer a date range that ends before it starts, or is longer than a download allows."""
+    return _message("Check the dates", error.message), 422
 
 
 @bp.errorhandler(TooManyRequests)
@@ -86,12 +99,17 @@ def _message(title: str, text: str) -> str:
 
 def _range():
     """Read an optional from/to (local dates) from the query string; bad values answer 'not found'."""
+    values = _query(RangeQuery())
+    return values.get("from_"), values.get("to")
+
+
+def _query(schema) -> dict:
+    """Read the query string with a schema; bad values answer 'not found'."""
     try:
-        values = RangeQuery().load(request.args)
+        return schema.load(request.args)
     except ValidationError:
         # A public page explains nothing about its parameters.
         raise NotFound("Not found.") from None
-    return values.get("from_"), values.get("to")
 
 
 def _volume(ml: float | None, unit: str) -> str:
@@ -102,14 +120,6 @@ def _volume(ml: float | None, unit: str) -> str:
 def _local(moment: datetime, zone) -> str:
     """Write a moment as local date and time."""
     return moment.astimezone(zone).strftime("%a %d %b %H:%M")
-
-
-def _hours_minutes(minutes: float | None) -> str:
-    """Write a length of time as 3 h 05 min."""
-    if minutes is None:
-        return "–"
-    hours, rest = divmod(round(minutes), 60)
-    return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
 
 
 def init_app(app: Flask) -> None:

@@ -42,6 +42,7 @@ class SessionRecord(NamedTuple):
     plan_name: str | None = None
     plan_slot: int | None = None  # 1-based number of the slot in its plan
     unsided_ml: float | None = None  # one amount without sides (an import): in the total, in neither side
+    pump_setting: str | None = None  # suction or setting, as the pump names it
 
 
 def neutralise(text: str | None) -> str:
@@ -59,7 +60,7 @@ def session_header(unit: str) -> list[str]:
     return [
         "date_local", "start_local", "start_utc_offset", "end_local", "end_utc_offset",
         "duration_min", "since_previous_end_min", *volumes,
-        "mode", "pump", "flange_mm", "pain_0_to_10", "notes", "plan", "plan_slot",
+        "mode", "pump", "flange_mm", "pump_setting", "pain_0_to_10", "notes", "plan", "plan_slot",
     ]  # fmt: skip
 
 
@@ -98,6 +99,7 @@ def session_rows(
             session.mode,
             neutralise(session.pump),
             _number(session.flange_mm, 1),
+            neutralise(session.pump_setting),
             _number(session.pain, 0),
             neutralise(session.notes),
             neutralise(session.plan_name),

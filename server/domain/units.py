@@ -41,3 +41,9 @@ def format_volume(ml: float, unit: str) -> str:
     """Write a volume for display with its unit, e.g. "120 mL" or "4.06 oz"."""
     label = "mL" if unit == "ml" else "oz"
     return f"{format_number(in_unit(ml, unit), DISPLAY_PLACES[unit])} {label}"
+
+
+def format_rate(ml_per_min: float, unit: str) -> str:
+    """Write a flow for display, e.g. "3.6 mL/min" or "0.12 oz/min" (a tenth of a mL: 3.6 is not 4)."""
+    label = "mL" if unit == "ml" else "oz"
+    return f"{format_number(in_unit(ml_per_min, unit), 1 if unit == 'ml' else 2)} {label}/min"

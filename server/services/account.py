@@ -94,7 +94,7 @@ def _sessions(db: Session, user_id: int) -> Iterator[dict]:
     """Yield the user's sessions in start order, a few hundred rows at a time."""
     columns = [PumpSession.id, PumpSession.started_at, PumpSession.ended_at, PumpSession.left_ml,
                PumpSession.right_ml, PumpSession.unsided_ml, PumpSession.mode, PumpSession.pump,
-               PumpSession.flange_mm, PumpSession.pain, PumpSession.notes]
+               PumpSession.flange_mm, PumpSession.pump_setting, PumpSession.pain, PumpSession.notes]
     query = (
         select(*columns, SLOT_OF_SESSION.c.plan_id, SLOT_OF_SESSION.c.index, PumpSession.created_at,
                PumpSession.updated_at)

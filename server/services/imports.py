@@ -224,8 +224,8 @@ def _from_reader(row: ImportedSession) -> dict:
     mode = {(True, False): "left", (False, True): "right"}.get(sides, "double")
     return {"key": row.key, "file_id": None, "started_at": row.started_at.astimezone(UTC),
             "ended_at": row.ended_at.astimezone(UTC), "left_ml": row.left_ml, "right_ml": row.right_ml,
-            "unsided_ml": row.total_ml, "mode": mode, "pump": None, "flange_mm": None, "pain": None,
-            "notes": row.notes, "slot": None, "created_at": None, "updated_at": None}
+            "unsided_ml": row.total_ml, "mode": mode, "pump": None, "flange_mm": None, "pump_setting": None,
+            "pain": None, "notes": row.notes, "slot": None, "created_at": None, "updated_at": None}
 
 
 @functools.cache
@@ -324,7 +324,7 @@ class SessionChunks:
             "plan_slot_id": self.tally.slot_ids.get(values["slot"]) if values["slot"] else None,
             "created_at": values["created_at"] or self.now, "updated_at": values["updated_at"] or self.now,
             **{name: values[name] for name in ("started_at", "ended_at", "left_ml", "right_ml", "unsided_ml", "mode",
-                                               "pump", "flange_mm", "pain", "notes")},
+                                               "pump", "flange_mm", "pump_setting", "pain", "notes")},
         }
 
 
@@ -472,6 +472,7 @@ def _session(record: dict) -> dict:
         "mode": fmt.one_of(record.get("mode"), "The mode", fmt.MODES),
         "pump": fmt.text(record.get("pump"), "The pump", fmt.MAX_LABEL),
         "flange_mm": fmt.number(record.get("flange_mm"), "The flange size", 10, 40),
+        "pump_setting": fmt.text(record.get("pump_setting"), "The pump setting", fmt.MAX_LABEL),
         "pain": fmt.whole(record.get("pain"), "Pain", 0, 10, optional=True),
         "notes": fmt.text(record.get("notes"), "The notes", fmt.MAX_NOTES), "slot": slot,
         "created_at": fmt.instant(record.get("created_at"), "created_at", optional=True),

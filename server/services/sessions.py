@@ -21,7 +21,7 @@ from server.services.plans import plans_to_relink, relink_plan_sessions, relink_
 from server.services.reminders import pending_gap_reminder, refresh_gap_reminder
 from server.services.summary import forget_days, hold_for_change
 
-DETAIL_FIELDS = ("left_ml", "right_ml", "mode", "pump", "flange_mm", "pain", "notes")
+DETAIL_FIELDS = ("left_ml", "right_ml", "mode", "pump", "flange_mm", "pump_setting", "pain", "notes")
 # A listed session: the database row as a named tuple, whose attributes read in C. A page's dump reads 13 of them per
 # session, and a SQLAlchemy Row answers each through a Python __getattr__ (the dump took twice as long). A page reads
 # only what it shows: not the owner, nor the digest that settles a replayed create.

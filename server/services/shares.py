@@ -9,12 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.domain.chart import Chart, daily_volume_chart
+from server.domain.equipment import EquipmentChange
 from server.domain.errors import NotFound
 from server.domain.export import SessionRecord
 from server.domain.summary import DaySummary, day_bounds
 from server.models import Goal, Share, User
 from server.services.access import Account, owned
 from server.services.accounts import hash_token
+from server.services.equipment import period_changes
 from server.services.export import export_range, session_records
 from server.services.goals import get_goals
 from server.services.plans import PlanView, plan_overview
@@ -39,6 +41,7 @@ class ShareOverview:
     sessions: list[SessionRecord]  # newest first
     plan: PlanView | None  # the active or last plan, as the plans API shows it
     stash: dict | None = None  # the stash API's list, only when the parent ticked "include my stash"
+    equipment: tuple[EquipmentChange, ...] = ()  # changes of pump or flange size in these days
 
 
 def create_share(
@@ -93,4 +96,5 @@ def share_overview(db: Session, user: Account, now: datetime, include_stash: boo
     sessions = list(session_records(db, user, start, end))[::-1]
     stash = list_batches(db, user, "open", STASH_ROWS, None, now) if include_stash else None
     plan = plan_overview(db, user, now)
-    return ShareOverview(zone, user.unit, first, last, days, goal, chart, sessions, plan, stash)
+    equipment = tuple(period_changes(db, user, first, last))
+    return ShareOverview(zone, user.unit, first, last, days, goal, chart, sessions, plan, stash, equipment)

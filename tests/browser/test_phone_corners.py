@@ -100,6 +100,11 @@ def test_the_session_limits_in_the_app_are_the_servers():
     assert (fields["duration_min"].validators[0].min, fields["duration_min"].validators[0].max) == (
         int(found["minMinutes"]), int(found["maxMinutes"]))
     assert fields["notes"].validators[0].max == int(found["maxNotes"])
+    assert (fields["pump"].validators[0].max, fields["pump_setting"].validators[0].max) == (
+        int(found["maxPump"]), int(found["maxSetting"]))
+    assert (fields["flange_mm"].validators[0].min, fields["flange_mm"].validators[0].max) == (
+        int(found["minFlangeMm"]), int(found["maxFlangeMm"]))
+    assert fields["pain"].validators[0].max == int(found["maxPain"])
 
 
 def test_the_form_refuses_a_volume_the_server_would_refuse(signed_in, live_server):

@@ -1,9 +1,11 @@
-// History: a 14-day chart against the goal and every session, newest first, with edit and delete.
+// History: a 14-day chart against the goal, the report to print or send with the equipment changes, and every
+// session, newest first, with edit and delete.
 import { api, describeError } from '../api.js';
 import { volumeChart } from '../chart.js';
 import { h, mount, toast, undoToast } from '../dom.js';
+import { downloadAction } from '../download.js';
 import { NOT_ADVICE, addDays, dateTime, localDate, minutes, volume } from '../format.js';
-import { askSession } from './session-form.js';
+import { askSession, equipmentWords } from './session-form.js';
 
 /** Name the screen for the document title. */
 export const title = () => 'History';
@@ -21,6 +23,41 @@ async function chartCard(user) {
   }
   // Also when the chart could not load: the card still speaks of the goal.
   card.append(h('p', { class: 'hint not-advice' }, NOT_ADVICE));
+  return card;
+}
+
+/** Say one side of an equipment change: its medians and how many sessions they come from. */
+function sideWords(side, unit) {
+  const perMin = side.median_ml_per_min == null ? '–' : `${volume(side.median_ml_per_min, unit)}/min`;
+  const perSession = side.median_ml_per_session == null ? '–' : volume(side.median_ml_per_session, unit);
+  return `${perSession} a session, ${perMin} (medians of ${side.sessions} sessions)`;
+}
+
+/** Render the report downloads and the equipment changes of the last 90 days, said as observations. */
+async function reportCard(user) {
+  const to = localDate(new Date(), user.time_zone);
+  const range = `from=${addDays(to, -27)}&to=${to}`;
+  const card = h('section', { class: 'card', 'aria-labelledby': 'report-h' }, h('h2', { id: 'report-h' }, 'Report and equipment'),
+    h('p', { class: 'hint' }, 'One page of the last 4 weeks for your consultant or pediatrician.'),
+    h('div', { class: 'row' },
+      h('button', { type: 'button', class: 'btn secondary', onclick: downloadAction(`/report.pdf?${range}&paper=a4`, 'pumpwell-report.pdf') }, 'Report (PDF, A4)'),
+      h('button', { type: 'button', class: 'btn secondary', onclick: downloadAction(`/report.pdf?${range}&paper=letter`, 'pumpwell-report.pdf') }, 'Report (PDF, Letter)')),
+    h('h3', {}, 'Equipment changes'));
+  try {
+    const found = await api('GET', '/equipment');
+    if (!found.changes.length) card.append(h('p', { class: 'muted' }, 'No change of pump or flange size in the last 90 days.'));
+    const list = h('ul', { class: 'list', id: 'equipment-changes' });
+    for (const change of [...found.changes].reverse()) {
+      const from = equipmentWords({ pump: change.before.pump, flange_mm: change.before.flange_mm });
+      const into = equipmentWords({ pump: change.after.pump, flange_mm: change.after.flange_mm });
+      list.append(h('li', {}, h('p', {}, `${dateTime(change.at, user.time_zone)}: ${from} → ${into}`),
+        h('p', { class: 'muted small-text' }, `Before: ${sideWords(change.before, user.unit)}`),
+        h('p', { class: 'muted small-text' }, `After: ${sideWords(change.after, user.unit)}`)));
+    }
+    if (found.changes.length) card.append(list, h('p', { class: 'hint' }, found.observation));
+  } catch (err) {
+    card.append(h('p', { class: 'muted' }, describeError(err)));
+  }
   return card;
 }
 
@@ -58,6 +95,7 @@ function sessionRow(user, session, refresh) {
     h('div', { class: 'item-head' }, h('span', {}, dateTime(session.started_at, user.time_zone)),
       h('span', { class: 'total' }, volume(session.total_ml, user.unit))),
     h('p', { class: 'muted small-text' }, `${minutes(session.duration_min || 0)} · ${sides} · ${session.mode}`),
+    equipmentWords(session) ? h('p', { class: 'muted small-text' }, equipmentWords(session)) : null,
     session.notes ? h('p', { class: 'small-text' }, session.notes) : null,
     h('div', { class: 'item-actions' },
       h('button', { type: 'button', class: 'btn secondary small', onclick: edit, 'aria-label': `Edit session from ${dateTime(session.started_at, user.time_zone)}` }, 'Edit'),
@@ -85,6 +123,6 @@ export async function render(root, { user }) {
     }
   };
   more.addEventListener('click', load);
-  root.append(await chartCard(user), listCard);
+  root.append(await chartCard(user), listCard, await reportCard(user));
   await load();
 }

@@ -8,7 +8,24 @@ const MODES = [['double', 'Both'], ['left', 'Left'], ['right', 'Right'], ['hand'
 const PLACES = [['fridge', 'Fridge'], ['freezer', 'Freezer'], ['cooler', 'Cooler with ice packs'], ['room', 'Room temperature']];
 
 // Which form field shows the server's message for each API field.
-const FIELD_OF = { started_at: 'started_at', duration_min: 'duration_min', ended_at: 'duration_min', left_ml: 'left', right_ml: 'right', mode: 'mode', notes: 'notes' };
+const FIELD_OF = {
+  started_at: 'started_at', duration_min: 'duration_min', ended_at: 'duration_min', left_ml: 'left', right_ml: 'right', mode: 'mode', notes: 'notes',
+  pump: 'pump', flange_mm: 'flange_mm', pump_setting: 'pump_setting', pain: 'pain',
+};
+const EQUIPMENT = ['pump', 'flange_mm', 'pump_setting', 'pain'];
+
+/** The pump, flange, setting and pain of her latest session that named any, for the next form to start from. */
+export function lastEquipment(sessions) {
+  const last = [...(sessions || [])].filter((s) => EQUIPMENT.some((name) => s[name] != null && s[name] !== ''))
+    .sort((a, b) => (b.started_at || '').localeCompare(a.started_at || ''))[0];
+  return last ? Object.fromEntries(EQUIPMENT.map((name) => [name, last[name] ?? null])) : {};
+}
+
+/** Say a session's equipment in a few words ("Spectra S1 · 24 mm · level 5 · pain 2"), or '' when none was logged. */
+export function equipmentWords(s) {
+  return [s.pump, s.flange_mm != null ? `${s.flange_mm} mm` : null, s.pump_setting, s.pain != null ? `pain ${s.pain}` : null]
+    .filter((part) => part != null && part !== '').join(' · ');
+}
 
 /** The server's messages for one form field, as text. */
 function messagesFor(errors, name) {
@@ -93,6 +110,33 @@ function modeChoice(current) {
       h('input', { type: 'radio', name: 'mode', value, checked: value === current }), label))));
 }
 
+/** Pump, flange, setting and pain, filled from her last session: folded away, its summary says what will be saved. */
+function equipmentFields(values, errors) {
+  const input = (name, attrs) => h('input', { name, id: `eq-${name}`, value: values[name] ?? '', ...attrs });
+  const pump = input('pump', { type: 'text', maxlength: SESSION_LIMITS.maxPump, autocomplete: 'off' });
+  const flange = input('flange_mm', { type: 'number', min: SESSION_LIMITS.minFlangeMm, max: SESSION_LIMITS.maxFlangeMm, step: 0.5, inputmode: 'decimal' });
+  const setting = input('pump_setting', { type: 'text', maxlength: SESSION_LIMITS.maxSetting, autocomplete: 'off' });
+  const pain = input('pain', { type: 'number', min: 0, max: SESSION_LIMITS.maxPain, step: 1, inputmode: 'numeric' });
+  const summary = h('summary', {});
+  const say = (shown) => { summary.textContent = `Pump and comfort: ${equipmentWords(shown) || 'not noted'}`; };
+  const block = h('details', { class: 'equipment', open: EQUIPMENT.some((name) => errors?.fields?.[name]) },
+    summary,
+    withError(field('Pump', pump), pump, messagesFor(errors, 'pump')),
+    withError(field('Flange size (mm)', flange), flange, messagesFor(errors, 'flange_mm')),
+    withError(field('Suction or setting', setting), setting, messagesFor(errors, 'pump_setting')),
+    withError(field('Pain (0 to 10)', pain), pain, messagesFor(errors, 'pain')));
+  say(values);
+  block.addEventListener('input', () => say(readEquipment(new FormData(block.closest('form')))));
+  return block;
+}
+
+/** The equipment fields of a form's data as API values (empty is null). */
+function readEquipment(data) {
+  const text = (name) => (data.get(name) || '').trim() || null;
+  const number = (name) => (text(name) === null ? null : Number(text(name)));
+  return { pump: text('pump'), flange_mm: number('flange_mm'), pump_setting: text('pump_setting'), pain: number('pain') };
+}
+
 /** A box to put the session's milk in the stash as it is saved, and where it goes (shown once ticked). */
 function stashChoice() {
   const where = h('select', { name: 'stash_in', id: 'stash-in' }, PLACES.map(([value, label]) => h('option', { value }, label)));
@@ -107,7 +151,7 @@ function stashChoice() {
  * `times` adds start and duration fields (past or edited sessions); otherwise start/end are given.
  * `errors` (the API's error) shows the server's reason beside each field it names.
  */
-export function askSession(heading, { unit, session = {}, times = false, submitLabel = 'Save', errors = null, timeZone = null, recent = [], offerStash = false }) {
+export function askSession(heading, { unit, session = {}, times = false, submitLabel = 'Save', errors = null, timeZone = null, recent = [], offerStash = false, equipment = {} }) {
   return openDialog(heading, (close) => {
     const started = session.started_at ? new Date(session.started_at) : new Date(Date.now() - 20 * 60000);
     const start = h('input', { type: 'datetime-local', name: 'started_at', required: true, value: toLocalInput(started, timeZone) });
@@ -119,7 +163,9 @@ export function askSession(heading, { unit, session = {}, times = false, submitL
     const left = stepper('Left', 'left', session.left_ml, unit);
     const right = stepper('Right', 'right', session.right_ml, unit);
     const modes = modeChoice(session.mode || 'double');
-    const shown = new Set(['left', 'right', 'mode', 'notes', ...(times ? ['started_at', 'duration_min'] : [])]);
+    // A session of her own keeps what it has; a new one starts from her last session's equipment.
+    const gear = equipmentFields(EQUIPMENT.some((name) => name in session) ? session : equipment, errors);
+    const shown = new Set(['left', 'right', 'mode', 'notes', ...EQUIPMENT, ...(times ? ['started_at', 'duration_min'] : [])]);
     const other = Object.entries(errors?.fields || {}).filter(([key]) => !shown.has(FIELD_OF[key]))
       .map(([key, v]) => `${key}: ${[].concat(v).join(' ')}`);
     const general = errors && (other.length || !Object.keys(errors.fields || {}).length) ? [errors.message, ...other].join(' ') : null;
@@ -131,6 +177,7 @@ export function askSession(heading, { unit, session = {}, times = false, submitL
       withError(left, left.querySelector('input'), messagesFor(errors, 'left')),
       withError(right, right.querySelector('input'), messagesFor(errors, 'right')),
       withError(modes, modes, messagesFor(errors, 'mode')),
+      gear,
       offerStash ? stashChoice() : null,
       withError(field('Notes (optional)', notes), notes, messagesFor(errors, 'notes')),
       h('p', { class: 'hint not-advice' }, NOT_ADVICE),
@@ -152,6 +199,7 @@ export function askSession(heading, { unit, session = {}, times = false, submitL
         right_ml: Number(fromUnit(Number(data.get('right')) || 0, unit).toFixed(2)),
         mode: data.get('mode') || 'double',
         notes: data.get('notes') || null,
+        ...readEquipment(data),
       };
       if (data.get('stash')) body.stash_in = data.get('stash_in');
       if (times) {

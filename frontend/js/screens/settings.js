@@ -1,12 +1,13 @@
 // Settings: unit, time zone, goals, quiet hours, reminders on this device, consultant share links, sign out,
 // and the parent's own data (download it all, bring it in from a file or another app, delete the account).
-import { ApiError, api, cachedUser, cacheUser, clearToken, describeError, getToken } from '../api.js';
+import { ApiError, api, cachedUser, cacheUser, clearToken, describeError } from '../api.js';
 import { append, busy, confirmDialog, field, h, mount, openDialog, openForm, toast } from '../dom.js';
 import { DISPLAY_PLACES, NOT_ADVICE, addDays, dateTime, fromUnit, localDate, toUnit, volume } from '../format.js';
 import { outboxAll, outboxClear } from '../idb.js';
 import { flushOutbox } from '../outbox.js';
 import { passkeysCard } from '../passkeys.js';
 import { disableReminders, enableReminders, forgetSubscription, needsInstallFirst, pushSupported, reminderState } from '../push.js';
+import { downloadAction } from '../download.js';
 import { securityCard } from './security.js';
 import { describeQueued } from './waiting.js';
 
@@ -287,19 +288,7 @@ function accountCard(user) {
 
 /** Your data: download everything as JSON, or delete the account after typing the password. */
 function dataCard(user) {
-  // A plain link cannot carry the bearer token, so fetch the file and hand it over as a download.
-  const download = (path, filename) => async (event) => {
-    try {
-      const res = await busy(event.target, 'Preparing…', () => fetch(`/api${path}`, {
-        headers: { Authorization: `Bearer ${getToken()}` }, signal: AbortSignal.timeout(60_000),
-      }), 65_000);
-      if (!res.ok) { toast('The download failed. Try again.'); return; }
-      const url = URL.createObjectURL(await res.blob());
-      h('a', { href: url, download: filename }).click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      toast(`${filename} downloaded.`);
-    } catch (err) { toast(describeError(err.name === 'TimeoutError' ? new TypeError('timeout') : err)); }
-  };
+  const download = downloadAction;
   // The CSVs cover the last year, as far as the daily summary goes (366 days).
   const to = localDate(new Date(), user.time_zone);
   const range = `?from=${addDays(to, -365)}&to=${to}`;

@@ -7,7 +7,7 @@ import { discardQueued } from '../outbox.js';
 import { clearSession, keepGoing, markStopped, restoreSession, runningSession, startSession, tapSessionSide } from '../timer.js';
 import { showTimerNotice } from '../timer-notice.js';
 import { looksForgotten, sideAt, sidesForForm, tooLongToSave, usualMinutes } from '../timer-rules.js';
-import { askSession, fixSession, quickAmounts, saveSession } from './session-form.js';
+import { askSession, fixSession, lastEquipment, quickAmounts, saveSession } from './session-form.js';
 import { askStillPumping } from './still-pumping.js';
 
 /** Name the screen for the document title. */
@@ -49,6 +49,7 @@ async function loadDay(user) {
 const formOptions = (user, data) => ({
   unit: user.unit, timeZone: user.time_zone, offerStash: true,
   recent: quickAmounts([...(data.sessions || []), ...data.queued.filter((s) => s.outbox.state !== 'refused')]),
+  equipment: lastEquipment([...(data.sessions || []), ...data.queued]),
 });
 
 /** Count a session the server just stored among her amounts at once: a tap before the day comes back offers it. */
@@ -193,7 +194,7 @@ function quickCard(user, data, rerender) {
   const again = async () => {
     const minutes = Math.round(last.duration_min || 15);
     const session = { left_ml: last.left_ml, right_ml: last.right_ml, mode: last.mode, duration_min: minutes,
-      started_at: new Date(Date.now() - minutes * 60000).toISOString() };
+      started_at: new Date(Date.now() - minutes * 60000).toISOString(), ...lastEquipment([last]) };
     const body = await askSession('Same as last time', { ...formOptions(user, data), session, times: true });
     if (body) await saveFromForm(user, data, rerender, body);
   };
