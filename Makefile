@@ -6,8 +6,9 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 5000
 export PORT
 CHROMIUM := /usr/bin/chromium
+LIGHTHOUSE := tests/lighthouse
 
-.PHONY: setup chromium esbuild bundle run test test-fast test-api test-e2e bench screenshots clean
+.PHONY: setup chromium esbuild lighthouse bundle run test test-fast test-api test-e2e bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
@@ -55,8 +56,25 @@ chromium:
 	    fi; \
 	fi
 
+# Lighthouse for its browser test, pinned in $(LIGHTHOUSE)/package-lock.json and installed there with npm ci
+# (again only when the lock file changes). Node.js and npm come from the OS package manager when they are
+# missing and we are root, like Chromium; without them the Lighthouse test skips, which CI counts as a failure.
+lighthouse: $(LIGHTHOUSE)/node_modules/.installed-stamp
+
+$(LIGHTHOUSE)/node_modules/.installed-stamp: $(LIGHTHOUSE)/package-lock.json
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Node.js and npm for the Lighthouse test (apt-get install nodejs npm)..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm; \
+	fi
+	@if command -v npm >/dev/null; then \
+	    npm ci --prefix $(LIGHTHOUSE) --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+	    echo "The Lighthouse test needs Node.js 18.16+ and npm: install them (e.g. 'sudo apt-get install nodejs npm')," \
+	        "then run make lighthouse; until then it is skipped." >&2; \
+	fi
+
 # Lint, then the whole suite on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set.
-test: $(STAMP) chromium esbuild
+test: $(STAMP) chromium esbuild lighthouse
 	$(BIN)/ruff check server tests bench docs migrations
 	$(BIN)/python -m server.bundle
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q
@@ -68,7 +86,7 @@ test-fast: $(STAMP)
 test-api: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q tests/api tests/test_migrations.py tests/test_db.py tests/test_backup.py
 
-test-e2e: $(STAMP) chromium esbuild
+test-e2e: $(STAMP) chromium esbuild lighthouse
 	$(BIN)/python -m server.bundle
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q tests/browser tests/push
 
