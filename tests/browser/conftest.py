@@ -115,6 +115,20 @@ def page(context):
     assert not errors, f"script errors on the page: {errors}"
 
 
+def add_fingerprint_reader(context, page):
+    """Give the page Chromium's virtual platform authenticator that verifies its user; return (devtools, its id).
+
+    WebAuthn refuses an IP address as the site's id: such a page must be on http://localhost:<port>.
+    """
+    devtools = context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable", {"enableUI": False})
+    authenticator = devtools.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
+        "isUserVerified": True, "automaticPresenceSimulation": True,
+    }})["authenticatorId"]
+    return devtools, authenticator
+
+
 def sign_up(page, email: str | None = None) -> str:
     """Create an account through the UI and return its bearer token once Today shows."""
     page.goto("/#/signup")

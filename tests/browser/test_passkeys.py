@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import new_phone, sign_up
+from tests.browser.conftest import add_fingerprint_reader, new_phone, sign_up
 from tests.conftest import PASSWORD
 
 # Older browsers have no parse*OptionsFromJSON nor toJSON: the app's own converters stand in.
@@ -30,12 +30,7 @@ def phone(request, browser, live_server):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    devtools = context.new_cdp_session(page)
-    devtools.send("WebAuthn.enable", {"enableUI": False})
-    authenticator = devtools.send("WebAuthn.addVirtualAuthenticator", {"options": {
-        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
-        "isUserVerified": True, "automaticPresenceSimulation": True,
-    }})["authenticatorId"]
+    devtools, authenticator = add_fingerprint_reader(context, page)
     yield SimpleNamespace(page=page, credentials=lambda: devtools.send(
         "WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"])
     context.close()
