@@ -1,13 +1,21 @@
 """axe-core finds no serious or critical accessibility problem on any screen, light or dark."""
 
 import json
+import os
+import re
+import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, log_past_session, new_phone, sign_up
+from server.push import b64url_encode
+from tests.browser.conftest import PHONE, add_fingerprint_reader, log_past_session, new_phone, sign_up
+from tests.browser.test_reminder_devices import p256_public_key
+
+HUCKLEBERRY = Path(__file__).parents[1] / "imports" / "fixtures" / "huckleberry.csv"
 
 AXE = Axe()
 UNAVAILABLE = json.dumps({"code": 503, "message": "Try again shortly.", "fields": {}})
@@ -60,7 +68,23 @@ def unavailable_for_new_sessions(route):
     return route.fallback()
 
 
-def screens(page):
+def add_container_form(page) -> None:
+    """Fill the open add form with a 90 mL bottle in the fridge and send it."""
+    form = page.locator("#stash-add")
+    form.get_by_label("Volume (mL)").fill("90")
+    form.get_by_label("Where").select_option(label="Fridge")
+    form.get_by_label("Label").fill("Bottle")
+    form.get_by_role("button", name="Add to stash").click()
+
+
+def add_reminder_device(live_server, token: str) -> None:
+    """Subscribe another device of this account to reminders, as its browser would."""
+    subscription = {"endpoint": f"{live_server.url}/push-test/{uuid.uuid4()}",
+                    "keys": {"p256dh": p256_public_key(), "auth": b64url_encode(os.urandom(16))}}
+    assert live_server.api("POST", "/push/subscriptions", token, json=subscription).status_code == 201
+
+
+def screens(page, live_server):
     """Visit every screen and state worth checking; yield a name for each."""
     page.goto("/#/signin")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
@@ -74,7 +98,7 @@ def screens(page):
     page.goto("/#/signup")
     expect(page.get_by_role("heading", name="Create your account")).to_be_visible()
     yield "sign up"
-    sign_up(page)
+    token = sign_up(page)
     log_past_session(page, "60", "70")
     yield "today"
     page.get_by_role("button", name="Start", exact=True).click()
@@ -129,7 +153,14 @@ def screens(page):
     page.get_by_role("button", name="Add a container").click()
     expect(page.get_by_role("dialog", name="Add a container")).to_be_visible()
     yield "stash add form"
-    page.keyboard.press("Escape")
+    add_container_form(page)
+    expect(page.locator("#stash-list > li")).to_have_count(1)
+    yield "stash with a container"
+    for action, dialog in [("Move", "Move container"), ("Use", "Use milk"), ("Discard", "Discard container")]:
+        page.get_by_role("button", name=f"{action} Bottle").click()
+        expect(page.get_by_role("dialog", name=dialog)).to_be_visible()
+        yield f"stash form: {dialog.lower()}"
+        page.keyboard.press("Escape")
     page.get_by_role("link", name="Settings").click()
     for opener, form in [("Change units and time zone", "Units and time zone"), ("Change goals", "Goals"),
                          ("Change quiet hours", "Quiet hours")]:
@@ -143,9 +174,41 @@ def screens(page):
     page.get_by_role("button", name="Create link").click()
     expect(page.locator("#share-url")).to_be_visible()
     yield "settings"
-    page.goto(page.locator("#share-url").inner_text())
+    share_url = page.locator("#share-url").inner_text()
+    for opener, dialog in [("Signed-in devices", "Signed-in devices"), ("Change password", "Change password"),
+                           ("Revoke Dr. Ana", "Revoke link?"), ("Delete my account", "Delete your account?")]:
+        page.get_by_role("button", name=opener).click()
+        expect(page.get_by_role("dialog", name=dialog)).to_be_visible()
+        yield f"settings: {dialog.lower()}"
+        page.keyboard.press("Escape")
+    page.get_by_role("button", name="Signed-in devices").click()
+    page.get_by_role("dialog", name="Signed-in devices").get_by_role("button", name="Sign out everywhere").click()
+    expect(page.get_by_role("dialog", name="Sign out everywhere?")).to_be_visible()
+    yield "settings: sign out everywhere?"
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.get_by_role("button", name=re.compile("^Remove "))).to_be_visible()
+    add_reminder_device(live_server, token)
+    page.reload()
+    expect(page.locator("#device-list > li")).to_have_text([re.compile("on")])
+    yield "settings with a passkey and a device getting reminders"
+    page.get_by_role("button", name=re.compile("^Remove ")).click()
+    expect(page.get_by_role("dialog", name="Remove passkey?")).to_be_visible()
+    yield "settings: remove passkey?"
+    page.keyboard.press("Escape")
+    page.get_by_role("link", name="Bring your data").click()
+    expect(page.get_by_role("heading", name="Bring your data")).to_be_visible()
+    yield "bring your data"
+    page.get_by_label("Huckleberry").check()
+    page.get_by_label("File", exact=True).set_input_files(HUCKLEBERRY)
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("region", name="What this file holds")).to_be_visible()
+    yield "bring your data: a file previewed"
+    page.goto(share_url)
     expect(page.locator("svg[role=img]")).to_be_visible()
     yield "share page (a consultant's view)"
+    page.goto(share_url + "x")
+    yield "share page for a link that does not work"
     page.goto("/#/today")
     page.route("**/api/sessions", unavailable_for_new_sessions)
     log_past_session(page, "100", "20")
@@ -167,11 +230,14 @@ def screens(page):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_serious_or_critical_violations_on_any_screen(browser, live_server, scheme):
     """Every screen passes axe-core's serious and critical rules (contrast included) in both colour schemes."""
-    context = new_phone(browser, live_server, color_scheme=scheme)
+    # On localhost, where WebAuthn works, a virtual fingerprint reader lets the walk add a passkey and list it.
+    context = new_phone(browser, SimpleNamespace(url=live_server.url.replace("127.0.0.1", "localhost")),
+                        color_scheme=scheme)
     page = context.new_page()
+    add_fingerprint_reader(context, page)
     found = {}
     try:
-        for name in screens(page):
+        for name in screens(page, live_server):
             found[name] = axe_on(page)
     finally:
         context.close()
