@@ -125,6 +125,8 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The milk storage guideline the stash's expiry follows: cdc, abm or 555 (server/domain/storage.py).
     stash_guideline: Mapped[str] = mapped_column(String(3), default="cdc", server_default="cdc")
+    # The baby's local birth date, if she gives it: Trends counts days of life from it.
+    birth_date: Mapped[date | None] = mapped_column(Date)
 
 
 class ApiToken(Base):

@@ -16,6 +16,7 @@ from server.api import (
     sessions,
     shares,
     stash,
+    trends,
 )
 
 
@@ -23,5 +24,6 @@ def register_blueprints(app: APIFlask) -> None:
     """Register every API blueprint (add new resources here)."""
     for module in (
         accounts, account, security, passkeys, sessions, goals, push, export, shares, plans, reminders, stash, imports,
+        trends,
     ):
         app.register_blueprint(module.bp)

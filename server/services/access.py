@@ -1,7 +1,7 @@
 """Who is asking and what they may touch: the one sign-in path and the one owner check of every request."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
 from sqlalchemy import bindparam, select, update
@@ -21,6 +21,7 @@ TOKENS, USERS = ApiToken.__table__.c, User.__table__.c
 TOKEN_AND_ACCOUNT = select(
     TOKENS.id.label("device_id"), TOKENS.created_at, TOKENS.last_used_at, TOKENS.expires_at,
     USERS.id, USERS.email, USERS.time_zone, USERS.unit, USERS.quiet_start, USERS.quiet_end, USERS.stash_guideline,
+    USERS.birth_date,
 ).join_from(ApiToken.__table__, User.__table__, TOKENS.user_id == USERS.id).where(
     TOKENS.token_hash == bindparam("token_hash"))
 NOTE_USE = update(ApiToken.__table__).where(TOKENS.id == bindparam("device_id")).values(
@@ -38,12 +39,13 @@ class Account:
     quiet_start: time | None
     quiet_end: time | None
     stash_guideline: str
+    birth_date: date | None = None
 
     @classmethod
     def of(cls, user: User) -> "Account":
         """Return the account's values as they are in a User row."""
         return cls(user.id, user.email, user.time_zone, user.unit, user.quiet_start, user.quiet_end,
-                   user.stash_guideline)
+                   user.stash_guideline, user.birth_date)
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ def sign_in(db: Session, token: str, idle: timedelta, now: datetime) -> Principa
         db.execute(NOTE_USE, {"device_id": found.device_id, "now": now})
         db.commit()
     account = Account(found.id, found.email, found.time_zone, found.unit, found.quiet_start, found.quiet_end,
-                      found.stash_guideline)
+                      found.stash_guideline, found.birth_date)
     return Principal(account, found.device_id)
 
 
