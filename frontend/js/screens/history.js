@@ -4,6 +4,7 @@ import { volumeChart } from '../chart.js';
 import { h, mount, toast, undoToast } from '../dom.js';
 import { NOT_ADVICE, addDays, dateTime, localDate, minutes, volume } from '../format.js';
 import { askSession } from './session-form.js';
+import { historyViews } from './trends.js';
 
 /** Name the screen for the document title. */
 export const title = () => 'History';
@@ -85,6 +86,6 @@ export async function render(root, { user }) {
     }
   };
   more.addEventListener('click', load);
-  root.append(await chartCard(user), listCard);
+  root.append(historyViews('history'), await chartCard(user), listCard);
   await load();
 }
