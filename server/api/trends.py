@@ -5,6 +5,7 @@ from apiflask.validators import OneOf
 from marshmallow import pre_dump
 
 from server.api.auth import auth, principal
+from server.api.compiled import CompiledSchema
 from server.db import get_db
 from server.domain.trends import WEEKS, WINDOW
 from server.services import trends
@@ -19,7 +20,7 @@ class TrendsQuery(Schema):
     weeks = fields.Integer(load_default=4, validate=OneOf(WEEKS))
 
 
-class TrendDayOut(Schema):
+class TrendDayOut(CompiledSchema):
     """One local day, counted exactly as /api/summary/daily counts it."""
 
     date = fields.Date()
@@ -40,7 +41,7 @@ class TrendDayOut(Schema):
     left_share = fields.Float(allow_none=True, metadata={"description": "Left / (left + right), 0 to 1."})
 
 
-class WeekOut(Schema):
+class WeekOut(CompiledSchema):
     """Seven whole local days together."""
 
     first = fields.Date()
@@ -53,7 +54,7 @@ class WeekOut(Schema):
     unsided_ml = fields.Float(metadata={"description": "Milk imported without a side (not in left_share)."})
 
 
-class StatementOut(Schema):
+class StatementOut(CompiledSchema):
     """A plain sentence about the 7 days to yesterday, with the figures it states."""
 
     kind = fields.String(metadata={"enum": ["nothing-logged", "too-early", "total", "sessions_per_24h",
@@ -64,14 +65,14 @@ class StatementOut(Schema):
     change_pct = fields.Integer(allow_none=True)
 
 
-class MarkerOut(Schema):
+class MarkerOut(CompiledSchema):
     """A day of life that a reference figure falls on, inside the weeks shown."""
 
     day_of_life = fields.Integer()
     date = fields.Date()
 
 
-class ReferenceOut(Schema):
+class ReferenceOut(CompiledSchema):
     """A published daily-volume figure and its source."""
 
     key = fields.String()
