@@ -96,6 +96,9 @@ def measure(url: str, root: Path) -> None:
         "list 50 sessions": lambda: client.get("/api/sessions?limit=50", headers=headers),
         "daily summary, 90 days": lambda: client.get(
             f"/api/summary/daily?from={today - timedelta(days=89)}&to={today}", headers=headers),
+        # Not in checkouts from before Trends (--root).
+        **({"trends, 12 weeks": lambda: client.get("/api/trends?weeks=12", headers=headers)}
+           if (root / "server" / "api" / "trends.py").exists() else {}),
         "create, latest session": lambda: create(latest=True),
         "create, earlier session": lambda: create(latest=False),
     }

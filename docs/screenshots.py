@@ -45,6 +45,22 @@ def seed_stash(server: LiveServer, token: str) -> None:
         })
 
 
+def trends(server: LiveServer, token: str, page, scheme: str) -> None:
+    """Trends with the week before the two seeded ones logged too, and a birth date 20 days ago."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    for day in range(20, 13, -1):
+        for n in range(6):
+            server.api("POST", "/sessions", token, json={
+                "started_at": (now - timedelta(days=day, hours=4 * n + 1)).isoformat(), "duration_min": 18,
+                "left_ml": 35 + n, "right_ml": 30, "mode": "double"})
+    server.api("PATCH", "/me", token, json={"birth_date": (now - timedelta(days=20)).date().isoformat()})
+    page.get_by_role("navigation", name="History views").get_by_role("link", name="Trends").click()
+    page.locator(".statements li").first.wait_for()
+    shoot(page, "trends", scheme)
+    page.locator(".chart").scroll_into_view_if_needed()
+    shoot(page, "trends-chart", scheme)
+
+
 def shoot(page, name: str, scheme: str) -> None:
     """Save the current page as docs/screenshots/<name>-<scheme>.png once it settles."""
     page.wait_for_load_state("networkidle")
@@ -165,6 +181,7 @@ def screens(browser, server: LiveServer, scheme: str) -> None:
     page.get_by_role("link", name="History").click()
     page.locator("#history-list > li").first.wait_for()
     shoot(page, "history", scheme)
+    trends(server, token, page, scheme)
     page.get_by_role("link", name="Plans").click()
     card = page.locator("#tpl-power-hour")
     card.get_by_role("button", name="Choose Power pumping hour").click()

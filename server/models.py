@@ -128,6 +128,8 @@ class User(Base):
     stash_guideline: Mapped[str] = mapped_column(String(3), default="cdc", server_default="cdc")
     # The parent ticked "let caregivers see my pumping": caregivers then see sessions, summaries, goals and plans.
     caregivers_see_pumping: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # The baby's local birth date, if she gives it: Trends counts days of life from it.
+    birth_date: Mapped[date | None] = mapped_column(Date)
 
 
 class ApiToken(Base):

@@ -11,8 +11,8 @@ const CACHE = 'cache.';
 const LEGACY_TOKEN = 'token';
 // A request that has not answered by then ends in a clear error instead of a spinner forever.
 export const TIMEOUT_MS = 15_000;
-// What a screen shows offline: the last answer to these reads (sessions, summary, plans, reminders, goals).
-const KEEP = /^\/(sessions\?|summary\/|plans|reminders$|goals$|me$)/;
+// What a screen shows offline: the last answer to these reads (sessions, summary, trends, plans, reminders, goals).
+const KEEP = /^\/(sessions\?|summary\/|trends\?|plans|reminders$|goals$|me$)/;
 
 /** An error answer from the API, carrying its code and field messages. */
 export class ApiError extends Error {

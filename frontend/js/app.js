@@ -20,6 +20,7 @@ const reset = () => import('./screens/reset.js');
 const screens = {
   signin: auth, signup: auth, forgot: reset, reset, today, log: today,
   history: () => import('./screens/history.js'),
+  trends: () => import('./screens/trends.js'),
   plans: () => import('./screens/plans.js'),
   stash: () => import('./screens/stash.js'),
   settings: () => import('./screens/settings.js'),
@@ -79,7 +80,7 @@ async function route() {
   if (cleanup) cleanup();
   cleanup = null;
   tabs.hidden = !signedIn;
-  const tab = { log: 'today', reminders: 'today', timer: 'plans', import: 'settings' }[name] || name;
+  const tab = { log: 'today', reminders: 'today', timer: 'plans', import: 'settings', trends: 'history' }[name] || name;
   for (const link of tabs.querySelectorAll('a')) {
     if (link.dataset.tab === tab) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');

@@ -1,4 +1,4 @@
-// A 14-day bar chart of daily volume with the goal as a dashed line, drawn as SVG.
+// Charts drawn as SVG: History's 14 days of volume against the goal, and Trends' weeks with their 7-day mean.
 import { volume } from './format.js';
 
 const NS = 'http://www.w3.org/2000/svg';
@@ -45,5 +45,57 @@ export function volumeChart(days, goalMl, unit) {
     const label = `goal ${volume(goalMl, unit)}`;
     svg.append(s('text', { class: 'goal-label', x: width - right, y: Number(gy) - 4, 'text-anchor': 'end' }, label));
   }
+  return svg;
+}
+
+/**
+ * Draw Trends' daily totals ({date, total_ml, rolling_mean_ml}) as bars with their 7-day mean as a line, and
+ * dashed lines on the days of life in `markers` ({day_of_life, date}); returns an <svg>.
+ */
+export function trendChart(days, markers, unit) {
+  const width = 260; const height = 190; const top = 44; const bottom = 26; const left = 4; const right = 4;
+  const plotH = height - top - bottom;
+  const max = Math.max(...days.map((d) => Math.max(d.total_ml || 0, d.rolling_mean_ml || 0)), 1) * 1.05;
+  const slot = (width - left - right) / days.length;
+  const y = (ml) => top + plotH - (ml / max) * plotH;
+  const x = (i) => left + i * slot + slot / 2;
+  const latest = [...days].reverse().find((d) => d.rolling_mean_ml !== null);
+  const summary = `Daily totals over ${days.length / 7} weeks, highest ${volume(Math.max(...days.map((d) => d.total_ml)), unit)}`
+    + (latest ? `; 7-day mean ${volume(latest.rolling_mean_ml, unit)} on ${latest.date}` : '');
+  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': summary });
+  svg.append(s('title', {}, summary));
+  days.forEach((day, i) => {
+    const ml = day.total_ml || 0;
+    const bar = s('rect', {
+      class: 'bar soft', x: (x(i) - slot * 0.35).toFixed(1), y: y(ml).toFixed(1), width: (slot * 0.7).toFixed(1),
+      height: Math.max(0, top + plotH - y(ml)).toFixed(1),
+    });
+    bar.append(s('title', {}, `${day.date}: ${volume(ml, unit)}`));
+    svg.append(bar);
+  });
+  // The mean as one path, broken where a day has none (before logging began, and today).
+  let path = '';
+  let drawing = false;
+  days.forEach((day, i) => {
+    if (day.rolling_mean_ml === null) { drawing = false; return; }
+    path += `${drawing ? 'L' : 'M'}${x(i).toFixed(1)} ${y(day.rolling_mean_ml).toFixed(1)}`;
+    drawing = true;
+  });
+  if (path) svg.append(s('path', { class: 'mean', d: path }));
+  // Four dates along the bottom: the first day of each quarter of the range.
+  for (let i = 0; i < days.length; i += days.length / 4) {
+    const label = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' })
+      .format(new Date(`${days[i].date}T12:00:00Z`));
+    svg.append(s('text', { x: (x(i) - slot / 2).toFixed(1), y: height - 8, 'text-anchor': 'start' }, label));
+  }
+  // Marker labels on two rows, so day 7 and day 14 never cover one another however narrow a week is drawn.
+  markers.forEach((marker, n) => {
+    const i = days.findIndex((d) => d.date === marker.date);
+    if (i < 0) return;
+    svg.append(s('line', { class: 'marker', x1: x(i).toFixed(1), x2: x(i).toFixed(1), y1: 20 + 18 * n, y2: top + plotH }));
+    const end = x(i) > width / 2;
+    svg.append(s('text', { class: 'marker-label', x: (x(i) + (end ? -3 : 3)).toFixed(1), y: 16 + 18 * n, 'text-anchor': end ? 'end' : 'start' },
+      `day ${marker.day_of_life}`));
+  });
   return svg;
 }

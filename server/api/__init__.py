@@ -17,6 +17,7 @@ from server.api import (
     sessions,
     shares,
     stash,
+    trends,
 )
 
 
@@ -25,5 +26,6 @@ def register_blueprints(app: APIFlask) -> None:
     for module in (
         accounts, account, security, passkeys, sessions, goals, push, export, shares, plans, reminders, stash, imports,
         insight,
+        trends,
     ):
         app.register_blueprint(module.bp)

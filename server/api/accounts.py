@@ -7,7 +7,7 @@ from flask import current_app
 from marshmallow import pre_load
 
 from server.api.auth import auth, principal
-from server.api.fields import LocalTime, TimeZone
+from server.api.fields import LocalDate, LocalTime, TimeZone
 from server.api.plan_shapes import PlanSummaryOut
 from server.api.signing_in import LIMITED, TokenOut, UserOut, token_lifetime
 from server.db import get_db
@@ -29,6 +29,7 @@ class SettingsOut(UserOut):
 
     # Dumped already (UserOut) by the view, which adds the plans.
     quiet_hours = fields.Dict(allow_none=True)
+    birth_date = fields.String(allow_none=True, metadata={"format": "date"})
     plans_in_other_zones = fields.List(fields.Nested(PlanSummaryOut))
 
 
@@ -60,6 +61,9 @@ class SettingsIn(Schema):
     time_zone = TimeZone()
     unit = fields.String(validate=OneOf(["ml", "oz"]))
     quiet_hours = fields.Nested(QuietHours, allow_none=True)
+    birth_date = LocalDate(allow_none=True, metadata={
+        "description": "The baby's local birth date, not after today; null forgets it. Trends counts days of life "
+                       "from it."})
 
 
 @bp.post("/auth/register")
@@ -110,7 +114,7 @@ def me():
 @bp.input(SettingsIn, arg_name="changes")
 @bp.output(SettingsOut)
 def update_me(changes):
-    """Change time zone, display unit or quiet hours; name the active plans that follow another zone's clock."""
+    """Change zone, unit, quiet hours or birth date; name the active plans that follow another zone's clock."""
     db, now = get_db(), app_now()
     user = accounts.update_settings(db, principal().account, changes, now)
     return {**UserOut().dump(user), "plans_in_other_zones": plans.plans_in_another_zone(db, user, now)}

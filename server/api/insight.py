@@ -2,10 +2,11 @@
 
 from apiflask import APIBlueprint, Schema, fields
 
-from server.api.auth import auth, principal
+from server.api.auth import acts_for, auth
 from server.api.downloads import RangeQuery, ReportQuery, pdf_response
 from server.api.quotas import account_limited, per_account
 from server.db import get_db
+from server.domain.household import Permission
 from server.services import equipment, report
 from server.timeutil import app_now
 
@@ -51,11 +52,12 @@ class EquipmentOut(Schema):
 
 @bp.get("/equipment")
 @bp.auth_required(auth)
+@acts_for(Permission.SEE_PUMPING)
 @bp.input(RangeQuery, location="query", arg_name="query")
 @bp.output(EquipmentOut)
-def equipment_changes(query):
+def equipment_changes(query, household):
     """Compare output before and after each change of pump or flange size (by default in the last 90 days)."""
-    return equipment.equipment_comparison(get_db(), principal().account, query.get("from_"), query.get("to"),
+    return equipment.equipment_comparison(get_db(), household.account, query.get("from_"), query.get("to"),
                                           app_now())
 
 
@@ -64,7 +66,8 @@ def equipment_changes(query):
 @bp.input(ReportQuery, location="query", arg_name="query")
 @bp.doc(responses=PDF_RESPONSE)
 @per_account("EXPORT_RATE_LIMIT", "downloads")
-def report_pdf(query):
+@acts_for(Permission.EXPORT)
+def report_pdf(query, household):
     """Download a one-page PDF of the local days from..to for a consultant or a pediatrician."""
-    return pdf_response(*report.report_pdf(get_db(), principal().account, query.get("from_"), query.get("to"),
+    return pdf_response(*report.report_pdf(get_db(), household.account, query.get("from_"), query.get("to"),
                                            query["paper"], app_now()))

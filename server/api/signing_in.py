@@ -17,6 +17,7 @@ class UserOut(Schema):
     time_zone = fields.String()
     unit = fields.String()
     quiet_hours = fields.Method("_quiet_hours")
+    birth_date = fields.Date(allow_none=True, metadata={"description": "The baby's birth date, if given (Trends)."})
 
     def _quiet_hours(self, user):
         """Group the two quiet-hour columns, or null when unset."""

@@ -10,7 +10,7 @@ was imported, and shares, devices, passkeys and push subscriptions belong to the
 
 import math
 import uuid
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 from server.domain import sessions, storage, units
 from server.domain.plans import PlanStatus
@@ -51,13 +51,15 @@ def _nullable(schema: dict) -> dict:
     return nullable
 
 
-def _record(properties: dict, description: str) -> dict:
-    """Return the schema of an object with exactly these members, all present."""
+def _record(properties: dict, description: str, optional: dict | None = None) -> dict:
+    """Return the schema of an object with exactly these members, all present but the optional ones (added to the
+    format after files without them were written)."""
     return {"type": "object", "description": description, "required": list(properties),
-            "additionalProperties": False, "properties": properties}
+            "additionalProperties": False, "properties": {**properties, **(optional or {})}}
 
 
 INSTANT = {"type": "string", "format": "date-time"}
+DATE = {"type": "string", "format": "date"}
 CLOCK_TIME = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"}
 ML = {"type": "number", "minimum": 0}
 TEXT = {"type": "string"}
@@ -117,7 +119,7 @@ SCHEMA = {
             "email": TEXT, "created_at": INSTANT, "time_zone": TEXT, "unit": {"type": "string", "enum": list(UNITS)},
             "quiet_start": _nullable(CLOCK_TIME), "quiet_end": _nullable(CLOCK_TIME),
             "stash_guideline": {"type": "string", "enum": list(GUIDELINES)},
-        }, "The account's settings."),
+        }, "The account's settings.", optional={"birth_date": _nullable(DATE)}),
         "goals": _nullable(_record({
             "daily_volume_ml": ML, "sessions_per_day": {"type": "integer", "minimum": 0},
             "max_gap_day_min": {"type": "integer", "minimum": 0},
@@ -160,6 +162,19 @@ def instant(value, name: str, optional: bool = False) -> datetime | None:
     if parsed.tzinfo is None:
         raise RecordProblem(f"{name} has no UTC offset.")
     return parsed.astimezone(UTC)
+
+
+def calendar_date(value, name: str, optional: bool = False) -> date | None:
+    """Read a YYYY-MM-DD date between 1970 and 2100."""
+    if value is None and optional:
+        return None
+    try:
+        parsed = date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise RecordProblem(f"{name} is not a date.") from None
+    if not date(1970, 1, 1) <= parsed <= date(2100, 12, 31):
+        raise RecordProblem(f"{name} is not between 1970 and 2100.")
+    return parsed
 
 
 def clock_time(value, name: str, optional: bool = False) -> time | None:

@@ -1,7 +1,7 @@
 """Who is asking and what they may touch: the one sign-in path and the one owner check of every request."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
 from sqlalchemy import bindparam, select, update
@@ -19,17 +19,17 @@ LAST_USED_RESOLUTION = timedelta(minutes=5)
 TOKENS, USERS = ApiToken.__table__.c, User.__table__.c
 # Built once: every authenticated request runs it. Table columns, not ORM entities: plain values skip the ORM's
 # loading, and a commit does not expire them, so a view never reads the account twice.
+# In Account's order, so a row's account part builds an Account.
+ACCOUNT_COLUMNS = (USERS.id, USERS.email, USERS.time_zone, USERS.unit, USERS.quiet_start, USERS.quiet_end,
+                   USERS.stash_guideline, USERS.birth_date)
 TOKEN_AND_ACCOUNT = select(
-    TOKENS.id.label("device_id"), TOKENS.created_at, TOKENS.last_used_at, TOKENS.expires_at,
-    USERS.id, USERS.email, USERS.time_zone, USERS.unit, USERS.quiet_start, USERS.quiet_end, USERS.stash_guideline,
+    TOKENS.id.label("device_id"), TOKENS.created_at, TOKENS.last_used_at, TOKENS.expires_at, *ACCOUNT_COLUMNS,
 ).join_from(ApiToken.__table__, User.__table__, TOKENS.user_id == USERS.id).where(
     TOKENS.token_hash == bindparam("token_hash"))
 GRANTS = Grant.__table__.c
 # The parent's account as a grantee sees it, with the role she granted: read only when a request acts for her.
-GRANT_AND_OWNER = select(
-    GRANTS.role, USERS.caregivers_see_pumping,
-    USERS.id, USERS.email, USERS.time_zone, USERS.unit, USERS.quiet_start, USERS.quiet_end, USERS.stash_guideline,
-).join_from(Grant.__table__, User.__table__, GRANTS.owner_id == USERS.id).where(
+GRANT_AND_OWNER = select(GRANTS.role, USERS.caregivers_see_pumping, *ACCOUNT_COLUMNS).join_from(
+    Grant.__table__, User.__table__, GRANTS.owner_id == USERS.id).where(
     GRANTS.owner_id == bindparam("owner_id"), GRANTS.grantee_id == bindparam("grantee_id"))
 NOTE_USE = update(ApiToken.__table__).where(TOKENS.id == bindparam("device_id")).values(
     last_used_at=bindparam("now", type_=TOKENS.last_used_at.type))
@@ -46,12 +46,18 @@ class Account:
     quiet_start: time | None
     quiet_end: time | None
     stash_guideline: str
+    birth_date: date | None = None
 
     @classmethod
     def of(cls, user: User) -> "Account":
         """Return the account's values as they are in a User row."""
         return cls(user.id, user.email, user.time_zone, user.unit, user.quiet_start, user.quiet_end,
-                   user.stash_guideline)
+                   user.stash_guideline, user.birth_date)
+
+    @classmethod
+    def of_row(cls, row) -> "Account":
+        """Return the account read by a statement of ACCOUNT_COLUMNS (and others before them)."""
+        return cls(*row[-len(ACCOUNT_COLUMNS):])
 
 
 @dataclass(frozen=True)
@@ -97,9 +103,7 @@ def act_for(db: Session, principal: Principal, owner_id: int | None, permission:
         raise NotFound("No such account.")
     if permission not in permissions(found.role, found.caregivers_see_pumping):
         raise NotAllowed(f"A {found.role} cannot do this; the parent decides what each role may do.")
-    owner = Account(found.id, found.email, found.time_zone, found.unit, found.quiet_start, found.quiet_end,
-                    found.stash_guideline)
-    return Household(owner, principal.account.id, found.role)
+    return Household(Account.of_row(found), principal.account.id, found.role)
 
 
 def sign_in(db: Session, token: str, idle: timedelta, now: datetime) -> Principal | None:
@@ -111,9 +115,7 @@ def sign_in(db: Session, token: str, idle: timedelta, now: datetime) -> Principa
     if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
         db.execute(NOTE_USE, {"device_id": found.device_id, "now": now})
         db.commit()
-    account = Account(found.id, found.email, found.time_zone, found.unit, found.quiet_start, found.quiet_end,
-                      found.stash_guideline)
-    return Principal(account, found.device_id)
+    return Principal(Account.of_row(found), found.device_id)
 
 
 def is_live(token: ApiToken, idle: timedelta, now: datetime) -> bool:

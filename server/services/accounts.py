@@ -3,6 +3,7 @@
 import secrets
 from datetime import datetime, time, timedelta
 from functools import cached_property
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -11,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.domain.errors import BadCredentials, EmailTaken
+from server.domain.trends import check_birth_date
 from server.models import ApiToken, User
 from server.services.access import Account
 from server.services.common_passwords import refuse_common_password
@@ -102,11 +104,14 @@ def logout(db: Session, device_id: int) -> None:
 
 
 def update_settings(db: Session, account: Account, changes: dict, now: datetime) -> User:
-    """Apply settings changes (time zone, unit, quiet hours) to the account; return its row."""
+    """Apply settings changes (time zone, unit, quiet hours, birth date) to the account; return its row."""
     user = db.get_one(User, account.id)
     for name in ("time_zone", "unit"):
         if name in changes:
             setattr(user, name, changes[name])
+    if "birth_date" in changes:
+        # Checked against today in the zone the account ends up in.
+        user.birth_date = check_birth_date(changes["birth_date"], now.astimezone(ZoneInfo(user.time_zone)).date())
     if "quiet_hours" in changes:
         quiet: dict[str, time] | None = changes["quiet_hours"]
         user.quiet_start = quiet["start"] if quiet else None

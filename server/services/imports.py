@@ -417,7 +417,7 @@ def _read_own(db: Session, account: Account, stream: BinaryIO, tally: Tally, ses
 
 
 def _settings(db: Session, account: Account, record: dict, tally: Tally, write: bool) -> None:
-    """Restore the account's settings (zone, unit, quiet hours, storage guideline); not its e-mail."""
+    """Restore the account's settings (zone, unit, quiet hours, storage guideline, birth date); not its e-mail."""
     zone = canonical_zone(fmt.text(record.get("time_zone"), "The time zone", 64, optional=False))
     if zone is None:
         raise fmt.RecordProblem("The time zone is not an IANA time zone.")
@@ -427,6 +427,8 @@ def _settings(db: Session, account: Account, record: dict, tally: Tally, write: 
         "quiet_end": fmt.clock_time(record.get("quiet_end"), "Quiet hours' end", optional=True),
         "stash_guideline": fmt.one_of(record.get("stash_guideline"), "The storage guideline", fmt.GUIDELINES),
     }
+    if "birth_date" in record:  # files written before the format had it leave the birth date as it is
+        values["birth_date"] = fmt.calendar_date(record["birth_date"], "The birth date", optional=True)
     if (values["quiet_start"] is None) != (values["quiet_end"] is None):
         raise fmt.RecordProblem("Quiet hours need a start and an end.")
     tally.settings = True

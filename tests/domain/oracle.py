@@ -1,6 +1,6 @@
 """Brute-force answers, written apart from the code they check: walk time minute by minute."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -80,3 +80,23 @@ def transitions(zone: ZoneInfo, year: int) -> list[datetime]:
             found.append(probe)
         moment = after
     return found
+
+
+
+def first_moment_of(day: date, zone: ZoneInfo) -> datetime:
+    """Return the first instant whose local date is `day` or later: between two of the zone's offset changes the
+    wall clock is UTC plus one offset, so each such stretch has its own first instant at or after local midnight."""
+    changes = sorted(change for year in (day.year - 1, day.year, day.year + 1) for change in transitions(zone, year))
+    bounds = [datetime(day.year - 1, 1, 1, tzinfo=UTC), *changes, datetime(day.year + 2, 1, 1, tzinfo=UTC)]
+    midnight = datetime.combine(day, time(0), tzinfo=UTC)
+    firsts = []
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        candidate = max(start, midnight - start.astimezone(zone).utcoffset())
+        if candidate < end:
+            firsts.append(candidate)
+    return min(firsts)
+
+
+def day_hours(day: date, zone: ZoneInfo) -> float:
+    """Return how long the local day lasts, from its first instant to the next day's (0 for a date a zone skipped)."""
+    return (first_moment_of(day + timedelta(days=1), zone) - first_moment_of(day, zone)).total_seconds() / 3600

@@ -6,6 +6,7 @@ import { h, mount, toast, undoToast } from '../dom.js';
 import { downloadAction } from '../download.js';
 import { NOT_ADVICE, addDays, dateTime, localDate, minutes, volume } from '../format.js';
 import { askSession, equipmentWords } from './session-form.js';
+import { historyViews } from './trends.js';
 
 /** Name the screen for the document title. */
 export const title = () => 'History';
@@ -123,6 +124,6 @@ export async function render(root, { user }) {
     }
   };
   more.addEventListener('click', load);
-  root.append(await chartCard(user), listCard, await reportCard(user));
+  root.append(historyViews('history'), await chartCard(user), listCard, await reportCard(user));
   await load();
 }
