@@ -421,15 +421,18 @@ def export_stash_csv(db: Session, user: Account, now: datetime) -> tuple[str, It
     """Return the file name and the streamed CSV of every container, oldest expression first."""
     zone = ZoneInfo(user.time_zone)
     # Plain rows, not ORM objects: the body streams after the request's teardown closed the session.
+    added_by = (select(MilkBatchEvent.logged_by_role)
+                .where(MilkBatchEvent.batch_id == MilkBatch.id, MilkBatchEvent.seq == 0).scalar_subquery())
     query = (
-        select(*MilkBatch.__table__.columns).where(MilkBatch.user_id == user.id)
+        select(*MilkBatch.__table__.columns, added_by.label("added_by")).where(MilkBatch.user_id == user.id)
         .order_by(MilkBatch.expressed_at, MilkBatch.id).execution_options(yield_per=YIELD_PER)
     )
 
     def records() -> Iterator[BatchRecord]:
         """Run the query when the body is streamed, on the session the response closes."""
         for b in db.execute(query):
-            yield BatchRecord(b.label, b.entered_volume, b.entered_unit, b.volume_ml, state_of(b), b.discard_reason)
+            yield BatchRecord(b.label, b.entered_volume, b.entered_unit, b.volume_ml, state_of(b), b.discard_reason,
+                              b.added_by)
 
     rows = stash_rows(records(), user.stash_guideline, zone, user.unit, now)
     today = now.astimezone(zone).date().isoformat()
