@@ -71,6 +71,8 @@ def real_ids(app, bearer):
         "session_id": client.post("/api/sessions", json=session, headers=bearer).json["id"],
         "plan_id": client.post("/api/plans", json=plan, headers=bearer).json["id"],
         "share_id": client.post("/api/shares", json={"label": "fuzz"}, headers=bearer).json["id"],
+        "invitation_id": client.post("/api/household/invitations", json={"role": "partner"},
+                                     headers=bearer).json["id"],
         "reminder_id": client.post("/api/push/test", headers=bearer).json["reminder_id"],
         # This device's own id: signing it out from the list is refused (409), so the token lives on.
         "device_id": client.get("/api/me/devices", headers=bearer).json["items"][0]["id"],
