@@ -64,6 +64,8 @@ class SettingsIn(Schema):
     birth_date = LocalDate(allow_none=True, metadata={
         "description": "The baby's local birth date, not after today; null forgets it. Trends counts days of life "
                        "from it."})
+    caregivers_see_pumping = fields.Boolean(metadata={
+        "description": "Let caregivers see her sessions, summaries, goals and plans (off by default)."})
 
 
 @bp.post("/auth/register")
@@ -114,7 +116,7 @@ def me():
 @bp.input(SettingsIn, arg_name="changes")
 @bp.output(SettingsOut)
 def update_me(changes):
-    """Change zone, unit, quiet hours or birth date; name the active plans that follow another zone's clock."""
+    """Change zone, unit, quiet hours, birth date or what caregivers see; name active plans on another zone's clock."""
     db, now = get_db(), app_now()
     user = accounts.update_settings(db, principal().account, changes, now)
     return {**UserOut().dump(user), "plans_in_other_zones": plans.plans_in_another_zone(db, user, now)}

@@ -15,6 +15,9 @@ from server.timeutil import app_now
 auth = HTTPTokenAuth(scheme="Bearer", description="A device token from /api/auth/register or /api/auth/login.")
 # Names the parent whose data a caregiver, partner or consultant acts on; without it a request acts on her own.
 HOUSEHOLD_HEADER = "Pumpwell-Account"
+# The header as WSGI names it: read from the environ, a missing header costs one dict look-up (werkzeug's
+# Headers.get raises and catches a KeyError for it, on every request of the parent's own).
+HOUSEHOLD_ENVIRON = "HTTP_" + HOUSEHOLD_HEADER.upper().replace("-", "_")
 
 
 @auth.verify_token
@@ -23,7 +26,7 @@ def verify_token(token: str) -> Principal | None:
     if not token:
         return None
     found = sign_in(get_db(), token, idle_time(), app_now())
-    if found is not None and request.headers.get(HOUSEHOLD_HEADER) and not acts_for_of(request.endpoint):
+    if found is not None and request.environ.get(HOUSEHOLD_ENVIRON) and not acts_for_of(request.endpoint):
         # Only the views marked acts_for serve a household; the rest (settings, devices, shares...) are her own.
         if _named_account() != found.account.id:
             raise NotAllowed("Only the parent herself can do this.")
@@ -54,7 +57,7 @@ def acts_for_of(endpoint: str | None) -> Permission | None:
 
 def _named_account() -> int | None:
     """Return the account id the household header names, or None without one."""
-    value = request.headers.get(HOUSEHOLD_HEADER)
+    value = request.environ.get(HOUSEHOLD_ENVIRON)
     if not value:
         return None
     if not value.isascii() or not value.isdigit() or len(value) > 18:

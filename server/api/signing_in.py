@@ -18,6 +18,8 @@ class UserOut(Schema):
     unit = fields.String()
     quiet_hours = fields.Method("_quiet_hours")
     birth_date = fields.Date(allow_none=True, metadata={"description": "The baby's birth date, if given (Trends)."})
+    caregivers_see_pumping = fields.Boolean(metadata={
+        "description": "Caregivers see her sessions, summaries, goals and plans too (docs/household.md)."})
 
     def _quiet_hours(self, user):
         """Group the two quiet-hour columns, or null when unset."""

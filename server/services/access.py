@@ -17,18 +17,18 @@ Row = TypeVar("Row")
 # Don't write last_used_at on every request: once in a while is enough to show "last used" and to measure idleness.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 TOKENS, USERS = ApiToken.__table__.c, User.__table__.c
-# Built once: every authenticated request runs it. Table columns, not ORM entities: plain values skip the ORM's
-# loading, and a commit does not expire them, so a view never reads the account twice.
 # In Account's order, so a row's account part builds an Account.
 ACCOUNT_COLUMNS = (USERS.id, USERS.email, USERS.time_zone, USERS.unit, USERS.quiet_start, USERS.quiet_end,
-                   USERS.stash_guideline, USERS.birth_date)
+                   USERS.stash_guideline, USERS.birth_date, USERS.caregivers_see_pumping)
+# Built once: every authenticated request runs it. Table columns, not ORM entities: plain values skip the ORM's
+# loading, and a commit does not expire them, so a view never reads the account twice.
 TOKEN_AND_ACCOUNT = select(
     TOKENS.id.label("device_id"), TOKENS.created_at, TOKENS.last_used_at, TOKENS.expires_at, *ACCOUNT_COLUMNS,
 ).join_from(ApiToken.__table__, User.__table__, TOKENS.user_id == USERS.id).where(
     TOKENS.token_hash == bindparam("token_hash"))
 GRANTS = Grant.__table__.c
 # The parent's account as a grantee sees it, with the role she granted: read only when a request acts for her.
-GRANT_AND_OWNER = select(GRANTS.role, USERS.caregivers_see_pumping, *ACCOUNT_COLUMNS).join_from(
+GRANT_AND_OWNER = select(GRANTS.role, *ACCOUNT_COLUMNS).join_from(
     Grant.__table__, User.__table__, GRANTS.owner_id == USERS.id).where(
     GRANTS.owner_id == bindparam("owner_id"), GRANTS.grantee_id == bindparam("grantee_id"))
 NOTE_USE = update(ApiToken.__table__).where(TOKENS.id == bindparam("device_id")).values(
@@ -47,12 +47,13 @@ class Account:
     quiet_end: time | None
     stash_guideline: str
     birth_date: date | None = None
+    caregivers_see_pumping: bool = False
 
     @classmethod
     def of(cls, user: User) -> "Account":
         """Return the account's values as they are in a User row."""
         return cls(user.id, user.email, user.time_zone, user.unit, user.quiet_start, user.quiet_end,
-                   user.stash_guideline, user.birth_date)
+                   user.stash_guideline, user.birth_date, user.caregivers_see_pumping)
 
     @classmethod
     def of_row(cls, row) -> "Account":
@@ -73,6 +74,10 @@ class Principal:
         return self.account.id
 
 
+# The who-did-what columns of a row the parent wrote herself (read only, never changed).
+PARENTS_OWN = {"logged_by_id": None, "logged_by_role": None}
+
+
 @dataclass(frozen=True)
 class Household:
     """Whose data a request acts on (`account`, the parent), and who acts: the principal, in a role or as herself."""
@@ -86,7 +91,7 @@ class Household:
     def logged_by(self) -> dict:
         """Return the who-did-what columns of a row written in this household (both None for the parent's own)."""
         if self.role is None:
-            return {"logged_by_id": None, "logged_by_role": None}
+            return PARENTS_OWN
         return {"logged_by_id": self.actor_id, "logged_by_role": self.role}
 
 

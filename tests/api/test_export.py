@@ -48,15 +48,14 @@ def test_sessions_csv_across_spring_forward_writes_every_column(client, make_use
         "end_local": "2026-03-08 00:50", "end_utc_offset": "UTC-05:00", "duration_min": "20",
         "since_previous_end_min": "135", "left_ml": "60", "right_ml": "55.5", "total_ml": "115.5",
         "mode": "double", "pump": "Spectra S1", "flange_mm": "24", "pump_setting": "", "pain_0_to_10": "2",
-        "notes": "first",
-        "plan": "", "plan_slot": "",
+        "notes": "first", "plan": "", "plan_slot": "", "logged_by": "",
     }  # fmt: skip
     assert across == {
         "date_local": "2026-03-08", "start_local": "2026-03-08 01:45", "start_utc_offset": "UTC-05:00",
         "end_local": "2026-03-08 03:15", "end_utc_offset": "UTC-04:00", "duration_min": "30",
         "since_previous_end_min": "55", "left_ml": "50", "right_ml": "", "total_ml": "50",
         "mode": "left", "pump": "", "flange_mm": "", "pump_setting": "", "pain_0_to_10": "", "notes": "", "plan": "",
-        "plan_slot": "",
+        "plan_slot": "", "logged_by": "",
     }  # fmt: skip
 
 
@@ -79,7 +78,7 @@ def test_sessions_csv_writes_every_column_for_an_oz_user(client, make_user, db):
     assert list(rows[0]) == [
         "date_local", "start_local", "start_utc_offset", "end_local", "end_utc_offset", "duration_min",
         "since_previous_end_min", "left_ml", "right_ml", "total_ml", "left_oz", "right_oz", "total_oz",
-        "mode", "pump", "flange_mm", "pump_setting", "pain_0_to_10", "notes", "plan", "plan_slot",
+        "mode", "pump", "flange_mm", "pump_setting", "pain_0_to_10", "notes", "plan", "plan_slot", "logged_by",
     ]
     assert rows[1] == {
         "date_local": "2026-06-01", "start_local": "2026-06-01 10:00", "start_utc_offset": "UTC-04:00",
@@ -87,7 +86,7 @@ def test_sessions_csv_writes_every_column_for_an_oz_user(client, make_user, db):
         "since_previous_end_min": "165", "left_ml": "120", "right_ml": "", "total_ml": "120",
         "left_oz": "4.06", "right_oz": "", "total_oz": "4.06", "mode": "left", "pump": "Elvie",
         "flange_mm": "21", "pump_setting": "'=level 3", "pain_0_to_10": "0", "notes": "a, b",
-        "plan": "Power pumping hour", "plan_slot": "3",
+        "plan": "Power pumping hour", "plan_slot": "3", "logged_by": "",
     }
 
 

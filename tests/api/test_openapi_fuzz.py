@@ -71,6 +71,8 @@ def real_ids(app, bearer):
         "session_id": client.post("/api/sessions", json=session, headers=bearer).json["id"],
         "plan_id": client.post("/api/plans", json=plan, headers=bearer).json["id"],
         "share_id": client.post("/api/shares", json={"label": "fuzz"}, headers=bearer).json["id"],
+        "invitation_id": client.post("/api/household/invitations", json={"role": "partner"},
+                                     headers=bearer).json["id"],
         "reminder_id": client.post("/api/push/test", headers=bearer).json["reminder_id"],
         # This device's own id: signing it out from the list is refused (409), so the token lives on.
         "device_id": client.get("/api/me/devices", headers=bearer).json["items"][0]["id"],
@@ -105,7 +107,11 @@ def test_following_the_links_reaches_real_resources_and_matches_the_document(app
                 conn.execute(users.update().values(time_zone=TIME_ZONE, unit="ml", quiet_start=None, quiet_end=None))
 
         def call(self, case, **kwargs):
-            """Call this backend's app with the signed-in user's token."""
+            """Call this backend's app with the signed-in user's token, on her own data."""
+            # A generated Pumpwell-Account header names an account that let her in nowhere: 404 before any link
+            # leads on. The household header is walked in tests/api/test_household_roles.py.
+            if case.headers:
+                case.headers.pop("Pumpwell-Account", None)
             return case.call(app=app, headers=bearer)
 
         def after_call(self, response, case):

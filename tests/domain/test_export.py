@@ -49,7 +49,7 @@ def test_sessions_across_spring_forward_keep_elapsed_minutes_and_offsets():
         "end_local": "2026-03-08 00:50", "end_utc_offset": "UTC-05:00", "duration_min": "20",
         "since_previous_end_min": "", "left_ml": "60", "right_ml": "55.5", "total_ml": "115.5",
         "mode": "double", "pump": "", "flange_mm": "", "pump_setting": "", "pain_0_to_10": "", "notes": "",
-        "plan": "", "plan_slot": "",
+        "plan": "", "plan_slot": "", "logged_by": "",
     }  # fmt: skip
     assert rows[1]["start_local"] == "2026-03-08 01:45"
     assert rows[1]["start_utc_offset"] == "UTC-05:00"
