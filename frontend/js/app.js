@@ -133,15 +133,21 @@ function showHousehold(signedIn) {
   link.setAttribute('aria-label', `Whose log: ${householdLabel()}. Switch`);
 }
 
-/** Learn the households she helps again; when the one shown let her go, say so and show the switcher. */
+/**
+ * Learn the households she helps again: when the one shown let her go, say so and show the switcher; when its role
+ * changed (the parent let caregivers see her pumping), show the screen again with what it allows now.
+ */
 async function refreshHouseholds() {
   if (!getToken()) return;
+  const before = JSON.stringify(household());
   const gone = rememberParents((await api('GET', '/household/parents')).items);
+  showHousehold(true);
   if (gone) {
     toast(`You no longer have access to ${gone.email}'s log.`);
     location.hash = '#/households';
+  } else if (JSON.stringify(household()) !== before) {
+    route();
   }
-  showHousehold(true);
 }
 
 let staleSince = null;
