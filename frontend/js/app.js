@@ -129,7 +129,9 @@ async function route() {
 function showHousehold(signedIn) {
   const link = document.getElementById('household-switch');
   link.hidden = !signedIn || (!household() && !knownParents().length);
-  link.textContent = householdLabel();
+  const chosen = household();
+  // Two parts, so a long address gives way (…) and the role stays in sight.
+  mount(link, h('span', { class: 'who' }, chosen ? chosen.email : householdLabel()), chosen ? h('span', {}, ` — ${chosen.role}`) : null);
   link.setAttribute('aria-label', `Whose log: ${householdLabel()}. Switch`);
 }
 

@@ -112,6 +112,8 @@ def test_a_caregiver_runs_the_stash_sees_no_pumping_until_allowed_and_loses_acce
         url = invite(parent, "caregiver")
         assert re.fullmatch(rf"{re.escape(live_server.url)}/#/join/\S+", url)
 
+        asked: list[str] = []
+        carer.on("request", lambda r: "/api/" in r.url and asked.append(r.url.split("/api", 1)[1]))
         accept_signed_out(carer, url, carer_email)
         parent_email = call(live_server, "GET", "/me", parent_token).json["email"]
         expect(carer.locator("#household-switch")).to_have_text(f"{parent_email} — caregiver")
@@ -122,6 +124,7 @@ def test_a_caregiver_runs_the_stash_sees_no_pumping_until_allowed_and_loses_acce
         carer.goto("/#/history")
         expect(carer.get_by_role("heading", name="Use first")).to_be_visible()
         expect(carer.locator("main")).not_to_contain_text("115 mL")
+        assert [path for path in asked if path.startswith(("/sessions", "/summary", "/goals", "/plans"))] == []
 
         carer.get_by_role("button", name="Use Mon am").click()
         carer.locator("#use-amount").fill("50")
@@ -150,7 +153,7 @@ def test_a_caregiver_runs_the_stash_sees_no_pumping_until_allowed_and_loses_acce
         expect(carer.get_by_role("button", name=re.compile("^(Edit|Delete) session"))).to_have_count(0)
 
         revoke(parent, carer_email)
-        carer.get_by_role("link", name="Stash").click()
+        carer.get_by_role("link", name="Stash", exact=True).click()
         expect(carer.locator("#toast")).to_contain_text(f"You no longer have access to {parent_email}'s log.")
         expect(carer.get_by_role("heading", name="Whose log")).to_be_visible()
         expect(carer.locator("#household-choices li")).to_have_count(1)
@@ -205,6 +208,41 @@ def test_a_session_a_partner_logs_offline_reaches_the_parent_once_after_a_switch
     finally:
         parent_context.close()
         partner_context.close()
+
+
+def test_a_consultant_reads_every_screen_and_is_offered_no_change(browser, live_server):
+    """Today, History, Plans, Stash: read-only: no Start, no Edit or Delete, no plan to start, no stash change."""
+    parent_context, parent = phone(browser, live_server)
+    consultant_context, consultant = phone(browser, live_server)
+    try:
+        parent_token = sign_up(parent)
+        log_past_session(parent, "70", "65")
+        add_container(live_server, parent_token, 90, "Daycare")
+        url = invite(parent, "consultant")
+        sign_up(consultant)
+        consultant.goto(url)
+        consultant.get_by_role("button", name="Accept").click()
+        consultant.get_by_role("button", name=re.compile("^Open .*'s log$")).click()
+        expect(consultant.locator("#today-total")).to_have_text("135 mL")
+        assert tabs(consultant) == ["Today", "History", "Plans", "Stash", "Settings"]
+        expect(consultant.get_by_role("button", name="Start", exact=True)).to_have_count(0)
+        expect(consultant.get_by_role("button", name="Log a past session")).to_have_count(0)
+        expect(consultant.locator("#next-reminder")).to_have_count(0)
+        consultant.get_by_role("link", name="History").click()
+        expect(consultant.locator("#history-list")).to_contain_text("135 mL")
+        expect(consultant.locator("#history-list button, #history-list a")).to_have_count(0)
+        consultant.get_by_role("link", name="Plans").click()
+        expect(consultant.get_by_text("No active plan.")).to_be_visible()
+        expect(consultant.get_by_role("button", name=re.compile("^Choose "))).to_have_count(0)
+        consultant.get_by_role("link", name="Stash", exact=True).click()
+        expect(consultant.locator("#stash-list")).to_contain_text("Daycare")
+        expect(consultant.locator("#stash-list button")).to_have_count(0)
+        expect(consultant.get_by_role("button", name="Add a container")).to_have_count(0)
+        expect(consultant.locator("#stash-guideline")).to_be_disabled()
+        assert not parent.errors and not consultant.errors, (parent.errors, consultant.errors)
+    finally:
+        parent_context.close()
+        consultant_context.close()
 
 
 def test_an_invitation_already_used_or_her_own_is_refused_in_plain_words(browser, live_server):

@@ -206,7 +206,7 @@ export async function render(root, { user, args }) {
   if (householdId()) {
     try {
       const active = await activePlans();
-      append(root, active.length ? active.map((plan) => activeCard(user, plan, rerender)) : h('p', { class: 'card muted' }, 'No active plan.'));
+      append(root, [active.length ? active.map((plan) => activeCard(user, plan, rerender)) : h('p', { class: 'card muted' }, 'No active plan.')]);
     } catch (err) { root.append(h('p', { class: 'card' }, describeError(err))); }
     return;
   }
