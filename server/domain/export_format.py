@@ -2,10 +2,13 @@
 
 The document is one JSON object whose members come in this order: format, version, exported_at, then one member per
 kind of data (account settings, goals, plans with their slots, sessions, stash containers with their history,
-reminders, shares, devices, passkeys, push subscriptions). Times are ISO 8601 in UTC, volumes in mL, times of day
-HH:MM:SS. Ids are this server's: a session's plan_slot and a container's session name rows of the same file.
+reminders, shares, devices, passkeys, push subscriptions, then the household: members, parents, invitations and plan
+proposals). A session, plan or stash step someone else logged for her names that one's role (logged_by_role).
+Times are ISO 8601 in UTC, volumes in mL, times of day HH:MM:SS. Ids are this server's: a session's plan_slot and a
+container's session name rows of the same file.
 Reading back: settings, goals, plans, sessions and containers are imported; reminders are scheduled anew from what
-was imported, and shares, devices, passkeys and push subscriptions belong to the server that made them.
+was imported, and shares, devices, passkeys, push subscriptions and the household belong to the server that made them.
+Members added after the first release of version 1 (the household, logged_by_role) are optional.
 """
 
 import math
@@ -13,6 +16,7 @@ import uuid
 from datetime import UTC, datetime, time
 
 from server.domain import sessions, storage, units
+from server.domain.household import Role
 from server.domain.plans import PlanStatus
 
 FORMAT = "pumpwell-export"
@@ -51,10 +55,10 @@ def _nullable(schema: dict) -> dict:
     return nullable
 
 
-def _record(properties: dict, description: str) -> dict:
-    """Return the schema of an object with exactly these members, all present."""
+def _record(properties: dict, description: str, optional: dict | None = None) -> dict:
+    """Return the schema of an object with exactly these members, all present but the optional ones."""
     return {"type": "object", "description": description, "required": list(properties),
-            "additionalProperties": False, "properties": properties}
+            "additionalProperties": False, "properties": {**properties, **(optional or {})}}
 
 
 INSTANT = {"type": "string", "format": "date-time"}
@@ -62,6 +66,8 @@ CLOCK_TIME = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5
 ML = {"type": "number", "minimum": 0}
 TEXT = {"type": "string"}
 UUID = {"type": "string", "format": "uuid"}
+ROLE = {"type": "string", "enum": [role.value for role in Role]}
+LOGGED_BY = {"logged_by_role": {**_nullable(ROLE), "description": "Who logged it for her; null when she did."}}
 
 SESSION = _record({
     "id": UUID, "started_at": INSTANT, "ended_at": INSTANT,
@@ -73,7 +79,7 @@ SESSION = _record({
     "plan_slot": _nullable(_record({"plan": {"type": "integer"}, "index": {"type": "integer", "minimum": 0}},
                                    "The block of a plan (by the plan's id in this file) the session fulfilled.")),
     "created_at": INSTANT, "updated_at": INSTANT,
-}, "A pumping session.")
+}, "A pumping session.", LOGGED_BY)
 PHASE = _record({"kind": {"type": "string", "enum": list(PHASE_KINDS)},
                  "side": _nullable({"type": "string", "enum": list(SIDES)}),
                  "minutes": {"type": "integer", "minimum": 0}}, "A stretch of a block: pumping a side, or resting.")
@@ -83,12 +89,12 @@ PLAN = _record({
     "id": {"type": "integer"}, "template": TEXT, "status": {"type": "string", "enum": list(PLAN_STATUSES)},
     "params": {"type": "object"}, "time_zone": TEXT, "starts_at": INSTANT, "ends_at": INSTANT,
     "created_at": INSTANT, "cancelled_at": _nullable(INSTANT), "slots": {"type": "array", "items": SLOT},
-}, "A pumping plan started from a template, with its blocks.")
+}, "A pumping plan started from a template, with its blocks.", LOGGED_BY)
 EVENT = _record({
     "id": UUID, "seq": {"type": "integer"}, "kind": {"type": "string", "enum": list(EVENT_KINDS)}, "at": INSTANT,
     "location": _nullable({"type": "string", "enum": list(LOCATIONS)}), "volume_ml": _nullable(ML),
     "reason": _nullable(TEXT),
-}, "One step of a container's history.")
+}, "One step of a container's history.", LOGGED_BY)
 CONTAINER = _record({
     "id": UUID, "session": _nullable({**UUID, "description": "The session (by id in this file) it was pumped in."}),
     "label": TEXT, "entered_volume": ML, "entered_unit": {"type": "string", "enum": list(UNITS)},
@@ -144,6 +150,20 @@ SCHEMA = {
             "user_agent": _nullable(TEXT), "created_at": INSTANT, "last_success_at": _nullable(INSTANT),
             "stopped_at": _nullable(INSTANT),
         }, "A browser that receives her reminders.")},
+        "members": {"type": "array", "items": _record({
+            "email": TEXT, "role": ROLE, "since": INSTANT,
+        }, "Someone she let into her data, in a role.")},
+        "parents": {"type": "array", "items": _record({
+            "email": TEXT, "role": ROLE, "since": INSTANT,
+        }, "A parent who let her in, in a role.")},
+        "invitations": {"type": "array", "items": _record({
+            "role": ROLE, "created_at": INSTANT, "expires_at": INSTANT, "used_at": _nullable(INSTANT),
+        }, "An invitation she sent (its link stays on the server).")},
+        "proposals": {"type": "array", "items": _record({
+            "template": TEXT, "starts_at": INSTANT, "overrides": {"type": "object"}, "note": _nullable(TEXT),
+            "status": {"type": "string", "enum": ["pending", "accepted", "declined"]}, "proposed_by_role": ROLE,
+            "created_at": INSTANT, "decided_at": _nullable(INSTANT), "plan": _nullable({"type": "integer"}),
+        }, "A plan a consultant proposed to her, and what she decided.")},
     },
 }
 

@@ -5,18 +5,22 @@ import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Table, bindparam, delete, select
+from sqlalchemy import ColumnElement, Table, bindparam, delete, literal, or_, select
 from sqlalchemy.orm import Session
 
 from server.domain.errors import PasswordRequired
 from server.domain.export_format import FORMAT, VERSION
+from server.domain.household import Role
 from server.models import (
     ApiToken,
     Base,
     Goal,
+    Grant,
+    Invitation,
     MilkBatch,
     Passkey,
     Plan,
+    PlanProposal,
     PlanSlot,
     PumpSession,
     PushSubscription,
@@ -34,6 +38,8 @@ EXPORTED_AS = {
     "pump_sessions": "sessions", "milk_batches": "containers", "milk_batch_events": "containers",
     "reminders": "reminders", "shares": "shares", "api_tokens": "devices", "passkeys": "passkeys",
     "push_subscriptions": "push_subscriptions",
+    "grants": "members",  # and "parents": the grants she gave, and those she holds
+    "invitations": "invitations", "plan_proposals": "proposals",
     "summary_days": None,  # figures computed from the sessions, kept to answer faster
     "password_resets": None,  # single-use capabilities, good for minutes
     "passkey_challenges": None,  # single-use capabilities, good for minutes
@@ -55,6 +61,12 @@ def owner_condition(table: Table, user_id: int) -> ColumnElement[bool]:
     """Return the WHERE clause selecting a table's rows of one parent, following foreign keys to users."""
     if table.name == User.__tablename__:
         return table.c.id == user_id
+    # A row that requires two accounts (a grant: the parent's and the helper's) belongs to each of them. A nullable
+    # key to users (who logged a row for her) does not make the row hers: it is set to NULL when she goes.
+    required = [fk.parent == user_id for fk in table.foreign_keys
+                if fk.column.table.name == User.__tablename__ and not fk.parent.nullable]
+    if required:
+        return or_(*required)
     # Prefer a required key: a nullable one (e.g. a session's plan slot) misses rows that have none.
     keys = sorted(table.foreign_keys, key=lambda fk: fk.parent.nullable)
     for fk in keys:
@@ -97,16 +109,16 @@ def _sessions(db: Session, user_id: int) -> Iterator[dict]:
                PumpSession.flange_mm, PumpSession.pain, PumpSession.notes]
     query = (
         select(*columns, SLOT_OF_SESSION.c.plan_id, SLOT_OF_SESSION.c.index, PumpSession.created_at,
-               PumpSession.updated_at)
+               PumpSession.updated_at, PumpSession.logged_by_role)
         .outerjoin(SLOT_OF_SESSION, SLOT_OF_SESSION.c.id == PumpSession.plan_slot_id)
         .where(PumpSession.user_id == user_id).order_by(PumpSession.started_at, PumpSession.id)
         .execution_options(yield_per=ROWS_PER_FETCH)
     )
     names = [column.key for column in columns]
-    for *facts, plan_id, index, created_at, updated_at in db.execute(query, {"user_id": user_id}):
+    for *facts, plan_id, index, created_at, updated_at, logged_by_role in db.execute(query, {"user_id": user_id}):
         yield {**dict(zip(names, facts, strict=True)),
                "plan_slot": None if plan_id is None else {"plan": plan_id, "index": index},
-               "created_at": created_at, "updated_at": updated_at}
+               "created_at": created_at, "updated_at": updated_at, "logged_by_role": logged_by_role}
 
 
 def _plans(db: Session, user_id: int) -> Iterator[dict]:
@@ -119,6 +131,7 @@ def _plans(db: Session, user_id: int) -> Iterator[dict]:
             "created_at": plan.created_at, "cancelled_at": plan.cancelled_at,
             "slots": [{"index": s.index, "starts_at": s.starts_at, "ends_at": s.ends_at, "phases": s.phases,
                        "note": s.note} for s in plan.slots],
+            "logged_by_role": plan.logged_by_role,
         }
         db.expunge(plan)
 
@@ -130,7 +143,7 @@ GOAL_COLUMNS = ("daily_volume_ml", "sessions_per_day", "max_gap_day_min", "max_g
                 "night_end", "updated_at")
 
 
-EVENT_COLUMNS = ("id", "seq", "kind", "at", "location", "volume_ml", "reason")
+EVENT_COLUMNS = ("id", "seq", "kind", "at", "location", "volume_ml", "reason", "logged_by_role")
 
 
 def _containers(db: Session, user_id: int) -> Iterator[dict]:
@@ -144,9 +157,9 @@ def _containers(db: Session, user_id: int) -> Iterator[dict]:
         db.expunge(batch)
 
 
-def _rows(db: Session, user_id: int, model, order, **names) -> Iterator[dict]:
-    """Yield the user's rows of a model, each as {name in the export: column}."""
-    query = select(*names.values()).where(model.user_id == user_id).order_by(*order)
+def _rows(db: Session, hers: ColumnElement[bool], order, **names) -> Iterator[dict]:
+    """Yield the user's rows (those `hers` selects), each as {name in the export: column}."""
+    query = select(*names.values()).where(hers).order_by(*order)
     for row in db.execute(query):
         yield dict(zip(names, row, strict=True))
 
@@ -156,21 +169,40 @@ def _sections(db: Session, user_id: int) -> Iterator[tuple[str, Iterator[dict]]]
     yield "plans", _plans(db, user_id)
     yield "sessions", _sessions(db, user_id)
     yield "containers", _containers(db, user_id)
-    yield "reminders", _rows(db, user_id, Reminder, (Reminder.due_at, Reminder.id), kind=Reminder.kind,
+    yield "reminders", _rows(db, Reminder.user_id == user_id, (Reminder.due_at, Reminder.id), kind=Reminder.kind,
                              status=Reminder.status, due_at=Reminder.due_at, expires_at=Reminder.expires_at,
                              sent_at=Reminder.sent_at, plan=Reminder.plan_id)
-    yield "shares", _rows(db, user_id, Share, (Share.created_at, Share.id), label=Share.label,
+    yield "shares", _rows(db, Share.user_id == user_id, (Share.created_at, Share.id), label=Share.label,
                           created_at=Share.created_at, expires_at=Share.expires_at, revoked_at=Share.revoked_at,
                           last_used_at=Share.last_used_at, include_stash=Share.include_stash)
-    yield "devices", _rows(db, user_id, ApiToken, (ApiToken.created_at, ApiToken.id), label=ApiToken.label,
+    yield "devices", _rows(db, ApiToken.user_id == user_id, (ApiToken.created_at, ApiToken.id), label=ApiToken.label,
                            created_at=ApiToken.created_at, last_used_at=ApiToken.last_used_at,
                            expires_at=ApiToken.expires_at)
-    yield "passkeys", _rows(db, user_id, Passkey, (Passkey.created_at, Passkey.id), name=Passkey.name,
+    yield "passkeys", _rows(db, Passkey.user_id == user_id, (Passkey.created_at, Passkey.id), name=Passkey.name,
                             created_at=Passkey.created_at, last_used_at=Passkey.last_used_at)
     yield "push_subscriptions", _rows(
-        db, user_id, PushSubscription, (PushSubscription.created_at, PushSubscription.id),
+        db, PushSubscription.user_id == user_id, (PushSubscription.created_at, PushSubscription.id),
         user_agent=PushSubscription.user_agent, created_at=PushSubscription.created_at,
         last_success_at=PushSubscription.last_success_at, stopped_at=PushSubscription.stopped_at)
+    yield "members", _grants(db, Grant.owner_id == user_id, Grant.grantee_id)
+    yield "parents", _grants(db, Grant.grantee_id == user_id, Grant.owner_id)
+    yield "invitations", _rows(db, Invitation.owner_id == user_id, (Invitation.created_at, Invitation.id),
+                               role=Invitation.role, created_at=Invitation.created_at,
+                               expires_at=Invitation.expires_at, used_at=Invitation.used_at)
+    yield "proposals", _rows(db, PlanProposal.user_id == user_id, (PlanProposal.created_at, PlanProposal.id),
+                             template=PlanProposal.template, starts_at=PlanProposal.starts_at,
+                             overrides=PlanProposal.overrides, note=PlanProposal.note, status=PlanProposal.status,
+                             # Only the consultant's role may propose (server/domain/household.py).
+                             proposed_by_role=literal(Role.CONSULTANT.value), created_at=PlanProposal.created_at,
+                             decided_at=PlanProposal.decided_at, plan=PlanProposal.plan_id)
+
+
+def _grants(db: Session, mine, other) -> Iterator[dict]:
+    """Yield grants of hers (given or held) with the other account's email, oldest first."""
+    query = (select(User.email, Grant.role, Grant.created_at).join(User, User.id == other).where(mine)
+             .order_by(Grant.created_at, Grant.id))
+    for email, role, since in db.execute(query):
+        yield {"email": email, "role": role, "since": since}
 
 
 def export_account(db: Session, user: Account, now: datetime) -> Iterator[str]:

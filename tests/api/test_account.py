@@ -2,17 +2,20 @@
 
 import json
 import os
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table, func, select
+from sqlalchemy.orm import Session
 
-from server.models import Base, User
+from server.models import Base, Grant, PlanProposal, User
 from server.services import account
 from server.timeutil import utcnow
 from tests.api.passkey_helpers import SoftAuthenticator, add_passkey
 from tests.conftest import PASSWORD
+from tests.household_helpers import acting_for, invite_and_join
 from tests.pushservice import TestSubscription
 
 
@@ -22,6 +25,7 @@ def fill_every_table(client, headers) -> dict:
     goals = {"daily_volume_ml": 700.0, "sessions_per_day": 8, "max_gap_day_min": 180, "max_gap_night_min": 300,
              "night_start": "22:00", "night_end": "06:00"}
     assert client.put("/api/goals", json=goals, headers=headers).status_code == 200
+    fill_household(client, headers, now)  # before the summary: what her partner logs changes the kept days
     session = {"started_at": (now - timedelta(hours=1)).isoformat(), "duration_min": 20, "left_ml": 50}
     assert client.post("/api/sessions", json=session, headers=headers).status_code == 201
     today = now.date()
@@ -44,6 +48,33 @@ def fill_every_table(client, headers) -> dict:
     pending = client.post("/api/me/passkeys/options", headers=headers).json["challenge"]  # a passkey being added
     return {"token": share.json["token"], "p256dh": device.p256dh, "auth": device.auth,
             "bearer": headers["Authorization"].split()[1], "challenge": pending}
+
+
+def fill_household(client, headers, now: datetime) -> None:
+    """Give the signed-in parent a partner who logs for her, a parent who let her in, an invitation and a proposal."""
+    parent_id = client.get("/api/me", headers=headers).json["id"]
+    _, partner = register(client)
+    invite_and_join(client, headers, partner, "partner")
+    session = {"started_at": (now - timedelta(hours=3)).isoformat(), "duration_min": 20, "right_ml": 40}
+    assert client.post("/api/sessions", json=session, headers=acting_for(partner, parent_id)).status_code == 201
+    batch = {"volume": 60, "expressed_at": now.isoformat(), "location": "fridge"}
+    assert client.post("/api/stash", json=batch, headers=acting_for(partner, parent_id)).status_code == 201
+    _, other_parent = register(client)
+    invite_and_join(client, other_parent, headers, "caregiver")
+    assert client.post("/api/household/invitations", json={"role": "consultant"}, headers=headers).status_code == 201
+    _, consultant = register(client)
+    consultant_id = client.get("/api/me", headers=consultant).json["id"]
+    with Session(client.application.extensions["engine"]) as db:
+        db.add(PlanProposal(user_id=parent_id, proposed_by_id=consultant_id, template="frequent-boost",
+                            starts_at=now + timedelta(days=1), overrides={}, note="Try this", created_at=now))
+        db.commit()
+
+
+def register(client) -> tuple[dict, dict]:
+    """Register another account; return (user json, auth headers)."""
+    body = {"email": f"{uuid.uuid4().hex[:12]}@example.com", "password": PASSWORD}
+    answer = client.post("/api/auth/register", json=body)
+    return answer.json["user"], {"Authorization": f"Bearer {answer.json['token']}"}
 
 
 def rows_of(db, user_id: int) -> dict[str, int]:
@@ -92,8 +123,14 @@ def test_export_holds_every_kind_of_her_rows_streamed_without_secrets(client, db
     for table, count in rows_of(db, alice["id"]).items():
         assert count > 0, f"the test gives Alice no {table} rows: add them to fill_every_table"
         section = account.EXPORTED_AS[table]
-        if section not in (None, "account", "goals") and table not in ("plan_slots", "milk_batch_events"):
+        if section not in (None, "account", "goals") and table not in ("plan_slots", "milk_batch_events", "grants"):
             assert len(document[section]) == count, table
+    assert len(document["members"]) + len(document["parents"]) == rows_of(db, alice["id"])["grants"]
+    assert {m["role"] for m in document["members"]} == {"partner"}
+    assert {p["role"] for p in document["parents"]} == {"caregiver"}
+    assert {s["logged_by_role"] for s in document["sessions"]} == {None, "partner"}
+    assert {e["logged_by_role"] for c in document["containers"] for e in c["events"]} == {None, "partner"}
+    assert document["proposals"][0]["proposed_by_role"] == "consultant"
     assert sum(len(plan["slots"]) for plan in document["plans"]) == rows_of(db, alice["id"])["plan_slots"]
     assert sum(len(c["events"]) for c in document["containers"]) == rows_of(db, alice["id"])["milk_batch_events"]
     assert document["account"]["email"] == alice["email"]
@@ -134,3 +171,19 @@ def test_deletion_needs_the_password_unless_this_device_just_signed_in(app, clie
     app.config["CLOCK"] = utcnow
     assert client.delete("/api/account", json={}, headers=headers).status_code == 204
     assert set(rows_of(db, alice["id"]).values()) == {0}
+
+
+def test_deleting_a_parent_removes_her_grants_and_nothing_of_her_helpers(client, db, make_user):
+    parent, headers = make_user()
+    helper, helper_headers = make_user()
+    fill_every_table(client, helper_headers)
+    invite_and_join(client, headers, helper_headers, "caregiver")
+    invite_and_join(client, helper_headers, headers, "partner")
+    helper_before = rows_of(db, helper["id"])
+    assert client.delete("/api/account", json={"password": PASSWORD}, headers=headers).status_code == 204
+    assert set(rows_of(db, parent["id"]).values()) == {0}
+    helper_after = rows_of(db, helper["id"])
+    assert helper_after == {**helper_before, "grants": helper_before["grants"] - 2}
+    assert db.scalar(select(func.count()).select_from(Grant).where(
+        (Grant.owner_id == parent["id"]) | (Grant.grantee_id == parent["id"]))) == 0
+    assert client.get("/api/household/parents", headers=helper_headers).status_code == 200
