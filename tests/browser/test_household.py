@@ -108,7 +108,7 @@ def test_a_caregiver_runs_the_stash_sees_no_pumping_until_allowed_and_loses_acce
     try:
         parent_token = sign_up(parent)
         log_past_session(parent, "60", "55")
-        add_container(live_server, parent_token, 120, "Mon am")
+        container = add_container(live_server, parent_token, 120, "Mon am")
         url = invite(parent, "caregiver")
         assert re.fullmatch(rf"{re.escape(live_server.url)}/#/join/\S+", url)
 
@@ -152,13 +152,25 @@ def test_a_caregiver_runs_the_stash_sees_no_pumping_until_allowed_and_loses_acce
         expect(carer.locator("#history-list")).to_contain_text("115 mL")
         expect(carer.get_by_role("button", name=re.compile("^(Edit|Delete) session"))).to_have_count(0)
 
-        revoke(parent, carer_email)
+        # A change made offline that reaches the server after the revocation is refused, and said where she looks.
         carer.get_by_role("link", name="Stash", exact=True).click()
-        expect(carer.locator("#toast")).to_contain_text(f"You no longer have access to {parent_email}'s log.")
+        carer_context.set_offline(True)
+        carer.get_by_role("button", name="Use Mon am").click()
+        carer.locator("#use-amount").fill("20")
+        carer.get_by_role("button", name="Use", exact=True).click()
+        expect(carer.locator("#stash-waiting")).to_have_text("1 change waiting to send.")
+        revoke(parent, carer_email)
+        carer_context.set_offline(False)
         expect(carer.get_by_role("heading", name="Whose log")).to_be_visible()
         expect(carer.locator("#household-choices li")).to_have_count(1)
         expect(carer.locator("#household-switch")).to_be_hidden()
+        expect(carer.locator("#household-orphans")).to_contain_text(
+            "1 stash change saved for a household you no longer help cannot be sent.")
+        carer.locator("#household-orphans").get_by_role("button", name="Discard").click()
+        expect(carer.locator("#household-orphans")).to_have_count(0)
+        assert carer.evaluate(EVERY_ACCOUNT) == []
         assert tabs(carer) == ["Today", "History", "Plans", "Stash", "Settings"]
+        assert call(live_server, "GET", f"/stash/{container}", parent_token).json["remaining_ml"] == 70
         assert not parent.errors and not carer.errors, (parent.errors, carer.errors)
     finally:
         parent_context.close()
