@@ -3,7 +3,7 @@ import { currentAccount, keep, kept } from './account.js';
 import { adoptAccount, api, cachedUser, cacheUser, describeError, forgetEarly, getToken } from './api.js';
 import { clock } from './format.js';
 import { busy, h, mount, skeleton, toast } from './dom.js';
-import { firstScreen, household, householdLabel, keepJoin, knownParents, rememberParents, shows } from './household.js';
+import { chooseHousehold, firstScreen, household, householdLabel, keepJoin, knownParents, rememberParents, shows } from './household.js';
 import { flushOutbox, isOwnSave, onOutboxChange, outboxCounts } from './outbox.js';
 import { enableReminders, reminderState } from './push.js';
 // The screen contract, which route() relies on. A screen module (loaded on first use below) exports:
@@ -78,6 +78,8 @@ async function route() {
   // A forgotten password is asked for, and a new one chosen from the e-mailed link, signed out.
   if (!signedIn && !['signup', 'forgot', 'reset'].includes(name)) name = 'signin';
   if (signedIn && (name === 'signin' || name === 'signup')) name = 'today';
+  // A pumping reminder's Start is about her own pumping, whichever log the phone showed.
+  if (signedIn && name === 'today' && args[0] === 'start' && household()) chooseHousehold(null);
   const seq = ++routeSeq;
   // The account and the screen's code load side by side.
   const userLoad = signedIn ? currentUser() : Promise.resolve(null);
