@@ -89,7 +89,9 @@ async function route() {
   if (cleanup) cleanup();
   cleanup = null;
   tabs.hidden = !signedIn;
-  const tab = { log: 'today', reminders: 'today', timer: 'plans', import: 'settings', household: 'settings', households: 'settings', join: 'settings' }[name] || name;
+  const tab = {
+    log: 'today', reminders: 'today', timer: 'plans', import: 'settings', household: 'settings', households: 'settings', join: 'settings',
+  }[name] || name;
   // A household shows only the tabs its role allows; a screen it does not offer opens its first one instead.
   if (signedIn && !shows(tab)) {
     location.replace(firstScreen());

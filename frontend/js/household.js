@@ -2,7 +2,7 @@
 // consultant (docs/household.md). The choice is the account's (account.js), so it outlives a restart; requests
 // for a parent's data carry her id in the Pumpwell-Account header (api.js, outbox-core.js), and what the phone keeps
 // for a household (timers, the last answers seen, queued requests) is kept under that household's name.
-import { forget, keep, kept } from './account.js';
+import { forget, forgetAll, keep, kept } from './account.js';
 
 const CHOSEN = 'household';
 const PARENTS = 'parents';
@@ -49,9 +49,19 @@ export const knownParents = () => kept(PARENTS) || [];
 
 /**
  * Remember the households she helps, from GET /household/parents; the one shown follows its grant (a permission
- * the parent changed), and one whose grant is gone falls back to her own. Returns the parent no longer reachable, or null.
+ * the parent changed), and one whose grant is gone falls back to her own. What the phone kept for a household she
+ * no longer helps (answers, timers) is forgotten: its data has no business on her phone any more. Returns the parent
+ * no longer reachable, or null.
  */
 export function rememberParents(parents) {
+  const helped = new Set(parents.map((parent) => String(parent.account_id)));
+  for (const parent of knownParents()) {
+    if (helped.has(String(parent.account_id))) continue;
+    // Its cached answers (cache.household.<id>.…) and its timers (household.<id>.…).
+    const prefix = scoped('', String(parent.account_id));
+    forgetAll(`cache.${prefix}`);
+    forgetAll(prefix);
+  }
   keep(PARENTS, parents);
   const chosen = household();
   if (!chosen) return null;

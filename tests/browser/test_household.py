@@ -159,6 +159,8 @@ def test_a_caregiver_runs_the_stash_sees_no_pumping_until_allowed_and_loses_acce
         carer.locator("#use-amount").fill("20")
         carer.get_by_role("button", name="Use", exact=True).click()
         expect(carer.locator("#stash-waiting")).to_have_text("1 change waiting to send.")
+        household_copies = "Object.keys(localStorage).filter((key) => key.includes('.cache.household.'))"
+        assert carer.evaluate(household_copies)  # what she saw of the parent's log, kept for offline use
         revoke(parent, carer_email)
         carer_context.set_offline(False)
         expect(carer.get_by_role("heading", name="Whose log")).to_be_visible()
@@ -169,6 +171,7 @@ def test_a_caregiver_runs_the_stash_sees_no_pumping_until_allowed_and_loses_acce
         carer.locator("#household-orphans").get_by_role("button", name="Discard").click()
         expect(carer.locator("#household-orphans")).to_have_count(0)
         assert carer.evaluate(EVERY_ACCOUNT) == []
+        assert carer.evaluate(household_copies) == []
         assert tabs(carer) == ["Today", "History", "Plans", "Stash", "Settings"]
         assert call(live_server, "GET", f"/stash/{container}", parent_token).json["remaining_ml"] == 70
         assert not parent.errors and not carer.errors, (parent.errors, carer.errors)
