@@ -1,5 +1,6 @@
 """Save every screen of the app at phone size, light and dark, into docs/screenshots/ (run by `make screenshots`)."""
 
+import re
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer, account_key, new_phone, sign_up  # noqa: E402
+from tests.conftest import PASSWORD  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 # The install sheet's pictures (manifest "screenshots"): Today on a phone and on a wide screen.
@@ -228,19 +230,69 @@ def screens(browser, server: LiveServer, scheme: str) -> None:
     consultant.close()
 
 
-def main() -> None:
-    """Start a throwaway server and browser and shoot every screen twice."""
+def household(browser, server: LiveServer, scheme: str) -> None:
+    """The household on two phones: the parent's Household screen, a caregiver joining, the switcher, and the stash
+    each of them sees once the caregiver used milk."""
+    parent_context, carer_context = (new_phone(browser, server, color_scheme=scheme) for _ in range(2))
+    parent, carer = parent_context.new_page(), carer_context.new_page()
+    parent_token = sign_up(parent, f"maria-{scheme}@example.com")
+    seed_stash(server, parent_token)
+    invited = server.api("POST", "/household/invitations", parent_token, json={"role": "caregiver"}).json["url"]
+    # Made in-process, the link names the test client's host: the same route on the live server.
+    carer.goto("/#" + invited.split("#", 1)[1])
+    carer.get_by_role("heading", name="Sign in").wait_for()
+    shoot(carer, "join-sign-in", scheme)
+    carer.get_by_role("link", name="Create an account").click()
+    carer.get_by_label("Email").fill(f"grandma-{scheme}@example.com")
+    carer.get_by_label("Password").fill(PASSWORD)
+    carer.get_by_role("button", name="Create account").click()
+    carer.get_by_role("heading", name="Join a household").wait_for()
+    shoot(carer, "join", scheme)
+    carer.get_by_role("button", name="Accept").click()
+    carer.get_by_role("heading", name=re.compile("^You are")).wait_for()
+    shoot(carer, "joined", scheme)
+    carer.get_by_role("button", name=re.compile("^Open .*'s log$")).click()
+    carer.get_by_role("button", name="Use Mon am").click()
+    carer.locator("#use-amount").fill("60")
+    carer.get_by_role("button", name="Use", exact=True).click()
+    carer.locator("#stash-list .by-whom").first.scroll_into_view_if_needed()
+    shoot(carer, "household-stash-caregiver", scheme)
+    carer.locator("#household-switch").click()
+    carer.get_by_role("heading", name="Whose log").wait_for()
+    shoot(carer, "household-switcher", scheme)
+    parent.get_by_role("link", name="Stash").click()
+    parent.locator("#stash-list .by-whom").first.scroll_into_view_if_needed()
+    shoot(parent, "household-stash-parent", scheme)
+    server.api("POST", "/household/invitations", parent_token, json={"role": "partner"})
+    parent.get_by_role("link", name="Settings").click()
+    parent.get_by_role("link", name="Partner, caregiver, consultant").click()
+    parent.get_by_role("button", name="Create invitation link").click()
+    parent.locator("#invite-url").wait_for()
+    shoot(parent, "household", scheme)
+    parent.locator("#members-h").scroll_into_view_if_needed()
+    shoot(parent, "household-members", scheme)
+    parent_context.close()
+    carer_context.close()
+
+
+# Each walk through the app, by the name `python docs/screenshots.py NAME...` runs alone (all of them by default).
+WALKS = {"screens": screens, "household": household}
+
+
+def main(names: list[str]) -> None:
+    """Start a throwaway server and browser and shoot every screen (of the walks named) twice."""
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         server = LiveServer(Path(tmp))
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            for scheme in ("light", "dark"):
-                screens(browser, server, scheme)
+            for walk in names or WALKS:
+                for scheme in ("light", "dark"):
+                    WALKS[walk](browser, server, scheme)
         finally:
             browser.close()
             server.stop()
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -1,12 +1,14 @@
 // A file behind the API handed over as a download: a plain link cannot carry the bearer token.
-import { describeError, getToken } from './api.js';
+import { describeError, getToken, householdHeaders } from './api.js';
 import { busy, h, toast } from './dom.js';
 
-/** A click handler that fetches `/api${path}` and saves it as `filename`, saying so (or why not). */
-export const downloadAction = (path, filename) => async (event) => {
+/** A click handler that fetches `/api${path}` and saves it as `filename`, saying so (or why not); with
+ * `forHousehold` it asks for the household chosen (History), else for her own data (Settings). */
+export const downloadAction = (path, filename, { forHousehold = false } = {}) => async (event) => {
   try {
+    const headers = { Authorization: `Bearer ${getToken()}`, ...(forHousehold ? householdHeaders(path) : {}) };
     const res = await busy(event.target, 'Preparing…', () => fetch(`/api${path}`, {
-      headers: { Authorization: `Bearer ${getToken()}` }, signal: AbortSignal.timeout(60_000),
+      headers, signal: AbortSignal.timeout(60_000),
     }), 65_000);
     if (!res.ok) { toast('The download failed. Try again.'); return; }
     const url = URL.createObjectURL(await res.blob());
