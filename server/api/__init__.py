@@ -10,12 +10,14 @@ from server.api import (
     imports,
     passkeys,
     plans,
+    proposals,
     push,
     reminders,
     security,
     sessions,
     shares,
     stash,
+    workspace,
 )
 
 
@@ -23,5 +25,6 @@ def register_blueprints(app: APIFlask) -> None:
     """Register every API blueprint (add new resources here)."""
     for module in (
         accounts, account, security, passkeys, sessions, goals, push, export, shares, plans, reminders, stash, imports,
+        proposals, workspace,
     ):
         app.register_blueprint(module.bp)
