@@ -28,7 +28,7 @@ from server.domain import sessions as session_rules
 from server.domain import summary as summary_rules
 from server.domain.errors import InvalidInput
 from server.domain.sessions import MAX_DURATION
-from server.domain.summary import DaySummary, GoalFacts, day_bounds, measure, summarize_days
+from server.domain.summary import DaySummary, GoalFacts, SessionFacts, day_bounds, measure, summarize_days
 from server.logs import describe
 from server.models import Goal, PumpSession, SummaryDay, User
 from server.services.access import Account
@@ -127,7 +127,7 @@ class RecentDays:
     """An account's last local days, the sessions read for them (by start) and the latest end before those."""
 
     days: list[DaySummary]
-    sessions: list[tuple]
+    sessions: list[SessionFacts]
     previous_end: datetime | None
 
 
@@ -146,9 +146,9 @@ def recent_days_of_many(db: Session, accounts: list[tuple[Account, Goal]], count
     start = min(day_bounds(first, zone)[0] for first, _, zone in bounds.values())
     end = max(day_bounds(last, zone)[1] for _, last, zone in bounds.values())
     ids = list(bounds)
-    rows: dict[int, list[tuple]] = {user_id: [] for user_id in ids}
+    rows: dict[int, list[SessionFacts]] = {user_id: [] for user_id in ids}
     for user_id, *facts in all_rows(db.connection(), SESSIONS_OF_MANY, {"user_ids": ids, "start": start, "end": end}):
-        rows[user_id].append(tuple(facts))
+        rows[user_id].append(SessionFacts(*facts))
     ends = dict(db.connection().execute(
         LATEST_ENDS_BEFORE, {"user_ids": ids, "start": start, "horizon": start + MAX_DURATION}).all())
     found = {}
