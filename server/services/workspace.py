@@ -12,8 +12,8 @@ from server.domain.goals import DEFAULT_GOALS
 from server.domain.household import Role
 from server.models import Goal, Grant, User
 from server.services.access import Account
-from server.services.plans import PlanView, active_plans_of_many
-from server.services.summary import recent_days_of_many
+from server.services.plans import PlanAdherence, active_plans_of_many
+from server.services.summary import RecentDays, recent_days_of_many
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class ClientView:
     last_24h: rules.LastDay
     goal_progress: float
     trend: list[TrendDay]
-    plan: PlanView | None
+    plan: PlanAdherence | None
     last_logged_at: datetime | None
     flags: list[rules.FlagFound]
 
@@ -61,7 +61,8 @@ def workspace(db: Session, consultant: Account, sort: str, now: datetime) -> lis
     return sorted(views, key=SORT_KEYS[sort])
 
 
-def _client(account: Account, goal: Goal, since: datetime, recent, plan: PlanView | None, now: datetime) -> ClientView:
+def _client(account: Account, goal: Goal, since: datetime, recent: RecentDays, plan: PlanAdherence | None,
+            now: datetime) -> ClientView:
     """Return one client's view from her recent days and sessions."""
     zone = ZoneInfo(account.time_zone)
     last = rules.last_day(recent.sessions, recent.previous_end, now)
