@@ -52,6 +52,8 @@ class Config:
     PUSH_TEST_RATE_LIMIT = os.environ.get("PUSH_TEST_RATE_LIMIT", "10 per hour")
     EXPORT_RATE_LIMIT = os.environ.get("EXPORT_RATE_LIMIT", "30 per hour")
     PASSWORD_CHANGE_RATE_LIMIT = os.environ.get("PASSWORD_CHANGE_RATE_LIMIT", "10 per hour")
+    # Household invitations per account (each a link that lets someone into her data).
+    INVITATION_RATE_LIMIT = os.environ.get("INVITATION_RATE_LIMIT", "20 per hour")
     # Imports (previews and confirmed imports together): each reads a whole file.
     IMPORT_RATE_LIMIT = os.environ.get("IMPORT_RATE_LIMIT", "20 per hour")
     # Password reset e-mails asked for, per client address and per e-mail address (whether it has an account or not).

@@ -20,7 +20,7 @@ TEST_CONFIG = {
     "AUTH_RATE_LIMIT": "10000 per minute", "SHARE_LINK_RATE_LIMIT": "10000 per hour",
     "PUSH_TEST_RATE_LIMIT": "10000 per hour", "EXPORT_RATE_LIMIT": "10000 per hour",
     "PASSWORD_CHANGE_RATE_LIMIT": "10000 per hour", "PASSWORD_RESET_RATE_LIMIT": "10000 per hour",
-    "IMPORT_RATE_LIMIT": "10000 per hour",
+    "IMPORT_RATE_LIMIT": "10000 per hour", "INVITATION_RATE_LIMIT": "10000 per hour",
 }
 
 PASSWORD = "correct horse battery"

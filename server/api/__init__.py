@@ -7,6 +7,7 @@ from server.api import (
     accounts,
     export,
     goals,
+    household,
     imports,
     passkeys,
     plans,
@@ -25,6 +26,6 @@ def register_blueprints(app: APIFlask) -> None:
     """Register every API blueprint (add new resources here)."""
     for module in (
         accounts, account, security, passkeys, sessions, goals, push, export, shares, plans, reminders, stash, imports,
-        proposals, workspace,
+        household, proposals, workspace,
     ):
         app.register_blueprint(module.bp)

@@ -60,6 +60,8 @@ class SettingsIn(Schema):
     time_zone = TimeZone()
     unit = fields.String(validate=OneOf(["ml", "oz"]))
     quiet_hours = fields.Nested(QuietHours, allow_none=True)
+    caregivers_see_pumping = fields.Boolean(metadata={
+        "description": "Let caregivers see her sessions, summaries, goals and plans (off by default)."})
 
 
 @bp.post("/auth/register")
@@ -110,7 +112,7 @@ def me():
 @bp.input(SettingsIn, arg_name="changes")
 @bp.output(SettingsOut)
 def update_me(changes):
-    """Change time zone, display unit or quiet hours; name the active plans that follow another zone's clock."""
+    """Change time zone, unit, quiet hours or what caregivers see; name the active plans on another zone's clock."""
     db, now = get_db(), app_now()
     user = accounts.update_settings(db, principal().account, changes, now)
     return {**UserOut().dump(user), "plans_in_other_zones": plans.plans_in_another_zone(db, user, now)}

@@ -2,10 +2,11 @@
 
 from apiflask import APIBlueprint
 
-from server.api.auth import auth, principal
+from server.api.auth import acts_for, auth
 from server.api.downloads import RangeQuery, csv_response
 from server.api.quotas import account_limited, per_account
 from server.db import get_db
+from server.domain.household import Permission
 from server.services import export, stash
 from server.timeutil import app_now
 
@@ -22,33 +23,36 @@ CSV_RESPONSE = {
 
 @bp.get("/sessions.csv")
 @bp.auth_required(auth)
+@acts_for(Permission.EXPORT)
 @bp.input(RangeQuery, location="query", arg_name="query")
 @bp.doc(responses=CSV_RESPONSE)
 @per_account("EXPORT_RATE_LIMIT", "downloads")
-def sessions_csv(query):
+def sessions_csv(query, household):
     """Download the sessions started on the local days from..to, one row each."""
     db = get_db()
-    args = (db, principal().account, query.get("from_"), query.get("to"), app_now())
+    args = (db, household.account, query.get("from_"), query.get("to"), app_now())
     return csv_response(*export.export_sessions_csv(*args), close=db.close)
 
 
 @bp.get("/daily.csv")
 @bp.auth_required(auth)
+@acts_for(Permission.EXPORT)
 @bp.input(RangeQuery, location="query", arg_name="query")
 @bp.doc(responses=CSV_RESPONSE)
 @per_account("EXPORT_RATE_LIMIT", "downloads")
-def daily_csv(query):
+def daily_csv(query, household):
     """Download the daily summary of the local days from..to (at most 366 days), with the goal."""
     db = get_db()
-    args = (db, principal().account, query.get("from_"), query.get("to"), app_now())
+    args = (db, household.account, query.get("from_"), query.get("to"), app_now())
     return csv_response(*export.export_daily_csv(*args), close=db.close)
 
 
 @bp.get("/stash.csv")
 @bp.auth_required(auth)
+@acts_for(Permission.EXPORT)
 @bp.doc(responses=CSV_RESPONSE)
 @per_account("EXPORT_RATE_LIMIT", "downloads")
-def stash_csv():
+def stash_csv(household):
     """Download every container (open, used and discarded) with its expiry, limit and source."""
     db = get_db()
-    return csv_response(*stash.export_stash_csv(db, principal().account, app_now()), close=db.close)
+    return csv_response(*stash.export_stash_csv(db, household.account, app_now()), close=db.close)

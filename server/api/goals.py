@@ -3,10 +3,11 @@
 from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Range
 
-from server.api.auth import auth, principal
+from server.api.auth import acts_for, auth, principal
 from server.api.compiled import CompiledSchema
 from server.api.fields import LocalDate, LocalTime
 from server.db import get_db
+from server.domain.household import Permission
 from server.services import goal_changes, goals, summary
 from server.timeutil import app_now
 
@@ -61,10 +62,11 @@ class SummaryOut(CompiledSchema):
 
 @bp.get("/goals")
 @bp.auth_required(auth)
+@acts_for(Permission.SEE_PUMPING)
 @bp.output(GoalsSchema)
-def get_goals():
+def get_goals(household):
     """Show the goals (the defaults until set)."""
-    return goals.get_goals(get_db(), principal().account)
+    return goals.get_goals(get_db(), household.account)
 
 
 @bp.put("/goals")
@@ -78,9 +80,10 @@ def set_goals(values):
 
 @bp.get("/summary/daily")
 @bp.auth_required(auth)
+@acts_for(Permission.SEE_PUMPING)
 @bp.input(SummaryQuery, location="query", arg_name="query")
 @bp.output(SummaryOut)
 @bp.doc(description="A session belongs to the local day on which it started (in the user's time zone).")
-def daily_summary(query):
+def daily_summary(query, household):
     """Summarize local days from..to (at most 366)."""
-    return summary.summary_view(get_db(), principal().account, query["from_"], query["to"], app_now())
+    return summary.summary_view(get_db(), household.account, query["from_"], query["to"], app_now())

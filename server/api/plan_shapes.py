@@ -16,4 +16,9 @@ class PlanSummaryOut(Schema):
     ends_at = fields.DateTime()
     cancelled_at = fields.DateTime(allow_none=True)
     params = fields.Dict()
+    logged_by_role = fields.String(allow_none=True, metadata={
+        "description": "The role of whoever started it for the parent (a consultant's accepted proposal); null when "
+                       "she did."})
+    logged_by_id = fields.Integer(allow_none=True, metadata={
+        "description": "Their account id; null when she started it or their account was deleted."})
     disclaimer = fields.String()

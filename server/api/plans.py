@@ -4,11 +4,12 @@ from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length, OneOf, Range, Regexp
 from flask import Response
 
-from server.api.auth import auth, principal
+from server.api.auth import acts_for, auth, principal
 from server.api.docs import links
 from server.api.fields import Instant
 from server.api.plan_shapes import PlanSummaryOut
 from server.db import get_db
+from server.domain.household import Permission
 from server.domain.templates import TEMPLATES
 from server.services import plans
 from server.timeutil import app_now
@@ -165,18 +166,20 @@ def start_plan(values):
 
 @bp.get("")
 @bp.auth_required(auth)
+@acts_for(Permission.SEE_PUMPING)
 @bp.output(PlanList)
-def list_plans():
+def list_plans(household):
     """List your plans."""
-    return {"items": plans.list_plans(get_db(), principal().account, app_now())}
+    return {"items": plans.list_plans(get_db(), household.account, app_now())}
 
 
 @bp.get("/<int:plan_id>")
 @bp.auth_required(auth)
+@acts_for(Permission.SEE_PUMPING)
 @bp.output(PlanOut)
-def get_plan(plan_id):
+def get_plan(plan_id, household):
     """Read a plan with its slots and progress."""
-    return plans.get_plan(get_db(), principal().account, plan_id, app_now())
+    return plans.get_plan(get_db(), household.account, plan_id, app_now())
 
 
 @bp.post("/<int:plan_id>/cancel")
@@ -212,9 +215,10 @@ def move_plan_to_zone(plan_id, values):
 
 @bp.get("/<int:plan_id>.ics")
 @bp.auth_required(auth)
+@acts_for(Permission.SEE_PUMPING)
 @bp.doc(responses={200: {"description": "An iCalendar file", "content": {"text/calendar": {}}}})
-def plan_calendar(plan_id):
+def plan_calendar(plan_id, household):
     """Download the plan as a calendar file with an alarm at each slot."""
-    body = plans.plan_calendar(get_db(), principal().account, plan_id)
+    body = plans.plan_calendar(get_db(), household.account, plan_id)
     disposition = f'attachment; filename="pumpwell-plan-{plan_id}.ics"'
     return Response(body, mimetype="text/calendar", headers={"Content-Disposition": disposition})

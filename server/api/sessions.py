@@ -3,11 +3,12 @@
 from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length, OneOf, Range
 
-from server.api.auth import auth, principal
+from server.api.auth import acts_for, auth, principal
 from server.api.compiled import CompiledSchema
 from server.api.docs import links
 from server.api.fields import Instant, validate_cursor
 from server.db import get_db
+from server.domain.household import Permission
 from server.domain.sessions import MODES, duration_min, total_volume_ml
 from server.services import sessions
 from server.timeutil import app_now
@@ -58,6 +59,10 @@ class SessionOut(CompiledSchema):
     pain = fields.Integer(allow_none=True)
     notes = fields.String(allow_none=True)
     plan_slot_id = fields.Integer(allow_none=True)
+    logged_by_role = fields.String(allow_none=True, metadata={
+        "description": "The role of whoever logged it for the parent (partner...); null when she did."})
+    logged_by_id = fields.Integer(allow_none=True, metadata={
+        "description": "Their account id; null when she logged it or their account was deleted."})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
@@ -88,35 +93,38 @@ class SessionPage(CompiledSchema):
 
 @bp.post("")
 @bp.auth_required(auth)
+@acts_for(Permission.LOG_SESSIONS)
 @bp.input(SessionIn, arg_name="values")
 @bp.output(SessionOut, status_code=201, links=links(
     "/api/sessions/{session_id}", {"ReadSession": "get", "EditSession": "patch", "DeleteSession": "delete"},
     session_id="id",
 ))
 @bp.doc(responses={200: "The same id and body were sent before", 409: "The id was used with another body"})
-def create_session(values):
+def create_session(values, household):
     """Log a session; give ended_at or duration_min."""
-    session, created = sessions.create_session(get_db(), principal().account, values, app_now())
+    session, created = sessions.create_session(get_db(), household.account, values, app_now(), household.logged_by)
     return session, 201 if created else 200
 
 
 @bp.get("")
 @bp.auth_required(auth)
+@acts_for(Permission.SEE_PUMPING)
 @bp.input(SessionQuery, location="query", arg_name="query")
 @bp.output(SessionPage)
-def list_sessions(query):
+def list_sessions(query, household):
     """List sessions newest first, with keyset pagination."""
     items, next_cursor = sessions.list_sessions(
-        get_db(), principal().account, query.get("from_"), query.get("to"), query["limit"], query.get("cursor"))
+        get_db(), household.account, query.get("from_"), query.get("to"), query["limit"], query.get("cursor"))
     return {"items": items, "next_cursor": next_cursor}
 
 
 @bp.get("/<uuid:session_id>")
 @bp.auth_required(auth)
+@acts_for(Permission.SEE_PUMPING)
 @bp.output(SessionOut)
-def get_session(session_id):
+def get_session(session_id, household):
     """Read one session."""
-    return sessions.get_session(get_db(), principal().account, session_id)
+    return sessions.get_session(get_db(), household.account, session_id)
 
 
 @bp.patch("/<uuid:session_id>")

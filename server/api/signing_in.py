@@ -17,6 +17,8 @@ class UserOut(Schema):
     time_zone = fields.String()
     unit = fields.String()
     quiet_hours = fields.Method("_quiet_hours")
+    caregivers_see_pumping = fields.Boolean(metadata={
+        "description": "Caregivers see her sessions, summaries, goals and plans too (docs/household.md)."})
 
     def _quiet_hours(self, user):
         """Group the two quiet-hour columns, or null when unset."""

@@ -69,6 +69,20 @@ class LimitOut(CompiledSchema):
     cdc_source = fields.String(allow_none=True)
 
 
+class EventOut(CompiledSchema):
+    """A step of a container's history, and who took it when it was not the parent."""
+
+    kind = fields.String(metadata={"enum": list(storage.EVENT_KINDS)})
+    at = fields.DateTime()
+    location = fields.String(allow_none=True)
+    volume_ml = fields.Float(allow_none=True)
+    reason = fields.String(allow_none=True)
+    logged_by_role = fields.String(allow_none=True, metadata={
+        "description": "The role of whoever did it for the parent (caregiver...); null when she did."})
+    logged_by_id = fields.Integer(allow_none=True, metadata={
+        "description": "Their account id; null when she did or their account was deleted."})
+
+
 class BatchOut(CompiledSchema):
     """A container: volume as entered and in mL, where it is, when it expires, and its status."""
 
@@ -94,6 +108,7 @@ class BatchOut(CompiledSchema):
     discard_reason = fields.String(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+    events = fields.List(fields.Nested(EventOut), metadata={"description": "Its history, oldest first."})
 
 
 class Total(CompiledSchema):
@@ -164,20 +179,22 @@ class GuidelineOut(Schema):
     not_medical_advice = fields.String()
 
 
-def _answer(batch_and_created):
+def _answer(household, batch_and_created):
     """Answer a change: 201 or 200 for a new container, 200 for an action, with the container's view."""
     batch, created = batch_and_created
-    return stash.batch_view(batch, principal().account.stash_guideline, app_now()), created
+    return stash.batch_view(batch, household.account.stash_guideline, app_now()), created
 
 
 @bp.post("")
 @bp.auth_required(auth)
+@acts_for(Permission.CHANGE_STASH)
 @bp.input(BatchIn, arg_name="values")
 @bp.output(BatchOut, status_code=201)
 @bp.doc(responses={**REPLAY_DOC, 404: "No such session"})
-def add_batch(values):
+def add_batch(values, household):
     """Add a container of milk (from a session, split as you like, never more than its volume)."""
-    view, created = _answer(stash.add_batch(get_db(), principal().account, values, app_now()))
+    added = stash.add_batch(get_db(), household.account, values, app_now(), household.logged_by)
+    view, created = _answer(household, added)
     return view, 201 if created else 200
 
 
@@ -194,10 +211,11 @@ def list_batches(query, household):
 
 @bp.get("/guideline")
 @bp.auth_required(auth)
+@acts_for(Permission.SEE_STASH)
 @bp.output(GuidelineOut)
-def get_guideline():
+def get_guideline(household):
     """Show the storage guideline in use and its limits with sources."""
-    return stash.guideline_view(principal().account)
+    return stash.guideline_view(household.account)
 
 
 @bp.put("/guideline")
@@ -211,38 +229,45 @@ def set_guideline(values):
 
 @bp.get("/<uuid:batch_id>")
 @bp.auth_required(auth)
+@acts_for(Permission.SEE_STASH)
 @bp.output(BatchOut)
-def get_batch(batch_id):
+def get_batch(batch_id, household):
     """Read one container."""
-    return stash.batch_view(stash.get_batch(get_db(), principal().account, batch_id),
-                            principal().account.stash_guideline, app_now())
+    return stash.batch_view(stash.get_batch(get_db(), household.account, batch_id),
+                            household.account.stash_guideline, app_now())
 
 
 @bp.post("/<uuid:batch_id>/move")
 @bp.auth_required(auth)
+@acts_for(Permission.CHANGE_STASH)
 @bp.input(MoveIn, arg_name="values")
 @bp.output(BatchOut)
 @bp.doc(responses=REPLAY_DOC)
-def move_batch(batch_id, values):
+def move_batch(batch_id, values, household):
     """Move a container; thawed milk never goes back to the freezer (409)."""
-    return _answer(stash.move_batch(get_db(), principal().account, batch_id, values, app_now()))[0]
+    changed = stash.move_batch(get_db(), household.account, batch_id, values, app_now(), household.logged_by)
+    return _answer(household, changed)[0]
 
 
 @bp.post("/<uuid:batch_id>/use")
 @bp.auth_required(auth)
+@acts_for(Permission.CHANGE_STASH)
 @bp.input(UseIn, arg_name="values")
 @bp.output(BatchOut)
 @bp.doc(responses=REPLAY_DOC)
-def use_batch(batch_id, values):
+def use_batch(batch_id, values, household):
     """Use all or part of a container; offered=true keeps the rest as a leftover for 2 h."""
-    return _answer(stash.use_batch(get_db(), principal().account, batch_id, values, app_now()))[0]
+    changed = stash.use_batch(get_db(), household.account, batch_id, values, app_now(), household.logged_by)
+    return _answer(household, changed)[0]
 
 
 @bp.post("/<uuid:batch_id>/discard")
 @bp.auth_required(auth)
+@acts_for(Permission.CHANGE_STASH)
 @bp.input(DiscardIn, arg_name="values")
 @bp.output(BatchOut)
 @bp.doc(responses=REPLAY_DOC)
-def discard_batch(batch_id, values):
+def discard_batch(batch_id, values, household):
     """Discard a container with a reason; it stays in the history."""
-    return _answer(stash.discard_batch(get_db(), principal().account, batch_id, values, app_now()))[0]
+    changed = stash.discard_batch(get_db(), household.account, batch_id, values, app_now(), household.logged_by)
+    return _answer(household, changed)[0]

@@ -42,6 +42,7 @@ class SessionRecord(NamedTuple):
     plan_name: str | None = None
     plan_slot: int | None = None  # 1-based number of the slot in its plan
     unsided_ml: float | None = None  # one amount without sides (an import): in the total, in neither side
+    logged_by: str | None = None  # the role of whoever logged it for the parent; None when she did
 
 
 def neutralise(text: str | None) -> str:
@@ -59,7 +60,7 @@ def session_header(unit: str) -> list[str]:
     return [
         "date_local", "start_local", "start_utc_offset", "end_local", "end_utc_offset",
         "duration_min", "since_previous_end_min", *volumes,
-        "mode", "pump", "flange_mm", "pain_0_to_10", "notes", "plan", "plan_slot",
+        "mode", "pump", "flange_mm", "pain_0_to_10", "notes", "plan", "plan_slot", "logged_by",
     ]  # fmt: skip
 
 
@@ -102,6 +103,7 @@ def session_rows(
             neutralise(session.notes),
             neutralise(session.plan_name),
             _number(session.plan_slot, 0),
+            session.logged_by or "",
         ]
         previous_end = session.ended_at if previous_end is None else max(previous_end, session.ended_at)
         yield cells

@@ -18,6 +18,7 @@ class BatchRecord(NamedTuple):
     volume_ml: float
     state: storage.Container
     discard_reason: str | None
+    logged_by: str | None = None  # the role of whoever added it for the parent; None when she did
 
 
 def stash_header(unit: str) -> list[str]:
@@ -27,6 +28,7 @@ def stash_header(unit: str) -> list[str]:
         "label", "status", "location", "expressed_local", "expressed_utc_offset", "volume_as_entered",
         "unit_as_entered", *volumes, "first_frozen_local", "thawed_local", "offered_for_feed_local",
         "expires_local", "expires_utc_offset", "limit", "limit_source", "cdc_limit", "closed_local", "discard_reason",
+        "logged_by",
     ]  # fmt: skip
 
 
@@ -51,7 +53,7 @@ def stash_rows(
             _when(state.first_frozen_at, zone), _when(state.thawed_at, zone), _when(state.offered_at, zone),
             _when(state.expires_at, zone), _offset(state.expires_at.astimezone(zone)),
             limit.words, limit.source, cdc.words if cdc else "", _when(state.closed_at, zone),
-            neutralise(batch.discard_reason),
+            neutralise(batch.discard_reason), batch.logged_by or "",
         ]
         yield cells
 

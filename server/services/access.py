@@ -22,6 +22,7 @@ TOKENS, USERS = ApiToken.__table__.c, User.__table__.c
 TOKEN_AND_ACCOUNT = select(
     TOKENS.id.label("device_id"), TOKENS.created_at, TOKENS.last_used_at, TOKENS.expires_at,
     USERS.id, USERS.email, USERS.time_zone, USERS.unit, USERS.quiet_start, USERS.quiet_end, USERS.stash_guideline,
+    USERS.caregivers_see_pumping,
 ).join_from(ApiToken.__table__, User.__table__, TOKENS.user_id == USERS.id).where(
     TOKENS.token_hash == bindparam("token_hash"))
 GRANTS = Grant.__table__.c
@@ -46,12 +47,13 @@ class Account:
     quiet_start: time | None
     quiet_end: time | None
     stash_guideline: str
+    caregivers_see_pumping: bool = False
 
     @classmethod
     def of(cls, user: User) -> "Account":
         """Return the account's values as they are in a User row."""
         return cls(user.id, user.email, user.time_zone, user.unit, user.quiet_start, user.quiet_end,
-                   user.stash_guideline)
+                   user.stash_guideline, user.caregivers_see_pumping)
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,10 @@ class Principal:
         return self.account.id
 
 
+# The who-did-what columns of a row the parent wrote herself (read only, never changed).
+PARENTS_OWN = {"logged_by_id": None, "logged_by_role": None}
+
+
 @dataclass(frozen=True)
 class Household:
     """Whose data a request acts on (`account`, the parent), and who acts: the principal, in a role or as herself."""
@@ -80,7 +86,7 @@ class Household:
     def logged_by(self) -> dict:
         """Return the who-did-what columns of a row written in this household (both None for the parent's own)."""
         if self.role is None:
-            return {"logged_by_id": None, "logged_by_role": None}
+            return PARENTS_OWN
         return {"logged_by_id": self.actor_id, "logged_by_role": self.role}
 
 
@@ -98,7 +104,7 @@ def act_for(db: Session, principal: Principal, owner_id: int | None, permission:
     if permission not in permissions(found.role, found.caregivers_see_pumping):
         raise NotAllowed(f"A {found.role} cannot do this; the parent decides what each role may do.")
     owner = Account(found.id, found.email, found.time_zone, found.unit, found.quiet_start, found.quiet_end,
-                    found.stash_guideline)
+                    found.stash_guideline, found.caregivers_see_pumping)
     return Household(owner, principal.account.id, found.role)
 
 
@@ -112,7 +118,7 @@ def sign_in(db: Session, token: str, idle: timedelta, now: datetime) -> Principa
         db.execute(NOTE_USE, {"device_id": found.device_id, "now": now})
         db.commit()
     account = Account(found.id, found.email, found.time_zone, found.unit, found.quiet_start, found.quiet_end,
-                      found.stash_guideline)
+                      found.stash_guideline, found.caregivers_see_pumping)
     return Principal(account, found.device_id)
 
 

@@ -102,9 +102,9 @@ def logout(db: Session, device_id: int) -> None:
 
 
 def update_settings(db: Session, account: Account, changes: dict, now: datetime) -> User:
-    """Apply settings changes (time zone, unit, quiet hours) to the account; return its row."""
+    """Apply settings changes (time zone, unit, quiet hours, what caregivers see) to the account; return its row."""
     user = db.get_one(User, account.id)
-    for name in ("time_zone", "unit"):
+    for name in ("time_zone", "unit", "caregivers_see_pumping"):
         if name in changes:
             setattr(user, name, changes[name])
     if "quiet_hours" in changes:

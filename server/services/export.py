@@ -70,17 +70,17 @@ def session_records(db: Session, user: Account, start: datetime, end: datetime) 
         select(
             PumpSession.started_at, PumpSession.ended_at, PumpSession.left_ml, PumpSession.right_ml,
             PumpSession.mode, PumpSession.pump, PumpSession.flange_mm, PumpSession.pain, PumpSession.notes,
-            slots.c.template, slots.c.index, PumpSession.unsided_ml,
+            slots.c.template, slots.c.index, PumpSession.unsided_ml, PumpSession.logged_by_role,
         )
         .outerjoin(slots, slots.c.id == PumpSession.plan_slot_id)
         .where(PumpSession.user_id == user.id, PumpSession.started_at >= start, PumpSession.started_at < end)
         .order_by(PumpSession.started_at, PumpSession.id)
         .execution_options(yield_per=YIELD_PER)
     )
-    for *facts, template, slot_index, unsided_ml in db.execute(query):
+    for *facts, template, slot_index, unsided_ml, logged_by in db.execute(query):
         yield SessionRecord(
             *facts, plan_name=plan_name(template), plan_slot=None if slot_index is None else slot_index + 1,
-            unsided_ml=unsided_ml,
+            unsided_ml=unsided_ml, logged_by=logged_by,
         )
 
 

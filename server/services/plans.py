@@ -81,6 +81,9 @@ class PlanView:
     disclaimer: str
     slots: tuple[SlotView, ...] = ()
     progress: Progress | None = None
+    # Who started it for the parent (a consultant whose proposal she accepted); None when she did.
+    logged_by_role: str | None = None
+    logged_by_id: int | None = None
 
 
 def plan_templates() -> dict:
@@ -413,6 +416,7 @@ def _view(draft: PlanDraft, status: PlanStatus, plan: Plan | None, progress: Pro
         plan.id if plan is not None else None, template.key, template.name, template.evidence_for(draft.params),
         status, draft.time_zone, draft.starts_at, draft.ends_at, plan.cancelled_at if plan is not None else None,
         draft.params, DISCLAIMER, slots, progress,
+        plan.logged_by_role if plan is not None else None, plan.logged_by_id if plan is not None else None,
     )
 
 

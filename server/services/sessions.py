@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from server.domain.errors import SessionIdReused
 from server.domain.sessions import check_times, resolve_end
 from server.models import PumpSession
-from server.services.access import Account, owned
+from server.services.access import PARENTS_OWN, Account, owned
 from server.services.cursors import decode_cursor, encode_cursor
 from server.services.plans import plans_to_relink, relink_plan_sessions, relink_since
 from server.services.reminders import pending_gap_reminder, refresh_gap_reminder
@@ -35,9 +35,11 @@ def _digest(values: dict) -> str:
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def create_session(db: Session, user: Account, values: dict, now: datetime) -> tuple[PumpSession | Row, bool]:
-    """Store a session for the user; return it (its stored row when new) and whether it is new (False for an
-    identical replay)."""
+def create_session(
+    db: Session, user: Account, values: dict, now: datetime, logged_by: dict = PARENTS_OWN,
+) -> tuple[PumpSession | Row, bool]:
+    """Store a session for the user, logged by her or for her (`logged_by`: Household.logged_by); return it (its
+    stored row when new) and whether it is new (False for an identical replay)."""
     session_id = values.get("id") or uuid.uuid4()
     digest = _digest(values)
     started_at = values["started_at"].astimezone(UTC)
@@ -50,7 +52,7 @@ def create_session(db: Session, user: Account, values: dict, now: datetime) -> t
     stored = db.connection().execute(_insert_new(db.get_bind().dialect.name), {
         "id": session_id, "user_id": user.id, "started_at": started_at, "ended_at": ended_at,
         "request_digest": digest, "created_at": now, "updated_at": now, "since": relink_since(now),
-        **{name: values.get(name) for name in DETAIL_FIELDS},
+        **{name: values.get(name) for name in DETAIL_FIELDS}, **logged_by,
     }).first()
     if stored is None:
         db.rollback()
@@ -73,7 +75,8 @@ def _insert_new(dialect: str) -> Insert:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = PumpSession.__table__
     owner = bindparam("user_id", type_=table.c.user_id.type)
-    columns = ("id", "started_at", "ended_at", "request_digest", "created_at", "updated_at", *DETAIL_FIELDS)
+    columns = ("id", "started_at", "ended_at", "request_digest", "created_at", "updated_at", *DETAIL_FIELDS,
+               "logged_by_id", "logged_by_role")
     # The other sessions' latest end (an index look-up), whether or not the statement's own row is visible to it.
     others_latest_end = (
         select(func.max(table.c.ended_at))

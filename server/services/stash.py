@@ -19,7 +19,7 @@ from server.domain.sessions import total_volume_ml
 from server.domain.stash_export import BatchRecord, stash_header, stash_rows
 from server.domain.units import oz_to_ml
 from server.models import MilkBatch, MilkBatchEvent, PumpSession, User
-from server.services.access import Account, owned
+from server.services.access import PARENTS_OWN, Account, owned
 from server.services.cursors import decode_cursor, encode_cursor
 from server.services.export import YIELD_PER
 from server.services.reminders import refresh_stash_reminder
@@ -50,8 +50,11 @@ def _check_not_future(moment: datetime, now: datetime, field: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def add_batch(db: Session, user: Account, values: dict, now: datetime) -> tuple[MilkBatch, bool]:
-    """Store a new container; return it and whether it is new (False for an identical replay)."""
+def add_batch(
+    db: Session, user: Account, values: dict, now: datetime, logged_by: dict = PARENTS_OWN,
+) -> tuple[MilkBatch, bool]:
+    """Store a new container, added by the parent or for her (`logged_by`: Household.logged_by); return it and
+    whether it is new (False for an identical replay)."""
     batch_id = values.get("id") or uuid.uuid4()
     digest = _digest(values)
     existing = db.get(MilkBatch, batch_id)
@@ -79,7 +82,7 @@ def add_batch(db: Session, user: Account, values: dict, now: datetime) -> tuple[
         entered_unit="ml" if values.get("volume") is None else values["unit"], request_digest=digest,
         created_at=now, **_columns(state, now),
     )
-    batch.events.append(_event_row(uuid.uuid4(), batch, user, 0, events[0], None, digest, now))
+    batch.events.append(_event_row(uuid.uuid4(), batch, user, 0, events[0], None, digest, now, logged_by))
     db.add(batch)
     try:
         db.flush()
@@ -137,11 +140,12 @@ def _columns(state: storage.Container, now: datetime) -> dict:
     }
 
 
-def _event_row(event_id, batch, user, seq, event: storage.Event, reason, digest, now) -> MilkBatchEvent:
+def _event_row(event_id, batch, user, seq, event: storage.Event, reason, digest, now, logged_by) -> MilkBatchEvent:
     """Build the row of one history event."""
     return MilkBatchEvent(
         id=event_id, batch=batch, user_id=user.id, seq=seq, kind=event.kind, at=event.at,
         location=event.location, volume_ml=event.volume_ml, reason=reason, request_digest=digest, created_at=now,
+        **logged_by,
     )
 
 
@@ -155,13 +159,18 @@ def get_batch(db: Session, user: Account, batch_id: uuid.UUID) -> MilkBatch:
     return owned(db, MilkBatch, batch_id, user, "container")
 
 
-def move_batch(db: Session, user: Account, batch_id: uuid.UUID, values: dict, now: datetime) -> tuple[MilkBatch, bool]:
+def move_batch(
+    db: Session, user: Account, batch_id: uuid.UUID, values: dict, now: datetime, logged_by: dict = PARENTS_OWN,
+) -> tuple[MilkBatch, bool]:
     """Move a container to another place (freezing, thawing and their rules apply)."""
     at = values.get("at") or now
-    return _record(db, user, batch_id, values, [storage.Event(storage.MOVED, at, values["location"])], None, now)
+    events = [storage.Event(storage.MOVED, at, values["location"])]
+    return _record(db, user, batch_id, values, events, None, now, logged_by)
 
 
-def use_batch(db: Session, user: Account, batch_id: uuid.UUID, values: dict, now: datetime) -> tuple[MilkBatch, bool]:
+def use_batch(
+    db: Session, user: Account, batch_id: uuid.UUID, values: dict, now: datetime, logged_by: dict = PARENTS_OWN,
+) -> tuple[MilkBatch, bool]:
     """Take milk out: all of it by default; offered for a feed, the rest becomes a leftover."""
     at = values.get("at") or now
     events = []
@@ -171,20 +180,21 @@ def use_batch(db: Session, user: Account, batch_id: uuid.UUID, values: dict, now
         events.append(storage.Event(storage.USED_EVENT, at, None, _to_ml(values["volume"], values["unit"])))
     elif not values.get("offered"):
         events.append(storage.Event(storage.USED_EVENT, at))
-    return _record(db, user, batch_id, values, events, None, now)
+    return _record(db, user, batch_id, values, events, None, now, logged_by)
 
 
 def discard_batch(
-    db: Session, user: Account, batch_id: uuid.UUID, values: dict, now: datetime,
+    db: Session, user: Account, batch_id: uuid.UUID, values: dict, now: datetime, logged_by: dict = PARENTS_OWN,
 ) -> tuple[MilkBatch, bool]:
     """Discard a container with a reason; it stays in the history."""
     at = values.get("at") or now
     events = [storage.Event(storage.DISCARDED_EVENT, at)]
-    return _record(db, user, batch_id, values, events, values.get("reason") or "", now)
+    return _record(db, user, batch_id, values, events, values.get("reason") or "", now, logged_by)
 
 
 def _record(
-    db: Session, user: Account, batch_id: uuid.UUID, values: dict, events: list[storage.Event], reason, now: datetime
+    db: Session, user: Account, batch_id: uuid.UUID, values: dict, events: list[storage.Event], reason, now: datetime,
+    logged_by: dict,
 ) -> tuple[MilkBatch, bool]:
     """Append events to a container's history once per action id, and refresh what depends on it."""
     # Lock the row (PostgreSQL): two actions on one container replay its history one after the other.
@@ -200,7 +210,7 @@ def _record(
     for number, event in enumerate(events):
         # One request may add two events (offered, then used); the second gets an id derived from the first.
         event_id = action_id if number == 0 else uuid.uuid5(action_id, event.kind)
-        batch.events.append(_event_row(event_id, batch, user, seq + number, event, reason, digest, now))
+        batch.events.append(_event_row(event_id, batch, user, seq + number, event, reason, digest, now, logged_by))
     for name, value in _columns(state, now).items():
         setattr(batch, name, value)
     if reason is not None:
@@ -259,6 +269,8 @@ class ContainerView:
     expired: bool
     time_left: str | None
     limit: Limit
+    # Its history, each step with who took it when it was not the parent.
+    events: list
 
     def __getattr__(self, name: str):
         """Read a column of the container's row (label, remaining_ml, expires_at...)."""
@@ -309,8 +321,9 @@ class GuidelineView:
     not_medical_advice: str = storage.NOT_MEDICAL_ADVICE
 
 
-def batch_view(batch: MilkBatch, guideline: str, now: datetime) -> ContainerView:
-    """Return a container as the API shows it: status, time left in words, the limit and its source."""
+def batch_view(batch: MilkBatch, guideline: str, now: datetime, events: list | None = None) -> ContainerView:
+    """Return a container as the API shows it: status, time left in words, the limit and its source, and its history
+    (`events`, read from a stored container when not given)."""
     status = storage.status(state_of(batch), now)
     limit = storage.limit_for(batch.condition, guideline)
     cdc = storage.cdc_beside(batch.condition, guideline)
@@ -319,6 +332,7 @@ def batch_view(batch: MilkBatch, guideline: str, now: datetime) -> ContainerView
         None if batch.closed else storage.time_left_words(batch.expires_at, now),
         Limit(batch.condition, limit.words, limit.source, limit.note, cdc.words if cdc else None,
               cdc.source if cdc else None),
+        batch.events if events is None else events,
     )
 
 
@@ -343,8 +357,24 @@ def list_batches(
     last = rows[limit - 1] if len(rows) > limit else None
     next_cursor = encode_cursor(last.expires_at, last.expressed_at, last.id) if last else None
     guideline = user.stash_guideline
-    return StashPage([batch_view(b, guideline, now) for b in rows[:limit]], next_cursor, totals(db, user, now),
-                     guideline)
+    events = _events_of(db, [row.id for row in rows[:limit]])
+    return StashPage([batch_view(b, guideline, now, events.get(b.id, [])) for b in rows[:limit]], next_cursor,
+                     totals(db, user, now), guideline)
+
+
+EVENT_COLUMNS = [MilkBatchEvent.__table__.c[name] for name in (
+    "batch_id", "kind", "at", "location", "volume_ml", "reason", "logged_by_role", "logged_by_id")]
+
+
+def _events_of(db: Session, batch_ids: list[uuid.UUID]) -> dict[uuid.UUID, list]:
+    """Return the histories of a page of containers, by container id, each in order (one query for the page)."""
+    found: dict[uuid.UUID, list] = {}
+    if batch_ids:
+        query = (select(*EVENT_COLUMNS).where(MilkBatchEvent.batch_id.in_(batch_ids))
+                 .order_by(MilkBatchEvent.batch_id, MilkBatchEvent.seq))
+        for event in db.connection().execute(query):
+            found.setdefault(event.batch_id, []).append(event)
+    return found
 
 
 def totals(db: Session, user: Account, now: datetime) -> Totals:
@@ -391,15 +421,18 @@ def export_stash_csv(db: Session, user: Account, now: datetime) -> tuple[str, It
     """Return the file name and the streamed CSV of every container, oldest expression first."""
     zone = ZoneInfo(user.time_zone)
     # Plain rows, not ORM objects: the body streams after the request's teardown closed the session.
+    added_by = (select(MilkBatchEvent.logged_by_role)
+                .where(MilkBatchEvent.batch_id == MilkBatch.id, MilkBatchEvent.seq == 0).scalar_subquery())
     query = (
-        select(*MilkBatch.__table__.columns).where(MilkBatch.user_id == user.id)
+        select(*MilkBatch.__table__.columns, added_by.label("added_by")).where(MilkBatch.user_id == user.id)
         .order_by(MilkBatch.expressed_at, MilkBatch.id).execution_options(yield_per=YIELD_PER)
     )
 
     def records() -> Iterator[BatchRecord]:
         """Run the query when the body is streamed, on the session the response closes."""
         for b in db.execute(query):
-            yield BatchRecord(b.label, b.entered_volume, b.entered_unit, b.volume_ml, state_of(b), b.discard_reason)
+            yield BatchRecord(b.label, b.entered_volume, b.entered_unit, b.volume_ml, state_of(b), b.discard_reason,
+                              b.added_by)
 
     rows = stash_rows(records(), user.stash_guideline, zone, user.unit, now)
     today = now.astimezone(zone).date().isoformat()

@@ -326,6 +326,7 @@ def test_reset_requests_are_limited_per_client_address(app, client, inbox):
 @pytest.mark.parametrize("setting, method, url, body", [
     ("SHARE_LINK_RATE_LIMIT", "post", "/api/shares", {"label": "IBCLC"}),
     ("PUSH_TEST_RATE_LIMIT", "post", "/api/push/test", None),
+    ("INVITATION_RATE_LIMIT", "post", "/api/household/invitations", {"role": "caregiver"}),
     ("EXPORT_RATE_LIMIT", "get", "/api/account/export", None),
     ("EXPORT_RATE_LIMIT", "get", "/api/export/sessions.csv", None),
     ("PASSWORD_CHANGE_RATE_LIMIT", "post", "/api/me/password",
