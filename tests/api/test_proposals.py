@@ -21,8 +21,8 @@ def parent_and_consultant(app, make_user):
 
 def propose(client, headers, starts_at, template="power-hour", overrides=None, note="Try this for a week."):
     """Propose a plan and return the response."""
-    body = {"template": template, "starts_at": starts_at.isoformat(), "overrides": {"days": 5} if overrides is None else overrides,
-            "note": note}
+    overrides = {"days": 5} if overrides is None else overrides
+    body = {"template": template, "starts_at": starts_at.isoformat(), "overrides": overrides, "note": note}
     return client.post("/api/plans/proposals", json=body, headers=headers)
 
 
@@ -47,17 +47,15 @@ def test_a_proposal_changes_nothing_until_the_parent_accepts_it(client, parent_a
     assert client.get("/api/reminders", headers=parent).json["items"]
 
 
-def test_the_accepted_plan_records_the_consultant_who_proposed_it(app, client, parent_and_consultant, clock):
-    from sqlalchemy.orm import Session
-
-    from server.models import Plan
-
+def test_the_accepted_plan_records_the_consultant_who_proposed_it(client, parent_and_consultant, clock):
     _, parent, consultant = parent_and_consultant
+    consultant_id = client.get("/api/me", headers={"Authorization": consultant["Authorization"]}).json["id"]
     proposal = propose(client, consultant, clock.now + timedelta(hours=1)).json
     plan_id = client.post(f"/api/plans/proposals/{proposal['id']}/accept", headers=parent).json["plan_id"]
-    with Session(app.extensions["engine"]) as db:
-        plan = db.get(Plan, plan_id)
-        assert plan.logged_by_role == "consultant" and plan.logged_by_id is not None
+    plan = client.get(f"/api/plans/{plan_id}", headers=parent).json
+    assert plan["logged_by_role"] == "consultant" and plan["logged_by_id"] == consultant_id
+    # She reads it as the parent's plan too.
+    assert client.get(f"/api/plans/{plan_id}", headers=consultant).json["id"] == plan_id
 
 
 def test_a_declined_proposal_starts_nothing_and_neither_can_be_decided_again(client, parent_and_consultant, clock):
