@@ -1,8 +1,11 @@
 // The one place that talks to /api, and signs in and out. The token lives in localStorage for the page and,
 // with its account's id, in IndexedDB ('account': {id, token}) because the service worker cannot read
 // localStorage. Everything else the page keeps (the user, the last answers seen) is its account's: account.js.
+// With a parent's household chosen (household.js), the reads and changes of her data carry her id in the
+// Pumpwell-Account header, and their answers are kept under her household.
 import { adoptLegacyKeys, currentAccount, dropLegacyKeys, forget, forgetAll, keep, kept, setCurrentAccount } from './account.js';
 import { working } from './dom.js';
+import { householdId, scoped } from './household.js';
 import { kvDelete, kvSet, outboxAdopt, outboxAll } from './idb.js';
 
 const TOKEN_KEY = 'pumpwell.token';
@@ -13,6 +16,10 @@ const LEGACY_TOKEN = 'token';
 export const TIMEOUT_MS = 15_000;
 // What a screen shows offline: the last answer to these reads (sessions, summary, plans, reminders, goals).
 const KEEP = /^\/(sessions\?|summary\/|plans|reminders$|goals$|me$)/;
+// The operations a helper may call for a parent (docs/household.md); the rest (settings, devices, the household's
+// own invitations and grants) are always the principal's, and the server refuses them the header.
+const FOR_HOUSEHOLD = /^\/(sessions|summary\/|goals$|plans(?!\/templates|\/preview)|stash|export\/)/;
+const HOUSEHOLD_HEADER = 'Pumpwell-Account';
 
 /** An error answer from the API, carrying its code and field messages. */
 export class ApiError extends Error {
@@ -86,19 +93,24 @@ export function cacheUser(user) {
   return user;
 }
 
-/** The last answer to a GET an account kept for offline use: {data, at} or null. */
-function lastSeen(path, account) {
-  return kept(CACHE + path, account);
+/** The parent whose data a request to `path` acts on (her id), or null for the principal's own. */
+function householdOf(path, own = false) {
+  return own || !FOR_HOUSEHOLD.test(path) ? null : householdId();
 }
 
-/** The last answer the current account saw to a GET (kept ones only), without asking the network; null when none. */
+/** The last answer to a GET an account kept for offline use, in a household (null: her own): {data, at} or null. */
+function lastSeen(path, account, household) {
+  return kept(CACHE + scoped(path, household), account);
+}
+
+/** The last answer the current account saw to a GET (kept ones only) in this household, without asking the network; null when none. */
 export function lastSeenData(path) {
-  return lastSeen(path)?.data ?? null;
+  return lastSeen(path, undefined, householdOf(path))?.data ?? null;
 }
 
-/** Remember a GET's answer for the account that asked; a full storage only costs the offline copy. */
-function remember(path, data, account) {
-  try { keep(CACHE + path, { data, at: Date.now() }, account); } catch { /* storage full */ }
+/** Remember a GET's answer for the account and household that asked; a full storage only costs the offline copy. */
+function remember(path, data, account, household) {
+  try { keep(CACHE + scoped(path, household), { data, at: Date.now() }, account); } catch { /* storage full */ }
 }
 
 /** The answer to a read index.html started for this token as the page loaded, taken once; null when none. */
@@ -117,23 +129,27 @@ export function forgetEarly() {
 /**
  * Call the API and return parsed JSON (null for 204); throws ApiError, or a TypeError without a connection
  * or after TIMEOUT_MS. A read that fails for want of a connection answers with the last copy seen, and
- * 'pumpwell:stale' tells the app to say so.
+ * 'pumpwell:stale' tells the app to say so. A call about a parent's data goes to the household chosen, unless
+ * `own` (her own goals in Settings); a refusal there sends 'pumpwell:household-refused' (was she let go?).
  */
-export async function api(method, path, body) {
+export async function api(method, path, body, { own = false } = {}) {
   const headers = { Accept: 'application/json' };
   const token = getToken();
-  // An answer belongs to the account that asked, even when another signs in before it comes.
+  // An answer belongs to the account and household that asked, even when another is chosen before it comes.
   const account = token ? currentAccount() : null;
+  const household = token ? householdOf(path, own) : null;
   if (token) headers.Authorization = `Bearer ${token}`;
+  if (household) headers[HOUSEHOLD_HEADER] = household;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const offline = method === 'GET' && KEEP.test(path);
   let res;
   try {
-    res = await working(takeEarly(method, path, token) || fetch(`/api${path}`, {
+    // The page's early reads are her own: a household's must ask afresh.
+    res = await working((!household && takeEarly(method, path, token)) || fetch(`/api${path}`, {
       method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS),
     }));
   } catch (err) {
-    const copy = offline ? lastSeen(path, account) : null;
+    const copy = offline ? lastSeen(path, account, household) : null;
     if (copy) {
       window.dispatchEvent(new CustomEvent('pumpwell:stale', { detail: { at: copy.at } }));
       return copy.data;
@@ -145,9 +161,10 @@ export async function api(method, path, body) {
   if (!res.ok) {
     // A refusal of a token already replaced (signed out, or another account in) changes nothing.
     if (res.status === 401 && token && token === getToken()) await clearToken();
+    if (household && (res.status === 403 || res.status === 404)) window.dispatchEvent(new Event('pumpwell:household-refused'));
     throw new ApiError(res.status, data);
   }
-  if (offline) remember(path, data, account);
+  if (offline) remember(path, data, account, household);
   return data;
 }
 

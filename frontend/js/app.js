@@ -3,6 +3,7 @@ import { currentAccount, keep, kept } from './account.js';
 import { adoptAccount, api, cachedUser, cacheUser, describeError, forgetEarly, getToken } from './api.js';
 import { clock } from './format.js';
 import { busy, h, mount, skeleton, toast } from './dom.js';
+import { firstScreen, household, householdLabel, keepJoin, knownParents, rememberParents, shows } from './household.js';
 import { flushOutbox, isOwnSave, onOutboxChange, outboxCounts } from './outbox.js';
 import { enableReminders, reminderState } from './push.js';
 // The screen contract, which route() relies on. A screen module (loaded on first use below) exports:
@@ -25,6 +26,9 @@ const screens = {
   import: () => import('./screens/import.js'),
   timer: () => import('./screens/phase-timer.js'),
   reminders: () => import('./screens/reminders.js'),
+  household: () => import('./screens/household.js'),
+  households: () => import('./screens/households.js'),
+  join: () => import('./screens/join.js'),
 };
 const main = document.getElementById('main');
 const tabs = document.getElementById('tabs');
@@ -66,6 +70,11 @@ function parseRoute() {
 async function route() {
   let { name, args } = parseRoute();
   const signedIn = Boolean(getToken());
+  if (!signedIn && name === 'join' && args[0]) {
+    // An invitation waits for her to sign in or up, in this tab only; sign-in comes back to it (afterSignIn).
+    keepJoin(args[0]);
+    history.replaceState(null, '', '#/signin');
+  }
   // A forgotten password is asked for, and a new one chosen from the e-mailed link, signed out.
   if (!signedIn && !['signup', 'forgot', 'reset'].includes(name)) name = 'signin';
   if (signedIn && (name === 'signin' || name === 'signup')) name = 'today';
@@ -78,11 +87,18 @@ async function route() {
   if (cleanup) cleanup();
   cleanup = null;
   tabs.hidden = !signedIn;
-  const tab = { log: 'today', reminders: 'today', timer: 'plans', import: 'settings' }[name] || name;
+  const tab = { log: 'today', reminders: 'today', timer: 'plans', import: 'settings', household: 'settings', households: 'settings', join: 'settings' }[name] || name;
+  // A household shows only the tabs its role allows; a screen it does not offer opens its first one instead.
+  if (signedIn && !shows(tab)) {
+    location.replace(firstScreen());
+    return;
+  }
   for (const link of tabs.querySelectorAll('a')) {
+    link.hidden = !shows(link.dataset.tab);
     if (link.dataset.tab === tab) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
+  showHousehold(signedIn);
   let user = null;
   try {
     user = await userLoad;
@@ -106,6 +122,31 @@ async function route() {
     if (shownScreen) main.focus({ preventScroll: true });
     window.scrollTo(0, 0);
     shownScreen = name;
+  }
+}
+
+/** The header's switcher: whose log is shown, for someone who helps a household (or shows one). */
+function showHousehold(signedIn) {
+  const link = document.getElementById('household-switch');
+  link.hidden = !signedIn || (!household() && !knownParents().length);
+  link.textContent = householdLabel();
+  link.setAttribute('aria-label', `Whose log: ${householdLabel()}. Switch`);
+}
+
+/**
+ * Learn the households she helps again: when the one shown let her go, say so and show the switcher; when its role
+ * changed (the parent let caregivers see her pumping), show the screen again with what it allows now.
+ */
+async function refreshHouseholds() {
+  if (!getToken()) return;
+  const before = JSON.stringify(household());
+  const gone = rememberParents((await api('GET', '/household/parents')).items);
+  showHousehold(true);
+  if (gone) {
+    toast(`You no longer have access to ${gone.email}'s log.`);
+    location.hash = '#/households';
+  } else if (JSON.stringify(household()) !== before) {
+    route();
   }
 }
 
@@ -263,6 +304,10 @@ window.addEventListener('offline', showNetwork);
 window.addEventListener('pumpwell:signed-out', () => { location.hash = '#/signin'; route(); showNetwork(); });
 // What this account left queued on the phone (signed out, or refused its token) goes now.
 window.addEventListener('pumpwell:signed-in', sync);
+window.addEventListener('pumpwell:signed-in', () => refreshHouseholds().catch(() => null));
+// A household refused a request: her access may be gone, or its role changed.
+window.addEventListener('pumpwell:household-refused', () => refreshHouseholds().catch(() => null));
+window.addEventListener('pumpwell:household-changed', () => showHousehold(Boolean(getToken())));
 onOutboxChange(outboxChanged);
 window.addEventListener('pumpwell:reminders-changed', () => {
   checkReminders().catch(() => null);
@@ -271,9 +316,10 @@ window.addEventListener('pumpwell:reminders-changed', () => {
 
 // The worker's precache would compete with the first screen's requests on a slow line: it waits for the screen.
 // By then the first screen took the reads index.html started; later screens ask afresh.
-const firstScreen = route();
-firstScreen.finally(() => {
+const firstRoute = route();
+firstRoute.finally(() => {
   forgetEarly();
   registerWorker().catch(() => {});
 });
-firstScreen.then(sync).then(checkReminders).then(() => getToken() && offerZone(cachedUser())).catch(() => null);
+firstRoute.then(sync).then(checkReminders).then(() => getToken() && offerZone(cachedUser())).catch(() => null);
+firstRoute.then(refreshHouseholds).catch(() => null);

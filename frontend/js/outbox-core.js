@@ -12,8 +12,10 @@
 // 'account' record ({id, token}, the token null once signed out) names the phone's current account:
 // every call but allAccounts and discardAccount sees only its items, and a flush sends them with its
 // token only, so another account signed in on the same phone never sees, counts or sends them.
+// An item queued while acting for a parent (household.js) names her (`household`, her id as a string) and is sent
+// with the Pumpwell-Account header, whichever household is shown when it goes: it lands in her account only.
 //
-// API: enqueue({id, method, path, body, after}) (same id again replaces the body: a fix), get(id), all(),
+// API: enqueue({id, method, path, body, after, household}) (same id again replaces the body: a fix), get(id), all(),
 // discard(id), clear(), flush({force, quiet}) -> {sent, refused, retrying, discarded, answers, account},
 // nextDue(), allAccounts(), discardAccount(account), adopt(account), kvGet/kvSet/kvDelete. Items are sent
 // oldest first but independently: one refused or failing never holds back the next. The one exception
@@ -78,8 +80,8 @@ self.PumpwellOutbox = (() => {
   const account = () => kvGet('account').then((record) => record ?? null);
 
   /** A fresh queued request, due now. */
-  function newItem({ id, method, path, body, after = null }) {
-    return { id, method, path, body, after, state: 'pending', queued_at: Date.now(), attempts: 0, next_at: 0, error: null };
+  function newItem({ id, method, path, body, after = null, household = null }) {
+    return { id, method, path, body, after, household, state: 'pending', queued_at: Date.now(), attempts: 0, next_at: 0, error: null };
   }
 
   /** A stored item; the previous release stored bare session bodies, which are POST /sessions requests. */
@@ -139,12 +141,18 @@ self.PumpwellOutbox = (() => {
     channel.close();
   }
 
-  /** Queue a request for the current account (or replace its own with the same id, e.g. a fixed body); returns the item. */
-  async function enqueue({ id, method, path, body, after }) {
+  /**
+   * Queue a request for the current account, in `household` (a parent's id; null: her own), or replace its own with
+   * the same id (e.g. a fixed body, which stays in the household it was made in); returns the item.
+   */
+  async function enqueue({ id, method, path, body, after, household = null }) {
     const current = await account();
     if (!current) throw new Error('Sign in before saving.');
     const old = await get(id);
-    const item = { ...newItem({ id, method, path, body, after }), account: current.id, queued_at: old?.queued_at ?? Date.now() };
+    const item = {
+      ...newItem({ id, method, path, body, after, household: old ? old.household ?? null : household }),
+      account: current.id, queued_at: old?.queued_at ?? Date.now(),
+    };
     await put(item);
     return item;
   }
@@ -174,6 +182,7 @@ self.PumpwellOutbox = (() => {
   /** Send one item with its account's token; resolves with [outcome, the server's answer when sent]. */
   async function sendOne(item, token) {
     const headers = { Accept: 'application/json', Authorization: `Bearer ${token}` };
+    if (item.household) headers['Pumpwell-Account'] = item.household;
     if (item.body !== undefined) headers['Content-Type'] = 'application/json';
     let res;
     let error;

@@ -2,6 +2,7 @@
 // connection or refused by the server is never lost. The queue itself is outbox-core.js, shared
 // with the service worker; this module adds what only a page does: retry timers and Background Sync.
 import './outbox-core.js';
+import { householdId } from './household.js';
 
 const core = self.PumpwellOutbox;
 let retryTimer = null;
@@ -12,8 +13,9 @@ const ownSaves = new Set();
 export const isOwnSave = (id) => ownSaves.has(id);
 
 /**
- * Queue a new session, then the requests that need it stored first (`then`, e.g. its stash container: each
- * waits for it in the outbox), and try to send them; resolves with the session's item ({state, error}) or null once stored.
+ * Queue a new session in the household shown (a partner logs one for the parent), then the requests that need it
+ * stored first (`then`, e.g. its stash container: each waits for it in the outbox), and try to send them; resolves
+ * with the session's item ({state, error}) or null once stored.
  */
 export async function logSession(body, then = []) {
   const id = body.id || crypto.randomUUID();
@@ -28,8 +30,9 @@ export function resendSession(id, body) {
 /** Queue `body` under `id` (and `then` after it), flush, and report what became of it: null when the server has it. */
 async function sendSession(id, body, then = []) {
   ownSaves.add(id);
-  await core.enqueue({ id, method: 'POST', path: '/sessions', body });
-  for (const request of then) await core.enqueue({ ...request, after: id });
+  const household = householdId();
+  await core.enqueue({ id, method: 'POST', path: '/sessions', body, household });
+  for (const request of then) await core.enqueue({ ...request, after: id, household });
   await flushOutbox({ force: true, quiet: true }).finally(() => setTimeout(() => ownSaves.delete(id), 1000));
   const item = await core.get(id);
   if (item?.state === 'pending') requestBackgroundSync();

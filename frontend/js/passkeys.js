@@ -4,6 +4,7 @@
 import { api, describeError, signIn } from './api.js';
 import { busy, confirmDialog, h, mount, toast } from './dom.js';
 import { dateTime } from './format.js';
+import { afterSignIn } from './household.js';
 import { deviceLabel } from './screens/auth.js';
 
 /** Tell whether this browser can make and use passkeys. */
@@ -76,7 +77,7 @@ async function signInWithPasskey() {
   const credential = await navigator.credentials.get({ publicKey: requestOptions(options) });
   const result = await api('POST', '/auth/passkey', { credential: credentialJSON(credential), device_label: deviceLabel() });
   await signIn(result);
-  location.hash = '#/today';
+  location.hash = afterSignIn();
 }
 
 /** The sign-in screen's "Sign in with a passkey" button (null where the browser has no passkeys); `status` shows failures. */

@@ -1,59 +1,63 @@
 // Timers are stored start times, not running counters, so they survive a reload,
-// a locked screen or the app being killed. They are the signed-in account's (account.js):
-// a timer started by one parent never runs on, or stops into, another's account.
+// a locked screen or the app being killed. They are the signed-in account's (account.js), in the household
+// shown (household.js): a timer started by one parent never runs on, or stops into, another's account, and a
+// partner's timer for the parent stays in the parent's household.
 import { forget, keep, kept } from './account.js';
+import { scoped } from './household.js';
 
-const SESSION_KEY = 'timer';
-const PHASE_KEY = 'phases';
+/** Where the household shown keeps its session timer. */
+const sessionKey = () => scoped('timer');
+/** Where the household shown keeps its phase timer. */
+const phaseKey = () => scoped('phases');
 
 /** Return the running session timer ({started_at}) or null. */
 export function runningSession() {
-  return kept(SESSION_KEY);
+  return kept(sessionKey());
 }
 
 /** Start the session timer now. */
 export function startSession() {
   const timer = { started_at: new Date().toISOString() };
-  keep(SESSION_KEY, timer);
+  keep(sessionKey(), timer);
   return timer;
 }
 
 /** Put back a timer that was discarded (Undo). */
 export function restoreSession(timer) {
-  keep(SESSION_KEY, timer);
+  keep(sessionKey(), timer);
 }
 
 /** Remember that the running timer became queued session `id`; it is forgotten once the server has it. */
 export function markStopped(id) {
   const timer = runningSession();
-  if (timer) keep(SESSION_KEY, { ...timer, session_id: id });
+  if (timer) keep(sessionKey(), { ...timer, session_id: id });
 }
 
 /** Stop (forget) the session timer. */
 export function clearSession() {
-  forget(SESSION_KEY);
+  forget(sessionKey());
 }
 
 /** Return the running phase timer ({plan_id, slot_id, started_at, phases}) or null. */
 export function runningPhases() {
-  return kept(PHASE_KEY);
+  return kept(phaseKey());
 }
 
 /** Start a phase timer for a plan slot now. */
 export function startPhases(planId, slotId, phases) {
   const timer = { plan_id: planId, slot_id: slotId, started_at: new Date().toISOString(), phases };
-  keep(PHASE_KEY, timer);
+  keep(phaseKey(), timer);
   return timer;
 }
 
 /** Put back a phase timer that was cancelled (Undo). */
 export function restorePhases(timer) {
-  keep(PHASE_KEY, timer);
+  keep(phaseKey(), timer);
 }
 
 /** Forget the phase timer. */
 export function clearPhases() {
-  forget(PHASE_KEY);
+  forget(phaseKey());
 }
 
 /** Where a phase timer is at `now`: {index, phase, secondsLeft, done, pumpMinutes}. */

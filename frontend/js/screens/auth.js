@@ -1,6 +1,7 @@
 // Sign up and sign in. Sign-up sends the browser's time zone so reminders land at local times.
 import { api, describeError, signIn } from '../api.js';
-import { field, h } from '../dom.js';
+import { append, field, h } from '../dom.js';
+import { afterSignIn, pendingJoin } from '../household.js';
 import { passkeySignInButton } from '../passkeys.js';
 import { waitingNotice } from './waiting.js';
 
@@ -43,19 +44,22 @@ export function render(root, { name }) {
     try {
       const result = await api('POST', signup ? '/auth/register' : '/auth/login', body);
       await signIn(result);
-      location.hash = '#/today';
+      location.hash = afterSignIn();
     } catch (err) {
       status.textContent = describeError(err);
       status.hidden = false;
       submit.disabled = false;
     }
   });
-  root.append(
+  // append() skips what does not apply (null); Element.append would print "null".
+  append(root, [
     h('p', { class: 'muted' }, 'Log pumping sessions with one hand, follow a plan, get reminders.'),
+    pendingJoin() ? h('p', { class: 'notice', id: 'join-waiting' },
+      `You have an invitation to a household: ${signup ? 'create your account' : 'sign in or create an account'}, then accept it.`) : null,
     waitingNotice(),
     signup ? null : passkeySignInButton(status),
     form,
     signup ? null : h('p', {}, h('a', { href: '#/forgot' }, 'Forgot password?')),
     h('p', {}, signup ? 'Already have an account? ' : 'New here? ',
-      h('a', { href: signup ? '#/signin' : '#/signup' }, signup ? 'Sign in' : 'Create an account')));
+      h('a', { href: signup ? '#/signin' : '#/signup' }, signup ? 'Sign in' : 'Create an account'))]);
 }

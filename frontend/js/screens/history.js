@@ -1,8 +1,10 @@
-// History: a 14-day chart against the goal and every session, newest first, with edit and delete.
+// History: a 14-day chart against the goal and every session, newest first, with edit and delete (hers alone:
+// a helper reads the parent's history), and who logged a session when it was not the parent.
 import { api, describeError } from '../api.js';
 import { volumeChart } from '../chart.js';
 import { h, mount, toast, undoToast } from '../dom.js';
 import { NOT_ADVICE, addDays, dateTime, localDate, minutes, volume } from '../format.js';
+import { byWhom, can, householdId } from '../household.js';
 import { askSession } from './session-form.js';
 
 /** Name the screen for the document title. */
@@ -54,16 +56,20 @@ function sessionRow(user, session, refresh) {
     }
   };
   const sides = `L ${volume(session.left_ml, user.unit)} · R ${volume(session.right_ml, user.unit)}`;
+  const who = byWhom(session, 'Logged', user.id);
+  const hers = !householdId();
+  const stash = session.total_ml > 0 && can('change_stash');
   return h('li', { dataset: { id: session.id } },
     h('div', { class: 'item-head' }, h('span', {}, dateTime(session.started_at, user.time_zone)),
       h('span', { class: 'total' }, volume(session.total_ml, user.unit))),
     h('p', { class: 'muted small-text' }, `${minutes(session.duration_min || 0)} · ${sides} · ${session.mode}`),
+    who ? h('p', { class: 'muted small-text by-whom' }, who) : null,
     session.notes ? h('p', { class: 'small-text' }, session.notes) : null,
-    h('div', { class: 'item-actions' },
-      h('button', { type: 'button', class: 'btn secondary small', onclick: edit, 'aria-label': `Edit session from ${dateTime(session.started_at, user.time_zone)}` }, 'Edit'),
-      h('button', { type: 'button', class: 'btn secondary small', onclick: remove, 'aria-label': `Delete session from ${dateTime(session.started_at, user.time_zone)}` }, 'Delete'),
+    hers || stash ? h('div', { class: 'item-actions' },
+      hers ? h('button', { type: 'button', class: 'btn secondary small', onclick: edit, 'aria-label': `Edit session from ${dateTime(session.started_at, user.time_zone)}` }, 'Edit') : null,
+      hers ? h('button', { type: 'button', class: 'btn secondary small', onclick: remove, 'aria-label': `Delete session from ${dateTime(session.started_at, user.time_zone)}` }, 'Delete') : null,
       // One tap to the Stash screen's add form, filled with this session's milk.
-      session.total_ml > 0 ? h('a', { class: 'btn secondary small', href: `#/stash/${session.id}`, 'aria-label': `Stash the milk of the session from ${dateTime(session.started_at, user.time_zone)}` }, 'Stash') : null));
+      stash ? h('a', { class: 'btn secondary small', href: `#/stash/${session.id}`, 'aria-label': `Stash the milk of the session from ${dateTime(session.started_at, user.time_zone)}` }, 'Stash') : null) : null);
 }
 
 /** Render the History screen. */

@@ -1,7 +1,9 @@
 // Plans: templates with their evidence, a preview of exact times, start, and every active plan's progress and times.
+// In a parent's household a helper reads her active plans; starting, changing and stopping them are hers alone.
 import { api, ApiError, describeError } from '../api.js';
 import { append, busy, confirmDialog, field, h, mount, toast } from '../dom.js';
 import { NOT_ADVICE, clock, dateTime, fromLocalInput, isoWithOffset, toLocalInput } from '../format.js';
+import { byWhom, householdId } from '../household.js';
 
 /** Name the screen for the document title. */
 export const title = () => 'Plans';
@@ -75,22 +77,25 @@ function activeCard(user, plan, rerender) {
   };
   const p = plan.progress || {};
   const headingId = `active-h-${plan.id}`;
+  const hers = !householdId();
+  const who = byWhom(plan, 'Started', user.id);
   return h('section', { class: 'card active-plan', id: `active-plan-${plan.id}`, 'aria-labelledby': headingId },
     h('h2', { id: headingId }, `Active: ${plan.name}`),
     h('p', { class: 'muted' }, `${dateTime(plan.starts_at, user.time_zone)} to ${dateTime(plan.ends_at, user.time_zone)}`),
+    who ? h('p', { class: 'muted small-text by-whom' }, who) : null,
     h('div', { class: 'stats' },
       h('div', { class: 'stat' }, h('span', { class: 'value' }, String(p.done ?? 0)), h('span', { class: 'label' }, 'done')),
       h('div', { class: 'stat' }, h('span', { class: 'value' }, String(p.missed ?? 0)), h('span', { class: 'label' }, 'missed')),
       h('div', { class: 'stat' }, h('span', { class: 'value' }, String(p.upcoming ?? 0)), h('span', { class: 'label' }, 'to go')),
       h('div', { class: 'stat' }, h('span', { class: 'value' }, current ? clock(current.starts_at, user.time_zone) : '—'),
         h('span', { class: 'label' }, 'next session'))),
-    current && hasPhases(current)
+    hers && current && hasPhases(current)
       ? h('a', { class: 'btn block spaced', href: `#/timer/${plan.id}/${current.id}` }, 'Open phase timer') : null,
     h('h3', {}, 'Coming up'),
     slotList(user, upcoming, 12),
-    scheduleForm(user, plan, rerender),
+    hers ? scheduleForm(user, plan, rerender) : null,
     h('p', { class: 'hint' }, plan.disclaimer || ''),
-    h('button', { type: 'button', class: 'btn secondary block', onclick: cancel }, `Stop ${plan.name}`));
+    hers ? h('button', { type: 'button', class: 'btn secondary block', onclick: cancel }, `Stop ${plan.name}`) : null);
 }
 
 /** Load every active plan with its slots (the last copies seen, offline). */
@@ -198,6 +203,13 @@ function templateCard(user, template, open, rerender) {
 /** Render the Plans screen. */
 export async function render(root, { user, args }) {
   const rerender = () => render(mount(root), { user, args: [] });
+  if (householdId()) {
+    try {
+      const active = await activePlans();
+      append(root, active.length ? active.map((plan) => activeCard(user, plan, rerender)) : h('p', { class: 'card muted' }, 'No active plan.'));
+    } catch (err) { root.append(h('p', { class: 'card' }, describeError(err))); }
+    return;
+  }
   try {
     const [active, templates] = await Promise.all([activePlans(), api('GET', '/plans/templates')]);
     append(root, [active.length ? active.map((plan) => activeCard(user, plan, rerender))

@@ -1,5 +1,6 @@
 // Settings: unit, time zone, goals, quiet hours, reminders on this device, consultant share links, sign out,
-// and the parent's own data (download it all, bring it in from a file or another app, delete the account).
+// the household (who may see her data, and whose she helps with), and the parent's own data (download it all, bring
+// it in from a file or another app, delete the account). Settings are always her own, whichever household is shown.
 import { ApiError, api, cachedUser, cacheUser, clearToken, describeError, getToken } from '../api.js';
 import { append, busy, confirmDialog, field, h, mount, openDialog, openForm, toast } from '../dom.js';
 import { DISPLAY_PLACES, NOT_ADVICE, addDays, dateTime, fromUnit, localDate, toUnit, volume } from '../format.js';
@@ -82,7 +83,7 @@ function goalsCard(user, goals, rerender) {
       max_gap_night_min: Math.round(Number(data.get('gap_night')) * 60),
       night_start: data.get('night_start'),
       night_end: data.get('night_end'),
-    });
+    }, { own: true });
   }, {
     rerender,
     note: NOT_ADVICE,
@@ -333,12 +334,19 @@ function dataCard(user) {
     h('button', { type: 'button', class: 'btn danger block', onclick: remove }, 'Delete my account'));
 }
 
+/** The way to the Household screen: who may see her data, and the households she helps. */
+function householdCard() {
+  return h('section', { class: 'card', 'aria-labelledby': 'household-h' }, h('h2', { id: 'household-h' }, 'Household'),
+    h('p', { class: 'muted' }, 'Let a partner, a caregiver or your consultant in, each seeing only what their role allows.'),
+    h('a', { class: 'btn secondary block', href: '#/household', id: 'household-open' }, 'Partner, caregiver, consultant'));
+}
+
 /** Render the Settings screen. */
 export async function render(root, { user }) {
   const rerender = async () => render(mount(root), { user: cachedUser() || user });
   try {
-    const [goals, reminders, devices, shares, security, passkeys] = await Promise.all([api('GET', '/goals'), remindersCard(), devicesCard(user), sharesCard(user), securityCard(user), passkeysCard(user)]);
-    root.append(displayCard(user, rerender), goalsCard(user, goals, rerender), quietCard(user, rerender), reminders, devices, shares, security, passkeys, accountCard(user), dataCard(user));
+    const [goals, reminders, devices, shares, security, passkeys] = await Promise.all([api('GET', '/goals', undefined, { own: true }), remindersCard(), devicesCard(user), sharesCard(user), securityCard(user), passkeysCard(user)]);
+    root.append(displayCard(user, rerender), goalsCard(user, goals, rerender), quietCard(user, rerender), householdCard(), reminders, devices, shares, security, passkeys, accountCard(user), dataCard(user));
   } catch (err) {
     root.append(h('p', { class: 'card' }, describeError(err)), accountCard(user));
   }

@@ -1,17 +1,19 @@
 // Stash: the containers of stored milk in use-first order, with their expiry and the limit's source.
 // Every change goes through the shared outbox under a client-chosen UUID, so a change made offline
-// is sent once when the connection returns and the server stores it once.
+// is sent once when the connection returns and the server stores it once. In a parent's household (household.js)
+// a caregiver or partner changes her stash for her, and a consultant reads it.
 import '../outbox-core.js';
 import { keep, kept } from '../account.js';
-import { api, describeError } from '../api.js';
+import { ApiError, api, describeError } from '../api.js';
 import { append, h, mount, openDialog, openForm, toast, undoToast } from '../dom.js';
 import { dateTime, fromLocalInput, fromUnit, isoWithOffset, toLocalInput, toUnit, volume } from '../format.js';
+import { byWhom, can, householdId, isHere, scoped } from '../household.js';
 import { STASH_LIMITS } from '../limits.js';
 import { flushOutbox, requestBackgroundSync } from '../outbox.js';
 
 const core = self.PumpwellOutbox;
-// The last stash seen, kept by the account like every cached answer (forgotten at sign-out).
-const CACHE_NAME = 'cache.stash';
+// The last stash seen, kept by the account and household like every cached answer (forgotten at sign-out).
+const cacheName = () => `cache.${scoped('stash')}`;
 const PLACES = { room: 'Room temperature', cooler: 'Cooler with ice packs', fridge: 'Fridge', freezer: 'Freezer' };
 const NOT_ADVICE = 'Storage limits are general guidance, not medical advice; when in doubt, ask your IBCLC.';
 
@@ -21,7 +23,7 @@ export const title = () => 'Stash';
 /** Queue a stash change under its own UUID and try to send it now; resolves with the queued item or null once sent. */
 async function queue(path, body) {
   const id = crypto.randomUUID();
-  await core.enqueue({ id, method: 'POST', path, body: { ...body, id } });
+  await core.enqueue({ id, method: 'POST', path, body: { ...body, id }, household: householdId() });
   await flushOutbox({ force: true, quiet: true });
   const item = await core.get(id);
   if (item?.state === 'pending') requestBackgroundSync();
@@ -35,9 +37,9 @@ async function queue(path, body) {
   return item;
 }
 
-/** The stash changes in the outbox: still waiting, and refused when a replay reached the server. */
+/** The household's stash changes in the outbox: still waiting, and refused when a replay reached the server. */
 async function queued() {
-  const items = (await core.all()).filter((item) => item.path.startsWith('/stash'));
+  const items = (await core.all()).filter((item) => item.path.startsWith('/stash') && isHere(item));
   return { pending: items.filter((i) => i.state === 'pending'), refused: items.filter((i) => i.state === 'refused') };
 }
 
@@ -55,17 +57,19 @@ async function load() {
   try {
     const [page, guideline] = await Promise.all([api('GET', '/stash?limit=200'), api('GET', '/stash/guideline')]);
     const data = { page, guideline, fresh: true };
-    keep(CACHE_NAME, { page, guideline });
+    keep(cacheName(), { page, guideline });
     return data;
   } catch (err) {
-    const cached = kept(CACHE_NAME);
+    // Only a lost connection shows the last copy: a refusal (her access taken back) must not.
+    const cached = err instanceof ApiError ? null : kept(cacheName());
     if (cached) return { ...cached, fresh: false };
     throw err;
   }
 }
 
-/** The last few sessions with milk, newest first (none when they cannot be loaded). */
+/** The last few sessions with milk, newest first (none when they cannot be loaded, or are not hers to see). */
 async function recentSessions() {
+  if (!can('see_pumping')) return [];
   try {
     return (await api('GET', '/sessions?limit=10')).items.filter((s) => s.total_ml > 0);
   } catch {
@@ -149,6 +153,16 @@ function askDiscard() {
   });
 }
 
+// A container's history, as its steps read after "by": "used by your caregiver".
+const DONE = { expressed: 'added', moved: 'moved', used: 'used', offered: 'offered', discarded: 'discarded' };
+
+/** Who did what to a container when it was not the parent ("Added by your caregiver · used by your partner"), or null. */
+function whoDid(batch, myId) {
+  const said = new Set((batch.events || []).map((event) => byWhom(event, DONE[event.kind], myId)).filter(Boolean));
+  const words = [...said].join(' · ');
+  return words ? words[0].toUpperCase() + words.slice(1) : null;
+}
+
 /** Render one container with its expiry words and actions. */
 function batchRow(batch, rank, user, refresh) {
   const name = batch.label || `${volume(batch.volume_ml, user.unit)} from ${dateTime(batch.expressed_at, user.time_zone)}`;
@@ -165,14 +179,16 @@ function batchRow(batch, rank, user, refresh) {
     refresh();
   };
   const flag = batch.expired ? h('span', { class: 'badge' }, 'Expired') : h('span', { class: 'badge' }, `Use #${rank}`);
+  const who = whoDid(batch, user.id);
   return h('li', { dataset: { id: batch.id, status: batch.status } },
     h('div', { class: 'item-head' }, h('span', {}, flag, ' ', name), h('span', { class: 'total' }, volume(batch.remaining_ml, user.unit))),
     h('p', { class: 'small-text' }, `${PLACES[batch.location]} · ${batch.status} · `, h('strong', {}, batch.time_left)),
     h('p', { class: 'muted small-text' }, `Expires ${dateTime(batch.expires_at, user.time_zone)} · ${limitLine(batch.limit)}`),
-    h('div', { class: 'item-actions' },
+    who ? h('p', { class: 'muted small-text by-whom' }, who) : null,
+    can('change_stash') ? h('div', { class: 'item-actions' },
       batch.expired ? null : h('button', { type: 'button', class: 'btn secondary small', onclick: act(() => askMove(batch), 'move'), 'aria-label': `Move ${name}` }, 'Move'),
       batch.expired ? null : h('button', { type: 'button', class: 'btn secondary small', onclick: act(() => askUse(batch, user.unit), 'use'), 'aria-label': `Use ${name}` }, 'Use'),
-      h('button', { type: 'button', class: 'btn secondary small', onclick: act(askDiscard, 'discard'), 'aria-label': `Discard ${name}` }, 'Discard')));
+      h('button', { type: 'button', class: 'btn secondary small', onclick: act(askDiscard, 'discard'), 'aria-label': `Discard ${name}` }, 'Discard')) : null);
 }
 
 /** The add-a-container fields; `sessions` (recent, with milk) can be the milk's source, `chosen` fills the form from one. */
@@ -227,14 +243,14 @@ async function openAdd(user, refresh, sessions = [], chosen = null) {
   if (added) refresh();
 }
 
-/** The button that opens the add form, at the top of the screen where a thumb finds it. */
-const addButton = (user, refresh, sessions) => h('button', {
+/** The button that opens the add form, at the top of the screen where a thumb finds it (none for a reader). */
+const addButton = (user, refresh, sessions) => (can('change_stash') ? h('button', {
   type: 'button', class: 'btn block spaced', id: 'stash-add-open', onclick: () => openAdd(user, refresh, sessions),
-}, 'Add a container');
+}, 'Add a container') : null);
 
-/** Render the guideline choice and its limits, each naming its source. */
+/** Render the guideline choice (the parent's alone) and its limits, each naming its source. */
 function guidelineCard(guideline, refresh) {
-  const select = h('select', { id: 'stash-guideline' },
+  const select = h('select', { id: 'stash-guideline', disabled: Boolean(householdId()) },
     guideline.choices.map((c) => h('option', { value: c.key, selected: c.key === guideline.guideline }, c.name)));
   select.addEventListener('change', async () => {
     try {
@@ -249,6 +265,7 @@ function guidelineCard(guideline, refresh) {
   return h('section', { class: 'card', 'aria-labelledby': 'stash-guide-h' },
     h('h2', { id: 'stash-guide-h' }, 'Storage guideline'),
     h('div', { class: 'field' }, h('label', { for: 'stash-guideline' }, 'Follow'), select),
+    householdId() ? h('p', { class: 'hint' }, 'Only she can change the guideline.') : null,
     h('details', {}, h('summary', {}, 'Limits and sources'), h('ul', { class: 'list' }, rows)),
     h('p', { class: 'muted small-text' }, guideline.not_medical_advice || NOT_ADVICE));
 }
@@ -260,12 +277,12 @@ export async function render(root, { user, args = [] }) {
   try {
     data = await load();
   } catch (err) {
-    root.append(addButton(user, refresh, []), h('p', { class: 'card muted' }, describeError(err)), h('p', { class: 'muted small-text' }, NOT_ADVICE));
+    append(root, [addButton(user, refresh, []), h('p', { class: 'card muted' }, describeError(err)), h('p', { class: 'muted small-text' }, NOT_ADVICE)]);
     return;
   }
   const { pending, refused } = await queued();
   const sessions = data.fresh ? await recentSessions() : [];
-  const chosen = args[0] ? sessions.find((s) => s.id === args[0]) || await sessionById(args[0]) : null;
+  const chosen = args[0] && can('change_stash') ? sessions.find((s) => s.id === args[0]) || await sessionById(args[0]) : null;
   if (chosen && !sessions.some((s) => s.id === chosen.id)) sessions.push(chosen);
   if (args[0]) history.replaceState(null, '', '#/stash');
   const list = h('ul', { class: 'list', id: 'stash-list' });

@@ -1,7 +1,9 @@
-// Today: how the day is going, her last session again in two taps, and Start/Stop in thumb reach.
+// Today: how the day is going, her last session again in two taps, and Start/Stop in thumb reach. In a parent's
+// household a partner logs for her; a consultant, or a caregiver she lets see her pumping, only reads.
 import { api, lastSeenData } from '../api.js';
 import { confirmDialog, h, mount, toast, undoToast } from '../dom.js';
 import { NOT_ADVICE, clock, isoWithOffset, localDate, minutes, stopwatch, volume } from '../format.js';
+import { can, householdId, isHere } from '../household.js';
 import { outboxAll } from '../idb.js';
 import { discardQueued } from '../outbox.js';
 import { clearSession, markStopped, restoreSession, runningSession, startSession } from '../timer.js';
@@ -25,34 +27,39 @@ async function lastSeenDay(user) {
   const summary = lastSeenData(reads.summary);
   if (!summary) return null;
   const sessions = lastSeenData(reads.sessions);
-  const reminders = lastSeenData(reads.reminders);
-  const queued = (await outboxAll()).filter((item) => item.path === '/sessions').map((item) => ({ ...item.body, outbox: item }));
+  const reminders = householdId() ? null : lastSeenData(reads.reminders);
+  const queued = await queuedSessions();
   return { day, summary, sessions: sessions?.items || null, reminders: reminders?.items || null, queued, lastSeen: true };
 }
 
-/** Load today's figures; any part may be missing offline. */
+/** The household's sessions waiting in the outbox, as bodies with their item. */
+async function queuedSessions() {
+  return (await outboxAll()).filter((item) => item.path === '/sessions' && isHere(item)).map((item) => ({ ...item.body, outbox: item }));
+}
+
+/** Load today's figures; any part may be missing offline. Reminders are the parent's own, never a helper's to read. */
 async function loadDay(user) {
   const day = localDate(new Date(), user.time_zone);
   const reads = self.pumpwellTodayReads(day);
-  const [summary, sessions, reminders] = await Promise.all(
-    [reads.summary, reads.sessions, reads.reminders].map((path) => api('GET', path).catch(() => null)));
-  const queued = (await outboxAll()).filter((item) => item.path === '/sessions')
-    .map((item) => ({ ...item.body, outbox: item }));
+  const paths = householdId() ? [reads.summary, reads.sessions] : [reads.summary, reads.sessions, reads.reminders];
+  const [summary, sessions, reminders] = await Promise.all(paths.map((path) => api('GET', path).catch(() => null)));
+  const queued = await queuedSessions();
   await settleTimer(queued);
   return { day, summary, sessions: sessions?.items || null, reminders: reminders?.items || null, queued };
 }
 
 /** The session-form options every Today form shares: her zone, her usual amounts, and the box to stash the milk. */
 const formOptions = (user, data) => ({
-  unit: user.unit, timeZone: user.time_zone, offerStash: true,
+  unit: user.unit, timeZone: user.time_zone, offerStash: can('change_stash'),
   recent: quickAmounts([...(data.sessions || []), ...data.queued.filter((s) => s.outbox.state !== 'refused')]),
 });
 
 /** Count a session the server just stored among her amounts at once: a tap before the day comes back offers it. */
 const remember = (data, body) => { data.sessions = [body, ...(data.sessions || [])]; };
 
-/** Render the thumb-reach dock above the tabs: Start (and Log), or the running time with Stop. */
+/** Render the thumb-reach dock above the tabs: Start (and Log), or the running time with Stop; none for a reader. */
 function timerDock(user, data, rerender) {
+  if (!can('log_sessions')) return null;
   const running = runningSession();
   if (!running || running.session_id) {
     return h('section', { class: 'dock', 'aria-label': 'Session timer' },
@@ -128,7 +135,7 @@ async function logPast(user, data, rerender) {
 /** Offer her last session again: its amounts, side and length, ending now; one tap opens it ready to save. */
 function quickCard(user, data, rerender) {
   const last = [...(data.sessions || [])].sort((a, b) => b.started_at.localeCompare(a.started_at))[0];
-  if (!last) return null;
+  if (!last || !can('log_sessions')) return null;
   const again = async () => {
     const minutes = Math.round(last.duration_min || 15);
     const session = { left_ml: last.left_ml, right_ml: last.right_ml, mode: last.mode, duration_min: minutes,
@@ -165,13 +172,14 @@ function dayCard(user, data) {
     goal ? h('div', {},
       h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Daily volume goal', 'aria-valuemin': 0,
         'aria-valuemax': 100, 'aria-valuenow': pct }, h('span', { dataset: { pct } })),
-      h('p', { class: 'muted' }, `${pct}% of your ${volume(goal.daily_volume_ml, user.unit)} goal`)) : null,
+      h('p', { class: 'muted' }, `${pct}% of ${householdId() ? 'her' : 'your'} ${volume(goal.daily_volume_ml, user.unit)} goal`)) : null,
     h('div', { class: 'stats' },
       h('div', { class: 'stat' }, h('span', { class: 'value', id: 'today-count' },
         goal ? `${count} / ${goal.sessions_per_day}` : String(count)), h('span', { class: 'label' }, 'sessions today')),
       h('div', { class: 'stat' }, h('span', { class: 'value' },
         last ? minutes((Date.now() - Date.parse(last)) / 60000) : '—'), h('span', { class: 'label' }, 'since last session')),
-      h('a', { class: 'stat stat-link', href: '#/reminders', id: 'next-reminder' }, h('span', { class: 'value' },
+      // Her reminders are hers: a helper never sees them.
+      householdId() ? null : h('a', { class: 'stat stat-link', href: '#/reminders', id: 'next-reminder' }, h('span', { class: 'value' },
         next ? clock(next.send_after, user.time_zone) : '—'), h('span', { class: 'label' }, next ? next.title || 'next reminder' : 'no reminder set')),
       h('div', { class: 'stat' }, h('span', { class: 'value' }, String(queued.length)),
         h('span', { class: 'label' }, 'waiting to send'))),
@@ -238,7 +246,7 @@ export async function render(root, { user, name, args }) {
     dock = timerDock(user, data, rerender);
     // "Same as last time" comes first: on a 568 px phone below the day's figures it would sit under the Start bar.
     mount(root, quickCard(user, data, rerender), dayCard(user, data), sessionsCard(user, data, rerender), dock);
-    root.classList.add('with-dock');
+    root.classList.toggle('with-dock', Boolean(dock));
     for (const bar of root.querySelectorAll('.progress > span')) bar.style.width = `${bar.dataset.pct}%`;
   };
   const rerender = async () => {
@@ -248,7 +256,7 @@ export async function render(root, { user, name, args }) {
     data = fresh;
     draw();
   };
-  if (args[0] === 'start' && !runningSession()) startSession();
+  if (args[0] === 'start' && can('log_sessions') && !runningSession()) startSession();
   // The figures last seen show at once; the network's answer replaces them when it comes.
   data = await lastSeenDay(user);
   if (data) {
@@ -258,6 +266,6 @@ export async function render(root, { user, name, args }) {
     await rerender();
   }
   if (args[0] === 'start' || name === 'log') history.replaceState(null, '', '#/today');
-  if (name === 'log') logPast(user, data, rerender);
+  if (name === 'log' && can('log_sessions')) logPast(user, data, rerender);
   return () => dock?.stopTicking?.();
 }

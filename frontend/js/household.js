@@ -1,0 +1,117 @@
+// Whose data the app shows: her own ("My pumping"), or that of a parent who let her in as a partner, caregiver or
+// consultant (docs/household.md). The choice is the account's (account.js), so it outlives a restart; requests
+// for a parent's data carry her id in the Pumpwell-Account header (api.js, outbox-core.js), and what the phone keeps
+// for a household (timers, the last answers seen, queued requests) is kept under that household's name.
+import { forget, keep, kept } from './account.js';
+
+const CHOSEN = 'household';
+const PARENTS = 'parents';
+// What each role may do, in the parent's words (inviting) and in the helper's (accepting, switching).
+export const ROLES = {
+  partner: {
+    name: 'Partner',
+    forParent: 'Sees your sessions, totals and plans, runs the stash, and can log a session for you.',
+    forHelper: 'See her sessions, totals, plans and stash, add to or use the stash, and log a session for her.',
+  },
+  caregiver: {
+    name: 'Caregiver',
+    forParent: 'Runs the stash: adds, moves, uses and discards milk. Sees no pumping unless you allow it.',
+    forHelper: 'See her stash and add, move, use or discard milk; her pumping only if she allows it.',
+  },
+  consultant: {
+    name: 'Consultant',
+    forParent: 'Reads your sessions, totals, plans and stash, downloads your exports, and can propose a plan.',
+    forHelper: 'Read her sessions, totals, plans and stash, download her exports, and propose a plan.',
+  },
+};
+
+/** The household the app shows ({account_id, email, role, permissions}), or null for her own. */
+export const household = () => kept(CHOSEN);
+
+/** The id (a string) of the parent whose data the app shows, or null for her own. */
+export const householdId = () => (household() ? String(household().account_id) : null);
+
+/** Whether the app may offer `permission` here: always in her own household, else as the parent granted. */
+export function can(permission) {
+  const chosen = household();
+  return !chosen || chosen.permissions.includes(permission);
+}
+
+/** Show `parent`'s data from now on (null: her own), announced as 'pumpwell:household-changed'. */
+export function chooseHousehold(parent) {
+  if (parent) keep(CHOSEN, { account_id: parent.account_id, email: parent.email, role: parent.role, permissions: parent.permissions });
+  else forget(CHOSEN);
+  window.dispatchEvent(new Event('pumpwell:household-changed'));
+}
+
+/** The households she helps as last seen ([] before the first answer). */
+export const knownParents = () => kept(PARENTS) || [];
+
+/**
+ * Remember the households she helps, from GET /household/parents; the one shown follows its grant (a permission
+ * the parent changed), and one whose grant is gone falls back to her own. Returns the parent no longer reachable, or null.
+ */
+export function rememberParents(parents) {
+  keep(PARENTS, parents);
+  const chosen = household();
+  if (!chosen) return null;
+  const still = parents.find((parent) => String(parent.account_id) === String(chosen.account_id));
+  if (!still) {
+    chooseHousehold(null);
+    return chosen;
+  }
+  if (still.role !== chosen.role || still.permissions.join() !== chosen.permissions.join()) chooseHousehold(still);
+  return null;
+}
+
+/** `name` as a household (the current one by default) keeps it: her own under the plain name, a parent's under `household.<id>.<name>`. */
+export function scoped(name, id = householdId()) {
+  return id ? `household.${id}.${name}` : name;
+}
+
+/** Whether a queued request (outbox item) belongs to the household the app shows. */
+export const isHere = (item) => String(item.household ?? '') === String(householdId() ?? '');
+
+/** The household's name in the switcher: "My pumping", or "maria@example.com — caregiver" (her address is all the API tells). */
+export function householdLabel(parent = household()) {
+  return parent ? `${parent.email} — ${parent.role}` : 'My pumping';
+}
+
+/**
+ * Who did it, when it was not the parent: "logged by your partner" as she reads it, "logged by you" or
+ * "logged by her caregiver" as a helper does; null for her own rows. `verb` is logged, added, used...
+ */
+export function byWhom(row, verb, myId) {
+  if (!row?.logged_by_role) return null;
+  if (!householdId()) return `${verb} by your ${row.logged_by_role}`;
+  if (row.logged_by_id != null && String(row.logged_by_id) === String(myId)) return `${verb} by you`;
+  return `${verb} by her ${row.logged_by_role}`;
+}
+
+// The tabs, each with the permissions of which it needs one (none: always shown, her own settings).
+const TABS = {
+  today: ['see_pumping', 'log_sessions'], history: ['see_pumping'], plans: ['see_pumping'], stash: ['see_stash'], settings: [],
+};
+
+/** Whether the household shown offers a tab (a screen outside the tabs: always). */
+export function shows(tab) {
+  const needs = TABS[tab];
+  return !needs?.length || needs.some(can);
+}
+
+/** The route of the first tab the household shows: Today, or the Stash for a caregiver. */
+export const firstScreen = () => `#/${Object.keys(TABS).find(shows)}`;
+
+const JOIN = 'pumpwell.join';
+
+/** The invitation token this tab is on its way to accept (kept per tab across signing in or up), or null. */
+export const pendingJoin = () => sessionStorage.getItem(JOIN);
+
+/** Remember (a token) or forget (null) the invitation this tab will come back to once signed in. */
+export function keepJoin(token) {
+  if (token) sessionStorage.setItem(JOIN, token);
+  else sessionStorage.removeItem(JOIN);
+}
+
+/** Where signing in leads: back to an invitation on its way, else Today. */
+export const afterSignIn = () => (pendingJoin() ? `#/join/${pendingJoin()}` : '#/today');
