@@ -58,6 +58,8 @@ class ClientOut(Schema):
 
     account_id = fields.Integer()
     email = fields.String()
+    role = fields.String(metadata={"description": "consultant: the role she granted you."})
+    permissions = fields.List(fields.String(), metadata={"description": "What the role allows (docs/household.md)."})
     time_zone = fields.String()
     unit = fields.String()
     since = fields.DateTime(metadata={"description": "When she granted the consultant role."})

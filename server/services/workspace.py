@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session
 
 from server.domain import workspace as rules
 from server.domain.goals import DEFAULT_GOALS
-from server.domain.household import Role
+from server.domain.household import PRESETS, Role
 from server.models import Goal, Grant, User
 from server.services.access import Account
 from server.services.plans import PlanAdherence, active_plans_of_many
 from server.services.summary import RecentDays, recent_days_of_many
+
+CONSULTANT_PERMISSIONS = sorted(PRESETS[Role.CONSULTANT])
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,9 @@ class ClientView:
 
     account_id: int
     email: str
+    # The role she granted and what it allows: the app opens her log with them (household.js).
+    role: str
+    permissions: list[str]
     time_zone: str
     unit: str
     since: datetime
@@ -70,8 +75,9 @@ def _client(account: Account, goal: Goal, since: datetime, recent: RecentDays, p
     flags = rules.flags(recent.days, recent.sessions, recent.previous_end, goal.daily_volume_ml, night, zone, now)
     progress = round(last.total_ml / goal.daily_volume_ml, 3) if goal.daily_volume_ml else 0.0
     trend = [TrendDay(day.date, day.total_ml) for day in recent.days]
-    return ClientView(account.id, account.email, account.time_zone, account.unit, since, goal.daily_volume_ml, last,
-                      progress, trend, plan, last.last_logged_at, flags)
+    return ClientView(account.id, account.email, Role.CONSULTANT.value, CONSULTANT_PERMISSIONS, account.time_zone,
+                      account.unit, since, goal.daily_volume_ml, last, progress, trend, plan, last.last_logged_at,
+                      flags)
 
 
 def _by_flags(client: ClientView) -> tuple:
