@@ -224,7 +224,7 @@ function templateCard(user, template, open, rerender, propose = false) {
 
 /** What a proposal sets: its start and the settings the consultant changed. */
 function proposalTerms(user, proposal) {
-  const settings = Object.entries(proposal.overrides || {}).map(([name, value]) => `${name.replace(/_/g, ' ')} ${value}`);
+  const settings = Object.entries(proposal.overrides || {}).map(([name, value]) => `${name.replace(/_/g, ' ')}: ${value}`);
   return `from ${dateTime(proposal.starts_at, user.time_zone)}${settings.length ? ` (${settings.join(', ')})` : ''}`;
 }
 

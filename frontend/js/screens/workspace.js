@@ -14,7 +14,7 @@ const SORT = 'workspace.sort';
 // The sorts the API offers, in the words of the control.
 const SORTS = { flags: 'Needs a look', name: 'E-mail', last_logged: 'Last logged', total: 'Last 24 h vs goal' };
 // Each flag in words and with an icon, so colour never carries it alone.
-const FLAG_ICONS = { nothing_logged: '⏸', night_gap: '☾', below_goal: '↓' };
+const FLAG_ICONS = { nothing_logged: '∅', night_gap: '☾', below_goal: '↓' };
 
 /** The flags as a list of icon and words, or "Nothing to flag". */
 function flagList(client) {
