@@ -4,7 +4,7 @@ from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length
 
 from server.api.auth import acts_for, auth, principal
-from server.api.plans import PreviewIn
+from server.api.plan_shapes import PreviewIn
 from server.db import get_db
 from server.domain.household import Permission
 from server.services import proposals
