@@ -131,3 +131,10 @@ def test_a_revoked_consultant_can_no_longer_propose(app, client, parent_and_cons
         db.execute(delete(Grant))
         db.commit()
     assert propose(client, consultant, clock.now + timedelta(hours=1)).status_code == 404
+
+
+def test_a_household_header_beyond_any_account_id_is_no_such_account(client, parent_and_consultant, clock):
+    _, _, consultant = parent_and_consultant
+    headers = {**consultant, "Pumpwell-Account": "8140082108"}
+    answer = client.get("/api/plans/proposals", headers=headers)
+    assert answer.status_code == 404 and answer.json["error"]["message"] == "No such account."
