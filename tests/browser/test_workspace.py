@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from tests.browser.clients import seed_clients
 from tests.browser.conftest import new_phone, sign_up
+from tests.browser.test_accessibility import serious_violations
 from tests.conftest import PASSWORD
 
 LAPTOP = {"width": 1280, "height": 800}
@@ -60,6 +61,7 @@ def test_on_a_laptop_the_consultant_sorts_her_clients_sees_the_flags_and_propose
     expect(amara).to_contain_text("Nothing to flag")
     # Each flag carries an icon beside its words: never colour alone.
     expect(bea.locator(".flag-night_gap .flag-icon")).to_have_text("☾")
+    assert serious_violations(page) == []
     table.get_by_role("button", name="Client").click()
     expect(rows.first.locator("th")).to_contain_text("amara")
     expect(page.locator("#workspace-sort")).to_have_value("name")
@@ -76,6 +78,7 @@ def test_on_a_laptop_the_consultant_sorts_her_clients_sees_the_flags_and_propose
     card.get_by_role("button", name="Propose plan").click()
     expect(page.get_by_role("heading", name="Proposed plans")).to_be_visible()
     expect(page.locator("#proposals-h + ul")).to_contain_text("waiting for her answer")
+    assert serious_violations(page) == []
     # Nothing changed for her yet.
     assert live_server.api("GET", "/plans", clients["amara"][1]).json["items"] == []
     # Back to the workspace: the Clients tab leaves the client's log.
@@ -93,6 +96,7 @@ def test_on_a_laptop_the_consultant_sorts_her_clients_sees_the_flags_and_propose
     proposal = parent.locator(".proposal")
     expect(proposal.get_by_role("heading")).to_have_text("Your consultant proposes: Power pumping hour")
     expect(proposal).to_contain_text("One hour a day for a week, then we talk.")
+    assert serious_violations(parent) == []
     proposal.get_by_role("button", name="Accept").click()
     expect(parent.locator(".active-plan").first).to_contain_text("Power pumping hour")
     expect(parent.locator(".proposal")).to_have_count(0)
@@ -113,6 +117,7 @@ def test_on_a_phone_the_consultant_sees_cards_with_flags_and_opens_a_client(brow
     expect(cards.first.locator(".flag").first).to_contain_text("Nothing logged for 24 h.")
     # Cards fit the phone: nothing wider than the screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert serious_violations(page) == []
     page.locator("#workspace-sort").select_option("last_logged")
     expect(cards.first).to_contain_text("cleo")
     cards.nth(1).get_by_role("button", name=re.compile("Open .* log")).click()
