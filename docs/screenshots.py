@@ -275,8 +275,49 @@ def household(browser, server: LiveServer, scheme: str) -> None:
     carer_context.close()
 
 
+def consultant_screens(browser, server: LiveServer, scheme: str) -> None:
+    """The consultant's workspace on a phone and on a laptop, and the plan she proposes as the parent sees it."""
+    # Imported here: the tests' seeding of three clients is not needed by the other screens.
+    from tests.browser.clients import seed_clients
+
+    context = new_phone(browser, server, color_scheme=scheme)
+    page = context.new_page()
+    token = sign_up(page, f"consultant-{scheme}@example.com")
+    clients = seed_clients(server, server.api("GET", "/me", token).json["id"])
+    page.reload()
+    page.get_by_role("link", name="Clients").click()
+    page.locator(".client-cards > li").first.wait_for()
+    shoot(page, "workspace-phone", scheme)
+    context.close()
+    laptop = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 800}, color_scheme=scheme,
+                                 locale="en-US", timezone_id="UTC")
+    page = laptop.new_page()
+    page.goto("/#/signin")
+    page.get_by_label("Email").fill(f"consultant-{scheme}@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("link", name="Clients").click()
+    page.locator(".clients-table tbody tr").first.wait_for()
+    shoot(page, "workspace-laptop", scheme)
+    laptop.close()
+    parent_id, parent_token = clients["amara"]
+    proposal = {"template": "power-hour", "starts_at": datetime.now(UTC).isoformat(), "overrides": {"days": 7},
+                "note": "One hour a day for a week, then we talk about how it went."}
+    with server.app.test_client() as client:
+        client.post("/api/plans/proposals", json=proposal,
+                    headers={"Authorization": f"Bearer {token}", "Pumpwell-Account": str(parent_id)})
+    context = new_phone(browser, server, color_scheme=scheme)
+    page = context.new_page()
+    page.goto("/")
+    page.evaluate("t => localStorage.setItem('pumpwell.token', t)", parent_token)
+    page.goto("/#/plans")
+    page.locator(".proposal").wait_for()
+    shoot(page, "plan-proposal", scheme)
+    context.close()
+
+
 # Each walk through the app, by the name `python docs/screenshots.py NAME...` runs alone (all of them by default).
-WALKS = {"screens": screens, "household": household}
+WALKS = {"screens": screens, "household": household, "consultant": consultant_screens}
 
 
 def main(names: list[str]) -> None:

@@ -31,6 +31,7 @@ const screens = {
   household: () => import('./screens/household.js'),
   households: () => import('./screens/households.js'),
   join: () => import('./screens/join.js'),
+  workspace: () => import('./screens/workspace.js'),
 };
 const main = document.getElementById('main');
 const tabs = document.getElementById('tabs');
@@ -133,6 +134,8 @@ async function route() {
 
 /** The header's switcher: whose log is shown, for someone who helps a household (or shows one). */
 function showHousehold(signedIn) {
+  // The Clients tab follows the households she learns of (a consultant's), not only each new screen.
+  for (const tab of tabs.querySelectorAll('a')) tab.hidden = !shows(tab.dataset.tab);
   const link = document.getElementById('household-switch');
   link.hidden = !signedIn || (!household() && !knownParents().length);
   const chosen = household();

@@ -105,6 +105,8 @@ const TABS = {
 
 /** Whether the household shown offers a tab (a screen outside the tabs: always). */
 export function shows(tab) {
+  // The consultant's workspace is hers, whichever client she looks at: shown once a parent let her in as one.
+  if (tab === 'workspace') return knownParents().some((parent) => parent.role === 'consultant');
   const needs = TABS[tab];
   return !needs?.length || needs.some(can);
 }

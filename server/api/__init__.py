@@ -12,6 +12,7 @@ from server.api import (
     insight,
     passkeys,
     plans,
+    proposals,
     push,
     reminders,
     security,
@@ -19,6 +20,7 @@ from server.api import (
     shares,
     stash,
     trends,
+    workspace,
 )
 
 
@@ -28,6 +30,8 @@ def register_blueprints(app: APIFlask) -> None:
         accounts, account, security, passkeys, sessions, goals, push, export, shares, plans, reminders, stash, imports,
         household,
         insight,
+        proposals,
         trends,
+        workspace,
     ):
         app.register_blueprint(module.bp)

@@ -1,6 +1,20 @@
-"""A plan's output shape without its slots: the plans' answers and the settings' answer both show it."""
+"""Plan shapes more than one blueprint shows: a plan without its slots (the plans' answers and the settings'), and
+a plan to expand (a preview, a start and a consultant's proposal)."""
 
 from apiflask import Schema, fields
+from apiflask.validators import Length
+
+from server.api.fields import Instant
+from server.domain.templates import TEMPLATES
+
+
+class PreviewIn(Schema):
+    """A template, a start time and overrides of its parameters (see /api/plans/templates)."""
+
+    # The enum tells clients the keys; the domain still answers an unknown one with its own message.
+    template = fields.String(required=True, validate=Length(max=40), metadata={"enum": sorted(TEMPLATES)})
+    starts_at = Instant(required=True)
+    params = fields.Dict(keys=fields.String(validate=Length(max=40)), load_default=dict)
 
 
 class PlanSummaryOut(Schema):

@@ -1,16 +1,14 @@
 """Pumping plans: templates, preview, start, follow, reschedule, cancel, calendar file."""
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import Length, OneOf, Range, Regexp
+from apiflask.validators import OneOf, Range, Regexp
 from flask import Response
 
 from server.api.auth import acts_for, auth, principal
 from server.api.docs import links
-from server.api.fields import Instant
-from server.api.plan_shapes import PlanSummaryOut
+from server.api.plan_shapes import PlanSummaryOut, PreviewIn
 from server.db import get_db
 from server.domain.household import Permission
-from server.domain.templates import TEMPLATES
 from server.services import plans
 from server.timeutil import app_now
 
@@ -47,15 +45,6 @@ class TemplatesOut(Schema):
 
     items = fields.List(fields.Nested(TemplateOut))
     disclaimer = fields.String()
-
-
-class PreviewIn(Schema):
-    """A template, a start time and overrides of its parameters (see /api/plans/templates)."""
-
-    # The enum tells clients the keys; the domain still answers an unknown one with its own message.
-    template = fields.String(required=True, validate=Length(max=40), metadata={"enum": sorted(TEMPLATES)})
-    starts_at = Instant(required=True)
-    params = fields.Dict(keys=fields.String(validate=Length(max=40)), load_default=dict)
 
 
 class PlanIn(PreviewIn):

@@ -27,6 +27,8 @@ TOKEN_AND_ACCOUNT = select(
 ).join_from(ApiToken.__table__, User.__table__, TOKENS.user_id == USERS.id).where(
     TOKENS.token_hash == bindparam("token_hash"))
 GRANTS = Grant.__table__.c
+# Account ids are 32-bit integers (as the URL converters bound ids in server/app.py).
+MAX_ACCOUNT_ID = 2**31 - 1
 # The parent's account as a grantee sees it, with the role she granted: read only when a request acts for her.
 GRANT_AND_OWNER = select(GRANTS.role, *ACCOUNT_COLUMNS).join_from(
     Grant.__table__, User.__table__, GRANTS.owner_id == USERS.id).where(
@@ -103,6 +105,9 @@ def act_for(db: Session, principal: Principal, owner_id: int | None, permission:
     """
     if owner_id is None or owner_id == principal.account.id:
         return Household(principal.account, principal.account.id, None)
+    if owner_id > MAX_ACCOUNT_ID:
+        # Beyond the id column's range: no account, and PostgreSQL would refuse the number rather than find none.
+        raise NotFound("No such account.")
     found = db.connection().execute(GRANT_AND_OWNER, {"owner_id": owner_id, "grantee_id": principal.account.id}).first()
     if found is None:
         raise NotFound("No such account.")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, bindparam, delete, select, update
+from sqlalchemy import Select, and_, bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -100,17 +100,31 @@ def plan_templates() -> dict:
 
 def preview_plan(db: Session, user: Account, values: dict, now: datetime) -> PlanView:
     """Return the plan a start would store, with progress against the sessions logged so far; store nothing."""
-    check_start(values["starts_at"], now)
-    draft = expand_plan(values["template"], values["starts_at"], values.get("params"), user.time_zone)
+    draft = draft_plan(user, values, now)
     rows = _sessions_for(db, user, draft.starts_at, draft.ends_at)
     progress = plan_progress(draft.slots, [_logged(row) for row in rows], draft.starts_at, now)
     return _view(draft, PlanStatus.ACTIVE, None, progress)
 
 
+def draft_plan(user: Account, values: dict, now: datetime) -> PlanDraft:
+    """Check a plan's template, start and parameter overrides (`params`) and expand it in the user's zone: the one
+    validation of a preview, a start and a consultant's proposal."""
+    check_start(values["starts_at"], now)
+    return expand_plan(values["template"], values["starts_at"], values.get("params"), user.time_zone)
+
+
 def start_plan(db: Session, user: Account, values: dict, now: datetime) -> PlanView:
     """Store a plan and its reminders; refuse (409) while one of the template is active unless asked to replace it."""
-    check_start(values["starts_at"], now)
-    draft = expand_plan(values["template"], values["starts_at"], values.get("params"), user.time_zone)
+    plan, progress = add_plan(db, user, values, now)
+    db.commit()
+    return plan_view(db, user, plan, now, progress)
+
+
+def add_plan(db: Session, user: Account, values: dict, now: datetime,
+             logged_by: dict | None = None) -> tuple[Plan, Progress]:
+    """Store a plan and its reminders inside the caller's transaction, as start_plan does; `logged_by` holds the
+    who-did-what columns when the plan was not the parent's own idea (a consultant's proposal she accepted)."""
+    draft = draft_plan(user, values, now)
     # Close plans that ran out, so only truly active ones count and the unique index lets a new one in.
     db.execute(
         update(Plan)
@@ -128,7 +142,7 @@ def start_plan(db: Session, user: Account, values: dict, now: datetime) -> PlanV
     plan = Plan(
         user_id=user.id, template=draft.template, status=PlanStatus.ACTIVE, params=draft.params,
         time_zone=draft.time_zone, starts_at=draft.starts_at, ends_at=draft.ends_at, created_at=now,
-        slots=[_slot_row(s) for s in draft.slots],
+        slots=[_slot_row(s) for s in draft.slots], **(logged_by or {}),
     )
     db.add(plan)
     try:
@@ -137,9 +151,7 @@ def start_plan(db: Session, user: Account, values: dict, now: datetime) -> PlanV
         # Another request started the same kind of plan at the same moment; the unique index kept just one.
         db.rollback()
         raise PlanConflict("A plan of this kind is active; cancel it or start with replace=true.") from None
-    progress = plan_added(db, user, plan, now)
-    db.commit()
-    return plan_view(db, user, plan, now, progress)
+    return plan, plan_added(db, user, plan, now)
 
 
 def plan_added(db: Session, user: Account, plan: Plan, now: datetime) -> Progress:
@@ -334,6 +346,45 @@ def plan_overview(db: Session, user: Account, now: datetime) -> PlanView | None:
     return None if plan is None else plan_view(db, user, plan, now)
 
 
+@dataclass(frozen=True)
+class PlanAdherence:
+    """An active plan and how it is followed, without its slots."""
+
+    id: int
+    template: str
+    name: str
+    progress: Progress
+
+
+def active_plans_of_many(db: Session, user_ids: list[int], now: datetime) -> dict[int, PlanAdherence]:
+    """Return, by account id, each account's active plan started last with its progress, in three reads for all.
+
+    Columns, not rows: progress needs no phases, and decoding every slot's JSON cost most of the time.
+    """
+    if not user_ids:
+        return {}
+    latest = {row.user_id: row for row in db.execute(
+        select(Plan.id, Plan.user_id, Plan.template, Plan.starts_at, Plan.ends_at, Plan.cancelled_at)
+        .where(Plan.user_id.in_(user_ids), _active(now)).order_by(Plan.starts_at, Plan.id))}
+    if not latest:
+        return {}
+    slots: dict[int, list[Slot]] = {plan.id: [] for plan in latest.values()}
+    for plan_id, index, starts_at, ends_at in db.execute(
+            select(PlanSlot.plan_id, PlanSlot.index, PlanSlot.starts_at, PlanSlot.ends_at)
+            .where(PlanSlot.plan_id.in_(list(slots)))):
+        slots[plan_id].append(Slot(index, starts_at, ends_at, ()))
+    windows = [and_(PumpSession.user_id == plan.user_id, PumpSession.started_at >= first, PumpSession.started_at < last)
+               for plan in latest.values() for first, last in [session_window(plan.starts_at, plan.ends_at)]]
+    logged: dict[int, list[LoggedSession]] = {user_id: [] for user_id in latest}
+    for user_id, *facts in db.execute(select(
+            PumpSession.user_id, PumpSession.id, PumpSession.started_at, PumpSession.left_ml, PumpSession.right_ml,
+            PumpSession.unsided_ml).where(or_(*windows))):
+        logged[user_id].append(_logged_facts(*facts))
+    return {user_id: PlanAdherence(plan.id, plan.template, TEMPLATES[plan.template].name, plan_progress(
+                slots[plan.id], logged[user_id], plan.starts_at, now, plan.cancelled_at))
+            for user_id, plan in latest.items()}
+
+
 def plan_view(db: Session, user: Account, plan: Plan, now: datetime, progress: Progress | None = None) -> PlanView:
     """Return a stored plan with its slots and progress (computed here unless the caller has it)."""
     draft = _draft(plan, tuple(_slot(row) for row in plan.slots))
@@ -409,8 +460,13 @@ def _sessions_for(db: Session, user: Account, starts_at: datetime, ends_at: date
 
 def _logged(row: PumpSession) -> LoggedSession:
     """Return the facts of a session that adherence needs."""
-    volume = total_volume_ml(row.left_ml, row.right_ml, row.unsided_ml) or 0.0
-    return LoggedSession(str(row.id), row.started_at.astimezone(UTC), volume)
+    return _logged_facts(row.id, row.started_at, row.left_ml, row.right_ml, row.unsided_ml)
+
+
+def _logged_facts(session_id, started_at: datetime, left_ml, right_ml, unsided_ml) -> LoggedSession:
+    """Return the facts adherence needs from a session's columns."""
+    volume = total_volume_ml(left_ml, right_ml, unsided_ml) or 0.0
+    return LoggedSession(str(session_id), started_at.astimezone(UTC), volume)
 
 
 def _slot(row: PlanSlot) -> Slot:

@@ -28,7 +28,7 @@ from server.domain import sessions as session_rules
 from server.domain import summary as summary_rules
 from server.domain.errors import InvalidInput
 from server.domain.sessions import MAX_DURATION
-from server.domain.summary import DaySummary, GoalFacts, day_bounds, measure, summarize_days
+from server.domain.summary import DaySummary, GoalFacts, SessionFacts, day_bounds, measure, summarize_days
 from server.logs import describe
 from server.models import Goal, PumpSession, SummaryDay, User
 from server.services.access import Account
@@ -82,6 +82,19 @@ KEPT_IN_RANGE = and_(
     SummaryDay.zone_data == bindparam("zone_data"), SummaryDay.rules == RULES,
 )
 KEPT_DAYS = select(*KEPT_COLUMNS).where(KEPT_IN_RANGE)
+# The recent sessions and the latest end before them of many accounts at once (a consultant's clients): a read each.
+SESSIONS_OF_MANY = (
+    select(PumpSession.user_id, PumpSession.started_at, PumpSession.ended_at, PumpSession.left_ml,
+           PumpSession.right_ml, PumpSession.unsided_ml)
+    .where(PumpSession.user_id.in_(bindparam("user_ids", expanding=True)),
+           PumpSession.started_at >= bindparam("start"), PumpSession.started_at < bindparam("end"))
+)
+LATEST_ENDS_BEFORE = select(User.id, (
+    select(PumpSession.ended_at)
+    .where(PumpSession.user_id == User.id, PumpSession.ended_at <= bindparam("horizon"),
+           PumpSession.started_at < bindparam("start"))
+    .order_by(PumpSession.ended_at.desc()).limit(1).scalar_subquery()
+)).where(User.id.in_(bindparam("user_ids", expanding=True)))
 FORGET_DAYS = delete(SummaryDay).where(SummaryDay.user_id == bindparam("user_id"), SummaryDay.day >= bindparam("since"))
 
 
@@ -107,6 +120,45 @@ def daily_summary(db: Session, user: Account, first: date, last: date, goal: Goa
     """Summarize the local days first..last (inclusive) of the user's sessions, against `goal` (read if not given)."""
     kept, missing = _kept(db, user, first, last)
     return _measured(kept + _computed(db, user, missing), goal or get_goals(db, user))
+
+
+@dataclass(frozen=True)
+class RecentDays:
+    """An account's last local days, the sessions read for them (by start) and the latest end before those."""
+
+    days: list[DaySummary]
+    sessions: list[SessionFacts]
+    previous_end: datetime | None
+
+
+def recent_days_of_many(db: Session, accounts: list[tuple[Account, Goal]], count: int,
+                        now: datetime) -> dict[int, RecentDays]:
+    """Summarize the last `count` local days (today included) of each account against its goal, in two reads for
+    all of them; return them by account id. The days are the daily summary's, computed from the sessions."""
+    if not accounts:
+        return {}
+    bounds = {}
+    for user, _ in accounts:
+        zone = ZoneInfo(user.time_zone)
+        today = now.astimezone(zone).date()
+        bounds[user.id] = (today - timedelta(days=count - 1), today, zone)
+    # One window covering every account's days; sessions before an account's first day only move its first gap.
+    start = min(day_bounds(first, zone)[0] for first, _, zone in bounds.values())
+    end = max(day_bounds(last, zone)[1] for _, last, zone in bounds.values())
+    ids = list(bounds)
+    rows: dict[int, list[SessionFacts]] = {user_id: [] for user_id in ids}
+    for user_id, *facts in all_rows(db.connection(), SESSIONS_OF_MANY, {"user_ids": ids, "start": start, "end": end}):
+        rows[user_id].append(SessionFacts(*facts))
+    ends = dict(db.connection().execute(
+        LATEST_ENDS_BEFORE, {"user_ids": ids, "start": start, "horizon": start + MAX_DURATION}).all())
+    found = {}
+    for user, goal in accounts:
+        first, last, zone = bounds[user.id]
+        sessions = sorted(rows[user.id], key=itemgetter(0))
+        days = summarize_days(sessions, first, last, zone, GoalFacts(goal.daily_volume_ml, goal.sessions_per_day),
+                              ends.get(user.id))
+        found[user.id] = RecentDays(days, sessions, ends.get(user.id))
+    return found
 
 
 def _measured(days: list[DaySummary], goal: Goal) -> list[DaySummary]:

@@ -36,7 +36,11 @@ PERMISSION_OF = {
     ("get", "/api/trends"): Permission.SEE_PUMPING,
     ("get", "/api/equipment"): Permission.SEE_PUMPING,
     ("get", "/api/report.pdf"): Permission.EXPORT,
+    ("get", "/api/plans/proposals"): Permission.SEE_PUMPING,
+    ("post", "/api/plans/proposals"): Permission.PROPOSE_PLANS,
 }
+# Acting for a parent, but never her own: she starts a plan herself rather than proposing it to herself.
+NOT_HER_OWN = {("post", "/api/plans/proposals")}
 # Who walks: the parent herself, each role (a caregiver with and without "let caregivers see my pumping"), a stranger.
 WALKERS = ["parent", "caregiver", "caregiver-seeing-pumping", "partner", "consultant", "stranger"]
 # Her own calls that would end the walk (her account, her token): the other walkers are refused them, checked below.
@@ -84,6 +88,9 @@ REQUESTS = {
     ("get", "/api/trends"): lambda c, h: ("/api/trends?weeks=4", None),
     ("get", "/api/equipment"): lambda c, h: ("/api/equipment", None),
     ("get", "/api/report.pdf"): lambda c, h: ("/api/report.pdf", None),
+    ("get", "/api/plans/proposals"): lambda c, h: ("/api/plans/proposals", None),
+    ("post", "/api/plans/proposals"): lambda c, h: ("/api/plans/proposals", {
+        "template": "power-hour", "starts_at": (NOW + timedelta(hours=1)).isoformat(), "note": "try this"}),
 }
 
 
@@ -163,6 +170,8 @@ def test_every_operation_answers_each_role_as_the_permission_table_says(client, 
             answer = _call(client, method, url, headers, body)
             if allowed is None:
                 expected = {404}
+            elif walker == "parent" and key in NOT_HER_OWN:
+                expected = {403}
             elif PERMISSION_OF[key] in allowed:
                 expected = {200, 201}
             else:

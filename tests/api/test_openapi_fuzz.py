@@ -20,6 +20,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 from server import create_app
 from server.config import Config
 from server.models import Base, User
+from tests.api.grant_helpers import grant
 from tests.conftest import PASSWORD, TEST_CONFIG
 
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
@@ -76,8 +77,21 @@ def real_ids(app, bearer):
         "reminder_id": client.post("/api/push/test", headers=bearer).json["reminder_id"],
         # This device's own id: signing it out from the list is refused (409), so the token lives on.
         "device_id": client.get("/api/me/devices", headers=bearer).json["items"][0]["id"],
+        "proposal_id": _proposal(app, bearer, now),
     }
     return created
+
+
+def _proposal(app, bearer, now) -> int:
+    """Return the id of a plan a consultant the signed-in user let in proposes to her."""
+    client = app.test_client()
+    parent_id = client.get("/api/me", headers=bearer).json["id"]
+    body = {"email": f"consultant-{next(CALLS)}-{parent_id}@example.com", "password": PASSWORD, "time_zone": "UTC"}
+    consultant = client.post("/api/auth/register", json=body).json
+    grant(app, parent_id, consultant["user"]["id"], "consultant")
+    headers = {"Authorization": f"Bearer {consultant['token']}", "Pumpwell-Account": str(parent_id)}
+    proposal = {"template": "power-hour", "starts_at": now.isoformat(), "overrides": {"days": 5}}
+    return client.post("/api/plans/proposals", json=proposal, headers=headers).json["id"]
 
 
 @SIGNED_IN.parametrize()
@@ -125,7 +139,7 @@ def test_following_the_links_reaches_real_resources_and_matches_the_document(app
 
     # A fixed seed: the same 60 scenarios every run, so a finding reproduces instead of coming and going.
     Machine.run(settings=settings(
-        max_examples=60, stateful_step_count=8, deadline=None, suppress_health_check=list(HealthCheck),
+        max_examples=100, stateful_step_count=8, deadline=None, suppress_health_check=list(HealthCheck),
         database=None, derandomize=True,
     ))
     # Ids came from earlier answers, not guesses: reading or changing one of them succeeded.

@@ -1,9 +1,11 @@
 // Plans: templates with their evidence, a preview of exact times, start, and every active plan's progress and times.
 // In a parent's household a helper reads her active plans; starting, changing and stopping them are hers alone.
+// A consultant proposes a plan there with the same form; the parent accepts or declines it here (nothing changes
+// until she accepts).
 import { api, ApiError, describeError } from '../api.js';
 import { append, busy, confirmDialog, field, h, mount, toast } from '../dom.js';
 import { NOT_ADVICE, clock, dateTime, fromLocalInput, isoWithOffset, toLocalInput } from '../format.js';
-import { byWhom, householdId } from '../household.js';
+import { byWhom, can, household, householdId } from '../household.js';
 
 /** Name the screen for the document title. */
 export const title = () => 'Plans';
@@ -125,15 +127,18 @@ function paramInput(param) {
   }));
 }
 
-/** Render the choose/preview/start form for a template. */
-function templateForm(user, template, rerender) {
+/** Render the choose/preview/start form for a template; `propose` makes it a consultant's proposal to the parent. */
+function templateForm(user, template, rerender, propose = false) {
   const start = h('input', { type: 'datetime-local', name: 'starts_at', required: true, value: toLocalInput(defaultStart(), user.time_zone) });
   const preview = h('div', { class: 'preview', 'aria-live': 'polite' });
-  const form = h('form', { class: 'stack', 'aria-label': `Set up ${template.name}` },
+  const note = propose ? h('textarea', { name: 'note', maxlength: 1000, rows: 3 }) : null;
+  const form = h('form', { class: 'stack', 'aria-label': `${propose ? 'Propose' : 'Set up'} ${template.name}` },
     field('Start', start, `In ${user.time_zone}`), (template.params || []).map(paramInput),
+    propose ? field('Note for her (optional)', note) : null,
     h('div', { class: 'row' },
-      h('button', { type: 'submit', class: 'btn secondary', name: 'action', value: 'preview' }, 'Preview times'),
-      h('button', { type: 'button', class: 'btn', 'data-start': template.key }, 'Start plan')),
+      // A preview expands in the asker's zone: the parent's own times show once she has it on her Plans screen.
+      propose ? null : h('button', { type: 'submit', class: 'btn secondary', name: 'action', value: 'preview' }, 'Preview times'),
+      h('button', { type: 'button', class: 'btn', 'data-start': template.key }, propose ? 'Propose plan' : 'Start plan')),
     preview);
   // The daily block follows the start the parent picks, until she sets its time herself: no second field wins silently.
   const blockTime = (template.params || []).find((p) => p.name === 'start_time' && BLOCK_TIME.test(p.description || ''));
@@ -163,6 +168,18 @@ function templateForm(user, template, rerender) {
     } catch (err) { mount(preview, h('p', { class: 'notice' }, describeError(err))); }
   });
   const startButton = form.querySelector('[data-start]');
+  if (propose) {
+    startButton.addEventListener('click', async () => {
+      if (!form.reportValidity()) return;
+      const { params, ...rest } = body();
+      try {
+        await busy(startButton, 'Proposing…', () => api('POST', '/plans/proposals', { ...rest, overrides: params, note: note.value.trim() || null }));
+      } catch (err) { showProblem(preview, err); return; }
+      toast(`${template.name} proposed to ${household()?.email || 'her'}.`);
+      rerender();
+    });
+    return form;
+  }
   startButton.addEventListener('click', async () => {
     if (!form.reportValidity()) return;
     const payload = body();
@@ -180,13 +197,18 @@ function templateForm(user, template, rerender) {
   return form;
 }
 
-/** Render one template card; `open` shows its form straight away. */
-function templateCard(user, template, open, rerender) {
+/** Say in the form what the server refused. */
+function showProblem(box, err) {
+  mount(box, h('p', { class: 'notice', role: 'alert' }, describeError(err)));
+}
+
+/** Render one template card; `open` shows its form straight away, `propose` as a consultant's proposal. */
+function templateCard(user, template, open, rerender, propose = false) {
   const limited = /limited|no standard|weak|single/i.test(template.evidence || '');
   const holder = h('div');
-  const choose = h('button', { type: 'button', class: 'btn secondary block', 'aria-expanded': 'false' }, `Choose ${template.name}`);
+  const choose = h('button', { type: 'button', class: 'btn secondary block', 'aria-expanded': 'false' }, `${propose ? 'Propose' : 'Choose'} ${template.name}`);
   const show = () => {
-    mount(holder, templateForm(user, template, rerender));
+    mount(holder, templateForm(user, template, rerender, propose));
     choose.setAttribute('aria-expanded', 'true');
     choose.hidden = true;
   };
@@ -200,19 +222,84 @@ function templateCard(user, template, open, rerender) {
     choose, holder);
 }
 
+/** What a proposal sets: its start and the settings the consultant changed. */
+function proposalTerms(user, proposal) {
+  const settings = Object.entries(proposal.overrides || {}).map(([name, value]) => `${name.replace(/_/g, ' ')}: ${value}`);
+  return `from ${dateTime(proposal.starts_at, user.time_zone)}${settings.length ? ` (${settings.join(', ')})` : ''}`;
+}
+
+/** A proposal waiting for the parent: what her consultant proposes, with Accept and Decline. */
+function proposalCard(user, proposal, rerender) {
+  const headingId = `proposal-h-${proposal.id}`;
+  const decide = (decision, replace = false) => async (event) => {
+    const button = event.currentTarget;
+    try {
+      await busy(button, decision === 'accept' ? 'Starting…' : 'Declining…',
+        () => api('POST', `/plans/proposals/${proposal.id}/${decision}`, decision === 'accept' ? { replace } : undefined));
+    } catch (err) {
+      // A 409 is a plan of the template already active, or (asked again) a proposal decided on another phone.
+      if (!(decision === 'accept' && !replace && err instanceof ApiError && err.status === 409)) {
+        toast(describeError(err));
+        if (err instanceof ApiError && err.status === 409) rerender();
+        return;
+      }
+      if (await confirmDialog('Replace your plan?', `You already have an active ${proposal.name}. Start the proposed one instead?`, 'Replace')) {
+        decide('accept', true)({ currentTarget: button });
+      }
+      return;
+    }
+    toast(decision === 'accept' ? `${proposal.name} started.` : 'Proposal declined.');
+    rerender();
+  };
+  return h('section', { class: 'card proposal', id: `proposal-${proposal.id}`, 'aria-labelledby': headingId },
+    h('h2', { id: headingId }, `Your consultant proposes: ${proposal.name}`),
+    h('p', {}, proposalTerms(user, proposal)),
+    proposal.proposed_by_email ? h('p', { class: 'muted' }, `From ${proposal.proposed_by_email}`) : null,
+    proposal.note ? h('blockquote', { class: 'proposal-note' }, proposal.note) : null,
+    h('p', { class: 'hint' }, 'Nothing changes until you accept. Accepting starts the plan and its reminders.'),
+    h('div', { class: 'row' },
+      h('button', { type: 'button', class: 'btn', onclick: decide('accept') }, 'Accept'),
+      h('button', { type: 'button', class: 'btn secondary', onclick: decide('decline') }, 'Decline')));
+}
+
+/** The proposals a consultant made to the parent shown, with what she decided. */
+function proposalList(user, proposals) {
+  if (!proposals.length) return null;
+  const said = { pending: 'waiting for her answer', accepted: 'accepted', declined: 'declined' };
+  return h('section', { class: 'card', 'aria-labelledby': 'proposals-h' }, h('h2', { id: 'proposals-h' }, 'Proposed plans'),
+    h('ul', { class: 'list plain' }, proposals.map((p) => h('li', {},
+      h('strong', {}, p.name), ` ${proposalTerms(user, p)}: `, h('span', { class: `badge status-${p.status}` }, said[p.status] || p.status)))));
+}
+
+/** Render a parent's plans as a helper sees them: read-only, and for a consultant her proposals and the form. */
+async function renderHousehold(root, user, rerender) {
+  const propose = can('propose_plans');
+  try {
+    const [active, proposals, templates] = await Promise.all([activePlans(),
+      propose ? api('GET', '/plans/proposals') : null, propose ? api('GET', '/plans/templates') : null]);
+    append(root, [active.length ? active.map((plan) => activeCard(user, plan, rerender)) : h('p', { class: 'card muted' }, 'No active plan.')]);
+    if (!propose) return;
+    append(root, [proposalList(user, proposals.items),
+      h('h2', { id: 'propose-h' }, 'Propose a plan'),
+      h('p', { class: 'hint' }, `${household().email} sees it on her Plans screen and accepts or declines it.`),
+      templates.disclaimer ? h('p', { class: 'notice' }, templates.disclaimer) : null,
+      templates.items.map((t) => templateCard(user, t, false, rerender, true))]);
+  } catch (err) { root.append(h('p', { class: 'card' }, describeError(err))); }
+}
+
 /** Render the Plans screen. */
 export async function render(root, { user, args }) {
   const rerender = () => render(mount(root), { user, args: [] });
   if (householdId()) {
-    try {
-      const active = await activePlans();
-      append(root, [active.length ? active.map((plan) => activeCard(user, plan, rerender)) : h('p', { class: 'card muted' }, 'No active plan.')]);
-    } catch (err) { root.append(h('p', { class: 'card' }, describeError(err))); }
+    await renderHousehold(root, user, rerender);
     return;
   }
   try {
-    const [active, templates] = await Promise.all([activePlans(), api('GET', '/plans/templates')]);
-    append(root, [active.length ? active.map((plan) => activeCard(user, plan, rerender))
+    const [active, templates, proposals] = await Promise.all([activePlans(), api('GET', '/plans/templates'),
+      api('GET', '/plans/proposals').catch(() => ({ items: [] }))]);
+    const pending = proposals.items.filter((p) => p.status === 'pending');
+    append(root, [pending.map((proposal) => proposalCard(user, proposal, rerender)),
+      active.length ? active.map((plan) => activeCard(user, plan, rerender))
       : h('p', { class: 'muted' }, 'No active plan. Pick one below to get reminders at the right times.'),
       h('h2', {}, 'Plans'),
       templates.disclaimer ? h('p', { class: 'notice' }, templates.disclaimer) : null,
