@@ -14,6 +14,8 @@ from server.services.tokens import hash_token
 
 Row = TypeVar("Row")
 
+# Account ids are the database's 32-bit keys: a larger one names nobody (PostgreSQL would refuse to compare it).
+LARGEST_ID = 2**31 - 1
 # Don't write last_used_at on every request: once in a while is enough to show "last used" and to measure idleness.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 TOKENS, USERS = ApiToken.__table__.c, User.__table__.c
@@ -98,6 +100,8 @@ def act_for(db: Session, principal: Principal, owner_id: int | None, permission:
     """
     if owner_id is None or owner_id == principal.account.id:
         return Household(principal.account, principal.account.id, None)
+    if owner_id > LARGEST_ID:
+        raise NotFound("No such account.")
     found = db.connection().execute(GRANT_AND_OWNER, {"owner_id": owner_id, "grantee_id": principal.account.id}).first()
     if found is None:
         raise NotFound("No such account.")
