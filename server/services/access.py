@@ -14,6 +14,8 @@ from server.services.tokens import hash_token
 
 Row = TypeVar("Row")
 
+# Account ids are the database's 32-bit keys: a larger one names nobody (PostgreSQL would refuse to compare it).
+LARGEST_ID = 2**31 - 1
 # Don't write last_used_at on every request: once in a while is enough to show "last used" and to measure idleness.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 TOKENS, USERS = ApiToken.__table__.c, User.__table__.c
@@ -27,8 +29,6 @@ TOKEN_AND_ACCOUNT = select(
 ).join_from(ApiToken.__table__, User.__table__, TOKENS.user_id == USERS.id).where(
     TOKENS.token_hash == bindparam("token_hash"))
 GRANTS = Grant.__table__.c
-# Account ids are 32-bit integers (as the URL converters bound ids in server/app.py).
-MAX_ACCOUNT_ID = 2**31 - 1
 # The parent's account as a grantee sees it, with the role she granted: read only when a request acts for her.
 GRANT_AND_OWNER = select(GRANTS.role, *ACCOUNT_COLUMNS).join_from(
     Grant.__table__, User.__table__, GRANTS.owner_id == USERS.id).where(
@@ -105,8 +105,7 @@ def act_for(db: Session, principal: Principal, owner_id: int | None, permission:
     """
     if owner_id is None or owner_id == principal.account.id:
         return Household(principal.account, principal.account.id, None)
-    if owner_id > MAX_ACCOUNT_ID:
-        # Beyond the id column's range: no account, and PostgreSQL would refuse the number rather than find none.
+    if owner_id > LARGEST_ID:
         raise NotFound("No such account.")
     found = db.connection().execute(GRANT_AND_OWNER, {"owner_id": owner_id, "grantee_id": principal.account.id}).first()
     if found is None:

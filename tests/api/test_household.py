@@ -234,6 +234,12 @@ def test_a_malformed_household_header_is_a_clear_422(client, auth, value):
     assert answer.status_code == 422 and "Pumpwell-Account" in answer.json["error"]["fields"]
 
 
+@pytest.mark.parametrize("account_id", ["0", "8070490348", "9" * 18])
+def test_an_account_id_nobody_has_is_not_found_on_both_databases(client, auth, account_id):
+    answer = client.get("/api/plans", headers={**auth, "Pumpwell-Account": account_id})
+    assert answer.status_code == 404 and answer.json["error"]["message"] == "No such account."
+
+
 def test_an_invitation_role_must_be_one_of_the_three(client, auth):
     assert invite(client, auth, "owner").status_code == 422
 
