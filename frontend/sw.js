@@ -100,7 +100,8 @@ async function showReminder(payload) {
     icon: '/assets/icons/icon-192.png',
     badge: '/assets/icons/favicon-32.png',
     actions: orderedActions(payload.actions),
-    data: { reminder_id: payload.reminder_id ?? null, kind: payload.kind || null, url: payload.url || payload.notification?.navigate || '/#/today' },
+    data: { reminder_id: payload.reminder_id ?? null, kind: payload.kind || null, url: payload.url || payload.notification?.navigate || '/#/today',
+      account_id: payload.account_id ?? null },
   });
 }
 
@@ -123,7 +124,7 @@ async function openApp(url) {
 
 /** Act on a tap on a notification or one of its actions: snooze, skip, start, stop the timer, or open the screen. */
 async function handleNotificationClick(notification, action) {
-  const { reminder_id: id, url, kind } = notification.data || {};
+  const { reminder_id: id, url, kind, account_id: account } = notification.data || {};
   // The running timer's notification stays while the timer runs; its Stop opens the form that logs the session.
   if (kind === 'timer') return openApp(action === 'stop-timer' ? '/#/today/stop' : url || '/#/today');
   notification.close();
@@ -133,7 +134,9 @@ async function handleNotificationClick(notification, action) {
     if (id) await apiFetch('POST', `/reminders/${id}/done`).catch(() => null);
     return openApp('/#/today/start');
   }
-  return openApp(url || '/#/today');
+  // Whose milk: a caregiver's phone opens the parent's household (the app's #/for route), her own phone her own.
+  const target = url || '/#/today';
+  return openApp(account && target.startsWith('/#/') ? `/#/for/${account}/${target.slice(3)}` : target);
 }
 
 self.addEventListener('notificationclick', (event) => {

@@ -83,6 +83,15 @@ async function route() {
   if (signedIn && (name === 'signin' || name === 'signup')) name = 'today';
   // A pumping reminder's Start is about her own pumping, whichever log the phone showed.
   if (signedIn && name === 'today' && args[0] === 'start' && household()) chooseHousehold(null);
+  // A reminder names whose it is (#/for/<account>/<screen>): show that household, hers or a parent's she helps.
+  if (signedIn && name === 'for') {
+    const [account, ...rest] = args;
+    const parent = knownParents().find((known) => String(known.account_id) === account);
+    if (parent) chooseHousehold(parent);
+    else if (account === currentAccount()) chooseHousehold(null);
+    history.replaceState(null, '', `#/${rest.join('/')}`);
+    ({ name, args } = parseRoute());
+  }
   const seq = ++routeSeq;
   // The account and the screen's code load side by side.
   const userLoad = signedIn ? currentUser() : Promise.resolve(null);

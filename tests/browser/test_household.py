@@ -323,3 +323,31 @@ def test_no_serious_or_critical_violations_on_the_household_screens_at_320_px(br
     finally:
         parent_context.close()
         context.close()
+
+
+def test_a_stash_reminder_tapped_on_a_caregivers_phone_opens_the_parents_stash(browser, live_server):
+    """The reminder names the parent's account: her caregiver, looking at her own log, lands in the parent's Stash."""
+    parent_context, parent = phone(browser, live_server)
+    carer_context, carer = phone(browser, live_server)
+    try:
+        parent_token = sign_up(parent)
+        parent_id = account_id(live_server, parent_token)
+        add_container(live_server, parent_token, 90, "Tue pm")
+        url = invite(parent, "caregiver")
+        sign_up(carer)
+        carer.goto(url)
+        carer.get_by_role("button", name="Accept").click()
+        carer.get_by_role("heading", name=re.compile("^You are")).wait_for()
+        carer.goto("/#/settings")
+        wait_for_service_worker(carer)
+        worker = carer_context.service_workers[0]
+        # What the service worker does with a tap on the stash reminder the clock sent to her phone.
+        worker.evaluate("""(account) => handleNotificationClick({ data: { reminder_id: 7, kind: 'stash_expiry',
+            url: '/#/stash', account_id: account }, close() {} }, '')""", parent_id)
+        expect(carer.locator("#stash-list")).to_contain_text("Tue pm")
+        expect(carer.locator("#household-switch")).to_contain_text("caregiver")
+        assert carer.url.endswith("#/stash")
+        assert not parent.errors and not carer.errors, (parent.errors, carer.errors)
+    finally:
+        parent_context.close()
+        carer_context.close()
