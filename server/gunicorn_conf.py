@@ -14,9 +14,9 @@ worker_class = "server.gunicorn_worker.BalancedThreadWorker"
 # A redeploy's SIGTERM: each worker answers what it holds and what is queued on the socket, for up to this long.
 graceful_timeout = 30
 
-# glibc gives each thread that allocates its own malloc arena, up to 8 per core, and each keeps what it freed, in
-# fragments: a worker's four threads made its memory creep for an hour. Two arenas, set in the master before any
-# thread starts (and inherited by the workers), as MALLOC_ARENA_MAX=2 would.
+# glibc gives each thread that allocates its own malloc arena, up to 8 per core, and each arena keeps fragments of
+# what it freed, so a worker's four threads can hold several partly empty heaps. Two arenas, set in the master before
+# any thread starts (the workers inherit it), as MALLOC_ARENA_MAX=2 would.
 M_ARENA_MAX = -8
 if platform.libc_ver()[0] == "glibc":
     ctypes.CDLL(None).mallopt(M_ARENA_MAX, 2)
@@ -35,7 +35,7 @@ gc.disable()
 # What the app imports only when first asked (server/ imports them inside functions, so that the clock and the
 # commands never pay for them). In the master they are loaded once and shared by every worker; left to the workers,
 # each loaded its own copy on its first readiness probe (Alembic, 9 MiB), passkey sign-in (webauthn, 15 MiB) or
-# calendar file (icalendar, 3 MiB): the memory that grew in the hour after start.
+# calendar file (icalendar, 3 MiB), which made most of what grew in an hour of use (docs/performance.md).
 SHARED_LATE_IMPORTS = ("alembic.config", "alembic.script", "icalendar", "webauthn", "webauthn.helpers",
                        "webauthn.helpers.structs", "server.vapid", "cryptography.hazmat.primitives.asymmetric.ec")
 

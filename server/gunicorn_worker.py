@@ -16,7 +16,7 @@ from server.api.errors import error_body
 # sibling with room, woken by the same connection, to take it; short enough that when every worker is full a new
 # client is only a little late. After such a wait it takes what comes for as long again without waiting: one wait per
 # connection held 200 kept-alive clients (or a proxy's new upstream connections) to 50 a second per worker, and the
-# last of them waited 2 to 9 s in the listening socket's queue.
+# last of them waited seconds in the listening socket's queue (bench/keepalive.py).
 YIELD_SECONDS = 0.02
 
 
