@@ -60,16 +60,18 @@ def procfile_flags(root: Path) -> list[str]:
     return flags
 
 
-def start_gunicorn(app: str, port: int, env: dict, root: Path, flags: list[str]) -> tuple[subprocess.Popen, float]:
-    """Start gunicorn with keep-alive; return it and the seconds from launch to the first 200 on /healthz."""
+def start_gunicorn(app: str, port: int, env: dict, root: Path, flags: list[str],
+                   output=None) -> tuple[subprocess.Popen, float]:
+    """Start gunicorn with keep-alive, its output to `output` (a file) if given; return it and the seconds from
+    launch to the first 200 on /healthz."""
     started = time.perf_counter()
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), *flags, "--keep-alive", "30", "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", app],
-        cwd=root, env=env,
+        cwd=root, env=env, stdout=output, stderr=output,
     )
     probe = f"GET {'/healthz' if app != 'bench.ceiling:app' else '/ping'} HTTP/1.0\r\n\r\n".encode()
-    while time.perf_counter() - started < 30:
+    while time.perf_counter() - started < 120:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
                 sock.sendall(probe)

@@ -1,7 +1,10 @@
 """gunicorn settings the Procfile names: the app is loaded once in the master and shared by the forked workers."""
 
+import ctypes
 import gc
+import importlib
 import os
+import platform
 import shutil
 import tempfile
 from pathlib import Path
@@ -10,6 +13,13 @@ preload_app = True
 worker_class = "server.gunicorn_worker.BalancedThreadWorker"
 # A redeploy's SIGTERM: each worker answers what it holds and what is queued on the socket, for up to this long.
 graceful_timeout = 30
+
+# glibc gives each thread that allocates its own malloc arena, up to 8 per core, and each arena keeps fragments of
+# what it freed, so a worker's four threads can hold several partly empty heaps. Two arenas, set in the master before
+# any thread starts (the workers inherit it), as MALLOC_ARENA_MAX=2 would.
+M_ARENA_MAX = -8
+if platform.libc_ver()[0] == "glibc":
+    ctypes.CDLL(None).mallopt(M_ARENA_MAX, 2)
 
 # Metrics: every worker writes its values into this folder and /metrics sums them (server/metrics.py). Set before the
 # app, and with it prometheus_client, is imported. Left unset, this master makes its own and removes it at exit.
@@ -22,8 +32,22 @@ if _OWN_METRICS_DIR:
 gc.disable()
 
 
+# What the app imports only when first asked (server/ imports them inside functions, so that the clock and the
+# commands never pay for them). In the master they are loaded once and shared by every worker; left to the workers,
+# each loaded its own copy on its first readiness probe (Alembic, 9 MiB), passkey sign-in (webauthn, 15 MiB) or
+# calendar file (icalendar, 3 MiB), which made most of what grew in an hour of use (docs/performance.md).
+SHARED_LATE_IMPORTS = ("alembic.config", "alembic.script", "icalendar", "webauthn", "webauthn.helpers",
+                       "webauthn.helpers.structs", "server.vapid", "cryptography.hazmat.primitives.asymmetric.ec")
+
+
 def when_ready(_server):
-    """Turn the collector back on once the app is loaded, before the workers are forked."""
+    """Load what the app imports late, then turn the collector back on, before the workers are forked."""
+    for name in SHARED_LATE_IMPORTS:
+        importlib.import_module(name)
+    # The readiness probe's answer from migrations/, read once here rather than by each worker.
+    from server.health import head_revisions
+
+    head_revisions()
     gc.enable()
 
 

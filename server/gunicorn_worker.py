@@ -4,6 +4,7 @@ and answering what gunicorn refuses itself (414, 431) in the app's one error sha
 
 import json
 import threading
+import time
 
 from gunicorn import util
 from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
@@ -11,9 +12,11 @@ from gunicorn.workers.gthread import ThreadWorker
 
 from server.api.errors import error_body
 
-# How long a worker that already holds one connection per thread waits before it takes another: time enough for a
+# How long a worker that already holds one connection per thread waits before it takes more: time enough for a
 # sibling with room, woken by the same connection, to take it; short enough that when every worker is full a new
-# client is only a little late.
+# client is only a little late. After such a wait it takes what comes for as long again without waiting: one wait per
+# connection held 200 kept-alive clients (or a proxy's new upstream connections) to 50 a second per worker, and the
+# last of them waited seconds in the listening socket's queue (bench/keepalive.py).
 YIELD_SECONDS = 0.02
 
 
@@ -56,7 +59,7 @@ class BalancedThreadWorker(ThreadWorker):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._yielding = False
-        self._yielded = False
+        self._free_until = 0.0
 
     def load_wsgi(self):
         """Load the app, closing the connection after a 413."""
@@ -80,8 +83,8 @@ class BalancedThreadWorker(ThreadWorker):
             self.log.debug("Failed to send error message.")
 
     def accept(self, listener):
-        """Accept a connection, unless this worker is full and has not yet given its siblings a moment for it."""
-        if self.nr_conns >= self.cfg.threads and not self._yielded:
+        """Accept a connection, unless this worker is full and has not just given its siblings a moment for it."""
+        if self.nr_conns >= self.cfg.threads and time.monotonic() >= self._free_until:
             if not self._yielding:
                 self._yielding = True
                 # The run loop stops polling the listener while nr_conns has reached worker_connections.
@@ -90,13 +93,12 @@ class BalancedThreadWorker(ThreadWorker):
                 timer.daemon = True
                 timer.start()
             return
-        self._yielded = False
         super().accept(listener)
 
     def _resume(self):
-        """Poll the listener again; a connection still waiting there is this worker's to take."""
+        """Poll the listener again; what still waits there, and what comes in as long again, is this worker's."""
         self._yielding = False
-        self._yielded = True
+        self._free_until = time.monotonic() + YIELD_SECONDS
         self.worker_connections = self.cfg.worker_connections
 
     def set_accept_enabled(self, enabled):

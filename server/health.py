@@ -18,7 +18,8 @@ PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 @functools.cache
 def head_revisions() -> frozenset[str]:
     """Return the revisions `alembic upgrade head` leads to, read once from migrations/."""
-    # Imported here: only a readiness probe needs Alembic, and a web process may never be asked.
+    # Imported here: the clock and the commands never load Alembic; gunicorn's master loads it once for every web
+    # worker (server/gunicorn_conf.py).
     from alembic.config import Config as AlembicConfig
     from alembic.script import ScriptDirectory
 

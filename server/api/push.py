@@ -72,7 +72,8 @@ class QueuedOut(Schema):
 @bp.output(KeyOut)
 def get_key():
     """Show the VAPID public key."""
-    # Imported here: cryptography and py_vapid are needed only by this route and the clock, not by every request.
+    # Imported here: only this route and the clock need cryptography and py_vapid; gunicorn's master loads them once
+    # for every web worker (server/gunicorn_conf.py).
     from server.vapid import app_vapid, public_key_b64
 
     return {"public_key": public_key_b64(app_vapid(current_app))}

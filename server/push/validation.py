@@ -72,7 +72,8 @@ def keys_problem(p256dh: str, auth: str) -> str | None:
         return "p256dh is not base64url"
     if len(point) != 65 or point[0] != 4:
         return "p256dh must be a 65-byte uncompressed P-256 point"
-    # Imported here: web processes need cryptography only when a device subscribes, not for every request.
+    # Imported here, as gunicorn's master does for every web worker (server/gunicorn_conf.py): only a device that
+    # subscribes needs it.
     from cryptography.hazmat.primitives.asymmetric import ec
 
     try:

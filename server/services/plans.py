@@ -291,7 +291,8 @@ def _keep_local_times(db: Session, user: Account, plan: Plan, now: datetime) -> 
 
 def plan_calendar(db: Session, user: Account, plan_id: int) -> bytes:
     """Return the plan as an iCalendar file: one event per slot with an alarm at its start and its phases."""
-    # Imported here: icalendar (and dateutil) would cost every web process memory for a rarely used download.
+    # Imported here: the clock and the commands never load icalendar (and dateutil); gunicorn's master loads it once
+    # for every web worker (server/gunicorn_conf.py).
     from icalendar import Alarm, Calendar, Event
 
     plan = owned(db, Plan, plan_id, user, "plan")
