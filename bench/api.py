@@ -154,6 +154,19 @@ def fill_sessions(database_url: str, email: str) -> None:
     engine.dispose()
 
 
+def container_row(user_id: int, i: int, expressed: datetime, now: datetime) -> dict:
+    """A 120 mL container expressed at `expressed`: every other one in the freezer, the rest in the fridge."""
+    frozen = i % 2 == 0
+    return {
+        "id": uuid.uuid4(), "user_id": user_id, "label": f"Bag {i}", "entered_volume": 120,
+        "entered_unit": "ml", "volume_ml": 120, "remaining_ml": 120, "expressed_at": expressed,
+        "location": "freezer" if frozen else "fridge", "location_since": expressed,
+        "first_frozen_at": expressed if frozen else None, "condition": "freezer" if frozen else "fridge",
+        "expires_at": expressed + timedelta(days=180 if frozen else 4),
+        "request_digest": "bench", "created_at": now, "updated_at": now,
+    }
+
+
 def fill_stash(database_url: str, email: str) -> None:
     """Insert STASH open containers for the user (four a day, going back, half in the freezer) in one statement."""
     from sqlalchemy import create_engine, insert, select, text
@@ -166,16 +179,7 @@ def fill_stash(database_url: str, email: str) -> None:
         user_id = conn.scalar(select(User.id).where(User.email == email))
         rows = []
         for i in range(STASH):
-            expressed = now - timedelta(hours=6 * (i + 1))
-            frozen = i % 2 == 0
-            rows.append({
-                "id": uuid.uuid4(), "user_id": user_id, "label": f"Bag {i}", "entered_volume": 120,
-                "entered_unit": "ml", "volume_ml": 120, "remaining_ml": 120, "expressed_at": expressed,
-                "location": "freezer" if frozen else "fridge", "location_since": expressed,
-                "first_frozen_at": expressed if frozen else None, "condition": "freezer" if frozen else "fridge",
-                "expires_at": expressed + timedelta(days=180 if frozen else 4),
-                "request_digest": "bench", "created_at": now, "updated_at": now,
-            })
+            rows.append(container_row(user_id, i, now - timedelta(hours=6 * (i + 1)), now))
         conn.execute(insert(MilkBatch), rows)
         if engine.dialect.name == "postgresql":
             conn.execute(text("ANALYZE milk_batches"))

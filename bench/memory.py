@@ -30,7 +30,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.api import BIN, drop_postgres, free_port, fresh_postgres, procfile_flags, start_gunicorn  # noqa: E402
+from bench.api import (  # noqa: E402
+    BIN,
+    container_row,
+    drop_postgres,
+    free_port,
+    fresh_postgres,
+    procfile_flags,
+    start_gunicorn,
+)
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_memory_bench"
 PASSWORD = "bench-password"
@@ -70,16 +78,7 @@ def fill(database_url: str, emails: list[str]) -> None:
                     "right_ml": random.randint(30, 90), "mode": "double", "request_digest": "bench",
                     "created_at": now, "updated_at": now,
                 })
-            for i in range(40):
-                expressed, frozen = now - timedelta(hours=12 * (i + 1)), i % 2 == 0
-                batches.append({
-                    "id": uuid.uuid4(), "user_id": user_id, "label": f"Bag {i}", "entered_volume": 120,
-                    "entered_unit": "ml", "volume_ml": 120, "remaining_ml": 120, "expressed_at": expressed,
-                    "location": "freezer" if frozen else "fridge", "location_since": expressed,
-                    "first_frozen_at": expressed if frozen else None, "condition": "freezer" if frozen else "fridge",
-                    "expires_at": expressed + timedelta(days=180 if frozen else 4),
-                    "request_digest": "bench", "created_at": now, "updated_at": now,
-                })
+            batches.extend(container_row(user_id, i, now - timedelta(hours=12 * (i + 1)), now) for i in range(40))
         conn.execute(insert(PumpSession), sessions)
         conn.execute(insert(MilkBatch), batches)
         if engine.dialect.name == "postgresql":
