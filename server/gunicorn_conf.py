@@ -35,9 +35,11 @@ gc.disable()
 # What the app imports only when first asked (server/ imports them inside functions, so that the clock and the
 # commands never pay for them). In the master they are loaded once and shared by every worker; left to the workers,
 # each loaded its own copy on its first readiness probe (Alembic, 9 MiB), passkey sign-in (webauthn, 15 MiB) or
-# calendar file (icalendar, 3 MiB), which made most of what grew in an hour of use (docs/performance.md).
+# calendar file (icalendar, 3 MiB), which made most of what grew in an hour of use (docs/performance.md); the
+# report's PDF writer (fpdf2) likewise.
 SHARED_LATE_IMPORTS = ("alembic.config", "alembic.script", "icalendar", "webauthn", "webauthn.helpers",
-                       "webauthn.helpers.structs", "server.vapid", "cryptography.hazmat.primitives.asymmetric.ec")
+                       "webauthn.helpers.structs", "server.vapid", "cryptography.hazmat.primitives.asymmetric.ec",
+                       "server.report_pdf")
 
 
 def when_ready(_server):

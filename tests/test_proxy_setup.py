@@ -11,6 +11,7 @@ import ssl
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -98,7 +99,9 @@ def test_200_kept_alive_clients_through_nginx_all_get_answers_over_reused_connec
             except OSError:
                 time.sleep(0.05)
         nginx = proxy.start(proxy.write_config(tmp_path / "nginx", https_port, _free_port(), upstream), https_port)
-        crowd, last = asyncio.run(_clients(https_port))
+        # In a thread of its own: a browser test's Playwright may hold this thread's event loop open.
+        with ThreadPoolExecutor(1) as thread:
+            crowd, last = thread.submit(asyncio.run, _clients(https_port)).result()
     finally:
         for process in (nginx, gunicorn):
             if process:

@@ -4,10 +4,10 @@ import subprocess
 import sys
 
 # icalendar (with dateutil) serves only the .ics download; cryptography and py_vapid only the push key, a
-# subscription's key check and the clock; openpyxl and httpx only an import from Baby Buddy. Each costs every web
-# process memory and start-up time.
+# subscription's key check and the clock; openpyxl and httpx only an import from Baby Buddy; fpdf only the report.
+# Each costs every web process memory and start-up time.
 LAZY = ("icalendar", "dateutil", "cryptography", "py_vapid", "pywebpush", "apscheduler", "aiohttp", "openpyxl",
-        "httpx")
+        "httpx", "fpdf")
 
 
 def test_creating_the_app_does_not_import_heavy_modules(tmp_path):

@@ -12,7 +12,6 @@ from server.domain.report import PeriodReport, PlanLine, StashLine, longest_gaps
 from server.domain.storage import LOCATIONS, NOT_MEDICAL_ADVICE
 from server.domain.summary import GoalFacts, day_bounds
 from server.models import PumpSession
-from server.report_pdf import render_report
 from server.services.access import Account
 from server.services.equipment import equipment_range, period_changes
 from server.services.goals import get_goals
@@ -56,8 +55,11 @@ def report_pdf(db: Session, user: Account, first: date | None, last: date | None
                include_stash: bool = True) -> tuple[str, bytes]:
     """Return the file name and the one-page PDF of the account's local days first..last on A4 or Letter.
 
-    The parent's download, a share link's and (later) a consultant's all call this with the account they read.
+    The parent's download, a share link's and a consultant's all call this with the account they read.
     """
+    # Imported here: fpdf2 (and the cryptography it loads) serves only this download (tests/test_web_imports.py).
+    from server.report_pdf import render_report
+
     report = period_report(db, user, first, last, now, include_stash)
     name = f"pumpwell-report_{report.first.isoformat()}_{report.last.isoformat()}.pdf"
     return name, render_report(report, paper)

@@ -239,7 +239,7 @@ def test_a_consultant_reads_every_screen_and_is_offered_no_change(browser, live_
         consultant.get_by_role("button", name="Accept").click()
         consultant.get_by_role("button", name=re.compile("^Open .*'s log$")).click()
         expect(consultant.locator("#today-total")).to_have_text("135 mL")
-        assert tabs(consultant) == ["Today", "History", "Plans", "Stash", "Settings"]
+        assert tabs(consultant) == ["Today", "History", "Plans", "Stash", "Clients", "Settings"]
         expect(consultant.get_by_role("button", name="Start", exact=True)).to_have_count(0)
         expect(consultant.get_by_role("button", name="Log a past session")).to_have_count(0)
         expect(consultant.locator("#next-reminder")).to_have_count(0)

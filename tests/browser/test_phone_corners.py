@@ -43,7 +43,7 @@ def test_every_tab_is_reachable_and_readable_at_200_percent_zoom(phone_page):
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 180, "the page is wider than the screen"
     bar = phone_page.locator("#tabs").bounding_box()
     assert bar["y"] + bar["height"] <= 370
-    tabs = phone_page.locator("#tabs a")
+    tabs = phone_page.locator("#tabs a:visible")  # a parent's five: Clients shows only to a consultant
     boxes = []
     for i in range(tabs.count()):
         tab = tabs.nth(i)
