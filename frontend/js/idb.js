@@ -11,8 +11,6 @@ export const kvSet = (key, value) => core.kvSet(key, value);
 export const kvDelete = (key) => core.kvDelete(key);
 /** List the current account's queued requests, oldest first. */
 export const outboxAll = () => core.all();
-/** Forget everything the current account queued (its deletion). */
-export const outboxClear = () => core.clear();
 /** List every account's queued requests (and nobody's, from the previous release), oldest first. */
 export const outboxAllAccounts = () => core.allAccounts();
 /** Forget everything account `id` queued (null: nobody's). */

@@ -16,7 +16,7 @@
 // with the Pumpwell-Account header, whichever household is shown when it goes: it lands in her account only.
 //
 // API: enqueue({id, method, path, body, after, household}) (same id again replaces the body: a fix), get(id), all(),
-// discard(id), clear(), flush({force, quiet}) -> {sent, refused, retrying, discarded, answers, account},
+// discard(id), flush({force, quiet}) -> {sent, refused, retrying, discarded, answers, account},
 // nextDue(), allAccounts(), discardAccount(account), adopt(account), kvGet/kvSet/kvDelete. Items are sent
 // oldest first but independently: one refused or failing never holds back the next. The one exception
 // is an item naming another as `after` (a stash container of a session): it waits while that one is
@@ -108,13 +108,6 @@ self.PumpwellOutbox = (() => {
   async function get(id) {
     const [item, current] = await Promise.all([run('outbox', 'readonly', (s) => s.get(id)).then(normal), account()]);
     return item && current && item.account === current.id ? item : undefined;
-  }
-
-  /** Forget every queued request of the current account (its deletion). */
-  async function clear() {
-    const gone = await all();
-    await remove(gone.map((item) => item.id));
-    announce({ sent: [], refused: [], retrying: [], discarded: gone.map((item) => item.id), answers: {}, account: gone[0]?.account ?? null });
   }
 
   /** Drop every request `id` queued (null: nobody's), when the parent chose to on the sign-in screen. */
@@ -256,7 +249,7 @@ self.PumpwellOutbox = (() => {
   }
 
   return {
-    CHANNEL, SOURCE, openDb, kvGet, kvSet, kvDelete, all, get, enqueue, discard, clear, flush, nextDue,
+    CHANNEL, SOURCE, openDb, kvGet, kvSet, kvDelete, all, get, enqueue, discard, flush, nextDue,
     allAccounts, discardAccount, adopt,
   };
 })();

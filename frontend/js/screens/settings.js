@@ -1,10 +1,11 @@
 // Settings: unit, time zone, goals, quiet hours, reminders on this device, consultant share links, sign out,
 // the household (who may see her data, and whose she helps with), and the parent's own data (download it all, bring
 // it in from a file or another app, delete the account). Settings are always her own, whichever household is shown.
+import { currentAccount } from '../account.js';
 import { ApiError, api, cachedUser, cacheUser, clearToken, describeError } from '../api.js';
 import { append, busy, confirmDialog, field, h, mount, openDialog, openForm, toast } from '../dom.js';
 import { DISPLAY_PLACES, NOT_ADVICE, addDays, dateTime, fromUnit, localDate, toUnit, volume } from '../format.js';
-import { outboxAll, outboxClear } from '../idb.js';
+import { outboxAll, outboxDiscardAccount } from '../idb.js';
 import { flushOutbox } from '../outbox.js';
 import { passkeysCard } from '../passkeys.js';
 import { disableReminders, enableReminders, forgetSubscription, needsInstallFirst, pushSupported, reminderState } from '../push.js';
@@ -305,8 +306,10 @@ function dataCard(user) {
         await api('DELETE', '/account', { password: password.value });
       } catch (err) { toast(describeError(err)); return; }
       close(true);
+      // What the deleted account still queued goes with it, named before the sign-out forgets whose it was.
+      const deleted = currentAccount();
       await clearToken();
-      await outboxClear();
+      await outboxDiscardAccount(deleted);
       location.hash = '#/signin';
       toast('Your account and all its data are deleted.');
     });
