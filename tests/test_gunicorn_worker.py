@@ -91,4 +91,6 @@ def test_clients_beyond_every_workers_threads_are_still_served(server):
     finally:
         for sock in connections:
             sock.close()
-    assert sum(counts.values()) == 11 and len(counts) == 2
+    # Every one answered. Which worker takes the three beyond the eight threads depends on which is scheduled first
+    # on a busy machine (a worker with no room waits 20 ms for a sibling, then takes what comes).
+    assert sum(counts.values()) == 11

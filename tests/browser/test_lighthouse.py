@@ -62,11 +62,19 @@ def audit(command: list[str], url: str, out: Path, profile: Path | None = None) 
         # The last --user-data-dir wins over chrome-launcher's own; keeping storage keeps the token.
         chrome_flags.append(f"--user-data-dir={profile}")
         keep = ["--disable-storage-reset"]
-    subprocess.run([
+    run = [
         *command, url, "--quiet", "--output=json", f"--output-path={out}", "--form-factor=mobile",
         f"--only-categories={','.join(CATEGORIES)}", "--disable-full-page-screenshot",
         f"--chrome-flags={' '.join(chrome_flags)}", *keep,
-    ], env={**os.environ, "CHROME_PATH": CHROMIUM}, check=True, timeout=180)
+    ]
+    for attempt in range(3):
+        done = subprocess.run(run, env={**os.environ, "CHROME_PATH": CHROMIUM}, capture_output=True, text=True,
+                              timeout=180)
+        # Lighthouse's own advice when Chromium's trace of the load came out empty (NO_NAVSTART, NO_FCP...):
+        # "Please run Lighthouse again". Any other failure fails at once.
+        if done.returncode == 0 or "run Lighthouse again" not in done.stderr + done.stdout or attempt == 2:
+            break
+    assert done.returncode == 0, done.stderr[-2000:]
     return {**json.loads(out.read_text()), "load": os.getloadavg()[0] / os.cpu_count()}
 
 
