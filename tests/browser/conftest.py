@@ -21,6 +21,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 PHONE = {"width": 360, "height": 740}
+# As long as an action may take (new_phone): on a CI machine running the suite two at a time, a save through the
+# outbox, a redraw or a toast can take longer than Playwright's 5 s, which measures the machine, not the app.
+expect.set_options(timeout=10_000)
 
 # One log line per request would bury the test output.
 logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -42,12 +42,14 @@ def test_one_side_at_a_time_saves_the_whole_session_with_each_sides_minutes(phon
     phone.clock.run_for("01:00")
     phone.get_by_role("button", name="Pause left").click()
     phone.reload()  # the sides survive a reload as the session timer does
+    phone.wait_for_load_state("networkidle")  # Today draws twice as it opens: measure the second
     expect(side(phone, "left")).to_have_text(re.compile(r"Resume left06:0\d"))
     expect(side(phone, "right")).to_have_text(re.compile(r"Pause right04:\d\d"))
     # Nothing of the dock leaves the screen, and nothing on Today hides under it.
     width = phone.viewport_size["width"]
     assert phone.evaluate("document.documentElement.scrollWidth") <= width
     for name in ("left", "right"):
+        expect(side(phone, name)).to_be_visible()
         box = side(phone, name).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= width and box["height"] >= 44
     phone.evaluate("window.scrollTo(0, document.body.scrollHeight)")
