@@ -3,7 +3,7 @@ import { currentAccount, keep, kept } from './account.js';
 import { adoptAccount, api, cachedUser, cacheUser, describeError, forgetEarly, getToken } from './api.js';
 import { clock } from './format.js';
 import { busy, h, mount, skeleton, toast } from './dom.js';
-import { chooseHousehold, firstScreen, household, householdLabel, keepJoin, knownParents, rememberParents, shows } from './household.js';
+import { chooseHousehold, firstScreen, household, householdChanges, householdLabel, keepJoin, knownParents, rememberParents, shows } from './household.js';
 import { flushOutbox, isOwnSave, onOutboxChange, outboxCounts } from './outbox.js';
 import { enableReminders, reminderState } from './push.js';
 import { hideTimerNotice } from './timer-notice.js';
@@ -160,7 +160,11 @@ function showHousehold(signedIn) {
 async function refreshHouseholds() {
   if (!getToken()) return;
   const before = JSON.stringify(household());
-  const gone = rememberParents((await api('GET', '/household/parents')).items);
+  const asked = householdChanges();
+  const { items } = await api('GET', '/household/parents');
+  // An answer asked before she joined or chose a household is out of date: it must not take her out of it.
+  if (householdChanges() !== asked) return;
+  const gone = rememberParents(items);
   showHousehold(true);
   if (gone) {
     toast(`You no longer have access to ${gone.email}'s log.`);

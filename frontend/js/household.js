@@ -6,6 +6,8 @@ import { forget, forgetAll, keep, kept } from './account.js';
 
 const CHOSEN = 'household';
 const PARENTS = 'parents';
+// Counts what changed whose log is shown or who she helps, so an answer overtaken on its way can tell (app.js).
+let changes = 0;
 // What each role may do, in the parent's words (inviting) and in the helper's (accepting, switching).
 export const ROLES = {
   partner: {
@@ -39,10 +41,14 @@ export function can(permission) {
 
 /** Show `parent`'s data from now on (null: her own), announced as 'pumpwell:household-changed'. */
 export function chooseHousehold(parent) {
+  changes += 1;
   if (parent) keep(CHOSEN, { account_id: parent.account_id, email: parent.email, role: parent.role, permissions: parent.permissions });
   else forget(CHOSEN);
   window.dispatchEvent(new Event('pumpwell:household-changed'));
 }
+
+/** How many times the households she helps, or the one shown, changed on this page. */
+export const householdChanges = () => changes;
 
 /** The households she helps as last seen ([] before the first answer). */
 export const knownParents = () => kept(PARENTS) || [];
@@ -54,6 +60,7 @@ export const knownParents = () => kept(PARENTS) || [];
  * no longer reachable, or null.
  */
 export function rememberParents(parents) {
+  changes += 1;
   const helped = new Set(parents.map((parent) => String(parent.account_id)));
   for (const parent of knownParents()) {
     if (helped.has(String(parent.account_id))) continue;

@@ -284,6 +284,40 @@ def test_an_invitation_already_used_or_her_own_is_refused_in_plain_words(browser
             context.close()
 
 
+def test_an_answer_overtaken_by_her_joining_does_not_take_her_out_of_the_household(browser, live_server):
+    """On a slow line the list of households asked at sign-up (none yet) comes back after she joined: it is out of
+    date, so she stays in the parent's log rather than being told she lost access."""
+    parent_context, parent = phone(browser, live_server)
+    context, page = phone(browser, live_server)
+    held = []
+
+    def hold_the_first(route):
+        """Answer the sign-up's own request for the households she helps (none yet) only once she is in one."""
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))
+
+    page.route("**/api/household/parents", hold_the_first)
+    try:
+        sign_up(parent)
+        url = invite(parent, "caregiver")
+        accept_signed_out(page, url, f"{uuid.uuid4().hex[:12]}@example.com")
+        expect(page.get_by_role("heading", name="Use first")).to_be_visible()
+        assert len(held) == 1
+        route, answer = held[0]
+        assert answer.json()["items"] == []
+        route.fulfill(response=answer)
+        page.wait_for_timeout(500)  # the late answer's handling is a few tasks away
+        expect(page.get_by_role("heading", name="Use first")).to_be_visible()
+        assert "#/stash" in page.url
+        expect(page.locator("#household-switch")).to_contain_text("caregiver")
+        assert not page.errors, page.errors
+    finally:
+        parent_context.close()
+        context.close()
+
+
 def household_screens(page, url: str):
     """Walk through every screen of the household, yielding each one's name once it shows."""
     page.goto(url)
