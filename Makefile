@@ -8,7 +8,7 @@ export PORT
 CHROMIUM := /usr/bin/chromium
 LIGHTHOUSE := tests/lighthouse
 
-.PHONY: setup chromium esbuild lighthouse nginx bundle run test test-fast test-api test-e2e bench screenshots clean
+.PHONY: setup chromium esbuild lighthouse nginx bundle run test test-fast test-api test-e2e bench screenshots catalogs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
@@ -100,6 +100,10 @@ test-e2e: $(STAMP) chromium esbuild lighthouse
 
 bench: $(STAMP)
 	$(BIN)/python bench/api.py
+
+# Add the code's new texts to every language's catalog, and drop those it no longer uses (docs/languages.md).
+catalogs: $(STAMP)
+	$(BIN)/python -m server.catalogs
 
 # Every screen at phone size, light and dark, into docs/screenshots/.
 screenshots: $(STAMP) chromium

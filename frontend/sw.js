@@ -11,6 +11,9 @@ const SHELL = [
   '/assets/app.css',
   // Every module, bundled by the server (server/bundle.py); the page loads no other script.
   '/assets/bundle.js',
+  // The texts in each language but English (js/i18n.js), so a change of language works offline.
+  '/assets/locales/es.json',
+  '/assets/locales/fr.json',
   '/assets/icons/apple-touch-icon.png',
   '/assets/icons/favicon-32.png',
   '/assets/icons/icon-192.png',

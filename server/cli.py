@@ -24,7 +24,7 @@ from server.timeutil import app_now
 def create_user_command(email: str, password: str, time_zone: str) -> None:
     """Create an account from the command line."""
     accounts.register(
-        get_db(), current_app.extensions["passwords"], email, password, time_zone, "ml", "cli",
+        get_db(), current_app.extensions["passwords"], email, password, time_zone, "ml", "en", "cli",
         timedelta(days=1), app_now(),
     )
     click.echo(f"Created {email}.")

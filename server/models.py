@@ -130,6 +130,8 @@ class User(Base):
     caregivers_see_pumping: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     # The baby's local birth date, if she gives it: Trends counts days of life from it.
     birth_date: Mapped[date | None] = mapped_column(Date)
+    # The language of her app, share page, report, reminders and CSV headers (server/domain/languages.py).
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
 
 
 class ApiToken(Base):

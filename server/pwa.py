@@ -6,9 +6,12 @@ import hashlib
 import re
 from pathlib import Path
 
+import orjson
 from flask import Blueprint, Flask, Response, abort, request, send_from_directory
 
 from server.bundle import UNBUNDLED, current, shell_version
+from server.domain.languages import DEFAULT_LANGUAGE, LANGUAGES
+from server.i18n import app_messages
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 
@@ -71,6 +74,17 @@ def manifest():
     response = send_from_directory(FRONTEND, "manifest.webmanifest", mimetype="application/manifest+json", max_age=0)
     response.cache_control.no_cache = True
     return response
+
+
+@bp.get("/assets/locales/<language>.json")
+def app_catalog(language: str):
+    """Serve the app's texts in `language` (frontend/locales/<language>.po) as JSON; revalidated by its ETag."""
+    if language not in LANGUAGES or language == DEFAULT_LANGUAGE:
+        abort(404)
+    response = Response(orjson.dumps(app_messages(language)), mimetype="application/json")
+    response.set_etag(shell_version())
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
 
 
 @bp.get("/assets/<path:name>")

@@ -5,6 +5,7 @@ import { clock } from './format.js';
 import { busy, h, mount, skeleton, toast } from './dom.js';
 import { chooseHousehold, firstScreen, household, householdChanges, householdLabel, keepJoin, knownParents, rememberParents, shows } from './household.js';
 import { flushOutbox, isOwnSave, onOutboxChange, outboxCounts } from './outbox.js';
+import { phoneLanguage, useLanguage } from './i18n.js';
 import { enableReminders, reminderState } from './push.js';
 import { hideTimerNotice } from './timer-notice.js';
 // The screen contract, which route() relies on. A screen module (loaded on first use below) exports:
@@ -55,7 +56,7 @@ async function currentUser() {
   // On a slow connection the screen must not wait for /me: a changed unit or zone redraws it when it comes.
   // The zone offer comes with the redrawn screen, so a form opened under it already uses the account's zone.
   fresh.then(async (user) => {
-    if (user.unit !== cached.unit || user.time_zone !== cached.time_zone) {
+    if (user.unit !== cached.unit || user.time_zone !== cached.time_zone || user.language !== cached.language) {
       await route();
       offerZone(user);
     }
@@ -122,6 +123,9 @@ async function route() {
     mount(main, 'Could not load your account. Check your connection and reload.');
     return;
   }
+  // Her language (the phone's until she signs in), before the screen writes a word.
+  await useLanguage(user?.language || phoneLanguage());
+  if (seq !== routeSeq) return;
   document.title = `${screen.title ? screen.title(name) : 'Pumpwell'} · Pumpwell`;
   // Each route renders into its own node, so a slow, superseded render lands nowhere.
   const view = document.createElement('div');

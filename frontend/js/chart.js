@@ -1,5 +1,6 @@
 // Charts drawn as SVG: History's 14 days of volume against the goal, and Trends' weeks with their 7-day mean.
 import { volume } from './format.js';
+import { locale } from './i18n.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 
@@ -84,7 +85,7 @@ export function trendChart(days, markers, unit) {
   if (path) svg.append(s('path', { class: 'mean', d: path }));
   // Four dates along the bottom: the first day of each quarter of the range.
   for (let i = 0; i < days.length; i += days.length / 4) {
-    const label = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' })
+    const label = new Intl.DateTimeFormat(locale(), { day: 'numeric', month: 'short', timeZone: 'UTC' })
       .format(new Date(`${days[i].date}T12:00:00Z`));
     svg.append(s('text', { x: (x(i) - slot / 2).toFixed(1), y: height - 8, 'text-anchor': 'start' }, label));
   }

@@ -1,9 +1,12 @@
-// Units and local times for display. Volumes are stored in mL; oz is only shown.
+// Units and local times for display, in the language the app speaks (i18n.js). Volumes are stored in mL; oz is
+// only shown.
+import { N_, locale } from './i18n.js';
 
 export const ML_PER_OZ = 29.5735295625;
 
 // The short line every screen that shows a goal, a limit or a plan carries (the plan disclaimer says more).
-export const NOT_ADVICE = 'General information, not medical advice: ask a lactation consultant (IBCLC) or your healthcare provider.';
+// Shown as t(NOT_ADVICE).
+export const NOT_ADVICE = N_('General information, not medical advice: ask a lactation consultant (IBCLC) or your healthcare provider.');
 
 /** Convert mL to the user's unit. */
 export function toUnit(ml, unit) {
@@ -18,11 +21,11 @@ export function fromUnit(amount, unit) {
 // Decimal places shown, as server/domain/units.py: whole mL, hundredths of an oz (so 1.25 oz reads back as 1.25).
 export const DISPLAY_PLACES = { ml: 0, oz: 2 };
 
-/** Write a number with at most `places` decimals and no trailing zeros ("4.06", "1.25", "4"). */
+/** Write a number with at most `places` decimals and no trailing zeros ("4.06", "1.25", "4"; "4,06" in French). */
 export function number(value, places) {
-  const text = value.toFixed(places);
-  const trimmed = text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
-  return trimmed === '-0' ? '0' : trimmed;
+  // Rounded as the server rounds (toFixed), then written with the language's decimal sign; no grouping, as typed.
+  const rounded = Number(value.toFixed(places));
+  return new Intl.NumberFormat(locale(), { maximumFractionDigits: places, useGrouping: false }).format(rounded === 0 ? 0 : rounded);
 }
 
 /** Format a volume in mL for the user's unit, e.g. "120 mL" or "4.06 oz". */
@@ -55,19 +58,19 @@ export function addDays(isoDate, days) {
 
 /** Format a time of day like "3:05 AM" in the user's zone. */
 export function clock(iso, timeZone) {
-  return new Intl.DateTimeFormat(undefined, { timeZone, hour: 'numeric', minute: '2-digit' }).format(new Date(iso));
+  return new Intl.DateTimeFormat(locale(), { timeZone, hour: 'numeric', minute: '2-digit' }).format(new Date(iso));
 }
 
 /** Format a date and time like "Sat 28 Nov, 3:05 AM" in the user's zone. */
 export function dateTime(iso, timeZone) {
-  return new Intl.DateTimeFormat(undefined, {
+  return new Intl.DateTimeFormat(locale(), {
     timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit',
   }).format(new Date(iso));
 }
 
 /** Format a date with its year, like "Sat 28 Nov 2026", in the user's zone. */
 export function longDate(iso, timeZone) {
-  return new Intl.DateTimeFormat(undefined, { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' })
+  return new Intl.DateTimeFormat(locale(), { timeZone, weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' })
     .format(new Date(iso));
 }
 

@@ -3,7 +3,7 @@
 
 from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length, OneOf
-from flask import current_app
+from flask import current_app, request
 from marshmallow import pre_load
 
 from server.api.auth import auth, principal
@@ -11,6 +11,7 @@ from server.api.fields import LocalDate, LocalTime, TimeZone
 from server.api.plan_shapes import PlanSummaryOut
 from server.api.signing_in import LIMITED, TokenOut, UserOut, token_lifetime
 from server.db import get_db
+from server.domain.languages import DEFAULT_LANGUAGE, LANGUAGES
 from server.services import accounts, plans
 from server.timeutil import app_now
 
@@ -53,6 +54,8 @@ class Registration(Credentials):
 
     time_zone = TimeZone(load_default="UTC")
     unit = fields.String(load_default="ml", validate=OneOf(["ml", "oz"]))
+    language = fields.String(validate=OneOf(LANGUAGES), metadata={
+        "description": "en, es or fr; left out, the one the request's Accept-Language prefers (else en)."})
 
 
 class SettingsIn(Schema):
@@ -60,6 +63,8 @@ class SettingsIn(Schema):
 
     time_zone = TimeZone()
     unit = fields.String(validate=OneOf(["ml", "oz"]))
+    language = fields.String(validate=OneOf(LANGUAGES), metadata={
+        "description": "The language of her app, share page, report, reminders and CSV headers."})
     quiet_hours = fields.Nested(QuietHours, allow_none=True)
     birth_date = LocalDate(allow_none=True, metadata={
         "description": "The baby's local birth date, not after today; null forgets it. Trends counts days of life "
@@ -76,7 +81,8 @@ def register(body):
     """Create an account and sign this device in."""
     user, token = accounts.register(
         get_db(), current_app.extensions["passwords"], body["email"], body["password"], body["time_zone"],
-        body["unit"], body["device_label"], token_lifetime(), app_now(),
+        body["unit"], body.get("language") or request.accept_languages.best_match(LANGUAGES, DEFAULT_LANGUAGE),
+        body["device_label"], token_lifetime(), app_now(),
     )
     return {"token": token, "user": user}
 

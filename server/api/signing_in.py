@@ -16,6 +16,8 @@ class UserOut(Schema):
     email = fields.String()
     time_zone = fields.String()
     unit = fields.String()
+    language = fields.String(metadata={"description": "The language of her app, share page, report, reminders and "
+                                                      "CSV headers: en, es or fr."})
     quiet_hours = fields.Method("_quiet_hours")
     birth_date = fields.Date(allow_none=True, metadata={"description": "The baby's birth date, if given (Trends)."})
     caregivers_see_pumping = fields.Boolean(metadata={

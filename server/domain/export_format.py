@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time
 
 from server.domain import sessions, storage, units
 from server.domain.household import Role
+from server.domain.languages import LANGUAGES
 from server.domain.plans import PlanStatus
 
 FORMAT = "pumpwell-export"
@@ -125,7 +126,8 @@ SCHEMA = {
             "email": TEXT, "created_at": INSTANT, "time_zone": TEXT, "unit": {"type": "string", "enum": list(UNITS)},
             "quiet_start": _nullable(CLOCK_TIME), "quiet_end": _nullable(CLOCK_TIME),
             "stash_guideline": {"type": "string", "enum": list(GUIDELINES)},
-        }, "The account's settings.", optional={"birth_date": _nullable(DATE)}),
+        }, "The account's settings.", optional={
+            "birth_date": _nullable(DATE), "language": {"type": "string", "enum": list(LANGUAGES)}}),
         "goals": _nullable(_record({
             "daily_volume_ml": ML, "sessions_per_day": {"type": "integer", "minimum": 0},
             "max_gap_day_min": {"type": "integer", "minimum": 0},

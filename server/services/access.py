@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.errors import NotAllowed, NotFound
 from server.domain.household import Permission, permissions
+from server.domain.languages import DEFAULT_LANGUAGE
 from server.models import ApiToken, Grant, User
 from server.services.tokens import hash_token
 
@@ -21,7 +22,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=5)
 TOKENS, USERS = ApiToken.__table__.c, User.__table__.c
 # In Account's order, so a row's account part builds an Account.
 ACCOUNT_COLUMNS = (USERS.id, USERS.email, USERS.time_zone, USERS.unit, USERS.quiet_start, USERS.quiet_end,
-                   USERS.stash_guideline, USERS.birth_date, USERS.caregivers_see_pumping)
+                   USERS.stash_guideline, USERS.birth_date, USERS.caregivers_see_pumping, USERS.language)
 # Built once: every authenticated request runs it. Table columns, not ORM entities: plain values skip the ORM's
 # loading, and a commit does not expire them, so a view never reads the account twice.
 TOKEN_AND_ACCOUNT = select(
@@ -50,12 +51,13 @@ class Account:
     stash_guideline: str
     birth_date: date | None = None
     caregivers_see_pumping: bool = False
+    language: str = DEFAULT_LANGUAGE
 
     @classmethod
     def of(cls, user: User) -> "Account":
         """Return the account's values as they are in a User row."""
         return cls(user.id, user.email, user.time_zone, user.unit, user.quiet_start, user.quiet_end,
-                   user.stash_guideline, user.birth_date, user.caregivers_see_pumping)
+                   user.stash_guideline, user.birth_date, user.caregivers_see_pumping, user.language)
 
     @classmethod
     def of_row(cls, row) -> "Account":

@@ -212,7 +212,7 @@ def export_account(db: Session, user: Account, now: datetime) -> Iterator[str]:
     row = db.get_one(User, user.id)
     settings = {"email": row.email, "created_at": row.created_at, "time_zone": row.time_zone, "unit": row.unit,
                 "quiet_start": row.quiet_start, "quiet_end": row.quiet_end, "stash_guideline": row.stash_guideline,
-                "birth_date": row.birth_date}
+                "birth_date": row.birth_date, "language": row.language}
     goal = db.get(Goal, user.id)
     goals = None if goal is None else {name: getattr(goal, name) for name in GOAL_COLUMNS}
     yield (f'{{"format": {dumps(FORMAT)}, "version": {VERSION}, "exported_at": {dumps(now.isoformat())}, '

@@ -49,14 +49,14 @@ def normalize_email(email: str) -> str:
 
 
 def register(
-    db: Session, passwords: Passwords, email: str, password: str, time_zone: str, unit: str,
+    db: Session, passwords: Passwords, email: str, password: str, time_zone: str, unit: str, language: str,
     device_label: str, token_lifetime: timedelta, now: datetime,
 ) -> tuple[User, str]:
     """Create an account and a first device token; return the user and the token."""
     refuse_common_password(password)
     user = User(
         email=normalize_email(email), password_hash=passwords.hash(password),
-        time_zone=time_zone, unit=unit, created_at=now,
+        time_zone=time_zone, unit=unit, language=language, created_at=now,
     )
     db.add(user)
     try:
@@ -104,9 +104,10 @@ def logout(db: Session, device_id: int) -> None:
 
 
 def update_settings(db: Session, account: Account, changes: dict, now: datetime) -> User:
-    """Apply settings changes (time zone, unit, quiet hours, birth date, what caregivers see); return its row."""
+    """Apply settings changes (time zone, unit, language, quiet hours, birth date, what caregivers see); return its
+    row."""
     user = db.get_one(User, account.id)
-    for name in ("time_zone", "unit", "caregivers_see_pumping"):
+    for name in ("time_zone", "unit", "language", "caregivers_see_pumping"):
         if name in changes:
             setattr(user, name, changes[name])
     if "birth_date" in changes:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from server.domain import export_format as fmt
 from server.domain.errors import InvalidInput
+from server.domain.languages import LANGUAGES
 from server.domain.sessions import FUTURE_TOLERANCE, imported_session_problem
 from server.domain.templates import TEMPLATES
 from server.domain.units import UNITS
@@ -417,7 +418,8 @@ def _read_own(db: Session, account: Account, stream: BinaryIO, tally: Tally, ses
 
 
 def _settings(db: Session, account: Account, record: dict, tally: Tally, write: bool) -> None:
-    """Restore the account's settings (zone, unit, quiet hours, storage guideline, birth date); not its e-mail."""
+    """Restore the account's settings (zone, unit, language, quiet hours, storage guideline, birth date); not its
+    e-mail."""
     zone = canonical_zone(fmt.text(record.get("time_zone"), "The time zone", 64, optional=False))
     if zone is None:
         raise fmt.RecordProblem("The time zone is not an IANA time zone.")
@@ -429,6 +431,8 @@ def _settings(db: Session, account: Account, record: dict, tally: Tally, write: 
     }
     if "birth_date" in record:  # files written before the format had it leave the birth date as it is
         values["birth_date"] = fmt.calendar_date(record["birth_date"], "The birth date", optional=True)
+    if "language" in record:  # and the language
+        values["language"] = fmt.one_of(record["language"], "The language", tuple(LANGUAGES))
     if (values["quiet_start"] is None) != (values["quiet_end"] is None):
         raise fmt.RecordProblem("Quiet hours need a start and an end.")
     tally.settings = True

@@ -34,10 +34,13 @@ def test_the_shell_and_all_it_loads_is_precached_and_every_precached_url_is_serv
         and p.name not in {"index.html", "manifest.webmanifest"}
         # The install sheet's pictures are for the browser's install prompt, not needed offline.
         and p.parent.name != "screenshots"
+        # The catalogs' sources (and babel.cfg): the app is served each one as JSON.
+        and p.suffix not in {".po", ".pot", ".cfg"}
     }
     loaded = set(re.findall(r'(?:src|href)="(/[^"]*)"', (FRONTEND / "index.html").read_text()))
     assert "/assets/bundle.js" in loaded
-    assert files | loaded | {"/"} <= set(urls)
+    catalogs = {f"/assets/locales/{p.stem}.json" for p in (FRONTEND / "locales").glob("*.po")}
+    assert files | loaded | catalogs | {"/"} <= set(urls)
     # The modules come inside the bundle: precaching them as well would cost a slow line their bytes twice.
     assert not [url for url in urls if url.startswith("/assets/js/")]
     for url in urls:

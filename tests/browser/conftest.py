@@ -78,11 +78,11 @@ def browser(playwright):
     browser.close()
 
 
-def new_phone(browser, live_server, color_scheme="light"):
-    """A fresh phone-sized browser context on the live server."""
+def new_phone(browser, live_server, color_scheme="light", locale="en-US"):
+    """A fresh phone-sized browser context on the live server, its language `locale`."""
     context = browser.new_context(
         base_url=live_server.url, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-        color_scheme=color_scheme, locale="en-US", timezone_id="UTC",
+        color_scheme=color_scheme, locale=locale, timezone_id="UTC",
     )
     context.set_default_timeout(10_000)
     return context

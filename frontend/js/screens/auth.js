@@ -2,6 +2,7 @@
 import { api, describeError, signIn } from '../api.js';
 import { append, field, h } from '../dom.js';
 import { afterSignIn, pendingJoin } from '../household.js';
+import { locale } from '../i18n.js';
 import { passkeySignInButton } from '../passkeys.js';
 import { waitingNotice } from './waiting.js';
 
@@ -40,7 +41,7 @@ export function render(root, { name }) {
     submit.disabled = true;
     status.hidden = true;
     const body = { email: email.value.trim(), password: password.value, device_label: deviceLabel() };
-    if (signup) Object.assign(body, { unit: unit.value, time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone });
+    if (signup) Object.assign(body, { unit: unit.value, time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone, language: locale() });
     try {
       const result = await api('POST', signup ? '/auth/register' : '/auth/login', body);
       await signIn(result);
