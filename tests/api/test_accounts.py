@@ -164,3 +164,27 @@ def test_ids_beyond_the_database_range_answer_404(client, auth, method, url):
     response = getattr(client, method)(url, headers=auth)
     assert response.status_code == 404
     assert response.json["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(("sent", "accept", "stored"), [
+    ("es", "fr-FR,fr;q=0.9", "es"),  # what the app sends (the phone's language) wins
+    (None, "fr-CA,fr;q=0.9,en;q=0.5", "fr"),
+    (None, "de-DE,es;q=0.5", "es"),
+    (None, "de-DE", "en"),
+    (None, None, "en"),
+])
+def test_a_new_account_speaks_the_language_asked_for_else_the_phones_else_english(client, sent, accept, stored):
+    body = {"email": f"{stored}-{sent}-{accept}@example.com".replace(",", "").replace(";", ""), "password": PASSWORD}
+    if sent:
+        body["language"] = sent
+    answer = client.post("/api/auth/register", json=body, headers={"Accept-Language": accept} if accept else {})
+    assert answer.status_code == 201, answer.json
+    assert answer.json["user"]["language"] == stored
+
+
+def test_the_language_is_changed_in_settings_and_an_unknown_one_answers_422(client, auth):
+    assert client.patch("/api/me", json={"language": "fr"}, headers=auth).json["language"] == "fr"
+    for wrong in ("de", "FR", "", None, 3):
+        answer = client.patch("/api/me", json={"language": wrong}, headers=auth)
+        assert answer.status_code == 422 and "language" in answer.json["error"]["fields"], wrong
+    assert client.get("/api/me", headers=auth).json["language"] == "fr"

@@ -57,11 +57,11 @@ def exported(client, headers) -> dict:
 
 
 def rich_account(client, make_user):
-    """Return the headers and export of a parent with every kind of row, in New York and oz."""
+    """Return the headers and export of a parent with every kind of row, in New York, oz and French."""
     _, headers = make_user(time_zone="America/New_York", unit="oz")
     fill_every_table(client, headers)
     now = datetime.now(UTC).replace(microsecond=0)
-    quiet = {"quiet_hours": {"start": "22:30", "end": "06:15"}}
+    quiet = {"quiet_hours": {"start": "22:30", "end": "06:15"}, "language": "fr"}
     assert client.patch("/api/me", json=quiet, headers=headers).status_code == 200
     for hours, notes in ((30, 'felt "full"\nat 3am'), (54, "=SUM(A1)")):
         session = {"started_at": (now - timedelta(hours=hours)).isoformat(), "duration_min": 17, "left_ml": 41.5,
