@@ -391,8 +391,10 @@ def arguments() -> dict:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("names", nargs="*", metavar="WALK", help=f"any of {', '.join(WALKS)}; all by default")
     parser.add_argument("--scheme", action="append", choices=["light", "dark"], help="light and dark by default")
-    parser.add_argument("--language", action="append", choices=list(LANGUAGES), help="the languages walk: every one")
-    parser.add_argument("--screen", action="append", choices=list(KEY_SCREENS), help="the languages walk: its screens")
+    parser.add_argument("--language", action="append", choices=list(LANGUAGES),
+                        help="the languages walk: only these (every one by default)")
+    parser.add_argument("--screen", action="append", choices=list(KEY_SCREENS),
+                        help="the languages walk: only these screens (all six by default)")
     parser.add_argument("--out", type=Path, help="the languages walk: instead of docs/screenshots (<out>/<language>/)")
     args = parser.parse_args()
     if unknown := set(args.names) - set(WALKS):
