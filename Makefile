@@ -8,7 +8,7 @@ export PORT
 CHROMIUM := /usr/bin/chromium
 LIGHTHOUSE := tests/lighthouse
 
-.PHONY: setup chromium esbuild lighthouse nginx bundle run test test-fast test-api test-e2e bench screenshots catalogs clean
+.PHONY: setup chromium esbuild lighthouse nginx bundle run test test-fast test-api test-e2e bench screenshots screenshots-languages catalogs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed") if sys.version_info < (3, 11) else None'
@@ -105,9 +105,13 @@ bench: $(STAMP)
 catalogs: $(STAMP)
 	$(BIN)/python -m server.catalogs
 
-# Every screen at phone size, light and dark, into docs/screenshots/.
+# Every screen at phone size, light and dark, into docs/screenshots/ (the key ones in each language included).
 screenshots: $(STAMP) chromium
 	$(BIN)/python docs/screenshots.py
+
+# Only the key screens in each language, into docs/screenshots/<language>/ (docs/languages.md).
+screenshots-languages: $(STAMP) chromium
+	$(BIN)/python docs/screenshots.py languages
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,9 +1,12 @@
-"""Save every screen of the app at phone size, light and dark, into docs/screenshots/ (run by `make screenshots`)."""
+"""Save every screen of the app at phone size, light and dark, into docs/screenshots/ (run by `make screenshots`),
+and the key screens in each language into docs/screenshots/<language>/ (`python docs/screenshots.py languages`)."""
 
+import argparse
 import re
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -11,6 +14,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from server.domain.languages import LANGUAGES  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer, account_key, new_phone, sign_up  # noqa: E402
 from tests.conftest import PASSWORD  # noqa: E402
 
@@ -47,8 +51,8 @@ def seed_stash(server: LiveServer, token: str) -> None:
         })
 
 
-def trends(server: LiveServer, token: str, page, scheme: str) -> None:
-    """Trends with the week before the two seeded ones logged too, and a birth date 20 days ago."""
+def seed_week_before(server: LiveServer, token: str) -> None:
+    """Log the week before the two seeded ones, and a birth date 20 days ago, for Trends."""
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     for day in range(20, 13, -1):
         for n in range(6):
@@ -56,6 +60,11 @@ def trends(server: LiveServer, token: str, page, scheme: str) -> None:
                 "started_at": (now - timedelta(days=day, hours=4 * n + 1)).isoformat(), "duration_min": 18,
                 "left_ml": 35 + n, "right_ml": 30, "mode": "double"})
     server.api("PATCH", "/me", token, json={"birth_date": (now - timedelta(days=20)).date().isoformat()})
+
+
+def trends(server: LiveServer, token: str, page, scheme: str) -> None:
+    """Trends with the week before the two seeded ones logged too, and a birth date 20 days ago."""
+    seed_week_before(server, token)
     page.get_by_role("navigation", name="History views").get_by_role("link", name="Trends").click()
     page.locator(".statements li").first.wait_for()
     shoot(page, "trends", scheme)
@@ -63,13 +72,15 @@ def trends(server: LiveServer, token: str, page, scheme: str) -> None:
     shoot(page, "trends-chart", scheme)
 
 
-def shoot(page, name: str, scheme: str) -> None:
-    """Save the current page as docs/screenshots/<name>-<scheme>.png once it settles."""
+def shoot(page, name: str, scheme: str, out: Path = OUT) -> None:
+    """Save the current page as docs/screenshots/<name>-<scheme>.png (or in `out`) once it settles."""
     page.wait_for_load_state("networkidle")
     page.evaluate("document.getElementById('toast')?.replaceChildren()")
     page.wait_for_timeout(300)
-    page.screenshot(path=str(OUT / f"{name}-{scheme}.png"))
-    print(f"docs/screenshots/{name}-{scheme}.png")
+    path = out / f"{name}-{scheme}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path))
+    print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
 
 
 def account_and_security(page, scheme: str) -> None:
@@ -316,24 +327,82 @@ def consultant_screens(browser, server: LiveServer, scheme: str) -> None:
     context.close()
 
 
+# The key screens shown in each language: the route that opens each, and what shows once it has drawn. The walk
+# finds its way by routes and ids, never by a word, so it runs the same in every language.
+KEY_SCREENS = {
+    "today": ("#/today", "#today-sessions"), "history": ("#/history", "#history-list > li"),
+    "trends": ("#/trends", ".statements li"), "stash": ("#/stash", "#stash-list > li"),
+    "settings": ("#/settings", "#share-list > li"), "share-page": (None, "svg"),
+}
+# Her phone in each language: its locale, as new_phone takes it.
+PHONE_LOCALES = {"en": "en-US", "es": "es-ES", "fr": "fr-FR"}
+
+
+def language_screens(browser, server: LiveServer, scheme: str, languages=tuple(LANGUAGES), only=tuple(KEY_SCREENS),
+                     out: Path = OUT) -> None:
+    """The key screens of an account in each language, from a phone in that language, into <out>/<language>/."""
+    for language in languages:
+        answer = server.api("POST", "/auth/register", json={
+            "email": f"screens-{language}-{scheme}@example.com", "password": PASSWORD, "time_zone": "UTC",
+            "language": language})
+        token = answer.json["token"]
+        seed_two_weeks(server, token)
+        seed_week_before(server, token)
+        seed_stash(server, token)
+        server.api("PUT", "/goals", token, json={
+            "daily_volume_ml": 750, "sessions_per_day": 8, "max_gap_day_min": 180, "max_gap_night_min": 300,
+            "night_start": "22:00", "night_end": "06:00"})
+        share = server.api("POST", "/shares", token, json={"label": "Dr. Ana, IBCLC", "expires_in_days": 14}).json
+        context = new_phone(browser, server, color_scheme=scheme, locale=PHONE_LOCALES[language])
+        context.add_init_script(f"localStorage.setItem('pumpwell.token', {token!r})")
+        page = context.new_page()
+        for name in only:
+            route, drawn = KEY_SCREENS[name]
+            # The share page is the server's, in the parent's language, whoever opens it.
+            page.goto(route or "/share/" + share["url"].split("/share/", 1)[1])
+            page.locator(drawn).first.wait_for()
+            shoot(page, name, scheme, out / language)
+        context.close()
+
+
 # Each walk through the app, by the name `python docs/screenshots.py NAME...` runs alone (all of them by default).
-WALKS = {"screens": screens, "household": household, "consultant": consultant_screens}
+WALKS = {"screens": screens, "household": household, "consultant": consultant_screens, "languages": language_screens}
 
 
-def main(names: list[str]) -> None:
-    """Start a throwaway server and browser and shoot every screen (of the walks named) twice."""
+def main(names: list[str], schemes=("light", "dark"), **languages) -> None:
+    """Start a throwaway server and browser and shoot every screen (of the walks named) in each colour scheme;
+    `languages` narrows the languages walk (its languages, screens and folder)."""
     OUT.mkdir(parents=True, exist_ok=True)
+    walks = {**WALKS, "languages": partial(language_screens, **languages)}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         server = LiveServer(Path(tmp))
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
             for walk in names or WALKS:
-                for scheme in ("light", "dark"):
-                    WALKS[walk](browser, server, scheme)
+                for scheme in schemes:
+                    walks[walk](browser, server, scheme)
         finally:
             browser.close()
             server.stop()
 
 
+def arguments() -> dict:
+    """What the command line asks: `languages --language fr --screen today --scheme light --out /tmp/shots`."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("names", nargs="*", metavar="WALK", help=f"any of {', '.join(WALKS)}; all by default")
+    parser.add_argument("--scheme", action="append", choices=["light", "dark"], help="light and dark by default")
+    parser.add_argument("--language", action="append", choices=list(LANGUAGES),
+                        help="the languages walk: only these (every one by default)")
+    parser.add_argument("--screen", action="append", choices=list(KEY_SCREENS),
+                        help="the languages walk: only these screens (all six by default)")
+    parser.add_argument("--out", type=Path, help="the languages walk: instead of docs/screenshots (<out>/<language>/)")
+    args = parser.parse_args()
+    if unknown := set(args.names) - set(WALKS):
+        parser.error(f"no walk named {', '.join(sorted(unknown))}")
+    languages = {"languages": args.language, "only": args.screen, "out": args.out}
+    return {"names": args.names, "schemes": args.scheme or ("light", "dark"),
+            **{name: value for name, value in languages.items() if value}}
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main(**arguments())

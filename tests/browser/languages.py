@@ -16,6 +16,8 @@ PLACEHOLDER = re.compile(r"\\\{\w+\\\}")
 # Units and signs that read the same in every language we speak.
 SIGNS = r"[\d\s.,:;/·•–—\-+−%()×'’\"«»…]*"
 DATA = re.compile(rf"{SIGNS}((ml|oz|fl oz|h|min|s|mm|kg|[ap]\.?\s?m\.?){SIGNS})*", re.IGNORECASE)
+# Names that read the same in every language, never translated.
+NAMES = {"pumpwell", "ibclc"}
 SHOWN = """(root) => {
   const seen = [];
   const shown = (el) => el.checkVisibility({ visibilityProperty: true, opacityProperty: false })
@@ -36,16 +38,21 @@ SHOWN = """(root) => {
   for (const option of root.querySelectorAll('select:not([translate="no"]) option')) seen.push(option.textContent);
   return seen;
 }"""
-# Intl's own words for the language: months and weekdays, long and short, as a date shows them.
+# Intl's own words for the language: months and weekdays, long and short, and the words it puts between a date's
+# parts ("7 de diciembre", "lundi 7 décembre à 15:38"), as a date shows them.
 INTL_WORDS = """(language) => {
   const words = new Set();
   for (let m = 0; m < 12; m++) {
     const day = new Date(Date.UTC(2026, m, 5 + m % 7, 12));
     for (const options of [{ month: 'long' }, { month: 'short' }, { weekday: 'long' }, { weekday: 'short' },
       { weekday: 'short', day: 'numeric', month: 'short' }, { hour: 'numeric', minute: '2-digit' },
-      { dayPeriod: 'short', hour: 'numeric' }]) {
+      { dayPeriod: 'short', hour: 'numeric' }, { day: 'numeric', month: 'long', year: 'numeric' },
+      { dateStyle: 'full', timeStyle: 'short' }, { dateStyle: 'long', timeStyle: 'short' },
+      { weekday: 'long', day: 'numeric', month: 'long', hour: 'numeric', minute: '2-digit' }]) {
       for (const part of new Intl.DateTimeFormat(language, { timeZone: 'UTC', ...options }).formatToParts(day)) {
-        if (part.type !== 'literal') words.add(part.value.toLowerCase());
+        const value = part.value.toLowerCase();
+        if (part.type !== 'literal') words.add(value);
+        for (const word of value.split(/[\\s\\d.,:;/·–—\\-+%()]+/)) if (word) words.add(word);
       }
     }
   }
@@ -73,10 +80,11 @@ def untranslated(page, language: str) -> list[str]:
     left = []
     for text in page.locator("body").evaluate(SHOWN):
         text = " ".join(text.split())
-        if pattern.fullmatch(text) or DATA.fullmatch(text):
+        # A text with no letter in it (a number, an arrow, a moon) says the same in every language.
+        if pattern.fullmatch(text) or DATA.fullmatch(text) or not any(char.isalpha() for char in text):
             continue
         rest = [word for word in re.split(r"[\s\d.,:;/·–—\-+%()]+", text.lower()) if word]
-        if rest and all(word in words or DATA.fullmatch(word) for word in rest):
+        if rest and all(word in words or word in NAMES or DATA.fullmatch(word) for word in rest):
             continue
         left.append(text)
     return sorted(set(left))
