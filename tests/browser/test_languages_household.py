@@ -1,6 +1,6 @@
 """The household in the parent's language: on French phones a parent invites a caregiver and a consultant, who join
-on theirs; every household screen, the switcher, the workspace, the import screen, the tab bar and the offline
-banners show only French (tests/browser/languages.py). One pass in Spanish over the household screen."""
+on theirs; every household screen, the switcher, the workspace, the import screen, the tab bar, the offline banners
+and the time-zone offer show only French (tests/browser/languages.py). One pass in Spanish over the household screen."""
 
 import uuid
 
@@ -118,6 +118,14 @@ def test_the_household_screens_speak_french_from_invitation_to_workspace(browser
         assert left_over(parent, "fr") == []
         parent.locator("input[name=how][value=server]").check()
         expect(parent.locator("#import-url")).to_be_visible()
+        expect(parent).to_have_title("Importer vos données · Pumpwell")
+        assert left_over(parent, "fr") == []
+
+        # Her account moved to Paris elsewhere: this UTC phone offers to follow it, in French.
+        token = parent.evaluate("localStorage.getItem('pumpwell.token')")
+        assert live_server.api("PATCH", "/me", token, json={"time_zone": "Europe/Paris"}).status_code == 200
+        parent.reload()
+        expect(parent.locator("#zone-offer")).to_contain_text("votre compte utilise Europe/Paris")
         assert left_over(parent, "fr") == []
         errors = parent.errors + carer.errors + consultant.errors
         assert not errors, errors
