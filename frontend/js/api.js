@@ -6,6 +6,7 @@
 import { adoptLegacyKeys, currentAccount, dropLegacyKeys, forget, forgetAll, keep, kept, setCurrentAccount } from './account.js';
 import { working } from './dom.js';
 import { householdId, scoped } from './household.js';
+import { t } from './i18n.js';
 import { kvDelete, kvSet, outboxAdopt, outboxAll } from './idb.js';
 
 const TOKEN_KEY = 'pumpwell.token';
@@ -25,7 +26,7 @@ const HOUSEHOLD_HEADER = 'Pumpwell-Account';
 export class ApiError extends Error {
   constructor(status, body) {
     const error = (body && body.error) || {};
-    super(error.message || `Request failed (${status})`);
+    super(error.message || t('Request failed ({status})', { status }));
     this.status = status;
     this.code = error.code || 'error';
     this.fields = error.fields || {};
@@ -214,8 +215,8 @@ export function describeError(err) {
     const fields = Object.entries(err.fields || {}).map(([k, v]) => `${k}: ${[].concat(v).join(', ')}`);
     return fields.length ? `${err.message} (${fields.join('; ')})` : err.message;
   }
-  if (err?.message === 'timeout') return 'The server did not answer in time. Try again.';
+  if (err?.message === 'timeout') return t('The server did not answer in time. Try again.');
   // Our own errors (a time-out of the browser, blocked notifications) already say what to do.
   if (err instanceof Error && !(err instanceof TypeError) && err.message) return err.message;
-  return 'No connection. Try again when you are back online.';
+  return t('No connection. Try again when you are back online.');
 }

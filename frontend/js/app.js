@@ -3,9 +3,9 @@ import { currentAccount, keep, kept } from './account.js';
 import { adoptAccount, api, cachedUser, cacheUser, describeError, forgetEarly, getToken } from './api.js';
 import { clock } from './format.js';
 import { busy, h, mount, skeleton, toast } from './dom.js';
-import { chooseHousehold, firstScreen, household, householdChanges, householdLabel, keepJoin, knownParents, rememberParents, shows } from './household.js';
+import { chooseHousehold, firstScreen, household, householdChanges, householdLabel, keepJoin, knownParents, rememberParents, roleWord, shows } from './household.js';
 import { flushOutbox, isOwnSave, onOutboxChange, outboxCounts } from './outbox.js';
-import { phoneLanguage, useLanguage } from './i18n.js';
+import { N_, phoneLanguage, t, tn, useLanguage } from './i18n.js';
 import { enableReminders, reminderState } from './push.js';
 import { hideTimerNotice } from './timer-notice.js';
 // The screen contract, which route() relies on. A screen module (loaded on first use below) exports:
@@ -40,6 +40,25 @@ let cleanup = null;
 let userFresh = false;
 let routeSeq = 0;
 let shownScreen = null;
+// index.html's own words, written in English there: each language's after every change of language.
+const SHELL_TEXTS = {
+  '.skip': N_('Skip to content'), '#update > span': N_('A new version is ready.'), '#update-btn': N_('Reload'),
+  '#reminders-stopped > span': N_('Reminders stopped on this phone.'), '#reminders-again': N_('Turn on again'),
+  '[data-tab="today"]': N_('Today'), '[data-tab="history"]': N_('History'), '[data-tab="plans"]': N_('Plans'),
+  '[data-tab="stash"]': N_('Stash'), '[data-tab="workspace"]': N_('Clients'), '[data-tab="settings"]': N_('Settings'),
+};
+const SHELL_LABELS = {
+  '#reminders-stopped': N_('Reminders'), '#zone-offer': N_('Time zone'), '#tabs': N_('Main'), '#main > .skeleton': N_('Loading'),
+};
+
+/** Put index.html's words (skip link, banners, tabs) in the language just chosen. */
+function translateShell() {
+  for (const [selector, text] of Object.entries(SHELL_TEXTS)) {
+    const el = document.querySelector(selector);
+    if (el) el.textContent = t(text);
+  }
+  for (const [selector, label] of Object.entries(SHELL_LABELS)) document.querySelector(selector)?.setAttribute('aria-label', t(label));
+}
 
 /** The signed-in user: the cached copy at once (refreshed in the background once per page load), else the API. */
 async function currentUser() {
@@ -120,11 +139,15 @@ async function route() {
   try {
     user = await userLoad;
   } catch {
-    mount(main, 'Could not load your account. Check your connection and reload.');
+    mount(main, t('Could not load your account. Check your connection and reload.'));
     return;
   }
   // Her language (the phone's until she signs in), before the screen writes a word.
-  await useLanguage(user?.language || phoneLanguage());
+  if (await useLanguage(user?.language || phoneLanguage())) {
+    translateShell();
+    showHousehold(signedIn);
+    showNetwork();
+  }
   if (seq !== routeSeq) return;
   document.title = `${screen.title ? screen.title(name) : 'Pumpwell'} · Pumpwell`;
   // Each route renders into its own node, so a slow, superseded render lands nowhere.
@@ -153,8 +176,9 @@ function showHousehold(signedIn) {
   link.hidden = !signedIn || (!household() && !knownParents().length);
   const chosen = household();
   // Two parts, so a long address gives way (…) and the role stays in sight.
-  mount(link, h('span', { class: 'who' }, chosen ? chosen.email : householdLabel()), chosen ? h('span', {}, ` — ${chosen.role}`) : null);
-  link.setAttribute('aria-label', `Whose log: ${householdLabel()}. Switch`);
+  mount(link, h('span', { class: 'who', translate: chosen ? 'no' : null }, chosen ? chosen.email : householdLabel()),
+    chosen ? h('span', {}, ' — ', h('span', {}, roleWord(chosen.role))) : null);
+  link.setAttribute('aria-label', t('Whose log: {name}. Switch', { name: householdLabel() }));
 }
 
 /**
@@ -171,7 +195,7 @@ async function refreshHouseholds() {
   const gone = rememberParents(items);
   showHousehold(true);
   if (gone) {
-    toast(`You no longer have access to ${gone.email}'s log.`);
+    toast(t("You no longer have access to {email}'s log.", { email: gone.email }));
     location.hash = '#/households';
   } else if (JSON.stringify(household()) !== before) {
     route();
@@ -185,24 +209,27 @@ function showStale() {
   banner.hidden = staleSince === null;
   if (staleSince !== null) {
     const user = cachedUser();
-    banner.textContent = `Offline: showing what this phone last saw (${clock(new Date(staleSince).toISOString(), user?.time_zone)}).`;
+    banner.textContent = t('Offline: showing what this phone last saw ({time}).', { time: clock(new Date(staleSince).toISOString(), user?.time_zone) });
   }
 }
 
 /** Ask, plan by plan, whether a plan set by local times of day keeps them in the new zone or keeps its moments. */
 async function askAboutPlans(box, plans, zone) {
   for (const plan of plans) {
-    const at = plan.params?.start_time ? ` at ${plan.params.start_time}` : '';
+    const values = { plan: plan.name, at: plan.params?.start_time, from: plan.time_zone, zone };
+    const question = values.at
+      ? t('{plan} runs at {at} {from} time. In {zone}, keep its times of day (its coming sessions move) or keep the same moments?', values)
+      : t('{plan} runs {from} time. In {zone}, keep its times of day (its coming sessions move) or keep the same moments?', values);
     const keep = await new Promise((answer) => {
-      mount(box, h('span', {}, `${plan.name} runs${at} ${plan.time_zone} time. In ${zone}, keep its times of day (its coming sessions move) or keep the same moments?`),
+      mount(box, h('span', {}, question),
         h('span', { class: 'banner-actions' },
-          h('button', { type: 'button', class: 'btn small', onclick: () => answer('local_times') }, 'Keep times of day'),
-          h('button', { type: 'button', class: 'btn small secondary', onclick: () => answer('instants') }, 'Keep moments')));
+          h('button', { type: 'button', class: 'btn small', onclick: () => answer('local_times') }, t('Keep times of day')),
+          h('button', { type: 'button', class: 'btn small secondary', onclick: () => answer('instants') }, t('Keep moments'))));
       box.hidden = false;
     });
     try {
       await api('POST', `/plans/${plan.id}/move-to-zone`, { keep });
-      toast(keep === 'local_times' ? `${plan.name} now follows ${zone} time.` : `${plan.name} stays on ${plan.time_zone} time.`);
+      toast(keep === 'local_times' ? t('{plan} now follows {zone} time.', values) : t('{plan} stays on {from} time.', values));
     } catch (err) { toast(describeError(err)); }
   }
   box.hidden = true;
@@ -218,25 +245,25 @@ function offerZone(user) {
   const dismiss = () => { keep('zone-asked', phoneZone); box.hidden = true; };
   const move = async (event) => {
     event.target.disabled = true;
-    event.target.textContent = 'Switching…';
+    event.target.textContent = t('Switching…');
     try {
       const { plans_in_other_zones: plans = [], ...moved } = await api('PATCH', '/me', { time_zone: phoneZone });
       cacheUser(moved);
       userFresh = true;
-      toast(`Times now follow ${phoneZone}.`);
+      toast(t('Times now follow {zone}.', { zone: phoneZone }));
       dismiss();
       await askAboutPlans(box, plans, phoneZone);
       route();
     } catch (err) {
       toast(describeError(err));
       event.target.disabled = false;
-      event.target.textContent = 'Switch';
+      event.target.textContent = t('Switch');
     }
   };
-  mount(box, h('span', {}, `This phone is in ${phoneZone}; your account uses ${user.time_zone}.`),
+  mount(box, h('span', {}, t('This phone is in {phone}; your account uses {account}.', { phone: phoneZone, account: user.time_zone })),
     h('span', { class: 'banner-actions' },
-      h('button', { type: 'button', class: 'btn small', onclick: move }, 'Switch'),
-      h('button', { type: 'button', class: 'btn small secondary', onclick: dismiss }, 'Keep')));
+      h('button', { type: 'button', class: 'btn small', onclick: move }, t('Switch')),
+      h('button', { type: 'button', class: 'btn small secondary', onclick: dismiss }, t('Keep'))));
   box.hidden = false;
 }
 
@@ -245,10 +272,11 @@ async function showNetwork() {
   const none = { waiting: 0, refused: 0 };
   const { waiting, refused } = getToken() ? await outboxCounts().catch(() => none) : none;
   const parts = [];
-  if (!navigator.onLine) parts.push('Offline');
-  if (waiting) parts.push(`${waiting} waiting to send`);
-  if (refused) parts.push(`${refused} need${refused > 1 ? '' : 's'} attention`);
-  document.getElementById('net').textContent = parts.join(' · ');
+  if (!navigator.onLine) parts.push(t('Offline'));
+  if (waiting) parts.push(tn('{count} waiting to send', '{count} waiting to send', waiting));
+  if (refused) parts.push(tn('{count} needs attention', '{count} need attention', refused));
+  // Each part its own text, so each reads as the catalog wrote it.
+  mount(document.getElementById('net'), parts.flatMap((part, i) => (i ? [' · ', part] : [part])));
 }
 
 /** Send everything queued now, backoff or not (we are back online, or just opened). */
@@ -267,8 +295,8 @@ function outboxChanged(results, mine) {
   const { refused = [] } = results;
   // A session this page is saving gets its own toast from the form, not a second one from here.
   const sent = (results.sent || []).filter((id) => !isOwnSave(id));
-  if (refused.length) toast(`${counted(refused, results.paths)} refused: see Today.`);
-  else if (sent.length) toast(`${counted(sent, results.paths)} sent.`);
+  if (refused.length) toast(t('{what} refused: see Today.', { what: counted(refused, results.paths) }));
+  else if (sent.length) toast(t('{what} sent.', { what: counted(sent, results.paths) }));
   if (sent.length || refused.length || results.discarded?.length) route();
 }
 
@@ -276,10 +304,10 @@ function outboxChanged(results, mine) {
 function counted(ids, paths = {}) {
   const containers = ids.filter((id) => paths[id] === '/stash').length;
   const sessions = ids.length - containers;
-  const words = [];
-  if (sessions) words.push(`${sessions} saved session${sessions > 1 ? 's' : ''}`);
-  if (containers) words.push(`${containers} stash container${containers > 1 ? 's' : ''}`);
-  return words.join(' and ');
+  const saved = tn('{count} saved session', '{count} saved sessions', sessions);
+  const stashed = tn('{count} stash container', '{count} stash containers', containers);
+  if (sessions && containers) return t('{sessions} and {containers}', { sessions: saved, containers: stashed });
+  return sessions ? saved : stashed;
 }
 
 /** Renew a subscription made with an old server key, and say so when reminders stopped on this phone. */
@@ -289,8 +317,8 @@ async function checkReminders() {
   banner.hidden = state !== 'stopped';
   document.getElementById('reminders-again').onclick = async (event) => {
     try {
-      await busy(event.target, 'Turning on…', enableReminders);
-      toast('Reminders are on again.');
+      await busy(event.target, t('Turning on…'), enableReminders);
+      toast(t('Reminders are on again.'));
       window.dispatchEvent(new Event('pumpwell:reminders-changed'));
     } catch (err) { toast(describeError(err)); }
   };

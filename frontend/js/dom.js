@@ -1,4 +1,5 @@
 // Build DOM nodes without innerHTML, so server text is never parsed as markup.
+import { t } from './i18n.js';
 
 /** Create an element with attributes, properties, listeners ("on*") and children. */
 export function h(tag, attrs = {}, ...children) {
@@ -62,7 +63,7 @@ export function undoToast(message, ms = 6000) {
     };
     toastUndo = settle;
     mount(box, h('span', { class: 'with-action' }, message,
-      h('button', { type: 'button', class: 'btn small undo', onclick: () => settle(true) }, 'Undo')));
+      h('button', { type: 'button', class: 'btn small undo', onclick: () => settle(true) }, t('Undo'))));
     toastTimer = setTimeout(() => settle(false), ms);
   });
 }
@@ -78,7 +79,7 @@ export async function busy(button, workingLabel, work, timeoutMs = 20_000) {
   button.textContent = workingLabel;
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error('This is taking too long. Check your connection and try again.')), timeoutMs);
+    timer = setTimeout(() => reject(new Error(t('This is taking too long. Check your connection and try again.'))), timeoutMs);
   });
   try {
     return await Promise.race([work(), timeout]);
@@ -105,7 +106,7 @@ export function working(promise) {
 
 /** Grey placeholder blocks shown while a screen loads, so it never looks blank. */
 export function skeleton() {
-  return h('div', { class: 'skeleton', 'aria-busy': 'true', 'aria-label': 'Loading' },
+  return h('div', { class: 'skeleton', 'aria-busy': 'true', 'aria-label': t('Loading') },
     h('div', { class: 'skeleton-block tall' }), h('div', { class: 'skeleton-block' }), h('div', { class: 'skeleton-block' }));
 }
 
@@ -127,7 +128,7 @@ export function confirmDialog(title, message, yesLabel, danger = false) {
   return openDialog(title, (close) => h('div', {},
     h('p', {}, message),
     h('div', { class: 'row' },
-      h('button', { type: 'button', class: 'btn secondary', onclick: () => close(false) }, 'Cancel'),
+      h('button', { type: 'button', class: 'btn secondary', onclick: () => close(false) }, t('Cancel')),
       h('button', { type: 'button', class: danger ? 'btn danger' : 'btn', onclick: () => close(true) }, yesLabel))));
 }
 
@@ -164,7 +165,7 @@ export function showFormError(form, err, fieldOf = {}) {
     (input.closest('.field, fieldset') || input.parentElement).append(h('p', { class: 'field-error', id }, reasonText(value)));
   }
   if (unplaced.length || !Object.keys(err.fields || {}).length) {
-    form.prepend(h('p', { class: 'notice form-alert', role: 'alert' }, [err.message || 'Not saved.', ...unplaced].join(' ')));
+    form.prepend(h('p', { class: 'notice form-alert', role: 'alert' }, [err.message || t('Not saved.'), ...unplaced].join(' ')));
   }
   // The first reason comes into view (and its input takes the focus), even in a long form scrolled down.
   const first = form.querySelector('.form-alert, [aria-invalid=true]');
@@ -177,12 +178,12 @@ export function showFormError(form, err, fieldOf = {}) {
  * `save(form)` runs on submit: the form closes with its result (true if none) once it resolves, and shows
  * the reasons beside the fields when it throws; Cancel or Back resolve with null.
  */
-export function openForm(title, { id, fields, save, submitLabel = 'Save', workingLabel = 'Saving…', fieldOf = {} }) {
+export function openForm(title, { id, fields, save, submitLabel = t('Save'), workingLabel = t('Saving…'), fieldOf = {} }) {
   return openDialog(title, (close) => {
     const submit = h('button', { type: 'submit', class: 'btn' }, submitLabel);
     const form = h('form', { id, class: 'screen-form' }, fields,
       h('div', { class: 'row form-actions' },
-        h('button', { type: 'button', class: 'btn secondary', onclick: () => close(null) }, 'Cancel'), submit));
+        h('button', { type: 'button', class: 'btn secondary', onclick: () => close(null) }, t('Cancel')), submit));
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       try {

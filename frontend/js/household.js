@@ -3,29 +3,43 @@
 // for a parent's data carry her id in the Pumpwell-Account header (api.js, outbox-core.js), and what the phone keeps
 // for a household (timers, the last answers seen, queued requests) is kept under that household's name.
 import { forget, forgetAll, keep, kept } from './account.js';
+import { N_, t } from './i18n.js';
 
 const CHOSEN = 'household';
 const PARENTS = 'parents';
 // Counts what changed whose log is shown or who she helps, so an answer overtaken on its way can tell (app.js).
 let changes = 0;
-// What each role may do, in the parent's words (inviting) and in the helper's (accepting, switching).
+// What each role may do, in the parent's words (inviting) and in the helper's (accepting, switching); its name as a
+// heading says it and as a sentence does ("your caregiver"). Marked only: shown with t() where used.
 export const ROLES = {
   partner: {
-    name: 'Partner',
-    forParent: 'Sees your sessions, totals and plans, runs the stash, and can log a session for you.',
-    forHelper: 'See her sessions, totals, plans and stash, add to or use the stash, and log a session for her.',
+    name: N_('Partner'),
+    word: N_('partner'),
+    forParent: N_('Sees your sessions, totals and plans, runs the stash, and can log a session for you.'),
+    forHelper: N_('See her sessions, totals, plans and stash, add to or use the stash, and log a session for her.'),
   },
   caregiver: {
-    name: 'Caregiver',
-    forParent: 'Runs the stash: adds, moves, uses and discards milk. Sees no pumping unless you allow it.',
-    forHelper: 'See her stash and add, move, use or discard milk; her pumping only if she allows it.',
+    name: N_('Caregiver'),
+    word: N_('caregiver'),
+    forParent: N_('Runs the stash: adds, moves, uses and discards milk. Sees no pumping unless you allow it.'),
+    forHelper: N_('See her stash and add, move, use or discard milk; her pumping only if she allows it.'),
   },
   consultant: {
-    name: 'Consultant',
-    forParent: 'Reads your sessions, totals, plans and stash, downloads your exports, and can propose a plan.',
-    forHelper: 'Read her sessions, totals, plans and stash, download her exports, and propose a plan.',
+    name: N_('Consultant'),
+    word: N_('consultant'),
+    forParent: N_('Reads your sessions, totals, plans and stash, downloads your exports, and can propose a plan.'),
+    forHelper: N_('Read her sessions, totals, plans and stash, download her exports, and propose a plan.'),
   },
 };
+
+/** A role's name as a heading says it ("Caregiver"), in the current language; a role the app does not know, as the API wrote it. */
+export const roleName = (role) => (ROLES[role] ? t(ROLES[role].name) : role);
+
+/** A role as a sentence names it ("caregiver"), in the current language. */
+export const roleWord = (role) => (ROLES[role] ? t(ROLES[role].word) : role);
+
+/** What a role lets a helper do, in the current language ('' for a role the app does not know). */
+export const roleForHelper = (role) => (ROLES[role] ? t(ROLES[role].forHelper) : '');
 
 /** The household the app shows ({account_id, email, role, permissions}), or null for her own. */
 export const household = () => kept(CHOSEN);
@@ -91,7 +105,7 @@ export const isHere = (item) => String(item.household ?? '') === String(househol
 
 /** The household's name in the switcher: "My pumping", or "maria@example.com — caregiver" (her address is all the API tells). */
 export function householdLabel(parent = household()) {
-  return parent ? `${parent.email} — ${parent.role}` : 'My pumping';
+  return parent ? t('{email} — {role}', { email: parent.email, role: roleWord(parent.role) }) : t('My pumping');
 }
 
 /**

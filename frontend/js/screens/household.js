@@ -4,18 +4,19 @@
 import { api, cacheUser, describeError } from '../api.js';
 import { busy, confirmDialog, h, mount, toast } from '../dom.js';
 import { dateTime, longDate } from '../format.js';
-import { ROLES, chooseHousehold, householdId, rememberParents } from '../household.js';
+import { ROLES, chooseHousehold, householdId, rememberParents, roleName, roleWord } from '../household.js';
+import { t } from '../i18n.js';
 
 /** Name the screen for the document title. */
-export const title = () => 'Household';
+export const title = () => t('Household');
 
 /** Copy the link, and say so where she looks (`said`), not only in a passing toast. */
 async function copyLink(url, said) {
   try {
     await navigator.clipboard.writeText(url);
-    said.textContent = 'Link copied. Paste it into a message to send it.';
+    said.textContent = t('Link copied. Paste it into a message to send it.');
   } catch {
-    said.textContent = 'Could not copy: press and hold the link above to copy it.';
+    said.textContent = t('Could not copy: press and hold the link above to copy it.');
   }
 }
 
@@ -23,7 +24,7 @@ async function copyLink(url, said) {
 async function shareLink(url, role, said) {
   if (navigator.share) {
     try {
-      await navigator.share({ title: 'Pumpwell', text: `Join my Pumpwell as my ${role}.`, url });
+      await navigator.share({ title: 'Pumpwell', text: t('Join my Pumpwell as my {role}.', { role: roleWord(role) }), url });
       return;
     } catch (err) {
       if (err.name === 'AbortError') return;
@@ -37,11 +38,13 @@ function createdLink(invitation, user) {
   const url = new URL(invitation.url, location.origin).href;
   const said = h('p', { class: 'hint', id: 'invite-said', role: 'status' });
   return h('div', { class: 'notice', id: 'invite-link' },
-    h('p', {}, `Send this link to your ${invitation.role}. It works once, until ${dateTime(invitation.expires_at, user.time_zone)}, and is shown only now.`),
-    h('p', { class: 'share-url', id: 'invite-url' }, url),
+    h('p', {}, t('Send this link to your {role}. It works once, until {until}, and is shown only now.', {
+      role: roleWord(invitation.role), until: dateTime(invitation.expires_at, user.time_zone),
+    })),
+    h('p', { class: 'share-url', id: 'invite-url', translate: 'no' }, url),
     h('div', { class: 'row' },
-      h('button', { type: 'button', class: 'btn small', onclick: () => shareLink(url, invitation.role, said) }, 'Share link'),
-      h('button', { type: 'button', class: 'btn secondary small', onclick: () => copyLink(url, said) }, 'Copy link')),
+      h('button', { type: 'button', class: 'btn small', onclick: () => shareLink(url, invitation.role, said) }, t('Share link')),
+      h('button', { type: 'button', class: 'btn secondary small', onclick: () => copyLink(url, said) }, t('Copy link'))),
     said);
 }
 
@@ -50,21 +53,21 @@ function inviteCard(user, refresh) {
   const made = h('div', { 'aria-live': 'polite' });
   const choices = Object.entries(ROLES).map(([role, words], i) => h('label', { class: 'role-choice' },
     h('input', { type: 'radio', name: 'role', value: role, checked: i === 0, 'aria-describedby': `role-${role}-says` }),
-    h('span', {}, h('strong', {}, words.name), h('span', { class: 'hint', id: `role-${role}-says` }, words.forParent))));
+    h('span', {}, h('strong', {}, t(words.name)), h('span', { class: 'hint', id: `role-${role}-says` }, t(words.forParent)))));
   const form = h('form', { id: 'invite-form' },
-    h('fieldset', {}, h('legend', {}, 'Their role'), choices),
-    h('button', { type: 'submit', class: 'btn block' }, 'Create invitation link'));
+    h('fieldset', {}, h('legend', {}, t('Their role')), choices),
+    h('button', { type: 'submit', class: 'btn block' }, t('Create invitation link')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const role = new FormData(form).get('role');
     try {
-      const invitation = await busy(event.submitter, 'Creating…', () => api('POST', '/household/invitations', { role }));
+      const invitation = await busy(event.submitter, t('Creating…'), () => api('POST', '/household/invitations', { role }));
       mount(made, createdLink(invitation, user));
       refresh();
     } catch (err) { toast(describeError(err)); }
   });
-  return h('section', { class: 'card', 'aria-labelledby': 'invite-h' }, h('h2', { id: 'invite-h' }, 'Invite someone'),
-    h('p', { class: 'muted' }, 'They sign in or create an account, then accept. You can take access back any time.'),
+  return h('section', { class: 'card', 'aria-labelledby': 'invite-h' }, h('h2', { id: 'invite-h' }, t('Invite someone')),
+    h('p', { class: 'muted' }, t('They sign in or create an account, then accept. You can take access back any time.')),
     form, made);
 }
 
@@ -73,35 +76,37 @@ function invitationsList(user, invitations, refresh) {
   return h('ul', { class: 'list', id: 'invitation-list' }, invitations.length ? invitations.map((invitation) => {
     const withdraw = async (event) => {
       try {
-        await busy(event.target, 'Withdrawing…', () => api('DELETE', `/household/invitations/${invitation.id}`));
-        toast('Invitation withdrawn: its link no longer works.');
+        await busy(event.target, t('Withdrawing…'), () => api('DELETE', `/household/invitations/${invitation.id}`));
+        toast(t('Invitation withdrawn: its link no longer works.'));
       } catch (err) { toast(describeError(err)); }
       refresh();
     };
-    const name = `${ROLES[invitation.role]?.name || invitation.role} invitation`;
+    const made = dateTime(invitation.created_at, user.time_zone);
+    const withdrawLabel = t('Withdraw the {role} invitation made {made}', { role: roleWord(invitation.role), made });
     return h('li', {},
-      h('div', { class: 'item-head' }, h('span', {}, name),
-        h('button', { type: 'button', class: 'btn secondary small', onclick: withdraw, 'aria-label': `Withdraw the ${name.toLowerCase()} made ${dateTime(invitation.created_at, user.time_zone)}` }, 'Withdraw')),
-      h('p', { class: 'muted small-text' }, `Made ${dateTime(invitation.created_at, user.time_zone)} · expires ${dateTime(invitation.expires_at, user.time_zone)}`));
-  }) : h('li', { class: 'muted' }, 'No open invitations.'));
+      h('div', { class: 'item-head' }, h('span', {}, t('{role} invitation', { role: roleName(invitation.role) })),
+        h('button', { type: 'button', class: 'btn secondary small', onclick: withdraw, 'aria-label': withdrawLabel }, t('Withdraw'))),
+      h('p', { class: 'muted small-text' }, t('Made {made} · expires {expires}', { made, expires: dateTime(invitation.expires_at, user.time_zone) })));
+  }) : h('li', { class: 'muted' }, t('No open invitations.')));
 }
 
 /** Who has access, in what role and since when, each revoked in one tap (after a confirmation). */
 function membersList(user, members, refresh) {
   return h('ul', { class: 'list', id: 'member-list' }, members.length ? members.map((member) => {
     const revoke = async (event) => {
-      if (!await confirmDialog('Take access back?', `${member.email} stops seeing your data from their next tap.`, 'Revoke', true)) return;
+      const says = t('{email} stops seeing your data from their next tap.', { email: member.email });
+      if (!await confirmDialog(t('Take access back?'), says, t('Revoke'), true)) return;
       try {
-        await busy(event.target, 'Revoking…', () => api('DELETE', `/household/members/${member.id}`));
-        toast(`${member.email} no longer has access.`);
+        await busy(event.target, t('Revoking…'), () => api('DELETE', `/household/members/${member.id}`));
+        toast(t('{email} no longer has access.', { email: member.email }));
       } catch (err) { toast(describeError(err)); }
       refresh();
     };
     return h('li', { dataset: { id: member.id } },
-      h('div', { class: 'item-head' }, h('span', { class: 'member-email' }, member.email),
-        h('button', { type: 'button', class: 'btn secondary small', onclick: revoke, 'aria-label': `Revoke ${member.email}` }, 'Revoke')),
-      h('p', { class: 'muted small-text' }, `${ROLES[member.role]?.name || member.role} since ${longDate(member.since, user.time_zone)}`));
-  }) : h('li', { class: 'muted' }, 'Nobody else has access.'));
+      h('div', { class: 'item-head' }, h('span', { class: 'member-email', translate: 'no' }, member.email),
+        h('button', { type: 'button', class: 'btn secondary small', onclick: revoke, 'aria-label': t('Revoke {email}', { email: member.email }) }, t('Revoke'))),
+      h('p', { class: 'muted small-text' }, t('{role} since {date}', { role: roleName(member.role), date: longDate(member.since, user.time_zone) })));
+  }) : h('li', { class: 'muted' }, t('Nobody else has access.')));
 }
 
 /** "Let caregivers see my pumping": off by default, a caregiver sees only the stash. */
@@ -112,15 +117,15 @@ function pumpingToggle(user) {
     try {
       // The lists redraw with this user: it must say what was saved.
       cacheUser(Object.assign(user, await api('PATCH', '/me', { caregivers_see_pumping: box.checked })));
-      toast(box.checked ? 'Caregivers now see your sessions and totals.' : 'Caregivers no longer see your pumping.');
+      toast(box.checked ? t('Caregivers now see your sessions and totals.') : t('Caregivers no longer see your pumping.'));
     } catch (err) {
       box.checked = !box.checked;
       toast(describeError(err));
     }
     box.disabled = false;
   });
-  return h('div', {}, h('label', { class: 'check', for: 'caregivers-see-pumping' }, box, 'Let caregivers see my pumping'),
-    h('p', { class: 'hint', id: 'caregivers-see-pumping-says' }, 'Your sessions, totals and plans. Partners and your consultant always see them.'));
+  return h('div', {}, h('label', { class: 'check', for: 'caregivers-see-pumping' }, box, t('Let caregivers see my pumping')),
+    h('p', { class: 'hint', id: 'caregivers-see-pumping-says' }, t('Your sessions, totals and plans. Partners and your consultant always see them.')));
 }
 
 /** The households she helps: open one, or leave it. */
@@ -131,23 +136,24 @@ function helpedCard(user, parents, refresh) {
       location.hash = '#/households';
     };
     const leave = async (event) => {
-      if (!await confirmDialog('Leave this household?', `You will no longer see ${parent.email}'s data. Only she can let you in again.`, 'Leave', true)) return;
+      const says = t("You will no longer see {email}'s data. Only she can let you in again.", { email: parent.email });
+      if (!await confirmDialog(t('Leave this household?'), says, t('Leave'), true)) return;
       try {
-        await busy(event.target, 'Leaving…', () => api('DELETE', `/household/parents/${parent.account_id}`));
+        await busy(event.target, t('Leaving…'), () => api('DELETE', `/household/parents/${parent.account_id}`));
         if (householdId() === String(parent.account_id)) chooseHousehold(null);
-        toast(`You left ${parent.email}'s household.`);
+        toast(t("You left {email}'s household.", { email: parent.email }));
       } catch (err) { toast(describeError(err)); }
       refresh();
     };
     return h('li', {},
-      h('p', { class: 'member-email' }, parent.email),
-      h('p', { class: 'muted small-text' }, `${ROLES[parent.role]?.name || parent.role} since ${longDate(parent.since, user.time_zone)}`),
+      h('p', { class: 'member-email', translate: 'no' }, parent.email),
+      h('p', { class: 'muted small-text' }, t('{role} since {date}', { role: roleName(parent.role), date: longDate(parent.since, user.time_zone) })),
       h('div', { class: 'item-actions' },
-        h('button', { type: 'button', class: 'btn secondary small', onclick: open, 'aria-label': `Open ${parent.email}'s household` }, 'Open'),
-        h('button', { type: 'button', class: 'btn secondary small', onclick: leave, 'aria-label': `Leave ${parent.email}'s household` }, 'Leave')));
+        h('button', { type: 'button', class: 'btn secondary small', onclick: open, 'aria-label': t("Open {email}'s household", { email: parent.email }) }, t('Open')),
+        h('button', { type: 'button', class: 'btn secondary small', onclick: leave, 'aria-label': t("Leave {email}'s household", { email: parent.email }) }, t('Leave'))));
   }));
-  return h('section', { class: 'card', 'aria-labelledby': 'helped-h' }, h('h2', { id: 'helped-h' }, 'Households I help'),
-    parents.length ? list : h('p', { class: 'muted' }, 'None yet. When someone invites you, open their link on this phone.'));
+  return h('section', { class: 'card', 'aria-labelledby': 'helped-h' }, h('h2', { id: 'helped-h' }, t('Households I help')),
+    parents.length ? list : h('p', { class: 'muted' }, t('None yet. When someone invites you, open their link on this phone.')));
 }
 
 /** Render the Household screen: the invitation form stays put (a link just made shows there once), the lists redraw. */
@@ -159,9 +165,9 @@ export async function render(root) {
       api('GET', '/household/members'), api('GET', '/household/parents')])).map((page) => page.items);
     rememberParents(parents);
     mount(lists,
-      h('section', { class: 'card', 'aria-labelledby': 'members-h' }, h('h2', { id: 'members-h' }, 'Who has access'),
+      h('section', { class: 'card', 'aria-labelledby': 'members-h' }, h('h2', { id: 'members-h' }, t('Who has access')),
         membersList(me, members, refresh), pumpingToggle(me),
-        h('h3', {}, 'Open invitations'), invitationsList(me, invitations, refresh)),
+        h('h3', {}, t('Open invitations')), invitationsList(me, invitations, refresh)),
       helpedCard(me, parents, refresh));
   };
   const refresh = () => draw().catch((err) => toast(describeError(err)));

@@ -2,13 +2,14 @@
 // every later request about that data to her account (api.js) and shows only what the role allows (app.js tabs).
 import { api, describeError } from '../api.js';
 import { h, mount, toast } from '../dom.js';
-import { ROLES, chooseHousehold, firstScreen, householdId, householdLabel, knownParents, rememberParents } from '../household.js';
+import { chooseHousehold, firstScreen, householdId, householdLabel, knownParents, rememberParents, roleForHelper } from '../household.js';
+import { t } from '../i18n.js';
 import { outboxAll } from '../idb.js';
 import { discardQueued } from '../outbox.js';
 import { describeQueued } from './waiting.js';
 
 /** Name the screen for the document title. */
-export const title = () => 'Whose log';
+export const title = () => t('Whose log');
 
 /** One choice: a big button saying whose log it is and what she may do there. */
 function choice(parent, says) {
@@ -35,11 +36,11 @@ async function orphansNotice(parents) {
   const box = h('div', { class: 'notice', id: 'household-orphans' });
   const discard = async () => {
     for (const item of orphans) await discardQueued(item.id);
-    toast(`${describeQueued(orphans)} discarded.`);
+    toast(t('{what} discarded.', { what: describeQueued(orphans) }));
     box.remove();
   };
-  return mount(box, h('p', {}, `${describeQueued(orphans)} saved for a household you no longer help cannot be sent.`),
-    h('button', { type: 'button', class: 'btn secondary small', onclick: discard }, 'Discard'));
+  return mount(box, h('p', {}, t('{what} saved for a household you no longer help cannot be sent.', { what: describeQueued(orphans) })),
+    h('button', { type: 'button', class: 'btn secondary small', onclick: discard }, t('Discard')));
 }
 
 /** Render the switcher, from the households last seen, then as the server lists them now. */
@@ -52,9 +53,9 @@ export async function render(root) {
   }
   const parents = knownParents();
   root.append(h('section', { class: 'card', 'aria-labelledby': 'households-h' },
-    h('h2', { id: 'households-h' }, 'Whose log'), note, note ? null : await orphansNotice(parents),
+    h('h2', { id: 'households-h' }, t('Whose log')), note, note ? null : await orphansNotice(parents),
     h('ul', { class: 'list plain', id: 'household-choices' },
-      choice(null, 'Your own sessions, plans and stash.'),
-      parents.map((parent) => choice(parent, ROLES[parent.role]?.forHelper || ''))),
-    h('a', { href: '#/household' }, 'Invite someone, or leave a household')));
+      choice(null, t('Your own sessions, plans and stash.')),
+      parents.map((parent) => choice(parent, roleForHelper(parent.role)))),
+    h('a', { href: '#/household' }, t('Invite someone, or leave a household'))));
 }

@@ -1,0 +1,149 @@
+"""The household in the parent's language: on French phones a parent invites a caregiver and a consultant, who join
+on theirs; every household screen, the switcher, the workspace, the import screen, the tab bar, the offline banners
+and the time-zone offer show only French (tests/browser/languages.py). One pass in Spanish over the household screen."""
+
+import uuid
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import new_phone
+from tests.browser.languages import untranslated
+from tests.conftest import PASSWORD
+
+PHONE = {"width": 390, "height": 844}
+# What these screens show that the server wrote: a client's flags in the workspace (each flag's words after its icon),
+# in the server's catalog, not the app's.
+SERVER_FLAGS = "[...document.querySelectorAll('.flag')].map((flag) => flag.lastChild.textContent.trim())"
+
+
+def phone(browser, live_server, locale: str):
+    """A phone in `locale` that may copy to the clipboard; returns (context, page)."""
+    context = new_phone(browser, live_server, locale=locale)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page = context.new_page()
+    page.set_viewport_size(PHONE)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors
+    return context, page
+
+
+def sign_up(page, email: str) -> None:
+    """Create an account in the phone's language (the form found by its fields, whatever words it shows)."""
+    page.goto("/#/signup")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
+    expect(page.locator("#tabs")).to_be_visible()
+
+
+def left_over(page, language: str) -> list[str]:
+    """What the page shows untranslated in `language`, less the server's own texts."""
+    server = set(page.evaluate(SERVER_FLAGS))
+    return [text for text in untranslated(page, language) if text not in server]
+
+
+def invite(page, role: str) -> str:
+    """Make an invitation link for `role` from the household screen and return it (a new one, not the last shown)."""
+    page.goto("/#/household")
+    shown = page.locator("#invite-url").all_inner_texts()
+    page.locator(f"input[name=role][value={role}]").check()
+    page.locator("#invite-form button[type=submit]").click()
+    if shown:
+        expect(page.locator("#invite-url")).not_to_have_text(shown[0])
+    return page.locator("#invite-url").inner_text()
+
+
+def test_the_household_screens_speak_french_from_invitation_to_workspace(browser, live_server):
+    """Invite, join, switch, read as a consultant, import and go offline: no English on any of these screens."""
+    parent_context, parent = phone(browser, live_server, "fr-FR")
+    carer_context, carer = phone(browser, live_server, "fr-FR")
+    consultant_context, consultant = phone(browser, live_server, "fr-FR")
+    parent_email = f"parent-{uuid.uuid4().hex[:8]}@example.com"
+    try:
+        sign_up(parent, parent_email)
+        caregiver_url = invite(parent, "caregiver")
+        expect(parent.locator("#invite-h")).to_have_text("Inviter quelqu’un")
+        expect(parent.locator("#invite-link")).to_contain_text("Envoyez ce lien à votre aidant.")
+        parent.locator("#invite-link button").last.click()
+        expect(parent.locator("#invite-said")).to_have_text("Lien copié. Collez-le dans un message pour l’envoyer.")
+        expect(parent.locator("#invitation-list")).to_contain_text("Invitation\u00a0: Aidant")
+        assert left_over(parent, "fr") == []
+        consultant_url = invite(parent, "consultant")
+
+        sign_up(carer, f"carer-{uuid.uuid4().hex[:8]}@example.com")
+        carer.goto(caregiver_url)
+        expect(carer.locator("#join-h")).to_have_text("Rejoindre un foyer")
+        assert left_over(carer, "fr") == []
+        carer.locator("#join-accept").click()
+        expect(carer.locator("#join-h")).to_have_text(f"Vous faites partie du foyer de {parent_email} (aidant)")
+        assert left_over(carer, "fr") == []
+        carer.locator("#join-open").click()
+        expect(carer.locator("#household-switch")).to_have_text(f"{parent_email} — aidant")
+        carer.locator("#household-switch").click()
+        expect(carer.locator("#households-h")).to_have_text("Quel journal")
+        assert carer.locator("#tabs a:visible").all_inner_texts() == ["Réserve", "Réglages"]
+        assert left_over(carer, "fr") == []
+        carer.goto("/#/household")
+        expect(carer.locator("#helped-list")).to_contain_text("Aidant depuis le")
+        assert left_over(carer, "fr") == []
+
+        sign_up(consultant, f"ibclc-{uuid.uuid4().hex[:8]}@example.com")
+        consultant.goto(consultant_url)
+        consultant.locator("#join-accept").click()
+        expect(consultant.locator("#join-h")).to_have_text(
+            f"Vous faites partie du foyer de {parent_email} (consultante)")
+        consultant.locator("#join-open").click()
+        consultant.locator("#tabs [data-tab=workspace]").click()
+        expect(consultant.locator("#workspace-h")).to_have_text("Vos clientes")
+        expect(consultant.locator(".client-card")).to_contain_text("Dernières 24 h")
+        assert left_over(consultant, "fr") == []
+
+        # Offline: the network line says so, and the household screen shows the account as this phone last saw it.
+        consultant.goto("/#/household")
+        expect(consultant.locator("#helped-list")).to_contain_text("Consultante depuis le")
+        consultant_context.set_offline(True)
+        consultant.goto("/#/households")
+        consultant.goto("/#/household")
+        expect(consultant.locator("#net")).to_have_text("Hors ligne")
+        expect(consultant.locator("#stale")).to_contain_text("Hors ligne : voici ce que ce téléphone a vu en dernier")
+        assert left_over(consultant, "fr") == []
+        consultant_context.set_offline(False)
+
+        parent.goto("/#/import")
+        expect(parent.locator("#import-h")).to_have_text("Importer vos données")
+        assert left_over(parent, "fr") == []
+        parent.locator("input[name=from][value=babybuddy]").check()
+        expect(parent.locator("#import-unit")).to_be_visible()
+        assert left_over(parent, "fr") == []
+        parent.locator("input[name=how][value=server]").check()
+        expect(parent.locator("#import-url")).to_be_visible()
+        expect(parent).to_have_title("Importer vos données · Pumpwell")
+        assert left_over(parent, "fr") == []
+
+        # Her account moved to Paris elsewhere: this UTC phone offers to follow it, in French.
+        token = parent.evaluate("localStorage.getItem('pumpwell.token')")
+        assert live_server.api("PATCH", "/me", token, json={"time_zone": "Europe/Paris"}).status_code == 200
+        parent.reload()
+        expect(parent.locator("#zone-offer")).to_contain_text("votre compte utilise Europe/Paris")
+        assert left_over(parent, "fr") == []
+        errors = parent.errors + carer.errors + consultant.errors
+        assert not errors, errors
+    finally:
+        parent_context.close()
+        carer_context.close()
+        consultant_context.close()
+
+
+def test_the_household_screen_speaks_spanish(browser, live_server):
+    """A Spanish parent's household screen, a link just made included, has no English left."""
+    context, page = phone(browser, live_server, "es-ES")
+    try:
+        sign_up(page, f"madre-{uuid.uuid4().hex[:8]}@example.com")
+        invite(page, "partner")
+        expect(page.locator("#invite-link")).to_contain_text("Envía este enlace a tu pareja.")
+        expect(page.locator("#member-list")).to_contain_text("Nadie más tiene acceso.")
+        assert untranslated(page, "es") == []
+        assert not page.errors, page.errors
+    finally:
+        context.close()
