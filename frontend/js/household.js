@@ -71,7 +71,8 @@ export const knownParents = () => kept(PARENTS) || [];
  * Remember the households she helps, from GET /household/parents; the one shown follows its grant (a permission
  * the parent changed), and one whose grant is gone falls back to her own. What the phone kept for a household she
  * no longer helps (answers, timers) is forgotten: its data has no business on her phone any more. Returns the parent
- * no longer reachable, or null.
+ * no longer reachable, or null. Announced as 'pumpwell:household-changed' (a consultant's first client shows the
+ * Clients tab at once).
  */
 export function rememberParents(parents) {
   changes += 1;
@@ -84,6 +85,7 @@ export function rememberParents(parents) {
     forgetAll(prefix);
   }
   keep(PARENTS, parents);
+  window.dispatchEvent(new Event('pumpwell:household-changed'));
   const chosen = household();
   if (!chosen) return null;
   const still = parents.find((parent) => String(parent.account_id) === String(chosen.account_id));

@@ -237,6 +237,8 @@ def test_a_consultant_reads_every_screen_and_is_offered_no_change(browser, live_
         sign_up(consultant)
         consultant.goto(url)
         consultant.get_by_role("button", name="Accept").click()
+        # Her first client gives her the Clients tab at once, before she opens anyone's log.
+        expect(consultant.locator("#tabs").get_by_role("link", name="Clients")).to_be_visible()
         consultant.get_by_role("button", name=re.compile("^Open .*'s log$")).click()
         expect(consultant.locator("#today-total")).to_have_text("135 mL")
         assert tabs(consultant) == ["Today", "History", "Plans", "Stash", "Clients", "Settings"]
