@@ -14,8 +14,8 @@ from tests.browser.test_plans import start_plan_by_api
 from tests.conftest import PASSWORD
 
 # What other helpers' files still show in English on this branch: the shell (tab bar, header, skip link), the
-# toast's Undo (dom.js) and the API's own words (a gap reminder, Trends' statements, figures and line on advice). The lead removes this list, and
-# intl_date below, once every branch is merged.
+# toast's Undo (dom.js) and the API's own words (a gap reminder, Trends' statements, figures and line on advice).
+# The lead removes this list, and intl_date below, once every branch is merged.
 OTHERS_TEXTS = re.compile("|".join([
     "History", "Main", "Plans", "Pumpwell", "Settings", "Skip to content", "Stash", "Today", "Undo",
     r"3 h since your last session", r"· Time to pump\? Log it when you are done\.",
