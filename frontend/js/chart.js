@@ -1,6 +1,6 @@
 // Charts drawn as SVG: History's 14 days of volume against the goal, and Trends' weeks with their 7-day mean.
 import { volume } from './format.js';
-import { locale } from './i18n.js';
+import { locale, t } from './i18n.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 
@@ -21,8 +21,10 @@ export function volumeChart(days, goalMl, unit) {
   const slot = (width - left - right) / days.length;
   const y = (ml) => top + plotH - (ml / max) * plotH;
   const total = days.reduce((sum, d) => sum + (d.total_ml || 0), 0);
-  const summary = `Daily volume for the last ${days.length} days, average ${volume(total / days.length, unit)}`
-    + (goalMl ? `, goal ${volume(goalMl, unit)}` : '');
+  const average = volume(total / days.length, unit);
+  const summary = goalMl
+    ? t('Daily volume for the last {days} days, average {average}, goal {goal}', { days: days.length, average, goal: volume(goalMl, unit) })
+    : t('Daily volume for the last {days} days, average {average}', { days: days.length, average });
   const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': summary });
   svg.append(s('title', {}, summary));
   days.forEach((day, i) => {
@@ -43,7 +45,7 @@ export function volumeChart(days, goalMl, unit) {
   if (goalMl) {
     const gy = y(goalMl).toFixed(1);
     svg.append(s('line', { class: 'goal', x1: left, x2: width - right, y1: gy, y2: gy }));
-    const label = `goal ${volume(goalMl, unit)}`;
+    const label = t('goal {volume}', { volume: volume(goalMl, unit) });
     svg.append(s('text', { class: 'goal-label', x: width - right, y: Number(gy) - 4, 'text-anchor': 'end' }, label));
   }
   return svg;
@@ -61,8 +63,12 @@ export function trendChart(days, markers, unit) {
   const y = (ml) => top + plotH - (ml / max) * plotH;
   const x = (i) => left + i * slot + slot / 2;
   const latest = [...days].reverse().find((d) => d.rolling_mean_ml !== null);
-  const summary = `Daily totals over ${days.length / 7} weeks, highest ${volume(Math.max(...days.map((d) => d.total_ml)), unit)}`
-    + (latest ? `; 7-day mean ${volume(latest.rolling_mean_ml, unit)} on ${latest.date}` : '');
+  const weeks = days.length / 7;
+  const highest = volume(Math.max(...days.map((d) => d.total_ml)), unit);
+  const summary = latest
+    ? t('Daily totals over {weeks} weeks, highest {highest}; 7-day mean {mean} on {date}',
+      { weeks, highest, mean: volume(latest.rolling_mean_ml, unit), date: latest.date })
+    : t('Daily totals over {weeks} weeks, highest {highest}', { weeks, highest });
   const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': summary });
   svg.append(s('title', {}, summary));
   days.forEach((day, i) => {
@@ -96,7 +102,7 @@ export function trendChart(days, markers, unit) {
     svg.append(s('line', { class: 'marker', x1: x(i).toFixed(1), x2: x(i).toFixed(1), y1: 20 + 18 * n, y2: top + plotH }));
     const end = x(i) > width / 2;
     svg.append(s('text', { class: 'marker-label', x: (x(i) + (end ? -3 : 3)).toFixed(1), y: 16 + 18 * n, 'text-anchor': end ? 'end' : 'start' },
-      `day ${marker.day_of_life}`));
+      t('day {day}', { day: marker.day_of_life })));
   });
   return svg;
 }

@@ -2,6 +2,7 @@
 // platform shows actions (sw.js opens the Stop form from it). Shown only where notifications are already allowed:
 // the timer never asks for the permission. It goes when the timer stops or the account signs out.
 import { clock } from './format.js';
+import { t } from './i18n.js';
 
 const TAG = 'pumpwell-timer';
 // Counts hides: a show still waiting for the worker when the timer stopped must not show it again.
@@ -18,8 +19,8 @@ export async function showTimerNotice(timer, timeZone) {
   const reg = await navigator.serviceWorker.ready;
   const shown = await reg.getNotifications({ tag: TAG });
   if (hides !== hidesBefore || shown.some((n) => n.data?.started_at === timer.started_at)) return;
-  await reg.showNotification(`Pumping since ${clock(timer.started_at, timeZone)}`, {
-    body: 'Stop it when you finish, to log the session.',
+  await reg.showNotification(t('Pumping since {time}', { time: clock(timer.started_at, timeZone) }), {
+    body: t('Stop it when you finish, to log the session.'),
     tag: TAG,
     // It is a status, not news: no sound, and it stays until the timer stops.
     silent: true,
@@ -27,7 +28,7 @@ export async function showTimerNotice(timer, timeZone) {
     timestamp: Date.parse(timer.started_at),
     icon: '/assets/icons/icon-192.png',
     badge: '/assets/icons/favicon-32.png',
-    actions: [{ action: 'stop-timer', title: 'Stop' }],
+    actions: [{ action: 'stop-timer', title: t('Stop') }],
     data: { kind: 'timer', started_at: timer.started_at, url: '/#/today' },
   }).catch(() => null);
 }

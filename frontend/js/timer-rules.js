@@ -1,5 +1,6 @@
 // When a running session timer looks forgotten, and what its left and right timers add up to. Pure rules: they
 // take `now` (ms) and plain values, so a browser test checks them without a clock or a screen.
+import { N_, t } from './i18n.js';
 import { SESSION_LIMITS } from './limits.js';
 
 /** Her usual session length in minutes while the phone knows none of her sessions. */
@@ -46,13 +47,14 @@ export function latestEnd(timer, now) {
   return new Date(Math.min(now, Date.parse(timer.started_at) + SESSION_LIMITS.maxMinutes * MINUTE));
 }
 
-/** Why `ended` cannot end the timer's session at `now`, or null when it can (1 minute to 4 hours, not ahead). */
+/** Why `ended` cannot end the timer's session at `now` (a text to show with t()), or null when it can (1 minute to
+ * 4 hours, not ahead). */
 export function endProblem(timer, ended, now) {
   const minutes = (ended - Date.parse(timer.started_at)) / MINUTE;
-  if (!Number.isFinite(minutes)) return 'Choose when you stopped.';
-  if (ended > now) return 'That is still to come: choose a time before now.';
-  if (minutes < SESSION_LIMITS.minMinutes) return 'Choose a time at least a minute after the start.';
-  if (minutes > SESSION_LIMITS.maxMinutes) return 'A session lasts at most 4 hours: choose an earlier time.';
+  if (!Number.isFinite(minutes)) return N_('Choose when you stopped.');
+  if (ended > now) return N_('That is still to come: choose a time before now.');
+  if (minutes < SESSION_LIMITS.minMinutes) return N_('Choose a time at least a minute after the start.');
+  if (minutes > SESSION_LIMITS.maxMinutes) return N_('A session lasts at most 4 hours: choose an earlier time.');
   return null;
 }
 
@@ -72,11 +74,14 @@ export function tapSide(side, now) {
 }
 
 /** What the session form starts with when side timers ran until `end`: the side(s) used, and each side's minutes
- * in the notes (the API keeps one length per session); null when no side timer ran. */
+ * in the notes, in her language (the API keeps one length per session); null when no side timer ran. */
 export function sidesForForm(sides, end) {
   const used = ['left', 'right'].map((name) => [name, sideAt(sides?.[name], end).seconds]).filter(([, s]) => s > 0);
   if (!used.length) return null;
-  const words = used.map(([name, seconds]) => `${name} ${Math.max(1, Math.round(seconds / 60))} min`);
-  const notes = `Side timers: ${words.join(', ')}.`;
+  const words = used.map(([name, seconds]) => {
+    const minutes = Math.max(1, Math.round(seconds / 60));
+    return name === 'left' ? t('left {minutes} min', { minutes }) : t('right {minutes} min', { minutes });
+  });
+  const notes = t('Side timers: {sides}.', { sides: words.join(', ') });
   return { mode: used.length === 2 ? 'double' : used[0][0], notes };
 }

@@ -1,11 +1,17 @@
 // The session form used after Stop, for a past session, and to edit one.
 import { confirmDialog, field, h, openDialog, toast, working } from '../dom.js';
-import { NOT_ADVICE, fromLocalInput, fromUnit, isoWithOffset, stepFor, toLocalInput, toUnit, typedStep, volume } from '../format.js';
+import { NOT_ADVICE, fromLocalInput, fromUnit, isoWithOffset, number, stepFor, toLocalInput, toUnit, typedStep, volume } from '../format.js';
+import { N_, t } from '../i18n.js';
 import { SESSION_LIMITS } from '../limits.js';
 import { logSession, queuedItem, resendSession } from '../outbox.js';
 
-const MODES = [['double', 'Both'], ['left', 'Left'], ['right', 'Right'], ['hand', 'By hand']];
-const PLACES = [['fridge', 'Fridge'], ['freezer', 'Freezer'], ['cooler', 'Cooler with ice packs'], ['room', 'Room temperature']];
+const MODES = [['double', N_('Both')], ['left', N_('Left')], ['right', N_('Right')], ['hand', N_('By hand')]];
+const PLACES = [['fridge', N_('Fridge')], ['freezer', N_('Freezer')], ['cooler', N_('Cooler with ice packs')], ['room', N_('Room temperature')]];
+// Each side's stepper: its label (with the unit) and its buttons' names.
+const SIDES = {
+  left: { label: N_('Left ({unit})'), less: N_('Less left'), more: N_('More left') },
+  right: { label: N_('Right ({unit})'), less: N_('Less right'), more: N_('More right') },
+};
 
 // Which form field shows the server's message for each API field.
 const FIELD_OF = {
@@ -21,10 +27,20 @@ export function lastEquipment(sessions) {
   return last ? Object.fromEntries(EQUIPMENT.map((name) => [name, last[name] ?? null])) : {};
 }
 
+/** A session's equipment as [words, hers] pairs: the pump and setting are hers as she typed them. */
+function equipmentParts(s) {
+  return [[s.pump, true], [s.flange_mm != null ? `${number(s.flange_mm, 1)} mm` : null, false], [s.pump_setting, true],
+    [s.pain != null ? t('pain {level}', { level: s.pain }) : null, false]].filter(([words]) => words != null && words !== '');
+}
+
 /** Say a session's equipment in a few words ("Spectra S1 · 24 mm · level 5 · pain 2"), or '' when none was logged. */
 export function equipmentWords(s) {
-  return [s.pump, s.flange_mm != null ? `${s.flange_mm} mm` : null, s.pump_setting, s.pain != null ? `pain ${s.pain}` : null]
-    .filter((part) => part != null && part !== '').join(' · ');
+  return equipmentParts(s).map(([words]) => words).join(' · ');
+}
+
+/** The same words as nodes to show, what she typed marked so that no translator touches it. */
+export function equipmentNodes(s) {
+  return equipmentParts(s).flatMap(([words, hers], index) => [index ? ' · ' : null, hers ? h('span', { translate: 'no' }, words) : words]);
 }
 
 /** The server's messages for one form field, as text. */
@@ -49,7 +65,8 @@ function maxSide(unit) {
 }
 
 /** A big -/+ stepper for a volume in the user's unit; more than the server keeps is refused on Save. */
-function stepper(label, name, ml, unit) {
+function stepper(name, ml, unit) {
+  const texts = SIDES[name];
   const step = stepFor(unit);
   const max = maxSide(unit);
   const shown = ml ? Number(toUnit(ml, unit).toFixed(unit === 'oz' ? 2 : 0)) : 0;
@@ -58,7 +75,7 @@ function stepper(label, name, ml, unit) {
   });
   // The browser's own "must be less than or equal to" says nothing of why; this names the limit and the unit.
   const check = () => input.setCustomValidity(
-    Number(input.value) > max ? `At most ${volume(SESSION_LIMITS.maxSideMl, unit)} a side: check for a typo.` : '');
+    Number(input.value) > max ? t('At most {volume} a side: check for a typo.', { volume: volume(SESSION_LIMITS.maxSideMl, unit) }) : '');
   input.addEventListener('input', check);
   check();  // a refused session shown again for a fix may already hold too much
   const bump = (sign) => {
@@ -69,11 +86,11 @@ function stepper(label, name, ml, unit) {
   const id = `st-${name}`;
   input.id = id;
   return h('div', { class: 'field' },
-    h('label', { for: id }, `${label} (${unit === 'oz' ? 'oz' : 'mL'})`),
+    h('label', { for: id }, t(texts.label, { unit: unit === 'oz' ? 'oz' : 'mL' })),
     h('div', { class: 'stepper' },
-      h('button', { type: 'button', class: 'btn secondary', 'aria-label': `Less ${label.toLowerCase()}`, onclick: () => bump(-1) }, '−'),
+      h('button', { type: 'button', class: 'btn secondary', 'aria-label': t(texts.less), onclick: () => bump(-1) }, '−'),
       input,
-      h('button', { type: 'button', class: 'btn secondary', 'aria-label': `More ${label.toLowerCase()}`, onclick: () => bump(1) }, '+')));
+      h('button', { type: 'button', class: 'btn secondary', 'aria-label': t(texts.more), onclick: () => bump(1) }, '+')));
 }
 
 /** Her most frequent recent left/right amounts, most frequent first (at most `count`). */
@@ -98,16 +115,20 @@ function quickRow(amounts, unit, form) {
     for (const side of [form.elements.left, form.elements.right]) side.dispatchEvent(new Event('input'));
     form.querySelector('[type=submit]').focus();
   };
-  return h('div', { class: 'quick', role: 'group', 'aria-label': 'Amounts you logged before' },
-    amounts.map((a) => h('button', { type: 'button', class: 'btn secondary small chip', onclick: fill(a) },
-      `L ${volume(a.left_ml, unit)} · R ${volume(a.right_ml, unit)}`)));
+  return h('div', { class: 'quick', role: 'group', 'aria-label': t('Amounts you logged before') },
+    amounts.map((a) => h('button', { type: 'button', class: 'btn secondary small chip', onclick: fill(a) }, sideAmounts(a, unit))));
+}
+
+/** A session's left and right amounts in short: "L 60 mL · R 55 mL". */
+export function sideAmounts(s, unit) {
+  return t('L {left} · R {right}', { left: volume(s.left_ml, unit), right: volume(s.right_ml, unit) });
 }
 
 /** Radio buttons for the pumping mode. */
 function modeChoice(current) {
-  return h('fieldset', {}, h('legend', {}, 'Side'),
+  return h('fieldset', {}, h('legend', {}, t('Side')),
     h('div', { class: 'choices' }, MODES.map(([value, label]) => h('label', {},
-      h('input', { type: 'radio', name: 'mode', value, checked: value === current }), label))));
+      h('input', { type: 'radio', name: 'mode', value, checked: value === current }), t(label)))));
 }
 
 /** Pump, flange, setting and pain, filled from her last session: folded away, its summary says what will be saved. */
@@ -118,13 +139,13 @@ function equipmentFields(values, errors) {
   const setting = input('pump_setting', { type: 'text', maxlength: SESSION_LIMITS.maxSetting, autocomplete: 'off' });
   const pain = input('pain', { type: 'number', min: 0, max: SESSION_LIMITS.maxPain, step: 1, inputmode: 'numeric' });
   const summary = h('summary', {});
-  const say = (shown) => { summary.textContent = `Pump and comfort: ${equipmentWords(shown) || 'not noted'}`; };
+  const say = (shown) => { summary.textContent = t('Pump and comfort: {equipment}', { equipment: equipmentWords(shown) || t('not noted') }); };
   const block = h('details', { class: 'equipment', open: EQUIPMENT.some((name) => errors?.fields?.[name]) },
     summary,
-    withError(field('Pump', pump), pump, messagesFor(errors, 'pump')),
-    withError(field('Flange size (mm)', flange), flange, messagesFor(errors, 'flange_mm')),
-    withError(field('Suction or setting', setting), setting, messagesFor(errors, 'pump_setting')),
-    withError(field('Pain (0 to 10)', pain), pain, messagesFor(errors, 'pain')));
+    withError(field(t('Pump'), pump), pump, messagesFor(errors, 'pump')),
+    withError(field(t('Flange size (mm)'), flange), flange, messagesFor(errors, 'flange_mm')),
+    withError(field(t('Suction or setting'), setting), setting, messagesFor(errors, 'pump_setting')),
+    withError(field(t('Pain (0 to 10)'), pain), pain, messagesFor(errors, 'pain')));
   say(values);
   block.addEventListener('input', () => say(readEquipment(new FormData(block.closest('form')))));
   return block;
@@ -139,10 +160,10 @@ function readEquipment(data) {
 
 /** A box to put the session's milk in the stash as it is saved, and where it goes (shown once ticked). */
 function stashChoice() {
-  const where = h('select', { name: 'stash_in', id: 'stash-in' }, PLACES.map(([value, label]) => h('option', { value }, label)));
-  const place = h('div', { class: 'field', hidden: true }, h('label', { for: 'stash-in' }, 'Put it in'), where);
+  const where = h('select', { name: 'stash_in', id: 'stash-in' }, PLACES.map(([value, label]) => h('option', { value }, t(label))));
+  const place = h('div', { class: 'field', hidden: true }, h('label', { for: 'stash-in' }, t('Put it in')), where);
   const box = h('input', { type: 'checkbox', name: 'stash', id: 'stash-it', onchange: (event) => { place.hidden = !event.target.checked; } });
-  return h('div', { class: 'stash-choice' }, h('label', { class: 'check', for: 'stash-it' }, box, 'Put this milk in the stash'), place);
+  return h('div', { class: 'stash-choice' }, h('label', { class: 'check', for: 'stash-it' }, box, t('Put this milk in the stash')), place);
 }
 
 /**
@@ -151,7 +172,7 @@ function stashChoice() {
  * `times` adds start and duration fields (past or edited sessions); otherwise start/end are given.
  * `errors` (the API's error) shows the server's reason beside each field it names.
  */
-export function askSession(heading, { unit, session = {}, times = false, submitLabel = 'Save', errors = null, timeZone = null, recent = [], offerStash = false, equipment = {} }) {
+export function askSession(heading, { unit, session = {}, times = false, submitLabel = t('Save'), errors = null, timeZone = null, recent = [], offerStash = false, equipment = {} }) {
   return openDialog(heading, (close) => {
     const started = session.started_at ? new Date(session.started_at) : new Date(Date.now() - 20 * 60000);
     const start = h('input', { type: 'datetime-local', name: 'started_at', required: true, value: toLocalInput(started, timeZone) });
@@ -159,9 +180,9 @@ export function askSession(heading, { unit, session = {}, times = false, submitL
       type: 'number', name: 'duration_min', min: SESSION_LIMITS.minMinutes, max: SESSION_LIMITS.maxMinutes, step: 1, inputmode: 'numeric', required: true,
       value: String(Math.round(session.duration_min || 15)),
     });
-    const notes = h('textarea', { name: 'notes', maxlength: SESSION_LIMITS.maxNotes }, session.notes || '');
-    const left = stepper('Left', 'left', session.left_ml, unit);
-    const right = stepper('Right', 'right', session.right_ml, unit);
+    const notes = h('textarea', { name: 'notes', maxlength: SESSION_LIMITS.maxNotes, translate: 'no' }, session.notes || '');
+    const left = stepper('left', session.left_ml, unit);
+    const right = stepper('right', session.right_ml, unit);
     const modes = modeChoice(session.mode || 'double');
     // A session of her own keeps what it has; a new one starts from her last session's equipment.
     const gear = equipmentFields(EQUIPMENT.some((name) => name in session) ? session : equipment, errors);
@@ -172,17 +193,17 @@ export function askSession(heading, { unit, session = {}, times = false, submitL
     const form = h('form', { class: 'stack session-form' },
       general ? h('p', { class: 'notice', role: 'alert' }, general) : null,
       h('div', { class: 'quick-holder' }),
-      times ? withError(field('Started', start), start, messagesFor(errors, 'started_at')) : null,
-      times ? withError(field('Minutes', duration), duration, messagesFor(errors, 'duration_min')) : null,
+      times ? withError(field(t('Started'), start), start, messagesFor(errors, 'started_at')) : null,
+      times ? withError(field(t('Minutes'), duration), duration, messagesFor(errors, 'duration_min')) : null,
       withError(left, left.querySelector('input'), messagesFor(errors, 'left')),
       withError(right, right.querySelector('input'), messagesFor(errors, 'right')),
       withError(modes, modes, messagesFor(errors, 'mode')),
       gear,
       offerStash ? stashChoice() : null,
-      withError(field('Notes (optional)', notes), notes, messagesFor(errors, 'notes')),
-      h('p', { class: 'hint not-advice' }, NOT_ADVICE),
+      withError(field(t('Notes (optional)'), notes), notes, messagesFor(errors, 'notes')),
+      h('p', { class: 'hint not-advice' }, t(NOT_ADVICE)),
       h('div', { class: 'row form-actions' },
-        h('button', { type: 'button', class: 'btn secondary', onclick: () => close(null) }, 'Cancel'),
+        h('button', { type: 'button', class: 'btn secondary', onclick: () => close(null) }, t('Cancel')),
         h('button', { type: 'submit', class: 'btn' }, submitLabel)));
     form.querySelector('.quick-holder').replaceWith(quickRow(recent, unit, form) || '');
     let askedEmpty = false;
@@ -190,7 +211,7 @@ export function askSession(heading, { unit, session = {}, times = false, submitL
       event.preventDefault();
       if (!askedEmpty && !(Number(form.elements.left.value) > 0) && !(Number(form.elements.right.value) > 0)) {
         // An empty bottle is worth logging (the session counts), but a forgotten amount is the usual cause.
-        if (!await confirmDialog('Save 0 mL?', 'Both sides are at 0. Save a session with no milk?', 'Save 0 mL')) return;
+        if (!await confirmDialog(t('Save 0 mL?'), t('Both sides are at 0. Save a session with no milk?'), t('Save 0 mL'))) return;
         askedEmpty = true;
       }
       const data = new FormData(form);
@@ -223,15 +244,15 @@ function formValues(body) {
 
 /** Show a refused session again with the server's reasons; resolves with the fixed body or null (kept for later). */
 function askToFix(item, unit, timeZone) {
-  return askSession('Check this session', { unit, session: formValues(item.body), times: true, errors: item.error, submitLabel: 'Send again', timeZone });
+  return askSession(t('Check this session'), { unit, session: formValues(item.body), times: true, errors: item.error, submitLabel: t('Send again'), timeZone });
 }
 
 /** Say where a saved session's stash container is: stored with it, waiting, or refused (then listed on Stash). */
 async function stashNews(stashId) {
   const left = await queuedItem(stashId);
-  if (!left) return 'Session saved and its milk put in the stash.';
-  if (left.state === 'refused') return `Session saved, but not stashed: ${left.error?.message || 'refused'} (see Stash).`;
-  return 'Session saved. Its milk goes in the stash when you are back online.';
+  if (!left) return t('Session saved and its milk put in the stash.');
+  if (left.state === 'refused') return t('Session saved, but not stashed: {reason} (see Stash).', { reason: left.error?.message || t('refused') });
+  return t('Session saved. Its milk goes in the stash when you are back online.');
 }
 
 /** While the server refuses a queued session, ask for a fix; say where it ended; true once the server has it. */
@@ -239,12 +260,12 @@ async function untilStored(item, unit, timeZone, stashId = null) {
   while (item?.state === 'refused') {
     const fixed = await askToFix(item, unit, timeZone);
     if (!fixed) {
-      toast('Kept on this phone, marked as needing attention.');
+      toast(t('Kept on this phone, marked as needing attention.'));
       return false;
     }
     item = await working(resendSession(item.id, fixed));
   }
-  toast(item ? 'Saved on this phone. It will be sent when you are back online.' : stashId ? await stashNews(stashId) : 'Session saved.');
+  toast(item ? t('Saved on this phone. It will be sent when you are back online.') : stashId ? await stashNews(stashId) : t('Session saved.'));
   return !item;
 }
 

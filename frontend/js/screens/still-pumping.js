@@ -2,6 +2,7 @@
 // timer left running after she stopped becomes a session with its real end, not a three-hour one.
 import { field, h, openDialog } from '../dom.js';
 import { clock, fromLocalInput, minutes, toLocalInput } from '../format.js';
+import { t } from '../i18n.js';
 import { endProblem, latestEnd, tooLongToSave } from '../timer-rules.js';
 
 /**
@@ -10,7 +11,7 @@ import { endProblem, latestEnd, tooLongToSave } from '../timer-rules.js';
  * `stopping` says she tapped Stop, so the question is only when.
  */
 export function askStillPumping(timer, usual, { timeZone, stopping = false, now = Date.now() }) {
-  return openDialog(stopping ? 'When did you stop?' : 'Still pumping?', (close) => {
+  return openDialog(stopping ? t('When did you stop?') : t('Still pumping?'), (close) => {
     const started = Date.parse(timer.started_at);
     const usualEnd = new Date(started + usual * 60_000);
     const latest = latestEnd(timer, now);
@@ -18,13 +19,13 @@ export function askStillPumping(timer, usual, { timeZone, stopping = false, now 
       value: toLocalInput(latest, timeZone) });
     const error = h('p', { class: 'field-error', id: 'ended-at-error', role: 'alert', hidden: true });
     const choose = h('form', { class: 'ended-at', novalidate: true },
-      field('Ended at another time', input), error,
-      h('button', { type: 'submit', class: 'btn secondary block' }, 'Use this time'));
+      field(t('Ended at another time'), input), error,
+      h('button', { type: 'submit', class: 'btn secondary block' }, t('Use this time')));
     choose.addEventListener('submit', (event) => {
       event.preventDefault();
       const ended = input.value ? fromLocalInput(input.value, timeZone) : new Date(NaN);
       const problem = endProblem(timer, ended.getTime(), Date.now());
-      error.textContent = problem || '';
+      error.textContent = problem ? t(problem) : '';
       error.hidden = !problem;
       if (problem) {
         input.setAttribute('aria-invalid', 'true');
@@ -36,15 +37,15 @@ export function askStillPumping(timer, usual, { timeZone, stopping = false, now 
     });
     const overLimit = tooLongToSave(timer, now);
     return h('div', { class: 'stack still-pumping' },
-      h('p', {}, `The timer has run ${minutes((now - started) / 60_000)}, since ${clock(timer.started_at, timeZone)}. `
-        + `Your sessions usually last about ${minutes(usual)}.`),
+      h('p', {}, t('The timer has run {length}, since {time}. Your sessions usually last about {usual}.',
+        { length: minutes((now - started) / 60_000), time: clock(timer.started_at, timeZone), usual: minutes(usual) })),
       // The API keeps sessions of at most 4 hours: past that, only an earlier end can be saved.
-      overLimit ? h('p', { class: 'notice' }, 'A session lasts at most 4 hours, so choose when this one ended.')
+      overLimit ? h('p', { class: 'notice' }, t('A session lasts at most 4 hours, so choose when this one ended.'))
         : h('button', { type: 'button', class: 'btn block', onclick: () => close({ action: 'keep' }) },
-          stopping ? 'I stopped just now' : 'Still pumping'),
+          stopping ? t('I stopped just now') : t('Still pumping')),
       h('button', { type: 'button', class: 'btn secondary block', onclick: () => close({ action: 'end', ended: usualEnd }) },
-        `Ended at ${clock(usualEnd.toISOString(), timeZone)}, after ${minutes(usual)}`),
+        t('Ended at {time}, after {length}', { time: clock(usualEnd.toISOString(), timeZone), length: minutes(usual) })),
       choose,
-      h('button', { type: 'button', class: 'btn secondary block', onclick: () => close({ action: 'discard' }) }, 'Discard timer'));
+      h('button', { type: 'button', class: 'btn secondary block', onclick: () => close({ action: 'discard' }) }, t('Discard timer')));
   });
 }

@@ -4,16 +4,17 @@ import { api, lastSeenData } from '../api.js';
 import { confirmDialog, h, mount, toast, undoToast } from '../dom.js';
 import { NOT_ADVICE, clock, isoWithOffset, localDate, minutes, stopwatch, volume } from '../format.js';
 import { can, householdId, isHere } from '../household.js';
+import { N_, t } from '../i18n.js';
 import { outboxAll } from '../idb.js';
 import { discardQueued } from '../outbox.js';
 import { clearSession, keepGoing, markStopped, restoreSession, runningSession, startSession, tapSessionSide } from '../timer.js';
 import { showTimerNotice } from '../timer-notice.js';
 import { looksForgotten, sideAt, sidesForForm, tooLongToSave, usualMinutes } from '../timer-rules.js';
-import { askSession, fixSession, lastEquipment, quickAmounts, saveSession } from './session-form.js';
+import { askSession, fixSession, lastEquipment, quickAmounts, saveSession, sideAmounts } from './session-form.js';
 import { askStillPumping } from './still-pumping.js';
 
 /** Name the screen for the document title. */
-export const title = () => 'Today';
+export const title = () => t('Today');
 
 /** Forget a stopped timer once its session has left the outbox and the server has it. */
 async function settleTimer(queued) {
@@ -66,6 +67,12 @@ const remember = (data, body) => { data.sessions = [body, ...(data.sessions || [
 let asking = false;
 let askedFor = null;
 
+// What each side's button says while it runs, once paused, and before it first starts.
+const SIDE_VERBS = {
+  left: { running: N_('Pause left'), paused: N_('Resume left'), idle: N_('Start left') },
+  right: { running: N_('Pause right'), paused: N_('Resume right'), idle: N_('Start right') },
+};
+
 /** Left and right timers for a parent who pumps one side at a time; `tick` redraws their times. */
 function sideTimers() {
   const buttons = ['left', 'right'].map((side) => {
@@ -79,14 +86,14 @@ function sideTimers() {
     for (const button of buttons) {
       const { side } = button.dataset;
       const at = sideAt(timer?.sides?.[side], Date.now());
-      const verb = at.running ? 'Pause' : at.seconds ? 'Resume' : 'Start';
-      button.querySelector('.side-verb').textContent = `${verb} ${side}`;
+      const verbs = SIDE_VERBS[side];
+      button.querySelector('.side-verb').textContent = t(at.running ? verbs.running : at.seconds ? verbs.paused : verbs.idle);
       button.querySelector('.side-time').textContent = stopwatch(at.seconds);
       button.classList.toggle('running', at.running);
     }
   };
   tick();
-  return { row: h('div', { class: 'side-row', role: 'group', 'aria-label': 'One side at a time' }, buttons), tick };
+  return { row: h('div', { class: 'side-row', role: 'group', 'aria-label': t('One side at a time') }, buttons), tick };
 }
 
 /** Render the thumb-reach dock above the tabs: Start (and Log), or the running time with Stop; none for a reader.
@@ -95,12 +102,12 @@ function timerDock(user, data, rerender, stopNow = false) {
   if (!can('log_sessions')) return null;
   const running = runningSession();
   if (!running || running.session_id) {
-    return h('section', { class: 'dock', 'aria-label': 'Session timer' },
+    return h('section', { class: 'dock', 'aria-label': t('Session timer') },
       running ? h('p', { class: 'hint', id: 'timer-queued' },
-        `Your session from ${clock(running.started_at, user.time_zone)} is kept on this phone until it is sent.`) : null,
+        t('Your session from {time} is kept on this phone until it is sent.', { time: clock(running.started_at, user.time_zone) })) : null,
       h('div', { class: 'dock-row' },
-        h('button', { type: 'button', class: 'btn secondary', id: 'log-past', onclick: () => logPast(user, data, rerender) }, 'Log a past session'),
-        h('button', { type: 'button', class: 'btn big-start', onclick: () => { startSession(); rerender(); } }, 'Start')));
+        h('button', { type: 'button', class: 'btn secondary', id: 'log-past', onclick: () => logPast(user, data, rerender) }, t('Log a past session')),
+        h('button', { type: 'button', class: 'btn big-start', onclick: () => { startSession(); rerender(); } }, t('Start'))));
   }
   showTimerNotice(running, user.time_zone);
   const usual = usualMinutes([...(data.sessions || []), ...data.queued]);
@@ -109,12 +116,12 @@ function timerDock(user, data, rerender, stopNow = false) {
   const finish = async (ended) => {
     // The API keeps sessions of 1 minute to 4 hours; say so now rather than fail later.
     if (ended - Date.parse(running.started_at) < 60000) {
-      toast('That was under a minute. Keep going, or discard the timer.');
+      toast(t('That was under a minute. Keep going, or discard the timer.'));
       return;
     }
     // Her side timers say which side(s) she pumped and for how long.
     const session = sidesForForm(runningSession()?.sides, ended.getTime()) || {};
-    const body = await askSession('How much did you pump?', { ...formOptions(user, data), session, submitLabel: 'Save session' });
+    const body = await askSession(t('How much did you pump?'), { ...formOptions(user, data), session, submitLabel: t('Save session') });
     if (!body) return;
     // The timer's start is kept until the server has the session (a refused typo loses nothing).
     const id = crypto.randomUUID();
@@ -133,7 +140,7 @@ function timerDock(user, data, rerender, stopNow = false) {
     clearSession();
     rerender();
     // One tap must not lose a running session: the timer comes back, start time and all, on Undo.
-    if (await undoToast('Timer discarded.')) {
+    if (await undoToast(t('Timer discarded.'))) {
       restoreSession(running);
       rerender();
     }
@@ -164,12 +171,12 @@ function timerDock(user, data, rerender, stopNow = false) {
   };
   tick();
   const interval = setInterval(tick, 1000);
-  const dock = h('section', { class: 'dock running', 'aria-label': 'Session timer' },
-    h('p', { class: 'dock-status' }, h('span', {}, `Pumping since ${clock(running.started_at, user.time_zone)}`), readout),
+  const dock = h('section', { class: 'dock running', 'aria-label': t('Session timer') },
+    h('p', { class: 'dock-status' }, h('span', {}, t('Pumping since {time}', { time: clock(running.started_at, user.time_zone) })), readout),
     sides.row,
     h('div', { class: 'dock-row' },
-      h('button', { type: 'button', class: 'btn secondary', onclick: discard }, 'Discard timer'),
-      h('button', { type: 'button', class: 'btn danger big-start', onclick: stop }, 'Stop')));
+      h('button', { type: 'button', class: 'btn secondary', onclick: discard }, t('Discard timer')),
+      h('button', { type: 'button', class: 'btn danger big-start', onclick: stop }, t('Stop'))));
   dock.stopTicking = () => clearInterval(interval);
   if (stopNow) stop();
   return dock;
@@ -190,7 +197,7 @@ async function saveFromForm(user, data, rerender, body) {
 
 /** Log a session that is over, from the form. */
 async function logPast(user, data, rerender) {
-  const body = await askSession('Log a session', { ...formOptions(user, data), times: true });
+  const body = await askSession(t('Log a session'), { ...formOptions(user, data), times: true });
   if (body) await saveFromForm(user, data, rerender, body);
 }
 
@@ -202,11 +209,11 @@ function quickCard(user, data, rerender) {
     const minutes = Math.round(last.duration_min || 15);
     const session = { left_ml: last.left_ml, right_ml: last.right_ml, mode: last.mode, duration_min: minutes,
       started_at: new Date(Date.now() - minutes * 60000).toISOString(), ...lastEquipment([last]) };
-    const body = await askSession('Same as last time', { ...formOptions(user, data), session, times: true });
+    const body = await askSession(t('Same as last time'), { ...formOptions(user, data), session, times: true });
     if (body) await saveFromForm(user, data, rerender, body);
   };
   return h('button', { type: 'button', class: 'btn secondary block spaced', id: 'same-again', onclick: again },
-    `Same as last time: L ${volume(last.left_ml, user.unit)} · R ${volume(last.right_ml, user.unit)}`);
+    t('Same as last time: {amounts}', { amounts: sideAmounts(last, user.unit) }));
 }
 
 /** Render the day's figures against the goal. */
@@ -227,27 +234,28 @@ function dayCard(user, data) {
     .sort((a, b) => a.send_after.localeCompare(b.send_after))[0];
   const pct = goal?.daily_volume_ml ? Math.min(100, Math.round((totalMl / goal.daily_volume_ml) * 100)) : 0;
   return h('section', { class: 'card', 'aria-labelledby': 'today-h' },
-    h('h2', { id: 'today-h' }, 'Today'),
+    h('h2', { id: 'today-h' }, t('Today')),
     h('p', { id: 'today-total', class: 'timer-readout' }, volume(totalMl, user.unit)),
     queuedToday.length ? h('p', { id: 'today-waiting', class: 'today-waiting' },
-      `+ ${volume(waitingMl, user.unit)} waiting to send`) : null,
+      t('+ {volume} waiting to send', { volume: volume(waitingMl, user.unit) })) : null,
     goal ? h('div', {},
-      h('div', { class: 'progress', role: 'progressbar', 'aria-label': 'Daily volume goal', 'aria-valuemin': 0,
+      h('div', { class: 'progress', role: 'progressbar', 'aria-label': t('Daily volume goal'), 'aria-valuemin': 0,
         'aria-valuemax': 100, 'aria-valuenow': pct }, h('span', { dataset: { pct } })),
-      h('p', { class: 'muted' }, `${pct}% of ${householdId() ? 'her' : 'your'} ${volume(goal.daily_volume_ml, user.unit)} goal`)) : null,
+      h('p', { class: 'muted' }, householdId() ? t('{pct}% of her {goal} goal', { pct, goal: volume(goal.daily_volume_ml, user.unit) })
+        : t('{pct}% of your {goal} goal', { pct, goal: volume(goal.daily_volume_ml, user.unit) }))) : null,
     h('div', { class: 'stats' },
       h('div', { class: 'stat' }, h('span', { class: 'value', id: 'today-count' },
-        goal ? `${count} / ${goal.sessions_per_day}` : String(count)), h('span', { class: 'label' }, 'sessions today')),
+        goal ? `${count} / ${goal.sessions_per_day}` : String(count)), h('span', { class: 'label' }, t('sessions today'))),
       h('div', { class: 'stat' }, h('span', { class: 'value' },
-        last ? minutes((Date.now() - Date.parse(last)) / 60000) : '—'), h('span', { class: 'label' }, 'since last session')),
+        last ? minutes((Date.now() - Date.parse(last)) / 60000) : '—'), h('span', { class: 'label' }, t('since last session'))),
       // Her reminders are hers: a helper never sees them.
       householdId() ? null : h('a', { class: 'stat stat-link', href: '#/reminders', id: 'next-reminder' }, h('span', { class: 'value' },
-        next ? clock(next.send_after, user.time_zone) : '—'), h('span', { class: 'label' }, next ? next.title || 'next reminder' : 'no reminder set')),
+        next ? clock(next.send_after, user.time_zone) : '—'), h('span', { class: 'label' }, next ? next.title || t('next reminder') : t('no reminder set'))),
       h('div', { class: 'stat' }, h('span', { class: 'value' }, String(queued.length)),
-        h('span', { class: 'label' }, 'waiting to send'))),
-    summary ? null : h('p', { class: 'muted' }, 'Offline: showing what is saved on this phone.'),
-    data.lastSeen ? h('p', { class: 'hint', id: 'today-updating', role: 'status' }, 'Updating…') : null,
-    h('p', { class: 'hint not-advice' }, NOT_ADVICE));
+        h('span', { class: 'label' }, t('waiting to send')))),
+    summary ? null : h('p', { class: 'muted' }, t('Offline: showing what is saved on this phone.')),
+    data.lastSeen ? h('p', { class: 'hint', id: 'today-updating', role: 'status' }, t('Updating…')) : null,
+    h('p', { class: 'hint not-advice' }, t(NOT_ADVICE)));
 }
 
 /** Fix or discard a session the server refused; both end with the list redrawn. */
@@ -257,21 +265,21 @@ function attentionActions(user, item, rerender) {
     rerender();
   };
   const discard = async () => {
-    if (!await confirmDialog('Discard this session?', 'It was never stored on the server and will be gone for good.', 'Discard', true)) return;
+    if (!await confirmDialog(t('Discard this session?'), t('It was never stored on the server and will be gone for good.'), t('Discard'), true)) return;
     await discardQueued(item.id);
     if (runningSession()?.session_id === item.id) clearSession();
-    toast('Session discarded.');
+    toast(t('Session discarded.'));
     rerender();
   };
   return h('div', { class: 'row' },
-    h('button', { type: 'button', class: 'btn small', onclick: fix }, 'Fix'),
-    h('button', { type: 'button', class: 'btn secondary small', onclick: discard }, 'Discard'));
+    h('button', { type: 'button', class: 'btn small', onclick: fix }, t('Fix')),
+    h('button', { type: 'button', class: 'btn secondary small', onclick: discard }, t('Discard')));
 }
 
 /** Say what the server refused, with each field's reason. */
 function refusalText(error) {
   const fields = Object.entries(error?.fields || {}).map(([key, v]) => `${key}: ${[].concat(v).join(' ')}`);
-  return `Needs attention: ${fields.length ? fields.join('; ') : error?.message || 'refused by the server'}`;
+  return t('Needs attention: {reason}', { reason: fields.length ? fields.join('; ') : error?.message || t('refused by the server') });
 }
 
 /** A session still in the outbox as the server will list it: its total is both sides, as the server adds them up
@@ -289,14 +297,14 @@ function sessionsCard(user, data, rerender) {
   ].filter((s) => s.outbox?.state === 'refused' || localDate(new Date(s.started_at), user.time_zone) === data.day)
     .sort((a, b) => b.started_at.localeCompare(a.started_at));
   return h('section', { class: 'card', 'aria-labelledby': 'today-list-h' },
-    h('h2', { id: 'today-list-h' }, 'Sessions today'),
+    h('h2', { id: 'today-list-h' }, t('Sessions today')),
     mine.length ? h('ul', { class: 'list', id: 'today-sessions' }, mine.map((s) => h('li', { id: `session-${s.id}`, tabindex: -1 },
       h('div', { class: 'item-head' }, h('span', {}, clock(s.started_at, user.time_zone)),
         h('span', {}, volume(s.total_ml, user.unit))),
       s.outbox?.state === 'refused'
         ? [h('p', { class: 'field-error' }, refusalText(s.outbox.error)), attentionActions(user, s.outbox, rerender)]
-        : s.queued ? h('p', { class: 'hint' }, 'Waiting to send') : null)))
-      : h('p', { class: 'muted' }, 'Nothing logged yet today.'));
+        : s.queued ? h('p', { class: 'hint' }, t('Waiting to send')) : null)))
+      : h('p', { class: 'muted' }, t('Nothing logged yet today.')));
 }
 
 /** Render the Today screen; returns a cleanup function. */

@@ -3,6 +3,7 @@
 // never sends them. Each account's group can be discarded instead, after a confirmation.
 import { forget, kept } from '../account.js';
 import { confirmDialog, h, mount, toast } from '../dom.js';
+import { t, tn } from '../i18n.js';
 import { outboxAllAccounts, outboxDiscardAccount } from '../idb.js';
 import { onOutboxChange } from '../outbox.js';
 
@@ -16,10 +17,10 @@ export function maskEmail(email) {
 export function describeQueued(items) {
   const sessions = items.filter((item) => item.path === '/sessions').length;
   const changes = items.length - sessions;
-  const words = [];
-  if (sessions) words.push(`${sessions} session${sessions > 1 ? 's' : ''}`);
-  if (changes) words.push(`${changes} stash change${changes > 1 ? 's' : ''}`);
-  return words.join(' and ');
+  const sessionWords = tn('{count} session', '{count} sessions', sessions);
+  const changeWords = tn('{count} stash change', '{count} stash changes', changes);
+  if (sessions && changes) return t('{sessions} and {changes}', { sessions: sessionWords, changes: changeWords });
+  return sessions ? sessionWords : changes ? changeWords : '';
 }
 
 /** The queued requests grouped by account id (null: queued by the previous release for nobody in particular). */
@@ -35,23 +36,31 @@ async function groups() {
 /** Say whose a group is and what to do about it. */
 function sentence(account, items) {
   const what = describeQueued(items);
-  const wait = items.length > 1 ? 'wait' : 'waits';
-  const them = items.length > 1 ? 'them' : 'it';
-  if (account === null) return `${what} saved before the last update ${wait}; this phone cannot tell which account made ${them}.`;
+  const count = items.length;
+  if (account === null) {
+    return tn('{what} saved before the last update waits; this phone cannot tell which account made it.',
+      '{what} saved before the last update wait; this phone cannot tell which account made them.', count, { what });
+  }
   const email = kept('user', account)?.email;
-  const whose = email ? `from ${maskEmail(email)}` : 'from another account';
-  return `${what} ${whose} ${wait} to be sent: sign in as that account to send ${them}.`;
+  if (!email) {
+    return tn('{what} from another account waits to be sent: sign in as that account to send it.',
+      '{what} from another account wait to be sent: sign in as that account to send them.', count, { what });
+  }
+  return tn('{what} from {email} waits to be sent: sign in as that account to send it.',
+    '{what} from {email} wait to be sent: sign in as that account to send them.', count, { what, email: maskEmail(email) });
 }
 
 /** Discard a group after the parent confirms; resolves true when discarded. */
 async function discardGroup(account, items) {
   const email = kept('user', account)?.email;
-  const whose = email ? ` from ${maskEmail(email)}` : '';
-  const sure = await confirmDialog('Discard them?', `${describeQueued(items)}${whose} will never reach the server. This cannot be undone.`, 'Discard', true);
+  const what = describeQueued(items);
+  const lost = email ? t('{what} from {email} will never reach the server. This cannot be undone.', { what, email: maskEmail(email) })
+    : t('{what} will never reach the server. This cannot be undone.', { what });
+  const sure = await confirmDialog(t('Discard them?'), lost, t('Discard'), true);
   if (!sure) return false;
   await outboxDiscardAccount(account);
   if (account !== null) forget('user', account);
-  toast('Discarded.');
+  toast(t('Discarded.'));
   return true;
 }
 
@@ -64,7 +73,7 @@ async function fill(notice) {
     const discard = async () => { if (await discardGroup(account, items)) await fill(notice); };
     return h('div', {},
       h('p', { id }, sentence(account, items)),
-      h('button', { type: 'button', class: 'btn secondary small', 'aria-describedby': id, onclick: discard }, 'Discard'));
+      h('button', { type: 'button', class: 'btn secondary small', 'aria-describedby': id, onclick: discard }, t('Discard')));
   }));
 }
 
@@ -76,7 +85,7 @@ onOutboxChange(() => {
 
 /** The notice of requests waiting on this phone for their account, filled as soon as the outbox answers. */
 export function waitingNotice() {
-  const notice = h('section', { class: 'notice', id: 'waiting', 'aria-label': 'Waiting on this phone', hidden: true });
+  const notice = h('section', { class: 'notice', id: 'waiting', 'aria-label': t('Waiting on this phone'), hidden: true });
   fill(notice).catch(() => null);
   return notice;
 }
