@@ -42,8 +42,10 @@ SHOWN = """(root) => {
 # parts ("7 de diciembre", "lundi 7 décembre à 15:38"), as a date shows them.
 INTL_WORDS = """(language) => {
   const words = new Set();
-  for (let m = 0; m < 12; m++) {
-    const day = new Date(Date.UTC(2026, m, 5 + m % 7, 12));
+  // Every month, and every day of the week: one day a month would miss some weekdays.
+  const days = [...Array(12).keys()].map((m) => new Date(Date.UTC(2026, m, 15, 12)))
+    .concat([...Array(7).keys()].map((d) => new Date(Date.UTC(2026, 0, 5 + d, 12))));
+  for (const day of days) {
     for (const options of [{ month: 'long' }, { month: 'short' }, { weekday: 'long' }, { weekday: 'short' },
       { weekday: 'short', day: 'numeric', month: 'short' }, { hour: 'numeric', minute: '2-digit' },
       { dayPeriod: 'short', hour: 'numeric' }, { day: 'numeric', month: 'long', year: 'numeric' },
