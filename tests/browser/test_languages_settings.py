@@ -93,7 +93,7 @@ def test_a_french_phone_signs_up_in_french_and_settings_turn_it_spanish_at_once(
     # Settings, with its Security card's devices and password form.
     page.goto("/#/settings")
     expect(page.locator("#language")).to_have_value("fr")
-    expect(page.locator("#devices-summary")).to_have_text("Connectée sur ce téléphone seulement.")
+    expect(page.locator("#devices-summary")).to_have_text("Session ouverte sur ce téléphone seulement.")
     assert page.title() == "Réglages · Pumpwell"
     assert left(page, "fr") == []
     page.locator("#devices-open").click()
