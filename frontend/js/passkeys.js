@@ -5,6 +5,7 @@ import { api, describeError, signIn } from './api.js';
 import { busy, confirmDialog, h, mount, toast } from './dom.js';
 import { dateTime } from './format.js';
 import { afterSignIn } from './household.js';
+import { t } from './i18n.js';
 import { deviceLabel } from './screens/auth.js';
 
 /** Tell whether this browser can make and use passkeys. */
@@ -66,8 +67,8 @@ function credentialJSON(credential) {
 
 /** Put a browser's refusal in words: cancelled (or timed out) is the common one and needs no alarm. */
 function describePasskeyError(err) {
-  if (err?.name === 'NotAllowedError' || err?.name === 'AbortError') return 'No passkey was used. Try again, or use your password.';
-  if (err?.name === 'InvalidStateError') return 'This phone has a passkey for your account already.';
+  if (err?.name === 'NotAllowedError' || err?.name === 'AbortError') return t('No passkey was used. Try again, or use your password.');
+  if (err?.name === 'InvalidStateError') return t('This phone has a passkey for your account already.');
   return describeError(err);
 }
 
@@ -83,12 +84,12 @@ async function signInWithPasskey() {
 /** The sign-in screen's "Sign in with a passkey" button (null where the browser has no passkeys); `status` shows failures. */
 export function passkeySignInButton(status) {
   if (!passkeysSupported()) return null;
-  const button = h('button', { type: 'button', class: 'btn block spaced', id: 'passkey-sign-in' }, 'Sign in with a passkey');
+  const button = h('button', { type: 'button', class: 'btn block spaced', id: 'passkey-sign-in' }, t('Sign in with a passkey'));
   button.addEventListener('click', async () => {
     status.hidden = true;
     try {
       // The phone's own prompt may wait on the parent for a while: its timeout is the server's (5 minutes).
-      await busy(button, 'Waiting for your passkey…', signInWithPasskey, 300_000);
+      await busy(button, t('Waiting for your passkey…'), signInWithPasskey, 300_000);
     } catch (err) {
       status.textContent = describePasskeyError(err);
       status.hidden = false;
@@ -104,33 +105,37 @@ export async function passkeysCard(user) {
     const { items } = await api('GET', '/me/passkeys');
     mount(list, items.length ? items.map((passkey) => {
       const remove = async () => {
-        if (!await confirmDialog('Remove passkey?', `"${passkey.name}" will no longer sign you in. Your password still works.`, 'Remove', true)) return;
-        try { await api('DELETE', `/me/passkeys/${passkey.id}`); toast('Passkey removed.'); } catch (err) { toast(describeError(err)); }
+        const sure = await confirmDialog(t('Remove passkey?'),
+          t('"{name}" will no longer sign you in. Your password still works.', { name: passkey.name }), t('Remove'), true);
+        if (!sure) return;
+        try { await api('DELETE', `/me/passkeys/${passkey.id}`); toast(t('Passkey removed.')); } catch (err) { toast(describeError(err)); }
         refresh().catch((err) => toast(describeError(err)));
       };
-      const used = passkey.last_used_at ? `last used ${dateTime(passkey.last_used_at, user.time_zone)}` : 'not used yet';
+      const used = passkey.last_used_at ? t('last used {when}', { when: dateTime(passkey.last_used_at, user.time_zone) }) : t('not used yet');
       return h('li', {},
-        h('div', { class: 'item-head' }, h('span', {}, passkey.name),
-          h('button', { type: 'button', class: 'btn secondary small', onclick: remove, 'aria-label': `Remove ${passkey.name}` }, 'Remove')),
-        h('p', { class: 'muted small-text' }, `Added ${dateTime(passkey.created_at, user.time_zone)} · ${used}`));
-    }) : h('li', { class: 'muted' }, 'No passkeys yet.'));
+        h('div', { class: 'item-head' }, h('span', { translate: 'no' }, passkey.name),
+          h('button', {
+            type: 'button', class: 'btn secondary small', onclick: remove, 'aria-label': t('Remove {name}', { name: passkey.name }),
+          }, t('Remove'))),
+        h('p', { class: 'muted small-text' }, t('Added {when}', { when: dateTime(passkey.created_at, user.time_zone) }), ' · ', used));
+    }) : h('li', { class: 'muted' }, t('No passkeys yet.')));
   };
   const add = async (event) => {
     try {
-      await busy(event.target, 'Waiting for your phone…', async () => {
+      await busy(event.target, t('Waiting for your phone…'), async () => {
         const options = await api('POST', '/me/passkeys/options');
         const credential = await navigator.credentials.create({ publicKey: creationOptions(options) });
         await api('POST', '/me/passkeys', { credential: credentialJSON(credential), name: deviceLabel() });
       }, 300_000);
-      toast('Passkey added. Next time, sign in with one tap.');
+      toast(t('Passkey added. Next time, sign in with one tap.'));
     } catch (err) { toast(describePasskeyError(err)); }
     refresh().catch((err) => toast(describeError(err)));
   };
   await refresh().catch((err) => mount(list, h('li', { class: 'muted' }, describeError(err))));
-  return h('section', { class: 'card', 'aria-labelledby': 'passkeys-h' }, h('h2', { id: 'passkeys-h' }, 'Passkeys'),
-    h('p', { class: 'muted' }, 'Sign in with your fingerprint, face or screen lock instead of typing your password.'),
+  return h('section', { class: 'card', 'aria-labelledby': 'passkeys-h' }, h('h2', { id: 'passkeys-h' }, t('Passkeys')),
+    h('p', { class: 'muted' }, t('Sign in with your fingerprint, face or screen lock instead of typing your password.')),
     list,
     passkeysSupported()
-      ? h('button', { type: 'button', class: 'btn secondary block', id: 'passkey-add', onclick: add }, 'Add a passkey')
-      : h('p', { class: 'muted' }, 'This browser cannot use passkeys.'));
+      ? h('button', { type: 'button', class: 'btn secondary block', id: 'passkey-add', onclick: add }, t('Add a passkey'))
+      : h('p', { class: 'muted' }, t('This browser cannot use passkeys.')));
 }

@@ -1,5 +1,6 @@
 // Reminders on this device: permission (only ever asked from a tap), push subscription, and the iOS install rule.
 import { api } from './api.js';
+import { t } from './i18n.js';
 
 /** Whether this browser can receive web push at all. */
 export function pushSupported() {
@@ -44,7 +45,7 @@ function subscribeInTime(reg, options) {
   let timer;
   const late = new Promise((_, reject) => {
     timer = setTimeout(() => reject(new Error(
-      "This browser's push service did not answer, so reminders are not on. Try again later, or use another browser.")),
+      t("This browser's push service did not answer, so reminders are not on. Try again later, or use another browser."))),
     SUBSCRIBE_TIMEOUT_MS);
   });
   return Promise.race([reg.pushManager.subscribe(options), late]).finally(() => clearTimeout(timer));
@@ -69,7 +70,7 @@ async function subscribeAfresh(publicKey) {
 /** Ask permission (call from a tap), subscribe and register the subscription with the server. */
 export async function enableReminders() {
   const permission = await Notification.requestPermission();
-  if (permission !== 'granted') throw new Error('Notifications are blocked. Allow them in the browser or phone settings.');
+  if (permission !== 'granted') throw new Error(t('Notifications are blocked. Allow them in the browser or phone settings.'));
   const { public_key: publicKey } = await api('GET', '/push/key');
   await subscribeAfresh(publicKey);
 }

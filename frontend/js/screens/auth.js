@@ -2,12 +2,12 @@
 import { api, describeError, signIn } from '../api.js';
 import { append, field, h } from '../dom.js';
 import { afterSignIn, pendingJoin } from '../household.js';
-import { locale } from '../i18n.js';
+import { locale, t } from '../i18n.js';
 import { passkeySignInButton } from '../passkeys.js';
 import { waitingNotice } from './waiting.js';
 
 /** Name the screen for the document title. */
-export const title = (name) => (name === 'signup' ? 'Create account' : 'Sign in');
+export const title = (name) => (name === 'signup' ? t('Create account') : t('Sign in'));
 
 /** Guess a label for this device's token, shown in the list of signed-in devices. */
 export function deviceLabel() {
@@ -26,15 +26,15 @@ export function render(root, { name }) {
     type: 'password', name: 'password', minlength: 8, required: true,
     autocomplete: signup ? 'new-password' : 'current-password',
   });
-  const unit = h('select', { name: 'unit' }, h('option', { value: 'ml' }, 'millilitres (mL)'),
-    h('option', { value: 'oz' }, 'US fluid ounces (oz)'));
-  const submit = h('button', { type: 'submit', class: 'btn block' }, signup ? 'Create account' : 'Sign in');
+  const unit = h('select', { name: 'unit' }, h('option', { value: 'ml' }, t('millilitres (mL)')),
+    h('option', { value: 'oz' }, t('US fluid ounces (oz)')));
+  const submit = h('button', { type: 'submit', class: 'btn block' }, signup ? t('Create account') : t('Sign in'));
   const form = h('form', { class: 'card', novalidate: false },
-    h('h2', {}, signup ? 'Create your account' : 'Sign in'),
+    h('h2', {}, signup ? t('Create your account') : t('Sign in')),
     status,
-    field('Email', email),
-    field('Password', password, signup ? 'At least 8 characters.' : null),
-    signup ? field('Show volumes in', unit) : null,
+    field(t('Email'), email),
+    field(t('Password'), password, signup ? t('At least 8 characters.') : null),
+    signup ? field(t('Show volumes in'), unit) : null,
     submit);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -54,13 +54,14 @@ export function render(root, { name }) {
   });
   // append() skips what does not apply (null); Element.append would print "null".
   append(root, [
-    h('p', { class: 'muted' }, 'Log pumping sessions with one hand, follow a plan, get reminders.'),
-    pendingJoin() ? h('p', { class: 'notice', id: 'join-waiting' },
-      `You have an invitation to a household: ${signup ? 'create your account' : 'sign in or create an account'}, then accept it.`) : null,
+    h('p', { class: 'muted' }, t('Log pumping sessions with one hand, follow a plan, get reminders.')),
+    pendingJoin() ? h('p', { class: 'notice', id: 'join-waiting' }, signup
+      ? t('You have an invitation to a household: create your account, then accept it.')
+      : t('You have an invitation to a household: sign in or create an account, then accept it.')) : null,
     waitingNotice(),
     signup ? null : passkeySignInButton(status),
     form,
-    signup ? null : h('p', {}, h('a', { href: '#/forgot' }, 'Forgot password?')),
-    h('p', {}, signup ? 'Already have an account? ' : 'New here? ',
-      h('a', { href: signup ? '#/signin' : '#/signup' }, signup ? 'Sign in' : 'Create an account'))]);
+    signup ? null : h('p', {}, h('a', { href: '#/forgot' }, t('Forgot password?'))),
+    h('p', {}, signup ? t('Already have an account?') : t('New here?'), ' ',
+      h('a', { href: signup ? '#/signin' : '#/signup' }, signup ? t('Sign in') : t('Create an account')))]);
 }

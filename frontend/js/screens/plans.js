@@ -6,33 +6,43 @@ import { api, ApiError, describeError } from '../api.js';
 import { append, busy, confirmDialog, field, h, mount, toast } from '../dom.js';
 import { NOT_ADVICE, clock, dateTime, fromLocalInput, isoWithOffset, toLocalInput } from '../format.js';
 import { byWhom, can, household, householdId } from '../household.js';
+import { t, tn } from '../i18n.js';
 
 /** Name the screen for the document title. */
-export const title = () => 'Plans';
+export const title = () => t('Plans');
 
-/** Describe a slot's phases, e.g. "pump 20 · rest 10 · pump 10". */
-function phaseText(phases) {
-  return phases.map((p) => `${p.kind}${p.side && p.side !== 'both' ? ` ${p.side}` : ''} ${p.minutes}`).join(' · ');
+/** One phase in words: "pump 20", "pump left 10", "rest 10" (its kind and side as the server names them otherwise). */
+function phaseWords({ kind, side, minutes }) {
+  if (kind === 'rest') return t('rest {minutes}', { minutes });
+  if (kind === 'pump' && side === 'left') return t('pump left {minutes}', { minutes });
+  if (kind === 'pump' && side === 'right') return t('pump right {minutes}', { minutes });
+  if (kind === 'pump') return t('pump {minutes}', { minutes });
+  return `${kind}${side && side !== 'both' ? ` ${side}` : ''} ${minutes}`;
 }
+
+/** Describe a slot's phases, e.g. "pump 20 · rest 10 · pump 10", each phase a text of its own. */
+const phaseText = (phases) => phases.flatMap((p, i) => (i ? [' · ', phaseWords(p)] : [phaseWords(p)]));
+
+/** A past slot's status in words (one session: the singular of the counts' labels). */
+const slotStatus = (status) => ({ done: tn('done', 'done', 1), missed: tn('missed', 'missed', 1), cancelled: t('cancelled') }[status] || status);
 
 /** Whether a slot has phase changes worth a full-screen timer. */
 const hasPhases = (slot) => slot.phases.length > 1;
 
 /** Render the list of a plan's slots with local times. */
 function slotList(user, slots, limit = 60) {
-  return h('ol', { class: 'slots', 'aria-label': 'Session times', tabindex: 0 }, slots.slice(0, limit).map((slot) => h('li', {},
+  return h('ol', { class: 'slots', 'aria-label': t('Session times'), tabindex: 0 }, slots.slice(0, limit).map((slot) => h('li', {},
     h('span', {}, dateTime(slot.starts_at, user.time_zone)),
-    h('span', { class: 'muted' }, slot.status && slot.status !== 'upcoming' ? slot.status : phaseText(slot.phases)),
+    h('span', { class: 'muted' }, slot.status && slot.status !== 'upcoming' ? slotStatus(slot.status) : phaseText(slot.phases)),
     slot.note ? h('p', { class: 'hint small-text' }, slot.note) : null)),
-  slots.length > limit ? h('li', { class: 'muted' }, `…and ${slots.length - limit} more`) : null);
+  slots.length > limit ? h('li', { class: 'muted' }, tn('…and {count} more', '…and {count} more', slots.length - limit)) : null);
 }
 
 /** Say how to change the times of a plan the server cannot move (one that runs by the clock from its start). */
 function restartInstead(plan) {
-  return h('details', { class: 'spaced' }, h('summary', {}, 'Change times'),
-    h('p', {}, `${plan.name} runs round the clock from its start, so its times cannot be moved. `
-      + 'To change them, start it again from a new time: the new plan replaces this one.'),
-    h('a', { class: 'btn secondary block', href: `#/plans/${plan.template}` }, 'Start again at a new time'));
+  return h('details', { class: 'spaced' }, h('summary', {}, t('Change times')),
+    h('p', {}, t('{name} runs round the clock from its start, so its times cannot be moved. To change them, start it again from a new time: the new plan replaces this one.', { name: plan.name })),
+    h('a', { class: 'btn secondary block', href: `#/plans/${plan.template}` }, t('Start again at a new time')));
 }
 
 /** Ask for new times of a plan's blocks not yet begun: the daily start and the days left. */
@@ -48,20 +58,20 @@ function scheduleForm(user, plan, rerender) {
     type: 'number', name: 'days_left', min: 1, max: 90, step: 1, inputmode: 'numeric', required: true,
     value: String(Math.ceil(upcoming.length / perDay)),
   });
-  const save = h('button', { type: 'submit', class: 'btn block' }, 'Save new times');
-  const form = h('form', { class: 'stack', 'aria-label': `Change the times of ${plan.name}` },
-    startTime ? field('Daily start', startTime, `In ${user.time_zone}; blocks already begun stay as they were`) : null,
-    field('Days left', daysLeft), save);
+  const save = h('button', { type: 'submit', class: 'btn block' }, t('Save new times'));
+  const form = h('form', { class: 'stack', 'aria-label': t('Change the times of {name}', { name: plan.name }) },
+    startTime ? field(t('Daily start'), startTime, t('In {zone}; blocks already begun stay as they were', { zone: user.time_zone })) : null,
+    field(t('Days left'), daysLeft), save);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const body = { days_left: Number(daysLeft.value), ...(startTime ? { start_time: startTime.value } : {}) };
     try {
-      await busy(save, 'Saving…', () => api('PATCH', `/plans/${plan.id}/schedule`, body));
-      toast('New times saved.');
+      await busy(save, t('Saving…'), () => api('PATCH', `/plans/${plan.id}/schedule`, body));
+      toast(t('New times saved.'));
       rerender();
     } catch (err) { toast(describeError(err)); }
   });
-  return h('details', { class: 'spaced' }, h('summary', {}, 'Change times'), form);
+  return h('details', { class: 'spaced' }, h('summary', {}, t('Change times')), form);
 }
 
 /** Render one active plan with progress, next slots, a phase timer entry, its times and Stop. */
@@ -70,10 +80,10 @@ function activeCard(user, plan, rerender) {
   const now = Date.now();
   const current = plan.slots.find((s) => Date.parse(s.starts_at) <= now && now < Date.parse(s.ends_at)) || upcoming[0];
   const cancel = async (event) => {
-    if (!await confirmDialog('Stop this plan?', `${plan.name}: its remaining reminders will be cancelled.`, 'Stop plan', true)) return;
+    if (!await confirmDialog(t('Stop this plan?'), t('{name}: its remaining reminders will be cancelled.', { name: plan.name }), t('Stop plan'), true)) return;
     try {
-      await busy(event.target, 'Stopping…', () => api('POST', `/plans/${plan.id}/cancel`));
-      toast(`${plan.name} stopped.`);
+      await busy(event.target, t('Stopping…'), () => api('POST', `/plans/${plan.id}/cancel`));
+      toast(t('{name} stopped.', { name: plan.name }));
     } catch (err) { toast(describeError(err)); }
     rerender();
   };
@@ -82,22 +92,23 @@ function activeCard(user, plan, rerender) {
   const hers = !householdId();
   const who = byWhom(plan, 'Started', user.id);
   return h('section', { class: 'card active-plan', id: `active-plan-${plan.id}`, 'aria-labelledby': headingId },
-    h('h2', { id: headingId }, `Active: ${plan.name}`),
-    h('p', { class: 'muted' }, `${dateTime(plan.starts_at, user.time_zone)} to ${dateTime(plan.ends_at, user.time_zone)}`),
+    h('h2', { id: headingId }, t('Active: {name}', { name: plan.name })),
+    h('p', { class: 'muted' }, t('{start} to {end}', { start: dateTime(plan.starts_at, user.time_zone), end: dateTime(plan.ends_at, user.time_zone) })),
     who ? h('p', { class: 'muted small-text by-whom' }, who) : null,
     h('div', { class: 'stats' },
-      h('div', { class: 'stat' }, h('span', { class: 'value' }, String(p.done ?? 0)), h('span', { class: 'label' }, 'done')),
-      h('div', { class: 'stat' }, h('span', { class: 'value' }, String(p.missed ?? 0)), h('span', { class: 'label' }, 'missed')),
-      h('div', { class: 'stat' }, h('span', { class: 'value' }, String(p.upcoming ?? 0)), h('span', { class: 'label' }, 'to go')),
+      // Each label agrees with the count above it.
+      h('div', { class: 'stat' }, h('span', { class: 'value' }, String(p.done ?? 0)), h('span', { class: 'label' }, tn('done', 'done', p.done ?? 0))),
+      h('div', { class: 'stat' }, h('span', { class: 'value' }, String(p.missed ?? 0)), h('span', { class: 'label' }, tn('missed', 'missed', p.missed ?? 0))),
+      h('div', { class: 'stat' }, h('span', { class: 'value' }, String(p.upcoming ?? 0)), h('span', { class: 'label' }, t('to go'))),
       h('div', { class: 'stat' }, h('span', { class: 'value' }, current ? clock(current.starts_at, user.time_zone) : '—'),
-        h('span', { class: 'label' }, 'next session'))),
+        h('span', { class: 'label' }, t('next session')))),
     hers && current && hasPhases(current)
-      ? h('a', { class: 'btn block spaced', href: `#/timer/${plan.id}/${current.id}` }, 'Open phase timer') : null,
-    h('h3', {}, 'Coming up'),
+      ? h('a', { class: 'btn block spaced', href: `#/timer/${plan.id}/${current.id}` }, t('Open phase timer')) : null,
+    h('h3', {}, t('Coming up')),
     slotList(user, upcoming, 12),
     hers ? scheduleForm(user, plan, rerender) : null,
     h('p', { class: 'hint' }, plan.disclaimer || ''),
-    hers ? h('button', { type: 'button', class: 'btn secondary block', onclick: cancel }, `Stop ${plan.name}`) : null);
+    hers ? h('button', { type: 'button', class: 'btn secondary block', onclick: cancel }, t('Stop {name}', { name: plan.name })) : null);
 }
 
 /** Load every active plan with its slots (the last copies seen, offline). */
@@ -132,13 +143,14 @@ function templateForm(user, template, rerender, propose = false) {
   const start = h('input', { type: 'datetime-local', name: 'starts_at', required: true, value: toLocalInput(defaultStart(), user.time_zone) });
   const preview = h('div', { class: 'preview', 'aria-live': 'polite' });
   const note = propose ? h('textarea', { name: 'note', maxlength: 1000, rows: 3 }) : null;
-  const form = h('form', { class: 'stack', 'aria-label': `${propose ? 'Propose' : 'Set up'} ${template.name}` },
-    field('Start', start, `In ${user.time_zone}`), (template.params || []).map(paramInput),
-    propose ? field('Note for her (optional)', note) : null,
+  const named = { name: template.name };
+  const form = h('form', { class: 'stack', 'aria-label': propose ? t('Propose {name}', named) : t('Set up {name}', named) },
+    field(t('Start'), start, t('In {zone}', { zone: user.time_zone })), (template.params || []).map(paramInput),
+    propose ? field(t('Note for her (optional)'), note) : null,
     h('div', { class: 'row' },
       // A preview expands in the asker's zone: the parent's own times show once she has it on her Plans screen.
-      propose ? null : h('button', { type: 'submit', class: 'btn secondary', name: 'action', value: 'preview' }, 'Preview times'),
-      h('button', { type: 'button', class: 'btn', 'data-start': template.key }, propose ? 'Propose plan' : 'Start plan')),
+      propose ? null : h('button', { type: 'submit', class: 'btn secondary', name: 'action', value: 'preview' }, t('Preview times')),
+      h('button', { type: 'button', class: 'btn', 'data-start': template.key }, propose ? t('Propose plan') : t('Start plan'))),
     preview);
   // The daily block follows the start the parent picks, until she sets its time herself: no second field wins silently.
   const blockTime = (template.params || []).find((p) => p.name === 'start_time' && BLOCK_TIME.test(p.description || ''));
@@ -162,7 +174,7 @@ function templateForm(user, template, rerender, propose = false) {
     event.preventDefault();
     try {
       const plan = await api('POST', '/plans/preview', body());
-      mount(preview, h('h3', {}, `${plan.slots.length} sessions`),
+      mount(preview, h('h3', {}, tn('{count} session', '{count} sessions', plan.slots.length)),
         plan.evidence !== template.evidence ? h('p', { class: 'notice' }, plan.evidence) : null, slotList(user, plan.slots),
         h('p', { class: 'hint' }, plan.disclaimer || ''));
     } catch (err) { mount(preview, h('p', { class: 'notice' }, describeError(err))); }
@@ -173,9 +185,10 @@ function templateForm(user, template, rerender, propose = false) {
       if (!form.reportValidity()) return;
       const { params, ...rest } = body();
       try {
-        await busy(startButton, 'Proposing…', () => api('POST', '/plans/proposals', { ...rest, overrides: params, note: note.value.trim() || null }));
+        await busy(startButton, t('Proposing…'), () => api('POST', '/plans/proposals', { ...rest, overrides: params, note: note.value.trim() || null }));
       } catch (err) { showProblem(preview, err); return; }
-      toast(`${template.name} proposed to ${household()?.email || 'her'}.`);
+      const email = household()?.email;
+      toast(email ? t('{name} proposed to {email}.', { ...named, email }) : t('{name} proposed to her.', named));
       rerender();
     });
     return form;
@@ -184,13 +197,13 @@ function templateForm(user, template, rerender, propose = false) {
     if (!form.reportValidity()) return;
     const payload = body();
     try {
-      await busy(startButton, 'Starting…', () => api('POST', '/plans', payload));
+      await busy(startButton, t('Starting…'), () => api('POST', '/plans', payload));
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 409)) { toast(describeError(err)); return; }
-      if (!await confirmDialog('Replace your plan?', `You already have an active ${template.name}. Start this one instead?`, 'Replace')) return;
+      if (!await confirmDialog(t('Replace your plan?'), t('You already have an active {name}. Start this one instead?', named), t('Replace'))) return;
       try { await api('POST', '/plans', { ...payload, replace: true }); } catch (err2) { toast(describeError(err2)); return; }
     }
-    toast(`${template.name} started.`);
+    toast(t('{name} started.', named));
     location.hash = '#/plans';
     rerender();
   });
@@ -206,7 +219,9 @@ function showProblem(box, err) {
 function templateCard(user, template, open, rerender, propose = false) {
   const limited = /limited|no standard|weak|single/i.test(template.evidence || '');
   const holder = h('div');
-  const choose = h('button', { type: 'button', class: 'btn secondary block', 'aria-expanded': 'false' }, `${propose ? 'Propose' : 'Choose'} ${template.name}`);
+  const named = { name: template.name };
+  const choose = h('button', { type: 'button', class: 'btn secondary block', 'aria-expanded': 'false' },
+    propose ? t('Propose {name}', named) : t('Choose {name}', named));
   const show = () => {
     mount(holder, templateForm(user, template, rerender, propose));
     choose.setAttribute('aria-expanded', 'true');
@@ -216,16 +231,17 @@ function templateCard(user, template, open, rerender, propose = false) {
   if (open) show();
   return h('section', { class: 'card', id: `tpl-${template.key}`, 'aria-labelledby': `tpl-h-${template.key}` },
     h('h3', { id: `tpl-h-${template.key}` }, template.name),
-    h('p', {}, h('span', { class: limited ? 'badge limited' : 'badge' }, template.evidence || 'evidence not rated')),
+    h('p', {}, h('span', { class: limited ? 'badge limited' : 'badge' }, template.evidence || t('evidence not rated'))),
     h('p', {}, template.description || ''),
-    template.source ? h('p', { class: 'hint' }, `Source: ${template.source}`) : null,
+    template.source ? h('p', { class: 'hint' }, t('Source: {source}', { source: template.source })) : null,
     choose, holder);
 }
 
 /** What a proposal sets: its start and the settings the consultant changed. */
 function proposalTerms(user, proposal) {
   const settings = Object.entries(proposal.overrides || {}).map(([name, value]) => `${name.replace(/_/g, ' ')}: ${value}`);
-  return `from ${dateTime(proposal.starts_at, user.time_zone)}${settings.length ? ` (${settings.join(', ')})` : ''}`;
+  const when = dateTime(proposal.starts_at, user.time_zone);
+  return settings.length ? t('from {when} ({settings})', { when, settings: settings.join(', ') }) : t('from {when}', { when });
 }
 
 /** A proposal waiting for the parent: what her consultant proposes, with Accept and Decline. */
@@ -234,7 +250,7 @@ function proposalCard(user, proposal, rerender) {
   const decide = (decision, replace = false) => async (event) => {
     const button = event.currentTarget;
     try {
-      await busy(button, decision === 'accept' ? 'Starting…' : 'Declining…',
+      await busy(button, decision === 'accept' ? t('Starting…') : t('Declining…'),
         () => api('POST', `/plans/proposals/${proposal.id}/${decision}`, decision === 'accept' ? { replace } : undefined));
     } catch (err) {
       // A 409 is a plan of the template already active, or (asked again) a proposal decided on another phone.
@@ -243,32 +259,32 @@ function proposalCard(user, proposal, rerender) {
         if (err instanceof ApiError && err.status === 409) rerender();
         return;
       }
-      if (await confirmDialog('Replace your plan?', `You already have an active ${proposal.name}. Start the proposed one instead?`, 'Replace')) {
+      if (await confirmDialog(t('Replace your plan?'), t('You already have an active {name}. Start the proposed one instead?', { name: proposal.name }), t('Replace'))) {
         decide('accept', true)({ currentTarget: button });
       }
       return;
     }
-    toast(decision === 'accept' ? `${proposal.name} started.` : 'Proposal declined.');
+    toast(decision === 'accept' ? t('{name} started.', { name: proposal.name }) : t('Proposal declined.'));
     rerender();
   };
   return h('section', { class: 'card proposal', id: `proposal-${proposal.id}`, 'aria-labelledby': headingId },
-    h('h2', { id: headingId }, `Your consultant proposes: ${proposal.name}`),
+    h('h2', { id: headingId }, t('Your consultant proposes: {name}', { name: proposal.name })),
     h('p', {}, proposalTerms(user, proposal)),
-    proposal.proposed_by_email ? h('p', { class: 'muted' }, `From ${proposal.proposed_by_email}`) : null,
-    proposal.note ? h('blockquote', { class: 'proposal-note' }, proposal.note) : null,
-    h('p', { class: 'hint' }, 'Nothing changes until you accept. Accepting starts the plan and its reminders.'),
+    proposal.proposed_by_email ? h('p', { class: 'muted' }, t('From {email}', { email: proposal.proposed_by_email })) : null,
+    proposal.note ? h('blockquote', { class: 'proposal-note', translate: 'no' }, proposal.note) : null,
+    h('p', { class: 'hint' }, t('Nothing changes until you accept. Accepting starts the plan and its reminders.')),
     h('div', { class: 'row' },
-      h('button', { type: 'button', class: 'btn', onclick: decide('accept') }, 'Accept'),
-      h('button', { type: 'button', class: 'btn secondary', onclick: decide('decline') }, 'Decline')));
+      h('button', { type: 'button', class: 'btn', onclick: decide('accept') }, t('Accept')),
+      h('button', { type: 'button', class: 'btn secondary', onclick: decide('decline') }, t('Decline'))));
 }
 
 /** The proposals a consultant made to the parent shown, with what she decided. */
 function proposalList(user, proposals) {
   if (!proposals.length) return null;
-  const said = { pending: 'waiting for her answer', accepted: 'accepted', declined: 'declined' };
-  return h('section', { class: 'card', 'aria-labelledby': 'proposals-h' }, h('h2', { id: 'proposals-h' }, 'Proposed plans'),
+  const said = { pending: t('waiting for her answer'), accepted: t('accepted'), declined: t('declined') };
+  return h('section', { class: 'card', 'aria-labelledby': 'proposals-h' }, h('h2', { id: 'proposals-h' }, t('Proposed plans')),
     h('ul', { class: 'list plain' }, proposals.map((p) => h('li', {},
-      h('strong', {}, p.name), ` ${proposalTerms(user, p)}: `, h('span', { class: `badge status-${p.status}` }, said[p.status] || p.status)))));
+      h('strong', {}, p.name), ' ', proposalTerms(user, p), ': ', h('span', { class: `badge status-${p.status}` }, said[p.status] || p.status)))));
 }
 
 /** Render a parent's plans as a helper sees them: read-only, and for a consultant her proposals and the form. */
@@ -277,13 +293,13 @@ async function renderHousehold(root, user, rerender) {
   try {
     const [active, proposals, templates] = await Promise.all([activePlans(),
       propose ? api('GET', '/plans/proposals') : null, propose ? api('GET', '/plans/templates') : null]);
-    append(root, [active.length ? active.map((plan) => activeCard(user, plan, rerender)) : h('p', { class: 'card muted' }, 'No active plan.')]);
+    append(root, [active.length ? active.map((plan) => activeCard(user, plan, rerender)) : h('p', { class: 'card muted' }, t('No active plan.'))]);
     if (!propose) return;
     append(root, [proposalList(user, proposals.items),
-      h('h2', { id: 'propose-h' }, 'Propose a plan'),
-      h('p', { class: 'hint' }, `${household().email} sees it on her Plans screen and accepts or declines it.`),
+      h('h2', { id: 'propose-h' }, t('Propose a plan')),
+      h('p', { class: 'hint' }, t('{email} sees it on her Plans screen and accepts or declines it.', { email: household().email })),
       templates.disclaimer ? h('p', { class: 'notice' }, templates.disclaimer) : null,
-      templates.items.map((t) => templateCard(user, t, false, rerender, true))]);
+      templates.items.map((template) => templateCard(user, template, false, rerender, true))]);
   } catch (err) { root.append(h('p', { class: 'card' }, describeError(err))); }
 }
 
@@ -300,12 +316,12 @@ export async function render(root, { user, args }) {
     const pending = proposals.items.filter((p) => p.status === 'pending');
     append(root, [pending.map((proposal) => proposalCard(user, proposal, rerender)),
       active.length ? active.map((plan) => activeCard(user, plan, rerender))
-      : h('p', { class: 'muted' }, 'No active plan. Pick one below to get reminders at the right times.'),
-      h('h2', {}, 'Plans'),
+      : h('p', { class: 'muted' }, t('No active plan. Pick one below to get reminders at the right times.')),
+      h('h2', {}, t('Plans')),
       templates.disclaimer ? h('p', { class: 'notice' }, templates.disclaimer) : null,
-      templates.items.map((t) => templateCard(user, t, args[0] === t.key, rerender))]);
+      templates.items.map((template) => templateCard(user, template, args[0] === template.key, rerender))]);
     if (args[0]) document.getElementById(`tpl-${args[0]}`)?.scrollIntoView();
   } catch (err) {
-    root.append(h('section', { class: 'card' }, h('p', {}, describeError(err)), h('p', { class: 'notice' }, NOT_ADVICE)));
+    root.append(h('section', { class: 'card' }, h('p', {}, describeError(err)), h('p', { class: 'notice' }, t(NOT_ADVICE))));
   }
 }

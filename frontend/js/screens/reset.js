@@ -1,10 +1,11 @@
 // Forgotten password: ask for a link by e-mail (#/forgot), then choose a new password from it (#/reset/<token>).
 import { api, describeError, signIn } from '../api.js';
-import { field, h, toast } from '../dom.js';
+import { field, h, mount, toast } from '../dom.js';
+import { t } from '../i18n.js';
 import { deviceLabel } from './auth.js';
 
 /** Name the screen for the document title. */
-export const title = (name) => (name === 'reset' ? 'Choose a new password' : 'Forgot password');
+export const title = (name) => (name === 'reset' ? t('Choose a new password') : t('Forgot password'));
 
 /** A form in a card that sends with `submit` and shows its refusal on top, in words. */
 function cardForm(heading, fields, submitLabel, send) {
@@ -30,30 +31,31 @@ function cardForm(heading, fields, submitLabel, send) {
 function forgot(root) {
   const sent = h('p', { class: 'notice', role: 'status', id: 'reset-sent', hidden: true });
   const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true });
-  const form = cardForm('Forgot your password?', [
-    h('p', {}, 'Enter the e-mail address of your account. We send it a link to choose a new password.'),
-    field('Email', email),
-  ], 'Send me a link', async () => {
+  const form = cardForm(t('Forgot your password?'), [
+    h('p', {}, t('Enter the e-mail address of your account. We send it a link to choose a new password.')),
+    field(t('Email'), email),
+  ], t('Send me a link'), async () => {
     const answer = await api('POST', '/auth/password-reset', { email: email.value.trim() });
-    sent.textContent = `${answer.message} Check your inbox (and spam folder); the link works once.`;
+    // The server's sentence, then ours: each is one text of its own catalog.
+    mount(sent, answer.message, ' ', t('Check your inbox (and spam folder); the link works once.'));
     sent.hidden = false;
   });
-  root.append(form, sent, h('p', {}, h('a', { href: '#/signin' }, 'Back to sign in')));
+  root.append(form, sent, h('p', {}, h('a', { href: '#/signin' }, t('Back to sign in'))));
 }
 
 /** Choose a new password with the link's token; this phone is then signed in and every other device signed out. */
 function reset(root, token) {
   const password = h('input', { type: 'password', name: 'new_password', autocomplete: 'new-password', minlength: 8, required: true });
-  const form = cardForm('Choose a new password', [
-    field('New password', password, 'At least 8 characters, and not one of the common ones.'),
-  ], 'Save and sign in', async () => {
+  const form = cardForm(t('Choose a new password'), [
+    field(t('New password'), password, t('At least 8 characters, and not one of the common ones.')),
+  ], t('Save and sign in'), async () => {
     const result = await api('POST', '/auth/password-reset/confirm', { token, new_password: password.value, device_label: deviceLabel() });
     await signIn(result);
     // Replaced, not added: the used link leaves the history.
     location.replace('#/today');
-    toast('New password saved. Your other devices are signed out.');
+    toast(t('New password saved. Your other devices are signed out.'));
   });
-  root.append(form, h('p', {}, 'Link expired? ', h('a', { href: '#/forgot' }, 'Ask for a new one')));
+  root.append(form, h('p', {}, t('Link expired?'), ' ', h('a', { href: '#/forgot' }, t('Ask for a new one'))));
 }
 
 /** Render the forgot-password or the new-password screen. */

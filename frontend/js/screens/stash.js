@@ -8,17 +8,33 @@ import { ApiError, api, describeError } from '../api.js';
 import { append, h, mount, openDialog, openForm, toast, undoToast } from '../dom.js';
 import { dateTime, fromLocalInput, fromUnit, isoWithOffset, toLocalInput, toUnit, volume } from '../format.js';
 import { byWhom, can, householdId, isHere, scoped } from '../household.js';
+import { N_, t, tn } from '../i18n.js';
 import { STASH_LIMITS } from '../limits.js';
 import { flushOutbox, requestBackgroundSync } from '../outbox.js';
 
 const core = self.PumpwellOutbox;
 // The last stash seen, kept by the account and household like every cached answer (forgotten at sign-out).
 const cacheName = () => `cache.${scoped('stash')}`;
-const PLACES = { room: 'Room temperature', cooler: 'Cooler with ice packs', fridge: 'Fridge', freezer: 'Freezer' };
-const NOT_ADVICE = 'Storage limits are general guidance, not medical advice; when in doubt, ask your IBCLC.';
+// Words shown with t(): these are read before a language is set.
+const PLACES = { room: N_('Room temperature'), cooler: N_('Cooler with ice packs'), fridge: N_('Fridge'), freezer: N_('Freezer') };
+const NOT_ADVICE = N_('Storage limits are general guidance, not medical advice; when in doubt, ask your IBCLC.');
+// A container's status and a guideline's conditions, as the server names them (server/domain/storage.py).
+const STATUSES = {
+  fresh: N_('fresh'), frozen: N_('frozen'), thawed: N_('thawed'), leftover: N_('leftover'), expired: N_('expired'), used: N_('used'),
+  discarded: N_('discarded'),
+};
+const CONDITIONS = {
+  room: N_('room'), cooler: N_('cooler'), fridge: N_('fridge'), freezer: N_('freezer'), thawed_fridge: N_('thawed fridge'),
+  thawed_room: N_('thawed room'), leftover: N_('leftover'),
+};
+// What a refused change of a container was, by the last part of its path.
+const CHANGES = { move: N_('move a container'), use: N_('use a container'), discard: N_('discard a container') };
+
+/** A word the server sends as a key, in the parent's language (as it came when the app does not know it). */
+const say = (words, key) => (words[key] ? t(words[key]) : key);
 
 /** Name the screen for the document title. */
-export const title = () => 'Stash';
+export const title = () => t('Stash');
 
 /** Queue a stash change under its own UUID and try to send it now; resolves with the queued item or null once sent. */
 async function queue(path, body) {
@@ -30,10 +46,10 @@ async function queue(path, body) {
   if (item?.state === 'refused') {
     // The server said no (for example thawed milk to the freezer): say why and drop the request.
     await core.discard(id);
-    toast(item.error?.message || 'Refused.');
+    toast(item.error?.message || t('Refused.'));
     return item;
   }
-  toast(item ? 'Saved on this phone; it will be sent when you are back online.' : 'Saved.');
+  toast(item ? t('Saved on this phone; it will be sent when you are back online.') : t('Saved.'));
   return item;
 }
 
@@ -45,11 +61,12 @@ async function queued() {
 
 /** Say what a refused change was and why, with a button to let it go. */
 function refusedRow(item, refresh) {
-  const action = item.path === '/stash' ? `Add ${item.body.label || 'container'}` : `${item.path.split('/').pop()} a container`;
+  const added = item.body.label ? t('Add {label}', { label: item.body.label }) : t('Add container');
+  const action = item.path === '/stash' ? added : say(CHANGES, item.path.split('/').pop());
   const dismiss = async () => { await core.discard(item.id); refresh(); };
   return h('li', {},
-    h('p', { class: 'field-error' }, `${action}: ${item.error?.message || 'refused by the server'}`),
-    h('button', { type: 'button', class: 'btn secondary small', onclick: dismiss }, 'Dismiss'));
+    h('p', { class: 'field-error' }, action, ': ', item.error?.message || t('refused by the server')),
+    h('button', { type: 'button', class: 'btn secondary small', onclick: dismiss }, t('Dismiss')));
 }
 
 /** Load the stash (or the last copy seen, offline). */
@@ -89,41 +106,44 @@ async function sessionById(id) {
 
 /** Render the totals per place. */
 function totalsCard(page, unit) {
-  const t = page.totals;
+  const { totals } = page;
   const stat = (label, total) => h('div', { class: 'stat' }, h('span', { class: 'value' }, volume(total.ml, unit)),
-    h('span', { class: 'label' }, `${label} · ${total.containers} container${total.containers === 1 ? '' : 's'}`));
+    h('span', { class: 'label' }, label, ' · ', tn('{count} container', '{count} containers', total.containers)));
+  const expired = totals.expired.containers;
   return h('section', { class: 'card', 'aria-labelledby': 'stash-totals-h' },
-    h('h2', { id: 'stash-totals-h' }, 'In date'),
+    h('h2', { id: 'stash-totals-h' }, t('In date')),
     h('div', { class: 'stats', id: 'stash-totals' },
-      stat('All', t.overall), stat('Fridge', t.fridge), stat('Freezer', t.freezer),
-      stat('Cooler', t.cooler), stat('Room', t.room)),
-    t.expired.containers ? h('p', { class: 'notice' }, `${t.expired.containers} expired (${volume(t.expired.ml, unit)}): discard them.`) : null);
+      stat(t('All'), totals.overall), stat(t('Fridge'), totals.fridge), stat(t('Freezer'), totals.freezer),
+      stat(t('Cooler'), totals.cooler), stat(t('Room'), totals.room)),
+    expired ? h('p', { class: 'notice' }, tn('{count} expired ({volume}): discard them.', '{count} expired ({volume}): discard them.', expired,
+      { volume: volume(totals.expired.ml, unit) })) : null);
 }
 
 /** Say a container's limit and who gives it (the full source is under Limits and sources), with the CDC's figure beside a longer one. */
 function limitLine(limit) {
-  const cdc = limit.cdc_limit ? ` · CDC: ${limit.cdc_limit}` : '';
-  return `Limit ${limit.limit} (${limit.source.split(/[,:]/)[0]})${cdc}`;
+  const source = limit.source.split(/[,:]/)[0];
+  if (!limit.cdc_limit) return t('Limit {limit} ({source})', { limit: limit.limit, source });
+  return t('Limit {limit} ({source}) · CDC: {cdc}', { limit: limit.limit, source, cdc: limit.cdc_limit });
 }
 
 /** Ask where the container goes. */
 function askMove(batch) {
-  return openDialog('Move container', (close) => {
+  return openDialog(t('Move container'), (close) => {
     const select = h('select', { id: 'move-to' },
-      Object.entries(PLACES).filter(([key]) => key !== batch.location).map(([key, label]) => h('option', { value: key }, label)));
+      Object.entries(PLACES).filter(([key]) => key !== batch.location).map(([key, label]) => h('option', { value: key }, t(label))));
     return h('form', { method: 'dialog', onsubmit: (e) => { e.preventDefault(); close({ location: select.value }); } },
-      h('div', { class: 'field' }, h('label', { for: 'move-to' }, 'Move to'), select),
-      h('p', { class: 'hint' }, 'Fridge or cooler to freezer keeps the time it was expressed. Thawed milk never goes back to the freezer.'),
+      h('div', { class: 'field' }, h('label', { for: 'move-to' }, t('Move to')), select),
+      h('p', { class: 'hint' }, t('Fridge or cooler to freezer keeps the time it was expressed. Thawed milk never goes back to the freezer.')),
       h('div', { class: 'row' },
-        h('button', { type: 'button', class: 'btn secondary', onclick: () => close(null) }, 'Cancel'),
-        h('button', { type: 'submit', class: 'btn' }, 'Move')));
+        h('button', { type: 'button', class: 'btn secondary', onclick: () => close(null) }, t('Cancel')),
+        h('button', { type: 'submit', class: 'btn' }, t('Move'))));
   });
 }
 
 /** Ask how much was used and whether the bottle was offered for a feed. */
 function askUse(batch, unit) {
-  return openDialog('Use milk', (close) => {
-    const amount = h('input', { id: 'use-amount', type: 'number', inputmode: 'decimal', min: '0', step: 'any', placeholder: 'All of it' });
+  return openDialog(t('Use milk'), (close) => {
+    const amount = h('input', { id: 'use-amount', type: 'number', inputmode: 'decimal', min: '0', step: 'any', placeholder: t('All of it') });
     const offered = h('input', { id: 'use-offered', type: 'checkbox' });
     const submit = (e) => {
       e.preventDefault();
@@ -133,23 +153,24 @@ function askUse(batch, unit) {
       close(body);
     };
     return h('form', { method: 'dialog', onsubmit: submit },
-      h('div', { class: 'field' }, h('label', { for: 'use-amount' }, `Amount used (${unit === 'oz' ? 'oz' : 'mL'}), ${volume(batch.remaining_ml, unit)} left`), amount),
-      h('div', { class: 'check' }, offered, h('label', { for: 'use-offered' }, 'Offered for a feed that just ended (what is left keeps 2 h from now)')),
+      h('div', { class: 'field' }, h('label', { for: 'use-amount' },
+        t('Amount used ({unit}), {volume} left', { unit: unit === 'oz' ? 'oz' : 'mL', volume: volume(batch.remaining_ml, unit) })), amount),
+      h('div', { class: 'check' }, offered, h('label', { for: 'use-offered' }, t('Offered for a feed that just ended (what is left keeps 2 h from now)'))),
       h('div', { class: 'row' },
-        h('button', { type: 'button', class: 'btn secondary', onclick: () => close(null) }, 'Cancel'),
-        h('button', { type: 'submit', class: 'btn' }, 'Use')));
+        h('button', { type: 'button', class: 'btn secondary', onclick: () => close(null) }, t('Cancel')),
+        h('button', { type: 'submit', class: 'btn' }, t('Use'))));
   });
 }
 
 /** Ask why the milk is discarded. */
 function askDiscard() {
-  return openDialog('Discard container', (close) => {
-    const reason = h('input', { id: 'discard-reason', type: 'text', maxlength: '200', placeholder: 'Expired, spilled…' });
+  return openDialog(t('Discard container'), (close) => {
+    const reason = h('input', { id: 'discard-reason', type: 'text', maxlength: '200', placeholder: t('Expired, spilled…') });
     return h('form', { method: 'dialog', onsubmit: (e) => { e.preventDefault(); close({ reason: reason.value }); } },
-      h('div', { class: 'field' }, h('label', { for: 'discard-reason' }, 'Reason (optional)'), reason),
+      h('div', { class: 'field' }, h('label', { for: 'discard-reason' }, t('Reason (optional)')), reason),
       h('div', { class: 'row' },
-        h('button', { type: 'button', class: 'btn secondary', onclick: () => close(null) }, 'Cancel'),
-        h('button', { type: 'submit', class: 'btn danger' }, 'Discard')));
+        h('button', { type: 'button', class: 'btn secondary', onclick: () => close(null) }, t('Cancel')),
+        h('button', { type: 'submit', class: 'btn danger' }, t('Discard'))));
   });
 }
 
@@ -165,7 +186,7 @@ function whoDid(batch, myId) {
 
 /** Render one container with its expiry words and actions. */
 function batchRow(batch, rank, user, refresh) {
-  const name = batch.label || `${volume(batch.volume_ml, user.unit)} from ${dateTime(batch.expressed_at, user.time_zone)}`;
+  const name = batch.label || t('{volume} from {when}', { volume: volume(batch.volume_ml, user.unit), when: dateTime(batch.expressed_at, user.time_zone) });
   const act = (ask, action) => async (event) => {
     const body = await ask();
     if (!body) return;
@@ -173,22 +194,28 @@ function batchRow(batch, rank, user, refresh) {
       // The container leaves the list at once; the discard is only sent once the Undo window has passed.
       const row = event.target.closest('li');
       row.hidden = true;
-      if (await undoToast('Container discarded.')) { row.hidden = false; return; }
+      if (await undoToast(t('Container discarded.'))) { row.hidden = false; return; }
     }
     await queue(`/stash/${batch.id}/${action}`, body);
     refresh();
   };
-  const flag = batch.expired ? h('span', { class: 'badge' }, 'Expired') : h('span', { class: 'badge' }, `Use #${rank}`);
+  const flag = batch.expired ? h('span', { class: 'badge' }, t('Expired')) : h('span', { class: 'badge' }, t('Use #{rank}', { rank }));
   const who = whoDid(batch, user.id);
   return h('li', { dataset: { id: batch.id, status: batch.status } },
-    h('div', { class: 'item-head' }, h('span', {}, flag, ' ', name), h('span', { class: 'total' }, volume(batch.remaining_ml, user.unit))),
-    h('p', { class: 'small-text' }, `${PLACES[batch.location]} · ${batch.status} · `, h('strong', {}, batch.time_left)),
-    h('p', { class: 'muted small-text' }, `Expires ${dateTime(batch.expires_at, user.time_zone)} · ${limitLine(batch.limit)}`),
+    h('div', { class: 'item-head' }, h('span', {}, flag, ' ', batch.label ? h('span', { translate: 'no' }, name) : name),
+      h('span', { class: 'total' }, volume(batch.remaining_ml, user.unit))),
+    h('p', { class: 'small-text' }, say(PLACES, batch.location), ' · ', say(STATUSES, batch.status), ' · ', h('strong', {}, batch.time_left)),
+    h('p', { class: 'muted small-text' }, t('Expires {when}', { when: dateTime(batch.expires_at, user.time_zone) }), ' · ', limitLine(batch.limit)),
     who ? h('p', { class: 'muted small-text by-whom' }, who) : null,
     can('change_stash') ? h('div', { class: 'item-actions' },
-      batch.expired ? null : h('button', { type: 'button', class: 'btn secondary small', onclick: act(() => askMove(batch), 'move'), 'aria-label': `Move ${name}` }, 'Move'),
-      batch.expired ? null : h('button', { type: 'button', class: 'btn secondary small', onclick: act(() => askUse(batch, user.unit), 'use'), 'aria-label': `Use ${name}` }, 'Use'),
-      h('button', { type: 'button', class: 'btn secondary small', onclick: act(askDiscard, 'discard'), 'aria-label': `Discard ${name}` }, 'Discard')) : null);
+      batch.expired ? null : h('button', {
+        type: 'button', class: 'btn secondary small', onclick: act(() => askMove(batch), 'move'), 'aria-label': t('Move {name}', { name }),
+      }, t('Move')),
+      batch.expired ? null : h('button', {
+        type: 'button', class: 'btn secondary small', onclick: act(() => askUse(batch, user.unit), 'use'), 'aria-label': t('Use {name}', { name }),
+      }, t('Use')),
+      h('button', { type: 'button', class: 'btn secondary small', onclick: act(askDiscard, 'discard'), 'aria-label': t('Discard {name}', { name }) }, t('Discard')))
+      : null);
 }
 
 /** The add-a-container fields; `sessions` (recent, with milk) can be the milk's source, `chosen` fills the form from one. */
@@ -196,10 +223,10 @@ function addFields(user, sessions, chosen) {
   const unitLabel = user.unit === 'oz' ? 'oz' : 'mL';
   const amount = h('input', { id: 'stash-volume', name: 'volume', type: 'number', inputmode: 'decimal', min: '0', step: 'any', required: true });
   const place = h('select', { id: 'stash-location', name: 'location' },
-    Object.entries(PLACES).map(([key, label]) => h('option', { value: key, selected: key === 'fridge' }, label)));
+    Object.entries(PLACES).map(([key, label]) => h('option', { value: key, selected: key === 'fridge' }, t(label))));
   const when = h('input', { id: 'stash-expressed', name: 'expressed_at', type: 'datetime-local', required: true, value: toLocalInput(new Date(), user.time_zone) });
-  const label = h('input', { id: 'stash-label', name: 'label', type: 'text', maxlength: '100', placeholder: 'Optional, e.g. Mon am' });
-  const source = h('select', { id: 'stash-session', name: 'session_id' }, h('option', { value: '' }, 'None (enter the time)'),
+  const label = h('input', { id: 'stash-label', name: 'label', type: 'text', maxlength: '100', placeholder: t('Optional, e.g. Mon am') });
+  const source = h('select', { id: 'stash-session', name: 'session_id' }, h('option', { value: '' }, t('None (enter the time)')),
     sessions.map((s) => h('option', { value: s.id }, `${dateTime(s.started_at, user.time_zone)} · ${volume(s.total_ml, user.unit)}`)));
   source.addEventListener('change', () => { when.disabled = Boolean(source.value); });
   if (chosen) {
@@ -209,22 +236,22 @@ function addFields(user, sessions, chosen) {
     amount.value = String(Math.round(toUnit(chosen.total_ml, user.unit) * 100) / 100);
   }
   return [
-    h('div', { class: 'field' }, h('label', { for: 'stash-volume' }, `Volume (${unitLabel})`), amount),
-    h('div', { class: 'field' }, h('label', { for: 'stash-location' }, 'Where'), place),
-    sessions.length ? h('div', { class: 'field' }, h('label', { for: 'stash-session' }, 'From a session'), source) : null,
-    h('div', { class: 'field' }, h('label', { for: 'stash-expressed' }, 'Expressed at'), when),
-    h('div', { class: 'field' }, h('label', { for: 'stash-label' }, 'Label'), label),
+    h('div', { class: 'field' }, h('label', { for: 'stash-volume' }, t('Volume ({unit})', { unit: unitLabel })), amount),
+    h('div', { class: 'field' }, h('label', { for: 'stash-location' }, t('Where')), place),
+    sessions.length ? h('div', { class: 'field' }, h('label', { for: 'stash-session' }, t('From a session')), source) : null,
+    h('div', { class: 'field' }, h('label', { for: 'stash-expressed' }, t('Expressed at')), when),
+    h('div', { class: 'field' }, h('label', { for: 'stash-label' }, t('Label')), label),
   ];
 }
 
 /** Queue the new container the form describes; throws the reasons when it is incomplete or refused. */
 async function addContainer(form, user) {
   const { volume: amount, location: place, session_id: source, expressed_at: when, label } = form.elements;
-  if (!(Number(amount.value) > 0)) throw Object.assign(new Error('Not added.'), { fields: { volume: 'Enter how much milk is in the container.' } });
+  if (!(Number(amount.value) > 0)) throw Object.assign(new Error(t('Not added.')), { fields: { volume: t('Enter how much milk is in the container.') } });
   // The server refuses more; a typo caught here is never queued to be refused later.
   if (fromUnit(Number(amount.value), user.unit) > STASH_LIMITS.maxContainerMl) {
     const most = volume(STASH_LIMITS.maxContainerMl, user.unit);
-    throw Object.assign(new Error('Not added.'), { fields: { volume: `At most ${most} in a container: check for a typo.` } });
+    throw Object.assign(new Error(t('Not added.')), { fields: { volume: t('At most {volume} in a container: check for a typo.', { volume: most }) } });
   }
   const body = { volume: Number(amount.value), unit: user.unit, location: place.value, label: label.value };
   // From a session, the milk was expressed when it ended; a session's milk is never stashed twice over.
@@ -236,8 +263,8 @@ async function addContainer(form, user) {
 
 /** Open the add-a-container form full screen (Save in view); the screen redraws once it is queued. */
 async function openAdd(user, refresh, sessions = [], chosen = null) {
-  const added = await openForm('Add a container', {
-    id: 'stash-add', fields: addFields(user, sessions, chosen), submitLabel: 'Add to stash', workingLabel: 'Adding…',
+  const added = await openForm(t('Add a container'), {
+    id: 'stash-add', fields: addFields(user, sessions, chosen), submitLabel: t('Add to stash'), workingLabel: t('Adding…'),
     save: (form) => addContainer(form, user),
   });
   if (added) refresh();
@@ -246,7 +273,7 @@ async function openAdd(user, refresh, sessions = [], chosen = null) {
 /** The button that opens the add form, at the top of the screen where a thumb finds it (none for a reader). */
 const addButton = (user, refresh, sessions) => (can('change_stash') ? h('button', {
   type: 'button', class: 'btn block spaced', id: 'stash-add-open', onclick: () => openAdd(user, refresh, sessions),
-}, 'Add a container') : null);
+}, t('Add a container')) : null);
 
 /** Render the guideline choice (the parent's alone) and its limits, each naming its source. */
 function guidelineCard(guideline, refresh) {
@@ -255,19 +282,20 @@ function guidelineCard(guideline, refresh) {
   select.addEventListener('change', async () => {
     try {
       await api('PUT', '/stash/guideline', { guideline: select.value });
-      toast('Guideline changed; expiries follow it.');
+      toast(t('Guideline changed; expiries follow it.'));
       refresh();
     } catch (err) { toast(describeError(err)); }
   });
+  // The limits, sources and notes are the server's words; each stays a text of its own between the separators.
   const rows = guideline.limits.map((row) => h('li', { class: 'small-text' },
-    h('strong', {}, `${row.condition.replace('_', ' ')}: ${row.limit}`),
-    row.cdc_limit ? ` (CDC: ${row.cdc_limit})` : '', ` · ${row.source}`, row.note ? ` · ${row.note}` : ''));
+    h('strong', {}, CONDITIONS[row.condition] ? t(CONDITIONS[row.condition]) : row.condition.replace('_', ' '), ': ', row.limit),
+    row.cdc_limit ? [' ', t('(CDC: {limit})', { limit: row.cdc_limit })] : '', ' · ', row.source, row.note ? [' · ', row.note] : ''));
   return h('section', { class: 'card', 'aria-labelledby': 'stash-guide-h' },
-    h('h2', { id: 'stash-guide-h' }, 'Storage guideline'),
-    h('div', { class: 'field' }, h('label', { for: 'stash-guideline' }, 'Follow'), select),
-    householdId() ? h('p', { class: 'hint' }, 'Only she can change the guideline.') : null,
-    h('details', {}, h('summary', {}, 'Limits and sources'), h('ul', { class: 'list' }, rows)),
-    h('p', { class: 'muted small-text' }, guideline.not_medical_advice || NOT_ADVICE));
+    h('h2', { id: 'stash-guide-h' }, t('Storage guideline')),
+    h('div', { class: 'field' }, h('label', { for: 'stash-guideline' }, t('Follow')), select),
+    householdId() ? h('p', { class: 'hint' }, t('Only she can change the guideline.')) : null,
+    h('details', {}, h('summary', {}, t('Limits and sources')), h('ul', { class: 'list' }, rows)),
+    h('p', { class: 'muted small-text' }, guideline.not_medical_advice || t(NOT_ADVICE)));
 }
 
 /** Render the Stash screen. */
@@ -277,7 +305,7 @@ export async function render(root, { user, args = [] }) {
   try {
     data = await load();
   } catch (err) {
-    append(root, [addButton(user, refresh, []), h('p', { class: 'card muted' }, describeError(err)), h('p', { class: 'muted small-text' }, NOT_ADVICE)]);
+    append(root, [addButton(user, refresh, []), h('p', { class: 'card muted' }, describeError(err)), h('p', { class: 'muted small-text' }, t(NOT_ADVICE))]);
     return;
   }
   const { pending, refused } = await queued();
@@ -292,14 +320,15 @@ export async function render(root, { user, args = [] }) {
   append(root, [
     addButton(user, refresh, sessions),
     refused.length ? h('section', { class: 'card', 'aria-labelledby': 'stash-refused-h' },
-      h('h2', { id: 'stash-refused-h' }, 'Needs attention'),
+      h('h2', { id: 'stash-refused-h' }, t('Needs attention')),
       h('ul', { class: 'list', id: 'stash-refused' }, refused.map((item) => refusedRow(item, refresh)))) : null,
     totalsCard(data.page, user.unit),
     h('section', { class: 'card', 'aria-labelledby': 'stash-list-h' },
-      h('h2', { id: 'stash-list-h' }, 'Use first'),
-      data.fresh ? null : h('p', { class: 'notice' }, 'Offline: showing the stash as last seen.'),
-      pending.length ? h('p', { class: 'notice', id: 'stash-waiting' }, `${pending.length} change${pending.length > 1 ? 's' : ''} waiting to send.`) : null,
-      list.children.length ? list : h('p', { class: 'muted', id: 'stash-empty' }, 'No milk stored yet.')),
+      h('h2', { id: 'stash-list-h' }, t('Use first')),
+      data.fresh ? null : h('p', { class: 'notice' }, t('Offline: showing the stash as last seen.')),
+      pending.length ? h('p', { class: 'notice', id: 'stash-waiting' },
+        tn('{count} change waiting to send.', '{count} changes waiting to send.', pending.length)) : null,
+      list.children.length ? list : h('p', { class: 'muted', id: 'stash-empty' }, t('No milk stored yet.'))),
     guidelineCard(data.guideline, refresh),
   ]);
   if (chosen) openAdd(user, refresh, sessions, chosen);
