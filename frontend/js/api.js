@@ -216,7 +216,7 @@ export function describeError(err) {
     return fields.length ? `${err.message} (${fields.join('; ')})` : err.message;
   }
   if (err?.message === 'timeout') return t('The server did not answer in time. Try again.');
-  // Our own errors (a time-out of the browser, blocked notifications) already say what to do.
-  if (err instanceof Error && !(err instanceof TypeError) && err.message) return err.message;
+  // Our own errors (a time-out of the browser, blocked notifications, outbox-core's) already say what to do.
+  if (err instanceof Error && !(err instanceof TypeError) && err.message) return t(err.message);
   return t('No connection. Try again when you are back online.');
 }

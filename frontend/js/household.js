@@ -110,15 +110,30 @@ export function householdLabel(parent = household()) {
   return parent ? t('{email} — {role}', { email: parent.email, role: roleWord(parent.role) }) : t('My pumping');
 }
 
+// What a helper did, each a whole sentence (the word for the deed agrees with what it was done to).
+const DEEDS = {
+  logged: N_('Logged by {who}'), started: N_('Started by {who}'), added: N_('Added by {who}'),
+  moved: N_('Moved by {who}'), used: N_('Used by {who}'), offered: N_('Offered by {who}'), discarded: N_('Discarded by {who}'),
+};
+// Who, as the parent reads it and as a helper does.
+const DOERS = {
+  mine: { partner: N_('your partner'), caregiver: N_('your caregiver'), consultant: N_('your consultant') },
+  hers: { partner: N_('her partner'), caregiver: N_('her caregiver'), consultant: N_('her consultant') },
+};
+
 /**
- * Who did it, when it was not the parent: "logged by your partner" as she reads it, "logged by you" or
- * "logged by her caregiver" as a helper does; null for her own rows. `verb` is logged, added, used...
+ * Who did it, when it was not the parent: "Logged by your partner" as she reads it, "Logged by you" or
+ * "Logged by her caregiver" as a helper does; null for her own rows. `deed` is logged, started, added, moved, used,
+ * offered or discarded.
  */
-export function byWhom(row, verb, myId) {
-  if (!row?.logged_by_role) return null;
-  if (!householdId()) return `${verb} by your ${row.logged_by_role}`;
-  if (row.logged_by_id != null && String(row.logged_by_id) === String(myId)) return `${verb} by you`;
-  return `${verb} by her ${row.logged_by_role}`;
+export function byWhom(row, deed, myId) {
+  const role = row?.logged_by_role;
+  if (!role) return null;
+  let who;
+  if (!householdId()) who = t(DOERS.mine[role] || role);
+  else if (row.logged_by_id != null && String(row.logged_by_id) === String(myId)) who = t('you');
+  else who = t(DOERS.hers[role] || role);
+  return t(DEEDS[deed], { who });
 }
 
 // The tabs, each with the permissions of which it needs one (none: always shown, her own settings).

@@ -25,6 +25,8 @@
 'use strict';
 
 self.PumpwellOutbox = (() => {
+  // Marks its own words for the app's catalogs (js/i18n.js): a worker knows no language, the page shows them with t().
+  const N_ = (text) => text;
   const DB_NAME = 'pumpwell';
   // Still version 1: pages and workers of the previous release keep connections open that
   // would block an upgrade; its bare session bodies are read as requests instead (see `normal`),
@@ -140,7 +142,7 @@ self.PumpwellOutbox = (() => {
    */
   async function enqueue({ id, method, path, body, after, household = null }) {
     const current = await account();
-    if (!current) throw new Error('Sign in before saving.');
+    if (!current) throw new Error(N_('Sign in before saving.'));
     const old = await get(id);
     const item = {
       ...newItem({ id, method, path, body, after, household: old ? old.household ?? null : household }),
@@ -187,7 +189,7 @@ self.PumpwellOutbox = (() => {
       if (res.status === 401) return ['signed-out'];
       error = await errorOf(res);
     } catch {
-      error = { status: 0, code: 'offline', message: 'No connection', fields: {} };
+      error = { status: 0, code: 'offline', message: N_('No connection'), fields: {} };
     }
     // 408 and 429 are "not now"; every other 4xx will be refused again until the body changes.
     const state = !res || res.status >= 500 || res.status === 408 || res.status === 429 ? 'pending' : 'refused';

@@ -100,7 +100,7 @@ function sessionRow(user, session, refresh) {
     }
   };
   const when = dateTime(session.started_at, user.time_zone);
-  const who = byWhom(session, 'Logged', user.id);
+  const who = byWhom(session, 'logged', user.id);
   const hers = !householdId();
   const stash = session.total_ml > 0 && can('change_stash');
   return h('li', { dataset: { id: session.id } },

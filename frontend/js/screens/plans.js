@@ -90,7 +90,7 @@ function activeCard(user, plan, rerender) {
   const p = plan.progress || {};
   const headingId = `active-h-${plan.id}`;
   const hers = !householdId();
-  const who = byWhom(plan, 'Started', user.id);
+  const who = byWhom(plan, 'started', user.id);
   return h('section', { class: 'card active-plan', id: `active-plan-${plan.id}`, 'aria-labelledby': headingId },
     h('h2', { id: headingId }, t('Active: {name}', { name: plan.name })),
     h('p', { class: 'muted' }, t('{start} to {end}', { start: dateTime(plan.starts_at, user.time_zone), end: dateTime(plan.ends_at, user.time_zone) })),

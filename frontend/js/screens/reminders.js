@@ -7,7 +7,9 @@ import { N_, t } from '../i18n.js';
 /** Name the screen for the document title. */
 export const title = () => t('Reminders');
 
-const KINDS = { plan_slot: N_('Plan'), phase_change: N_('Phase change'), gap: N_('Gap'), test: N_('Test') };
+const KINDS = {
+  plan_slot: N_('Plan'), phase_change: N_('Phase change'), gap: N_('Gap'), stash_expiry: N_('Milk to use soon'), test: N_('Test'),
+};
 
 /** One reminder with its three actions; each says it is working and ends with a toast. */
 function reminderRow(user, reminder, refresh) {

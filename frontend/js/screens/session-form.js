@@ -251,7 +251,7 @@ function askToFix(item, unit, timeZone) {
 async function stashNews(stashId) {
   const left = await queuedItem(stashId);
   if (!left) return t('Session saved and its milk put in the stash.');
-  if (left.state === 'refused') return t('Session saved, but not stashed: {reason} (see Stash).', { reason: left.error?.message || t('refused') });
+  if (left.state === 'refused') return t('Session saved, but not stashed: {reason} (see Stash).', { reason: left.error?.message ? t(left.error.message) : t('refused') });
   return t('Session saved. Its milk goes in the stash when you are back online.');
 }
 

@@ -257,7 +257,7 @@ async function sharesCard(user) {
 function sendOutcome(sent, left) {
   const refused = left.filter((item) => item.state === 'refused');
   const unsent = left.filter((item) => item.state !== 'refused');
-  const reason = unsent[0]?.error?.message || t('no answer');
+  const reason = unsent[0]?.error?.message ? t(unsent[0].error.message) : t('no answer');
   return [
     sent ? tn('{count} sent.', '{count} sent.', sent) : null,
     unsent.length ? t('{what} could not be sent: {reason}.', { what: describeQueued(unsent), reason }) : null,

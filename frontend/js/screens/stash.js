@@ -46,7 +46,7 @@ async function queue(path, body) {
   if (item?.state === 'refused') {
     // The server said no (for example thawed milk to the freezer): say why and drop the request.
     await core.discard(id);
-    toast(item.error?.message || t('Refused.'));
+    toast(item.error?.message ? t(item.error.message) : t('Refused.'));
     return item;
   }
   toast(item ? t('Saved on this phone; it will be sent when you are back online.') : t('Saved.'));
@@ -65,7 +65,7 @@ function refusedRow(item, refresh) {
   const action = item.path === '/stash' ? added : say(CHANGES, item.path.split('/').pop());
   const dismiss = async () => { await core.discard(item.id); refresh(); };
   return h('li', {},
-    h('p', { class: 'field-error' }, action, ': ', item.error?.message || t('refused by the server')),
+    h('p', { class: 'field-error' }, action, ': ', item.error?.message ? t(item.error.message) : t('refused by the server')),
     h('button', { type: 'button', class: 'btn secondary small', onclick: dismiss }, t('Dismiss')));
 }
 
@@ -174,14 +174,13 @@ function askDiscard() {
   });
 }
 
-// A container's history, as its steps read after "by": "used by your caregiver".
+// A container's history by its steps' deeds (household.js byWhom): "Used by your caregiver".
 const DONE = { expressed: 'added', moved: 'moved', used: 'used', offered: 'offered', discarded: 'discarded' };
 
-/** Who did what to a container when it was not the parent ("Added by your caregiver · used by your partner"), or null. */
+/** Who did what to a container when it was not the parent ("Added by your caregiver · Used by your partner"), or null. */
 function whoDid(batch, myId) {
   const said = new Set((batch.events || []).map((event) => byWhom(event, DONE[event.kind], myId)).filter(Boolean));
-  const words = [...said].join(' · ');
-  return words ? words[0].toUpperCase() + words.slice(1) : null;
+  return said.size ? [...said].join(' · ') : null;
 }
 
 /** Render one container with its expiry words and actions. */

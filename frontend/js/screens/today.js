@@ -279,7 +279,7 @@ function attentionActions(user, item, rerender) {
 /** Say what the server refused, with each field's reason. */
 function refusalText(error) {
   const fields = Object.entries(error?.fields || {}).map(([key, v]) => `${key}: ${[].concat(v).join(' ')}`);
-  return t('Needs attention: {reason}', { reason: fields.length ? fields.join('; ') : error?.message || t('refused by the server') });
+  return t('Needs attention: {reason}', { reason: fields.length ? fields.join('; ') : (error?.message ? t(error.message) : t('refused by the server')) });
 }
 
 /** A session still in the outbox as the server will list it: its total is both sides, as the server adds them up
