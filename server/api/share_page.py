@@ -43,7 +43,7 @@ def sessions_csv(token: str):
     db = get_db()
     user = shares.open_share(db, token, app_now())
     first, last = _range()
-    return csv_response(*export.export_sessions_csv(db, user, first, last, app_now()), close=db.close)
+    return csv_response(*export.export_sessions_csv(db, user, first, last, app_now(), user.language), close=db.close)
 
 
 @bp.get("/<token>/daily.csv")
@@ -52,7 +52,7 @@ def daily_csv(token: str):
     db = get_db()
     user = shares.open_share(db, token, app_now())
     first, last = _range()
-    return csv_response(*export.export_daily_csv(db, user, first, last, app_now()), close=db.close)
+    return csv_response(*export.export_daily_csv(db, user, first, last, app_now(), user.language), close=db.close)
 
 
 @bp.get("/<token>/report.pdf")

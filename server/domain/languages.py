@@ -1,5 +1,120 @@
-"""The languages Pumpwell speaks: English as written in the code, the others from catalogs (docs/languages.md)."""
+"""The languages Pumpwell speaks: English as written in the code, the others from catalogs (docs/languages.md).
+
+The domain writes English only. A text it hands on to be read in another language is marked N_ (a constant), or
+is a Text (a sentence with values): the English sentence itself, which remembers how it was made, so that
+server/i18n.py can write it again in its reader's language.
+"""
+
+from datetime import datetime
+
+from server.domain.units import format_number
 
 # Each in its own words, as the language setting lists them.
 LANGUAGES = {"en": "English", "es": "Español", "fr": "Français"}
 DEFAULT_LANGUAGE = "en"
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's name for it, which the extractor looks for)
+    """Mark a text to translate where it is used, not where it is written (a constant, a column header)."""
+    return message
+
+
+class Text(str):
+    """A sentence in English that keeps its message (the catalogs' msgid) and the values of its {placeholders}.
+
+    A value is written as it is (a name, a figure), or is itself a Text (or a text marked N_ under `said`), or a
+    LocalTime; either is written in the reader's language too.
+    """
+
+    message: str
+    plural: str | None
+    values: dict
+
+    def __new__(cls, message: str, plural: str | None = None, **values):
+        english = plural if plural is not None and values["count"] != 1 else message
+        text = super().__new__(cls, english.format(**values))
+        text.message, text.plural, text.values = message, plural, values
+        return text
+
+    def as_json(self) -> dict:
+        """Return the sentence as JSON-ready values, to be stored with a reminder."""
+        return {"text": self.message, "plural": self.plural,
+                "values": {name: _as_json(value) for name, value in self.values.items()}}
+
+    @classmethod
+    def of_json(cls, stored: dict) -> "Text":
+        """Read back a sentence stored by as_json."""
+        return cls(stored["text"], stored.get("plural"),
+                   **{name: _of_json(value) for name, value in stored.get("values", {}).items()})
+
+
+def Counted(singular: str, plural: str, count: int, **values) -> Text:  # noqa: N802 (read as Text's counted form)
+    """A Text with a singular and a plural: "{count} day", "{count} days"."""
+    return Text(singular, plural, count=count, **values)
+
+
+class Said(str):
+    """A constant marked N_ that its reader sees in her language, as a value of a Text (a name that is one of ours)."""
+
+
+class LocalTime(str):
+    """A local date and time, written in the reader's language: Tue 01 Dec 19:00 in English."""
+
+    at: datetime  # naive, local wall-clock time
+
+    def __new__(cls, at: datetime):
+        text = super().__new__(cls, at.strftime("%a %d %b %H:%M"))
+        text.at = at
+        return text
+
+
+class Figure(str):
+    """A number with at most `places` decimals and what follows it ("189.36 oz"), written as the reader writes it."""
+
+    value: float
+    places: int
+    suffix: str
+
+    def __new__(cls, value: float, places: int, suffix: str = ""):
+        text = super().__new__(cls, format_number(value, places) + suffix)
+        text.value, text.places, text.suffix = value, places, suffix
+        return text
+
+
+class Listed(str):
+    """Phrases that read as one, joined by commas: "Pump 20 min (both sides), rest 10 min"."""
+
+    items: tuple[str, ...]
+
+    def __new__(cls, items: tuple[str, ...]):
+        text = super().__new__(cls, ", ".join(items))
+        text.items = tuple(items)
+        return text
+
+
+def _as_json(value):
+    """Return a value of a Text as JSON-ready values."""
+    if isinstance(value, Text):
+        return value.as_json()
+    if isinstance(value, LocalTime):
+        return {"local": value.at.isoformat()}
+    if isinstance(value, Figure):
+        return {"figure": value.value, "places": value.places, "suffix": value.suffix}
+    if isinstance(value, Listed):
+        return {"listed": [_as_json(item) for item in value.items]}
+    if isinstance(value, Said):
+        return {"said": str(value)}
+    return value
+
+
+def _of_json(value):
+    """Read back a value stored by _as_json."""
+    if not isinstance(value, dict):
+        return value
+    if "local" in value:
+        return LocalTime(datetime.fromisoformat(value["local"]))
+    if "figure" in value:
+        return Figure(value["figure"], value["places"], value["suffix"])
+    if "listed" in value:
+        return Listed(tuple(_of_json(item) for item in value["listed"]))
+    return Said(value["said"]) if "said" in value else Text.of_json(value)
