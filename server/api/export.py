@@ -55,4 +55,5 @@ def daily_csv(query, household):
 def stash_csv(household):
     """Download every container (open, used and discarded) with its expiry, limit and source."""
     db = get_db()
-    return csv_response(*stash.export_stash_csv(db, household.account, app_now(), principal().account.language), close=db.close)
+    args = (db, household.account, app_now(), principal().account.language)
+    return csv_response(*stash.export_stash_csv(*args), close=db.close)

@@ -36,16 +36,6 @@ class Text(str):
         text.message, text.plural, text.values = message, plural, values
         return text
 
-    def as_json(self) -> dict:
-        """Return the sentence as JSON-ready values, to be stored with a reminder."""
-        return {"text": self.message, "plural": self.plural,
-                "values": {name: _as_json(value) for name, value in self.values.items()}}
-
-    @classmethod
-    def of_json(cls, stored: dict) -> "Text":
-        """Read back a sentence stored by as_json."""
-        return cls(stored["text"], stored.get("plural"),
-                   **{name: _of_json(value) for name, value in stored.get("values", {}).items()})
 
 
 def Counted(singular: str, plural: str, count: int, **values) -> Text:  # noqa: N802 (read as Text's counted form)
@@ -92,23 +82,24 @@ class Listed(str):
         return text
 
 
-def _as_json(value):
-    """Return a value of a Text as JSON-ready values."""
+def stored(value):
+    """Return a Text (or a value of one) as JSON-ready values, to be kept with a reminder and written later."""
     if isinstance(value, Text):
-        return value.as_json()
+        return {"text": value.message, "plural": value.plural,
+                "values": {name: stored(inner) for name, inner in value.values.items()}}
     if isinstance(value, LocalTime):
         return {"local": value.at.isoformat()}
     if isinstance(value, Figure):
         return {"figure": value.value, "places": value.places, "suffix": value.suffix}
     if isinstance(value, Listed):
-        return {"listed": [_as_json(item) for item in value.items]}
+        return {"listed": [stored(item) for item in value.items]}
     if isinstance(value, Said):
         return {"said": str(value)}
     return value
 
 
-def _of_json(value):
-    """Read back a value stored by _as_json."""
+def restored(value):
+    """Read back a Text (or a value of one) kept by stored()."""
     if not isinstance(value, dict):
         return value
     if "local" in value:
@@ -116,5 +107,7 @@ def _of_json(value):
     if "figure" in value:
         return Figure(value["figure"], value["places"], value["suffix"])
     if "listed" in value:
-        return Listed(tuple(_of_json(item) for item in value["listed"]))
-    return Said(value["said"]) if "said" in value else Text.of_json(value)
+        return Listed(tuple(restored(item) for item in value["listed"]))
+    if "said" in value:
+        return Said(value["said"])
+    return Text(value["text"], value["plural"], **{name: restored(inner) for name, inner in value["values"].items()})

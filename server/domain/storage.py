@@ -13,6 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from server.domain.errors import Conflict, InvalidInput
+from server.domain.languages import N_, Counted, LocalTime, Said, Text
 from server.domain.plans import local_to_utc
 from server.domain.reminders import QuietHours, ReminderDraft, quiet_stretch
 
@@ -340,8 +341,8 @@ def time_left_words(expires_at: datetime, now: datetime) -> str:
     """Say how long is left, or how long ago it expired: "2 days 4 h left", "expired 3 h ago"."""
     left = expires_at - now
     if left > timedelta(0):
-        return f"{duration_words(left)} left"
-    return f"expired {duration_words(-left)} ago"
+        return Text("{duration} left", duration=duration_words(left))
+    return Text("expired {duration} ago", duration=duration_words(-left))
 
 
 def duration_words(span: timedelta) -> str:
@@ -350,11 +351,11 @@ def duration_words(span: timedelta) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
-        unit = "day" if days == 1 else "days"
-        return f"{days} {unit} {hours} h" if hours else f"{days} {unit}"
+        return Counted("{count} day {hours} h", "{count} days {hours} h", days, hours=hours) if hours else Counted(
+            "{count} day", "{count} days", days)
     if hours:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min" if minutes else "less than a minute"
+    return f"{minutes} min" if minutes else Text("less than a minute")
 
 
 def use_first(containers: Iterable[tuple[object, Container]], now: datetime) -> list[object]:
@@ -385,29 +386,31 @@ def stash_reminder(
     """Return the next reminder for a container, or None when none is due any more."""
     if status(state, now) in (EXPIRED, USED, DISCARDED):
         return None
-    name = label or "A container"
+    name = label or Said(N_("A container"))
     key, url = stash_dedupe_key(container_id), "/#/stash"
     expires_at = state.expires_at
     if state.condition == ROOM:
         due = state.location_since + ROOM_NUDGE_AFTER
-        left = "within the hour" if expires_at - due <= H else f"within {duration_words(expires_at - due)}"
-        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, f"{name}: 3 h at room temperature",
-                              f"Put it in the fridge or use it {left}.", url, None, True)
+        body = (Text("Put it in the fridge or use it within the hour.") if expires_at - due <= H else
+                Text("Put it in the fridge or use it within {duration}.", duration=duration_words(expires_at - due)))
+        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, Text("{name}: 3 h at room temperature", name=name),
+                              body, url, None, True)
     elif state.condition in (THAWED_ROOM, LEFTOVER):
         due = expires_at - SHORT_LEAD
-        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, f"{name}: use it within 15 min",
-                              "After that it is past its storage limit.", url, None, True)
+        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, Text("{name}: use it within 15 min", name=name),
+                              Text("After that it is past its storage limit."), url, None, True)
     elif state.condition == THAWED_FRIDGE:
         due = _before_quiet_hours(expires_at - THAWED_FRIDGE_LEAD, quiet, zone)
-        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, f"{name}: thawed milk expires soon",
-                              f"Use it by {_clock(expires_at, zone)}; thawed milk is never refrozen.", url)
+        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, Text("{name}: thawed milk expires soon", name=name),
+                              Text("Use it by {when}; thawed milk is never refrozen.", when=_clock(expires_at, zone)),
+                              url)
     else:
         due = _evening_before(expires_at, zone)
         if due <= now:
             due = expires_at - LATE_LEAD
         due = _before_quiet_hours(due, quiet, zone)
-        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, f"{name} expires tomorrow",
-                              f"Use it first: it keeps until {_clock(expires_at, zone)}.", url)
+        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, Text("{name} expires tomorrow", name=name),
+                              Text("Use it first: it keeps until {when}.", when=_clock(expires_at, zone)), url)
     return draft if draft.due_at > now else None
 
 
@@ -423,6 +426,6 @@ def _before_quiet_hours(due: datetime, quiet: QuietHours | None, zone: ZoneInfo)
     return due if stretch is None else stretch[0] - timedelta(minutes=1)
 
 
-def _clock(moment: datetime, zone: ZoneInfo) -> str:
-    """Write a moment as local date and time, "Tue 01 Dec 19:00"."""
-    return moment.astimezone(zone).strftime("%a %d %b %H:%M")
+def _clock(moment: datetime, zone: ZoneInfo) -> LocalTime:
+    """Write a moment as local date and time, "Tue 01 Dec 19:00" in English."""
+    return LocalTime(moment.astimezone(zone).replace(tzinfo=None))
