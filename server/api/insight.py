@@ -4,6 +4,7 @@ from apiflask import APIBlueprint, Schema, fields
 
 from server.api.auth import acts_for, auth
 from server.api.downloads import RangeQuery, ReportQuery, pdf_response
+from server.api.fields import Said
 from server.api.quotas import account_limited, per_account
 from server.db import get_db
 from server.domain.household import Permission
@@ -47,7 +48,7 @@ class EquipmentOut(Schema):
     from_ = fields.Date(attribute="first", data_key="from")
     to = fields.Date(attribute="last")
     changes = fields.List(fields.Nested(ChangeOut))
-    observation = fields.String()
+    observation = Said()
 
 
 @bp.get("/equipment")

@@ -7,7 +7,7 @@ server/i18n.py can write it again in its reader's language.
 
 from datetime import datetime
 
-from server.domain.units import format_number
+from server.domain.units import DISPLAY_PLACES, format_number, in_unit
 
 # Each in its own words, as the language setting lists them.
 LANGUAGES = {"en": "English", "es": "Español", "fr": "Français"}
@@ -69,6 +69,12 @@ class Figure(str):
         text = super().__new__(cls, format_number(value, places) + suffix)
         text.value, text.places, text.suffix = value, places, suffix
         return text
+
+
+def volume_figure(ml: float, unit: str, places: int | None = None) -> Figure:
+    """A volume in the account's unit, "120 mL" or "4.06 oz" (as units.format_volume writes it in English)."""
+    places = DISPLAY_PLACES[unit] if places is None else places
+    return Figure(in_unit(ml, unit), places, " mL" if unit == "ml" else " oz")
 
 
 class Listed(str):

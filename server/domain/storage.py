@@ -19,13 +19,14 @@ from server.domain.reminders import QuietHours, ReminderDraft, quiet_stretch
 
 CDC, ABM, FIVE = "cdc", "abm", "555"
 GUIDELINES = (CDC, ABM, FIVE)
-GUIDELINE_NAMES = {CDC: "CDC", ABM: "ABM protocol #8 (2017)", FIVE: '"5-5-5" rule (informal)'}
+# Names, sources and notes are marked N_: each reader sees them in her language (a source's title as published).
+GUIDELINE_NAMES = {CDC: "CDC", ABM: N_("ABM protocol #8 (2017)"), FIVE: N_('"5-5-5" rule (informal)')}
 SOURCES = {
-    CDC: "CDC, Proper Storage and Preparation of Breast Milk (cdc.gov breastfeeding storage FAQ)",
-    ABM: "Academy of Breastfeeding Medicine, Clinical Protocol #8: Human Milk Storage (2017)",
-    FIVE: 'The seed article\'s "5-5-5" paragraph: an informal rule of thumb, not a clinical guideline',
+    CDC: N_("CDC, Proper Storage and Preparation of Breast Milk (cdc.gov breastfeeding storage FAQ)"),
+    ABM: N_("Academy of Breastfeeding Medicine, Clinical Protocol #8: Human Milk Storage (2017)"),
+    FIVE: N_('The seed article\'s "5-5-5" paragraph: an informal rule of thumb, not a clinical guideline'),
 }
-NOT_MEDICAL_ADVICE = "Storage limits are general guidance, not medical advice; when in doubt, ask your IBCLC."
+NOT_MEDICAL_ADVICE = N_("Storage limits are general guidance, not medical advice; when in doubt, ask your IBCLC.")
 
 ROOM, COOLER, FRIDGE, FREEZER = "room", "cooler", "fridge", "freezer"
 LOCATIONS = (ROOM, COOLER, FRIDGE, FREEZER)
@@ -72,7 +73,7 @@ def _limit(duration: timedelta, words: str, guideline: str, note: str = "") -> L
 
 def _months(months: int, guideline: str, note: str) -> Limit:
     """Build a limit in calendar months attributed to a guideline's source."""
-    return Limit(timedelta(0), f"{months} months", SOURCES[guideline], note, months)
+    return Limit(timedelta(0), Counted("{count} month", "{count} months", months), SOURCES[guideline], note, months)
 
 
 def months_later(start: datetime, months: int, zone: ZoneInfo) -> datetime:
@@ -91,39 +92,39 @@ H, D = timedelta(hours=1), timedelta(days=1)
 # back to the CDC, and its source then says CDC, so every figure shown names the source that gives it.
 LIMITS: dict[str, dict[str, Limit]] = {
     ROOM: {
-        CDC: _limit(4 * H, "4 h", CDC, "at or below 25 °C / 77 °F"),
-        ABM: _limit(4 * H, "4 h", ABM, "6–8 h if expressed very cleanly"),
+        CDC: _limit(4 * H, "4 h", CDC, N_("at or below 25 °C / 77 °F")),
+        ABM: _limit(4 * H, "4 h", ABM, N_("6–8 h if expressed very cleanly")),
         FIVE: _limit(5 * H, "5 h", FIVE),
     },
     COOLER: {
-        CDC: _limit(24 * H, "24 h", CDC, "insulated cooler with ice packs"),
+        CDC: _limit(24 * H, "24 h", CDC, N_("insulated cooler with ice packs")),
         ABM: _limit(24 * H, "24 h", ABM),
-        FIVE: _limit(24 * H, "24 h", CDC, "the 5-5-5 rule says nothing about coolers"),
+        FIVE: _limit(24 * H, "24 h", CDC, N_("the 5-5-5 rule says nothing about coolers")),
     },
     FRIDGE: {
-        CDC: _limit(4 * D, "4 days", CDC, "4 °C / 40 °F"),
-        ABM: _limit(4 * D, "4 days", ABM, "5–8 days if expressed very cleanly"),
-        FIVE: _limit(5 * D, "5 days", FIVE),
+        CDC: _limit(4 * D, N_("4 days"), CDC, N_("4 °C / 40 °F")),
+        ABM: _limit(4 * D, N_("4 days"), ABM, N_("5–8 days if expressed very cleanly")),
+        FIVE: _limit(5 * D, N_("5 days"), FIVE),
     },
     FREEZER: {
-        CDC: _months(12, CDC, "−18 °C / 0 °F; best within 6 months; calendar months from the first freeze"),
-        ABM: _months(12, ABM, "6 months best, 12 acceptable; calendar months from the first freeze"),
-        FIVE: _months(5, FIVE, "calendar months from the first freeze"),
+        CDC: _months(12, CDC, N_("−18 °C / 0 °F; best within 6 months; calendar months from the first freeze")),
+        ABM: _months(12, ABM, N_("6 months best, 12 acceptable; calendar months from the first freeze")),
+        FIVE: _months(5, FIVE, N_("calendar months from the first freeze")),
     },
     THAWED_ROOM: {
-        g: _limit(1 * H, "1 h", CDC, "CDC says 1–2 h; we use 1 h; also milk brought from the fridge to room")
+        g: _limit(1 * H, "1 h", CDC, N_("CDC says 1–2 h; we use 1 h; also milk brought from the fridge to room"))
         for g in GUIDELINES
     },
     # The CDC counts from when the milk is fully thawed, a moment Pumpwell cannot know: it counts from when the milk
     # left the freezer, which is sooner, and says so.
     THAWED_FRIDGE: {
-        g: _limit(24 * H, "24 h", CDC, "CDC: 24 h from fully thawed; counted here from leaving the freezer, which is "
-                  "sooner; never refreeze")
+        g: _limit(24 * H, "24 h", CDC, N_("CDC: 24 h from fully thawed; counted here from leaving the freezer, "
+                                          "which is sooner; never refreeze"))
         for g in GUIDELINES
     },
     LEFTOVER: {
-        g: _limit(2 * H, "2 h", CDC, "CDC: within 2 h after the baby finishes feeding, counted from when you mark it "
-                  "offered (the end of the feed); then discard")
+        g: _limit(2 * H, "2 h", CDC, N_("CDC: within 2 h after the baby finishes feeding, counted from when you "
+                                        "mark it offered (the end of the feed); then discard"))
         for g in GUIDELINES
     },
 }
