@@ -19,6 +19,7 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from server.domain.languages import (  # noqa: F401 (N_ is imported from here too)
+    DATE_FORMS,
     DEFAULT_LANGUAGE,
     LANGUAGES,
     N_,
@@ -30,13 +31,8 @@ from server.domain.languages import (  # noqa: F401 (N_ is imported from here to
 )
 from server.domain.units import DISPLAY_PLACES, format_number, in_unit
 
-# How a date is written: as English always wrote it (strftime), and the Babel skeleton other languages order their way.
-DATE_FORMS = {
-    "short": ("%b %d", "MMMd"),  # Nov 03, a chart's axis
-    "day": ("%a %d %b", "MMMEd"),  # Mon 03 Nov
-    "long": ("%a %d %b %Y", "yMMMEd"),  # Mon 03 Nov 2026
-    "moment": ("%a %d %b %H:%M", "MMMEd"),  # Mon 03 Nov 19:00
-}
+# The Babel skeleton of each of the domain's DATE_FORMS: each language orders and writes it its own way.
+SKELETONS = {"short": "MMMd", "day": "MMMEd", "long": "yMMMEd", "moment": "MMMEd"}
 SERVER_CATALOGS = Path(__file__).resolve().parent / "translations"
 APP_CATALOGS = Path(__file__).resolve().parent.parent / "frontend" / "locales"
 
@@ -93,7 +89,7 @@ class Texts:
         if isinstance(value, Said):
             return self.catalog.gettext(value)
         if isinstance(value, LocalTime):
-            return self.date(value.at, "moment")
+            return self.date(value.at, value.form)
         if isinstance(value, Figure):
             return self.number(value.value, value.places) + value.suffix
         if isinstance(value, Listed):
@@ -118,10 +114,9 @@ class Texts:
 
     def date(self, moment: date | datetime, form: str) -> str:
         """Write a local date, or date and time, in one of DATE_FORMS: "day" is Mon 03 Nov in English, lun. 3 nov."""
-        english, skeleton = DATE_FORMS[form]
         if self.language == DEFAULT_LANGUAGE:
-            return moment.strftime(english)  # as English always read
-        day = format_skeleton(skeleton, moment, locale=self.language)
+            return moment.strftime(DATE_FORMS[form])  # as English always read
+        day = format_skeleton(SKELETONS[form], moment, locale=self.language)
         return f"{day} {moment:%H:%M}" if form == "moment" else day
 
 

@@ -5,7 +5,7 @@ is a Text (a sentence with values): the English sentence itself, which remembers
 server/i18n.py can write it again in its reader's language.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from server.domain.units import DISPLAY_PLACES, format_number, in_unit
 
@@ -47,14 +47,24 @@ class Said(str):
     """A constant marked N_ that its reader sees in her language, as a value of a Text (a name that is one of ours)."""
 
 
+# The forms a local date, or date and time, takes, as English writes them (server/i18n.py: every other language).
+DATE_FORMS = {
+    "short": "%b %d",  # Nov 03, a chart's axis
+    "day": "%a %d %b",  # Mon 03 Nov
+    "long": "%a %d %b %Y",  # Mon 03 Nov 2026
+    "moment": "%a %d %b %H:%M",  # Mon 03 Nov 19:00
+}
+
+
 class LocalTime(str):
-    """A local date and time, written in the reader's language: Tue 01 Dec 19:00 in English."""
+    """A local date, or date and time, in one of DATE_FORMS, written in the reader's language."""
 
-    at: datetime  # naive, local wall-clock time
+    at: date | datetime  # naive, local wall-clock time
+    form: str
 
-    def __new__(cls, at: datetime):
-        text = super().__new__(cls, at.strftime("%a %d %b %H:%M"))
-        text.at = at
+    def __new__(cls, at: date | datetime, form: str = "moment"):
+        text = super().__new__(cls, at.strftime(DATE_FORMS[form]))
+        text.at, text.form = at, form
         return text
 
 
@@ -94,7 +104,7 @@ def stored(value):
         return {"text": value.message, "plural": value.plural,
                 "values": {name: stored(inner) for name, inner in value.values.items()}}
     if isinstance(value, LocalTime):
-        return {"local": value.at.isoformat()}
+        return {"local": value.at.isoformat(), "form": value.form}
     if isinstance(value, Figure):
         return {"figure": value.value, "places": value.places, "suffix": value.suffix}
     if isinstance(value, Listed):
@@ -109,7 +119,7 @@ def restored(value):
     if not isinstance(value, dict):
         return value
     if "local" in value:
-        return LocalTime(datetime.fromisoformat(value["local"]))
+        return LocalTime(datetime.fromisoformat(value["local"]), value["form"])
     if "figure" in value:
         return Figure(value["figure"], value["places"], value["suffix"])
     if "listed" in value:

@@ -31,12 +31,15 @@ NOT_MEDICAL_ADVICE = N_("Storage limits are general guidance, not medical advice
 ROOM, COOLER, FRIDGE, FREEZER = "room", "cooler", "fridge", "freezer"
 LOCATIONS = (ROOM, COOLER, FRIDGE, FREEZER)
 COLDNESS = {ROOM: 0, COOLER: 1, FRIDGE: 2, FREEZER: 3}
+PLACE_NAMES = {ROOM: N_("room"), COOLER: N_("cooler"), FRIDGE: N_("fridge"), FREEZER: N_("freezer")}
 # Conditions that have a limit of their own: the four places, plus milk that was thawed and leftovers.
 THAWED_FRIDGE, THAWED_ROOM, LEFTOVER = "thawed_fridge", "thawed_room", "leftover"
 
 FRESH, FROZEN, THAWED, LEFTOVER_STATUS = "fresh", "frozen", "thawed", "leftover"
 EXPIRED, USED, DISCARDED = "expired", "used", "discarded"
 STATUSES = (FRESH, FROZEN, THAWED, LEFTOVER_STATUS, EXPIRED, USED, DISCARDED)
+STATUS_NAMES = {FRESH: N_("fresh"), FROZEN: N_("frozen"), THAWED: N_("thawed"), LEFTOVER_STATUS: N_("leftover"),
+                EXPIRED: N_("expired"), USED: N_("used"), DISCARDED: N_("discarded")}
 
 EXPRESSED, MOVED, USED_EVENT, OFFERED, DISCARDED_EVENT = "expressed", "moved", "used", "offered", "discarded"
 EVENT_KINDS = (EXPRESSED, MOVED, USED_EVENT, OFFERED, DISCARDED_EVENT)
