@@ -68,7 +68,7 @@ def report_pdf(token: str):
     query = _query(ReportQuery())
     user = db.get(User, share.user_id)
     return pdf_response(*report.report_pdf(
-        db, user, query.get("from_"), query.get("to"), query["paper"], app_now(), share.include_stash))
+        db, user, query.get("from_"), query.get("to"), query["paper"], app_now(), share.include_stash, user.language))
 
 
 @bp.after_request
