@@ -136,9 +136,8 @@ def _in_language(language: str) -> dict:
         """Write a flange size as stored ("24.0"), with the language's decimal mark."""
         return "?" if mm is None else str(mm) if said.language == DEFAULT_LANGUAGE else said.number(mm, 2)
 
-    return {"language": said.language, "_": said._, "_n": said._n, "gettext": said._, "ngettext": said._n,
-            "say": said.say, "date": said.date, "rate": said.rate, "volume": volume, "local": local,
-            "flange": flange}
+    return {"language": said.language, "_": said._, "_n": said._n, "say": said.say, "date": said.date,
+            "rate": said.rate, "volume": volume, "local": local, "flange": flange}
 
 
 def init_app(app: Flask) -> None:
