@@ -18,8 +18,10 @@ from server.domain.languages import DEFAULT_LANGUAGE, LANGUAGES
 from server.i18n import APP_CATALOGS, SERVER_CATALOGS, read_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
-# The server: `_` and `_n` (server/i18n.py), N_ marks, and the templates' gettext calls and {% trans %} blocks.
-SERVER_KEYWORDS = {"_": None, "_n": (1, 2), "N_": None, "gettext": None, "ngettext": (1, 2)}
+# The server: `_` and `_n` (server/i18n.py), N_ marks, the domain's Text and Counted sentences
+# (server/domain/languages.py), and the templates' gettext calls and {% trans %} blocks.
+SERVER_KEYWORDS = {"_": None, "_n": (1, 2), "N_": None, "Text": None, "Counted": (1, 2), "gettext": None,
+                   "ngettext": (1, 2)}
 # The app: t and tn (frontend/js/i18n.js), and N_ marks.
 APP_KEYWORDS = {"t": None, "tn": (1, 2), "N_": None}
 

@@ -7,23 +7,34 @@ app: `_("{count} sessions", count=3)`. Numbers and dates are written by Babel in
 """
 
 from collections.abc import Callable
+from datetime import date, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 
+from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
-from server.domain.languages import DEFAULT_LANGUAGE, LANGUAGES
+from server.domain.languages import (  # noqa: F401 (N_ is imported from here too)
+    DATE_FORMS,
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    N_,
+    Figure,
+    Listed,
+    LocalTime,
+    Said,
+    Text,
+)
+from server.domain.units import DISPLAY_PLACES, format_number, in_unit
 
+# The Babel skeleton of each of the domain's DATE_FORMS: each language orders and writes it its own way.
+SKELETONS = {"short": "MMMd", "day": "MMMEd", "long": "yMMMEd", "moment": "MMMEd"}
 SERVER_CATALOGS = Path(__file__).resolve().parent / "translations"
 APP_CATALOGS = Path(__file__).resolve().parent.parent / "frontend" / "locales"
-
-
-def N_(message: str) -> str:  # noqa: N802 (gettext's name for it, which the extractor looks for)
-    """Mark a text to translate where it is used, not where it is written (a constant, a column header)."""
-    return message
 
 
 def read_catalog(path: Path, language: str):
@@ -60,11 +71,65 @@ class Texts:
         """The form of a counted text this language uses for `count`; {count} is filled too."""
         return self.catalog.ngettext(singular, plural, count).format(count=count, **values)
 
+    def say(self, text: str | None) -> str | None:
+        """Write a domain's Text, or a text it marked N_, in this language."""
+        if text is None or self.language == DEFAULT_LANGUAGE:
+            return text
+        if isinstance(text, Text | LocalTime | Figure | Listed):
+            return self._value(text)
+        return self.catalog.gettext(text)
+
+    def _value(self, value) -> str:
+        """Write one value of a Text in this language: a name or a figure she typed stays as it is."""
+        if isinstance(value, Text):
+            values = {name: self._value(inner) for name, inner in value.values.items()}
+            if value.plural is None:
+                return self.catalog.gettext(value.message).format(**values)
+            return self.catalog.ngettext(value.message, value.plural, value.values["count"]).format(**values)
+        if isinstance(value, Said):
+            return self.catalog.gettext(value)
+        if isinstance(value, LocalTime):
+            return self.date(value.at, value.form)
+        if isinstance(value, Figure):
+            return self.number(value.value, value.places) + value.suffix
+        if isinstance(value, Listed):
+            return ", ".join(self._value(item) for item in value.items)
+        return str(value)
+
+    def number(self, value: float, places: int) -> str:
+        """Write a figure with at most `places` decimals, as this language writes it ("12.5", "12,5")."""
+        if self.language == DEFAULT_LANGUAGE:
+            return format_number(value, places)  # English keeps the figures it always wrote: 1500, no comma
+        return format_decimal(round(value, places) + 0.0, format="#,##0." + "#" * places if places else "#,##0",
+                              locale=self.language)
+
+    def volume(self, ml: float, unit: str) -> str:
+        """Write a volume in the account's unit, "120 mL" or "4,06 oz"."""
+        return f"{self.number(in_unit(ml, unit), DISPLAY_PLACES[unit])} {'mL' if unit == 'ml' else 'oz'}"
+
+    def rate(self, ml_per_min: float, unit: str) -> str:
+        """Write a flow, "3.6 mL/min" or "0,12 oz/min" (a tenth of a mL: 3.6 is not 4)."""
+        places = 1 if unit == "ml" else 2
+        return f"{self.number(in_unit(ml_per_min, unit), places)} {'mL' if unit == 'ml' else 'oz'}/min"
+
+    def date(self, moment: date | datetime, form: str) -> str:
+        """Write a local date, or date and time, in one of DATE_FORMS: "day" is Mon 03 Nov in English, lun. 3 nov."""
+        if self.language == DEFAULT_LANGUAGE:
+            return moment.strftime(DATE_FORMS[form])  # as English always read
+        day = format_skeleton(SKELETONS[form], moment, locale=self.language)
+        return f"{day} {moment:%H:%M}" if form == "moment" else day
+
+
+@cache
+def words(language: str) -> Texts:
+    """The texts, figures and dates of `language`: `words(account.language).volume(120, "ml")`."""
+    return Texts(language)
+
 
 @cache
 def texts(language: str) -> tuple[Callable[..., str], Callable[..., str]]:
     """`_` and `_n` for `language`: `_, _n = texts(account.language)`."""
-    found = Texts(language)
+    found = words(language)
     return found._, found._n
 
 

@@ -12,8 +12,11 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from server.domain.equipment import OBSERVATION, EquipmentChange, Side
+from server.domain.languages import DEFAULT_LANGUAGE, N_
+from server.domain.plans import STATUS_NAMES as PLAN_STATUS_NAMES
 from server.domain.report import NOT_ADVICE, PeriodReport, hours_minutes
-from server.domain.units import format_number, format_rate, format_volume
+from server.domain.storage import PLACE_NAMES
+from server.i18n import Texts, words
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 PAPER = {"a4": "A4", "letter": "Letter"}
@@ -25,14 +28,18 @@ ACCENT = (27, 111, 106)
 MUTED = (150, 170, 182)
 INK = (20, 20, 20)
 FOOTNOTE = (85, 85, 85)
-DAY_COLUMNS = (("Date", 24), ("Sessions", 15), ("Total", 21), ("Left", 19), ("Right", 19), ("Pumping", 22),
-               ("Longest gap", 24), ("Night 01–05", 22), ("Of goal", 18))
+DAY_COLUMNS = ((N_("Date"), 24), (N_("Sessions"), 15), (N_("Total"), 21), (N_("Left"), 19), (N_("Right"), 19),
+               (N_("Pumping"), 22), (N_("Longest gap"), 24), (N_("Night 01–05"), 22), (N_("Of goal"), 18))
+# What Helvetica's Latin-1 lacks, as near as it has: Babel's French figures ("1 500") use a narrow no-break space.
+LATIN_1 = str.maketrans({"–": "-", "—": "-", "’": "'", "→": "->", "\u202f": "\u00a0", "…": "..."})
 
 
-def render_report(report: PeriodReport, paper: str, font_dir: Path = FONT_DIR) -> bytes:
-    """Draw the report on one page of the given paper ("a4" or "letter") and return the PDF's bytes."""
-    page = _Page(PAPER[paper], font_dir)
-    page.set_title(f"Pumping report {report.first.isoformat()} to {report.last.isoformat()}")
+def render_report(report: PeriodReport, paper: str, font_dir: Path = FONT_DIR,
+                  language: str = DEFAULT_LANGUAGE) -> bytes:
+    """Draw the report on one page of the given paper ("a4" or "letter") in `language`; return the PDF's bytes."""
+    page = _Page(PAPER[paper], font_dir, words(language))
+    _ = page.said._
+    page.set_title(_("Pumping report {first} to {last}", first=report.first.isoformat(), last=report.last.isoformat()))
     page.set_creation_date(report.made_at)
     _heading(page, report)
     _chart(page, report)
@@ -43,20 +50,21 @@ def render_report(report: PeriodReport, paper: str, font_dir: Path = FONT_DIR) -
     right_end = _equipment(page, report, top, half)
     page.set_xy(MARGIN, max(left_end, right_end) + 1.5)
     page.text_style(7, colour=FOOTNOTE)
-    page.multi_cell(page.epw, 3.2, page.safe(f"{NOT_ADVICE} Made with Pumpwell on "
-                                             f"{_local(report.made_at, report)}."))
+    page.multi_cell(page.epw, 3.2, page.safe(_("{not_advice} Made with Pumpwell on {date}.", not_advice=_(NOT_ADVICE),
+                                               date=_local(page, report.made_at, report))))
     return bytes(page.output())
 
 
 class _Page(FPDF):
-    """An fpdf2 page with one font family, no automatic page break, and text the font can write."""
+    """An fpdf2 page with one font family, no automatic page break, text the font can write, and a language."""
 
-    def __init__(self, paper: str, font_dir: Path):
+    def __init__(self, paper: str, font_dir: Path, said: Texts):
         super().__init__(orientation="P", unit="mm", format=paper)
+        self.said = said
         self.set_margins(MARGIN, MARGIN, MARGIN)
         # One page by design: the layout is measured to fit, so nothing may spill onto a second.
         self.set_auto_page_break(False)
-        self.set_lang("en")
+        self.set_lang(said.language)
         self.set_creator("Pumpwell")
         regular, bold = font_dir / "DejaVuSans.ttf", font_dir / "DejaVuSans-Bold.ttf"
         self.unicode = regular.exists() and bold.exists()
@@ -75,8 +83,7 @@ class _Page(FPDF):
         """Return text the current font can write: all of it in DejaVu, Latin-1 (else "?") in Helvetica."""
         if self.unicode:
             return text
-        plain = text.replace("–", "-").replace("—", "-").replace("’", "'").replace("→", "->")
-        return plain.encode("latin-1", "replace").decode("latin-1")
+        return text.translate(LATIN_1).encode("latin-1", "replace").decode("latin-1")
 
     def line_of(self, width: float, height: float, text: str, align: str = "L") -> None:
         """Write one line of text in a cell and move to the next line, cut short if it would overflow."""
@@ -88,27 +95,30 @@ class _Page(FPDF):
 
 def _heading(page: _Page, report: PeriodReport) -> None:
     """Title the page with the period, the zone, the unit and the goal."""
+    said, _ = page.said, page.said._
     page.text_style(15, bold=True)
-    page.line_of(page.epw, 7, f"Pumping report: {_date(report.first)} to {_date(report.last)}")
+    page.line_of(page.epw, 7, _("Pumping report: {first} to {last}", first=_date(page, report.first),
+                                last=_date(page, report.last)))
     page.text_style(8.5)
     goal = report.goal
     unit_name = "mL" if report.unit == "ml" else "US fl oz"
-    page.line_of(page.epw, 4.2, (
-        f"{(report.last - report.first).days + 1} local days · time zone {report.time_zone.key} · "
-        f"volumes in {unit_name} · goal {format_volume(goal.daily_volume_ml, report.unit)} and "
-        f"{goal.sessions_per_day} sessions a day"))
+    page.line_of(page.epw, 4.2, _(
+        "{days} local days · time zone {zone} · volumes in {unit} · goal {volume} and {sessions} sessions a day",
+        days=(report.last - report.first).days + 1, zone=report.time_zone.key, unit=unit_name,
+        volume=said.volume(goal.daily_volume_ml, report.unit), sessions=goal.sessions_per_day))
     page.ln(1.5)
 
 
 def _section(page: _Page, title: str, width: float | None = None) -> None:
-    """Write a section's heading."""
+    """Write a section's heading (a text marked N_, written in the page's language)."""
     page.text_style(10, bold=True, colour=ACCENT)
-    page.line_of(width or page.epw, 5, title)
+    page.line_of(width or page.epw, 5, page.said._(title))
 
 
 def _chart(page: _Page, report: PeriodReport) -> None:
     """Draw the daily volume as bars against the dashed goal line, with its axes and a sentence that says it."""
-    _section(page, "Daily volume against the goal")
+    said = page.said
+    _section(page, N_("Daily volume against the goal"))
     chart = report.chart
     axis = 16.0
     left, top = MARGIN + axis, page.get_y() + 1.5
@@ -124,7 +134,7 @@ def _chart(page: _Page, report: PeriodReport) -> None:
         page.set_draw_color(225, 225, 225)
         page.line(left, y_of(tick.position), left + width, y_of(tick.position))
         page.set_xy(MARGIN, y_of(tick.position) - 1.5)
-        page.cell(axis - 1.5, 3, page.safe(tick.label), align="R")
+        page.cell(axis - 1.5, 3, page.safe(said.say(tick.label)), align="R")
     slot = width / max(len(chart.bars), 1)
     for index, bar in enumerate(chart.bars):
         page.set_fill_color(*(ACCENT if bar.met_goal else MUTED))
@@ -136,7 +146,7 @@ def _chart(page: _Page, report: PeriodReport) -> None:
     for index, day in enumerate(report.days):
         if index % every == 0:
             page.set_xy(left + index * slot + slot / 2 - 8, top + height + 0.8)
-            page.cell(16, 3, day.date.strftime("%b %d"), align="C")
+            page.cell(16, 3, page.safe(said.date(day.date, "short")), align="C")
     if chart.goal_y is not None:
         page.set_draw_color(*INK)
         page.set_line_width(0.35)
@@ -145,28 +155,30 @@ def _chart(page: _Page, report: PeriodReport) -> None:
             page.line(left, y_of(chart.goal_y), left + width, y_of(chart.goal_y))
         page.set_xy(left + width - 22, y_of(chart.goal_y) - 3.6)
         page.set_fill_color(255, 255, 255)
-        page.cell(22, 3, page.safe(chart.goal_label), align="R", fill=True)
+        page.cell(22, 3, page.safe(said.say(chart.goal_label)), align="R", fill=True)
     page.set_xy(MARGIN, top + height + 4.5)
     page.text_style(7.5)
-    page.line_of(page.epw, 3.6, f"{chart.description} Dark bars reached the goal; the dashed line is the goal.")
+    page.line_of(page.epw, 3.6, said._("{description} Dark bars reached the goal; the dashed line is the goal.",
+                                       description=said.say(chart.description)))
     page.ln(1)
 
 
 def _days(page: _Page, report: PeriodReport) -> None:
     """Write the daily table, one row per local day, oldest first as a chart reads."""
-    _section(page, "Days")
+    said = page.said
+    _section(page, N_("Days"))
     scale = page.epw / sum(width for _, width in DAY_COLUMNS)
     widths = [width * scale for _, width in DAY_COLUMNS]
     page.text_style(7.5, bold=True)
     page.set_fill_color(236, 242, 241)
-    _row(page, widths, [name for name, _ in DAY_COLUMNS], fill=True)
+    _row(page, widths, [said._(name) for name, _ in DAY_COLUMNS], fill=True)
     page.text_style(7.5)
     unit = report.unit
     for index, day in enumerate(report.days):
         page.set_fill_color(246, 248, 248)
         _row(page, widths, [
-            day.date.strftime("%a %d %b"), str(day.sessions), format_volume(day.total_ml, unit),
-            format_volume(day.left_ml, unit), format_volume(day.right_ml, unit), hours_minutes(day.pumping_min),
+            said.date(day.date, "day"), str(day.sessions), said.volume(day.total_ml, unit),
+            said.volume(day.left_ml, unit), said.volume(day.right_ml, unit), hours_minutes(day.pumping_min),
             hours_minutes(day.longest_gap_min), str(day.night_sessions), f"{round(100 * day.volume_progress)} %",
         ], fill=index % 2 == 1)
 
@@ -184,95 +196,108 @@ def _row(page: _Page, widths: list[float], cells: list[str], fill: bool) -> None
 
 def _left_column(page: _Page, report: PeriodReport, top: float, width: float) -> float:
     """Write the longest gaps, the plan and the stash in the left column; return where it ends."""
+    said, _ = page.said, page.said._
     page.set_xy(MARGIN, top)
-    _section(page, "Longest gaps", width)
+    _section(page, N_("Longest gaps"), width)
     page.text_style(8)
     for gap in report.gaps:
-        page.line_of(width, 3.6, f"{hours_minutes(gap.minutes)}: {_local(gap.since, report)} to "
-                                 f"{_local(gap.until, report)}")
+        page.line_of(width, 3.6, _("{length}: {start} to {end}", length=hours_minutes(gap.minutes),
+                                   start=_local(page, gap.since, report), end=_local(page, gap.until, report)))
     if not report.gaps:
-        page.line_of(width, 3.6, "No gap between two sessions in these days.")
+        page.line_of(width, 3.6, _("No gap between two sessions in these days."))
     page.ln(1)
-    _section(page, "Plan adherence", width)
+    _section(page, N_("Plan adherence"), width)
     page.text_style(8)
     plan = report.plan
     if plan is None:
-        page.line_of(width, 3.6, "No plan ran in these days.")
+        page.line_of(width, 3.6, _("No plan ran in these days."))
     else:
         adherence = "–" if plan.adherence is None else f"{round(100 * plan.adherence)} %"
-        page.line_of(width, 3.6, f"{plan.name} ({plan.status}), {_date(plan.starts_at.astimezone(report.time_zone))}"
-                                 f" to {_date(plan.ends_at.astimezone(report.time_zone))}")
-        page.line_of(width, 3.6, f"Adherence {adherence}: {plan.done} blocks done, {plan.missed} missed, "
-                                 f"{plan.upcoming} to come")
+        page.line_of(width, 3.6, _("{name} ({status}), {start} to {end}", name=said.say(plan.name),
+                                   status=_(PLAN_STATUS_NAMES.get(plan.status, plan.status)),
+                                   start=_date(page, plan.starts_at.astimezone(report.time_zone)),
+                                   end=_date(page, plan.ends_at.astimezone(report.time_zone))))
+        page.line_of(width, 3.6, _("Adherence {adherence}: {done} blocks done, {missed} missed, {upcoming} to come",
+                                   adherence=adherence, done=plan.done, missed=plan.missed, upcoming=plan.upcoming))
         page.text_style(7.5, colour=INK)
-        page.line_of(width, 3.6, f"Evidence: {plan.evidence}")
+        page.line_of(width, 3.6, _("Evidence: {evidence}", evidence=said.say(plan.evidence)))
     page.ln(1)
     if report.stash is not None:
-        _section(page, "Milk stash", width)
+        _section(page, N_("Milk stash"), width)
         page.text_style(8)
         stash, unit = report.stash, report.unit
-        page.line_of(width, 3.6, f"{stash.containers} containers, {format_volume(stash.ml, unit)} in date")
-        places = ", ".join(f"{place} {format_volume(ml, unit)}" for place, ml in stash.by_place.items() if ml)
-        page.line_of(width, 3.6, places or "Nothing stored.")
+        page.line_of(width, 3.6, said._n("{count} container, {volume} in date", "{count} containers, {volume} in date",
+                                         stash.containers, volume=said.volume(stash.ml, unit)))
+        places = ", ".join(_("{place} {volume}", place=_(PLACE_NAMES[place]), volume=said.volume(ml, unit))
+                           for place, ml in stash.by_place.items() if ml)
+        page.line_of(width, 3.6, places or _("Nothing stored."))
         if stash.expired_containers:
-            page.line_of(width, 3.6, f"{stash.expired_containers} expired ({format_volume(stash.expired_ml, unit)})")
+            page.line_of(width, 3.6, _("{count} expired ({volume})", count=stash.expired_containers,
+                                       volume=said.volume(stash.expired_ml, unit)))
     return page.get_y()
 
 
 def _equipment(page: _Page, report: PeriodReport, top: float, width: float) -> float:
     """Write the latest equipment changes with the medians on each side, as observations; return where it ends."""
+    _ = page.said._
     x = MARGIN + width + 6
     page.set_xy(x, top)
-    _section(page, "Equipment changes", width)
+    _section(page, N_("Equipment changes"), width)
     page.text_style(8)
     changes = report.equipment
     if not changes:
-        page.line_of(width, 3.6, "No change of pump or flange size logged in these days.")
+        page.line_of(width, 3.6, _("No change of pump or flange size logged in these days."))
     for change in changes[-EQUIPMENT_SHOWN:]:
         page.set_x(x)
         page.text_style(8, bold=True)
-        page.line_of(width, 3.6, f"{_date(change.at.astimezone(report.time_zone))}: {_what(change)}")
+        page.line_of(width, 3.6, f"{_date(page, change.at.astimezone(report.time_zone))}: {_what(page, change)}")
         page.text_style(7.5)
-        page.line_of(width, 3.4, f"Before (medians): {_side(change.before, report.unit)}")
-        page.line_of(width, 3.4, f"After (medians): {_side(change.after, report.unit)}")
+        page.line_of(width, 3.4, _("Before (medians): {side}", side=_side(page, change.before, report.unit)))
+        page.line_of(width, 3.4, _("After (medians): {side}", side=_side(page, change.after, report.unit)))
     if len(changes) > EQUIPMENT_SHOWN:
-        page.line_of(width, 3.4, f"and {len(changes) - EQUIPMENT_SHOWN} earlier changes (listed in the app).")
+        page.line_of(width, 3.4, _("and {count} earlier changes (listed in the app).",
+                                   count=len(changes) - EQUIPMENT_SHOWN))
     page.text_style(7, colour=INK)
     page.set_x(x)
-    page.multi_cell(width, 3.1, page.safe(OBSERVATION), new_x=XPos.LEFT, new_y=YPos.NEXT)
+    page.multi_cell(width, 3.1, page.safe(_(OBSERVATION)), new_x=XPos.LEFT, new_y=YPos.NEXT)
     return page.get_y()
 
 
-def _what(change: EquipmentChange) -> str:
+def _what(page: _Page, change: EquipmentChange) -> str:
     """Say what a change changed, from what to what."""
+    _ = page.said._
     parts = []
     if "pump" in change.changed:
-        parts.append(f"pump {change.before.equipment.pump or '?'} → {change.after.equipment.pump or '?'}")
+        parts.append(_("pump {before} → {after}", before=change.before.equipment.pump or "?",
+                       after=change.after.equipment.pump or "?"))
     if "flange_mm" in change.changed:
-        parts.append(f"flange {_mm(change.before.equipment.flange_mm)} → {_mm(change.after.equipment.flange_mm)}")
+        parts.append(_("flange {before} → {after}", before=_mm(page, change.before.equipment.flange_mm),
+                       after=_mm(page, change.after.equipment.flange_mm)))
     return "; ".join(parts)
 
 
-def _side(side: Side, unit: str) -> str:
+def _side(page: _Page, side: Side, unit: str) -> str:
     """Write one side's medians and counts."""
-    per_session = "–" if side.median_ml_per_session is None else format_volume(side.median_ml_per_session, unit)
-    per_min = "–" if side.median_ml_per_min is None else format_rate(side.median_ml_per_min, unit)
-    counted = f"{side.sessions} sessions"
+    said, _ = page.said, page.said._
+    per_session = "–" if side.median_ml_per_session is None else said.volume(side.median_ml_per_session, unit)
+    per_min = "–" if side.median_ml_per_min is None else said.rate(side.median_ml_per_min, unit)
     if side.measured < side.sessions:
-        counted += f", {side.measured} with a volume"
-    return f"{per_session} a session · {per_min} · {counted}"
+        counted = _("{sessions} sessions, {measured} with a volume", sessions=side.sessions, measured=side.measured)
+    else:
+        counted = _("{sessions} sessions", sessions=side.sessions)
+    return _("{volume} a session · {rate} · {counted}", volume=per_session, rate=per_min, counted=counted)
 
 
-def _mm(value: float | None) -> str:
+def _mm(page: _Page, value: float | None) -> str:
     """Write a flange size."""
-    return "?" if value is None else f"{format_number(value, 1)} mm"
+    return "?" if value is None else f"{page.said.number(value, 1)} mm"
 
 
-def _date(day) -> str:
+def _date(page: _Page, day) -> str:
     """Write a date as Mon 03 Nov 2026."""
-    return day.strftime("%a %d %b %Y")
+    return page.said.date(day, "long")
 
 
-def _local(moment: datetime, report: PeriodReport) -> str:
+def _local(page: _Page, moment: datetime, report: PeriodReport) -> str:
     """Write a moment as local date and time."""
-    return moment.astimezone(report.time_zone).strftime("%a %d %b %H:%M")
+    return page.said.date(moment.astimezone(report.time_zone), "moment")

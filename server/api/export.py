@@ -1,8 +1,8 @@
-"""CSV downloads of the signed-in user's sessions and daily summary."""
+"""CSV downloads of the signed-in user's sessions and daily summary, headed in the language of whoever asks."""
 
 from apiflask import APIBlueprint
 
-from server.api.auth import acts_for, auth
+from server.api.auth import acts_for, auth, principal
 from server.api.downloads import RangeQuery, csv_response
 from server.api.quotas import account_limited, per_account
 from server.db import get_db
@@ -30,7 +30,7 @@ CSV_RESPONSE = {
 def sessions_csv(query, household):
     """Download the sessions started on the local days from..to, one row each."""
     db = get_db()
-    args = (db, household.account, query.get("from_"), query.get("to"), app_now())
+    args = (db, household.account, query.get("from_"), query.get("to"), app_now(), principal().account.language)
     return csv_response(*export.export_sessions_csv(*args), close=db.close)
 
 
@@ -43,7 +43,7 @@ def sessions_csv(query, household):
 def daily_csv(query, household):
     """Download the daily summary of the local days from..to (at most 366 days), with the goal."""
     db = get_db()
-    args = (db, household.account, query.get("from_"), query.get("to"), app_now())
+    args = (db, household.account, query.get("from_"), query.get("to"), app_now(), principal().account.language)
     return csv_response(*export.export_daily_csv(*args), close=db.close)
 
 
@@ -55,4 +55,5 @@ def daily_csv(query, household):
 def stash_csv(household):
     """Download every container (open, used and discarded) with its expiry, limit and source."""
     db = get_db()
-    return csv_response(*stash.export_stash_csv(db, household.account, app_now()), close=db.close)
+    args = (db, household.account, app_now(), principal().account.language)
+    return csv_response(*stash.export_stash_csv(*args), close=db.close)

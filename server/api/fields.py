@@ -4,12 +4,15 @@ import uuid
 from datetime import UTC, date, datetime, time
 
 from apiflask import fields
-from flask import Flask
+from flask import Flask, has_request_context
 from marshmallow import Schema, ValidationError
 from marshmallow import fields as ma_fields
 from marshmallow.validate import Range
 
+from server.api.auth import auth
 from server.domain.errors import InvalidInput
+from server.domain.languages import DEFAULT_LANGUAGE
+from server.i18n import words
 from server.services.cursors import decode_cursor
 from server.time_zones import CANONICAL, canonical_zone
 
@@ -27,6 +30,19 @@ class TimeZone(fields.String):
         if zone is None:
             raise ValidationError("Not the time zone of a place (for example Europe/Berlin), nor UTC.")
         return zone
+
+
+class Said(fields.String):
+    """Words of ours (a template's name, a limit's source, a trends statement) in the language of whoever asks.
+
+    Only texts the code marked (N_) or made (domain Text) are translated: what a person typed stays as typed.
+    """
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        """Write the text in the signed-in account's language (English outside a signed-in request)."""
+        signed_in = has_request_context() and auth.current_user
+        language = signed_in.account.language if signed_in else DEFAULT_LANGUAGE
+        return super()._serialize(words(language).say(value), attr, obj, **kwargs)
 
 
 class LocalTime(fields.String):

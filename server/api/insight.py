@@ -2,8 +2,9 @@
 
 from apiflask import APIBlueprint, Schema, fields
 
-from server.api.auth import acts_for, auth
+from server.api.auth import acts_for, auth, principal
 from server.api.downloads import RangeQuery, ReportQuery, pdf_response
+from server.api.fields import Said
 from server.api.quotas import account_limited, per_account
 from server.db import get_db
 from server.domain.household import Permission
@@ -47,7 +48,7 @@ class EquipmentOut(Schema):
     from_ = fields.Date(attribute="first", data_key="from")
     to = fields.Date(attribute="last")
     changes = fields.List(fields.Nested(ChangeOut))
-    observation = fields.String()
+    observation = Said()
 
 
 @bp.get("/equipment")
@@ -68,6 +69,7 @@ def equipment_changes(query, household):
 @per_account("EXPORT_RATE_LIMIT", "downloads")
 @acts_for(Permission.EXPORT)
 def report_pdf(query, household):
-    """Download a one-page PDF of the local days from..to for a consultant or a pediatrician."""
+    """Download a one-page PDF of the local days from..to for a consultant or a pediatrician, in the language of
+    whoever asks."""
     return pdf_response(*report.report_pdf(get_db(), household.account, query.get("from_"), query.get("to"),
-                                           query["paper"], app_now()))
+                                           query["paper"], app_now(), language=principal().account.language))

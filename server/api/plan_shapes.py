@@ -4,7 +4,7 @@ a plan to expand (a preview, a start and a consultant's proposal)."""
 from apiflask import Schema, fields
 from apiflask.validators import Length
 
-from server.api.fields import Instant
+from server.api.fields import Instant, Said
 from server.domain.templates import TEMPLATES
 
 
@@ -22,8 +22,8 @@ class PlanSummaryOut(Schema):
 
     id = fields.Integer(allow_none=True)
     template = fields.String()
-    name = fields.String()
-    evidence = fields.String(metadata={"description": "The template's label, or an adaptation beyond its sources."})
+    name = Said()
+    evidence = Said(metadata={"description": "The template's label, or an adaptation beyond its sources."})
     status = fields.String(metadata={"description": "active, cancelled or finished."})
     time_zone = fields.String(metadata={"description": "The zone whose local times the plan's daily times follow."})
     starts_at = fields.DateTime()
@@ -35,4 +35,4 @@ class PlanSummaryOut(Schema):
                        "she did."})
     logged_by_id = fields.Integer(allow_none=True, metadata={
         "description": "Their account id; null when she started it or their account was deleted."})
-    disclaimer = fields.String()
+    disclaimer = Said()

@@ -6,6 +6,7 @@ from flask import Response
 
 from server.api.auth import acts_for, auth, principal
 from server.api.docs import links
+from server.api.fields import Said
 from server.api.plan_shapes import PlanSummaryOut, PreviewIn
 from server.db import get_db
 from server.domain.household import Permission
@@ -24,19 +25,19 @@ class ParamOut(Schema):
     min = fields.Raw()
     max = fields.Raw()
     unit = fields.String(allow_none=True)
-    description = fields.String()
+    description = Said()
 
 
 class TemplateOut(Schema):
     """A plan template and where its figures come from."""
 
     key = fields.String()
-    name = fields.String()
-    description = fields.String()
-    evidence = fields.String(
+    name = Said()
+    description = Said()
+    evidence = Said(
         metadata={"description": 'What the sources are, e.g. "limited evidence: one article", "no standard protocol".'}
     )
-    source = fields.String()
+    source = Said()
     params = fields.List(fields.Nested(ParamOut))
 
 
@@ -44,7 +45,7 @@ class TemplatesOut(Schema):
     """Every template, and the note that none of this is medical advice."""
 
     items = fields.List(fields.Nested(TemplateOut))
-    disclaimer = fields.String()
+    disclaimer = Said()
 
 
 class PlanIn(PreviewIn):

@@ -4,6 +4,7 @@ from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import Length
 
 from server.api.auth import acts_for, auth, principal
+from server.api.fields import Said
 from server.api.plan_shapes import PreviewIn
 from server.db import get_db
 from server.domain.household import Permission
@@ -32,7 +33,7 @@ class ProposalOut(Schema):
 
     id = fields.Integer()
     template = fields.String()
-    name = fields.String()
+    name = Said()
     starts_at = fields.DateTime()
     overrides = fields.Dict()
     note = fields.String(allow_none=True)

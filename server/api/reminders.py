@@ -20,8 +20,9 @@ class ReminderOut(Schema):
     id = fields.Integer()
     kind = fields.String(metadata={"description": "plan_slot, phase_change, gap, stash_expiry or test."})
     send_after = fields.DateTime(metadata={"description": "When it is next sent (named due_at before)."})
-    title = fields.Function(lambda r: r.payload.get("title"))
-    body = fields.Function(lambda r: r.payload.get("body"))
+    # In the language of whoever asks, as her phone would show it.
+    title = fields.Function(lambda r: reminders.reminder_words(r.payload, principal().account.language)[0])
+    body = fields.Function(lambda r: reminders.reminder_words(r.payload, principal().account.language)[1])
     url = fields.Function(lambda r: r.payload.get("url"))
     status = fields.String(metadata={"enum": [s.value for s in Status]})
     plan_id = fields.Integer(allow_none=True)

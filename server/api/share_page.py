@@ -1,4 +1,5 @@
-"""The consultant's read-only page behind a share link, and its CSV downloads (no /api access)."""
+"""The consultant's read-only page behind a share link, and its CSV downloads (no /api access), in the parent's
+language. Its error pages stay in English, as the API's errors do."""
 
 from datetime import datetime
 
@@ -10,9 +11,12 @@ from server.api.downloads import RangeQuery, ReportQuery, csv_response, pdf_resp
 from server.db import get_db
 from server.domain.equipment import OBSERVATION
 from server.domain.errors import InvalidInput, NotFound
+from server.domain.languages import DEFAULT_LANGUAGE
+from server.domain.plans import STATUS_NAMES as PLAN_STATUS_NAMES
 from server.domain.report import hours_minutes
-from server.domain.sessions import duration_min, total_volume_ml
-from server.domain.units import format_rate, format_volume
+from server.domain.sessions import MODE_NAMES, duration_min, total_volume_ml
+from server.domain.storage import PLACE_NAMES, STATUS_NAMES
+from server.i18n import words
 from server.models import User
 from server.services import export, report, shares
 from server.timeutil import app_now
@@ -29,11 +33,12 @@ def page(token: str):
     """Show the user's last days, sessions and plan, read-only."""
     db = get_db()
     share = shares.open_link(db, token, app_now())
-    overview = shares.share_overview(db, db.get(User, share.user_id), app_now(), share.include_stash)
+    user = db.get(User, share.user_id)
+    overview = shares.share_overview(db, user, app_now(), share.include_stash)
     return render_template(
-        "share.html", token=token, o=overview,
-        volume=_volume, local=_local, minutes=hours_minutes, rate=format_rate, observation=OBSERVATION,
-        total_volume_ml=total_volume_ml, duration_min=duration_min,
+        "share.html", token=token, o=overview, **_in_language(user.language),
+        minutes=hours_minutes, observation=OBSERVATION, total_volume_ml=total_volume_ml, duration_min=duration_min,
+        places=PLACE_NAMES, statuses=STATUS_NAMES, modes=MODE_NAMES, plan_statuses=PLAN_STATUS_NAMES,
     )
 
 
@@ -43,7 +48,7 @@ def sessions_csv(token: str):
     db = get_db()
     user = shares.open_share(db, token, app_now())
     first, last = _range()
-    return csv_response(*export.export_sessions_csv(db, user, first, last, app_now()), close=db.close)
+    return csv_response(*export.export_sessions_csv(db, user, first, last, app_now(), user.language), close=db.close)
 
 
 @bp.get("/<token>/daily.csv")
@@ -52,7 +57,7 @@ def daily_csv(token: str):
     db = get_db()
     user = shares.open_share(db, token, app_now())
     first, last = _range()
-    return csv_response(*export.export_daily_csv(db, user, first, last, app_now()), close=db.close)
+    return csv_response(*export.export_daily_csv(db, user, first, last, app_now(), user.language), close=db.close)
 
 
 @bp.get("/<token>/report.pdf")
@@ -63,7 +68,7 @@ def report_pdf(token: str):
     query = _query(ReportQuery())
     user = db.get(User, share.user_id)
     return pdf_response(*report.report_pdf(
-        db, user, query.get("from_"), query.get("to"), query["paper"], app_now(), share.include_stash))
+        db, user, query.get("from_"), query.get("to"), query["paper"], app_now(), share.include_stash, user.language))
 
 
 @bp.after_request
@@ -112,14 +117,27 @@ def _query(schema) -> dict:
         raise NotFound("Not found.") from None
 
 
-def _volume(ml: float | None, unit: str) -> str:
-    """Write a volume in the user's unit, or a dash when it was not measured."""
-    return "–" if ml is None else format_volume(ml, unit)
+def _in_language(language: str) -> dict:
+    """What the page's template writes words, figures and dates with, in the parent's language.
 
+    Passed to each render, not installed in Jinja: pages in several languages are rendered at once.
+    """
+    said = words(language)
 
-def _local(moment: datetime, zone) -> str:
-    """Write a moment as local date and time."""
-    return moment.astimezone(zone).strftime("%a %d %b %H:%M")
+    def volume(ml: float | None, unit: str) -> str:
+        """Write a volume in the user's unit, or a dash when it was not measured."""
+        return "–" if ml is None else said.volume(ml, unit)
+
+    def local(moment: datetime, zone) -> str:
+        """Write a moment as local date and time."""
+        return said.date(moment.astimezone(zone), "moment")
+
+    def flange(mm: float | None) -> str:
+        """Write a flange size as stored ("24.0"), with the language's decimal mark."""
+        return "?" if mm is None else str(mm) if said.language == DEFAULT_LANGUAGE else said.number(mm, 2)
+
+    return {"language": said.language, "_": said._, "_n": said._n, "say": said.say, "date": said.date,
+            "rate": said.rate, "volume": volume, "local": local, "flange": flange}
 
 
 def init_app(app: Flask) -> None:

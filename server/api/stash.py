@@ -5,7 +5,7 @@ from apiflask.validators import Length, OneOf, Range
 
 from server.api.auth import acts_for, auth, principal
 from server.api.compiled import CompiledSchema
-from server.api.fields import Instant
+from server.api.fields import Instant, Said
 from server.db import get_db
 from server.domain import storage
 from server.domain.household import Permission
@@ -62,11 +62,11 @@ class LimitOut(CompiledSchema):
     """The limit that sets a container's expiry, its source, and the CDC's when the guideline allows longer."""
 
     condition = fields.String()
-    limit = fields.String()
-    source = fields.String()
-    note = fields.String()
-    cdc_limit = fields.String(allow_none=True)
-    cdc_source = fields.String(allow_none=True)
+    limit = Said()
+    source = Said()
+    note = Said()
+    cdc_limit = Said(allow_none=True)
+    cdc_source = Said(allow_none=True)
 
 
 class EventOut(CompiledSchema):
@@ -101,7 +101,7 @@ class BatchOut(CompiledSchema):
     expires_at = fields.DateTime()
     status = fields.String(metadata={"enum": list(storage.STATUSES)})
     expired = fields.Boolean()
-    time_left = fields.String(allow_none=True, metadata={"example": "2 days 4 h left"})
+    time_left = Said(allow_none=True, metadata={"example": "2 days 4 h left"})
     limit = fields.Nested(LimitOut)
     session_id = fields.UUID(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
@@ -144,7 +144,7 @@ class StashPage(CompiledSchema):
     next_cursor = fields.String(allow_none=True)
     totals = fields.Nested(Totals)
     guideline = fields.String()
-    not_medical_advice = fields.String()
+    not_medical_advice = Said()
 
 
 class GuidelineIn(Schema):
@@ -157,8 +157,8 @@ class GuidelineChoice(Schema):
     """A guideline one may choose."""
 
     key = fields.String()
-    name = fields.String()
-    source = fields.String()
+    name = Said()
+    source = Said()
 
 
 class GuidelineLimit(LimitOut):
@@ -173,10 +173,10 @@ class GuidelineOut(Schema):
     """The chosen guideline and every limit it sets, each naming its source."""
 
     guideline = fields.String()
-    name = fields.String()
+    name = Said()
     choices = fields.List(fields.Nested(GuidelineChoice))
     limits = fields.List(fields.Nested(GuidelineLimit))
-    not_medical_advice = fields.String()
+    not_medical_advice = Said()
 
 
 def _answer(household, batch_and_created):

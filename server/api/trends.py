@@ -6,6 +6,7 @@ from marshmallow import pre_dump
 
 from server.api.auth import acts_for, auth
 from server.api.compiled import CompiledSchema
+from server.api.fields import Said
 from server.db import get_db
 from server.domain.household import Permission
 from server.domain.trends import WEEKS, WINDOW
@@ -60,7 +61,7 @@ class StatementOut(CompiledSchema):
 
     kind = fields.String(metadata={"enum": ["nothing-logged", "too-early", "total", "sessions_per_24h",
                                             "pumping_min_per_day", "ml_per_min", "left_share"]})
-    text = fields.String()
+    text = Said()
     latest = fields.Float(allow_none=True)
     previous = fields.Float(allow_none=True)
     change_pct = fields.Integer(allow_none=True)
@@ -81,8 +82,8 @@ class ReferenceOut(CompiledSchema):
     low_ml = fields.Float()
     high_ml = fields.Float(allow_none=True)
     min_sessions_per_day = fields.Integer(allow_none=True)
-    text = fields.String()
-    source = fields.String()
+    text = Said()
+    source = Said()
 
 
 class TrendsOut(Schema):
@@ -101,7 +102,7 @@ class TrendsOut(Schema):
     statements = fields.List(fields.Nested(StatementOut))
     markers = fields.List(fields.Nested(MarkerOut))
     references = fields.List(fields.Nested(ReferenceOut))
-    not_advice = fields.String()
+    not_advice = Said()
 
     @pre_dump
     def flatten(self, view, **kwargs):

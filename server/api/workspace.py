@@ -4,6 +4,7 @@ from apiflask import APIBlueprint, Schema, fields
 from apiflask.validators import OneOf
 
 from server.api.auth import auth, principal
+from server.api.fields import Said
 from server.db import get_db
 from server.services import workspace
 from server.timeutil import app_now
@@ -40,7 +41,7 @@ class PlanProgressOut(Schema):
 
     id = fields.Integer()
     template = fields.String()
-    name = fields.String()
+    name = Said()
     done = fields.Integer(attribute="progress.done")
     missed = fields.Integer(attribute="progress.missed")
     upcoming = fields.Integer(attribute="progress.upcoming")
@@ -50,7 +51,7 @@ class FlagOut(Schema):
     """Something that asks for a look."""
 
     code = fields.String(metadata={"enum": ["nothing_logged", "night_gap", "below_goal"]})
-    message = fields.String()
+    message = Said()
 
 
 class ClientOut(Schema):

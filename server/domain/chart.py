@@ -1,11 +1,13 @@
-"""Geometry of the daily volume chart drawn on the server as SVG (the template only places shapes)."""
+"""Geometry of the daily volume chart drawn on the server as SVG (the template only places shapes); its words are
+Texts, written in the reader's language where they are shown."""
 
 import math
 from collections.abc import Sequence
 from datetime import date
 from typing import NamedTuple
 
-from server.domain.units import format_volume, in_unit
+from server.domain.languages import Counted, Figure, LocalTime, Text, volume_figure
+from server.domain.units import DISPLAY_PLACES, in_unit
 
 # A drawing about as wide as a phone's screen: a phone shows it near 1:1, so its labels can be
 # sized in CSS to render at 14 px or more there (share.css), and a desk screen scales it up.
@@ -77,7 +79,7 @@ def daily_volume_chart(days: Sequence[tuple[date, float]], goal_ml: float | None
                 width=round(slot * 0.7, 1),
                 height=round(bottom - y, 1),
                 met_goal=bool(goal_ml) and ml >= goal_ml,
-                label=f"{day.isoformat()}: {format_volume(ml, unit)}",
+                label=Text("{date}: {volume}", date=day.isoformat(), volume=volume_figure(ml, unit)),
             )
         )
     y_ticks = [
@@ -86,15 +88,20 @@ def daily_volume_chart(days: Sequence[tuple[date, float]], goal_ml: float | None
     ]
     every = max(1, math.ceil(len(days) / MAX_DATE_LABELS))
     x_ticks = [
-        Tick(round(LEFT + index * slot + slot / 2, 1), day.strftime("%b %d"))
+        Tick(round(LEFT + index * slot + slot / 2, 1), LocalTime(day, "short"))
         for index, (day, _) in enumerate(days)
         if index % every == 0
     ]
     met = sum(bar.met_goal for bar in bars)
-    goal_label = f"Goal {format_volume(goal_ml, unit)}" if goal_ml else ""
-    description = f"Daily volume for {len(days)} days" + (
-        f"; goal reached on {met} of them ({goal_label.lower()})." if goal_ml else "."
-    )
+    goal_label = Text("Goal {goal}", goal=volume_figure(goal_ml, unit)) if goal_ml else ""
+    if goal_ml:
+        # English has always written the goal here in lower case, "goal 1000 ml".
+        goal = Figure(in_unit(goal_ml, unit), DISPLAY_PLACES[unit], " ml" if unit == "ml" else " oz")
+        description = Counted("Daily volume for {count} day; goal reached on {met} of them (goal {goal}).",
+                              "Daily volume for {count} days; goal reached on {met} of them (goal {goal}).",
+                              len(days), met=met, goal=goal)
+    else:
+        description = Counted("Daily volume for {count} day.", "Daily volume for {count} days.", len(days))
     return Chart(
         WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, TOP, bottom, bars, y_ticks, x_ticks,
         y_of(goal_ml) if goal_ml else None, goal_label, description,
@@ -110,7 +117,6 @@ def _nice_step(raw: float) -> float:
     return 10 * magnitude
 
 
-def _tick_label(value: float, unit: str) -> str:
+def _tick_label(value: float, unit: str) -> Figure:
     """Write an axis value in the chart's unit."""
-    text = f"{value:g}"
-    return f"{text} {'mL' if unit == 'ml' else 'oz'}"
+    return Figure(value, 3, " mL" if unit == "ml" else " oz")

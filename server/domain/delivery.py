@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from server.domain.errors import Conflict
+from server.domain.languages import N_
 
 
 class Status(enum.StrEnum):
@@ -137,10 +138,11 @@ DEFAULT_TTL = timedelta(hours=1)
 STALE_AFTER = {"gap": timedelta(hours=2), TEST: timedelta(minutes=10)}
 DEFAULT_STALE_AFTER = timedelta(hours=6)
 URGENT_KINDS = frozenset({"plan_slot", "phase_change", TEST})
+# Each button's title is shown in the language of the phone's account.
 ACTIONS = [
-    {"action": "start", "title": "Start"},
-    {"action": "snooze", "title": "Snooze 10 min"},
-    {"action": "skip", "title": "Skip"},
+    {"action": "start", "title": N_("Start")},
+    {"action": "snooze", "title": N_("Snooze 10 min")},
+    {"action": "skip", "title": N_("Skip")},
 ]
 
 
@@ -271,11 +273,11 @@ def tag(dedupe_key: str) -> str:
 
 def notification_payload(
     reminder_id: int, kind: str, dedupe_key: str, content: dict, base_url: str = "", delivery: str | None = None,
-    account_id: int | None = None,
+    account_id: int | None = None, actions: list[dict] = ACTIONS,
 ) -> bytes:
     """Build the JSON the service worker (or Declarative Web Push) shows, under 2 KB; `delivery` (delivery_id)
     lets the worker show a repeat of the same sending silently, and `account_id` (the parent's) lets a caregiver's
-    phone open that household."""
+    phone open that household; `content` and `actions` are in the language of the phone's account."""
     title = shorten(str(content.get("title") or "Pumpwell"), MAX_TITLE)
     body = shorten(str(content.get("body") or ""), MAX_BODY)
     url = str(content.get("url") or "/")
@@ -286,7 +288,7 @@ def notification_payload(
         """Serialise the payload with the given body."""
         return json.dumps({
             "title": title, "body": body_text, "tag": tag(dedupe_key), "reminder_id": reminder_id,
-            "delivery_id": delivery, "kind": kind, "url": url, "account_id": account_id, "actions": ACTIONS,
+            "delivery_id": delivery, "kind": kind, "url": url, "account_id": account_id, "actions": actions,
             "web_push": 8030,
             "notification": {"title": title, "body": body_text, "navigate": navigate,
                              "tag": tag(dedupe_key), "silent": False},

@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
+from server.domain.languages import N_
 from server.domain.sessions import duration_min, total_volume_ml
 
-OBSERVATION = (
+OBSERVATION = N_(
     "An observation, not a cause: output also changes with the baby's age and feeds, the time of day, "
     "how often and how long you pump, and much else."
 )

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from server.domain.languages import N_
 from server.domain.sessions import duration_min, total_volume_ml
 from server.domain.summary import DaySummary, GoalFacts
 from server.domain.units import EXPORT_PLACES, format_number, ml_to_oz
@@ -54,14 +55,16 @@ def neutralise(text: str | None) -> str:
 
 
 def session_header(unit: str) -> list[str]:
-    """Name the session columns, each with its unit; oz columns are added for an oz user."""
-    volumes = ["left_ml", "right_ml", "total_ml"]
+    """Name the session columns, each with its unit; oz columns are added for an oz user (N_: the reader's language
+    names them)."""
+    volumes = [N_("left_ml"), N_("right_ml"), N_("total_ml")]
     if unit == "oz":
-        volumes += ["left_oz", "right_oz", "total_oz"]
+        volumes += [N_("left_oz"), N_("right_oz"), N_("total_oz")]
     return [
-        "date_local", "start_local", "start_utc_offset", "end_local", "end_utc_offset",
-        "duration_min", "since_previous_end_min", *volumes,
-        "mode", "pump", "flange_mm", "pump_setting", "pain_0_to_10", "notes", "plan", "plan_slot", "logged_by",
+        N_("date_local"), N_("start_local"), N_("start_utc_offset"), N_("end_local"), N_("end_utc_offset"),
+        N_("duration_min"), N_("since_previous_end_min"), *volumes,
+        N_("mode"), N_("pump"), N_("flange_mm"), N_("pump_setting"), N_("pain_0_to_10"), N_("notes"), N_("plan"),
+        N_("plan_slot"), N_("logged_by"),
     ]  # fmt: skip
 
 
@@ -113,14 +116,14 @@ def session_rows(
 
 def daily_header(unit: str) -> list[str]:
     """Name the daily columns, each with its unit; oz columns are added for an oz user."""
-    volumes = ["total_ml", "left_ml", "right_ml"]
-    goal = ["goal_volume_ml"]
+    volumes = [N_("total_ml"), N_("left_ml"), N_("right_ml")]
+    goal = [N_("goal_volume_ml")]
     if unit == "oz":
-        volumes += ["total_oz", "left_oz", "right_oz"]
-        goal += ["goal_volume_oz"]
+        volumes += [N_("total_oz"), N_("left_oz"), N_("right_oz")]
+        goal += [N_("goal_volume_oz")]
     return [
-        "date_local", "sessions", *volumes, "pumping_min", "longest_gap_min",
-        "night_sessions_01_to_05", *goal, "goal_sessions", "volume_of_goal_pct",
+        N_("date_local"), N_("sessions"), *volumes, N_("pumping_min"), N_("longest_gap_min"),
+        N_("night_sessions_01_to_05"), *goal, N_("goal_sessions"), N_("volume_of_goal_pct"),
     ]  # fmt: skip
 
 

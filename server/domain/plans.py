@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from server.domain.errors import InvalidPlanParams, UnknownTemplate
+from server.domain.languages import N_
 from server.domain.templates import TEMPLATES, Phase, Template, TimedPhases, local_to_utc, parse_clock
 
 # A session from 30 min before a slot counts for it (people start a little early).
@@ -29,6 +30,10 @@ class PlanStatus(enum.StrEnum):
     ACTIVE = "active"
     CANCELLED = "cancelled"
     FINISHED = "finished"
+
+
+STATUS_NAMES = {PlanStatus.ACTIVE: N_("active"), PlanStatus.CANCELLED: N_("cancelled"),
+                PlanStatus.FINISHED: N_("finished")}
 
 
 def session_window(starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from server.domain.languages import N_, Listed, Said, Text
 from server.domain.plans import Phase, Slot
 
 PLAN_SLOT = "plan_slot"
@@ -20,7 +21,11 @@ OFFSET_PROBE = timedelta(minutes=30)
 
 @dataclass(frozen=True)
 class ReminderDraft:
-    """A reminder to store: what, when, and the key that makes recomputing replace rather than add."""
+    """A reminder to store: what, when, and the key that makes recomputing replace rather than add.
+
+    Its title and body are English Texts (server/domain/languages.py): each phone they are sent to writes them in
+    its account's language.
+    """
 
     kind: str
     dedupe_key: str
@@ -52,8 +57,22 @@ class QuietHours:
     end: time
 
 
+# Each kind of phase, and the side pumped, as the first step of a list and as a later one.
+PHASE_WORDS = {
+    ("pump", "both"): (N_("Pump {minutes} min (both sides)"), N_("pump {minutes} min (both sides)")),
+    ("pump", "left"): (N_("Pump {minutes} min (left)"), N_("pump {minutes} min (left)")),
+    ("pump", "right"): (N_("Pump {minutes} min (right)"), N_("pump {minutes} min (right)")),
+    ("pump", None): (N_("Pump {minutes} min"), N_("pump {minutes} min")),
+    ("rest", None): (N_("Rest {minutes} min"), N_("rest {minutes} min")),
+}
+
+
 def plan_reminders(plan_id: int, plan_name: str, slots: Iterable[Slot], now: datetime) -> list[ReminderDraft]:
-    """Return the reminders still ahead for a plan: each slot's start, and each phase change inside a block."""
+    """Return the reminders still ahead for a plan: each slot's start, and each phase change inside a block.
+
+    `plan_name` is a template's name, which each reader sees in her language.
+    """
+    plan = Said(plan_name)
     drafts = []
     for slot in slots:
         url = "/#/plans"
@@ -61,7 +80,7 @@ def plan_reminders(plan_id: int, plan_name: str, slots: Iterable[Slot], now: dat
         drafts.append(
             ReminderDraft(
                 PLAN_SLOT, f"{key}:start", slot.starts_at, slot.ends_at,
-                f"{plan_name}: time to pump", describe_phases(slot.phases), url, slot.index, True,
+                Text("{plan}: time to pump", plan=plan), describe_phases(slot.phases), url, slot.index, True,
             )
         )
         if len(slot.phases) > 1:
@@ -69,9 +88,9 @@ def plan_reminders(plan_id: int, plan_name: str, slots: Iterable[Slot], now: dat
             for number, phase in enumerate(slot.phases):
                 moment += timedelta(minutes=phase.minutes)
                 following = slot.phases[number + 1] if number + 1 < len(slot.phases) else None
-                title = f"{following.kind.capitalize()} {following.minutes} min" if following else "Done"
-                step = f"step {number + 2} of {len(slot.phases)}" if following else "block done"
-                body = f"{plan_name}: {step}"
+                title = _phase(following, first=True, sided=False) if following else Text("Done")
+                body = (Text("{plan}: step {step} of {steps}", plan=plan, step=number + 2, steps=len(slot.phases))
+                        if following else Text("{plan}: block done", plan=plan))
                 drafts.append(
                     ReminderDraft(
                         PHASE_CHANGE, f"{key}:phase:{number + 1}", moment, moment + PHASE_GRACE,
@@ -83,12 +102,14 @@ def plan_reminders(plan_id: int, plan_name: str, slots: Iterable[Slot], now: dat
 
 def describe_phases(phases: Iterable[Phase]) -> str:
     """Return phases as a line such as "Pump 20 min (both sides), rest 10 min, pump 10 min"."""
-    parts = []
-    for phase in phases:
-        side = {"both": " (both sides)", "left": " (left)", "right": " (right)"}.get(phase.side or "", "")
-        parts.append(f"{phase.kind} {phase.minutes} min{side}")
-    text = ", ".join(parts)
-    return text[:1].upper() + text[1:]
+    return Listed(tuple(_phase(phase, first=number == 0) for number, phase in enumerate(phases)))
+
+
+def _phase(phase: Phase, first: bool, sided: bool = True) -> Text:
+    """Say one phase: what, how long, and on which side."""
+    side = phase.side if sided and phase.kind == "pump" and phase.side in ("both", "left", "right") else None
+    capitalised, later = PHASE_WORDS[(phase.kind, side)]
+    return Text(capitalised if first else later, minutes=phase.minutes)
 
 
 def gap_reminder(
@@ -112,8 +133,8 @@ def gap_reminder(
         return None
     waited = (due - last_session_end) // timedelta(minutes=1)
     return ReminderDraft(
-        GAP, GAP_DEDUPE_KEY, due, None, f"{format_minutes(waited)} since your last session",
-        "Time to pump? Log it when you are done.", "/#/log", None, at_night,
+        GAP, GAP_DEDUPE_KEY, due, None, Text("{waited} since your last session", waited=format_minutes(waited)),
+        Text("Time to pump? Log it when you are done."), "/#/log", None, at_night,
     )
 
 

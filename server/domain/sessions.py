@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from server.domain.errors import InvalidInput
+from server.domain.languages import N_
 
 MIN_DURATION = timedelta(minutes=1)
 MAX_DURATION = timedelta(hours=4)
@@ -10,6 +11,7 @@ MAX_DURATION = timedelta(hours=4)
 FUTURE_TOLERANCE = timedelta(minutes=5)
 # How a session was pumped: both sides at once, one side, or by hand.
 MODES = ("double", "left", "right", "hand")
+MODE_NAMES = {"double": N_("double"), "left": N_("left"), "right": N_("right"), "hand": N_("hand")}
 
 
 def resolve_end(started_at: datetime, ended_at: datetime | None, duration_min: float | None) -> datetime:

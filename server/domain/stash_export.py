@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from server.domain import storage
 from server.domain.export import _local, _offset, _volume, neutralise
+from server.domain.languages import N_
 
 
 class BatchRecord(NamedTuple):
@@ -23,12 +24,12 @@ class BatchRecord(NamedTuple):
 
 def stash_header(unit: str) -> list[str]:
     """Name the stash columns, each with its unit; oz columns are added for an oz user."""
-    volumes = ["volume_ml", "remaining_ml"] + (["volume_oz", "remaining_oz"] if unit == "oz" else [])
+    volumes = [N_("volume_ml"), N_("remaining_ml")] + ([N_("volume_oz"), N_("remaining_oz")] if unit == "oz" else [])
     return [
-        "label", "status", "location", "expressed_local", "expressed_utc_offset", "volume_as_entered",
-        "unit_as_entered", *volumes, "first_frozen_local", "thawed_local", "offered_for_feed_local",
-        "expires_local", "expires_utc_offset", "limit", "limit_source", "cdc_limit", "closed_local", "discard_reason",
-        "logged_by",
+        N_("label"), N_("status"), N_("location"), N_("expressed_local"), N_("expressed_utc_offset"),
+        N_("volume_as_entered"), N_("unit_as_entered"), *volumes, N_("first_frozen_local"), N_("thawed_local"),
+        N_("offered_for_feed_local"), N_("expires_local"), N_("expires_utc_offset"), N_("limit"), N_("limit_source"),
+        N_("cdc_limit"), N_("closed_local"), N_("discard_reason"), N_("logged_by"),
     ]  # fmt: skip
 
 

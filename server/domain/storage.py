@@ -13,28 +13,33 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from server.domain.errors import Conflict, InvalidInput
+from server.domain.languages import N_, Counted, LocalTime, Said, Text
 from server.domain.plans import local_to_utc
 from server.domain.reminders import QuietHours, ReminderDraft, quiet_stretch
 
 CDC, ABM, FIVE = "cdc", "abm", "555"
 GUIDELINES = (CDC, ABM, FIVE)
-GUIDELINE_NAMES = {CDC: "CDC", ABM: "ABM protocol #8 (2017)", FIVE: '"5-5-5" rule (informal)'}
+# Names, sources and notes are marked N_: each reader sees them in her language (a source's title as published).
+GUIDELINE_NAMES = {CDC: "CDC", ABM: N_("ABM protocol #8 (2017)"), FIVE: N_('"5-5-5" rule (informal)')}
 SOURCES = {
-    CDC: "CDC, Proper Storage and Preparation of Breast Milk (cdc.gov breastfeeding storage FAQ)",
-    ABM: "Academy of Breastfeeding Medicine, Clinical Protocol #8: Human Milk Storage (2017)",
-    FIVE: 'The seed article\'s "5-5-5" paragraph: an informal rule of thumb, not a clinical guideline',
+    CDC: N_("CDC, Proper Storage and Preparation of Breast Milk (cdc.gov breastfeeding storage FAQ)"),
+    ABM: N_("Academy of Breastfeeding Medicine, Clinical Protocol #8: Human Milk Storage (2017)"),
+    FIVE: N_('The seed article\'s "5-5-5" paragraph: an informal rule of thumb, not a clinical guideline'),
 }
-NOT_MEDICAL_ADVICE = "Storage limits are general guidance, not medical advice; when in doubt, ask your IBCLC."
+NOT_MEDICAL_ADVICE = N_("Storage limits are general guidance, not medical advice; when in doubt, ask your IBCLC.")
 
 ROOM, COOLER, FRIDGE, FREEZER = "room", "cooler", "fridge", "freezer"
 LOCATIONS = (ROOM, COOLER, FRIDGE, FREEZER)
 COLDNESS = {ROOM: 0, COOLER: 1, FRIDGE: 2, FREEZER: 3}
+PLACE_NAMES = {ROOM: N_("room"), COOLER: N_("cooler"), FRIDGE: N_("fridge"), FREEZER: N_("freezer")}
 # Conditions that have a limit of their own: the four places, plus milk that was thawed and leftovers.
 THAWED_FRIDGE, THAWED_ROOM, LEFTOVER = "thawed_fridge", "thawed_room", "leftover"
 
 FRESH, FROZEN, THAWED, LEFTOVER_STATUS = "fresh", "frozen", "thawed", "leftover"
 EXPIRED, USED, DISCARDED = "expired", "used", "discarded"
 STATUSES = (FRESH, FROZEN, THAWED, LEFTOVER_STATUS, EXPIRED, USED, DISCARDED)
+STATUS_NAMES = {FRESH: N_("fresh"), FROZEN: N_("frozen"), THAWED: N_("thawed"), LEFTOVER_STATUS: N_("leftover"),
+                EXPIRED: N_("expired"), USED: N_("used"), DISCARDED: N_("discarded")}
 
 EXPRESSED, MOVED, USED_EVENT, OFFERED, DISCARDED_EVENT = "expressed", "moved", "used", "offered", "discarded"
 EVENT_KINDS = (EXPRESSED, MOVED, USED_EVENT, OFFERED, DISCARDED_EVENT)
@@ -71,7 +76,7 @@ def _limit(duration: timedelta, words: str, guideline: str, note: str = "") -> L
 
 def _months(months: int, guideline: str, note: str) -> Limit:
     """Build a limit in calendar months attributed to a guideline's source."""
-    return Limit(timedelta(0), f"{months} months", SOURCES[guideline], note, months)
+    return Limit(timedelta(0), Counted("{count} month", "{count} months", months), SOURCES[guideline], note, months)
 
 
 def months_later(start: datetime, months: int, zone: ZoneInfo) -> datetime:
@@ -90,39 +95,39 @@ H, D = timedelta(hours=1), timedelta(days=1)
 # back to the CDC, and its source then says CDC, so every figure shown names the source that gives it.
 LIMITS: dict[str, dict[str, Limit]] = {
     ROOM: {
-        CDC: _limit(4 * H, "4 h", CDC, "at or below 25 °C / 77 °F"),
-        ABM: _limit(4 * H, "4 h", ABM, "6–8 h if expressed very cleanly"),
+        CDC: _limit(4 * H, "4 h", CDC, N_("at or below 25 °C / 77 °F")),
+        ABM: _limit(4 * H, "4 h", ABM, N_("6–8 h if expressed very cleanly")),
         FIVE: _limit(5 * H, "5 h", FIVE),
     },
     COOLER: {
-        CDC: _limit(24 * H, "24 h", CDC, "insulated cooler with ice packs"),
+        CDC: _limit(24 * H, "24 h", CDC, N_("insulated cooler with ice packs")),
         ABM: _limit(24 * H, "24 h", ABM),
-        FIVE: _limit(24 * H, "24 h", CDC, "the 5-5-5 rule says nothing about coolers"),
+        FIVE: _limit(24 * H, "24 h", CDC, N_("the 5-5-5 rule says nothing about coolers")),
     },
     FRIDGE: {
-        CDC: _limit(4 * D, "4 days", CDC, "4 °C / 40 °F"),
-        ABM: _limit(4 * D, "4 days", ABM, "5–8 days if expressed very cleanly"),
-        FIVE: _limit(5 * D, "5 days", FIVE),
+        CDC: _limit(4 * D, N_("4 days"), CDC, N_("4 °C / 40 °F")),
+        ABM: _limit(4 * D, N_("4 days"), ABM, N_("5–8 days if expressed very cleanly")),
+        FIVE: _limit(5 * D, N_("5 days"), FIVE),
     },
     FREEZER: {
-        CDC: _months(12, CDC, "−18 °C / 0 °F; best within 6 months; calendar months from the first freeze"),
-        ABM: _months(12, ABM, "6 months best, 12 acceptable; calendar months from the first freeze"),
-        FIVE: _months(5, FIVE, "calendar months from the first freeze"),
+        CDC: _months(12, CDC, N_("−18 °C / 0 °F; best within 6 months; calendar months from the first freeze")),
+        ABM: _months(12, ABM, N_("6 months best, 12 acceptable; calendar months from the first freeze")),
+        FIVE: _months(5, FIVE, N_("calendar months from the first freeze")),
     },
     THAWED_ROOM: {
-        g: _limit(1 * H, "1 h", CDC, "CDC says 1–2 h; we use 1 h; also milk brought from the fridge to room")
+        g: _limit(1 * H, "1 h", CDC, N_("CDC says 1–2 h; we use 1 h; also milk brought from the fridge to room"))
         for g in GUIDELINES
     },
     # The CDC counts from when the milk is fully thawed, a moment Pumpwell cannot know: it counts from when the milk
     # left the freezer, which is sooner, and says so.
     THAWED_FRIDGE: {
-        g: _limit(24 * H, "24 h", CDC, "CDC: 24 h from fully thawed; counted here from leaving the freezer, which is "
-                  "sooner; never refreeze")
+        g: _limit(24 * H, "24 h", CDC, N_("CDC: 24 h from fully thawed; counted here from leaving the freezer, "
+                                          "which is sooner; never refreeze"))
         for g in GUIDELINES
     },
     LEFTOVER: {
-        g: _limit(2 * H, "2 h", CDC, "CDC: within 2 h after the baby finishes feeding, counted from when you mark it "
-                  "offered (the end of the feed); then discard")
+        g: _limit(2 * H, "2 h", CDC, N_("CDC: within 2 h after the baby finishes feeding, counted from when you "
+                                        "mark it offered (the end of the feed); then discard"))
         for g in GUIDELINES
     },
 }
@@ -340,8 +345,8 @@ def time_left_words(expires_at: datetime, now: datetime) -> str:
     """Say how long is left, or how long ago it expired: "2 days 4 h left", "expired 3 h ago"."""
     left = expires_at - now
     if left > timedelta(0):
-        return f"{duration_words(left)} left"
-    return f"expired {duration_words(-left)} ago"
+        return Text("{duration} left", duration=duration_words(left))
+    return Text("expired {duration} ago", duration=duration_words(-left))
 
 
 def duration_words(span: timedelta) -> str:
@@ -350,11 +355,11 @@ def duration_words(span: timedelta) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
-        unit = "day" if days == 1 else "days"
-        return f"{days} {unit} {hours} h" if hours else f"{days} {unit}"
+        return Counted("{count} day {hours} h", "{count} days {hours} h", days, hours=hours) if hours else Counted(
+            "{count} day", "{count} days", days)
     if hours:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min" if minutes else "less than a minute"
+    return f"{minutes} min" if minutes else Text("less than a minute")
 
 
 def use_first(containers: Iterable[tuple[object, Container]], now: datetime) -> list[object]:
@@ -385,29 +390,31 @@ def stash_reminder(
     """Return the next reminder for a container, or None when none is due any more."""
     if status(state, now) in (EXPIRED, USED, DISCARDED):
         return None
-    name = label or "A container"
+    name = label or Said(N_("A container"))
     key, url = stash_dedupe_key(container_id), "/#/stash"
     expires_at = state.expires_at
     if state.condition == ROOM:
         due = state.location_since + ROOM_NUDGE_AFTER
-        left = "within the hour" if expires_at - due <= H else f"within {duration_words(expires_at - due)}"
-        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, f"{name}: 3 h at room temperature",
-                              f"Put it in the fridge or use it {left}.", url, None, True)
+        body = (Text("Put it in the fridge or use it within the hour.") if expires_at - due <= H else
+                Text("Put it in the fridge or use it within {duration}.", duration=duration_words(expires_at - due)))
+        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, Text("{name}: 3 h at room temperature", name=name),
+                              body, url, None, True)
     elif state.condition in (THAWED_ROOM, LEFTOVER):
         due = expires_at - SHORT_LEAD
-        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, f"{name}: use it within 15 min",
-                              "After that it is past its storage limit.", url, None, True)
+        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, Text("{name}: use it within 15 min", name=name),
+                              Text("After that it is past its storage limit."), url, None, True)
     elif state.condition == THAWED_FRIDGE:
         due = _before_quiet_hours(expires_at - THAWED_FRIDGE_LEAD, quiet, zone)
-        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, f"{name}: thawed milk expires soon",
-                              f"Use it by {_clock(expires_at, zone)}; thawed milk is never refrozen.", url)
+        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, Text("{name}: thawed milk expires soon", name=name),
+                              Text("Use it by {when}; thawed milk is never refrozen.", when=_clock(expires_at, zone)),
+                              url)
     else:
         due = _evening_before(expires_at, zone)
         if due <= now:
             due = expires_at - LATE_LEAD
         due = _before_quiet_hours(due, quiet, zone)
-        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, f"{name} expires tomorrow",
-                              f"Use it first: it keeps until {_clock(expires_at, zone)}.", url)
+        draft = ReminderDraft(STASH_REMINDER, key, due, expires_at, Text("{name} expires tomorrow", name=name),
+                              Text("Use it first: it keeps until {when}.", when=_clock(expires_at, zone)), url)
     return draft if draft.due_at > now else None
 
 
@@ -423,6 +430,6 @@ def _before_quiet_hours(due: datetime, quiet: QuietHours | None, zone: ZoneInfo)
     return due if stretch is None else stretch[0] - timedelta(minutes=1)
 
 
-def _clock(moment: datetime, zone: ZoneInfo) -> str:
-    """Write a moment as local date and time, "Tue 01 Dec 19:00"."""
-    return moment.astimezone(zone).strftime("%a %d %b %H:%M")
+def _clock(moment: datetime, zone: ZoneInfo) -> LocalTime:
+    """Write a moment as local date and time, "Tue 01 Dec 19:00" in English."""
+    return LocalTime(moment.astimezone(zone).replace(tzinfo=None))

@@ -6,18 +6,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-DISCLAIMER = (
+from server.domain.languages import N_, Said, Text
+
+DISCLAIMER = N_(
     "This plan is general information, not medical advice. Pumping plans vary and evidence for some is limited; "
     "talk to a lactation consultant (IBCLC) or your healthcare provider about what suits you and your baby."
 )
 
 # Evidence labels say what the sources are and nothing stronger: none of them grades its evidence.
-ONE_ARTICLE = "limited evidence: one article"
-ONE_BLOG_POST = "limited evidence: one blog post"
-ONE_WEBSITE = "limited evidence: one website"
-TWO_WEBSITES = "guidance from two websites; evidence not graded"
-MANUFACTURER_AND_HOSPITAL = "manufacturer, hospital and guide websites; evidence not graded"
-NO_STANDARD_PROTOCOL = "no standard protocol"
+ONE_ARTICLE = N_("limited evidence: one article")
+ONE_BLOG_POST = N_("limited evidence: one blog post")
+ONE_WEBSITE = N_("limited evidence: one website")
+TWO_WEBSITES = N_("guidance from two websites; evidence not graded")
+MANUFACTURER_AND_HOSPITAL = N_("manufacturer, hospital and guide websites; evidence not graded")
+NO_STANDARD_PROTOCOL = N_("no standard protocol")
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,6 @@ class Phase:
 
 
 TimedPhases = tuple[datetime, tuple[Phase, ...]]
-
-
 
 
 def local_to_utc(local: datetime, zone: ZoneInfo) -> datetime:
@@ -213,12 +213,13 @@ class Template:
         adapted = [name for name, low, high in self.source_figures if not low <= int(params[name]) <= high]
         if not adapted:
             return self.evidence
-        return f"adaptation: {', '.join(adapted)} outside the source's figures ({self.evidence})"
+        return Text("adaptation: {params} outside the source's figures ({evidence})", params=", ".join(adapted),
+                    evidence=Said(self.evidence))
 
 
 def _days(default: int, low: int, high: int) -> ParamSpec:
     """Return the plan length parameter in days."""
-    return ParamSpec("days", "integer", default, low, high, "days", "How many days the plan lasts.")
+    return ParamSpec("days", "integer", default, low, high, "days", N_("How many days the plan lasts."))
 
 
 def _clock(name: str, default: str, description: str) -> ParamSpec:
@@ -237,84 +238,84 @@ TEMPLATES: dict[str, Template] = {
         Template(
             key="frequent-boost",
             expand=_frequent_boost,
-            name="Frequent pumping boost",
-            description=(
+            name=N_("Frequent pumping boost"),
+            description=N_(
                 'The source says: "both breasts for 15 minutes every two hours for 48-72 hours". Pumpwell counts '
                 "the 2 hours in elapsed time from the start you choose, so slots run round the clock, and ends "
                 "the plan exactly 48 to 72 hours later (default 48). Another interval or pumping time is an "
                 "adaptation, not the source's figures, and is labelled so."
             ),
             evidence=ONE_ARTICLE,
-            source='Seed article "Where is breast milk made in the body?" (author an IBCLC); single source.',
+            source=N_('Seed article "Where is breast milk made in the body?" (author an IBCLC); single source.'),
             params=(
-                ParamSpec("hours", "integer", 48, 48, 72, "h", "How many hours the plan lasts."),
-                _minutes("interval_min", 120, 60, 180, "Elapsed time from the start of one session to the next."),
-                _minutes("pump_min", 15, 10, 30, "Pumping time per session, both breasts."),
+                ParamSpec("hours", "integer", 48, 48, 72, "h", N_("How many hours the plan lasts.")),
+                _minutes("interval_min", 120, 60, 180, N_("Elapsed time from the start of one session to the next.")),
+                _minutes("pump_min", 15, 10, 30, N_("Pumping time per session, both breasts.")),
             ),
             source_figures=(("hours", 48, 72), ("interval_min", 120, 120), ("pump_min", 15, 15)),
         ),
         Template(
             key="power-hour",
             expand=_power_hour,
-            name="Power pumping hour",
-            description=(
+            name=N_("Power pumping hour"),
+            description=N_(
                 "One 60-minute block a day: pump 20, rest 10, pump 10, rest 10, pump 10 minutes, for 5 to 7 days "
                 "(default 7). It usually replaces one regular session; default start 07:00."
             ),
             evidence=TWO_WEBSITES,
-            source=(
+            source=N_(
                 "thebreastpumpingmom.com power-pumping guide; huckleberrycare.com power-pumping schedule "
                 '("one hour each day for 5-7 days").'
             ),
             params=(
                 _days(7, 5, 7),
-                _clock("start_time", "07:00", "Local time the daily block starts."),
+                _clock("start_time", "07:00", N_("Local time the daily block starts.")),
             ),
         ),
         Template(
             key="power-hour-long",
             expand=_power_hour_long, check=_two_blocks_apart,
-            name="Long power pumping block",
-            description=(
+            name=N_("Long power pumping block"),
+            description=N_(
                 "A 70-minute block: pump 20, rest 10, pump 15, rest 10, pump 15 minutes, once or twice a day "
                 "for 2 to 3 days."
             ),
             evidence=ONE_BLOG_POST,
-            source="parentingthefuture.wordpress.com (2015); single source.",
+            source=N_("parentingthefuture.wordpress.com (2015); single source."),
             params=(
                 _days(3, 2, 3),
-                ParamSpec("blocks_per_day", "integer", 1, 1, 2, None, "One or two blocks a day."),
-                _clock("start_time", "07:00", "Local time the first daily block starts."),
+                ParamSpec("blocks_per_day", "integer", 1, 1, 2, None, N_("One or two blocks a day.")),
+                _clock("start_time", "07:00", N_("Local time the first daily block starts.")),
                 _clock(
                     "second_start_time",
                     "19:00",
-                    "Local time the second block starts (with two blocks a day); at least 2 h after the first.",
+                    N_("Local time the second block starts (with two blocks a day); at least 2 h after the first."),
                 ),
             ),
         ),
         Template(
             key="cluster-evening",
             expand=_cluster_evening,
-            name="Evening cluster pumping",
-            description=(
+            name=N_("Evening cluster pumping"),
+            description=N_(
                 "A 2 to 3 hour evening window of short sessions: pump 5 to 15 minutes, rest 10 to 20 minutes, "
                 "repeated across the window."
             ),
             evidence=NO_STANDARD_PROTOCOL,
-            source="aeroflowbreastpumps.com; lactationmamas.com. There is no standard protocol.",
+            source=N_("aeroflowbreastpumps.com; lactationmamas.com. There is no standard protocol."),
             params=(
                 _days(3, 1, 14),
-                _clock("start_time", "18:00", "Local time the evening window opens."),
-                _minutes("window_min", 120, 120, 180, "Length of the evening window."),
-                _minutes("pump_min", 10, 5, 15, "Pumping time of each short session."),
-                _minutes("rest_min", 15, 10, 20, "Rest between short sessions."),
+                _clock("start_time", "18:00", N_("Local time the evening window opens.")),
+                _minutes("window_min", 120, 120, 180, N_("Length of the evening window.")),
+                _minutes("pump_min", 10, 5, 15, N_("Pumping time of each short session.")),
+                _minutes("rest_min", 15, 10, 20, N_("Rest between short sessions.")),
             ),
         ),
         Template(
             key="exclusive-newborn",
             expand=_exclusive, gap_limit_param="night_gap_h",
-            name="Exclusive pumping, newborn",
-            description=(
+            name=N_("Exclusive pumping, newborn"),
+            description=N_(
                 "The sources say: 8 to 12 sessions per 24 hours, every 2 to 3 hours by day, 15 to 20 minutes each "
                 "(exclusivepumping.com); a night gap no longer than about 5 hours (ameda.com); at least 8 sessions "
                 "and 100 pumping minutes a day (womans.org). The 4-hour night gap is a stricter option of ours. "
@@ -324,59 +325,61 @@ TEMPLATES: dict[str, Template] = {
                 "the clocks go back (the morning session then comes earlier)."
             ),
             evidence=MANUFACTURER_AND_HOSPITAL,
-            source=(
+            source=N_(
                 'exclusivepumping.com newborn guide; ameda.com ("no longer than about 5 hours"); '
                 "womans.org NICU guidance (8+ sessions, 100+ minutes)."
             ),
             params=(
                 _days(7, 1, 28),
-                ParamSpec("sessions_per_day", "integer", 8, 8, 12, "sessions", "Sessions per 24 hours."),
-                _minutes("pump_min", 20, 15, 20, "Pumping time per session."),
-                ParamSpec("night_gap_h", "integer", 5, 4, 5, "h", "Longest gap, once a night."),
-                _clock("start_time", "06:00", "Local time of the first session of the day."),
+                ParamSpec("sessions_per_day", "integer", 8, 8, 12, "sessions", N_("Sessions per 24 hours.")),
+                _minutes("pump_min", 20, 15, 20, N_("Pumping time per session.")),
+                ParamSpec("night_gap_h", "integer", 5, 4, 5, "h", N_("Longest gap, once a night.")),
+                _clock("start_time", "06:00", N_("Local time of the first session of the day.")),
             ),
         ),
         Template(
             key="exclusive-established",
             expand=_exclusive, gap_limit_param="night_gap_h",
-            name="Exclusive pumping, established supply",
-            description=(
+            name=N_("Exclusive pumping, established supply"),
+            description=N_(
                 "The source says: 7 to 8 sessions per 24 hours, about every 3 hours, with one night gap of up to 5 "
                 "to 6 hours. Pumpwell spreads the sessions evenly by day, 2 h 35 min to 3 h 10 min apart, and keeps "
                 "the night gap within the limit in elapsed time, also on a night the clocks go back. The source "
                 "gives no session length: choose your own."
             ),
             evidence=ONE_WEBSITE,
-            source="restonyc.com exclusive-pumping frequency.",
+            source=N_("restonyc.com exclusive-pumping frequency."),
             params=(
                 _days(7, 1, 28),
-                ParamSpec("sessions_per_day", "integer", 7, 7, 8, "sessions", "Sessions per 24 hours."),
-                _minutes("pump_min", 20, 15, 30, "Pumping time per session."),
-                ParamSpec("night_gap_h", "integer", 6, 5, 6, "h", "Longest gap, once a night."),
-                _clock("start_time", "06:00", "Local time of the first session of the day."),
+                ParamSpec("sessions_per_day", "integer", 7, 7, 8, "sessions", N_("Sessions per 24 hours.")),
+                _minutes("pump_min", 20, 15, 30, N_("Pumping time per session.")),
+                ParamSpec("night_gap_h", "integer", 6, 5, 6, "h", N_("Longest gap, once a night.")),
+                _clock("start_time", "06:00", N_("Local time of the first session of the day.")),
             ),
         ),
         Template(
             key="wean",
             expand=_wean, check=_an_hour_between_sessions,
-            name="Weaning from pumping",
-            description=(
+            name=N_("Weaning from pumping"),
+            description=N_(
                 "Drop one session every 3 to 7 days (default 4); at 3 or fewer sessions a day, wait 7 to 14 days "
                 "between drops. Pumpwell spreads the remaining sessions evenly (5-minute steps) from the first time "
                 "you choose up to, at most, the last; the sources give no session length or times."
             ),
             evidence=TWO_WEBSITES,
-            source="fedisbestbook.org weaning from pumping; pumpmommapump.com.",
+            source=N_("fedisbestbook.org weaning from pumping; pumpmommapump.com."),
             params=(
-                ParamSpec("sessions_per_day", "integer", 6, 2, 12, "sessions", "Sessions a day when weaning starts."),
-                ParamSpec("drop_every_days", "integer", 4, 3, 7, "days", "Days between drops above 3 sessions a day."),
+                ParamSpec("sessions_per_day", "integer", 6, 2, 12, "sessions",
+                          N_("Sessions a day when weaning starts.")),
+                ParamSpec("drop_every_days", "integer", 4, 3, 7, "days",
+                          N_("Days between drops above 3 sessions a day.")),
                 ParamSpec(
                     "drop_every_days_low", "integer", 7, 7, 14, "days",
-                    "Days between drops at 3 or fewer sessions a day.",
+                    N_("Days between drops at 3 or fewer sessions a day."),
                 ),
-                _minutes("pump_min", 15, 5, 30, "Pumping time per session."),
-                _clock("start_time", "06:00", "Local time of the first session of the day."),
-                _clock("end_time", "22:00", "Local time of the last session of the day (with two or more)."),
+                _minutes("pump_min", 15, 5, 30, N_("Pumping time per session.")),
+                _clock("start_time", "06:00", N_("Local time of the first session of the day.")),
+                _clock("end_time", "22:00", N_("Local time of the last session of the day (with two or more).")),
             ),
         ),
     )

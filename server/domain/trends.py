@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from server.domain.errors import InvalidInput
+from server.domain.languages import N_, Figure, Said, Text, volume_figure
 from server.domain.summary import DaySummary
-from server.domain.units import format_number, format_volume, in_unit
 
 WEEKS = (4, 8, 12)
 WINDOW = 7  # days in the rolling mean, and in each of the two weeks compared
-NOT_MEDICAL_ADVICE = (
+NOT_MEDICAL_ADVICE = N_(
     "General information, not medical advice: ask a lactation consultant (IBCLC) or your healthcare provider.")
 # Days of life on which a reference figure falls: the birth date is day 0, so day 14 is two weeks after it.
 MARKER_DAYS = (7, 14)
@@ -32,13 +32,15 @@ class Reference:
 
 
 REFERENCES = (
-    Reference("coming-to-volume", 14, 500, None, None, "Coming to volume: more than 500 mL a day by day 14.",
+    Reference("coming-to-volume", 14, 500, None, None, N_("Coming to volume: more than 500 mL a day by day 14."),
               "Mago-Shah et al., J Perinatol 2023;43:629"),
     Reference("two-weeks", 14, 750, 1050, 8,
-              "750–1,050 mL (25–35 US fl oz) a day by about 2 weeks, with at least 8 sessions a day.", "ameda.com"),
-    Reference("nicu-week-1", 7, 300, None, None, "NICU minimum: at least 300 mL a day by the end of week 1.",
+              N_("750–1,050 mL (25–35 US fl oz) a day by about 2 weeks, with at least 8 sessions a day."),
+              "ameda.com"),
+    Reference("nicu-week-1", 7, 300, None, None, N_("NICU minimum: at least 300 mL a day by the end of week 1."),
               "muschealth.com"),
-    Reference("nicu-week-2", 14, 500, None, None, "NICU minimum: 500 mL a day after 2 weeks.", "muschealth.com"),
+    Reference("nicu-week-2", 14, 500, None, None, N_("NICU minimum: 500 mL a day after 2 weeks."),
+              "muschealth.com"),
 )
 
 
@@ -197,22 +199,33 @@ def change_pct(latest: float, previous: float) -> int | None:
     return round(100 * (latest - previous) / previous) if previous > 0 else None
 
 
-def _up_or_down(latest: float, previous: float, write) -> str:
-    """Say "up from X", "down from X" or "the same as" the week before, in the figure's own writing."""
-    if write(latest) == write(previous):
-        return "the same as the week before"
-    return f"{'up' if latest > previous else 'down'} from {write(previous)} the week before"
-
-
 def _minutes(total: float) -> str:
     """Write minutes as "1 h 05 min" or "25 min" (as frontend/js/format.js does)."""
     whole = max(0, round(total))
     return f"{whole // 60} h {whole % 60:02d} min" if whole >= 60 else f"{whole} min"
 
 
-def _per_minute(ml: float, unit: str) -> str:
+def _per_minute(ml: float, unit: str) -> Figure:
     """Write an output per pumping minute: a tenth of a mL, or a thousandth of an oz."""
-    return f"{format_number(in_unit(ml, unit), 1 if unit == 'ml' else 3)} {'mL' if unit == 'ml' else 'oz'}"
+    return volume_figure(ml, unit, 1 if unit == "ml" else 3)
+
+
+# How a figure of the latest week compares with the week before, as whole sentences.
+FIGURE_WORDS = {
+    None: N_("{label}: {value} in the 7 days to yesterday."),
+    "same": N_("{label}: {value} in the 7 days to yesterday, the same as the week before."),
+    "up": N_("{label}: {value} in the 7 days to yesterday, up from {previous} the week before."),
+    "down": N_("{label}: {value} in the 7 days to yesterday, down from {previous} the week before."),
+}
+LEFT_SHARE_WORDS = {  # (compared with the week before, some milk without a side)
+    (False, False): N_("Left gives {left}% of your milk in the 7 days to yesterday, right {right}%."),
+    (True, False): N_("Left gives {left}% of your milk in the 7 days to yesterday, right {right}% (left {previous}% "
+                      "the week before)."),
+    (False, True): N_("Left gives {left}% of your milk in the 7 days to yesterday, right {right}%; amounts without a "
+                      "side are left out."),
+    (True, True): N_("Left gives {left}% of your milk in the 7 days to yesterday, right {right}% (left {previous}% "
+                     "the week before); amounts without a side are left out."),
+}
 
 
 def statements(latest: WeekFigures | None, previous: WeekFigures | None, logging_since: date | None,
@@ -220,49 +233,56 @@ def statements(latest: WeekFigures | None, previous: WeekFigures | None, logging
     """Say plainly how the 7 days to yesterday compare with the 7 before them; no advice."""
     if latest is None:
         if logging_since is None:
-            return [Statement("nothing-logged", "Nothing logged yet: trends start with your first session.")]
+            return [Statement("nothing-logged", Text("Nothing logged yet: trends start with your first session."))]
         ready = logging_since + timedelta(days=WINDOW)
-        return [Statement("too-early", f"Weekly figures start on {ready.isoformat()}, once 7 whole days are logged.")]
+        return [Statement("too-early", Text("Weekly figures start on {date}, once 7 whole days are logged.",
+                                            date=ready.isoformat()))]
     said: list[Statement] = []
-    week = "in the 7 days to yesterday"
+    total = volume_figure(latest.total_ml, unit)
     if previous is None:
         ready = logging_since + timedelta(days=2 * WINDOW)
-        said.append(Statement(
-            "total", f"7-day total {format_volume(latest.total_ml, unit)} {week}; comparisons with the week before "
-            f"start on {ready.isoformat()}, once 14 whole days are logged.", latest.total_ml))
+        said.append(Statement("total", Text(
+            "7-day total {total} in the 7 days to yesterday; comparisons with the week before start on {date}, once "
+            "14 whole days are logged.", total=total, date=ready.isoformat()), latest.total_ml))
     else:
         pct = change_pct(latest.total_ml, previous.total_ml)
-        amounts = (f"{format_volume(latest.total_ml, unit)} {week}, {format_volume(previous.total_ml, unit)} in the "
-                   "7 days before")
+        before = volume_figure(previous.total_ml, unit)
         if pct is None:
-            text = f"7-day total {format_volume(latest.total_ml, unit)} {week}; nothing was logged the week before."
+            text = Text("7-day total {total} in the 7 days to yesterday; nothing was logged the week before.",
+                        total=total)
         elif pct == 0:
-            text = f"7-day total about the same as the week before: {amounts}."
+            text = Text("7-day total about the same as the week before: {total} in the 7 days to yesterday, "
+                        "{previous} in the 7 days before.", total=total, previous=before)
+        elif pct > 0:
+            text = Text("7-day total {pct}% higher than the week before: {total} in the 7 days to yesterday, "
+                        "{previous} in the 7 days before.", pct=pct, total=total, previous=before)
         else:
-            text = f"7-day total {abs(pct)}% {'higher' if pct > 0 else 'lower'} than the week before: {amounts}."
+            text = Text("7-day total {pct}% lower than the week before: {total} in the 7 days to yesterday, "
+                        "{previous} in the 7 days before.", pct=-pct, total=total, previous=before)
         said.append(Statement("total", text, latest.total_ml, previous.total_ml, pct))
     compared = previous is not None
 
     def figure(kind: str, label: str, now: float | None, before: float | None, write) -> None:
         if now is None:
             return
-        change = f", {_up_or_down(now, before, write)}" if compared and before is not None else ""
-        said.append(Statement(kind, f"{label}: {write(now)} {week}{change}.", now, before if compared else None,
+        change = None
+        if compared and before is not None:
+            change = "same" if write(now) == write(before) else "up" if now > before else "down"
+        text = Text(FIGURE_WORDS[change], label=Said(label), value=write(now),
+                    **({"previous": write(before)} if change in ("up", "down") else {}))
+        said.append(Statement(kind, text, now, before if compared else None,
                               change_pct(now, before) if compared and before is not None else None))
 
-    figure("sessions_per_24h", "Sessions per 24 h", latest.sessions_per_24h,
-           previous and previous.sessions_per_24h, lambda value: format_number(value, 1))
-    figure("pumping_min_per_day", "Pumping time a day", latest.pumping_min_per_day,
+    figure("sessions_per_24h", N_("Sessions per 24 h"), latest.sessions_per_24h,
+           previous and previous.sessions_per_24h, lambda value: Figure(value, 1))
+    figure("pumping_min_per_day", N_("Pumping time a day"), latest.pumping_min_per_day,
            previous and previous.pumping_min_per_day, _minutes)
-    figure("ml_per_min", "Output per pumping minute", latest.ml_per_min, previous and previous.ml_per_min,
+    figure("ml_per_min", N_("Output per pumping minute"), latest.ml_per_min, previous and previous.ml_per_min,
            lambda value: _per_minute(value, unit))
     if latest.left_share is not None:
         left = round(100 * latest.left_share)
-        text = f"Left gives {left}% of your milk {week}, right {100 - left}%"
-        if compared and previous.left_share is not None:
-            text += f" (left {round(100 * previous.left_share)}% the week before)"
-        if latest.unsided_ml:
-            text += "; amounts without a side are left out"
-        said.append(Statement("left_share", text + ".", latest.left_share,
-                              previous.left_share if compared else None))
+        with_previous = compared and previous.left_share is not None
+        text = Text(LEFT_SHARE_WORDS[(with_previous, bool(latest.unsided_ml))], left=left, right=100 - left,
+                    **({"previous": round(100 * previous.left_share)} if with_previous else {}))
+        said.append(Statement("left_share", text, latest.left_share, previous.left_share if compared else None))
     return said

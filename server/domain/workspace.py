@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from server.domain.languages import Counted, Text
 from server.domain.summary import DaySummary, SessionFacts
 
 LAST_DAY = timedelta(hours=24)
@@ -118,19 +119,21 @@ def flags(
     found = {}
     latest = max((s.ended_at for s in sessions if s.started_at < now), default=previous_end)
     if latest is None or now - latest >= LAST_DAY:
-        found[Flag.NOTHING_LOGGED] = "Nothing logged for 24 h." if latest else "Nothing logged yet."
+        found[Flag.NOTHING_LOGGED] = Text("Nothing logged for 24 h.") if latest else Text("Nothing logged yet.")
     night_start, night_end, limit = night
     since = min(now - LAST_DAY, last_night_start(now, zone, night_start, night_end))
     longest = max((minutes for at, minutes in gaps(sessions, previous_end) if since <= at < now), default=0.0)
     open_gap = (now - latest).total_seconds() / 60 if latest is not None else 0.0
     if max(longest, open_gap) > limit:
-        what = "No session for" if open_gap > longest else "A gap of"
-        found[Flag.NIGHT_GAP] = (f"{what} {_hours(max(longest, open_gap))}, over her night limit of "
-                                 f"{_hours(limit)}.")
+        gap, most = _hours(max(longest, open_gap)), _hours(limit)
+        found[Flag.NIGHT_GAP] = (Text("No session for {gap}, over her night limit of {limit}.", gap=gap, limit=most)
+                                 if open_gap > longest else
+                                 Text("A gap of {gap}, over her night limit of {limit}.", gap=gap, limit=most))
     today = now.astimezone(zone).date()
     streak = below_goal_streak(days, today, goal_ml)
     if streak >= BELOW_GOAL_DAYS:
-        found[Flag.BELOW_GOAL] = f"Below her daily goal {streak} days in a row."
+        found[Flag.BELOW_GOAL] = Counted("Below her daily goal {count} day in a row.",
+                                         "Below her daily goal {count} days in a row.", streak)
     return [FlagFound(code, found[code]) for code in FLAG_ORDER if code in found]
 
 

@@ -1,5 +1,6 @@
 """Turn due reminders into push messages: claim with a lease, send outside a transaction, record."""
 
+import functools
 import logging
 import threading
 import time
@@ -15,9 +16,11 @@ from sqlalchemy.orm import Session
 from server.domain import delivery, household
 from server.domain.delivery import Answer, Outcome, Status
 from server.domain.reminders import QuietHours, after_quiet_hours
+from server.i18n import texts
 from server.logs import describe
 from server.models import Grant, PushSubscription, Reminder, User
 from server.push import Message, Result, Sender, Subscription, topic_for
+from server.services.reminders import reminder_words
 
 log = logging.getLogger(__name__)
 
@@ -130,24 +133,29 @@ def _recipients(db: Session, reminders: list[Claimed]) -> dict[int, set[int]]:
     return found
 
 
-def _subscriptions_of(db: Session, user_ids: set[int]) -> dict[int, list[tuple[int, Subscription]]]:
-    """Load every active (not stopped) subscription of the given users as (id, Subscription) per user."""
+def _subscriptions_of(db: Session, user_ids: set[int]) -> dict[int, list[tuple[int, Subscription, str]]]:
+    """Load every active (not stopped) subscription of the given users as (id, Subscription, the account's language)
+    per user: the language comes with the subscriptions, not a query per reminder."""
     found = defaultdict(list)
     if user_ids:
         rows = db.execute(select(PushSubscription.id, PushSubscription.user_id, PushSubscription.endpoint,
-                                 PushSubscription.p256dh, PushSubscription.auth)
+                                 PushSubscription.p256dh, PushSubscription.auth, User.language)
+                          .join(User, User.id == PushSubscription.user_id)
                           .where(PushSubscription.user_id.in_(user_ids), PushSubscription.stopped_at.is_(None)))
-        for sub_id, user_id, endpoint, p256dh, auth in rows:
-            found[user_id].append((sub_id, Subscription(endpoint, p256dh, auth)))
+        for sub_id, user_id, endpoint, p256dh, auth, language in rows:
+            found[user_id].append((sub_id, Subscription(endpoint, p256dh, auth), language))
     db.commit()  # end the read transaction: nothing is held open while we send
     return found
 
 
-def _message(reminder: Claimed, sub_id: int, sub: Subscription, base_url: str, now: datetime) -> Message:
-    """Build the push message of one reminder for one subscription."""
+def _message(reminder: Claimed, sub_id: int, sub: Subscription, language: str, base_url: str,
+             now: datetime) -> Message:
+    """Build the push message of one reminder for one subscription, in the language of the subscription's account."""
+    content = dict(reminder.payload or {})
+    content["title"], content["body"] = reminder_words(content, language)
     payload = delivery.notification_payload(
-        reminder.id, reminder.kind, reminder.dedupe_key, reminder.payload or {}, base_url,
-        delivery.delivery_id(reminder.id, reminder.sending_at), reminder.user_id,
+        reminder.id, reminder.kind, reminder.dedupe_key, content, base_url,
+        delivery.delivery_id(reminder.id, reminder.sending_at), reminder.user_id, _actions(language),
     )
     return Message(
         sub, payload,
@@ -156,6 +164,13 @@ def _message(reminder: Claimed, sub_id: int, sub: Subscription, base_url: str, n
         topic=topic_for(f"{reminder.user_id}:{reminder.dedupe_key}"),
         handle=Delivery(reminder.id, sub_id),
     )
+
+
+@functools.cache
+def _actions(language: str) -> list[dict]:
+    """The notification's buttons in `language`."""
+    _, _n = texts(language)
+    return [{**action, "title": _(action["title"])} for action in delivery.ACTIONS]
 
 
 class Batch:
@@ -387,8 +402,8 @@ def send_batch(client: Sender, batch: Batch, base_url: str = "",
             live = list(batch.open.values())
             recipients = _recipients(db, live)
             subs = _subscriptions_of(db, set().union(*recipients.values()))
-            messages = [_message(r, sub_id, sub, base_url, now)
-                        for r in live for account in recipients[r.id] for sub_id, sub in subs[account]]
+            messages = [_message(r, sub_id, sub, language, base_url, now)
+                        for r in live for account in recipients[r.id] for sub_id, sub, language in subs[account]]
             batch.expect(messages)
             client.deliver(messages, batch.record, stop)
     finally:

@@ -17,8 +17,10 @@ from server.domain.export import (
     session_header,
     session_rows,
 )
+from server.domain.languages import DEFAULT_LANGUAGE
 from server.domain.summary import GoalFacts, day_bounds
 from server.domain.templates import TEMPLATES
+from server.i18n import texts
 from server.models import Plan, PlanSlot, PumpSession
 from server.services.access import Account
 from server.services.goals import get_goals
@@ -40,25 +42,33 @@ def export_range(user: Account, first: date | None, last: date | None, now: date
 
 
 def export_sessions_csv(
-    db: Session, user: Account, first: date | None, last: date | None, now: datetime
+    db: Session, user: Account, first: date | None, last: date | None, now: datetime, language: str = DEFAULT_LANGUAGE
 ) -> tuple[str, Iterator[str]]:
-    """Return the file name and the streamed CSV of the sessions started on local days first..last."""
+    """Return the file name and the streamed CSV of the sessions started on local days first..last, its header in
+    the language of whoever asks."""
     first, last = export_range(user, first, last, now)
     zone = ZoneInfo(user.time_zone)
     start, end = day_bounds(first, zone)[0], day_bounds(last, zone)[1]
     rows = session_rows(session_records(db, user, start, end), zone, user.unit, previous_end(db, user, start))
-    return export_filename("sessions", first, last), csv_chunks(session_header(user.unit), rows)
+    return export_filename("sessions", first, last), csv_chunks(header(session_header(user.unit), language), rows)
 
 
 def export_daily_csv(
-    db: Session, user: Account, first: date | None, last: date | None, now: datetime
+    db: Session, user: Account, first: date | None, last: date | None, now: datetime, language: str = DEFAULT_LANGUAGE
 ) -> tuple[str, Iterator[str]]:
-    """Return the file name and the CSV of the daily summary (at most a year, as the summary allows)."""
+    """Return the file name and the CSV of the daily summary (at most a year, as the summary allows), its header in
+    the language of whoever asks."""
     first, last = export_range(user, first, last, now)
     days = daily_summary(db, user, first, last)
     goal = get_goals(db, user)
     rows = daily_rows(days, GoalFacts(goal.daily_volume_ml, goal.sessions_per_day), user.unit)
-    return export_filename("daily", first, last), csv_chunks(daily_header(user.unit), rows)
+    return export_filename("daily", first, last), csv_chunks(header(daily_header(user.unit), language), rows)
+
+
+def header(names: list[str], language: str) -> list[str]:
+    """Name a CSV's columns in `language`; the values below stay as a spreadsheet reads them (ISO dates, '.')."""
+    _, _n = texts(language)
+    return [_(name) for name in names]
 
 
 def session_records(db: Session, user: Account, start: datetime, end: datetime) -> Iterator[SessionRecord]:

@@ -10,8 +10,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.domain.delivery import Move, Status, move
+from server.domain.languages import restored, stored
 from server.domain.reminders import GAP_DEDUPE_KEY, GapRule, QuietHours, ReminderDraft, gap_reminder, snoozed_until
 from server.domain.storage import Container, stash_dedupe_key, stash_reminder
+from server.i18n import words
 from server.models import PumpSession, Reminder
 from server.services.access import Account, owned
 from server.services.goals import get_goals
@@ -40,7 +42,7 @@ def upsert_reminders(
             "user_id": user.id, "kind": d.kind, "status": Status.PENDING, "dedupe_key": d.dedupe_key,
             "due_at": d.due_at, "send_after": d.due_at, "sending_at": d.due_at, "expires_at": d.expires_at,
             "attempts": 0,
-            "payload": {"title": d.title, "body": d.body, "url": d.url},
+            "payload": reminder_payload(d.title, d.body, d.url),
             "avoids_quiet_hours": not d.fires_in_quiet_hours, "plan_id": plan_id, "plan_slot_id": slot_id,
             "created_at": now, "updated_at": now,
         }
@@ -50,6 +52,20 @@ def upsert_reminders(
         # One statement, run for each row: the database settles a race on the unique index, not a read-then-write
         # here. Through the connection: the ORM's bulk path adds nothing to plain rows.
         db.connection().execute(_upsert(db.get_bind().dialect.name), rows)
+
+
+def reminder_payload(title: str, body: str, url: str) -> dict:
+    """Return what a reminder row keeps of its words: English, and how to write them in each reader's language."""
+    return {"title": title, "body": body, "url": url, "said": {"title": stored(title), "body": stored(body)}}
+
+
+def reminder_words(payload: dict, language: str) -> tuple[str, str]:
+    """Return a reminder's title and body in `language` (a row kept before languages has English only)."""
+    said = payload.get("said")
+    if said is None:
+        return payload.get("title"), payload.get("body")
+    written = words(language)
+    return written.say(restored(said["title"])), written.say(restored(said["body"]))
 
 
 @functools.cache

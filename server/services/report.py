@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from server.domain import report as rules
 from server.domain.chart import daily_volume_chart
+from server.domain.languages import DEFAULT_LANGUAGE
 from server.domain.report import PeriodReport, PlanLine, StashLine, longest_gaps
 from server.domain.storage import LOCATIONS, NOT_MEDICAL_ADVICE
 from server.domain.summary import GoalFacts, day_bounds
@@ -52,17 +53,18 @@ def period_report(db: Session, user: Account, first: date | None, last: date | N
 
 
 def report_pdf(db: Session, user: Account, first: date | None, last: date | None, paper: str, now: datetime,
-               include_stash: bool = True) -> tuple[str, bytes]:
+               include_stash: bool = True, language: str = DEFAULT_LANGUAGE) -> tuple[str, bytes]:
     """Return the file name and the one-page PDF of the account's local days first..last on A4 or Letter.
 
-    The parent's download, a share link's and a consultant's all call this with the account they read.
+    The parent's download, a share link's and a consultant's all call this with the account they read, and the
+    language of whoever reads it (a share link's: the parent's).
     """
     # Imported here: fpdf2 (and the cryptography it loads) serves only this download (tests/test_web_imports.py).
     from server.report_pdf import render_report
 
     report = period_report(db, user, first, last, now, include_stash)
     name = f"pumpwell-report_{report.first.isoformat()}_{report.last.isoformat()}.pdf"
-    return name, render_report(report, paper)
+    return name, render_report(report, paper, language=language)
 
 
 def _plan_line(plan: PlanView) -> PlanLine:

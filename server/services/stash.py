@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 from server.domain import storage
 from server.domain.errors import Conflict, InvalidInput
 from server.domain.export import csv_chunks
+from server.domain.languages import DEFAULT_LANGUAGE
 from server.domain.sessions import total_volume_ml
 from server.domain.stash_export import BatchRecord, stash_header, stash_rows
 from server.domain.units import oz_to_ml
 from server.models import MilkBatch, MilkBatchEvent, PumpSession, User
 from server.services.access import PARENTS_OWN, Account, owned
 from server.services.cursors import decode_cursor, encode_cursor
-from server.services.export import YIELD_PER
+from server.services.export import YIELD_PER, header
 from server.services.reminders import refresh_stash_reminder
 
 # A phone's clock may run a little fast; anything later than this is a typo, not a clock.
@@ -417,8 +418,10 @@ def set_guideline(db: Session, account: Account, guideline: str, now: datetime) 
     return guideline_view(user)
 
 
-def export_stash_csv(db: Session, user: Account, now: datetime) -> tuple[str, Iterator[str]]:
-    """Return the file name and the streamed CSV of every container, oldest expression first."""
+def export_stash_csv(db: Session, user: Account, now: datetime, language: str = DEFAULT_LANGUAGE
+                     ) -> tuple[str, Iterator[str]]:
+    """Return the file name and the streamed CSV of every container, oldest expression first, its header in the
+    language of whoever asks."""
     zone = ZoneInfo(user.time_zone)
     # Plain rows, not ORM objects: the body streams after the request's teardown closed the session.
     added_by = (select(MilkBatchEvent.logged_by_role)
@@ -436,4 +439,4 @@ def export_stash_csv(db: Session, user: Account, now: datetime) -> tuple[str, It
 
     rows = stash_rows(records(), user.stash_guideline, zone, user.unit, now)
     today = now.astimezone(zone).date().isoformat()
-    return f"pumpwell-stash_{today}.csv", csv_chunks(stash_header(user.unit), rows)
+    return f"pumpwell-stash_{today}.csv", csv_chunks(header(stash_header(user.unit), language), rows)

@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from server.domain import delivery
 from server.domain.errors import Conflict, NotFound, SubscriptionRejected
+from server.domain.languages import Text
 from server.models import ApiToken, PushSubscription, Reminder, User
 from server.push import endpoint_problem, keys_problem
 from server.services.access import Account, owned
+from server.services.reminders import reminder_payload
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ def queue_test_reminder(db: Session, user: Account, now: datetime) -> Reminder:
     reminder = Reminder(
         user_id=user.id, kind=delivery.TEST, status=delivery.Status.PENDING, dedupe_key=f"test:{uuid.uuid4().hex}",
         due_at=now, send_after=now, expires_at=delivery.expiry(delivery.TEST, now, None), attempts=0,
-        payload={"title": "Pumpwell test", "body": "Reminders will show up on this device.", "url": "/"},
+        payload=reminder_payload(Text("Pumpwell test"), Text("Reminders will show up on this device."), "/"),
         created_at=now, updated_at=now,
     )
     db.add(reminder)
