@@ -26,6 +26,8 @@ class ParamOut(Schema):
     max = fields.Raw()
     unit = fields.String(allow_none=True)
     description = Said()
+    opens_block = fields.Boolean(metadata={
+        "description": "A time at which a daily block or window begins (starting the plan now may start it now)."})
 
 
 class TemplateOut(Schema):
@@ -38,6 +40,8 @@ class TemplateOut(Schema):
         metadata={"description": 'What the sources are, e.g. "limited evidence: one article", "no standard protocol".'}
     )
     source = Said()
+    evidence_limited = fields.Boolean(metadata={
+        "description": "Its sources are one article, post or site, or say there is no standard protocol."})
     params = fields.List(fields.Nested(ParamOut))
 
 

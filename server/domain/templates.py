@@ -20,6 +20,8 @@ ONE_WEBSITE = N_("limited evidence: one website")
 TWO_WEBSITES = N_("guidance from two websites; evidence not graded")
 MANUFACTURER_AND_HOSPITAL = N_("manufacturer, hospital and guide websites; evidence not graded")
 NO_STANDARD_PROTOCOL = N_("no standard protocol")
+# The labels the app marks as limited evidence.
+LIMITED_EVIDENCE = frozenset({ONE_ARTICLE, ONE_BLOG_POST, ONE_WEBSITE, NO_STANDARD_PROTOCOL})
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class ParamSpec:
     max: int | str | None
     unit: str | None
     description: str
+    # A time at which a daily block or window begins (not a first session): starting now starts the block now.
+    opens_block: bool = False
 
 
 DAY_MIN = 24 * 60
@@ -204,6 +208,11 @@ class Template:
     # The parameter (hours) of a wall-clock template whose longest gap is a limit in elapsed time.
     gap_limit_param: str | None = None
 
+    @property
+    def evidence_limited(self) -> bool:
+        """Whether its sources are one article, post or site, or say there is no standard protocol."""
+        return self.evidence in LIMITED_EVIDENCE
+
     def param(self, name: str) -> ParamSpec:
         """Return the parameter called `name`."""
         return next(spec for spec in self.params if spec.name == name)
@@ -222,9 +231,9 @@ def _days(default: int, low: int, high: int) -> ParamSpec:
     return ParamSpec("days", "integer", default, low, high, "days", N_("How many days the plan lasts."))
 
 
-def _clock(name: str, default: str, description: str) -> ParamSpec:
+def _clock(name: str, default: str, description: str, opens_block: bool = False) -> ParamSpec:
     """Return a local wall-clock time parameter."""
-    return ParamSpec(name, "time", default, "00:00", "23:59", None, description)
+    return ParamSpec(name, "time", default, "00:00", "23:59", None, description, opens_block)
 
 
 def _minutes(name: str, default: int, low: int, high: int, description: str) -> ParamSpec:
@@ -269,7 +278,7 @@ TEMPLATES: dict[str, Template] = {
             ),
             params=(
                 _days(7, 5, 7),
-                _clock("start_time", "07:00", N_("Local time the daily block starts.")),
+                _clock("start_time", "07:00", N_("Local time the daily block starts."), opens_block=True),
             ),
         ),
         Template(
@@ -285,7 +294,7 @@ TEMPLATES: dict[str, Template] = {
             params=(
                 _days(3, 2, 3),
                 ParamSpec("blocks_per_day", "integer", 1, 1, 2, None, N_("One or two blocks a day.")),
-                _clock("start_time", "07:00", N_("Local time the first daily block starts.")),
+                _clock("start_time", "07:00", N_("Local time the first daily block starts."), opens_block=True),
                 _clock(
                     "second_start_time",
                     "19:00",
@@ -305,7 +314,7 @@ TEMPLATES: dict[str, Template] = {
             source=N_("aeroflowbreastpumps.com; lactationmamas.com. There is no standard protocol."),
             params=(
                 _days(3, 1, 14),
-                _clock("start_time", "18:00", N_("Local time the evening window opens.")),
+                _clock("start_time", "18:00", N_("Local time the evening window opens."), opens_block=True),
                 _minutes("window_min", 120, 120, 180, N_("Length of the evening window.")),
                 _minutes("pump_min", 10, 5, 15, N_("Pumping time of each short session.")),
                 _minutes("rest_min", 15, 10, 20, N_("Rest between short sessions.")),

@@ -90,8 +90,8 @@ def plan_templates() -> dict:
     """Return every template with its parameters, evidence and source, and the disclaimer."""
     items = [
         {
-            "key": t.key, "name": t.name, "description": t.description, "evidence": t.evidence, "source": t.source,
-            "params": [vars(spec) for spec in t.params],
+            "key": t.key, "name": t.name, "description": t.description, "evidence": t.evidence,
+            "evidence_limited": t.evidence_limited, "source": t.source, "params": [vars(spec) for spec in t.params],
         }
         for t in TEMPLATES.values()
     ]

@@ -17,9 +17,14 @@ def test_templates_list_every_template_with_evidence_params_and_disclaimer(clien
     assert len(by_key) == 7
     assert by_key["frequent-boost"]["evidence"] == "limited evidence: one article"
     assert by_key["cluster-evening"]["evidence"] == "no standard protocol"
+    # The app marks limited evidence by this flag, not by the label's words, which follow her language.
+    assert {key for key, template in by_key.items() if template["evidence_limited"]} == {
+        "frequent-boost", "cluster-evening", "power-hour-long", "exclusive-established"}
     hours = next(p for p in by_key["frequent-boost"]["params"] if p["name"] == "hours")
     assert hours == {"name": "hours", "type": "integer", "default": 48, "min": 48, "max": 72, "unit": "h",
-                     "description": "How many hours the plan lasts."}
+                     "description": "How many hours the plan lasts.", "opens_block": False}
+    [opens] = [p for p in by_key["power-hour"]["params"] if p["opens_block"]]
+    assert opens["name"] == "start_time"
     assert "not medical advice" in body["disclaimer"]
 
 

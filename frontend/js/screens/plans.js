@@ -6,7 +6,7 @@ import { api, ApiError, describeError } from '../api.js';
 import { append, busy, confirmDialog, field, h, mount, toast } from '../dom.js';
 import { NOT_ADVICE, clock, dateTime, fromLocalInput, isoWithOffset, toLocalInput } from '../format.js';
 import { byWhom, can, household, householdId } from '../household.js';
-import { t, tn } from '../i18n.js';
+import { N_, t, tn } from '../i18n.js';
 
 /** Name the screen for the document title. */
 export const title = () => t('Plans');
@@ -124,13 +124,14 @@ function defaultStart() {
   return d;
 }
 
-// Templates whose time says when the daily block (or window) begins: starting now means the block begins now.
-const BLOCK_TIME = /block|window/i;
+// A parameter's unit as its label shows it; min and h read the same in every language we speak.
+const UNITS = { days: N_('days'), sessions: N_('sessions') };
 
 /** An input for one template parameter ("integer" or a local "time" HH:MM). */
 function paramInput(param) {
   const words = (param.description || param.name).replace(/\.$/, '');
-  const label = `${words}${param.unit && param.type !== 'time' ? ` (${param.unit})` : ''}`;
+  const unit = param.unit && param.type !== 'time' ? (UNITS[param.unit] ? t(UNITS[param.unit]) : param.unit) : null;
+  const label = unit ? t('{label} ({unit})', { label: words, unit }) : words;
   if (param.type === 'time') return field(label, h('input', { type: 'time', name: param.name, value: param.default, required: true }));
   return field(label, h('input', {
     type: 'number', name: param.name, value: String(param.default ?? ''), min: param.min ?? null, max: param.max ?? null,
@@ -153,7 +154,8 @@ function templateForm(user, template, rerender, propose = false) {
       h('button', { type: 'button', class: 'btn', 'data-start': template.key }, propose ? t('Propose plan') : t('Start plan'))),
     preview);
   // The daily block follows the start the parent picks, until she sets its time herself: no second field wins silently.
-  const blockTime = (template.params || []).find((p) => p.name === 'start_time' && BLOCK_TIME.test(p.description || ''));
+  // A template whose time says when the daily block (or window) begins: starting now means the block begins now.
+  const blockTime = (template.params || []).find((p) => p.name === 'start_time' && p.opens_block);
   const blockInput = blockTime ? form.elements.start_time : null;
   let blockTouched = false;
   const follow = () => {
@@ -217,7 +219,6 @@ function showProblem(box, err) {
 
 /** Render one template card; `open` shows its form straight away, `propose` as a consultant's proposal. */
 function templateCard(user, template, open, rerender, propose = false) {
-  const limited = /limited|no standard|weak|single/i.test(template.evidence || '');
   const holder = h('div');
   const named = { name: template.name };
   const choose = h('button', { type: 'button', class: 'btn secondary block', 'aria-expanded': 'false' },
@@ -231,7 +232,7 @@ function templateCard(user, template, open, rerender, propose = false) {
   if (open) show();
   return h('section', { class: 'card', id: `tpl-${template.key}`, 'aria-labelledby': `tpl-h-${template.key}` },
     h('h3', { id: `tpl-h-${template.key}` }, template.name),
-    h('p', {}, h('span', { class: limited ? 'badge limited' : 'badge' }, template.evidence || t('evidence not rated'))),
+    h('p', {}, h('span', { class: template.evidence_limited ? 'badge limited' : 'badge' }, template.evidence || t('evidence not rated'))),
     h('p', {}, template.description || ''),
     template.source ? h('p', { class: 'hint' }, t('Source: {source}', { source: template.source })) : null,
     choose, holder);
