@@ -88,7 +88,7 @@ def plan_reminders(plan_id: int, plan_name: str, slots: Iterable[Slot], now: dat
             for number, phase in enumerate(slot.phases):
                 moment += timedelta(minutes=phase.minutes)
                 following = slot.phases[number + 1] if number + 1 < len(slot.phases) else None
-                title = _phase(following, first=True, sided=False) if following else Text("Done")
+                title = _phase(following, first=True, sided=False) if following else Text("End of the block")
                 body = (Text("{plan}: step {step} of {steps}", plan=plan, step=number + 2, steps=len(slot.phases))
                         if following else Text("{plan}: block done", plan=plan))
                 drafts.append(

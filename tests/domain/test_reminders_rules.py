@@ -34,7 +34,7 @@ def test_power_hour_reminds_at_start_and_each_phase_change():
         (PHASE_CHANGE, "Pump 10 min", "07:30"),
         (PHASE_CHANGE, "Rest 10 min", "07:40"),
         (PHASE_CHANGE, "Pump 10 min", "07:50"),
-        (PHASE_CHANGE, "Done", "08:00"),
+        (PHASE_CHANGE, "End of the block", "08:00"),
     ]
     assert "Pump 20 min (both sides), rest 10 min" in drafts[0].body
     assert all(d.fires_in_quiet_hours and d.url == "/#/plans" for d in drafts)
