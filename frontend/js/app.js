@@ -142,12 +142,8 @@ async function route() {
     mount(main, t('Could not load your account. Check your connection and reload.'));
     return;
   }
-  // Her language (the phone's until she signs in), before the screen writes a word.
-  if (await useLanguage(user?.language || phoneLanguage())) {
-    translateShell();
-    showHousehold(signedIn);
-    showNetwork();
-  }
+  // Her language (the phone's until she signs in), before the screen writes a word ('pumpwell:language-changed').
+  await useLanguage(user?.language || phoneLanguage());
   if (seq !== routeSeq) return;
   document.title = `${screen.title ? screen.title(name) : 'Pumpwell'} · Pumpwell`;
   // Each route renders into its own node, so a slow, superseded render lands nowhere.
@@ -354,6 +350,12 @@ async function registerWorker() {
 }
 
 window.addEventListener('hashchange', route);
+// The words around every screen follow a new language at once, whoever chose it (route, or Settings).
+window.addEventListener('pumpwell:language-changed', () => {
+  translateShell();
+  showHousehold(Boolean(getToken()));
+  showNetwork();
+});
 window.addEventListener('pumpwell:stale', (event) => { staleSince = event.detail.at; showStale(); });
 window.addEventListener('online', sync);
 window.addEventListener('offline', showNetwork);

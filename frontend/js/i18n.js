@@ -28,7 +28,8 @@ export function phoneLanguage() {
 
 /**
  * Show texts in `wanted` from now on, fetching its catalog (the service worker keeps a copy for offline use);
- * returns whether the language changed. A catalog that cannot be had leaves the texts in English.
+ * returns whether the language changed, announced as 'pumpwell:language-changed'. A catalog that cannot be had
+ * leaves the texts in English.
  */
 export async function useLanguage(wanted) {
   const next = wanted in LANGUAGES ? wanted : DEFAULT;
@@ -44,6 +45,7 @@ export async function useLanguage(wanted) {
   messages = found;
   plurals = new Intl.PluralRules(next);
   document.documentElement.lang = next;
+  window.dispatchEvent(new Event('pumpwell:language-changed'));
   return true;
 }
 

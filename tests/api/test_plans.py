@@ -58,7 +58,8 @@ def test_power_hour_schedules_phase_change_reminders(client, auth, clock):
     plan = start(client, auth, "power-hour", clock.now, {"days": 5, "start_time": "23:00"}).json
     titles = [r["title"] for r in reminders(client, auth) if r["plan_slot_id"] == plan["slots"][0]["id"]]
     assert titles == [
-        "Power pumping hour: time to pump", "Rest 10 min", "Pump 10 min", "Rest 10 min", "Pump 10 min", "End of the block"
+        "Power pumping hour: time to pump", "Rest 10 min", "Pump 10 min", "Rest 10 min", "Pump 10 min",
+        "End of the block",
     ]
 
 

@@ -16,8 +16,8 @@ PLACEHOLDER = re.compile(r"\\\{\w+\\\}")
 # Units and signs that read the same in every language we speak.
 SIGNS = r"[\d\s.,:;/·•–—\-+−%()×'’\"«»…]*"
 DATA = re.compile(rf"{SIGNS}((ml|oz|fl oz|h|min|s|mm|kg|[ap]\.?\s?m\.?){SIGNS})*", re.IGNORECASE)
-# Names that read the same in every language, never translated.
-NAMES = {"pumpwell", "ibclc"}
+# Names that read the same in every language, never translated: ours, and the bodies whose guidance we cite.
+NAMES = {"pumpwell", "ibclc", "cdc", "abm"}
 SHOWN = """(root) => {
   const seen = [];
   const shown = (el) => el.checkVisibility({ visibilityProperty: true, opacityProperty: false })

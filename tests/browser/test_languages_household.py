@@ -11,11 +11,6 @@ from tests.browser.languages import untranslated
 from tests.conftest import PASSWORD
 
 PHONE = {"width": 390, "height": 844}
-# What these screens show that the server wrote: a client's flags in the workspace (each flag's words after its icon),
-# in the server's catalog, not the app's.
-SERVER_FLAGS = "[...document.querySelectorAll('.flag')].map((flag) => flag.lastChild.textContent.trim())"
-
-
 def phone(browser, live_server, locale: str):
     """A phone in `locale` that may copy to the clipboard; returns (context, page)."""
     context = new_phone(browser, live_server, locale=locale)
@@ -35,12 +30,6 @@ def sign_up(page, email: str) -> None:
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("form button[type=submit]").click()
     expect(page.locator("#tabs")).to_be_visible()
-
-
-def left_over(page, language: str) -> list[str]:
-    """What the page shows untranslated in `language`, less the server's own texts."""
-    server = set(page.evaluate(SERVER_FLAGS))
-    return [text for text in untranslated(page, language) if text not in server]
 
 
 def invite(page, role: str) -> str:
@@ -68,25 +57,25 @@ def test_the_household_screens_speak_french_from_invitation_to_workspace(browser
         parent.locator("#invite-link button").last.click()
         expect(parent.locator("#invite-said")).to_have_text("Lien copié. Collez-le dans un message pour l’envoyer.")
         expect(parent.locator("#invitation-list")).to_contain_text("Invitation\u00a0: Aidant")
-        assert left_over(parent, "fr") == []
+        assert untranslated(parent, "fr") == []
         consultant_url = invite(parent, "consultant")
 
         sign_up(carer, f"carer-{uuid.uuid4().hex[:8]}@example.com")
         carer.goto(caregiver_url)
         expect(carer.locator("#join-h")).to_have_text("Rejoindre un foyer")
-        assert left_over(carer, "fr") == []
+        assert untranslated(carer, "fr") == []
         carer.locator("#join-accept").click()
         expect(carer.locator("#join-h")).to_have_text(f"Vous faites partie du foyer de {parent_email} (aidant)")
-        assert left_over(carer, "fr") == []
+        assert untranslated(carer, "fr") == []
         carer.locator("#join-open").click()
         expect(carer.locator("#household-switch")).to_have_text(f"{parent_email} — aidant")
         carer.locator("#household-switch").click()
         expect(carer.locator("#households-h")).to_have_text("Quel journal")
         assert carer.locator("#tabs a:visible").all_inner_texts() == ["Réserve", "Réglages"]
-        assert left_over(carer, "fr") == []
+        assert untranslated(carer, "fr") == []
         carer.goto("/#/household")
         expect(carer.locator("#helped-list")).to_contain_text("Aidant depuis le")
-        assert left_over(carer, "fr") == []
+        assert untranslated(carer, "fr") == []
 
         sign_up(consultant, f"ibclc-{uuid.uuid4().hex[:8]}@example.com")
         consultant.goto(consultant_url)
@@ -97,7 +86,7 @@ def test_the_household_screens_speak_french_from_invitation_to_workspace(browser
         consultant.locator("#tabs [data-tab=workspace]").click()
         expect(consultant.locator("#workspace-h")).to_have_text("Vos clientes")
         expect(consultant.locator(".client-card")).to_contain_text("Dernières 24 h")
-        assert left_over(consultant, "fr") == []
+        assert untranslated(consultant, "fr") == []
 
         # Offline: the network line says so, and the household screen shows the account as this phone last saw it.
         consultant.goto("/#/household")
@@ -107,26 +96,26 @@ def test_the_household_screens_speak_french_from_invitation_to_workspace(browser
         consultant.goto("/#/household")
         expect(consultant.locator("#net")).to_have_text("Hors ligne")
         expect(consultant.locator("#stale")).to_contain_text("Hors ligne : voici ce que ce téléphone a vu en dernier")
-        assert left_over(consultant, "fr") == []
+        assert untranslated(consultant, "fr") == []
         consultant_context.set_offline(False)
 
         parent.goto("/#/import")
         expect(parent.locator("#import-h")).to_have_text("Importer vos données")
-        assert left_over(parent, "fr") == []
+        assert untranslated(parent, "fr") == []
         parent.locator("input[name=from][value=babybuddy]").check()
         expect(parent.locator("#import-unit")).to_be_visible()
-        assert left_over(parent, "fr") == []
+        assert untranslated(parent, "fr") == []
         parent.locator("input[name=how][value=server]").check()
         expect(parent.locator("#import-url")).to_be_visible()
         expect(parent).to_have_title("Importer vos données · Pumpwell")
-        assert left_over(parent, "fr") == []
+        assert untranslated(parent, "fr") == []
 
         # Her account moved to Paris elsewhere: this UTC phone offers to follow it, in French.
         token = parent.evaluate("localStorage.getItem('pumpwell.token')")
         assert live_server.api("PATCH", "/me", token, json={"time_zone": "Europe/Paris"}).status_code == 200
         parent.reload()
         expect(parent.locator("#zone-offer")).to_contain_text("votre compte utilise Europe/Paris")
-        assert left_over(parent, "fr") == []
+        assert untranslated(parent, "fr") == []
         errors = parent.errors + carer.errors + consultant.errors
         assert not errors, errors
     finally:

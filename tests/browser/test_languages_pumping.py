@@ -1,7 +1,6 @@
 """The pumping screens in French and Spanish: Today, the log form, History, Trends, Reminders, the running timer and a
 plan's phase timer show nothing a catalog did not write, and a few texts read exactly as the catalogs have them."""
 
-import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -9,33 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import new_phone
-from tests.browser.languages import INTL_WORDS, untranslated
+from tests.browser.languages import untranslated
 from tests.browser.test_plans import start_plan_by_api
 from tests.conftest import PASSWORD
-
-# What other helpers' files still show in English on this branch: the shell (tab bar, header, skip link), the
-# toast's Undo (dom.js) and the API's own words (a gap reminder, Trends' statements, figures and line on advice).
-# The lead removes this list, and intl_date below, once every branch is merged.
-OTHERS_TEXTS = re.compile("|".join([
-    "History", "Main", "Plans", "Pumpwell", "Settings", "Skip to content", "Stash", "Today", "Undo",
-    r"3 h since your last session", r"· Time to pump\? Log it when you are done\.",
-    r"Weekly figures start on .+, once 7 whole days are logged\.", r"Coming to volume: .+", r"NICU minimum: .+",
-    r"750–1,050 mL .+", r"General information, not medical advice: .+",
-]))
-
-
-def intl_date(page, language: str, text: str) -> bool:
-    """Whether Intl wrote `text` ("lun. 7 déc., 15:22"): languages.py splits it into words without their dot
-    ("déc") but keeps Intl's with it ("déc."), so a French short date reads as untranslated there."""
-    words = {word.rstrip(".") for word in page.evaluate(INTL_WORDS, language)}
-    rest = [word for word in re.split(r"[\s\d.,:;/·–—\-+%()]+", text.lower()) if word]
-    return bool(rest) and all(word in words for word in rest)
-
-
-def left_untranslated(page, language: str) -> list[str]:
-    """What the page shows in `language` that no catalog wrote, leaving out other helpers' texts."""
-    return [text for text in untranslated(page, language)
-            if not OTHERS_TEXTS.fullmatch(text) and not intl_date(page, language, text)]
 
 
 @pytest.fixture
@@ -70,7 +45,7 @@ def test_the_pumping_screens_speak_french(phone, live_server):
     expect(page.locator(".not-advice")).to_have_text(
         "Informations générales, pas un avis médical : demandez à une consultante en lactation (IBCLC) ou à votre "
         "professionnel de santé.")
-    assert left_untranslated(page, "fr") == []
+    assert untranslated(page, "fr") == []
 
     page.locator("#log-past").click()
     dialog = page.get_by_role("dialog", name="Noter une séance")
@@ -83,46 +58,46 @@ def test_the_pumping_screens_speak_french(phone, live_server):
     dialog.locator("#eq-pain").fill("2")
     dialog.locator("textarea[name=notes]").fill("Bébé a dormi, tiré au calme")
     expect(dialog.locator("summary")).to_have_text("Tire-lait et confort : Spectra S1 · 24,5 mm · niveau 5 · douleur 2")
-    assert left_untranslated(page, "fr") == []
+    assert untranslated(page, "fr") == []
     dialog.get_by_role("button", name="Enregistrer").click()
     expect(page.locator("#toast")).to_have_text("Séance enregistrée.")
     expect(page.locator("#today-sessions li")).to_have_count(1)
     expect(page.locator("#today-list-h")).to_have_text("Séances du jour")
-    assert left_untranslated(page, "fr") == []
+    assert untranslated(page, "fr") == []
 
     page.goto("/#/history")
     row = page.locator("#history-list > li").first
     expect(row).to_contain_text("G 60 mL · D 55 mL · les deux")
     expect(row).to_contain_text("Spectra S1 · 24,5 mm · niveau 5 · douleur 2")
     expect(row.get_by_role("button", name="Modifier")).to_be_visible()
-    assert left_untranslated(page, "fr") == []
+    assert untranslated(page, "fr") == []
 
     page.goto("/#/trends")
     expect(page.locator("#weeks-h")).to_have_text("Cette semaine et la précédente")
     expect(page.get_by_role("navigation", name="Semaines affichées")).to_contain_text("4 semaines")
-    assert left_untranslated(page, "fr") == []
+    assert untranslated(page, "fr") == []
 
     # Her gap reminder, before a plan adds the API's words for each of its steps.
     page.goto("/#/reminders")
     expect(page.locator("#rem-list-h")).to_have_text("Prochains rappels")
     expect(page.locator("#reminder-list .item-actions").first).to_contain_text("Reporter de 10 min")
-    assert left_untranslated(page, "fr") == []
+    assert untranslated(page, "fr") == []
 
     page.goto("/#/today")
     page.locator(".dock .big-start").click()
     expect(page.locator(".dock-status")).to_contain_text("Tirage depuis")
     expect(page.locator(".side-timer").first).to_contain_text("Démarrer gauche")
-    assert left_untranslated(page, "fr") == []
+    assert untranslated(page, "fr") == []
     page.locator(".dock").get_by_role("button", name="Effacer le minuteur").click()
 
     plan = start_plan_by_api(live_server, token, "power-hour")
     page.goto(f"/#/timer/{plan['id']}/{plan['slots'][0]['id']}")
     expect(page.locator(".card")).to_contain_text("60 minutes : tirer des deux côtés 20, repos 10")
-    assert left_untranslated(page, "fr") == []
+    assert untranslated(page, "fr") == []
     page.locator(".big-start").click()
     expect(page.locator(".phase-name")).to_have_text("Tirer des deux côtés")
     expect(page.locator(".phase-screen")).to_contain_text("Ensuite : repos pendant 10 min")
-    assert left_untranslated(page, "fr") == []
+    assert untranslated(page, "fr") == []
 
 
 @pytest.mark.parametrize("phone", ["es-ES"], indirect=True)
@@ -136,10 +111,10 @@ def test_today_and_history_speak_spanish(phone, live_server):
     page.reload()
     expect(page.locator("#today-sessions li")).to_have_count(1)
     expect(page.locator("#today-list-h")).to_have_text("Sesiones de hoy")
-    assert left_untranslated(page, "es") == []
+    assert untranslated(page, "es") == []
 
     page.goto("/#/history")
     row = page.locator("#history-list > li").first
     expect(row).to_contain_text("I 40 mL · D 45 mL · ambos")
     expect(row.get_by_role("button", name="Eliminar")).to_be_visible()
-    assert left_untranslated(page, "es") == []
+    assert untranslated(page, "es") == []
