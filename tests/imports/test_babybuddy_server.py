@@ -68,4 +68,6 @@ def test_pages_that_together_take_longer_than_the_limit_stop_the_reading(server)
     started = time.monotonic()
     with pytest.raises(UnreadableFile, match="took more than 1 seconds|took too long"):
         read(body({"url": address(server), "token": TOKEN}), time_limit_seconds=1)
-    assert time.monotonic() - started < 1.5 and 3 <= len(server.requests) <= 4
+    # More than one page was read (the limit is the whole reading's), and not many more: on a busy machine a page
+    # takes longer than its 0.3 s, so two may be all that fit in the second.
+    assert time.monotonic() - started < 1.5 and 2 <= len(server.requests) <= 4
