@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # (server/domain/languages.py), and the templates' gettext calls and {% trans %} blocks.
 SERVER_KEYWORDS = {"_": None, "_n": (1, 2), "N_": None, "Text": None, "Counted": (1, 2), "gettext": None,
                    "ngettext": (1, 2)}
-# The app: t and tn (frontend/js/i18n.js), and N_ marks.
-APP_KEYWORDS = {"t": None, "tn": (1, 2), "N_": None}
+# The app: t, tn and tc (frontend/js/i18n.js), and N_ marks.
+APP_KEYWORDS = {"t": None, "tn": (1, 2), "tc": ((1, "c"), 2), "N_": None}
 
 
 def extract(root: Path, keywords: dict) -> Catalog:

@@ -147,6 +147,8 @@ def app_messages(language: str) -> dict[str, list[str]]:
         if not message.id or message.fuzzy:
             continue
         key = message.id[0] if message.pluralizable else message.id
+        if message.context:  # gettext's own way of keying a text in a context
+            key = f"{message.context}\x04{key}"
         forms = list(message.string) if message.pluralizable else [message.string]
         if all(forms):
             messages[key] = forms

@@ -34,9 +34,11 @@ def test_every_text_in_the_code_is_translated(domain, language):
     """A text added to the code and not to a catalog fails here (run `make catalogs`, then translate)."""
     name, texts_in_code = domain
     catalog = read_catalog(catalogs.catalog_paths()[name][language], language)
-    missing = [message.id for message in texts_in_code if message.id and (
-        catalog.get(message.id) is None or not all(forms(catalog.get(message.id)))
-        or catalog.get(message.id).fuzzy)]
+    missing = []
+    for message in texts_in_code:
+        found = catalog.get(message.id, context=message.context) if message.id else True
+        if found is None or (message.id and (not all(forms(found)) or found.fuzzy)):
+            missing.append(message.id)
     assert missing == [], f"{len(missing)} texts lack a {language} translation in the {name} catalog"
 
 
@@ -45,7 +47,8 @@ def test_a_catalog_holds_only_texts_the_code_uses(domain, language):
     """A text the code no longer shows leaves the catalogs (`make catalogs` drops it)."""
     name, texts_in_code = domain
     catalog = read_catalog(catalogs.catalog_paths()[name][language], language)
-    unused = [message.id for message in catalog if message.id and texts_in_code.get(message.id) is None]
+    unused = [message.id for message in catalog
+              if message.id and texts_in_code.get(message.id, context=message.context) is None]
     assert unused == []
 
 

@@ -5,7 +5,7 @@ import { clock } from './format.js';
 import { busy, h, mount, skeleton, toast } from './dom.js';
 import { chooseHousehold, firstScreen, household, householdChanges, householdLabel, keepJoin, knownParents, rememberParents, roleWord, shows } from './household.js';
 import { flushOutbox, isOwnSave, onOutboxChange, outboxCounts } from './outbox.js';
-import { N_, phoneLanguage, t, tn, useLanguage } from './i18n.js';
+import { N_, phoneLanguage, t, tc, tn, useLanguage } from './i18n.js';
 import { enableReminders, reminderState } from './push.js';
 import { hideTimerNotice } from './timer-notice.js';
 // The screen contract, which route() relies on. A screen module (loaded on first use below) exports:
@@ -44,9 +44,13 @@ let shownScreen = null;
 const SHELL_TEXTS = {
   '.skip': N_('Skip to content'), '#update > span': N_('A new version is ready.'), '#update-btn': N_('Reload'),
   '#reminders-stopped > span': N_('Reminders stopped on this phone.'), '#reminders-again': N_('Turn on again'),
-  '[data-tab="today"]': N_('Today'), '[data-tab="history"]': N_('History'), '[data-tab="plans"]': N_('Plans'),
-  '[data-tab="stash"]': N_('Stash'), '[data-tab="workspace"]': N_('Clients'), '[data-tab="settings"]': N_('Settings'),
 };
+// The tabs' names, in the context "tab": a translator may pick words shorter than the screens' headings, so five
+// tabs fit a 320 px phone (tests/browser/test_languages.py holds every language to it).
+const tabNames = () => ({
+  today: tc('tab', 'Today'), history: tc('tab', 'History'), plans: tc('tab', 'Plans'), stash: tc('tab', 'Stash'),
+  workspace: tc('tab', 'Clients'), settings: tc('tab', 'Settings'),
+});
 const SHELL_LABELS = {
   '#reminders-stopped': N_('Reminders'), '#zone-offer': N_('Time zone'), '#tabs': N_('Main'), '#main > .skeleton': N_('Loading'),
 };
@@ -58,6 +62,7 @@ function translateShell() {
     if (el) el.textContent = t(text);
   }
   for (const [selector, label] of Object.entries(SHELL_LABELS)) document.querySelector(selector)?.setAttribute('aria-label', t(label));
+  for (const [tab, name] of Object.entries(tabNames())) tabs.querySelector(`[data-tab="${tab}"]`).textContent = name;
 }
 
 /** The signed-in user: the cached copy at once (refreshed in the background once per page load), else the API. */

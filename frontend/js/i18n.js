@@ -1,6 +1,6 @@
 // The app in the parent's language. English is written in the code; every other language has a catalog a
 // translator edits, frontend/locales/<language>.po, which the server hands the app as JSON (server/i18n.py).
-// Texts name their placeholders: t('{name} joined', { name }). Numbers and dates come from Intl in the same
+// Texts name their placeholders: t('{name} joined', { name }); tc() gives a text in a context (gettext's msgctxt). Numbers and dates come from Intl in the same
 // language (format.js asks `locale()`), so a comma or a month name follows the words around it. docs/languages.md.
 
 // Each in its own words, as Settings lists them (server/domain/languages.py keeps the same list).
@@ -57,6 +57,11 @@ function fill(text, values) {
 /** `text` in the current language, its {placeholders} filled from `values`. */
 export function t(text, values) {
   return fill(messages[text]?.[0] || text, values);
+}
+
+/** `text` in the current language as `context` says it ("tab": a tab's short name), else as t() would. */
+export function tc(context, text, values) {
+  return messages[`${context}\u0004${text}`] ? fill(messages[`${context}\u0004${text}`][0], values) : t(text, values);
 }
 
 /**

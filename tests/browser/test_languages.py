@@ -234,6 +234,24 @@ def test_every_screen_shows_only_texts_of_the_phones_language(browser, live_serv
     assert errors == [], f"script errors on the page: {errors}"
 
 
+@pytest.mark.parametrize("language", ["en", *PHONES])
+def test_every_tab_fits_the_narrowest_phone_in_each_language(browser, live_server, language):
+    """Longer words (Aujourd'hui, Programmes, Réglages) must not push a tab off a 320 px screen."""
+    context = new_phone(browser, live_server, locale=PHONES.get(language, "en-US"))
+    page = context.new_page()
+    page.set_viewport_size({"width": 320, "height": 640})
+    try:
+        sign_up(page)
+        page.locator("#tabs a[data-tab=settings]").wait_for()
+        tabs = page.locator("#tabs")
+        assert tabs.evaluate("(bar) => bar.scrollWidth <= bar.clientWidth"), tabs.inner_text()
+        sizes = tabs.evaluate("(bar) => [...bar.querySelectorAll('a:not([hidden])')].map((a) => "
+                              "parseFloat(getComputedStyle(a).fontSize))")
+        assert len(sizes) == 5 and min(sizes) >= 12, sizes  # still readable
+    finally:
+        context.close()
+
+
 CHECKED = """<main>
   <h1>Pumpwell</h1>
   <p>Saved.</p>
