@@ -17,9 +17,10 @@ PHONE = {"width": 390, "height": 844}
 EVERY_ACCOUNT = "self.PumpwellOutbox.allAccounts()"
 
 
-def phone(browser, live_server, scheme: str = "light"):
-    """A fresh phone of its own (its own storage), which may copy to the clipboard; returns (context, page)."""
-    context = new_phone(browser, live_server, color_scheme=scheme)
+def phone(browser, live_server, scheme: str = "light", locale: str = "en-US"):
+    """A fresh phone of its own (its own storage, its language `locale`), which may copy to the clipboard; returns
+    (context, page)."""
+    context = new_phone(browser, live_server, color_scheme=scheme, locale=locale)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
     page = context.new_page()
     page.set_viewport_size(PHONE)

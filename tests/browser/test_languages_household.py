@@ -6,21 +6,9 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import new_phone
 from tests.browser.languages import untranslated
+from tests.browser.test_household import phone
 from tests.conftest import PASSWORD
-
-PHONE = {"width": 390, "height": 844}
-def phone(browser, live_server, locale: str):
-    """A phone in `locale` that may copy to the clipboard; returns (context, page)."""
-    context = new_phone(browser, live_server, locale=locale)
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
-    page = context.new_page()
-    page.set_viewport_size(PHONE)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.errors = errors
-    return context, page
 
 
 def sign_up(page, email: str) -> None:
@@ -45,9 +33,9 @@ def invite(page, role: str) -> str:
 
 def test_the_household_screens_speak_french_from_invitation_to_workspace(browser, live_server):
     """Invite, join, switch, read as a consultant, import and go offline: no English on any of these screens."""
-    parent_context, parent = phone(browser, live_server, "fr-FR")
-    carer_context, carer = phone(browser, live_server, "fr-FR")
-    consultant_context, consultant = phone(browser, live_server, "fr-FR")
+    parent_context, parent = phone(browser, live_server, locale="fr-FR")
+    carer_context, carer = phone(browser, live_server, locale="fr-FR")
+    consultant_context, consultant = phone(browser, live_server, locale="fr-FR")
     parent_email = f"parent-{uuid.uuid4().hex[:8]}@example.com"
     try:
         sign_up(parent, parent_email)
@@ -126,7 +114,7 @@ def test_the_household_screens_speak_french_from_invitation_to_workspace(browser
 
 def test_the_household_screen_speaks_spanish(browser, live_server):
     """A Spanish parent's household screen, a link just made included, has no English left."""
-    context, page = phone(browser, live_server, "es-ES")
+    context, page = phone(browser, live_server, locale="es-ES")
     try:
         sign_up(page, f"madre-{uuid.uuid4().hex[:8]}@example.com")
         invite(page, "partner")
