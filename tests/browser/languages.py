@@ -7,10 +7,15 @@ marked translate="no", the HTML attribute that tells any translator to leave it 
 """
 
 import re
+import uuid
 from functools import cache
+
+from playwright.sync_api import expect
 
 from server.catalogs import catalog_paths
 from server.i18n import app_messages, read_catalog
+from tests.browser.conftest import wait_until
+from tests.conftest import PASSWORD
 
 PLACEHOLDER = re.compile(r"\\\{\w+\\\}")
 # Units and signs that read the same in every language we speak.
@@ -90,3 +95,15 @@ def untranslated(page, language: str) -> list[str]:
             continue
         left.append(text)
     return sorted(set(left))
+
+
+def sign_up(page, email: str | None = None) -> str:
+    """Create an account through the sign-up form in the phone's language, finding its fields by name (their labels
+    are translated); return the token once the tabs show."""
+    page.goto("/#/signup")
+    page.locator("input[name=email]").fill(email or f"parent-{uuid.uuid4().hex[:8]}@example.com")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
+    wait_until(page, "localStorage.getItem('pumpwell.token')")
+    expect(page.locator("#tabs")).to_be_visible()
+    return page.evaluate("localStorage.getItem('pumpwell.token')")

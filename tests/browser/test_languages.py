@@ -110,16 +110,6 @@ def seed(live_server, token: str) -> dict:
     return {"plan": plan.json, "share": urlsplit(share["url"]).path}
 
 
-def sign_up(page) -> str:
-    """Create an account through the sign-up form, as she would on her phone; return its token."""
-    page.goto("/#/signup")
-    page.locator("input[name=email]").fill(f"parent-{uuid.uuid4().hex[:8]}@example.com")
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
-    wait_until(page, "localStorage.getItem('pumpwell.token')")
-    return page.evaluate("localStorage.getItem('pumpwell.token')")
-
-
 def sign_in(page, email: str) -> None:
     """Sign out of the phone's account and sign in as `email` through the sign-in form."""
     page.evaluate("localStorage.removeItem('pumpwell.token')")
@@ -210,7 +200,7 @@ def test_every_screen_shows_only_texts_of_the_phones_language(browser, live_serv
     walk = Walk(page, language)
     try:
         signed_out(walk)
-        token = sign_up(page)
+        token = languages.sign_up(page)
         me = call(live_server, "GET", "/me", token).json
         assert me["language"] == language
         seeded = seed(live_server, token)
@@ -241,7 +231,7 @@ def test_every_tab_fits_the_narrowest_phone_in_each_language(browser, live_serve
     page = context.new_page()
     page.set_viewport_size({"width": 320, "height": 640})
     try:
-        sign_up(page)
+        languages.sign_up(page)
         page.locator("#tabs a[data-tab=settings]").wait_for()
         tabs = page.locator("#tabs")
         assert tabs.evaluate("(bar) => bar.scrollWidth <= bar.clientWidth"), tabs.inner_text()

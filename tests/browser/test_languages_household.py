@@ -6,18 +6,8 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.browser.languages import untranslated
+from tests.browser.languages import sign_up, untranslated
 from tests.browser.test_household import phone
-from tests.conftest import PASSWORD
-
-
-def sign_up(page, email: str) -> None:
-    """Create an account in the phone's language (the form found by its fields, whatever words it shows)."""
-    page.goto("/#/signup")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
-    expect(page.locator("#tabs")).to_be_visible()
 
 
 def invite(page, role: str) -> str:

@@ -1,16 +1,14 @@
 """The pumping screens in French and Spanish: Today, the log form, History, Trends, Reminders, the running timer and a
 plan's phase timer show nothing a catalog did not write, and a few texts read exactly as the catalogs have them."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import new_phone
-from tests.browser.languages import untranslated
+from tests.browser.languages import sign_up, untranslated
 from tests.browser.test_plans import start_plan_by_api
-from tests.conftest import PASSWORD
 
 
 @pytest.fixture
@@ -25,22 +23,12 @@ def phone(browser, live_server, request):
     assert not errors, f"script errors on the page: {errors}"
 
 
-def sign_up(page) -> str:
-    """Create an account in the phone's language, finding the fields by type (their labels are translated too);
-    return its token once Today shows."""
-    page.goto("/#/signup")
-    page.locator("input[type=email]").fill(f"{uuid.uuid4().hex[:12]}@example.com")
-    page.locator("input[type=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
-    page.locator(".dock .big-start").wait_for()
-    return page.evaluate("localStorage.getItem('pumpwell.token')")
-
-
 @pytest.mark.parametrize("phone", ["fr-FR"], indirect=True)
 def test_the_pumping_screens_speak_french(phone, live_server):
     """Today, the log form with her equipment and notes, History, Trends, Reminders and both timers, in French."""
     page = phone
     token = sign_up(page)
+    page.locator(".dock .big-start").wait_for()
     expect(page.locator("#today-h")).to_have_text("Aujourd’hui")
     expect(page.locator(".not-advice")).to_have_text(
         "Informations générales, pas un avis médical : demandez à une consultante en lactation (IBCLC) ou à votre "
@@ -105,6 +93,7 @@ def test_today_and_history_speak_spanish(phone, live_server):
     """Today and History, with a session logged, in Spanish."""
     page = phone
     token = sign_up(page)
+    page.locator(".dock .big-start").wait_for()
     body = {"started_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(), "duration_min": 15, "left_ml": 40,
             "right_ml": 45, "mode": "double", "notes": "Después del baño", "pump": "Medela", "flange_mm": 21}
     assert live_server.api("POST", "/sessions", token, json=body).status_code == 201
