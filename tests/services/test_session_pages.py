@@ -97,13 +97,15 @@ def test_the_cursor_is_an_index_condition_not_a_filter(app, db, user):
         plan = " ".join(str(row[-1]) for row in raw.execute("EXPLAIN QUERY PLAN " + statement, parameters))
         assert "USING INDEX ix_pump_sessions_user_started (user_id=? AND (started_at,id)<(?,?))" in plan, plan
     else:
-        cur = raw.cursor()
         # A 30-row table is cheaper to scan, or to read by another index of user_id and sort (as statistics left by
         # earlier tests may suggest); forbid both to see whether the index can serve the cursor and the order.
-        cur.execute("SET LOCAL enable_seqscan = off")
-        cur.execute("SET LOCAL enable_sort = off")
-        cur.execute("EXPLAIN " + statement, parameters)
-        plan = "\n".join(row[0] for row in cur.fetchall())
+        # The connections run in autocommit, where SET LOCAL is ignored: it needs a transaction of its own.
+        with raw.transaction(), raw.cursor() as cur:
+            cur.execute("SET LOCAL enable_seqscan = off")
+            cur.execute("SET LOCAL enable_sort = off")
+            assert cur.execute("SHOW enable_sort").fetchone() == ("off",)
+            cur.execute("EXPLAIN " + statement, parameters)
+            plan = "\n".join(row[0] for row in cur.fetchall())
         assert "Index Cond: ((user_id = " in plan and "ROW(started_at, id) < ROW(" in plan, plan
         assert "Filter" not in plan, plan
     db.rollback()
