@@ -20,8 +20,16 @@ from server.i18n import APP_CATALOGS, SERVER_CATALOGS, read_catalog
 ROOT = Path(__file__).resolve().parent.parent
 # The server: `_` and `_n` (server/i18n.py), N_ marks, the domain's Text and Counted sentences
 # (server/domain/languages.py), and the templates' gettext calls and {% trans %} blocks.
+# The API's refusals are translated too (server/api/reasons.py): the message each error class is raised with, and
+# the name of what a per-account limit counts.
+REFUSALS = ("InvalidInput", "NotFound", "NotAllowed", "Conflict", "ValidationError", "InvalidPlanParams",
+            "SubscriptionRejected", "PlanConflict", "StashIdReused", "MoveNotAllowed", "WrongPassword",
+            "PasswordRequired", "BadCredentials", "PasskeyTaken", "PasskeyNotAdded", "OwnInvitation", "MilkExpired",
+            "CurrentDevice", "SessionIdReused", "UnsupportedMediaType", "EmailTaken", "TooManyInvitations",
+            "ContainerClosed", "CommonPassword", "UnknownTemplate", "ResetLinkInvalid", "ThawedMilkCannotRefreeze",
+            "RequestEntityTooLarge", "BadRequest")
 SERVER_KEYWORDS = {"_": None, "_n": (1, 2), "N_": None, "Text": None, "Counted": (1, 2), "gettext": None,
-                   "ngettext": (1, 2)}
+                   "ngettext": (1, 2), "per_account": (2,), **dict.fromkeys(REFUSALS)}
 # The app: t, tn and tc (frontend/js/i18n.js), and N_ marks.
 APP_KEYWORDS = {"t": None, "tn": (1, 2), "tc": ((1, "c"), 2), "N_": None}
 

@@ -6,7 +6,7 @@
 import { adoptLegacyKeys, currentAccount, dropLegacyKeys, forget, forgetAll, keep, kept, setCurrentAccount } from './account.js';
 import { working } from './dom.js';
 import { householdId, scoped } from './household.js';
-import { t } from './i18n.js';
+import { locale, t } from './i18n.js';
 import { kvDelete, kvSet, outboxAdopt, outboxAll } from './idb.js';
 
 const TOKEN_KEY = 'pumpwell.token';
@@ -140,7 +140,8 @@ export function forgetEarly() {
  * `own` (her own goals in Settings); a refusal there sends 'pumpwell:household-refused' (was she let go?).
  */
 export async function api(method, path, body, { own = false } = {}) {
-  const headers = { Accept: 'application/json' };
+  // The server words a refusal in her account's language, or before she signs in in the app's.
+  const headers = { Accept: 'application/json', 'Accept-Language': locale() };
   const token = getToken();
   // An answer belongs to the account and household that asked, even when another is chosen before it comes.
   const account = token ? currentAccount() : null;
@@ -191,6 +192,7 @@ export function upload(path, body, { contentType = 'application/octet-stream', o
   const answer = new Promise((resolve, reject) => {
     request.open('POST', `/api${path}`);
     request.setRequestHeader('Accept', 'application/json');
+    request.setRequestHeader('Accept-Language', locale());
     request.setRequestHeader('Content-Type', contentType);
     if (token) request.setRequestHeader('Authorization', `Bearer ${token}`);
     request.timeout = timeoutMs;

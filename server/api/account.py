@@ -1,11 +1,11 @@
 """The parent's own data: download all of it, or delete the account."""
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import Length
 from flask import Response, current_app
 
 from server.api.auth import auth, principal
 from server.api.quotas import account_limited, per_account
+from server.api.reasons import Length
 from server.db import get_db
 from server.domain.export_format import SCHEMA
 from server.services import account

@@ -2,13 +2,13 @@
 
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import Length, OneOf
 from flask import current_app, request
 from marshmallow import pre_load
 
 from server.api.auth import auth, principal
 from server.api.fields import LocalDate, LocalTime, TimeZone
 from server.api.plan_shapes import PlanSummaryOut
+from server.api.reasons import Length, OneOf
 from server.api.signing_in import LIMITED, TokenOut, UserOut, token_lifetime
 from server.db import get_db
 from server.domain.languages import DEFAULT_LANGUAGE, LANGUAGES

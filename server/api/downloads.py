@@ -3,10 +3,10 @@
 from collections.abc import Callable, Iterator
 
 from apiflask import Schema, fields
-from apiflask.validators import OneOf
 from flask import Response
 
 from server.api.fields import LocalDate
+from server.api.reasons import OneOf
 from server.domain.report import PAPERS
 
 

@@ -14,6 +14,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from server.api.auth import HOUSEHOLD_HEADER, acts_for_of, auth
 from server.api.input_checks import expects_file
+from server.api.reasons import in_reader_language
 from server.db import get_db
 from server.domain.errors import (
     BadCredentials,
@@ -25,6 +26,7 @@ from server.domain.errors import (
     PasswordRequired,
     WrongPassword,
 )
+from server.domain.languages import N_
 from server.logs import describe
 from server.models import ApiToken
 
@@ -199,8 +201,9 @@ def document_every_answer(spec: dict) -> dict:
 
 
 def error_body(status: int, message: str, fields: dict | None = None, code: str | None = None) -> dict:
-    """Build the one error shape."""
-    return {"error": {"code": code or CODES.get(status, "error"), "message": message, "fields": fields or {}}}
+    """Build the one error shape, written in the reader's language."""
+    message, fields = in_reader_language(message, fields or {})
+    return {"error": {"code": code or CODES.get(status, "error"), "message": message, "fields": fields}}
 
 
 def _fields(detail) -> dict:
@@ -226,7 +229,7 @@ def require_json_body() -> None:
 
 def database_unavailable_response():
     """Return the 503 answer, in the one shape, that asks the client to retry later."""
-    body = error_body(503, "The service is briefly unavailable; try again shortly.")
+    body = error_body(503, N_("The service is briefly unavailable; try again shortly."))
     return body, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
@@ -244,9 +247,9 @@ def init_app(app: APIFlask) -> None:
         message = error.message or "Error"
         if status == 400 and request.is_json and not fields and message == HTTP_STATUS_CODES[400]:
             # Werkzeug's JSON parser failed before any schema ran (APIFlask keeps only a werkzeug error's name).
-            message = "The body is not valid JSON."
+            message = N_("The body is not valid JSON.")
         elif status == 422:
-            message = "Some fields are not valid." if fields else message
+            message = N_("Some fields are not valid.") if fields else message
         return error_body(status, message, fields), status, error.headers
 
     @app.errorhandler(DomainError)
@@ -268,7 +271,7 @@ def init_app(app: APIFlask) -> None:
             # The account was deleted, or this device signed out, while the write ran.
             return auth.auth_error_callback(401)
         log.warning("a write lost a race: %s", describe(error))
-        return error_body(409, "This changed meanwhile; reload and try again."), 409
+        return error_body(409, N_("This changed meanwhile; reload and try again.")), 409
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
@@ -289,4 +292,4 @@ def init_app(app: APIFlask) -> None:
                 return database_unavailable_response()
         else:
             log.exception("unhandled error", exc_info=error)
-        return error_body(500, "Something went wrong on our side."), 500
+        return error_body(500, N_("Something went wrong on our side.")), 500

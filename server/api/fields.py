@@ -7,9 +7,9 @@ from apiflask import fields
 from flask import Flask, has_request_context
 from marshmallow import Schema, ValidationError
 from marshmallow import fields as ma_fields
-from marshmallow.validate import Range
 
 from server.api.auth import auth
+from server.api.reasons import Range
 from server.domain.errors import InvalidInput
 from server.domain.languages import DEFAULT_LANGUAGE
 from server.i18n import words

@@ -1,11 +1,11 @@
 """Goals and the daily summary measured against them."""
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import Range
 
 from server.api.auth import acts_for, auth, principal
 from server.api.compiled import CompiledSchema
 from server.api.fields import LocalDate, LocalTime
+from server.api.reasons import Range
 from server.db import get_db
 from server.domain.household import Permission
 from server.services import goal_changes, goals, summary

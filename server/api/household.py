@@ -1,11 +1,11 @@
 """The household: invitations a parent sends, joining one, who has access, and the households one belongs to."""
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import Length, OneOf
 
 from server.api.auth import auth, principal
 from server.api.docs import links
 from server.api.quotas import account_limited, per_account
+from server.api.reasons import Length, OneOf
 from server.api.site import site_root
 from server.db import get_db
 from server.domain.household import Permission, Role

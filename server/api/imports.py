@@ -7,13 +7,13 @@ arguments: `source` (pumpwell for a Pumpwell export, or another app's reader: se
 """
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import Length, OneOf
 from flask import current_app
 
 from server.api.auth import auth, principal
 from server.api.fields import TimeZone
 from server.api.input_checks import file_body, takes_file
 from server.api.quotas import account_limited, per_account
+from server.api.reasons import Length, OneOf
 from server.db import get_db
 from server.domain.units import UNITS
 from server.services import imports

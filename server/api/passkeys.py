@@ -1,13 +1,13 @@
 """Passkeys: add one in Settings, list and remove them, and sign in with one tap instead of a password."""
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import Length, OneOf
 from flask import current_app
 from marshmallow import EXCLUDE, ValidationError
 
 from server import base64url
 from server.api.auth import auth, principal
 from server.api.docs import links
+from server.api.reasons import Length, OneOf
 from server.api.signing_in import LIMITED, TokenOut, token_lifetime
 from server.api.site import site_root
 from server.db import get_db

@@ -2,9 +2,9 @@
 a plan to expand (a preview, a start and a consultant's proposal)."""
 
 from apiflask import Schema, fields
-from apiflask.validators import Length
 
 from server.api.fields import Instant, Said
+from server.api.reasons import Length
 from server.domain.templates import TEMPLATES
 
 

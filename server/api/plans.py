@@ -1,15 +1,17 @@
 """Pumping plans: templates, preview, start, follow, reschedule, cancel, calendar file."""
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import OneOf, Range, Regexp
+from apiflask.validators import Regexp
 from flask import Response
 
 from server.api.auth import acts_for, auth, principal
 from server.api.docs import links
 from server.api.fields import Said
 from server.api.plan_shapes import PlanSummaryOut, PreviewIn
+from server.api.reasons import OneOf, Range
 from server.db import get_db
 from server.domain.household import Permission
+from server.domain.languages import N_
 from server.services import plans
 from server.timeutil import app_now
 
@@ -62,7 +64,7 @@ class PlanEditIn(Schema):
     """New settings for the slots of an active plan not yet begun; leave out what stays."""
 
     start_time = fields.String(
-        validate=Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Must be a local time as HH:MM."),
+        validate=Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error=N_("Must be a local time as HH:MM.")),
         metadata={"description": "Local HH:MM the daily block (or first session) starts, for templates that have one."},
     )
     days_left = fields.Integer(

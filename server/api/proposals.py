@@ -1,11 +1,11 @@
 """Plan proposals: a consultant proposes, the parent accepts (which starts the plan) or declines."""
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import Length
 
 from server.api.auth import acts_for, auth, principal
 from server.api.fields import Said
 from server.api.plan_shapes import PreviewIn
+from server.api.reasons import Length
 from server.db import get_db
 from server.domain.household import Permission
 from server.services import proposals

@@ -1,12 +1,12 @@
 """Web push: the server's public key, a user's device subscriptions, and a test notification."""
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import Length, OneOf
 from flask import current_app
 
 from server.api.auth import auth, principal
 from server.api.docs import links
 from server.api.quotas import account_limited, per_account
+from server.api.reasons import Length, OneOf
 from server.db import get_db
 from server.services import subscriptions
 from server.timeutil import app_now

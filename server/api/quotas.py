@@ -14,6 +14,7 @@ from flask import current_app
 from limits import parse
 
 from server.api.auth import principal
+from server.domain.languages import Counted, Said, Text
 
 
 def account_limited(what: str) -> dict:
@@ -46,5 +47,7 @@ def count(setting: str, what: str, *key: str) -> None:
         return
     reset_at, _ = limiter.limiter.get_window_stats(limit, setting, *key)
     seconds = max(1, math.ceil(reset_at - time.time()))
-    wait = f"{math.ceil(seconds / 60)} minutes" if seconds > 90 else f"{seconds} seconds"
-    raise HTTPError(429, f"Too many {what} for now; try again in {wait}.", headers={"Retry-After": str(seconds)})
+    wait = (Counted("{count} minute", "{count} minutes", math.ceil(seconds / 60)) if seconds > 90
+            else Counted("{count} second", "{count} seconds", seconds))
+    raise HTTPError(429, Text("Too many {what} for now; try again in {wait}.", what=Said(what), wait=wait),
+                    headers={"Retry-After": str(seconds)})

@@ -1,9 +1,9 @@
 """Reminders: the upcoming ones, and snooze, skip or done on one."""
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import Range
 
 from server.api.auth import auth, principal
+from server.api.reasons import Range
 from server.db import get_db
 from server.domain.delivery import Move, Status
 from server.services import reminders

@@ -5,13 +5,13 @@ from datetime import timedelta
 from functools import partial
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import Length
 from flask import after_this_request, current_app
 from marshmallow import pre_load
 
 from server import mail
 from server.api.auth import auth, principal
 from server.api.quotas import account_limited, per_account
+from server.api.reasons import Length
 from server.api.signing_in import LIMITED, TokenOut, idle_time, token_lifetime
 from server.db import get_db
 from server.services import devices, passwords

@@ -1,12 +1,12 @@
 """Pumping sessions: log, list, read, edit, delete."""
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import Length, OneOf, Range
 
 from server.api.auth import acts_for, auth, principal
 from server.api.compiled import CompiledSchema
 from server.api.docs import links
 from server.api.fields import Instant, validate_cursor
+from server.api.reasons import Length, OneOf, Range
 from server.db import get_db
 from server.domain.household import Permission
 from server.domain.sessions import MODES, duration_min, total_volume_ml

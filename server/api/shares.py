@@ -1,12 +1,12 @@
 """Read-only links for a consultant: create (token shown once), list, revoke."""
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import Length, Range
 from flask import url_for
 
 from server.api.auth import auth, principal
 from server.api.docs import links
 from server.api.quotas import account_limited, per_account
+from server.api.reasons import Length, Range
 from server.api.site import site_root
 from server.db import get_db
 from server.services import shares

@@ -1,11 +1,11 @@
 """The milk stash: containers, their moves, uses and discards, and the storage guideline."""
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import Length, OneOf, Range
 
 from server.api.auth import acts_for, auth, principal
 from server.api.compiled import CompiledSchema
 from server.api.fields import Instant, Said
+from server.api.reasons import Length, OneOf, Range
 from server.db import get_db
 from server.domain import storage
 from server.domain.household import Permission

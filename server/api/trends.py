@@ -1,12 +1,12 @@
 """Supply trends over 4, 8 or 12 weeks, in the user's zone and unit."""
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import OneOf
 from marshmallow import pre_dump
 
 from server.api.auth import acts_for, auth
 from server.api.compiled import CompiledSchema
 from server.api.fields import Said
+from server.api.reasons import OneOf
 from server.db import get_db
 from server.domain.household import Permission
 from server.domain.trends import WEEKS, WINDOW

@@ -1,10 +1,10 @@
 """The consultant's workspace: every parent who granted her the consultant role, at a glance."""
 
 from apiflask import APIBlueprint, Schema, fields
-from apiflask.validators import OneOf
 
 from server.api.auth import auth, principal
 from server.api.fields import Said
+from server.api.reasons import OneOf
 from server.db import get_db
 from server.services import workspace
 from server.timeutil import app_now

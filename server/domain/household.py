@@ -2,6 +2,7 @@
 
 import enum
 
+from server.domain.languages import N_
 from server.domain.storage import STASH_REMINDER
 
 
@@ -11,6 +12,10 @@ class Role(enum.StrEnum):
     CAREGIVER = "caregiver"
     PARTNER = "partner"
     CONSULTANT = "consultant"
+
+
+# The roles' names, as a sentence about one names it in the reader's language.
+ROLE_NAMES = (N_("caregiver"), N_("partner"), N_("consultant"))
 
 
 class Permission(enum.StrEnum):

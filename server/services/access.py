@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.errors import NotAllowed, NotFound
 from server.domain.household import Permission, permissions
-from server.domain.languages import DEFAULT_LANGUAGE
+from server.domain.languages import DEFAULT_LANGUAGE, N_, Said, Text
 from server.models import ApiToken, Grant, User
 from server.services.tokens import hash_token
 
@@ -29,6 +29,13 @@ TOKEN_AND_ACCOUNT = select(
     TOKENS.id.label("device_id"), TOKENS.created_at, TOKENS.last_used_at, TOKENS.expires_at, *ACCOUNT_COLUMNS,
 ).join_from(ApiToken.__table__, User.__table__, TOKENS.user_id == USERS.id).where(
     TOKENS.token_hash == bindparam("token_hash"))
+# What a missing (or someone else's) row answers, a whole sentence each so that every language words it its own way.
+NO_SUCH = {
+    "container": N_("No such container."), "device": N_("No such device."), "passkey": N_("No such passkey."),
+    "plan proposal": N_("No such plan proposal."), "plan": N_("No such plan."),
+    "push subscription": N_("No such push subscription."), "reminder": N_("No such reminder."),
+    "session": N_("No such session."), "share": N_("No such share."),
+}
 GRANTS = Grant.__table__.c
 # The parent's account as a grantee sees it, with the role she granted: read only when a request acts for her.
 GRANT_AND_OWNER = select(GRANTS.role, *ACCOUNT_COLUMNS).join_from(
@@ -113,7 +120,8 @@ def act_for(db: Session, principal: Principal, owner_id: int | None, permission:
     if found is None:
         raise NotFound("No such account.")
     if permission not in permissions(found.role, found.caregivers_see_pumping):
-        raise NotAllowed(f"A {found.role} cannot do this; the parent decides what each role may do.")
+        raise NotAllowed(Text("As {role} you cannot do this; the parent decides what each role may do.",
+                              role=Said(found.role)))
     return Household(Account.of_row(found), principal.account.id, found.role)
 
 
@@ -142,5 +150,5 @@ def owned(db: Session, model: type[Row], key, user: Account, what: str, for_upda
     """Return the user's `model` row with this key; someone else's is NotFound, like a missing one."""
     row = db.get(model, key, with_for_update=for_update)
     if row is None or row.user_id != user.id:
-        raise NotFound(f"No such {what}.")
+        raise NotFound(NO_SUCH[what])
     return row

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from server.domain.errors import Conflict, NotFound
 from server.domain.household import INVITATION_LIFETIME_HOURS, MAX_OPEN_INVITATIONS, Permission, permissions
+from server.domain.languages import Text
 from server.models import Grant, Invitation, User
 from server.services.access import Account
 from server.services.tokens import hash_token
@@ -57,7 +58,8 @@ def create_invitation(db: Session, user: Account, role: str, now: datetime) -> t
     # Lock the parent's row (PostgreSQL): two requests at once count each other's invitations.
     db.execute(select(User.id).where(User.id == user.id).with_for_update())
     if db.scalar(select(func.count()).where(*_open(user.id, now))) >= MAX_OPEN_INVITATIONS:
-        raise TooManyInvitations(f"You have {MAX_OPEN_INVITATIONS} open invitations: withdraw one first.")
+        raise TooManyInvitations(Text("You have {count} open invitations: withdraw one first.",
+                                      count=MAX_OPEN_INVITATIONS))
     token = secrets.token_urlsafe(TOKEN_BYTES)
     invitation = Invitation(owner_id=user.id, role=role, token_hash=hash_token(token), created_at=now,
                             expires_at=now + timedelta(hours=INVITATION_LIFETIME_HOURS))
