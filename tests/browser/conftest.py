@@ -88,9 +88,9 @@ def new_phone(browser, live_server, color_scheme="light", locale="en-US"):
     return context
 
 
-def sized_page(browser, live_server, width: int, height: int):
-    """Yield a page on a phone of this size, then fail the test if any script error happened on it."""
-    context = new_phone(browser, live_server)
+def sized_page(browser, live_server, width: int = PHONE["width"], height: int = PHONE["height"], locale="en-US"):
+    """Yield a page on a phone of this size and language, then fail the test if any script error happened on it."""
+    context = new_phone(browser, live_server, locale=locale)
     page = context.new_page()
     page.set_viewport_size({"width": width, "height": height})
     errors: list[str] = []

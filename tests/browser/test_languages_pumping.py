@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import new_phone
+from tests.browser.conftest import sized_page
 from tests.browser.languages import sign_up, untranslated
 from tests.browser.test_plans import start_plan_by_api
 
@@ -14,13 +14,7 @@ from tests.browser.test_plans import start_plan_by_api
 @pytest.fixture
 def phone(browser, live_server, request):
     """A page on a phone in the language `request.param`, failing the test on any script error."""
-    context = new_phone(browser, live_server, locale=request.param)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"script errors on the page: {errors}"
+    yield from sized_page(browser, live_server, locale=request.param)
 
 
 @pytest.mark.parametrize("phone", ["fr-FR"], indirect=True)

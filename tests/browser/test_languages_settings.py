@@ -4,7 +4,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import new_phone, wait_until
+from tests.browser.conftest import sized_page, wait_until
 from tests.browser.languages import untranslated
 from tests.conftest import PASSWORD
 
@@ -12,13 +12,7 @@ from tests.conftest import PASSWORD
 @pytest.fixture
 def french(browser, live_server):
     """A page on a phone whose language is French, failing the test on any script error."""
-    context = new_phone(browser, live_server, locale="fr-FR")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"script errors on the page: {errors}"
+    yield from sized_page(browser, live_server, locale="fr-FR")
 
 
 def test_a_french_phone_signs_up_in_french_and_settings_turn_it_spanish_at_once(french, live_server):
