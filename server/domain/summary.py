@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -59,6 +59,18 @@ def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     start = datetime.combine(day, MIDNIGHT, tzinfo=zone)
     end = datetime.combine(day + timedelta(days=1), MIDNIGHT, tzinfo=zone)
     return start, end
+
+
+def sessions_span(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """Return the span that holds every session started on the local days first..last.
+
+    It ends at the next midnight's later occurrence: where clocks went back across midnight (St John's, 1987-2011:
+    from 00:01 to 23:01), the last day came back for an hour after the next had begun, and a session started in that
+    hour belongs to it. The span may then hold a minute of the next day: the caller goes by each session's local date.
+    """
+    start, end = day_bounds(first, zone)[0], day_bounds(last, zone)[1]
+    # Compared in UTC: two times of one zone compare as wall-clock times, whatever their fold.
+    return start, max(end.astimezone(UTC), end.replace(fold=1).astimezone(UTC))
 
 
 def summarize_days(

@@ -28,7 +28,7 @@ from server.domain import sessions as session_rules
 from server.domain import summary as summary_rules
 from server.domain.errors import InvalidInput
 from server.domain.sessions import MAX_DURATION
-from server.domain.summary import DaySummary, GoalFacts, SessionFacts, day_bounds, measure, summarize_days
+from server.domain.summary import DaySummary, GoalFacts, SessionFacts, measure, sessions_span, summarize_days
 from server.logs import describe
 from server.models import Goal, PumpSession, SummaryDay, User
 from server.services.access import Account
@@ -143,8 +143,8 @@ def recent_days_of_many(db: Session, accounts: list[tuple[Account, Goal]], count
         today = now.astimezone(zone).date()
         bounds[user.id] = (today - timedelta(days=count - 1), today, zone)
     # One window covering every account's days; sessions before an account's first day only move its first gap.
-    start = min(day_bounds(first, zone)[0] for first, _, zone in bounds.values())
-    end = max(day_bounds(last, zone)[1] for _, last, zone in bounds.values())
+    start = min(sessions_span(first, last, zone)[0] for first, last, zone in bounds.values())
+    end = max(sessions_span(first, last, zone)[1] for first, last, zone in bounds.values())
     ids = list(bounds)
     rows: dict[int, list[SessionFacts]] = {user_id: [] for user_id in ids}
     for user_id, *facts in all_rows(db.connection(), SESSIONS_OF_MANY, {"user_ids": ids, "start": start, "end": end}):
@@ -202,8 +202,7 @@ def _computed(db: Session, user: Account, missing: list[date]) -> list[DaySummar
     # One read from the first missing day to the last: a few kept days inside it cost less than a read each.
     first, last = missing[0], missing[-1]
     zone = ZoneInfo(user.time_zone)
-    start, _ = day_bounds(first, zone)
-    _, end = day_bounds(last, zone)
+    start, end = sessions_span(first, last, zone)
     rows = all_rows(db.connection(), SESSIONS_IN_RANGE, {"user_id": user.id, "start": start, "end": end})
     # In start order: all_rows promises none (on SQLite the rows come through an aggregate).
     rows.sort(key=itemgetter(0))

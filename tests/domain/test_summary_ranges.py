@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.domain.export import SessionRecord, session_rows
-from server.domain.summary import GoalFacts, SessionFacts, day_bounds, summarize_days
+from server.domain.summary import GoalFacts, SessionFacts, sessions_span, summarize_days
 from tests.domain.oracle import ALL_ZONES, ODD_ZONES, transitions
 
 GOAL = GoalFacts(daily_volume_ml=750, sessions_per_day=8)
@@ -35,7 +35,7 @@ def latest_end_before(sessions: list[SessionFacts], moment: datetime) -> datetim
 
 def summary(sessions, first: date, last: date, zone: ZoneInfo):
     """Summarize a range the way the summary service does: its sessions, and the latest end before it."""
-    start, end = day_bounds(first, zone)[0], day_bounds(last, zone)[1]
+    start, end = sessions_span(first, last, zone)
     inside = [s for s in sessions if start <= s.started_at < end]
     return summarize_days(inside, first, last, zone, GOAL, latest_end_before(sessions, start))
 
@@ -63,6 +63,31 @@ def test_a_day_reads_the_same_alone_and_inside_any_wider_range(history, before, 
         [inside] = [d for d in wide if d.date == day]
         assert alone == inside
         assert alone.longest_gap_min == oracle_longest_gap(sessions, day, zone)
+
+
+def test_st_johns_hour_that_came_back_after_midnight_counts_for_its_day_in_any_range():
+    """On 30 Oct 2005 St John's went back from 00:01 to 23:01: 29 Oct came back for an hour after 30 Oct began."""
+    st_johns = ZoneInfo("America/St_Johns")
+    repeated = datetime(2005, 10, 30, 3, 0, tzinfo=UTC)  # 23:30 on 29 Oct, the second time round
+    next_day = datetime(2005, 10, 30, 2, 30, 30, tzinfo=UTC)  # 00:00:30 on 30 Oct, before the clocks went back
+    sessions = [SessionFacts(moment, moment + timedelta(minutes=20), 10.0, 10.0)
+                for moment in (datetime(2005, 10, 29, 20, tzinfo=UTC), next_day, repeated)]
+    assert repeated.astimezone(st_johns).date() == date(2005, 10, 29)
+    [alone] = summary(sessions, date(2005, 10, 29), date(2005, 10, 29), st_johns)
+    wide = summary(sessions, date(2005, 10, 28), date(2005, 10, 31), st_johns)
+    assert alone == wide[1] and alone.sessions == 2 and alone.hours == 24
+    assert [day.sessions for day in wide] == [0, 2, 1, 0]
+    [next_alone] = summary(sessions, date(2005, 10, 30), date(2005, 10, 30), st_johns)
+    assert next_alone == wide[2]
+
+
+def test_a_span_ends_at_the_next_midnight_where_it_is_skipped_or_passes_once():
+    """Spring forward at midnight (Havana) or an ordinary night: the span ends where the next day begins."""
+    havana = ZoneInfo("America/Havana")  # 2026-03-08 00:00 -> 01:00
+    assert sessions_span(date(2026, 3, 7), date(2026, 3, 7), havana)[1] == datetime(2026, 3, 8, 5, tzinfo=UTC)
+    paris = ZoneInfo("Europe/Paris")
+    assert sessions_span(date(2026, 7, 1), date(2026, 7, 2), paris) == (
+        datetime(2026, 7, 1, tzinfo=paris), datetime(2026, 7, 2, 22, tzinfo=UTC))
 
 
 def test_kolkata_late_long_session_counts_for_the_next_day_in_any_range():

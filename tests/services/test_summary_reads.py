@@ -66,3 +66,15 @@ def test_a_summary_with_nothing_kept_reads_the_range_s_sessions_once(db, user):
         view = summary.summary_view(db, user, date(2026, 11, 1), date(2026, 11, 28), NOW)
     assert view.days[-1].sessions == 1
     assert sum("pump_sessions.left_ml" in statement for statement in statements) == 1
+
+
+def test_an_hour_that_came_back_after_midnight_is_read_for_the_day_it_belongs_to(db, make_user):
+    """St John's went back from 00:01 to 23:01 on 30 Oct 2005: a summary ending on the 29th reads that hour too."""
+    data, _ = make_user(time_zone="America/St_Johns")
+    user = db.get(User, data["id"])
+    log(db, user, datetime(2005, 10, 30, 3, 0, tzinfo=UTC), 20)  # 23:30 on the 29th, the second time round
+    log(db, user, datetime(2005, 10, 30, 2, 30, tzinfo=UTC), 1)  # 00:00 on the 30th, the first time
+    alone = summary.summary_view(db, user, date(2005, 10, 29), date(2005, 10, 29), NOW).days
+    wide = summary.summary_view(db, user, date(2005, 10, 28), date(2005, 10, 30), NOW).days
+    assert [day.sessions for day in alone] == [1] and [day.sessions for day in wide] == [0, 1, 1]
+    assert alone[0] == wide[1]
