@@ -108,7 +108,9 @@ async function sessionById(id) {
 function totalsCard(page, unit) {
   const { totals } = page;
   const stat = (label, total) => h('div', { class: 'stat' }, h('span', { class: 'value' }, volume(total.ml, unit)),
-    h('span', { class: 'label' }, label, ' · ', tn('{count} container', '{count} containers', total.containers)));
+    // The count on a line of its own: on a narrow card "Réfrigérateur · 1 contenant" broke anywhere.
+    h('span', { class: 'label' }, label, ' ',
+      h('span', { class: 'count' }, tn('{count} container', '{count} containers', total.containers))));
   const expired = totals.expired.containers;
   return h('section', { class: 'card', 'aria-labelledby': 'stash-totals-h' },
     h('h2', { id: 'stash-totals-h' }, t('In date')),
