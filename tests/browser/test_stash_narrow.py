@@ -1,0 +1,43 @@
+"""The stash's totals on the narrowest phone in French, whose words are the longest of ours."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.browser.conftest import sized_page
+from tests.browser.languages import sign_up
+
+# Each card's count on one line, inside its card, and nothing wider than the screen.
+LAYOUT = """() => {
+  const totals = document.getElementById('stash-totals');
+  return {
+    counts: [...totals.querySelectorAll('.stat .count')].map((count) => [count.textContent, count.getClientRects().length]),
+    overflows: [...totals.querySelectorAll('.stat')].filter((card) => card.getBoundingClientRect().right > innerWidth).length,
+    spills: [...totals.querySelectorAll('.stat .label > *, .stat .label')].filter((text) =>
+      text.getBoundingClientRect().right > text.closest('.stat').getBoundingClientRect().right).length,
+    pageWidth: document.documentElement.scrollWidth,
+  };
+}"""
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A 320 px phone in French."""
+    yield from sized_page(browser, live_server, 320, 640, locale="fr-FR")
+
+
+def test_each_place_shows_its_count_whole_on_a_320_px_phone(phone, live_server):
+    page = phone
+    token = sign_up(page)
+    expressed = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    for where, volume in (("fridge", 80), ("freezer", 120), ("room", 60), ("room", 30)):
+        body = {"volume": volume, "location": where, "label": "Sac", "expressed_at": expressed}
+        assert live_server.api("POST", "/stash", token, json=body).status_code == 201
+    page.goto("/#/stash")
+    page.locator("#stash-totals .stat").first.wait_for()
+    layout = page.evaluate(LAYOUT)
+    # All, fridge, freezer, cooler, room temperature.
+    assert [text for text, _ in layout["counts"]] == [
+        "4 contenants", "1 contenant", "1 contenant", "0 contenant", "2 contenants"]
+    assert all(lines == 1 for _, lines in layout["counts"]), layout
+    assert layout["overflows"] == 0 and layout["spills"] == 0 and layout["pageWidth"] <= 320, layout
