@@ -7,14 +7,23 @@ import pytest
 from tests.browser.conftest import sized_page
 from tests.browser.languages import sign_up
 
-# Each card's count on one line, inside its card, and nothing wider than the screen.
+# Each card's count and each container's amount on one line, each button's words inside it, and nothing wider
+# than the screen. A text's lines are counted from its words' boxes: a flex item is one box however many lines.
 LAYOUT = """() => {
+  const lines = (element) => {
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    return new Set([...range.getClientRects()].map((box) => Math.round(box.top))).size;
+  };
   const totals = document.getElementById('stash-totals');
   return {
-    counts: [...totals.querySelectorAll('.stat .count')].map((count) => [count.textContent, count.getClientRects().length]),
+    counts: [...totals.querySelectorAll('.stat .count')].map((count) => [count.textContent, lines(count)]),
+    buttons: [...document.querySelectorAll('#stash-list .item-actions .btn')]
+      .filter((button) => button.scrollWidth > button.clientWidth).map((button) => button.textContent),
     overflows: [...totals.querySelectorAll('.stat')].filter((card) => card.getBoundingClientRect().right > innerWidth).length,
     spills: [...totals.querySelectorAll('.stat .label > *, .stat .label')].filter((text) =>
       text.getBoundingClientRect().right > text.closest('.stat').getBoundingClientRect().right).length,
+    amounts: [...document.querySelectorAll('#stash-list .item-head .total')].map(lines),
     pageWidth: document.documentElement.scrollWidth,
   };
 }"""
@@ -26,12 +35,12 @@ def phone(browser, live_server):
     yield from sized_page(browser, live_server, 320, 640, locale="fr-FR")
 
 
-def test_each_place_shows_its_count_whole_on_a_320_px_phone(phone, live_server):
+def test_each_place_shows_its_count_and_each_container_its_amount_whole_on_a_320_px_phone(phone, live_server):
     page = phone
     token = sign_up(page)
     expressed = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
     for where, volume in (("fridge", 80), ("freezer", 120), ("room", 60), ("room", 30)):
-        body = {"volume": volume, "location": where, "label": "Sac", "expressed_at": expressed}
+        body = {"volume": volume, "location": where, "label": "Après travail", "expressed_at": expressed}
         assert live_server.api("POST", "/stash", token, json=body).status_code == 201
     page.goto("/#/stash")
     page.locator("#stash-totals .stat").first.wait_for()
@@ -40,4 +49,6 @@ def test_each_place_shows_its_count_whole_on_a_320_px_phone(phone, live_server):
     assert [text for text, _ in layout["counts"]] == [
         "4 contenants", "1 contenant", "1 contenant", "0 contenant", "2 contenants"]
     assert all(lines == 1 for _, lines in layout["counts"]), layout
+    assert layout["amounts"] == [1, 1, 1, 1], layout  # "60 mL" whole beside a name
+    assert layout["buttons"] == [], layout  # "Supprimer" inside its button
     assert layout["overflows"] == 0 and layout["spills"] == 0 and layout["pageWidth"] <= 320, layout
