@@ -11,6 +11,7 @@ from server.api.reasons import Length, OneOf
 from server.api.signing_in import LIMITED, TokenOut, token_lifetime
 from server.api.site import site_root
 from server.db import get_db
+from server.domain.languages import Text
 from server.services import passkeys
 from server.timeutil import app_now
 
@@ -34,7 +35,7 @@ class Base64Url(fields.String):
         """Check the text is base64url within its length, and decode it."""
         text = super()._deserialize(value, attr, data, **kwargs)
         if len(text) > self.max_chars:
-            raise ValidationError(f"Longer than maximum length {self.max_chars}.")
+            raise ValidationError(Text("Longer than maximum length {max}.", max=self.max_chars))
         try:
             if len(text) % 4 == 1 or not set(text) <= BASE64URL_ALPHABET:
                 raise ValueError("not base64url")

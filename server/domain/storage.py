@@ -234,10 +234,17 @@ def check_volume(volume_ml: float | None) -> None:
                            {"volume": ["More than 0 and at most 2000 mL (67.6 oz)."]})
 
 
+# Why a closed container takes no more changes, a whole sentence for each way it closed.
+ALREADY_CLOSED = {
+    USED: N_("This container was used already; it stays in the history as it is."),
+    DISCARDED: N_("This container was discarded already; it stays in the history as it is."),
+}
+
+
 def apply(state: Container, event: Event, guideline: str, zone: ZoneInfo, strict: bool = True) -> Container:
     """Return the state after one more event; refuse what the rules forbid."""
     if state.closed:
-        raise ContainerClosed(f"This container was {state.closed} already; it stays in the history as it is.")
+        raise ContainerClosed(ALREADY_CLOSED[state.closed])
     if state.last_event_at and event.at < state.last_event_at:
         raise InvalidInput("This happened before the container's last change.",
                            {"at": ["Must not be before the container's last change."]})

@@ -8,12 +8,16 @@ from sqlalchemy.orm import Session
 
 from server.domain.errors import Conflict, DomainError, NotAllowed
 from server.domain.household import Role
+from server.domain.languages import N_
 from server.domain.templates import TEMPLATES
 from server.models import PlanProposal, User
 from server.services import plans
 from server.services.access import Account, Household, owned
 
 PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
+# Why a decided proposal takes no second decision, a whole sentence for each decision.
+ALREADY_DECIDED = {ACCEPTED: N_("This proposal was accepted already."),
+                   DECLINED: N_("This proposal was declined already.")}
 # Only the consultant's preset holds propose_plans (server/domain/household.py), so a proposal's role is hers.
 PROPOSER_ROLE = Role.CONSULTANT
 # A parent sees this many proposals at most: the newest.
@@ -93,7 +97,7 @@ def _decide(db: Session, user: Account, proposal_id: int, status: str, now: date
                          .values(status=status, decided_at=now).execution_options(synchronize_session=False))
     if decided.rowcount != 1:
         db.rollback()
-        raise Conflict(f"This proposal was {proposal.status} already.")
+        raise Conflict(ALREADY_DECIDED.get(proposal.status, N_("This proposal was decided already.")))
     db.refresh(proposal)
     return proposal
 

@@ -94,3 +94,27 @@ def test_a_role_that_may_not_is_told_so_in_its_own_language(app, client, account
     assert message == words("es").say(Text(
         "As {role} you cannot do this; the parent decides what each role may do.", role=words("es").say("caregiver")))
     assert "caregiver" not in message
+
+
+def test_a_closed_container_and_a_decided_proposal_say_so_in_her_language(app, client, account):
+    headers = account("es")
+    expressed = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    batch = client.post("/api/stash", json={"volume": 120, "location": "fridge", "expressed_at": expressed},
+                        headers=headers).json
+    assert client.post(f"/api/stash/{batch['id']}/discard", json={}, headers=headers).status_code == 200
+    moved = client.post(f"/api/stash/{batch['id']}/move", json={"location": "freezer"}, headers=headers)
+    assert moved.status_code == 409
+    assert moved.json["error"]["message"] == said(
+        "es", "This container was discarded already; it stays in the history as it is.")
+
+    parent, consultant = account("fr"), account("es")
+    parent_id = client.get("/api/me", headers=parent).json["id"]
+    grant(app, parent_id, client.get("/api/me", headers=consultant).json["id"], "consultant")
+    body = {"template": "power-hour", "starts_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+            "overrides": {}, "note": "Une semaine."}
+    proposal = client.post("/api/plans/proposals", json=body, headers=acting_for(consultant, parent_id)).json
+    decline = f"/api/plans/proposals/{proposal['id']}/decline"
+    assert client.post(decline, json={}, headers=parent).status_code == 200
+    again = client.post(decline, json={}, headers=parent)
+    assert again.status_code == 409
+    assert again.json["error"]["message"] == said("fr", "This proposal was declined already.")

@@ -20,7 +20,8 @@ LAYOUT = """() => {
     counts: [...totals.querySelectorAll('.stat .count')].map((count) => [count.textContent, lines(count)]),
     buttons: [...document.querySelectorAll('#stash-list .item-actions .btn')]
       .filter((button) => button.scrollWidth > button.clientWidth).map((button) => button.textContent),
-    overflows: [...totals.querySelectorAll('.stat')].filter((card) => card.getBoundingClientRect().right > innerWidth).length,
+    overflows: [...totals.querySelectorAll('.stat')]
+      .filter((card) => card.getBoundingClientRect().right > innerWidth).length,
     spills: [...totals.querySelectorAll('.stat .label > *, .stat .label')].filter((text) =>
       text.getBoundingClientRect().right > text.closest('.stat').getBoundingClientRect().right).length,
     amounts: [...document.querySelectorAll('#stash-list .item-head .total')].map(lines),
