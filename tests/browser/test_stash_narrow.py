@@ -1,8 +1,9 @@
-"""The stash's totals on the narrowest phone in French, whose words are the longest of ours."""
+"""The stash on the narrowest phone in French, whose words are the longest of ours, and a refusal in French."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sized_page
 from tests.browser.languages import sign_up
@@ -53,3 +54,19 @@ def test_each_place_shows_its_count_and_each_container_its_amount_whole_on_a_320
     assert layout["amounts"] == [1, 1, 1, 1], layout  # "60 mL" whole beside a name
     assert layout["buttons"] == [], layout  # "Supprimer" inside its button
     assert layout["overflows"] == 0 and layout["spills"] == 0 and layout["pageWidth"] <= 320, layout
+
+
+def test_a_move_the_server_refuses_is_told_in_french(phone, live_server):
+    """Thawed milk back to the freezer: the refusal the server words in her language is what the toast says."""
+    page = phone
+    token = sign_up(page)
+    expressed = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    batch = live_server.api("POST", "/stash", token, json={
+        "volume": 100, "location": "freezer", "label": "Sac C", "expressed_at": expressed}).json
+    assert live_server.api("POST", f"/stash/{batch['id']}/move", token, json={"location": "fridge"}).status_code == 200
+    page.goto("/#/stash")
+    row = page.locator("#stash-list > li", has_text="Sac C")
+    row.locator(".item-actions .btn").first.click()
+    page.locator("dialog[open] #move-to").select_option("freezer")
+    page.locator("dialog[open] button[type=submit]").click()
+    expect(page.locator("#toast")).to_contain_text("ne retourne jamais au congélateur")
